@@ -1,0 +1,31 @@
+import preact from '@preact/preset-vite';
+import tailwindcss from '@tailwindcss/vite';
+import { defineConfig } from 'wxt';
+
+// Only the Supabase API is reachable from the extension: the local stack and hosted projects.
+const supabaseHosts = [
+  'http://127.0.0.1:54321/*',
+  'http://localhost:54321/*',
+  'https://*.supabase.co/*',
+];
+
+export default defineConfig({
+  srcDir: 'extension',
+  outDir: '.output',
+  // Every module imports what it uses, so a reader (and a test) sees where names come from.
+  imports: false,
+  vite: () => ({
+    plugins: [preact(), tailwindcss()],
+  }),
+  manifest: ({ browser }) => ({
+    name: 'Portrait',
+    description:
+      'Customer portraits, tags and lifecycle stages beside the mail and shop pages where you meet customers.',
+    permissions: ['storage'],
+    host_permissions: supabaseHosts,
+    // Firefox needs a fixed id for storage and messaging; Chrome warns about the unknown key.
+    ...(browser === 'firefox' && {
+      browser_specific_settings: { gecko: { id: 'portrait@portrait.dev' } },
+    }),
+  }),
+});
