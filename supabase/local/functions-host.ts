@@ -18,8 +18,7 @@ const failures = new Map<string, string>();
 const realServe = Deno.serve.bind(Deno);
 let loading: string | null = null;
 
-// deno-lint-ignore no-explicit-any
-(Deno as any).serve = (...args: unknown[]) => {
+(Deno as unknown as { serve: (...args: unknown[]) => unknown }).serve = (...args: unknown[]) => {
   const handler = args.find((a) => typeof a === 'function') ??
     (args[0] as { handler?: Handler } | undefined)?.handler ??
     (args[1] as { handler?: Handler } | undefined)?.handler;

@@ -255,7 +255,7 @@ export function createAuthHandler(options: AuthOptions) {
 
   return async function handleAuth(req: IncomingMessage, res: ServerResponse, url: URL, subpath: string): Promise<void> {
     const method = req.method ?? 'GET';
-    const versionHeader =
+    const versionHeader: Record<string, string> =
       (headerValue(req, 'x-supabase-api-version') ?? '') >= API_VERSION ? { 'x-supabase-api-version': API_VERSION } : {};
     const route = `${method} ${subpath}`;
     switch (route) {

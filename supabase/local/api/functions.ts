@@ -35,7 +35,7 @@ export function createFunctionsHandler(options: FunctionsOptions) {
     const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req, options.maxBodyBytes);
     let upstream: Response;
     try {
-      upstream = await fetch(`${base}/${name}${rest}${url.search}`, { method, headers, body, redirect: 'manual' });
+      upstream = await fetch(`${base}/${name}${rest}${url.search}`, { method, headers, body: body ? new Uint8Array(body) : undefined, redirect: 'manual' });
     } catch (error) {
       throw new HttpError(502, { code: 'BOOT_ERROR', message: `Function ${name} could not be reached: ${(error as Error).message}` });
     }

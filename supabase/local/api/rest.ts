@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db, Queryable } from '../db.ts';
 import type { Claims, JwtKeys } from '../keys.ts';
-import { HttpError, bearerToken, headerValue, readBody, sendJson, sendText } from './http.ts';
+import { HttpError, bearerToken, headerValue, readBody, sendText } from './http.ts';
 
 export interface RestOptions {
   db: Db;
