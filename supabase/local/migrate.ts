@@ -52,12 +52,15 @@ export interface MigrateResult {
 
 export async function migrate(db: Db, options: { seed?: boolean; log?: (line: string) => void } = {}): Promise<MigrateResult> {
   const log = options.log ?? (() => undefined);
+  const [ledger] = (
+    await db.query<{ exists: boolean }>(`select to_regclass('supabase_migrations.schema_migrations') is not null as exists`)
+  ).rows;
+  const fresh = !ledger?.exists;
   await db.exec(await readFile(platformSqlPath, 'utf8'));
 
   const done = new Set(
     (await db.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map((r) => r.version),
   );
-  const fresh = done.size === 0;
   const applied: string[] = [];
   for (const m of await listMigrations()) {
     if (done.has(m.version)) continue;
@@ -77,6 +80,7 @@ export async function migrate(db: Db, options: { seed?: boolean; log?: (line: st
     log(`applied migration ${m.file}`);
   }
 
+  // seed.sql runs once, on a database this stack created (as `supabase db reset` would).
   let seeded = false;
   if (fresh && options.seed) {
     const seed = await readFile(seedPath, 'utf8').catch(() => null);

@@ -1,0 +1,37 @@
+// A migrated database reachable by URL for the Supabase CLI's database commands (gen types,
+// db advisors): a scratch database on the server in DATABASE_URL, or an in-memory PGlite served
+// on a free local port.
+import { randomBytes } from 'node:crypto';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { fromPglite, fromUrl, openPglite } from './db.ts';
+import { migrate } from './migrate.ts';
+
+export async function withMigratedDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    const name = `portrait_tool_${randomBytes(4).toString('hex')}`;
+    const admin = fromUrl(serverUrl, { max: 1 });
+    await admin.exec(`create database "${name}"`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    try {
+      const db = fromUrl(url.toString(), { max: 1 });
+      await migrate(db);
+      await db.close();
+      return await fn(url.toString());
+    } finally {
+      await admin.exec(`drop database if exists "${name}" with (force)`);
+      await admin.close();
+    }
+  }
+  const pglite = await openPglite();
+  await migrate(fromPglite(pglite));
+  const socket = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 10 });
+  await socket.start();
+  try {
+    return await fn(`postgresql://postgres:postgres@${socket.getServerConn()}/postgres`);
+  } finally {
+    await socket.stop();
+    await pglite.close();
+  }
+}
