@@ -1,0 +1,166 @@
+// The contract between the page side (content scripts, overlay) and the background service
+// worker. Types only: content scripts import it without pulling in zod. The background validates
+// every incoming message against zod schemas that mirror these types (lib/message-schemas.ts).
+
+/** An identifier seen on a page, already normalised where the page side can (see shared/identity.ts). */
+export interface Identifier {
+  kind: 'email' | 'phone' | 'shop_customer' | 'shop_order' | 'domain';
+  value: string;
+}
+
+export type LifecycleStage = 'prospect' | 'lead' | 'new' | 'active' | 'loyal' | 'at_risk' | 'churned' | 'reactivated';
+export type ValueTier = 'normal' | 'vip' | 'super';
+export type TicketBand = 'high' | 'low';
+
+/** Why a computed field has its value: a code the UI translates and the numbers behind it. */
+export interface Reason {
+  code: string;
+  values?: Record<string, number | string | null>;
+}
+
+export interface TagView {
+  id: string;
+  name: string;
+  color: string | null;
+  source: 'manual' | 'rule' | 'import';
+  /** Set while the tag is only in the local write queue. */
+  pending?: boolean;
+}
+
+export interface NoteView {
+  id: string;
+  body: string;
+  authorName: string | null;
+  createdAt: string;
+  pending?: boolean;
+}
+
+export interface StageChangeView {
+  from: LifecycleStage | null;
+  to: LifecycleStage;
+  at: string;
+  source: 'computed' | 'manual';
+}
+
+/** Everything the overlay shows about one customer. */
+export interface PortraitView {
+  customerId: string;
+  orgId: string;
+  displayName: string;
+  kind: 'person' | 'company';
+  company: string | null;
+  primaryEmail: string | null;
+  primaryPhone: string | null;
+  location: string | null;
+  owner: string | null;
+  stage: LifecycleStage;
+  computedStage: LifecycleStage;
+  stageOverride: LifecycleStage | null;
+  stageReason: Reason | null;
+  stageHistory: StageChangeView[];
+  valueTier: ValueTier;
+  rfmSegment: string | null;
+  rfm: { r: number; f: number; m: number } | null;
+  ticketBand: TicketBand | null;
+  isPartner: boolean;
+  isValid: boolean;
+  orderCount: number;
+  netSpend: number;
+  aov: number | null;
+  currency: string;
+  lastOrderAt: string | null;
+  tags: TagView[];
+  segments: Array<{ id: string; name: string }>;
+  notes: NoteView[];
+  /** A link to the customer's row in Supabase Studio, for admins only. */
+  studioUrl: string | null;
+  /** When the engine last computed the profile. */
+  computedAt: string | null;
+}
+
+export interface LookupResult {
+  identifier: Identifier;
+  portrait: PortraitView | null;
+}
+
+export type SessionState =
+  | { signedIn: false; reason: 'signed-out' | 'not-configured' }
+  | { signedIn: true; email: string; orgId: string | null; orgName: string | null; role: 'admin' | 'rep' | 'staff' | null };
+
+// ---- content script → background ----
+
+export interface LookupRequest {
+  type: 'portrait/lookup';
+  identifiers: Identifier[];
+}
+export interface LookupResponse {
+  ok: true;
+  session: SessionState;
+  results: LookupResult[];
+  /** When the answer came from the cache, its age; a fresh answer follows as a PortraitUpdate. */
+  fetchedAt: string | null;
+  stale: boolean;
+}
+
+export type WriteOp =
+  | { op: 'tag'; identifier: Identifier; tags: string[]; pageUrl: string | null; pageTitle: string | null }
+  | { op: 'untag'; customerId: string; tag: string }
+  | { op: 'note'; customerId: string; body: string }
+  | { op: 'stage'; customerId: string; stage: LifecycleStage | null; reason: string | null }
+  | { op: 'lead'; identifier: Identifier; displayName: string | null; pageUrl: string | null; pageTitle: string | null };
+
+export interface WriteRequest {
+  type: 'portrait/write';
+  write: WriteOp;
+}
+export interface WriteResponse {
+  ok: true;
+  requestId: string;
+  /** True while the write waits in the queue (offline, or retrying). */
+  pending: boolean;
+}
+
+export interface TagSuggestionsRequest {
+  type: 'portrait/tags';
+  prefix: string;
+}
+export interface TagSuggestionsResponse {
+  ok: true;
+  tags: Array<{ name: string; color: string | null }>;
+}
+
+export interface SessionRequest {
+  type: 'portrait/session';
+}
+export interface SessionResponse {
+  ok: true;
+  session: SessionState;
+}
+
+export type PageRequest = LookupRequest | WriteRequest | TagSuggestionsRequest | SessionRequest;
+
+export interface PageResponseByType {
+  'portrait/lookup': LookupResponse;
+  'portrait/write': WriteResponse;
+  'portrait/tags': TagSuggestionsResponse;
+  'portrait/session': SessionResponse;
+}
+
+export interface PageErrorResponse {
+  ok: false;
+  error: 'invalid-message' | 'signed-out' | 'forbidden' | 'failed';
+  message?: string;
+}
+
+// ---- background → content scripts (tabs.sendMessage) ----
+
+/** Sent to tabs when fresher data arrives or a queued write lands or fails. */
+export interface PortraitUpdate {
+  type: 'portrait/updated';
+  results: LookupResult[];
+}
+export interface SessionChanged {
+  type: 'portrait/session-changed';
+  session: SessionState;
+}
+export type BackgroundPush = PortraitUpdate | SessionChanged;
