@@ -23,7 +23,11 @@ export interface Migration {
 }
 
 export async function listMigrations(): Promise<Migration[]> {
-  const files = (await readdir(migrationsDir)).filter((f) => f.endsWith('.sql')).sort();
+  const entries = await readdir(migrationsDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  const files = entries.filter((f) => f.endsWith('.sql')).sort();
   const migrations: Migration[] = [];
   for (const file of files) {
     const match = migrationName.exec(file);
