@@ -22,8 +22,8 @@ export interface Migration {
   sql: string;
 }
 
-export async function listMigrations(): Promise<Migration[]> {
-  const entries = await readdir(migrationsDir).catch((error: NodeJS.ErrnoException) => {
+export async function listMigrations(dir = migrationsDir): Promise<Migration[]> {
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];
     throw error;
   });
@@ -34,7 +34,7 @@ export async function listMigrations(): Promise<Migration[]> {
     if (!match) {
       throw new Error(`Migration file name "${file}" must look like YYYYMMDDHHMMSS_name.sql`);
     }
-    const sql = await readFile(path.join(migrationsDir, file), 'utf8');
+    const sql = await readFile(path.join(dir, file), 'utf8');
     migrations.push({ version: match[1]!, name: match[2]!, file, sql });
   }
   return migrations;
@@ -54,7 +54,10 @@ export interface MigrateResult {
   seeded: boolean;
 }
 
-export async function migrate(db: Db, options: { seed?: boolean; log?: (line: string) => void } = {}): Promise<MigrateResult> {
+export async function migrate(
+  db: Db,
+  options: { seed?: boolean; log?: (line: string) => void; migrationsDir?: string } = {},
+): Promise<MigrateResult> {
   const log = options.log ?? (() => undefined);
   const [ledger] = (
     await db.query<{ exists: boolean }>(`select to_regclass('supabase_migrations.schema_migrations') is not null as exists`)
@@ -66,7 +69,7 @@ export async function migrate(db: Db, options: { seed?: boolean; log?: (line: st
     (await db.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map((r) => r.version),
   );
   const applied: string[] = [];
-  for (const m of await listMigrations()) {
+  for (const m of await listMigrations(options.migrationsDir)) {
     if (done.has(m.version)) continue;
     await db.transaction(async (tx) => {
       try {
