@@ -1,0 +1,126 @@
+-- Customer profiles: everything computed about a customer, one row per customer, written only by
+-- the engine (and by set_lifecycle_stage for the manual override, through a checked helper).
+-- Clients read it; no client role may write it. Each computed field's explanation is kept in
+-- `reasons`, so the overlay can say why a customer is, say, at risk.
+
+create table public.customer_profiles (
+  org_id uuid not null,
+  customer_id uuid not null,
+  order_count integer not null default 0,
+  net_spend numeric(14, 2) not null default 0,
+  aov numeric(14, 2),
+  first_order_at timestamptz,
+  last_order_at timestamptz,
+  r_score smallint,
+  f_score smallint,
+  m_score smallint,
+  rfm_segment public.rfm_segment,
+  lifecycle_stage public.lifecycle_stage not null default 'prospect',
+  stage_override public.lifecycle_stage,
+  override_by uuid,
+  override_at timestamptz,
+  override_reason text,
+  effective_stage public.lifecycle_stage generated always as (coalesce(stage_override, lifecycle_stage)) stored,
+  value_tier public.value_tier not null default 'normal',
+  ticket_band public.ticket_band,
+  referral_count integer not null default 0,
+  segment_ids uuid[] not null default '{}',
+  reasons jsonb not null default '{}',
+  computed_at timestamptz not null default now(),
+  constraint customer_profiles_pkey primary key (org_id, customer_id),
+  constraint customer_profiles_customer_id_fkey foreign key (org_id, customer_id)
+    references public.customers (org_id, id) on delete cascade,
+  constraint customer_profiles_override_by_fkey foreign key (override_by)
+    references auth.users (id) on delete set null,
+  constraint customer_profiles_order_count_not_negative check (order_count >= 0),
+  constraint customer_profiles_referral_count_not_negative check (referral_count >= 0),
+  constraint customer_profiles_scores_in_range check (
+    r_score between 1 and 5 and f_score between 1 and 5 and m_score between 1 and 5
+  ),
+  -- RFM scores, RFM segment, AOV and ticket band describe buyers; first and last order need one.
+  constraint customer_profiles_buyer_fields_only_for_buyers check (
+    order_count > 0
+    or (r_score is null and f_score is null and m_score is null and rfm_segment is null
+        and ticket_band is null and aov is null and first_order_at is null and last_order_at is null)
+  ),
+  constraint customer_profiles_order_dates_in_order check (first_order_at <= last_order_at),
+  constraint customer_profiles_override_is_recorded check (stage_override is null or override_at is not null),
+  constraint customer_profiles_override_fields_only_with_override check (
+    stage_override is not null or (override_by is null and override_at is null and override_reason is null)
+  ),
+  constraint customer_profiles_override_reason_length check (char_length(override_reason) between 1 and 500),
+  constraint customer_profiles_reasons_is_object check (jsonb_typeof(reasons) = 'object')
+);
+
+comment on table public.customer_profiles is
+  'Computed portrait figures (客户画像), one row per customer, written by the engine; read-only for every client role.';
+comment on column public.customer_profiles.org_id is 'The organization.';
+comment on column public.customer_profiles.customer_id is 'The customer.';
+comment on column public.customer_profiles.order_count is 'Number of counted (paid) orders.';
+comment on column public.customer_profiles.net_spend is 'Net spend (消费金额): Σ (total − refunded amount) over paid orders.';
+comment on column public.customer_profiles.aov is 'Average order value (客单价): net spend / order count; null for non-buyers.';
+comment on column public.customer_profiles.first_order_at is 'When the first counted order was placed.';
+comment on column public.customer_profiles.last_order_at is 'When the latest counted order was placed.';
+comment on column public.customer_profiles.r_score is 'Recency score 1–5 (最近一次消费; 5 = most recent fifth of buyers).';
+comment on column public.customer_profiles.f_score is 'Frequency score 1–5 (消费频率): 1, 2, 3, 4–5, 6+ orders.';
+comment on column public.customer_profiles.m_score is 'Monetary score 1–5 (消费金额; 5 = top fifth of buyers by net spend).';
+comment on column public.customer_profiles.rfm_segment is 'RFM segment from the R and F scores; null for non-buyers.';
+comment on column public.customer_profiles.lifecycle_stage is 'The computed lifecycle stage (生命周期阶段).';
+comment on column public.customer_profiles.stage_override is 'A stage set by hand; wins over the computed stage and is shown beside it. Null when there is none.';
+comment on column public.customer_profiles.override_by is 'Who set the override.';
+comment on column public.customer_profiles.override_at is 'When the override was set.';
+comment on column public.customer_profiles.override_reason is 'Why the override was set, in the words of whoever set it.';
+comment on column public.customer_profiles.effective_stage is 'The stage to show and to segment by: the override when there is one, else the computed stage.';
+comment on column public.customer_profiles.value_tier is 'Value tier (客户价值等级): super (top 1 % of buyers by net spend), vip (top 10 %) or normal.';
+comment on column public.customer_profiles.ticket_band is 'Ticket band (高低客单): high when AOV is at or above the organization''s median AOV, else low; null for non-buyers.';
+comment on column public.customer_profiles.referral_count is 'How many customers name this one as their referrer (推荐数量).';
+comment on column public.customer_profiles.segment_ids is 'The segments the customer is in (segments.id), as of computed_at.';
+comment on column public.customer_profiles.reasons is
+  'Why each computed field has its value: an object keyed by field name (lifecycle_stage, value_tier, rfm_segment…), each {"code": "...", plus the numbers used}.';
+comment on column public.customer_profiles.computed_at is 'When the computed fields were last brought up to date.';
+
+create index customer_profiles_override_by_idx on public.customer_profiles (override_by) where override_by is not null;
+-- "Who is in segment X": the segment_members view.
+create index customer_profiles_segment_ids_idx on public.customer_profiles using gin (segment_ids);
+-- Customers per stage (overview, segments by stage).
+create index customer_profiles_effective_stage_idx on public.customer_profiles (org_id, effective_stage);
+
+alter table public.customer_profiles enable row level security;
+
+create policy "Members can read their organization's customer profiles"
+  on public.customer_profiles for select to authenticated
+  using (org_id in (select private.member_org_ids()));
+
+revoke all on table public.customer_profiles from anon, authenticated, service_role;
+grant select on table public.customer_profiles to authenticated;
+grant all on table public.customer_profiles to service_role;
+
+
+-- Every customer has a profile from the moment it exists, so that readers never have to handle
+-- a missing one. A new customer has no orders and no events yet: a prospect. Security definer
+-- because clients may add customers but may not write profiles.
+create function private.create_customer_profile()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into public.customer_profiles (org_id, customer_id, lifecycle_stage, reasons)
+  values (
+    new.org_id,
+    new.id,
+    'prospect',
+    jsonb_build_object('lifecycle_stage', jsonb_build_object('code', 'no_orders_no_recent_event'))
+  );
+  return null;
+end;
+$$;
+
+comment on function private.create_customer_profile() is
+  'Trigger: gives every new customer its profile row, starting as a prospect.';
+revoke all on function private.create_customer_profile() from public;
+
+create trigger customers_create_profile
+  after insert on public.customers
+  for each row execute function private.create_customer_profile();
