@@ -1,0 +1,364 @@
+// The security matrix (DESIGN §5): every role × every table × select / insert / update / delete,
+// each asserted allowed or denied, generated from the table of expectations below.
+//
+// Every statement targets rows of organization A. Roles: anon (no token), staff / rep / admin of
+// A (staff and rep also hold roles in B, which must not count in A), the admin of B, and the
+// service role. Allowed means the statement succeeds and touches (or sees) at least one row.
+// Denied means Postgres refuses it (SQLSTATE 42501: no privilege, or a row-level security
+// violation on insert) or it touches no row (row-level security filters reads, updates and
+// deletes silently). Each case runs in its own transaction, rolled back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDb, type TestDb } from './harness.ts';
+import { asActor, createTenants, emails, orgs, rows, users, type Actor } from './tenants.ts';
+
+type Op = 'select' | 'insert' | 'update' | 'delete';
+const ops: Op[] = ['select', 'insert', 'update', 'delete'];
+
+/** The client roles and who they are; the service role is always allowed (it bypasses RLS). */
+const actors = ['anon', 'staff', 'rep', 'admin', 'otherAdmin', 'service_role'] as const satisfies readonly Actor[];
+type MatrixActor = (typeof actors)[number];
+type Member = 'staff' | 'rep' | 'admin';
+
+const members: Member[] = ['staff', 'rep', 'admin'];
+const admins: Member[] = ['admin'];
+const adminAndRep: Member[] = ['admin', 'rep'];
+const adminAndStaff: Member[] = ['admin', 'staff'];
+const nobody: Member[] = [];
+
+interface Subject {
+  /** The table, and which of its rows when the answer depends on the row. */
+  table: string;
+  row?: string;
+  /** One statement per operation, returning a row per row it saw or touched. */
+  sql: Record<Op, string>;
+  /** Members of A allowed each operation (the service role always is, anon and B's admin never). */
+  allowed: Record<Op, Member[]>;
+}
+
+const A = `'${orgs.a}'`;
+const B = `'${orgs.b}'`;
+
+const subjects: Subject[] = [
+  {
+    table: 'organizations',
+    sql: {
+      select: `select 1 from public.organizations where id = ${A}`,
+      insert: `insert into public.organizations (name) values ('New org') returning 1`,
+      update: `update public.organizations set name = name where id = ${A} returning 1`,
+      delete: `delete from public.organizations where id = ${A} returning 1`,
+    },
+    allowed: { select: members, insert: nobody, update: admins, delete: nobody },
+  },
+  {
+    table: 'members',
+    sql: {
+      select: `select 1 from public.members where org_id = ${A}`,
+      insert: `insert into public.members (org_id, user_id, role) values (${A}, '${users.newcomer}', 'staff') returning 1`,
+      update: `update public.members set display_name = display_name where org_id = ${A} and user_id = '${users.staff}' returning 1`,
+      delete: `delete from public.members where org_id = ${A} and user_id = '${users.staff}' returning 1`,
+    },
+    allowed: { select: members, insert: admins, update: admins, delete: admins },
+  },
+  {
+    table: 'customers',
+    row: 'owned by the rep',
+    sql: {
+      select: `select 1 from public.customers where id = '${rows.ownedCustomer}'`,
+      insert: `insert into public.customers (org_id, display_name) values (${A}, 'Nina New') returning 1`,
+      update: `update public.customers set display_name = display_name where id = '${rows.ownedCustomer}' returning 1`,
+      delete: `delete from public.customers where id = '${rows.ownedCustomer}' returning 1`,
+    },
+    allowed: { select: members, insert: members, update: adminAndRep, delete: admins },
+  },
+  {
+    table: 'customers',
+    row: 'not owned by the rep',
+    sql: {
+      select: `select 1 from public.customers where id = '${rows.unownedCustomer}'`,
+      insert: `insert into public.customers (org_id, display_name, owner_id) values (${A}, 'Nina New', '${users.rep}') returning 1`,
+      update: `update public.customers set display_name = display_name where id = '${rows.unownedCustomer}' returning 1`,
+      delete: `delete from public.customers where id = '${rows.unownedCustomer}' returning 1`,
+    },
+    // Only an admin may hand a new customer to someone else.
+    allowed: { select: members, insert: adminAndRep, update: admins, delete: admins },
+  },
+  {
+    table: 'customer_identities',
+    row: 'of a customer the rep owns',
+    sql: {
+      select: `select 1 from public.customer_identities where org_id = ${A} and customer_id = '${rows.ownedCustomer}'`,
+      insert: `insert into public.customer_identities (org_id, kind, value, customer_id) values (${A}, 'email', 'second@owned.test', '${rows.ownedCustomer}') returning 1`,
+      update: `update public.customer_identities set value = value where org_id = ${A} and kind = 'email' and value = '${emails.owned}' returning 1`,
+      delete: `delete from public.customer_identities where org_id = ${A} and kind = 'email' and value = '${emails.owned}' returning 1`,
+    },
+    allowed: { select: members, insert: adminAndRep, update: adminAndRep, delete: adminAndRep },
+  },
+  {
+    table: 'customer_identities',
+    row: 'of a customer the staff member created',
+    sql: {
+      select: `select 1 from public.customer_identities where org_id = ${A} and customer_id = '${rows.staffCustomer}'`,
+      insert: `insert into public.customer_identities (org_id, kind, value, customer_id) values (${A}, 'phone', '+14155550123', '${rows.staffCustomer}') returning 1`,
+      update: `update public.customer_identities set value = value where org_id = ${A} and kind = 'email' and value = '${emails.staffMade}' returning 1`,
+      delete: `delete from public.customer_identities where org_id = ${A} and kind = 'email' and value = '${emails.staffMade}' returning 1`,
+    },
+    // Whoever created a customer may add the identifiers they found it by; editing is for editors.
+    allowed: { select: members, insert: adminAndStaff, update: admins, delete: admins },
+  },
+  {
+    table: 'orders',
+    sql: {
+      select: `select 1 from public.orders where id = '${rows.order}'`,
+      insert: `insert into public.orders (org_id, customer_id, source, external_id, ordered_at, total, currency, status)
+               values (${A}, '${rows.ownedCustomer}', 'manual', 'A-2', now(), 10, 'USD', 'paid') returning 1`,
+      update: `update public.orders set status = status where id = '${rows.order}' returning 1`,
+      delete: `delete from public.orders where id = '${rows.order}' returning 1`,
+    },
+    allowed: { select: members, insert: admins, update: admins, delete: admins },
+  },
+  {
+    table: 'events',
+    sql: {
+      select: `select 1 from public.events where org_id = ${A} and customer_id = '${rows.ownedCustomer}'`,
+      insert: `insert into public.events (org_id, customer_id, kind) values (${A}, '${rows.ownedCustomer}', 'visit') returning 1`,
+      update: `update public.events set details = details where org_id = ${A} and customer_id = '${rows.ownedCustomer}' returning 1`,
+      delete: `delete from public.events where org_id = ${A} and customer_id = '${rows.ownedCustomer}' returning 1`,
+    },
+    allowed: { select: members, insert: members, update: admins, delete: admins },
+  },
+  {
+    table: 'tags',
+    sql: {
+      select: `select 1 from public.tags where id = '${rows.tagVip}'`,
+      insert: `insert into public.tags (org_id, name) values (${A}, 'Brand new') returning 1`,
+      update: `update public.tags set colour = colour where id = '${rows.tagVip}' returning 1`,
+      delete: `delete from public.tags where id = '${rows.tagVip}' returning 1`,
+    },
+    allowed: { select: members, insert: members, update: admins, delete: admins },
+  },
+  {
+    table: 'customer_tags',
+    row: 'added by hand',
+    sql: {
+      select: `select 1 from public.customer_tags where org_id = ${A} and customer_id = '${rows.ownedCustomer}' and tag_id = '${rows.tagVip}'`,
+      insert: `insert into public.customer_tags (org_id, customer_id, tag_id) values (${A}, '${rows.ownedCustomer}', '${rows.tagSpare}') returning 1`,
+      update: `update public.customer_tags set page_title = page_title where org_id = ${A} and customer_id = '${rows.ownedCustomer}' and tag_id = '${rows.tagVip}' returning 1`,
+      delete: `delete from public.customer_tags where org_id = ${A} and customer_id = '${rows.ownedCustomer}' and tag_id = '${rows.tagVip}' returning 1`,
+    },
+    allowed: { select: members, insert: members, update: nobody, delete: members },
+  },
+  {
+    table: 'customer_tags',
+    row: 'added by a rule',
+    sql: {
+      select: `select 1 from public.customer_tags where org_id = ${A} and customer_id = '${rows.ownedCustomer}' and tag_id = '${rows.tagRule}'`,
+      insert: `insert into public.customer_tags (org_id, customer_id, tag_id, source) values (${A}, '${rows.unownedCustomer}', '${rows.tagRule}', 'rule') returning 1`,
+      update: `update public.customer_tags set page_title = page_title where org_id = ${A} and customer_id = '${rows.ownedCustomer}' and tag_id = '${rows.tagRule}' returning 1`,
+      delete: `delete from public.customer_tags where org_id = ${A} and customer_id = '${rows.ownedCustomer}' and tag_id = '${rows.tagRule}' returning 1`,
+    },
+    // Rule tags belong to the engine: people may not add them, and only admins may remove one.
+    allowed: { select: members, insert: nobody, update: nobody, delete: admins },
+  },
+  {
+    table: 'notes',
+    row: "the staff member's note",
+    sql: {
+      select: `select 1 from public.notes where id = '${rows.staffNote}'`,
+      insert: `insert into public.notes (org_id, customer_id, body) values (${A}, '${rows.ownedCustomer}', 'Called back.') returning 1`,
+      update: `update public.notes set body = body where id = '${rows.staffNote}' returning 1`,
+      delete: `delete from public.notes where id = '${rows.staffNote}' returning 1`,
+    },
+    allowed: { select: members, insert: members, update: adminAndStaff, delete: adminAndStaff },
+  },
+  {
+    table: 'notes',
+    row: "the rep's note",
+    sql: {
+      select: `select 1 from public.notes where id = '${rows.repNote}'`,
+      insert: `insert into public.notes (org_id, customer_id, body, author_id) values (${A}, '${rows.ownedCustomer}', 'Forged.', '${users.rep}') returning 1`,
+      update: `update public.notes set body = body where id = '${rows.repNote}' returning 1`,
+      delete: `delete from public.notes where id = '${rows.repNote}' returning 1`,
+    },
+    // A note is written in one's own name: only the rep may write one as the rep.
+    allowed: { select: members, insert: ['rep'], update: adminAndRep, delete: adminAndRep },
+  },
+  {
+    table: 'segments',
+    sql: {
+      select: `select 1 from public.segments where id = '${rows.segment}'`,
+      insert: `insert into public.segments (org_id, name) values (${A}, 'Newcomers') returning 1`,
+      update: `update public.segments set name = name where id = '${rows.segment}' returning 1`,
+      delete: `delete from public.segments where id = '${rows.segment}' returning 1`,
+    },
+    allowed: { select: members, insert: admins, update: admins, delete: admins },
+  },
+  {
+    table: 'customer_profiles',
+    sql: {
+      select: `select 1 from public.customer_profiles where org_id = ${A} and customer_id = '${rows.ownedCustomer}'`,
+      insert: `insert into public.customer_profiles (org_id, customer_id) values (${A}, '${rows.bareCustomer}') returning 1`,
+      update: `update public.customer_profiles set computed_at = computed_at where org_id = ${A} and customer_id = '${rows.ownedCustomer}' returning 1`,
+      delete: `delete from public.customer_profiles where org_id = ${A} and customer_id = '${rows.ownedCustomer}' returning 1`,
+    },
+    allowed: { select: members, insert: nobody, update: nobody, delete: nobody },
+  },
+  {
+    table: 'stage_changes',
+    sql: {
+      select: `select 1 from public.stage_changes where org_id = ${A} and customer_id = '${rows.unownedCustomer}'`,
+      insert: `insert into public.stage_changes (org_id, customer_id, from_stage, to_stage, source) values (${A}, '${rows.unownedCustomer}', 'lead', 'active', 'computed') returning 1`,
+      update: `update public.stage_changes set reason = reason where org_id = ${A} and customer_id = '${rows.unownedCustomer}' returning 1`,
+      delete: `delete from public.stage_changes where org_id = ${A} and customer_id = '${rows.unownedCustomer}' returning 1`,
+    },
+    allowed: { select: members, insert: nobody, update: nobody, delete: nobody },
+  },
+  {
+    table: 'recompute_runs',
+    sql: {
+      select: `select 1 from public.recompute_runs where org_id = ${A}`,
+      insert: `insert into public.recompute_runs (org_id, kind) values (${A}, 'dirty') returning 1`,
+      update: `update public.recompute_runs set error = error where org_id = ${A} returning 1`,
+      delete: `delete from public.recompute_runs where org_id = ${A} returning 1`,
+    },
+    allowed: { select: members, insert: nobody, update: nobody, delete: nobody },
+  },
+  {
+    table: 'shop_connections',
+    sql: {
+      select: `select 1 from public.shop_connections where id = '${rows.shop}'`,
+      insert: `insert into public.shop_connections (org_id, provider, shop_domain, webhook_secret) values (${A}, 'woocommerce', 'shop.a.test', 'another-long-webhook-secret') returning 1`,
+      update: `update public.shop_connections set is_active = is_active where id = '${rows.shop}' returning 1`,
+      delete: `delete from public.shop_connections where id = '${rows.shop}' returning 1`,
+    },
+    allowed: { select: nobody, insert: nobody, update: nobody, delete: nobody },
+  },
+  {
+    table: 'inbound_events',
+    sql: {
+      select: `select 1 from public.inbound_events where org_id = ${A}`,
+      insert: `insert into public.inbound_events (org_id, shop_connection_id, provider, event_key, topic) values (${A}, '${rows.shop}', 'shopify', 'evt-2', 'orders/updated') returning 1`,
+      update: `update public.inbound_events set error = error where org_id = ${A} returning 1`,
+      delete: `delete from public.inbound_events where org_id = ${A} returning 1`,
+    },
+    allowed: { select: nobody, insert: nobody, update: nobody, delete: nobody },
+  },
+  {
+    table: 'api_requests',
+    row: "the admin's request",
+    sql: {
+      select: `select 1 from public.api_requests where request_id = '${rows.adminRequest}'`,
+      // Each member records requests in their own name; the service role names the admin.
+      insert: `insert into public.api_requests (request_id, org_id, user_id, rpc, arguments)
+               values (gen_random_uuid(), ${A}, coalesce(auth.uid(), '${users.admin}'), 'add_note', '{}') returning 1`,
+      update: `update public.api_requests set result = result where request_id = '${rows.adminRequest}' returning 1`,
+      delete: `delete from public.api_requests where request_id = '${rows.adminRequest}' returning 1`,
+    },
+    // A request and its result are private to whoever made it; nobody deletes them but the service.
+    allowed: { select: admins, insert: members, update: admins, delete: nobody },
+  },
+];
+
+/** Read-only views: security invoker, so they show what the tables let the reader see. */
+const views = [
+  { view: 'customer_overview', sql: `select 1 from public.customer_overview where org_id = ${A}` },
+  { view: 'segment_members', sql: `select 1 from public.segment_members where org_id = ${A}` },
+];
+
+type Outcome = { allowed: true; rows: number } | { allowed: false; how: string };
+
+function expectedFor(actor: MatrixActor, allowedMembers: Member[]): boolean {
+  if (actor === 'service_role') return true;
+  if (actor === 'anon' || actor === 'otherAdmin') return false;
+  return allowedMembers.includes(actor);
+}
+
+interface Case {
+  name: string;
+  actor: MatrixActor;
+  sql: string;
+  expectAllowed: boolean;
+}
+
+const cases: Case[] = [];
+for (const subject of subjects) {
+  for (const op of ops) {
+    for (const actor of actors) {
+      const label = subject.row ? `${subject.table} (${subject.row})` : subject.table;
+      const expectAllowed = expectedFor(actor, subject.allowed[op]);
+      cases.push({
+        name: `${actor} ${expectAllowed ? 'may' : 'may not'} ${op} ${label}`,
+        actor,
+        sql: subject.sql[op],
+        expectAllowed,
+      });
+    }
+  }
+}
+for (const { view, sql } of views) {
+  for (const actor of actors) {
+    const expectAllowed = expectedFor(actor, members);
+    cases.push({ name: `${actor} ${expectAllowed ? 'may' : 'may not'} select ${view}`, actor, sql, expectAllowed });
+  }
+}
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await freshDb();
+  await createTenants(t.db);
+});
+afterAll(async () => {
+  await t?.close();
+  console.info(`RLS matrix: ${cases.length} cases (${subjects.length} table subjects × ${ops.length} operations × ${actors.length} roles, plus ${views.length} views × ${actors.length} roles)`);
+});
+
+async function attempt(actor: MatrixActor, sql: string): Promise<Outcome> {
+  try {
+    const count = await asActor(t.db, actor, async (tx) => (await tx.query(sql)).rows.length);
+    return count > 0 ? { allowed: true, rows: count } : { allowed: false, how: 'no rows' };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === '42501') return { allowed: false, how: '42501' };
+    throw error;
+  }
+}
+
+describe('row-level security matrix', () => {
+  it('covers every table in the public schema for every operation', async () => {
+    const { rows: tables } = await t.db.query<{ table_name: string }>(
+      `select c.relname as table_name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1`,
+    );
+    const covered = new Set(subjects.map((s) => s.table));
+    expect(tables.map((r) => r.table_name).filter((name) => !covered.has(name))).toEqual([]);
+    expect(cases.length).toBeGreaterThanOrEqual(400);
+  });
+
+  it('has row-level security enabled on every table in the public schema', async () => {
+    const { rows: unguarded } = await t.db.query<{ relname: string }>(
+      `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity`,
+    );
+    expect(unguarded).toEqual([]);
+  });
+
+  it.each(cases)('$name', async ({ actor, sql, expectAllowed }) => {
+    const outcome = await attempt(actor, sql);
+    expect(outcome.allowed, JSON.stringify(outcome)).toBe(expectAllowed);
+  });
+});
+
+describe('the other organization', () => {
+  // The matrix aims at A; B's own rows stay out of reach of A's members too.
+  it.each(['staff', 'rep', 'admin'] as const)('%s of A sees nothing of B through any table they hold no role for', async (actor) => {
+    const counts = await asActor(t.db, actor, async (tx) => {
+      const { rows: found } = await tx.query<{ n: number }>(
+        `select (select count(*) from public.customers where org_id = ${B})::int
+              + (select count(*) from public.customer_tags where org_id = ${B})::int
+              + (select count(*) from public.tags where org_id = ${B})::int as n`,
+      );
+      return found[0]!.n;
+    });
+    // staff is an admin of B and rep is staff in B: they see B; the admin of A does not.
+    expect(counts > 0).toBe(actor !== 'admin');
+  });
+});
