@@ -1,0 +1,71 @@
+-- customer_context: the one call the extension makes per page view. Given the identifiers found
+-- on a page (the participants of a mail thread, the ids of a shop order page), it returns one row
+-- per identifier, in the order given, with the matched customer's portrait or null.
+--
+-- Cost: one index lookup per identifier on the primary key of customer_identities (which carries
+-- customer_id), then index lookups by (org_id, customer_id) for the portrait's parts.
+
+create function public.customer_context(p_org uuid, p_identifiers jsonb)
+returns table (
+  index integer,
+  kind text,
+  value text,
+  normalized text,
+  customer_id uuid,
+  portrait jsonb
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  region text;
+  count_given integer;
+  kinds public.identity_kind[] := '{}';
+  raw_values text[] := '{}';
+  normalized_values text[] := '{}';
+  item record;
+begin
+  perform private.require_member(p_org);
+
+  if p_identifiers is null or jsonb_typeof(p_identifiers) = 'null' then
+    raise exception using errcode = '22023', message = 'p_identifiers is required: an array of {"kind", "value"} objects';
+  end if;
+  if jsonb_typeof(p_identifiers) <> 'array' then
+    raise exception using errcode = '22023', message = format('p_identifiers must be an array of {"kind", "value"} objects, not %s', jsonb_typeof(p_identifiers));
+  end if;
+  count_given := jsonb_array_length(p_identifiers);
+  if count_given = 0 or count_given > 50 then
+    raise exception using errcode = '22023', message = 'p_identifiers must hold 1 to 50 identifiers';
+  end if;
+
+  region := private.org_default_phone_region(p_org);
+  for i in 0 .. count_given - 1 loop
+    item := private.parse_identifier(p_identifiers -> i, format('p_identifiers[%s]', i));
+    kinds := kinds || item.kind;
+    raw_values := raw_values || item.value;
+    normalized_values := normalized_values
+      || private.normalized_argument(item.kind, item.value, region, format('p_identifiers[%s]', i));
+  end loop;
+
+  return query
+    select (given.ordinality - 1)::integer,
+           given.kind::text,
+           given.raw_value,
+           given.normalized_value,
+           ci.customer_id,
+           case when ci.customer_id is not null then private.portrait(p_org, ci.customer_id) end
+      from unnest(kinds, raw_values, normalized_values) with ordinality
+             as given (kind, raw_value, normalized_value, ordinality)
+      left join public.customer_identities ci
+        on ci.org_id = p_org and ci.kind = given.kind and ci.value = given.normalized_value
+     order by given.ordinality;
+end;
+$$;
+
+comment on function public.customer_context(uuid, jsonb) is
+  'Portraits for the identifiers found on a page, in one call: one row per identifier {index, kind, value, normalized, customer_id, portrait} in the order given, portrait null when unknown. p_identifiers: 1–50 objects {"kind": "email"|"phone"|"shop_customer"|"shop_order"|"domain", "value": "..."}.';
+
+revoke all on function public.customer_context(uuid, jsonb) from public, anon, service_role;
+grant execute on function public.customer_context(uuid, jsonb) to authenticated;

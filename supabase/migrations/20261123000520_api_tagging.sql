@@ -1,0 +1,182 @@
+-- tag_customer and untag_customer: add or remove manual tags on the customer an identifier
+-- belongs to. Tagging someone unknown creates them as a lead with that identifier (the capture is
+-- recorded as an event, which makes the prospect a lead). Tag names that do not exist yet are
+-- created. Both are idempotent by request id (see api_requests).
+
+create function public.tag_customer(
+  p_org uuid,
+  p_identifier jsonb,
+  p_tags text[],
+  p_page_url text default null,
+  p_page_title text default null,
+  p_request_id uuid default null
+)
+returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  caller_role public.member_role;
+  ident record;
+  identity_value text;
+  tag_names text[];
+  page_url text;
+  page_title text;
+  earlier jsonb;
+  target uuid;
+  created boolean := false;
+  added text[];
+begin
+  caller_role := private.require_member(p_org);
+  ident := private.parse_identifier(p_identifier, 'p_identifier');
+  tag_names := private.clean_tag_names(p_tags, 'p_tags');
+  page_url := private.clean_page_url(p_page_url);
+  page_title := private.clean_page_title(p_page_title);
+  identity_value := private.normalized_argument(ident.kind, ident.value, private.org_default_phone_region(p_org), 'p_identifier');
+
+  earlier := private.claim_request(p_request_id, p_org, 'tag_customer', jsonb_build_object(
+    'identifier', jsonb_build_object('kind', ident.kind, 'value', identity_value),
+    'tags', to_jsonb(tag_names),
+    'page_url', page_url,
+    'page_title', page_title
+  ));
+  if earlier is not null then
+    return earlier;
+  end if;
+
+  select ci.customer_id into target
+    from public.customer_identities ci
+   where ci.org_id = p_org and ci.kind = ident.kind and ci.value = identity_value;
+
+  if target is null then
+    -- A rep who captures a lead owns it; staff leave it for someone to pick up.
+    insert into public.customers (org_id, primary_email, primary_phone, owner_id)
+    values (
+      p_org,
+      case when ident.kind = 'email' then identity_value end,
+      case when ident.kind = 'phone' then identity_value end,
+      case when caller_role = 'rep' then (select auth.uid()) end
+    )
+    returning id into target;
+    -- Primary email and phone become identities by trigger; the other kinds are recorded here.
+    if ident.kind not in ('email', 'phone') then
+      insert into public.customer_identities (org_id, kind, value, customer_id)
+      values (p_org, ident.kind, identity_value, target);
+    end if;
+    insert into public.events (org_id, customer_id, kind, details)
+    values (p_org, target, 'captured', jsonb_strip_nulls(jsonb_build_object(
+      'page_url', page_url, 'page_title', page_title, 'request_id', p_request_id)));
+    created := true;
+  end if;
+
+  insert into public.tags (org_id, name)
+  select p_org, name from unnest(tag_names) as name
+  on conflict (org_id, lower(name)) do nothing;
+
+  with added_tags as (
+    insert into public.customer_tags (org_id, customer_id, tag_id, source, page_url, page_title, request_id)
+    select p_org, target, t.id, 'manual', page_url, page_title, p_request_id
+      from public.tags t
+     where t.org_id = p_org
+       and lower(t.name) = any (select lower(name) from unnest(tag_names) as name)
+    on conflict (org_id, customer_id, tag_id) do nothing
+    returning tag_id
+  )
+  select coalesce(array_agg(t.name order by lower(t.name)), '{}') into added
+    from added_tags a
+    join public.tags t on t.org_id = p_org and t.id = a.tag_id;
+
+  return private.complete_request(p_request_id, jsonb_build_object(
+    'customer_id', target,
+    'created', created,
+    'added_tags', to_jsonb(added),
+    'portrait', private.portrait(p_org, target)
+  ));
+end;
+$$;
+
+comment on function public.tag_customer(uuid, jsonb, text[], text, text, uuid) is
+  'Adds manual tags to the customer an identifier {"kind", "value"} belongs to, creating the customer as a lead and missing tag names as needed. Returns {customer_id, created, added_tags, portrait}. Idempotent by p_request_id (required).';
+
+
+create function public.untag_customer(
+  p_org uuid,
+  p_identifier jsonb,
+  p_tags text[],
+  p_request_id uuid default null
+)
+returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  caller_role public.member_role;
+  ident record;
+  identity_value text;
+  tag_names text[];
+  earlier jsonb;
+  target uuid;
+  protected text[];
+  removed text[];
+begin
+  caller_role := private.require_member(p_org);
+  ident := private.parse_identifier(p_identifier, 'p_identifier');
+  tag_names := private.clean_tag_names(p_tags, 'p_tags');
+  identity_value := private.normalized_argument(ident.kind, ident.value, private.org_default_phone_region(p_org), 'p_identifier');
+
+  earlier := private.claim_request(p_request_id, p_org, 'untag_customer', jsonb_build_object(
+    'identifier', jsonb_build_object('kind', ident.kind, 'value', identity_value),
+    'tags', to_jsonb(tag_names)
+  ));
+  if earlier is not null then
+    return earlier;
+  end if;
+
+  select ci.customer_id into target
+    from public.customer_identities ci
+   where ci.org_id = p_org and ci.kind = ident.kind and ci.value = identity_value;
+
+  if target is not null then
+    -- Rule tags come back with the next recompute and imports are an admin's business: refuse
+    -- clearly instead of silently removing nothing.
+    if caller_role <> 'admin' then
+      select array_agg(t.name order by lower(t.name)) into protected
+        from public.customer_tags ct
+        join public.tags t on t.org_id = ct.org_id and t.id = ct.tag_id
+       where ct.org_id = p_org and ct.customer_id = target and ct.source <> 'manual'
+         and lower(t.name) = any (select lower(name) from unnest(tag_names) as name);
+      if protected is not null then
+        raise exception using
+          errcode = '42501',
+          message = format('p_tags: only admins can remove tags added by a rule or an import (%s)', array_to_string(protected, ', '));
+      end if;
+    end if;
+
+    with removed_tags as (
+      delete from public.customer_tags ct
+       using public.tags t
+       where ct.org_id = p_org and ct.customer_id = target
+         and t.org_id = ct.org_id and t.id = ct.tag_id
+         and lower(t.name) = any (select lower(name) from unnest(tag_names) as name)
+      returning t.name
+    )
+    select array_agg(r.name order by lower(r.name)) into removed from removed_tags r;
+  end if;
+
+  return private.complete_request(p_request_id, jsonb_build_object(
+    'customer_id', target,
+    'removed_tags', to_jsonb(coalesce(removed, '{}')),
+    'portrait', case when target is not null then private.portrait(p_org, target) end
+  ));
+end;
+$$;
+
+comment on function public.untag_customer(uuid, jsonb, text[], uuid) is
+  'Removes tags (by name) from the customer an identifier belongs to; only admins may remove rule or import tags. Returns {customer_id, removed_tags, portrait}; customer_id and portrait are null for an unknown identifier. Idempotent by p_request_id (required).';
+
+revoke all on function public.tag_customer(uuid, jsonb, text[], text, text, uuid) from public, anon, service_role;
+revoke all on function public.untag_customer(uuid, jsonb, text[], uuid) from public, anon, service_role;
+grant execute on function public.tag_customer(uuid, jsonb, text[], text, text, uuid) to authenticated;
+grant execute on function public.untag_customer(uuid, jsonb, text[], uuid) to authenticated;
