@@ -1,0 +1,466 @@
+// The overlay on the mail sites, in Chromium with the built extension. The real URLs are routed
+// to the fixture pages; the overlay lives in a closed shadow root, read through CDP.
+//
+// Until the background answers lookups from a database, tests that need data stub the
+// background's answers inside the service worker (`stubBackground`): the page side is exercised
+// for real (content script, messaging, rendering, keyboard), the data is not. The tests that need
+// the real backend are marked fixme at the end of this file.
+import { readFileSync } from 'node:fs';
+import type { BrowserContext, CDPSession, Page, Worker } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { bigGmailThread } from './fixtures/big-page.ts';
+import { inspectShadowDom, type ShadowDom } from './helpers/cdp.ts';
+import type { LookupResult, PortraitView } from '../../extension/lib/protocol.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+
+const gmailThreadUrl = 'https://mail.google.com/mail/u/0/#inbox/FMfcgzQbfxkKqPGsJwVrdZcQwPzRmNtL';
+const gmailComposeUrl = 'https://mail.google.com/mail/u/0/#inbox?compose=new';
+const outlookReadingUrl = 'https://outlook.office.com/mail/inbox/id/AAQkADAwATM3ZmYAZS1hNDAxLTRmYTYtMDACLTAwCgAQAFgR';
+const outlookComposeUrl = 'https://outlook.office.com/mail/deeplink/compose';
+
+/** Serves `html` for every request to the site's origin (other requests fail, as offline). */
+async function serve(context: BrowserContext, origin: string, html: string): Promise<void> {
+  await context.route(`${origin}/**`, (route) =>
+    route.request().resourceType() === 'document'
+      ? route.fulfill({ contentType: 'text/html; charset=utf-8', body: html })
+      : route.abort(),
+  );
+}
+
+async function openPage(context: BrowserContext, url: string, html: string): Promise<{ page: Page; dialogs: string[]; errors: Error[] }> {
+  await serve(context, new URL(url).origin, html);
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  const errors: Error[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => errors.push(error));
+  await page.goto(url);
+  return { page, dialogs, errors };
+}
+
+const overlayRoot = { attributes: { 'data-testid': 'portrait-overlay' }, inClosedShadowRoot: true };
+const pillQuery = { tag: 'button', attributes: { 'data-testid': 'portrait-pill' }, inClosedShadowRoot: true };
+
+/** The overlay's root once it shows `view` (hidden, loading, signed-out, unavailable, customer, unknown). */
+async function overlayShowing(shadow: ShadowDom, view?: string, timeoutMs = 10_000) {
+  const attributes: Record<string, string> = { 'data-testid': 'portrait-overlay' };
+  if (view) attributes['data-view'] = view;
+  return shadow.find({ ...overlayRoot, attributes }, timeoutMs);
+}
+
+/** Moves keyboard focus to an element inside the closed root, as Tab would. */
+async function focus(page: Page, backendNodeId: number): Promise<void> {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+  await cdp.send('DOM.focus', { backendNodeId });
+  await cdp.detach();
+}
+
+// ---- a stand-in for the background's answers ----
+
+interface Stub {
+  portraits: Record<string, PortraitView>;
+  session?: { signedIn: true; email: string; orgId: string; orgName: string; role: 'admin' } | { signedIn: false; reason: 'signed-out' };
+}
+
+/**
+ * Answers the page protocol from the service worker before the real handler does (it answers
+ * synchronously; the real one answers after awaiting) and records what the pages sent.
+ */
+async function stubBackground(worker: Worker, stub: Stub): Promise<void> {
+  await worker.evaluate((data) => {
+    type Message = { type: string; identifiers?: Array<{ kind: string; value: string }>; write?: unknown; prefix?: string };
+    const scope = globalThis as unknown as {
+      chrome: typeof import('wxt/browser').browser;
+      __portraitStub?: { received: Message[] };
+    };
+    scope.__portraitStub = { received: [] };
+    const session = data.session ?? { signedIn: true, email: 'sam.rep@acme-trading.com', orgId: 'org-1', orgName: 'Acme Trading', role: 'admin' };
+    scope.chrome.runtime.onMessage.addListener((message: Message, _sender, sendResponse) => {
+      if (!message?.type?.startsWith('portrait/') || message.type === 'portrait/status') return false;
+      scope.__portraitStub!.received.push(message);
+      switch (message.type) {
+        case 'portrait/settings':
+          sendResponse({ ok: true, enabled: true, ownAddresses: [], internalDomains: [], language: 'auto' });
+          break;
+        case 'portrait/lookup':
+          sendResponse({
+            ok: true,
+            session,
+            results: (message.identifiers ?? []).map((identifier) => ({ identifier, portrait: data.portraits[identifier.value] ?? null })),
+            fetchedAt: null,
+            stale: false,
+          });
+          break;
+        case 'portrait/write':
+          sendResponse({ ok: true, requestId: `stub-${Date.now()}`, pending: true });
+          break;
+        case 'portrait/tags':
+          sendResponse({ ok: true, tags: [{ name: 'vip-2025', color: '#f59e0b' }] });
+          break;
+        default:
+          sendResponse({ ok: true, session });
+      }
+      return false;
+    });
+  }, stub);
+}
+
+async function received(worker: Worker): Promise<Array<{ type: string; [key: string]: unknown }>> {
+  return worker.evaluate(() => (globalThis as unknown as { __portraitStub: { received: Array<{ type: string }> } }).__portraitStub.received);
+}
+
+/** Sends a background push to every tab, as the background does when data changes. */
+async function push(worker: Worker, message: { type: 'portrait/updated'; results: LookupResult[] }): Promise<void> {
+  await worker.evaluate(async (m) => {
+    const { chrome } = globalThis as unknown as { chrome: typeof import('wxt/browser').browser };
+    for (const tab of await chrome.tabs.query({})) if (tab.id !== undefined) await chrome.tabs.sendMessage(tab.id, m).catch(() => {});
+  }, message);
+}
+
+function portrait(overrides: Partial<PortraitView> = {}): PortraitView {
+  const day = 86_400_000;
+  return {
+    customerId: 'cus-li',
+    orgId: 'org-1',
+    displayName: 'Li Wei',
+    kind: 'person',
+    company: 'Example Ltd',
+    primaryEmail: 'li.wei@example.com',
+    primaryPhone: null,
+    location: 'Shanghai, CN',
+    owner: 'Sam Rep',
+    stage: 'active',
+    computedStage: 'active',
+    stageOverride: null,
+    stageReason: null,
+    stageHistory: [{ from: 'new', to: 'active', at: new Date(Date.now() - 90 * day).toISOString(), source: 'computed' }],
+    valueTier: 'vip',
+    rfmSegment: 'loyal',
+    rfm: { r: 4, f: 4, m: 5 },
+    ticketBand: 'high',
+    isPartner: false,
+    isValid: true,
+    orderCount: 5,
+    netSpend: 4200,
+    aov: 840,
+    currency: 'USD',
+    lastOrderAt: new Date(Date.now() - 12 * day).toISOString(),
+    tags: [{ id: 't1', name: 'wholesale', color: '#0ea5e9', source: 'manual' }],
+    segments: [],
+    notes: [],
+    studioUrl: null,
+    computedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+// ---- with the real background: nobody is signed in ----
+
+test.describe('with the real background', () => {
+  test('Gmail: the overlay appears in a closed shadow root and asks to sign in', async ({ context, serviceWorker }) => {
+    expect(serviceWorker.url()).toContain('chrome-extension://');
+    const { page, errors } = await openPage(context, gmailThreadUrl, fixture('gmail-thread.html'));
+    const shadow = await inspectShadowDom(page);
+    await overlayShowing(shadow, 'signed-out');
+    const pill = await shadow.find(pillQuery);
+    expect(pill.text).toContain('Sign in');
+    // Closed: the page cannot reach into it.
+    expect(await page.locator('portrait-overlay').evaluate((host) => host.shadowRoot)).toBeNull();
+    await shadow.click(pill);
+    await shadow.find({ tag: 'h2', text: 'Sign in to Portrait', inClosedShadowRoot: true });
+    expect(errors).toEqual([]);
+    await shadow.detach();
+  });
+
+  test('Outlook: the overlay appears on the reading pane and asks to sign in', async ({ context }) => {
+    const { page } = await openPage(context, outlookReadingUrl, fixture('outlook-reading.html'));
+    const shadow = await inspectShadowDom(page);
+    await overlayShowing(shadow, 'signed-out');
+    await shadow.detach();
+  });
+
+  test('no overlay where the page shows nobody', async ({ context }) => {
+    const { page } = await openPage(context, 'https://mail.google.com/mail/u/0/#inbox', fixture('gmail-changed.html'));
+    const shadow = await inspectShadowDom(page);
+    // The host is mounted (hidden) once the content script has run; it renders nothing.
+    await shadow.find({ tag: 'portrait-overlay' }, 10_000);
+    await page.waitForTimeout(500);
+    expect(await shadow.findAll(overlayRoot)).toEqual([]);
+    await shadow.detach();
+  });
+
+  test('hostile page content runs nothing', async ({ context }) => {
+    const { page, dialogs, errors } = await openPage(context, gmailThreadUrl, fixture('hostile.html'));
+    const shadow = await inspectShadowDom(page);
+    await overlayShowing(shadow);
+    await shadow.click(await shadow.find(pillQuery));
+    await page.waitForTimeout(300);
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    await shadow.detach();
+  });
+});
+
+// ---- with stubbed answers: the page side with data ----
+
+test.describe('with stubbed background answers', () => {
+  test('Gmail thread: pill, keyboard, portrait, switcher', async ({ context, serviceWorker }) => {
+    await stubBackground(serviceWorker, { portraits: { 'li.wei@example.com': portrait() } });
+    const { page, errors } = await openPage(context, gmailThreadUrl, fixture('gmail-thread.html'));
+    const shadow = await inspectShadowDom(page);
+    await overlayShowing(shadow, 'customer');
+
+    const lookups = (await received(serviceWorker)).filter((m) => m.type === 'portrait/lookup');
+    expect(lookups[0]?.identifiers).toEqual([
+      { kind: 'email', value: 'li.wei@example.com' },
+      { kind: 'email', value: 'jordan.kim@acme-trading.com' },
+      { kind: 'email', value: 'chen.jing@example.org' },
+      { kind: 'email', value: 'priya.patel@northwind.example' },
+    ]);
+
+    const pill = await shadow.find(pillQuery);
+    expect(pill.text).toMatch(/^Li Wei\s*Active/);
+    expect(pill.attributes['aria-expanded']).toBe('false');
+
+    // Keyboard: Enter on the focused pill expands, Escape collapses.
+    await focus(page, pill.backendNodeId);
+    await page.keyboard.press('Enter');
+    await shadow.find({ ...pillQuery, attributes: { ...pillQuery.attributes, 'aria-expanded': 'true' } });
+    const card = await shadow.find({ tag: 'section', attributes: { 'data-testid': 'portrait-card' }, inClosedShadowRoot: true });
+    expect(card.text).toContain('Example Ltd');
+    expect(card.text).toContain('$4,200');
+    expect(card.text).toContain('12 days ago');
+    expect(card.text).toContain('Loyal R4 F4 M5');
+    expect(await shadow.findByRole('button', 'Remove tag wholesale')).toHaveLength(1);
+    // The switcher names the others as the page does.
+    for (const name of ['Jordan Kim', 'Chen Jing', 'Priya Patel']) expect(await shadow.findByRole('button', name)).toHaveLength(1);
+
+    await page.keyboard.press('Escape');
+    await shadow.find({ ...pillQuery, attributes: { ...pillQuery.attributes, 'aria-expanded': 'false' } });
+    expect(await shadow.findAll({ attributes: { 'data-testid': 'portrait-card' } })).toEqual([]);
+
+    // Typing in the overlay does not reach the page's keyboard shortcuts.
+    const keys: string[] = [];
+    await page.exposeFunction('recordKey', (key: string) => keys.push(key));
+    await page.evaluate(() => document.addEventListener('keydown', (event) => void (window as unknown as { recordKey(k: string): void }).recordKey(event.key)));
+    await page.keyboard.press('Enter');
+    const [input] = await shadow.findByRole('combobox', 'Add tag');
+    await focus(page, input!.backendNodeId);
+    await page.keyboard.type('c');
+    expect(keys).toEqual([]);
+    expect(errors).toEqual([]);
+    await shadow.detach();
+  });
+
+  test('adding a tag sends the write and shows it pending until the background confirms', async ({ context, serviceWorker }) => {
+    await stubBackground(serviceWorker, { portraits: { 'li.wei@example.com': portrait() } });
+    const { page } = await openPage(context, gmailThreadUrl, fixture('gmail-thread.html'));
+    const shadow = await inspectShadowDom(page);
+    await overlayShowing(shadow, 'customer');
+    await shadow.click(await shadow.find(pillQuery));
+    const [input] = await shadow.findByRole('combobox', 'Add tag');
+    await focus(page, input!.backendNodeId);
+    await page.keyboard.type('vip');
+    await shadow.find({ tag: 'li', attributes: { role: 'option' }, text: 'vip-2025', inClosedShadowRoot: true });
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await shadow.find({ tag: 'li', attributes: { 'data-pending': 'true' }, text: /vip-2025 \(saving\)/ });
+    const writes = (await received(serviceWorker)).filter((m) => m.type === 'portrait/write');
+    expect(writes.at(-1)?.write).toMatchObject({
+      op: 'tag',
+      identifier: { kind: 'email', value: 'li.wei@example.com' },
+      tags: ['vip-2025'],
+      pageUrl: gmailThreadUrl,
+    });
+
+    const confirmed = portrait({ tags: [...portrait().tags, { id: 't2', name: 'vip-2025', color: '#f59e0b', source: 'manual' }] });
+    await push(serviceWorker, { type: 'portrait/updated', results: [{ identifier: { kind: 'email', value: 'li.wei@example.com' }, portrait: confirmed }] });
+    await expect
+      .poll(async () => (await shadow.findAll({ attributes: { 'data-pending': 'true' }, inClosedShadowRoot: true })).length)
+      .toBe(0);
+    expect(await shadow.findByRole('button', 'Remove tag vip-2025')).toHaveLength(1);
+    await shadow.detach();
+  });
+
+  test('Gmail compose: both recipients in the switcher, the unknown one as "Not a customer yet"', async ({ context, serviceWorker }) => {
+    await stubBackground(serviceWorker, { portraits: { 'li.wei@example.com': portrait() } });
+    const { page } = await openPage(context, gmailComposeUrl, fixture('gmail-compose.html'));
+    const shadow = await inspectShadowDom(page);
+    await overlayShowing(shadow, 'customer');
+    await shadow.click(await shadow.find(pillQuery));
+    const [maria] = await shadow.findByRole('button', 'Maria Garcia');
+    expect(maria).toBeDefined();
+    await shadow.click((await shadow.findAll({ tag: 'button', text: 'Maria Garcia', inClosedShadowRoot: true }))[0]!);
+    await overlayShowing(shadow, 'unknown');
+    await shadow.click(await shadow.find({ tag: 'button', text: 'Add as lead', inClosedShadowRoot: true }));
+    await shadow.find({ tag: 'button', text: 'Adding as lead…', inClosedShadowRoot: true });
+    const writes = (await received(serviceWorker)).filter((m) => m.type === 'portrait/write');
+    expect(writes.at(-1)?.write).toMatchObject({ op: 'lead', identifier: { kind: 'email', value: 'maria.garcia@example.com' }, displayName: 'Maria Garcia' });
+    await shadow.detach();
+  });
+
+  test('Outlook compose: the recipients are looked up, the user is not', async ({ context, serviceWorker }) => {
+    await stubBackground(serviceWorker, { portraits: {} });
+    const { page } = await openPage(context, outlookComposeUrl, fixture('outlook-compose.html'));
+    const shadow = await inspectShadowDom(page);
+    await overlayShowing(shadow, 'unknown');
+    const lookups = (await received(serviceWorker)).filter((m) => m.type === 'portrait/lookup');
+    expect(lookups[0]?.identifiers).toEqual([
+      { kind: 'email', value: 'li.wei@example.com' },
+      { kind: 'email', value: 'maria.garcia@example.com' },
+    ]);
+    await shadow.detach();
+  });
+
+  test('changed Gmail markup: addresses from the page text, and the overlay says so', async ({ context, serviceWorker }) => {
+    await stubBackground(serviceWorker, { portraits: {} });
+    const { page } = await openPage(context, gmailThreadUrl, fixture('gmail-changed.html'));
+    const shadow = await inspectShadowDom(page);
+    await overlayShowing(shadow, 'unknown');
+    await shadow.click(await shadow.find(pillQuery));
+    await shadow.find({ attributes: { role: 'note' }, text: /Page layout not recognised/, inClosedShadowRoot: true });
+    await shadow.detach();
+  });
+
+  test('hostile names render as text and run nothing', async ({ context, serviceWorker }) => {
+    const hostile = '<img src=x onerror=alert(1)>';
+    await stubBackground(serviceWorker, {
+      portraits: {
+        'mallory@example.net': portrait({
+          displayName: hostile,
+          company: '"><svg onload=alert(2)>',
+          tags: [{ id: 't', name: '<b onmouseover=alert(3)>x</b>', color: 'red;background:url(javascript:alert(4))', source: 'manual' }],
+          notes: [{ id: 'n', body: '<script>alert(5)</script>\u202Etxt.exe', authorName: '<i>x</i>', createdAt: new Date().toISOString() }],
+          studioUrl: 'javascript:alert(6)',
+        }),
+      },
+    });
+    const { page, dialogs, errors } = await openPage(context, gmailThreadUrl, fixture('hostile.html'));
+    const shadow = await inspectShadowDom(page);
+    await overlayShowing(shadow, 'customer');
+    await shadow.click(await shadow.find(pillQuery));
+    await shadow.find({ tag: 'h2', text: hostile, inClosedShadowRoot: true });
+    await shadow.find({ tag: 'p', text: /<script>alert\(5\)<\/script>/, inClosedShadowRoot: true });
+    // The other participants carry odd Unicode names from the page: shown as text too.
+    for (const name of ['Z̷̢a̸l̴g̵o̶', '王小明 🧧 ＷＡＮＧ']) {
+      await shadow.click(await shadow.find({ tag: 'button', text: new RegExp(name.slice(0, 3)), inClosedShadowRoot: true }));
+    }
+    const inside = await shadow.findAll({ inClosedShadowRoot: true });
+    expect(inside.filter((node) => ['img', 'svg', 'script', 'iframe', 'b', 'i'].includes(node.localName))).toEqual([]);
+    expect(inside.filter((node) => node.localName === 'a')).toEqual([]);
+    await page.waitForTimeout(300);
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    await shadow.detach();
+  });
+});
+
+// ---- responsiveness on a 10,000-node page ----
+
+interface TraceEvent {
+  name: string;
+  cat: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string; data?: Record<string, unknown>; fileName?: string };
+}
+
+const extensionUrl = /^chrome-extension:\/\//;
+
+function eventUrl(event: TraceEvent): string {
+  const data = event.args?.data ?? {};
+  const stack = (data.stackTrace as Array<{ url?: string }> | undefined)?.[0]?.url;
+  return String(data.url ?? data.scriptName ?? event.args?.fileName ?? stack ?? '');
+}
+
+/** Long main-thread tasks of the page's renderer, each with whether the extension's code ran in it. */
+function longTasks(events: TraceEvent[], thresholdMs = 50) {
+  const mainThreads = new Set(
+    events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
+  );
+  const onMain = events.filter((e) => mainThreads.has(`${e.pid}:${e.tid}`) && e.ph === 'X');
+  const tasks = onMain.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
+  const extensionEvents = onMain.filter((e) => extensionUrl.test(eventUrl(e)));
+  const inside = (task: TraceEvent, e: TraceEvent) =>
+    e.pid === task.pid && e.tid === task.tid && e.ts >= task.ts && e.ts <= task.ts + (task.dur ?? 0);
+  const all = tasks.map((task) => {
+    const fromExtension = extensionEvents.filter((e) => inside(task, e));
+    return {
+      ms: (task.dur ?? 0) / 1000,
+      extension: fromExtension.length > 0,
+      extensionMs: fromExtension.reduce((sum, e) => sum + (e.dur ?? 0), 0) / 1000,
+    };
+  });
+  return {
+    long: all.filter((task) => task.ms > thresholdMs),
+    extensionTasks: all.filter((task) => task.extension),
+  };
+}
+
+test('a 10,000-node page with 500 addresses: no long task caused by the extension', async ({ context, serviceWorker }) => {
+  test.setTimeout(60_000);
+  await stubBackground(serviceWorker, { portraits: {} });
+  await serve(context, 'https://mail.google.com', bigGmailThread({ nodes: 10_000, addresses: 500, churnMs: 3_000 }));
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    const entries: Array<{ start: number; ms: number }> = [];
+    (window as unknown as { __longTasks: typeof entries }).__longTasks = entries;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) entries.push({ start: entry.startTime, ms: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+
+  const cdp = await context.newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...(value as unknown as TraceEvent[])));
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReportEvents',
+    traceConfig: {
+      recordMode: 'recordAsMuchAsPossible',
+      includedCategories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', '__metadata'],
+    },
+  });
+  const started = Date.now();
+  await page.goto(gmailThreadUrl);
+  // The content script reads the page, looks up, renders; the page keeps changing for 3 s.
+  await page.waitForFunction(() => document.querySelector('portrait-overlay') !== null, null, { timeout: 15_000 });
+  await page.waitForTimeout(Math.max(0, 3_500 - (Date.now() - started)));
+  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.end');
+  await complete;
+  await cdp.detach();
+
+  const { long, extensionTasks } = longTasks(events);
+  const pageLongTasks = await page.evaluate(() => (window as unknown as { __longTasks: Array<{ start: number; ms: number }> }).__longTasks);
+  const worstExtensionTask = Math.max(0, ...extensionTasks.map((task) => task.ms));
+  console.log(
+    `long tasks in the page: ${pageLongTasks.map((t) => `${Math.round(t.ms)} ms`).join(', ') || 'none'}; ` +
+      `tasks running extension code: ${extensionTasks.length}, longest ${worstExtensionTask.toFixed(1)} ms, ` +
+      `extension script time in it ${Math.max(0, ...extensionTasks.map((t) => t.extensionMs)).toFixed(1)} ms`,
+  );
+  expect(extensionTasks.length, 'the trace saw the content script run').toBeGreaterThan(0);
+  expect(long.filter((task) => task.extension)).toEqual([]);
+
+  const shadow = await inspectShadowDom(page);
+  const pill = await shadow.find(pillQuery);
+  // The latest message's sender comes first; the list stops at 20.
+  expect(pill.text).toContain('Customer 499');
+  expect(pill.text).toContain('19 more on this page');
+  await shadow.click(pill);
+  const buttons = await shadow.findAll({ tag: 'nav', inClosedShadowRoot: true });
+  expect(buttons).toHaveLength(1);
+  await shadow.detach();
+});
+
+// ---- needs the real background and a seeded database ----
+
+test.fixme('a seeded customer shows their stage and tags on the Gmail thread (needs the background to answer lookups from the local stack)', async () => {});
+test.fixme('adding a tag from the overlay lands in customer_tags with the page URL (needs the background write queue and the local stack)', async () => {});
