@@ -1,18 +1,235 @@
-// Runtime validation of extension messages. zod is heavy: only the background imports this module;
-// other contexts use the types through `import type`.
+// Runtime validation of every message the background receives. zod is heavy: only the background
+// imports this module; other contexts use the types through `import type`.
+//
+// Two families of messages:
+// - page requests (lib/protocol.ts), sent by content scripts and by extension pages;
+// - extension-page requests (popup, options), refused when they come from a content script.
 import { z } from 'zod';
+import type {
+  Identifier,
+  LifecycleStage,
+  PageRequest,
+  SessionState,
+  WriteOp,
+} from './protocol.ts';
 
 // Extension pages forbid eval; without this zod probes for it and trips the CSP.
 z.config({ jitless: true });
 
-export const statusRequestSchema = z.strictObject({
-  type: z.literal('portrait/status'),
+/** Limits that keep one message from tying up the background or the API. */
+export const messageLimits = {
+  /** The whole message as JSON; checked before parsing. */
+  maxMessageBytes: 64 * 1024,
+  maxIdentifiersPerLookup: 50,
+  maxIdentifierLength: 512,
+  maxTagsPerWrite: 20,
+  maxTagLength: 64,
+  maxNoteLength: 10_000,
+  maxUrlLength: 2048,
+  maxTitleLength: 512,
+  maxDisplayNameLength: 200,
+  maxReasonLength: 500,
+  maxPrefixLength: 64,
+  maxEmailLength: 254,
+  maxPasswordLength: 1024,
+  maxListEntries: 200,
+} as const;
+
+const lifecycleStages = [
+  'prospect',
+  'lead',
+  'new',
+  'active',
+  'loyal',
+  'at_risk',
+  'churned',
+  'reactivated',
+] as const satisfies readonly LifecycleStage[];
+
+export const identifierKinds = ['email', 'phone', 'shop_customer', 'shop_order', 'domain'] as const;
+
+// Shape only: the background normalises each value (shared/identity.ts) and leaves out of the
+// answer what cannot be an identifier, rather than refusing the whole lookup: one odd address on a
+// page must not hide the others.
+export const identifierSchema = z.strictObject({
+  kind: z.enum(identifierKinds),
+  value: z.string().trim().min(1).max(messageLimits.maxIdentifierLength),
 });
 
-export const extensionMessageSchema = z.discriminatedUnion('type', [statusRequestSchema]);
+const customerIdSchema = z.uuid();
+const tagNameSchema = z.string().trim().min(1).max(messageLimits.maxTagLength);
 
+/** An http(s) URL or nothing; anything else (javascript:, data:) is not provenance. */
+const pageUrlSchema = z
+  .string()
+  .max(messageLimits.maxUrlLength)
+  .refine((value) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, 'Expected an http(s) URL')
+  .nullable();
+
+const pageTitleSchema = z.string().max(messageLimits.maxTitleLength).nullable();
+
+export const writeOpSchema = z.discriminatedUnion('op', [
+  z.strictObject({
+    op: z.literal('tag'),
+    identifier: identifierSchema,
+    tags: z.array(tagNameSchema).min(1).max(messageLimits.maxTagsPerWrite),
+    pageUrl: pageUrlSchema,
+    pageTitle: pageTitleSchema,
+  }),
+  z.strictObject({ op: z.literal('untag'), customerId: customerIdSchema, tag: tagNameSchema }),
+  z.strictObject({
+    op: z.literal('note'),
+    customerId: customerIdSchema,
+    body: z.string().trim().min(1).max(messageLimits.maxNoteLength),
+  }),
+  z.strictObject({
+    op: z.literal('stage'),
+    customerId: customerIdSchema,
+    stage: z.enum(lifecycleStages).nullable(),
+    reason: z.string().max(messageLimits.maxReasonLength).nullable(),
+  }),
+  z.strictObject({
+    op: z.literal('lead'),
+    identifier: identifierSchema,
+    displayName: z.string().trim().max(messageLimits.maxDisplayNameLength).nullable(),
+    pageUrl: pageUrlSchema,
+    pageTitle: pageTitleSchema,
+  }),
+]);
+
+export const lookupRequestSchema = z.strictObject({
+  type: z.literal('portrait/lookup'),
+  identifiers: z.array(identifierSchema).max(messageLimits.maxIdentifiersPerLookup),
+});
+export const writeRequestSchema = z.strictObject({
+  type: z.literal('portrait/write'),
+  write: writeOpSchema,
+});
+export const tagSuggestionsRequestSchema = z.strictObject({
+  type: z.literal('portrait/tags'),
+  prefix: z.string().max(messageLimits.maxPrefixLength),
+});
+export const sessionRequestSchema = z.strictObject({ type: z.literal('portrait/session') });
+/**
+ * Not in lib/protocol.ts yet: what a content script needs to know about the user's settings for
+ * the site it runs on (the per-site switch, the addresses never to look up, the language).
+ */
+export const pageSettingsRequestSchema = z.strictObject({ type: z.literal('portrait/settings') });
+
+export const pageRequestSchema = z.discriminatedUnion('type', [
+  lookupRequestSchema,
+  writeRequestSchema,
+  tagSuggestionsRequestSchema,
+  sessionRequestSchema,
+]);
+
+// ---- extension pages (popup, options) → background ----
+
+export const siteIds = ['gmail', 'outlook'] as const;
+export type SiteId = (typeof siteIds)[number];
+
+export const languages = ['auto', 'en', 'zh-CN'] as const;
+export type Language = (typeof languages)[number];
+
+const emailListSchema = z
+  .array(z.string().max(messageLimits.maxEmailLength))
+  .max(messageLimits.maxListEntries);
+const domainListSchema = z.array(z.string().max(253)).max(messageLimits.maxListEntries);
+
+export const statusRequestSchema = z.strictObject({ type: z.literal('portrait/status') });
+export const popupStateRequestSchema = z.strictObject({ type: z.literal('popup/state') });
+export const signInRequestSchema = z.strictObject({
+  type: z.literal('account/sign-in'),
+  email: z.string().trim().min(3).max(messageLimits.maxEmailLength),
+  password: z.string().min(1).max(messageLimits.maxPasswordLength),
+});
+export const signOutRequestSchema = z.strictObject({ type: z.literal('account/sign-out') });
+export const selectOrgRequestSchema = z.strictObject({
+  type: z.literal('account/select-org'),
+  orgId: z.uuid(),
+});
+export const setSiteEnabledRequestSchema = z.strictObject({
+  type: z.literal('settings/site'),
+  site: z.enum(siteIds),
+  enabled: z.boolean(),
+});
+export const getSettingsRequestSchema = z.strictObject({ type: z.literal('settings/get') });
+export const savePreferencesRequestSchema = z.strictObject({
+  type: z.literal('settings/preferences'),
+  ownAddresses: emailListSchema,
+  internalDomains: domainListSchema,
+  language: z.enum(languages),
+});
+const apiUrlSchema = z
+  .string()
+  .trim()
+  .max(messageLimits.maxUrlLength)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return ['http:', 'https:'].includes(url.protocol) && !url.username && !url.password;
+    } catch {
+      return false;
+    }
+  }, 'Expected an http(s) URL');
+const anonKeySchema = z.string().trim().min(20).max(4096);
+export const checkApiRequestSchema = z.strictObject({
+  type: z.literal('settings/check-api'),
+  apiUrl: apiUrlSchema,
+  anonKey: anonKeySchema,
+});
+export const saveApiRequestSchema = z.strictObject({
+  type: z.literal('settings/save-api'),
+  /** Null goes back to the API the extension was built for. */
+  api: z.strictObject({ apiUrl: apiUrlSchema, anonKey: anonKeySchema }).nullable(),
+});
+
+export const extensionPageRequestSchema = z.discriminatedUnion('type', [
+  statusRequestSchema,
+  popupStateRequestSchema,
+  signInRequestSchema,
+  signOutRequestSchema,
+  selectOrgRequestSchema,
+  setSiteEnabledRequestSchema,
+  getSettingsRequestSchema,
+  savePreferencesRequestSchema,
+  checkApiRequestSchema,
+  saveApiRequestSchema,
+]);
+
+/** Everything the background accepts, before the sender decides what it may send. */
+export const extensionMessageSchema = z.discriminatedUnion('type', [
+  ...pageRequestSchema.options,
+  pageSettingsRequestSchema,
+  ...extensionPageRequestSchema.options,
+]);
+
+export type PageSettingsRequest = z.infer<typeof pageSettingsRequestSchema>;
 export type StatusRequest = z.infer<typeof statusRequestSchema>;
+export type ExtensionPageRequest = z.infer<typeof extensionPageRequestSchema>;
 export type ExtensionMessage = z.infer<typeof extensionMessageSchema>;
+export type BackgroundRequest = ExtensionMessage;
+
+// The schemas must describe exactly the protocol's types: a change on either side fails the build.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const identifierMirrorsProtocol: Same<z.infer<typeof identifierSchema>, Identifier> = true;
+const writeOpMirrorsProtocol: Same<z.infer<typeof writeOpSchema>, WriteOp> = true;
+const pageRequestMirrorsProtocol: Same<z.infer<typeof pageRequestSchema>, PageRequest> = true;
+void [identifierMirrorsProtocol, writeOpMirrorsProtocol, pageRequestMirrorsProtocol];
+
+// ---- answers to extension pages ----
+
+export interface ErrorResponse {
+  ok: false;
+  error: 'invalid-message' | 'signed-out' | 'forbidden' | 'failed';
+  message?: string;
+}
 
 export interface StatusResponse {
   ok: true;
@@ -20,11 +237,90 @@ export interface StatusResponse {
   reachable: boolean;
 }
 
-export interface ErrorResponse {
-  ok: false;
-  error: 'invalid-message';
+export interface OrgSummary {
+  id: string;
+  name: string;
+  role: 'admin' | 'rep' | 'staff';
+}
+
+/** Everything the popup shows, in one answer. */
+export interface PopupStateResponse {
+  ok: true;
+  session: SessionState;
+  orgs: OrgSummary[];
+  sites: Record<SiteId, boolean>;
+  apiUrl: string;
+  /** Writes waiting in the queue (offline, or retrying). */
+  pendingWrites: number;
+  /** Writes the API refused since the last sign-in; they are not retried. */
+  failedWrites: number;
+}
+
+export interface SignInResponse extends Omit<PopupStateResponse, 'ok'> {
+  ok: true;
+}
+
+export interface PageSettingsResponse {
+  ok: true;
+  /** Whether Portrait is switched on for the site of the asking tab. */
+  enabled: boolean;
+  ownAddresses: string[];
+  internalDomains: string[];
+  language: Language;
+}
+
+export interface SettingsView {
+  /** The API in use, and whether it is the one the extension was built for. */
+  apiUrl: string;
+  anonKey: string;
+  apiIsDefault: boolean;
+  ownAddresses: string[];
+  internalDomains: string[];
+  language: Language;
+  sites: Record<SiteId, boolean>;
+}
+
+export interface SettingsResponse {
+  ok: true;
+  settings: SettingsView;
+}
+
+/** What a real call to a Supabase URL with a key found out. */
+export interface ApiCheck {
+  /** Auth answered `/auth/v1/settings` with this key. */
+  auth: 'ok' | 'unreachable' | 'bad-key' | 'not-supabase';
+  /** The `session-info` function answered for the signed-in user (null: not asked). */
+  sessionInfo: { email: string | null; databaseReachable: boolean } | null;
+  message: string | null;
+}
+
+export interface CheckApiResponse {
+  ok: true;
+  check: ApiCheck;
+}
+
+export interface SaveApiResponse {
+  ok: true;
+  check: ApiCheck | null;
+  settings: SettingsView;
+  /** False when the check failed and nothing was saved. */
+  saved: boolean;
+}
+
+export interface OkResponse {
+  ok: true;
 }
 
 export interface ResponseByType {
   'portrait/status': StatusResponse;
+  'popup/state': PopupStateResponse;
+  'account/sign-in': PopupStateResponse;
+  'account/sign-out': PopupStateResponse;
+  'account/select-org': PopupStateResponse;
+  'settings/site': PopupStateResponse;
+  'settings/get': SettingsResponse;
+  'settings/preferences': SettingsResponse;
+  'settings/check-api': CheckApiResponse;
+  'settings/save-api': SaveApiResponse;
+  'portrait/settings': PageSettingsResponse;
 }

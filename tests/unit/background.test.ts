@@ -14,6 +14,7 @@ function startBackground(): Listener {
 }
 
 const fetchSpy = vi.fn(async () => new Response('{"name":"GoTrue"}', { status: 200 }));
+const popup = () => ({ id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/popup.html') });
 
 beforeEach(() => {
   vi.stubGlobal('fetch', fetchSpy);
@@ -31,15 +32,11 @@ describe('background service worker', () => {
     const listener = startBackground();
     const sendResponse = vi.fn();
 
-    const keepsChannelOpen = listener({ type: 'portrait/status' }, { id: fakeBrowser.runtime.id }, sendResponse);
+    const keepsChannelOpen = listener({ type: 'portrait/status' }, popup(), sendResponse);
 
     expect(keepsChannelOpen).toBe(true);
     await vi.waitFor(() =>
-      expect(sendResponse).toHaveBeenCalledWith({
-        ok: true,
-        apiUrl: supabaseUrl,
-        reachable: true,
-      }),
+      expect(sendResponse).toHaveBeenCalledWith({ ok: true, apiUrl: supabaseUrl, reachable: true }),
     );
     expect(fetchSpy).toHaveBeenCalledTimes(1);
   });
@@ -54,5 +51,36 @@ describe('background service worker', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(sendResponse).not.toHaveBeenCalled();
     expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  it('answers a lookup from Gmail while signed out with the session, without calling the API', async () => {
+    const listener = startBackground();
+    const sendResponse = vi.fn();
+
+    listener(
+      { type: 'portrait/lookup', identifiers: [{ kind: 'email', value: 'li.wei@example.com' }] },
+      { id: fakeBrowser.runtime.id, url: 'https://mail.google.com/mail/u/0/', tab: { id: 3 } as never, frameId: 0 },
+      sendResponse,
+    );
+
+    await vi.waitFor(() =>
+      expect(sendResponse).toHaveBeenCalledWith({
+        ok: true,
+        session: { signedIn: false, reason: 'signed-out' },
+        results: [],
+        fetchedAt: null,
+        stale: false,
+      }),
+    );
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  it('refuses its own content script on a page it does not support', async () => {
+    const listener = startBackground();
+    const sendResponse = vi.fn();
+
+    listener({ type: 'portrait/session' }, { id: fakeBrowser.runtime.id, url: 'https://example.com/', tab: { id: 4 } as never }, sendResponse);
+
+    await vi.waitFor(() => expect(sendResponse).toHaveBeenCalledWith(expect.objectContaining({ ok: false, error: 'forbidden' })));
   });
 });

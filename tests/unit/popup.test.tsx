@@ -1,13 +1,47 @@
-import { cleanup, render, screen, waitFor } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createPopupStore } from '../../extension/components/popup-store.ts';
+import { Options, type OptionsApi } from '../../extension/components/Options.tsx';
+import { createPopupStore, type PopupApi } from '../../extension/components/popup-store.ts';
 import { Popup } from '../../extension/components/Popup.tsx';
-import type { StatusResponse } from '../../extension/lib/messages.ts';
+import { BackgroundError, type PopupStateResponse, type SettingsView } from '../../extension/lib/messages.ts';
 
 const apiUrl = 'http://127.0.0.1:54321';
+const lotus = { id: '11111111-1111-4111-8111-111111111111', name: 'Lotus Trading', role: 'rep' as const };
+const peony = { id: '22222222-2222-4222-8222-222222222222', name: 'Peony Imports', role: 'admin' as const };
 
-function renderPopup(requestStatus: () => Promise<StatusResponse>) {
-  return render(<Popup store={createPopupStore(requestStatus)} />);
+const signedOut: PopupStateResponse = {
+  ok: true,
+  session: { signedIn: false, reason: 'signed-out' },
+  orgs: [],
+  sites: { gmail: true, outlook: true },
+  apiUrl,
+  pendingWrites: 0,
+  failedWrites: 0,
+};
+
+const signedIn: PopupStateResponse = {
+  ...signedOut,
+  session: { signedIn: true, email: 'rep@lotus.test', orgId: lotus.id, orgName: lotus.name, role: 'rep' },
+  orgs: [lotus, peony],
+};
+
+function fakePopupApi(overrides: Partial<PopupApi> = {}): PopupApi {
+  return {
+    status: async () => ({ ok: true, apiUrl, reachable: true }),
+    state: async () => signedOut,
+    signIn: async () => signedIn,
+    signOut: async () => signedOut,
+    selectOrg: async (orgId) => ({
+      ...signedIn,
+      session: { signedIn: true, email: 'rep@lotus.test', orgId, orgName: peony.name, role: 'admin' },
+    }),
+    setSite: async (site, enabled) => ({ ...signedIn, sites: { ...signedIn.sites, [site]: enabled } }),
+    ...overrides,
+  };
+}
+
+function renderPopup(api: PopupApi) {
+  return render(<Popup store={createPopupStore(api)} />);
 }
 
 afterEach(() => {
@@ -17,34 +51,202 @@ afterEach(() => {
 
 describe('Popup', () => {
   it('shows the name and that it is checking before the background answers', () => {
-    renderPopup(() => new Promise(() => {}));
+    renderPopup(fakePopupApi({ status: () => new Promise(() => {}), state: () => new Promise(() => {}) }));
     expect(screen.getByRole('heading', { name: 'Portrait' })).toBeTruthy();
     expect(screen.getByTestId('connection-state').dataset.state).toBe('checking');
   });
 
   it('shows the API URL and a connected state', async () => {
-    renderPopup(async () => ({ ok: true, apiUrl, reachable: true }));
+    renderPopup(fakePopupApi());
     await waitFor(() => expect(screen.getByTestId('connection-state').dataset.state).toBe('online'));
     expect(screen.getByText('Connected')).toBeTruthy();
     expect(screen.getByTestId('api-url').textContent).toBe(apiUrl);
   });
 
   it('shows offline when the API is not reachable', async () => {
-    renderPopup(async () => ({ ok: true, apiUrl, reachable: false }));
+    renderPopup(fakePopupApi({ status: async () => ({ ok: true, apiUrl, reachable: false }) }));
     await waitFor(() => expect(screen.getByText('Offline: API not reachable')).toBeTruthy());
   });
 
   it('shows an unknown state when the background does not answer', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
-    renderPopup(() => Promise.reject(new Error('no receiver')));
+    renderPopup(fakePopupApi({ status: () => Promise.reject(new Error('no receiver')) }));
     await waitFor(() => expect(screen.getByTestId('connection-state').dataset.state).toBe('error'));
     expect(logged).toHaveBeenCalled();
   });
 
   it('renders a hostile API URL as text', async () => {
     const hostile = '<img src=x onerror="alert(1)">';
-    const { container } = renderPopup(async () => ({ ok: true, apiUrl: hostile, reachable: false }));
+    const { container } = renderPopup(fakePopupApi({ status: async () => ({ ok: true, apiUrl: hostile, reachable: false }) }));
     await waitFor(() => expect(screen.getByTestId('api-url').textContent).toBe(hostile));
     expect(container.querySelector('img')).toBeNull();
+  });
+
+  it('signs in with email and password and then shows the email and the organization', async () => {
+    const signIn = vi.fn(async () => signedIn);
+    renderPopup(fakePopupApi({ signIn }));
+
+    fireEvent.input(await screen.findByLabelText('Email'), { target: { value: ' rep@lotus.test ' } });
+    fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'correct horse battery' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    await waitFor(() => expect(screen.getByTestId('signed-in-email').textContent).toBe('rep@lotus.test'));
+    expect(signIn).toHaveBeenCalledWith('rep@lotus.test', 'correct horse battery');
+    expect(screen.getByTestId('active-org').textContent).toBe('Lotus Trading · Sales rep');
+    expect(screen.queryByLabelText('Password')).toBeNull();
+  });
+
+  it('says why signing in failed', async () => {
+    renderPopup(fakePopupApi({ signIn: async () => Promise.reject(new BackgroundError('failed', 'Invalid login credentials')) }));
+    fireEvent.input(await screen.findByLabelText('Email'), { target: { value: 'rep@lotus.test' } });
+    fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'nope' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Could not sign in: Invalid login credentials');
+  });
+
+  it('switches the organization and the per-site switches', async () => {
+    const setSite = vi.fn(fakePopupApi().setSite);
+    renderPopup(fakePopupApi({ state: async () => signedIn, setSite }));
+
+    const org = await screen.findByLabelText('Organization');
+    fireEvent.change(org, { target: { value: peony.id } });
+    await waitFor(() => expect(screen.getByTestId('active-org').textContent).toBe('Peony Imports · Admin'));
+
+    const gmail = screen.getByRole('switch', { name: 'Gmail' }) as HTMLInputElement;
+    expect(gmail.checked).toBe(true);
+    fireEvent.click(gmail);
+    await waitFor(() => expect((screen.getByRole('switch', { name: 'Gmail' }) as HTMLInputElement).checked).toBe(false));
+    expect(setSite).toHaveBeenCalledWith('gmail', false);
+    expect((screen.getByRole('switch', { name: 'Outlook' }) as HTMLInputElement).checked).toBe(true);
+  });
+
+  it('shows writes waiting to sync and signs out', async () => {
+    const signOut = vi.fn(async () => signedOut);
+    renderPopup(fakePopupApi({ state: async () => ({ ...signedIn, pendingWrites: 2, failedWrites: 1 }), signOut }));
+
+    expect((await screen.findByTestId('pending-writes')).textContent).toBe('Changes waiting to sync: 2');
+    expect(screen.getByTestId('failed-writes').textContent).toBe('Changes the server refused: 1');
+    fireEvent.click(screen.getByRole('button', { name: 'Sign out' }));
+    await waitFor(() => expect(screen.getByLabelText('Password')).toBeTruthy());
+    expect(signOut).toHaveBeenCalled();
+  });
+
+  it('asks to set the project up when none is configured', async () => {
+    renderPopup(fakePopupApi({ state: async () => ({ ...signedOut, session: { signedIn: false, reason: 'not-configured' } }) }));
+    expect(await screen.findByText('Choose your Supabase project in the options first.')).toBeTruthy();
+    expect(screen.queryByLabelText('Password')).toBeNull();
+  });
+});
+
+const settingsView: SettingsView = {
+  apiUrl,
+  anonKey: 'anon-key-0123456789-abcdefghij',
+  apiIsDefault: true,
+  ownAddresses: [],
+  internalDomains: [],
+  language: 'auto',
+  sites: { gmail: true, outlook: true },
+};
+
+function fakeOptionsApi(overrides: Partial<OptionsApi> = {}): OptionsApi {
+  return {
+    settings: async () => settingsView,
+    savePreferences: async (preferences) => ({ ...settingsView, ...preferences }),
+    saveApi: async (next) => ({
+      ok: true,
+      saved: true,
+      check: { auth: 'ok', sessionInfo: null, message: null },
+      settings: { ...settingsView, ...next, apiIsDefault: next === null },
+    }),
+    requestPermission: async () => true,
+    ...overrides,
+  };
+}
+
+describe('Options page', () => {
+  it('shows the API in use', async () => {
+    render(<Options api={fakeOptionsApi()} />);
+    expect((await screen.findByTestId('api-url')).textContent).toBe(apiUrl);
+    expect(screen.getByRole('heading', { name: 'Portrait options' })).toBeTruthy();
+  });
+
+  it('asks for the host permission first, then checks and saves a new project', async () => {
+    const order: string[] = [];
+    const saveApi = vi.fn(async (next: { apiUrl: string; anonKey: string } | null) => {
+      order.push('save');
+      return (await fakeOptionsApi().saveApi(next));
+    });
+    const requestPermission = vi.fn(async (url: string) => {
+      order.push(`permission ${url}`);
+      return true;
+    });
+    render(<Options api={fakeOptionsApi({ saveApi, requestPermission })} />);
+
+    fireEvent.input(await screen.findByLabelText('Supabase API URL'), { target: { value: 'https://crm.example.com/' } });
+    fireEvent.input(screen.getByLabelText('Anon key'), { target: { value: 'a-real-anon-key-0123456789' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Check and save' }));
+
+    expect((await screen.findByTestId('api-notice')).textContent).toBe('Saved. Supabase Auth answered with this key.');
+    expect(order).toEqual(['permission https://crm.example.com', 'save']);
+    expect(saveApi).toHaveBeenCalledWith({ apiUrl: 'https://crm.example.com', anonKey: 'a-real-anon-key-0123456789' });
+    expect(screen.getByTestId('api-url').textContent).toBe('https://crm.example.com');
+  });
+
+  it('saves nothing when the permission is refused or the check fails', async () => {
+    const saveApi = vi.fn(async () => ({
+      ok: true as const,
+      saved: false,
+      check: { auth: 'bad-key' as const, sessionInfo: null, message: 'HTTP 401' },
+      settings: settingsView,
+    }));
+    const requestPermission = vi.fn().mockResolvedValueOnce(false).mockResolvedValueOnce(true);
+    render(<Options api={fakeOptionsApi({ saveApi, requestPermission })} />);
+
+    fireEvent.input(await screen.findByLabelText('Supabase API URL'), { target: { value: 'https://crm.example.com' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Check and save' }));
+    expect((await screen.findByTestId('api-notice')).textContent).toBe(
+      'Portrait may not reach https://crm.example.com without your permission.',
+    );
+    expect(saveApi).not.toHaveBeenCalled();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Check and save' }));
+    await waitFor(() => expect(screen.getByTestId('api-notice').textContent).toBe('The project refused this key.'));
+    expect(screen.getByTestId('api-url').textContent).toBe(apiUrl);
+  });
+
+  it('saves own addresses, internal domains and the language', async () => {
+    const savePreferences = vi.fn(async (preferences: Parameters<OptionsApi['savePreferences']>[0]) => ({
+      ...settingsView,
+      ...preferences,
+      ownAddresses: preferences.ownAddresses.map((a) => a.toLowerCase()),
+    }));
+    render(<Options api={fakeOptionsApi({ savePreferences })} />);
+
+    fireEvent.input(await screen.findByLabelText('Your own addresses, one per line'), {
+      target: { value: 'Me@Lotus.test\n\n  me@home.test ' },
+    });
+    fireEvent.input(screen.getByLabelText('Internal domains, one per line'), { target: { value: 'lotus.test' } });
+    fireEvent.change(screen.getByLabelText('Language'), { target: { value: 'zh-CN' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect((await screen.findByTestId('preferences-notice')).textContent).toBe('Saved.');
+    expect(savePreferences).toHaveBeenCalledWith({
+      ownAddresses: ['Me@Lotus.test', 'me@home.test'],
+      internalDomains: ['lotus.test'],
+      language: 'zh-CN',
+    });
+    expect((screen.getByLabelText('Your own addresses, one per line') as HTMLTextAreaElement).value).toBe('me@lotus.test\nme@home.test');
+  });
+
+  it('shows the background’s reason when preferences are refused', async () => {
+    render(
+      <Options
+        api={fakeOptionsApi({
+          savePreferences: async () => Promise.reject(new BackgroundError('invalid-message', '"me at home" is not an email address')),
+        })}
+      />,
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Save' }));
+    expect((await screen.findByTestId('preferences-notice')).textContent).toBe('Could not save: "me at home" is not an email address');
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { sendMessage } from '../../extension/lib/messages.ts';
+import { BackgroundError, sendMessage } from '../../extension/lib/messages.ts';
 
 afterEach(() => fakeBrowser.reset());
 
@@ -21,6 +21,13 @@ describe('sendMessage', () => {
   it('fails when the background refuses the message', async () => {
     backgroundAnswers({ ok: false, error: 'invalid-message' });
     await expect(sendMessage({ type: 'portrait/status' })).rejects.toThrow(/refused/);
+  });
+
+  it('passes on the background’s reason and error code', async () => {
+    backgroundAnswers({ ok: false, error: 'failed', message: 'Invalid login credentials' });
+    const failure = await sendMessage({ type: 'account/sign-in', email: 'rep@lotus.test', password: 'x' }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(BackgroundError);
+    expect(failure).toMatchObject({ code: 'failed', message: 'Invalid login credentials' });
   });
 
   it('fails when nothing answers', async () => {

@@ -1,9 +1,21 @@
 import '../../assets/tailwind.css';
 import { render } from 'preact';
-import { createPopupStore } from '../../components/popup-store.ts';
+import { browser } from 'wxt/browser';
+import { createPopupStore, type PopupApi } from '../../components/popup-store.ts';
 import { Popup } from '../../components/Popup.tsx';
 import { sendMessage } from '../../lib/messages.ts';
 
-const store = createPopupStore(() => sendMessage({ type: 'portrait/status' }));
+const api: PopupApi = {
+  status: () => sendMessage({ type: 'portrait/status' }),
+  state: () => sendMessage({ type: 'popup/state' }),
+  signIn: (email, password) => sendMessage({ type: 'account/sign-in', email, password }),
+  signOut: () => sendMessage({ type: 'account/sign-out' }),
+  selectOrg: (orgId) => sendMessage({ type: 'account/select-org', orgId }),
+  setSite: (site, enabled) => sendMessage({ type: 'settings/site', site, enabled }),
+};
+
+const store = createPopupStore(api);
 const container = document.getElementById('app');
-if (container) render(<Popup store={store} />, container);
+if (container) {
+  render(<Popup store={store} onOpenOptions={() => void browser.runtime.openOptionsPage()} />, container);
+}

@@ -1,0 +1,144 @@
+// Puts the background together from its parts. The browser is reached only through
+// `BackgroundPlatform`, so tests build the same background over fake storage, time and network,
+// and "restart the service worker" by building it again over the same storage.
+import { createMessageHandler, type MessageSender } from '../message-handler.ts';
+import { createAuthStorage } from './auth-storage.ts';
+import { createSupabaseBackend, type PortraitBackend } from './client.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { createLookupBatcher } from './lookup-batcher.ts';
+import { createPortraitCache } from './portrait-cache.ts';
+import { createPortraitService } from './portraits.ts';
+import { createRouter } from './router.ts';
+import { createGrantedTabs } from './sender.ts';
+import { createSessionManager } from './session.ts';
+import { createSettingsStore, type ApiConfig } from './settings.ts';
+import type { KeyValueArea } from './storage.ts';
+import { createTabRegistry, type PushToTab } from './tabs.ts';
+import { createWriteQueue } from './write-queue.ts';
+
+export interface BackgroundPlatform {
+  runtimeId: string;
+  /** `runtime.getURL('/')`. */
+  extensionOrigin: string;
+  /** `storage.local`: settings, the account, the session's tokens, the write queue. */
+  local: KeyValueArea;
+  /** `storage.session`: the portrait cache and which tabs show what. */
+  session: KeyValueArea;
+  /** `tabs.sendMessage`. */
+  push: PushToTab;
+  /** The API the extension was built for. */
+  buildApi: ApiConfig;
+  /** Wakes the service worker at this time even if it is stopped meanwhile (`alarms`). */
+  wakeAt?(time: number): void;
+  createBackend?(api: ApiConfig, local: KeyValueArea): PortraitBackend;
+  fetch?: typeof fetch;
+  clock?: Clock;
+  random?: () => number;
+  newId?: () => string;
+  /** Batching window for lookups. */
+  lookupWindowMs?: number;
+  /** How long a write request waits for its first attempt before answering `pending`. */
+  writeAnswerMs?: number;
+}
+
+export function createBackground(platform: BackgroundPlatform) {
+  const clock = platform.clock ?? systemClock;
+  const settings = createSettingsStore(platform.local, platform.buildApi);
+  const createBackend =
+    platform.createBackend ??
+    ((api: ApiConfig, local: KeyValueArea) =>
+      createSupabaseBackend({ ...api, storage: createAuthStorage(local), fetch: platform.fetch }));
+  const session = createSessionManager({
+    area: platform.local,
+    settings,
+    createBackend: (api) => createBackend(api, platform.local),
+  });
+  const cache = createPortraitCache({ clock, area: platform.session });
+  const tabs = createTabRegistry({ clock, area: platform.session });
+  const batcher = createLookupBatcher({
+    clock,
+    windowMs: platform.lookupWindowMs,
+    async fetchBatch(orgId, identifiers) {
+      const [backend, context] = await Promise.all([session.backend(), session.portraitContext(orgId)]);
+      return backend.customerContext(identifiers, context);
+    },
+  });
+
+  const queue = createWriteQueue({
+    area: platform.local,
+    clock,
+    random: platform.random,
+    newId: platform.newId,
+    wakeAt: platform.wakeAt,
+    async apply(write) {
+      const [backend, context] = await Promise.all([session.backend(), session.portraitContext(write.orgId)]);
+      return backend.applyWrite(write, context);
+    },
+    async canSend(write) {
+      const account = await session.account();
+      const api = await settings.api();
+      return account !== null && account.userId === write.userId && account.apiUrl === api.apiUrl;
+    },
+    onSettled(write, settlement) {
+      // Settlements come from later drains, after `portraits` exists.
+      void portraits.writeSettled(write, settlement);
+    },
+  });
+  const portraits = createPortraitService({
+    session,
+    settings,
+    cache,
+    batcher,
+    queue,
+    tabs,
+    push: platform.push,
+    clock,
+    writeAnswerMs: platform.writeAnswerMs,
+  });
+
+  session.onChange((state) => {
+    portraits.reset();
+    for (const tabId of tabs.all()) {
+      platform.push(tabId, { type: 'portrait/session-changed', session: state }).catch(() => tabs.forget(tabId));
+    }
+    if (state.signedIn) void queue.drain();
+  });
+
+  const grantedTabs = createGrantedTabs();
+  const handle = createMessageHandler({
+    runtimeId: platform.runtimeId,
+    extensionOrigin: platform.extensionOrigin,
+    grantedTab: grantedTabs.allows,
+    handlers: createRouter({ session, settings, portraits, queue, tabs, push: platform.push, fetch: platform.fetch }),
+    async siteEnabled(siteId) {
+      const { sites } = await settings.load();
+      return sites[siteId as keyof typeof sites] ?? true;
+    },
+  });
+
+  // What a stopped service worker left behind is loaded before the first message is answered.
+  const ready = Promise.all([cache.restore(), tabs.restore()]).catch((error: unknown) => {
+    console.warn('Portrait: could not restore the background state', error);
+  });
+
+  return {
+    async handleMessage(message: unknown, sender: MessageSender): Promise<object | undefined> {
+      await ready;
+      return handle(message, sender);
+    },
+    /** Startup, an alarm, the network coming back: send what the queue holds. */
+    async wake(): Promise<void> {
+      await ready;
+      await queue.drain({ now: true });
+    },
+    tabClosed(tabId: number): void {
+      tabs.forget(tabId);
+      grantedTabs.revoke(tabId);
+    },
+    /** A user gesture handed this tab to Portrait (context menu, shortcut). */
+    grantTab: grantedTabs.grant,
+    services: { settings, session, cache, tabs, queue, portraits },
+  };
+}
+
+export type Background = ReturnType<typeof createBackground>;

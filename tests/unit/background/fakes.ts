@@ -1,0 +1,185 @@
+// Fakes of time and of the Supabase API for the background's unit tests.
+import type { Clock } from '../../../extension/lib/background/clock.ts';
+import { ApiFailure, noSessionCode, type PortraitBackend } from '../../../extension/lib/background/client.ts';
+import { identifierKey } from '../../../extension/lib/background/identifiers.ts';
+import type { Membership, PortraitContext, TagSuggestion } from '../../../extension/lib/background/rpc.ts';
+import type { ApplyOutcome, QueuedWrite } from '../../../extension/lib/background/write-queue.ts';
+import type { Identifier, PortraitView } from '../../../extension/lib/protocol.ts';
+
+/** Lets pending promise callbacks run. */
+export const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export interface ManualClock extends Clock {
+  /** Moves time forward, running the timers that fall due, in order. */
+  advance(ms: number): Promise<void>;
+  /** Times (ms from now) of the timers waiting to run. */
+  pendingDelays(): number[];
+}
+
+export function manualClock(start = Date.UTC(2026, 10, 23, 9, 0, 0)): ManualClock {
+  let now = start;
+  let nextId = 1;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  return {
+    now: () => now,
+    setTimeout(fn, ms) {
+      const id = nextId++;
+      timers.set(id, { at: now + Math.max(0, ms), fn });
+      return id;
+    },
+    clearTimeout(handle) {
+      timers.delete(handle as number);
+    },
+    async advance(ms) {
+      const until = now + ms;
+      await settle();
+      for (;;) {
+        const due = [...timers].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due) break;
+        timers.delete(due[0]);
+        now = Math.max(now, due[1].at);
+        due[1].fn();
+        await settle();
+      }
+      now = until;
+      await settle();
+    },
+    pendingDelays: () => [...timers.values()].map((t) => t.at - now).sort((a, b) => a - b),
+  };
+}
+
+export const orgA = '11111111-1111-4111-8111-111111111111';
+export const orgB = '22222222-2222-4222-8222-222222222222';
+export const userId = '99999999-9999-4999-8999-999999999999';
+
+export function portraitFor(identifier: Identifier, overrides: Partial<PortraitView> = {}): PortraitView {
+  return {
+    customerId: '33333333-3333-4333-8333-333333333333',
+    orgId: orgA,
+    displayName: identifier.value,
+    kind: 'person',
+    company: null,
+    primaryEmail: identifier.kind === 'email' ? identifier.value : null,
+    primaryPhone: null,
+    location: null,
+    owner: null,
+    stage: 'active',
+    computedStage: 'active',
+    stageOverride: null,
+    stageReason: null,
+    stageHistory: [],
+    valueTier: 'normal',
+    rfmSegment: null,
+    rfm: null,
+    ticketBand: null,
+    isPartner: false,
+    isValid: true,
+    orderCount: 1,
+    netSpend: 100,
+    aov: 100,
+    currency: 'USD',
+    lastOrderAt: null,
+    tags: [],
+    segments: [],
+    notes: [],
+    studioUrl: null,
+    computedAt: null,
+    ...overrides,
+  };
+}
+
+/**
+ * An API with a server side: customers by identifier, writes applied at most once per request id
+ * (as the SQL functions do), and switches for going offline or losing answers.
+ */
+export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = {}) {
+  const customers = new Map<string, PortraitView>();
+  const appliedWrites = new Map<string, QueuedWrite>();
+  const applyAttempts: QueuedWrite[] = [];
+  const contextCalls: Array<{ orgId: string; identifiers: Identifier[] }> = [];
+  /** Writes after a landed one see the customer's portrait as the API returns it. */
+  const afterWrite = (write: QueuedWrite, context: PortraitContext) => {
+    const found = [...customers].find(([key]) => key.startsWith(`${context.orgId}|`) && 'customerId' in write.write && customers.get(key)?.customerId === write.write.customerId);
+    return found?.[1] ?? null;
+  };
+  const state = {
+    online: true,
+    /** The server applies the write, but its answer never arrives. */
+    loseAnswers: false,
+    signedIn: false,
+    refuse: null as string | null,
+    tags: [] as TagSuggestion[],
+  };
+  const lost = new Set<() => void>();
+  const offline = () => new ApiFailure('network', 'TypeError: Failed to fetch');
+
+  const backend: PortraitBackend = {
+    apiUrl: options.apiUrl ?? 'http://127.0.0.1:54321',
+    anonKey: 'anon-key-for-tests-0123456789',
+    async signIn(email, password) {
+      if (!state.online) throw offline();
+      if (password !== 'correct horse battery') throw new ApiFailure('refused', 'Invalid login credentials', 400);
+      state.signedIn = true;
+      return { userId, email };
+    },
+    async signOut() {
+      state.signedIn = false;
+    },
+    async currentUser() {
+      return state.signedIn ? { userId, email: 'rep@lotus.test' } : null;
+    },
+    async accessToken() {
+      if (!state.signedIn) throw new ApiFailure('signed-out', 'Not signed in', null, noSessionCode);
+      return 'access-token';
+    },
+    async myOrgs() {
+      if (!state.online) throw offline();
+      return (
+        options.orgs ?? [
+          { id: orgA, name: 'Lotus Trading', role: 'rep', currency: 'CNY', defaultPhoneRegion: 'CN', internalDomains: ['lotus-hq.test'] },
+        ]
+      );
+    },
+    async customerContext(identifiers, context) {
+      const orgId = context.orgId;
+      contextCalls.push({ orgId, identifiers: [...identifiers] });
+      if (!state.online) throw offline();
+      return new Map(identifiers.map((id) => [identifierKey(id), customers.get(`${orgId}|${identifierKey(id)}`) ?? null]));
+    },
+    async listTags() {
+      if (!state.online) throw offline();
+      return state.tags;
+    },
+    async applyWrite(write, context): Promise<ApplyOutcome> {
+      applyAttempts.push(structuredClone(write));
+      if (!state.online) return { ok: false, retry: true, message: 'TypeError: Failed to fetch' };
+      if (state.refuse) return { ok: false, retry: false, message: state.refuse };
+      if (!appliedWrites.has(write.requestId)) appliedWrites.set(write.requestId, structuredClone(write));
+      if (state.loseAnswers) return { ok: false, retry: true, message: 'TypeError: network error' };
+      const customerId = 'customerId' in write.write ? write.write.customerId : '44444444-4444-4444-8444-444444444444';
+      return { ok: true, customerId, portrait: afterWrite(write, context) };
+    },
+    onSessionLost(listener) {
+      lost.add(listener);
+    },
+  };
+
+  return {
+    backend,
+    state,
+    customers,
+    appliedWrites,
+    applyAttempts,
+    contextCalls,
+    addCustomer(orgId: string, identifier: Identifier, portrait: PortraitView = portraitFor(identifier)) {
+      customers.set(`${orgId}|${identifierKey(identifier)}`, portrait);
+      return portrait;
+    },
+    loseSession() {
+      state.signedIn = false;
+      for (const listener of lost) listener();
+    },
+  };
+}
+
+export type FakeBackend = ReturnType<typeof fakeBackend>;

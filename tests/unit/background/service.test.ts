@@ -1,0 +1,369 @@
+// The whole background over fake storage, time and API: what pages and the popup see.
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { createBackground } from '../../../extension/lib/background/service.ts';
+import { memoryArea, storageArea, type KeyValueArea } from '../../../extension/lib/background/storage.ts';
+import type { PopupStateResponse } from '../../../extension/lib/message-schemas.ts';
+import type { BackgroundPush, Identifier, LookupResponse, WriteResponse } from '../../../extension/lib/protocol.ts';
+import { fakeBackend, manualClock, orgA, portraitFor, settle, type FakeBackend, type ManualClock } from './fakes.ts';
+
+afterEach(() => fakeBrowser.reset());
+
+const runtimeId = fakeBrowser.runtime.id;
+const popup = { id: runtimeId, url: `chrome-extension://${runtimeId}/popup.html` };
+const gmailTab = (tabId: number) => ({ id: runtimeId, url: 'https://mail.google.com/mail/u/0/#inbox', tab: { id: tabId }, frameId: 0 });
+const customer: Identifier = { kind: 'email', value: 'li.wei@example.com' };
+const writeAnswerMs = 500;
+
+interface Harness {
+  background: ReturnType<typeof createBackground>;
+  pushes: Array<{ tabId: number; message: BackgroundPush | { type: string } }>;
+  clock: ManualClock;
+  server: FakeBackend;
+  local: KeyValueArea;
+  session: KeyValueArea;
+  send<T>(message: unknown, sender?: object): Promise<T>;
+}
+
+function start(options: { server?: FakeBackend; clock?: ManualClock; local?: KeyValueArea; session?: KeyValueArea } = {}): Harness {
+  const server = options.server ?? fakeBackend();
+  const clock = options.clock ?? manualClock();
+  const local = options.local ?? storageArea(fakeBrowser.storage.local);
+  const session = options.session ?? memoryArea();
+  const pushes: Harness['pushes'] = [];
+  let ids = 0;
+  const background = createBackground({
+    runtimeId,
+    extensionOrigin: `chrome-extension://${runtimeId}/`,
+    local,
+    session,
+    push: async (tabId, message) => void pushes.push({ tabId, message }),
+    buildApi: { apiUrl: server.backend.apiUrl, anonKey: server.backend.anonKey },
+    createBackend: () => server.backend,
+    clock,
+    random: () => 0.5,
+    newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
+    lookupWindowMs: 5,
+    writeAnswerMs,
+  });
+  return {
+    background,
+    pushes,
+    clock,
+    server,
+    local,
+    session,
+    async send<T>(message: unknown, sender: object = popup) {
+      const answer = background.handleMessage(message, sender);
+      // Let the lookup window (and a write's wait for its first attempt) pass on the fake clock.
+      await clock.advance(writeAnswerMs);
+      return (await answer) as T;
+    },
+  };
+}
+
+async function signedIn(harness: Harness): Promise<PopupStateResponse> {
+  return harness.send<PopupStateResponse>({ type: 'account/sign-in', email: 'rep@lotus.test', password: 'correct horse battery' });
+}
+
+describe('session', () => {
+  it('answers a lookup while signed out with the signed-out session, not an error', async () => {
+    const harness = start();
+    const answer = await harness.send<LookupResponse>({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1));
+    expect(answer).toEqual({ ok: true, session: { signedIn: false, reason: 'signed-out' }, results: [], fetchedAt: null, stale: false });
+    expect(harness.server.contextCalls).toEqual([]);
+  });
+
+  it('signs in from the popup, picks the organization and tells the tabs', async () => {
+    const harness = start();
+    await harness.send({ type: 'portrait/session' }, gmailTab(4));
+
+    const state = await signedIn(harness);
+
+    expect(state.session).toEqual({ signedIn: true, email: 'rep@lotus.test', orgId: orgA, orgName: 'Lotus Trading', role: 'rep' });
+    expect(state.orgs).toEqual([{ id: orgA, name: 'Lotus Trading', role: 'rep' }]);
+    expect(harness.pushes).toContainEqual({ tabId: 4, message: { type: 'portrait/session-changed', session: state.session } });
+  });
+
+  it('refuses wrong credentials with the API message', async () => {
+    const harness = start();
+    const answer = await harness.send({ type: 'account/sign-in', email: 'rep@lotus.test', password: 'wrong' });
+    expect(answer).toEqual({ ok: false, error: 'failed', message: 'Invalid login credentials' });
+  });
+
+  it('signs out: forgets the account, the cache and the queued writes', async () => {
+    const harness = start();
+    await signedIn(harness);
+    harness.server.addCustomer(orgA, customer);
+    await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1));
+    harness.server.state.online = false;
+    await harness.send({ type: 'portrait/write', write: { op: 'note', customerId: portraitFor(customer).customerId, body: 'x' } });
+
+    const state = await harness.send<PopupStateResponse>({ type: 'account/sign-out' });
+
+    expect(state.session).toEqual({ signedIn: false, reason: 'signed-out' });
+    expect(state.pendingWrites).toBe(0);
+    expect(harness.background.services.cache.size()).toBe(0);
+  });
+});
+
+describe('lookups', () => {
+  it('answers from the cache at once, marked stale, then pushes the fresh portrait to the tabs that asked', async () => {
+    const harness = start();
+    await signedIn(harness);
+    harness.server.addCustomer(orgA, customer, portraitFor(customer, { displayName: 'Li Wei' }));
+
+    const first = await harness.send<LookupResponse>({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1));
+    expect(first).toMatchObject({ stale: false, results: [{ identifier: customer, portrait: { displayName: 'Li Wei' } }] });
+    const firstFetchedAt = first.fetchedAt;
+
+    // Fresh: a second tab gets the cached portrait without a call.
+    const again = await harness.send<LookupResponse>({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(2));
+    expect(again.stale).toBe(false);
+    expect(harness.server.contextCalls).toHaveLength(1);
+
+    // Two minutes later the customer has changed; the answer is the old one, marked stale…
+    await harness.clock.advance(120_000);
+    harness.server.addCustomer(orgA, customer, portraitFor(customer, { displayName: 'Li Wei (VIP)' }));
+    const answer = harness.background.handleMessage({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(2));
+    const stale = (await answer) as LookupResponse;
+    expect(stale).toMatchObject({ stale: true, fetchedAt: firstFetchedAt, results: [{ portrait: { displayName: 'Li Wei' } }] });
+
+    // …and the refresh reaches both tabs that show the customer.
+    await harness.clock.advance(10);
+    expect(harness.server.contextCalls).toHaveLength(2);
+    const updates = harness.pushes.filter((p) => p.message.type === 'portrait/updated');
+    expect(updates.map((p) => p.tabId).sort()).toEqual([1, 2]);
+    expect(updates[0]!.message).toEqual({
+      type: 'portrait/updated',
+      results: [{ identifier: customer, portrait: expect.objectContaining({ displayName: 'Li Wei (VIP)' }) }],
+    });
+  });
+
+  it('batches what several tabs ask at the same moment into one call', async () => {
+    const harness = start();
+    await signedIn(harness);
+    const a: Identifier = { kind: 'email', value: 'a@example.com' };
+    const b: Identifier = { kind: 'email', value: 'b@example.com' };
+    const c: Identifier = { kind: 'email', value: 'c@example.com' };
+
+    const one = harness.background.handleMessage({ type: 'portrait/lookup', identifiers: [a, b] }, gmailTab(1));
+    const two = harness.background.handleMessage({ type: 'portrait/lookup', identifiers: [b, c] }, gmailTab(2));
+    await harness.clock.advance(5);
+    await Promise.all([one, two]);
+
+    expect(harness.server.contextCalls).toHaveLength(1);
+    expect(harness.server.contextCalls[0]!.identifiers.map((i) => i.value)).toEqual(['a@example.com', 'b@example.com', 'c@example.com']);
+  });
+
+  it('never looks up the user’s own addresses or internal domains', async () => {
+    const harness = start();
+    await signedIn(harness);
+    await harness.send({
+      type: 'settings/preferences',
+      ownAddresses: ['Me@Private.test'],
+      internalDomains: ['@lotus.test'],
+      language: 'auto',
+    });
+
+    const answer = await harness.send<LookupResponse>(
+      {
+        type: 'portrait/lookup',
+        identifiers: [
+          { kind: 'email', value: 'rep@lotus.test' },
+          { kind: 'email', value: 'boss@sales.lotus.test' },
+          { kind: 'email', value: 'me@private.test' },
+          { kind: 'domain', value: 'lotus.test' },
+          { kind: 'email', value: 'buyer@lotus-hq.test' },
+          { kind: 'email', value: 'not an address' },
+          { kind: 'phone', value: '138 0013 8000' },
+          { kind: 'email', value: ' Li.Wei@Example.com ' },
+          customer,
+        ],
+      },
+      gmailTab(1),
+    );
+
+    // Only the customer, once, and the phone number read in the organization's region (CN).
+    const phone = { kind: 'phone', value: '+8613800138000' };
+    expect(harness.server.contextCalls.flatMap((c) => c.identifiers)).toEqual([phone, customer]);
+    expect(answer.results.map((r) => r.identifier)).toEqual([phone, customer]);
+  });
+
+  it('answers from an old cache while offline, and says it failed when nothing is cached', async () => {
+    const harness = start();
+    await signedIn(harness);
+    harness.server.addCustomer(orgA, customer);
+    await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1));
+    harness.server.state.online = false;
+    await harness.clock.advance(120_000);
+
+    const cached = await harness.send<LookupResponse>({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1));
+    expect(cached).toMatchObject({ ok: true, stale: true, results: [{ identifier: customer }] });
+
+    const unknown = await harness.send({ type: 'portrait/lookup', identifiers: [{ kind: 'email', value: 'new@example.com' }] }, gmailTab(1));
+    expect(unknown).toEqual({ ok: false, error: 'failed', message: 'The API cannot be reached' });
+  });
+
+  it('keeps the cache across a service-worker restart', async () => {
+    const harness = start({ session: memoryArea() });
+    await signedIn(harness);
+    harness.server.addCustomer(orgA, customer);
+    await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1));
+    await harness.clock.advance(1_000);
+
+    const restarted = start({ server: harness.server, clock: harness.clock, local: harness.local, session: harness.session });
+    const answer = await restarted.send<LookupResponse>({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1));
+
+    expect(answer.results[0]?.portrait?.customerId).toBe(portraitFor(customer).customerId);
+    expect(harness.server.contextCalls).toHaveLength(1);
+  });
+});
+
+describe('writes', () => {
+  it('queues a tag and a note offline, shows them pending, and applies each exactly once after a restart', async () => {
+    const harness = start();
+    await signedIn(harness);
+    const existing = harness.server.addCustomer(orgA, customer);
+    await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(3));
+    harness.server.state.online = false;
+
+    const tag = await harness.send<WriteResponse>(
+      { type: 'portrait/write', write: { op: 'tag', identifier: customer, tags: ['VIP'], pageUrl: null, pageTitle: null } },
+      gmailTab(3),
+    );
+    const note = await harness.send<WriteResponse>(
+      { type: 'portrait/write', write: { op: 'note', customerId: existing.customerId, body: 'Wants the blue one' } },
+      gmailTab(3),
+    );
+    expect(tag).toEqual({ ok: true, requestId: expect.any(String), pending: true });
+    expect(note).toEqual({ ok: true, requestId: expect.any(String), pending: true });
+
+    // The tab saw both at once, marked pending.
+    const lastPush = harness.pushes.filter((p) => p.tabId === 3 && p.message.type === 'portrait/updated').at(-1)!.message;
+    expect(lastPush).toMatchObject({
+      results: [
+        {
+          portrait: {
+            tags: [{ name: 'VIP', pending: true }],
+            notes: [{ body: 'Wants the blue one', pending: true }],
+          },
+        },
+      ],
+    });
+    const popupState = await harness.send<PopupStateResponse>({ type: 'popup/state' });
+    expect(popupState.pendingWrites).toBe(2);
+
+    // The worker stops; a new one starts over the same storage, online again.
+    harness.server.state.online = true;
+    const restarted = start({ server: harness.server, clock: manualClock(harness.clock.now() + 60_000), local: harness.local, session: harness.session });
+    await restarted.background.wake();
+    await settle();
+
+    expect([...harness.server.appliedWrites.values()].map((w) => w.requestId)).toEqual([tag.requestId, note.requestId]);
+    const attemptsPerRequest = new Set(harness.server.applyAttempts.map((w) => w.requestId));
+    expect(attemptsPerRequest).toEqual(new Set([tag.requestId, note.requestId]));
+    expect((await restarted.send<PopupStateResponse>({ type: 'popup/state' })).pendingWrites).toBe(0);
+  });
+
+  it('removes a tag through an identifier the pages have shown, and shows the API’s portrait after it', async () => {
+    const harness = start();
+    await signedIn(harness);
+    const existing = harness.server.addCustomer(orgA, customer, portraitFor(customer, {
+      tags: [{ id: '66666666-6666-4666-8666-666666666666', name: 'VIP', color: '#aa0000', source: 'manual' }],
+    }));
+    await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(2));
+    harness.server.addCustomer(orgA, customer, { ...existing, tags: [] });
+
+    const answer = await harness.send<WriteResponse>({ type: 'portrait/write', write: { op: 'untag', customerId: existing.customerId, tag: 'VIP' } }, gmailTab(2));
+
+    expect(answer).toMatchObject({ ok: true, pending: false });
+    expect([...harness.server.appliedWrites.values()][0]).toMatchObject({ target: customer });
+    const pushed = harness.pushes.filter((p) => p.tabId === 2 && p.message.type === 'portrait/updated');
+    expect(pushed.at(-1)!.message).toMatchObject({ results: [{ portrait: { tags: [] } }] });
+    // The landed write's answer updated the cache: the next lookup needs no call.
+    await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(2));
+    expect(harness.server.contextCalls).toHaveLength(1);
+  });
+
+  it('refuses to remove a tag from a customer no page has shown', async () => {
+    const harness = start();
+    await signedIn(harness);
+    const answer = await harness.send({ type: 'portrait/write', write: { op: 'untag', customerId: portraitFor(customer).customerId, tag: 'VIP' } });
+    expect(answer).toEqual({ ok: false, error: 'invalid-message', message: 'Look the customer up before removing a tag' });
+  });
+
+  it('answers a write that landed at once as not pending', async () => {
+    const harness = start();
+    await signedIn(harness);
+    const existing = harness.server.addCustomer(orgA, customer);
+    const answer = await harness.send<WriteResponse>({
+      type: 'portrait/write',
+      write: { op: 'stage', customerId: existing.customerId, stage: 'loyal', reason: 'Long-time buyer' },
+    });
+    expect(answer).toEqual({ ok: true, requestId: expect.any(String), pending: false });
+    expect(harness.server.appliedWrites.size).toBe(1);
+  });
+
+  it('reports a write the API refuses as failed', async () => {
+    const harness = start();
+    await signedIn(harness);
+    harness.server.state.refuse = 'permission denied for function set_lifecycle_stage';
+    const answer = await harness.send({
+      type: 'portrait/write',
+      write: { op: 'stage', customerId: portraitFor(customer).customerId, stage: 'loyal', reason: null },
+    });
+    expect(answer).toEqual({ ok: false, error: 'failed', message: 'permission denied for function set_lifecycle_stage' });
+    expect((await harness.send<PopupStateResponse>({ type: 'popup/state' })).failedWrites).toBe(1);
+  });
+
+  it('shows a tag on an unknown address as a pending lead', async () => {
+    const harness = start();
+    await signedIn(harness);
+    harness.server.state.online = false;
+    const stranger: Identifier = { kind: 'email', value: 'new.buyer@example.com' };
+    await harness.send({ type: 'portrait/write', write: { op: 'tag', identifier: stranger, tags: ['Fair 2026'], pageUrl: null, pageTitle: null } }, gmailTab(5));
+
+    const pushed = harness.pushes.find((p) => p.tabId === 5 && p.message.type === 'portrait/updated')!.message;
+    expect(pushed).toMatchObject({
+      results: [{ identifier: stranger, portrait: { displayName: 'new.buyer@example.com', stage: 'lead', tags: [{ name: 'Fair 2026', pending: true }] } }],
+    });
+  });
+
+  it('refuses writes while signed out', async () => {
+    const harness = start();
+    const answer = await harness.send({ type: 'portrait/write', write: { op: 'note', customerId: portraitFor(customer).customerId, body: 'x' } });
+    expect(answer).toEqual({ ok: false, error: 'signed-out' });
+  });
+});
+
+describe('settings for pages', () => {
+  it('tells a content script whether its site is on, and refuses lookups from a site switched off', async () => {
+    const harness = start();
+    await signedIn(harness);
+    expect(await harness.send({ type: 'portrait/settings' }, gmailTab(1))).toMatchObject({ enabled: true });
+
+    await harness.send({ type: 'settings/site', site: 'gmail', enabled: false });
+
+    expect(harness.pushes).toContainEqual({ tabId: 1, message: { type: 'portrait/settings-changed' } });
+    expect(await harness.send({ type: 'portrait/settings' }, gmailTab(1))).toEqual({
+      ok: true,
+      enabled: false,
+      ownAddresses: ['rep@lotus.test'],
+      internalDomains: [],
+      language: 'auto',
+    });
+    expect(await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1))).toEqual({
+      ok: false,
+      error: 'forbidden',
+      message: 'Portrait is switched off for this site',
+    });
+    expect(await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, popup)).toMatchObject({ ok: true });
+  });
+
+  it('refuses an own address that is not an address', async () => {
+    const harness = start();
+    const answer = await harness.send({ type: 'settings/preferences', ownAddresses: ['me at home'], internalDomains: [], language: 'en' });
+    expect(answer).toEqual({ ok: false, error: 'invalid-message', message: '"me at home" is not an email address' });
+  });
+});
