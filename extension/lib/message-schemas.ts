@@ -179,11 +179,6 @@ const apiUrlSchema = z
     }
   }, 'Expected an http(s) URL');
 const anonKeySchema = z.string().trim().min(20).max(4096);
-export const checkApiRequestSchema = z.strictObject({
-  type: z.literal('settings/check-api'),
-  apiUrl: apiUrlSchema,
-  anonKey: anonKeySchema,
-});
 export const saveApiRequestSchema = z.strictObject({
   type: z.literal('settings/save-api'),
   /** Null goes back to the API the extension was built for. */
@@ -199,7 +194,6 @@ export const extensionPageRequestSchema = z.discriminatedUnion('type', [
   setSiteEnabledRequestSchema,
   getSettingsRequestSchema,
   savePreferencesRequestSchema,
-  checkApiRequestSchema,
   saveApiRequestSchema,
 ]);
 
@@ -294,11 +288,6 @@ export interface ApiCheck {
   message: string | null;
 }
 
-export interface CheckApiResponse {
-  ok: true;
-  check: ApiCheck;
-}
-
 export interface SaveApiResponse {
   ok: true;
   check: ApiCheck | null;
@@ -320,7 +309,6 @@ export interface ResponseByType {
   'settings/site': PopupStateResponse;
   'settings/get': SettingsResponse;
   'settings/preferences': SettingsResponse;
-  'settings/check-api': CheckApiResponse;
   'settings/save-api': SaveApiResponse;
   'portrait/settings': PageSettingsResponse;
 }

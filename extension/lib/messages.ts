@@ -6,7 +6,6 @@ import type { PageResponseByType } from './protocol.ts';
 
 export type {
   ApiCheck,
-  CheckApiResponse,
   ErrorResponse,
   ExtensionMessage,
   Language,

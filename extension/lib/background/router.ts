@@ -60,7 +60,7 @@ export function createRouter(deps: RouterDeps): MessageHandlers {
       orgs: state.signedIn ? (account?.orgs ?? []).map(({ id, name, role }) => ({ id, name, role })) : [],
       sites: current.sites,
       apiUrl: api.apiUrl,
-      pendingWrites: writes.length,
+      pendingWrites: writes.filter((write) => write.userId === account?.userId).length,
       failedWrites: failedWrites.length,
     };
   }
@@ -145,15 +145,6 @@ export function createRouter(deps: RouterDeps): MessageHandlers {
       portraits.reset();
       await broadcastSettings();
       return { ok: true, settings: await settings.view() };
-    },
-
-    async 'settings/check-api'(message) {
-      const apiUrl = withoutTrailingSlash(message.apiUrl);
-      const check = await checkApi(apiUrl, message.anonKey, {
-        accessToken: await accessTokenFor(apiUrl),
-        fetch: deps.fetch,
-      });
-      return { ok: true, check };
     },
 
     async 'settings/save-api'(message) {

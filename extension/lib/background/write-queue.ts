@@ -151,19 +151,26 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
     options.wakeAt?.(time);
   }
 
-  /** Sends the first write if it is due; false when the queue has to wait. */
+  /** Sends the first sendable write if it is due; false when the queue has to wait. */
   async function sendNext(now = false): Promise<boolean> {
-    const head = await withState((state) => {
-      const first = state.writes[0];
-      if (!first) return null;
-      return { ...first, write: withCustomerId(first.write, state.resolved) };
-    }, false);
+    const writes = await withState(
+      (state) => state.writes.map((w) => ({ ...w, write: withCustomerId(w.write, state.resolved) })),
+      false,
+    );
+    // The first write that can be sent now: writes of a user who is not signed in wait without
+    // holding up the signed-in user's.
+    let head: QueuedWrite | undefined;
+    for (const write of writes) {
+      if (await options.canSend(write)) {
+        head = write;
+        break;
+      }
+    }
     if (!head) return false;
     if (head.nextAttemptAt > clock.now() && !now) {
       retryAt(head.nextAttemptAt);
       return false;
     }
-    if (!(await options.canSend(head))) return false;
 
     let outcome: ApplyOutcome;
     try {
@@ -204,8 +211,9 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
       return true;
     }
     // A passing failure: the same write, with the same request id, is tried again later.
+    const failed = head;
     await withState((state) => {
-      const stored = state.writes.find((w) => w.requestId === head.requestId);
+      const stored = state.writes.find((w) => w.requestId === failed.requestId);
       if (stored) retryAt(stored.nextAttemptAt);
     }, false);
     return false;

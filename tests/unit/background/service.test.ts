@@ -1,5 +1,5 @@
 // The whole background over fake storage, time and API: what pages and the popup see.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createBackground } from '../../../extension/lib/background/service.ts';
 import { memoryArea, storageArea, type KeyValueArea } from '../../../extension/lib/background/storage.ts';
@@ -7,7 +7,15 @@ import type { PopupStateResponse } from '../../../extension/lib/message-schemas.
 import type { BackgroundPush, Identifier, LookupResponse, WriteResponse } from '../../../extension/lib/protocol.ts';
 import { fakeBackend, manualClock, orgA, portraitFor, settle, type FakeBackend, type ManualClock } from './fakes.ts';
 
-afterEach(() => fakeBrowser.reset());
+beforeEach(() => {
+  // Offline cases log that the organization list could not be refreshed.
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+});
+
+afterEach(() => {
+  fakeBrowser.reset();
+  vi.restoreAllMocks();
+});
 
 const runtimeId = fakeBrowser.runtime.id;
 const popup = { id: runtimeId, url: `chrome-extension://${runtimeId}/popup.html` };
@@ -25,7 +33,9 @@ interface Harness {
   send<T>(message: unknown, sender?: object): Promise<T>;
 }
 
-function start(options: { server?: FakeBackend; clock?: ManualClock; local?: KeyValueArea; session?: KeyValueArea } = {}): Harness {
+function start(
+  options: { server?: FakeBackend; clock?: ManualClock; local?: KeyValueArea; session?: KeyValueArea; fetch?: typeof fetch } = {},
+): Harness {
   const server = options.server ?? fakeBackend();
   const clock = options.clock ?? manualClock();
   const local = options.local ?? storageArea(fakeBrowser.storage.local);
@@ -45,6 +55,7 @@ function start(options: { server?: FakeBackend; clock?: ManualClock; local?: Key
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
     lookupWindowMs: 5,
     writeAnswerMs,
+    fetch: options.fetch,
   });
   return {
     background,
@@ -334,6 +345,41 @@ describe('writes', () => {
     const harness = start();
     const answer = await harness.send({ type: 'portrait/write', write: { op: 'note', customerId: portraitFor(customer).customerId, body: 'x' } });
     expect(answer).toEqual({ ok: false, error: 'signed-out' });
+  });
+});
+
+describe('choosing another Supabase project', () => {
+  const hosted = 'https://abcdefghijklmnopqrst.supabase.co';
+  const key = 'eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.signature-of-the-hosted-project';
+  /** Auth settings answer for the right key only, as Supabase's gateway does. */
+  const gateway: typeof fetch = async (input, init) => {
+    const url = String(input);
+    const apikey = new Headers(init?.headers).get('apikey');
+    if (!url.startsWith(hosted)) throw new TypeError('Failed to fetch');
+    if (apikey !== key) return Response.json({ message: 'Invalid API key' }, { status: 401 });
+    return Response.json({ external: { email: true }, disable_signup: false });
+  };
+
+  it('saves nothing when the project refuses the key', async () => {
+    const harness = start({ fetch: gateway });
+    const answer = await harness.send({ type: 'settings/save-api', api: { apiUrl: hosted, anonKey: 'eyJ-wrong-key-0123456789abcdef' } });
+    expect(answer).toMatchObject({ ok: true, saved: false, check: { auth: 'bad-key' }, settings: { apiIsDefault: true } });
+  });
+
+  it('checks the project with a real call, saves it, and leaves the old project’s session and queue behind', async () => {
+    const harness = start({ fetch: gateway });
+    await signedIn(harness);
+    harness.server.state.online = false;
+    await harness.send({ type: 'portrait/write', write: { op: 'note', customerId: portraitFor(customer).customerId, body: 'x' } });
+
+    const answer = await harness.send({ type: 'settings/save-api', api: { apiUrl: `${hosted}/`, anonKey: key } });
+
+    expect(answer).toMatchObject({ ok: true, saved: true, check: { auth: 'ok' }, settings: { apiUrl: hosted, anonKey: key, apiIsDefault: false } });
+    const state = await harness.send<PopupStateResponse>({ type: 'popup/state' });
+    expect(state).toMatchObject({ session: { signedIn: false, reason: 'signed-out' }, apiUrl: hosted, pendingWrites: 0 });
+
+    const back = await harness.send({ type: 'settings/save-api', api: null });
+    expect(back).toMatchObject({ saved: true, check: null, settings: { apiUrl: harness.server.backend.apiUrl, apiIsDefault: true } });
   });
 });
 

@@ -193,6 +193,22 @@ describe('write queue', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('does not let writes of a user who is signed out hold up the signed-in user’s', async () => {
+    const area = storageArea(fakeBrowser.storage.local);
+    const sent: string[] = [];
+    const queue = queueOver(area, manualClock(), async (w) => {
+      sent.push(w.userId);
+      return { ok: true, customerId: null };
+    }, { canSend: (w) => w.userId === userId });
+    await queue.enqueue(note, { orgId: orgA, userId: 'someone-who-left' });
+    await queue.enqueue(note, owner);
+
+    await queue.drain();
+
+    expect(sent).toEqual([userId]);
+    expect((await queue.writes()).map((w) => w.userId)).toEqual(['someone-who-left']);
+  });
+
   it('sends a write made against a new lead with the id the API gave the lead', async () => {
     const area = storageArea(fakeBrowser.storage.local);
     const realId = '55555555-5555-4555-8555-555555555555';
