@@ -13,6 +13,7 @@ import { readConfig, type LocalConfig } from './config.ts';
 import { fromUrl, openPglite, type Db } from './db.ts';
 import { JwtKeys, LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from './keys.ts';
 import { migrate, supabaseDir, type MigrateResult } from './migrate.ts';
+import { schedulerOptionsFromEnv, startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.ts';
 
 export interface StackOptions {
   /** Postgres URL; when absent the embedded PGlite is used. */
@@ -26,6 +27,13 @@ export interface StackOptions {
   host?: string;
   seed?: boolean;
   functions?: boolean;
+  /**
+   * Call recompute-segments on a schedule, as pg_cron does in production (see scheduler.ts; needs
+   * the functions). Default: on when the API listens on a fixed port (`npm start`), off when it
+   * takes a random one (apiPort 0, as tests and benchmarks do). PORTRAIT_SCHEDULER=off also turns
+   * the default off.
+   */
+  scheduler?: boolean | SchedulerOptions;
   /** Lower bcrypt cost for tests only. */
   bcryptCost?: number;
   log?: (line: string) => void;
@@ -40,6 +48,8 @@ export interface Stack {
   jwtSecret: string;
   db: Db;
   migration: MigrateResult;
+  /** The recompute scheduler, when it runs. */
+  scheduler?: Scheduler;
   stop(): Promise<void>;
 }
 
@@ -177,6 +187,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       functionsUrl = url;
     }
 
+    let scheduler: Scheduler | undefined;
+    const schedule = options.scheduler ?? (options.apiPort !== 0 ? (schedulerOptionsFromEnv() ?? false) : false);
+    if (schedule && functionsUrl) {
+      scheduler = startScheduler({ apiUrl, serviceRoleKey: LOCAL_SERVICE_ROLE_KEY }, { log, ...(schedule === true ? {} : schedule) });
+      cleanups.push(() => scheduler!.stop());
+    }
+
     return {
       apiUrl,
       dbUrl,
@@ -185,6 +202,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       jwtSecret: LOCAL_JWT_SECRET,
       db,
       migration,
+      scheduler,
       stop,
     };
   } catch (error) {
