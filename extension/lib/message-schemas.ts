@@ -53,7 +53,11 @@ export const identifierKinds = ['email', 'phone', 'shop_customer', 'shop_order',
 // page must not hide the others.
 export const identifierSchema = z.strictObject({
   kind: z.enum(identifierKinds),
-  value: z.string().trim().min(1).max(messageLimits.maxIdentifierLength),
+  // Not trimmed here: answers name the identifier exactly as the page sent it.
+  value: z
+    .string()
+    .max(messageLimits.maxIdentifierLength)
+    .refine((value) => value.trim() !== '', 'An identifier needs a value'),
 });
 
 const customerIdSchema = z.uuid();

@@ -67,7 +67,11 @@ export function isExcluded(identifier: Identifier, exclusions: Omit<LookupRules,
   return false;
 }
 
-/** The identifiers worth asking the API about: normalised, deduplicated, exclusions left out. */
+/**
+ * The identifiers worth asking the API about, each with its stored form: invalid ones and
+ * exclusions left out, repeats of the same request dropped. Two spellings of one address both stay
+ * (each gets its answer); the lookup batcher asks the API about it once.
+ */
 export function lookupCandidates(
   identifiers: readonly Identifier[],
   rules: LookupRules,
@@ -75,11 +79,11 @@ export function lookupCandidates(
   const seen = new Set<string>();
   const candidates: Array<{ requested: Identifier; normalized: Identifier }> = [];
   for (const requested of identifiers) {
-    const normalized = normalizeForLookup(requested, rules.phoneRegion);
-    if (!normalized || isExcluded(normalized, rules)) continue;
-    const key = identifierKey(normalized);
+    const key = identifierKey(requested);
     if (seen.has(key)) continue;
     seen.add(key);
+    const normalized = normalizeForLookup(requested, rules.phoneRegion);
+    if (!normalized || isExcluded(normalized, rules)) continue;
     candidates.push({ requested, normalized });
   }
   return candidates;

@@ -94,11 +94,11 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
       const watching = tabs.watching(orgId, identifier);
       if (watching.length === 0) continue;
       const cached = cache.get(orgId, identifier)?.entry.portrait ?? null;
-      const result = { identifier, portrait: withPendingWrites(identifier, cached, writes) };
-      for (const tabId of watching) {
+      const portrait = withPendingWrites(identifier, cached, writes);
+      for (const { tabId, asked } of watching) {
         let list = perTab.get(tabId);
         if (!list) perTab.set(tabId, (list = []));
-        list.push(result);
+        list.push({ identifier: asked, portrait });
       }
     }
     await Promise.all(
@@ -150,11 +150,16 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
       if (!state.signedIn || !state.orgId || !account) return empty;
       const orgId = state.orgId;
 
-      const candidates = lookupCandidates(identifiers, await lookupRules(orgId, account.email)).map((c) => c.normalized);
+      const candidates = lookupCandidates(identifiers, await lookupRules(orgId, account.email));
       if (candidates.length === 0) return empty;
-      if (tabId !== null) tabs.watch(tabId, orgId, candidates);
+      if (tabId !== null) tabs.watch(tabId, orgId, candidates.map(({ normalized, requested }) => ({ normalized, asked: requested })));
       const writes = await pendingWrites(orgId);
-      const hits = candidates.map((identifier) => ({ identifier, hit: cache.get(orgId, identifier) }));
+      // Answers name each identifier as the page asked for it; everything else uses the stored form.
+      const hits = candidates.map(({ normalized: identifier, requested }) => ({
+        identifier,
+        requested,
+        hit: cache.get(orgId, identifier),
+      }));
       const missing = hits.filter((h) => !h.hit).map((h) => h.identifier);
       const stale = hits.filter((h) => h.hit && !h.hit.fresh).map((h) => h.identifier);
 
@@ -164,8 +169,8 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
         return {
           ok: true,
           session: state,
-          results: hits.map(({ identifier, hit }) => ({
-            identifier,
+          results: hits.map(({ identifier, requested, hit }) => ({
+            identifier: requested,
             portrait: withPendingWrites(identifier, hit!.entry.portrait, writes),
           })),
           fetchedAt: new Date(oldest).toISOString(),
@@ -187,11 +192,11 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
         };
       }
       let oldest = clock.now();
-      const results = hits.map(({ identifier, hit }) => {
+      const results = hits.map(({ identifier, requested, hit }) => {
         const key = identifierKey(identifier);
         if (!fetched.has(key) && hit) oldest = Math.min(oldest, hit.entry.fetchedAt);
         const portrait = fetched.has(key) ? (fetched.get(key) ?? null) : (hit?.entry.portrait ?? null);
-        return { identifier, portrait: withPendingWrites(identifier, portrait, writes) };
+        return { identifier: requested, portrait: withPendingWrites(identifier, portrait, writes) };
       });
       return { ok: true, session: state, results, fetchedAt: new Date(oldest).toISOString(), stale: false };
     },
@@ -207,8 +212,8 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
         const membership = await session.membership(orgId);
         const identifier = normalizeForLookup(write.identifier, membership?.defaultPhoneRegion ?? null);
         if (!identifier) return { ok: false, error: 'invalid-message', message: 'Not a valid identifier' };
+        if (tabId !== null) tabs.watch(tabId, orgId, [{ normalized: identifier, asked: write.identifier }]);
         write = { ...write, identifier };
-        if (tabId !== null) tabs.watch(tabId, orgId, [identifier]);
       } else {
         const asked = write.customerId;
         write = { ...write, customerId: await queue.resolveCustomerId(asked) };

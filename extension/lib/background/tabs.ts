@@ -12,14 +12,20 @@ export const tabsStorageKey = 'portrait:tabs';
 /** Identifiers remembered per tab; a long-open mailbox sees many people. */
 const maxKeysPerTab = 200;
 
+/** An identifier as the API stores it, and as the tab asked for it (answers use the tab's form). */
+export interface Watched {
+  normalized: Identifier;
+  asked: Identifier;
+}
+
 export interface TabRegistry {
   restore(): Promise<void>;
   /** The tab talks to Portrait (it gets session changes). */
   seen(tabId: number): void;
   /** The tab shows these identifiers of this organization. */
-  watch(tabId: number, orgId: string, identifiers: readonly Identifier[]): void;
-  /** Tabs that show the identifier. */
-  watching(orgId: string, identifier: Identifier): number[];
+  watch(tabId: number, orgId: string, identifiers: readonly Watched[]): void;
+  /** Tabs that show the identifier, each with the form it asked for. */
+  watching(orgId: string, identifier: Identifier): Array<{ tabId: number; asked: Identifier }>;
   /** Every identifier some tab shows, per organization. */
   watched(orgId: string): Identifier[];
   forget(tabId: number): void;
@@ -29,8 +35,8 @@ export interface TabRegistry {
 }
 
 interface TabEntry {
-  /** `${orgId}\0${identifierKey}` → identifier */
-  keys: Map<string, Identifier>;
+  /** `${orgId}\0${identifierKey(normalized)}` → the identifier */
+  keys: Map<string, Watched>;
 }
 
 export function createTabRegistry(options: { area?: KeyValueArea; clock?: Clock } = {}): TabRegistry {
@@ -56,7 +62,7 @@ export function createTabRegistry(options: { area?: KeyValueArea; clock?: Clock 
 
   return {
     async restore() {
-      const stored = await options.area?.get<Array<[number, Array<[string, Identifier]>]>>(tabsStorageKey);
+      const stored = await options.area?.get<Array<[number, Array<[string, Watched]>]>>(tabsStorageKey);
       if (!Array.isArray(stored)) return;
       for (const [tabId, keys] of stored) {
         const tab = entry(tabId);
@@ -71,10 +77,10 @@ export function createTabRegistry(options: { area?: KeyValueArea; clock?: Clock 
     },
     watch(tabId, orgId, identifiers) {
       const tab = entry(tabId);
-      for (const identifier of identifiers) {
-        const k = key(orgId, identifier);
+      for (const watched of identifiers) {
+        const k = key(orgId, watched.normalized);
         tab.keys.delete(k);
-        tab.keys.set(k, identifier);
+        tab.keys.set(k, watched);
       }
       while (tab.keys.size > maxKeysPerTab) {
         const oldest = tab.keys.keys().next().value;
@@ -85,13 +91,18 @@ export function createTabRegistry(options: { area?: KeyValueArea; clock?: Clock 
     },
     watching(orgId, identifier) {
       const k = key(orgId, identifier);
-      return [...tabs].filter(([, tab]) => tab.keys.has(k)).map(([tabId]) => tabId);
+      const found: Array<{ tabId: number; asked: Identifier }> = [];
+      for (const [tabId, tab] of tabs) {
+        const watched = tab.keys.get(k);
+        if (watched) found.push({ tabId, asked: watched.asked });
+      }
+      return found;
     },
     watched(orgId) {
       const found = new Map<string, Identifier>();
       const prefix = `${orgId}\u0000`;
       for (const tab of tabs.values()) {
-        for (const [k, identifier] of tab.keys) if (k.startsWith(prefix)) found.set(k, identifier);
+        for (const [k, watched] of tab.keys) if (k.startsWith(prefix)) found.set(k, watched.normalized);
       }
       return [...found.values()];
     },

@@ -195,10 +195,15 @@ describe('lookups', () => {
       gmailTab(1),
     );
 
-    // Only the customer, once, and the phone number read in the organization's region (CN).
-    const phone = { kind: 'phone', value: '+8613800138000' };
-    expect(harness.server.contextCalls.flatMap((c) => c.identifiers)).toEqual([phone, customer]);
-    expect(answer.results.map((r) => r.identifier)).toEqual([phone, customer]);
+    // The API is asked about the customer once, and about the phone number read in the
+    // organization's region (CN); the answer names each identifier as the page wrote it.
+    expect(harness.server.contextCalls.flatMap((c) => c.identifiers)).toEqual([{ kind: 'phone', value: '+8613800138000' }, customer]);
+    expect(answer.results.map((r) => r.identifier)).toEqual([
+      { kind: 'phone', value: '138 0013 8000' },
+      { kind: 'email', value: ' Li.Wei@Example.com ' },
+      customer,
+    ]);
+    expect(answer.results[1]!.portrait).toEqual(answer.results[2]!.portrait);
   });
 
   it('answers from an old cache while offline, and says it failed when nothing is cached', async () => {
