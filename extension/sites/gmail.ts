@@ -8,7 +8,6 @@ import {
   createExclusion,
   emailIn,
   nothingOpen,
-  queryOutside,
   scanForAddresses,
   urlHash,
   type AdapterContext,
@@ -30,7 +29,7 @@ export const selectors = {
   sender: 'span.gD[email]',
   /** gmail-thread.html: To and Cc recipients of an expanded message ("to me, Li Wei"). */
   recipient: 'span.g2[email]',
-  /** gmail-thread.html: the sender of a collapsed message, and any person chip of the header. */
+  /** gmail-thread.html: every chip carrying an address (senders of collapsed messages too). */
   person: '[email], [data-hovercard-id*="@"]',
   /** gmail-thread.html: message bodies; markup inside is the sender's, never a participant chip. */
   body: '.a3s, .ii',
@@ -108,24 +107,40 @@ interface ThreadRead {
   found: boolean;
 }
 
+/**
+ * The people of the conversation, latest message first: its sender (or, when the user wrote it,
+ * its recipients) is who the conversation is with now. Walks the address chips from the end of the
+ * page and stops once the list is full, so a very long conversation costs no more than a short one.
+ */
 function readThread(main: Element, list: AddressList): ThreadRead {
-  const subject = main.querySelector(selectors.subject);
-  const messages = queryOutside(main, selectors.message, selectors.body);
-  // Latest message first: its sender (or, when the user wrote it, its recipients) is who the
-  // conversation is with now.
-  const ordered = messages.length > 0 ? [...messages].reverse() : [main];
+  const chips = main.querySelectorAll(selectors.person);
   let found = false;
-  for (const message of ordered) {
-    const senders = queryOutside(message, selectors.sender, selectors.body);
-    const recipients = queryOutside(message, selectors.recipient, selectors.body);
-    const people = senders.length + recipients.length > 0 ? [...senders, ...recipients] : queryOutside(message, selectors.person, selectors.body);
-    // Chips of a compose window inside the conversation belong to the reply, read separately.
+  let group: Element[] = [];
+  let groupMessage: Element | null | undefined;
+
+  const readGroup = () => {
+    // An expanded message: its sender, then its recipients. A collapsed one: whoever it shows.
+    const senders = group.filter((chip) => chip.matches(selectors.sender));
+    const recipients = group.filter((chip) => chip.matches(selectors.recipient));
+    const people = senders.length + recipients.length > 0 ? [...senders, ...recipients] : group;
+    found ||= senders.length + recipients.length > 0;
     for (const person of people) {
-      if (person.closest(selectors.recipientField)) continue;
-      found ||= senders.length + recipients.length > 0;
       list.add(emailIn(person.getAttribute('email')) ?? emailIn(person.getAttribute('data-hovercard-id')), person.getAttribute('name'));
     }
+    group = [];
+  };
+
+  for (let i = chips.length - 1; i >= 0 && !list.full; i--) {
+    const chip = chips[i]!;
+    // Markup inside a message body is the sender's; chips of a reply window are read separately.
+    if (chip.closest(selectors.body) || chip.closest(selectors.recipientField)) continue;
+    const message = chip.closest(selectors.message);
+    if (message !== groupMessage && group.length > 0) readGroup();
+    groupMessage = message;
+    group.unshift(chip);
   }
+  if (group.length > 0 && !list.full) readGroup();
+  const subject = main.querySelector(selectors.subject);
   return { anchor: subject ?? (found ? main : null), found };
 }
 

@@ -1,15 +1,15 @@
 // The overlay on the mail sites, in Chromium with the built extension. The real URLs are routed
 // to the fixture pages; the overlay lives in a closed shadow root, read through CDP.
 //
-// Until the background answers lookups from a database, tests that need data stub the
-// background's answers inside the service worker (`stubBackground`): the page side is exercised
-// for real (content script, messaging, rendering, keyboard), the data is not. The tests that need
-// the real backend are marked fixme at the end of this file.
+// Most tests stub the background's answers inside the service worker (`stubBackground`): the page
+// side is exercised for real (content script, messaging, rendering, keyboard) with data chosen
+// for the case. The last ones run the real background against the local stack.
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, CDPSession, Page, Worker } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { bigGmailThread } from './fixtures/big-page.ts';
 import { inspectShadowDom, type ShadowDom } from './helpers/cdp.ts';
+import { createTeam, startTestStack, type TestStack, type TestTeam } from './helpers/stack.ts';
 import type { LookupResult, PortraitView } from '../../extension/lib/protocol.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -368,6 +368,8 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread (CPU) time: what the task cost, whatever else the machine was doing. */
+  tdur?: number;
   pid: number;
   tid: number;
   args?: { name?: string; data?: Record<string, unknown>; fileName?: string };
@@ -395,12 +397,17 @@ function longTasks(events: TraceEvent[], thresholdMs = 50) {
     const fromExtension = extensionEvents.filter((e) => inside(task, e));
     return {
       ms: (task.dur ?? 0) / 1000,
+      cpuMs: (task.tdur ?? task.dur ?? 0) / 1000,
       extension: fromExtension.length > 0,
-      extensionMs: fromExtension.reduce((sum, e) => sum + (e.dur ?? 0), 0) / 1000,
+      // What ran in the task, for a useful failure message.
+      what: onMain
+        .filter((e) => e !== task && inside(task, e) && (e.dur ?? 0) > 1_000)
+        .map((e) => `${e.name} ${((e.dur ?? 0) / 1000).toFixed(1)} ms (cpu ${((e.tdur ?? 0) / 1000).toFixed(1)}) ${eventUrl(e).split('/').pop() ?? ''}`.trim()),
     };
   });
   return {
-    long: all.filter((task) => task.ms > thresholdMs),
+    /** Over the threshold in CPU time: wall time also counts whatever else the machine was doing. */
+    long: all.filter((task) => task.cpuMs > thresholdMs),
     extensionTasks: all.filter((task) => task.extension),
   };
 }
@@ -425,7 +432,8 @@ test('a 10,000-node page with 500 addresses: no long task caused by the extensio
     transferMode: 'ReportEvents',
     traceConfig: {
       recordMode: 'recordAsMuchAsPossible',
-      includedCategories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', '__metadata'],
+      // Few categories: heavier tracing (invalidation tracking, V8 internals) slows the page it measures.
+      includedCategories: ['toplevel', 'devtools.timeline', 'v8', '__metadata'],
     },
   });
   const started = Date.now();
@@ -440,11 +448,10 @@ test('a 10,000-node page with 500 addresses: no long task caused by the extensio
 
   const { long, extensionTasks } = longTasks(events);
   const pageLongTasks = await page.evaluate(() => (window as unknown as { __longTasks: Array<{ start: number; ms: number }> }).__longTasks);
-  const worstExtensionTask = Math.max(0, ...extensionTasks.map((task) => task.ms));
+  const worst = (key: 'ms' | 'cpuMs') => Math.max(0, ...extensionTasks.map((task) => task[key])).toFixed(1);
   console.log(
-    `long tasks in the page: ${pageLongTasks.map((t) => `${Math.round(t.ms)} ms`).join(', ') || 'none'}; ` +
-      `tasks running extension code: ${extensionTasks.length}, longest ${worstExtensionTask.toFixed(1)} ms, ` +
-      `extension script time in it ${Math.max(0, ...extensionTasks.map((t) => t.extensionMs)).toFixed(1)} ms`,
+    `long tasks seen by the page (wall time): ${pageLongTasks.map((t) => `${Math.round(t.ms)} ms`).join(', ') || 'none'}; ` +
+      `tasks running extension code: ${extensionTasks.length}, longest ${worst('cpuMs')} ms CPU (${worst('ms')} ms wall)`,
   );
   expect(extensionTasks.length, 'the trace saw the content script run').toBeGreaterThan(0);
   expect(long.filter((task) => task.extension)).toEqual([]);
@@ -460,7 +467,82 @@ test('a 10,000-node page with 500 addresses: no long task caused by the extensio
   await shadow.detach();
 });
 
-// ---- needs the real background and a seeded database ----
+// ---- the real background against the local stack ----
 
-test.fixme('a seeded customer shows their stage and tags on the Gmail thread (needs the background to answer lookups from the local stack)', async () => {});
-test.fixme('adding a tag from the overlay lands in customer_tags with the page URL (needs the background write queue and the local stack)', async () => {});
+test.describe('with the real background and the local stack', () => {
+  test.describe.configure({ timeout: 90_000 });
+  let stack: TestStack;
+  let team: TestTeam;
+
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    stack = await startTestStack();
+    team = await createTeam(stack);
+    const [tag] = (
+      await stack.db.query<{ id: string }>(`insert into public.tags (org_id, name, colour) values ($1, 'key account', '#0ea5e9') returning id`, [team.orgId])
+    ).rows;
+    await stack.db.query(`insert into public.customer_tags (org_id, customer_id, tag_id, source) values ($1, $2, $3, 'manual')`, [
+      team.orgId,
+      team.customer.id,
+      tag!.id,
+    ]);
+  });
+
+  test.afterAll(async () => {
+    await stack?.stop();
+  });
+
+  async function signIn(context: BrowserContext, extensionId: string): Promise<void> {
+    const popup = await context.newPage();
+    await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+    await popup.getByLabel('Email').fill(team.rep.email);
+    await popup.getByLabel('Password').fill(team.rep.password);
+    await popup.getByRole('button', { name: 'Sign in' }).click();
+    await expect(popup.getByTestId('signed-in-email')).toHaveText(team.rep.email);
+    await popup.close();
+  }
+
+  /** The Gmail thread fixture with the seeded customer as the sender. */
+  const threadWithCustomer = () => fixture('gmail-thread.html').replaceAll('li.wei@example.com', team.customer.email);
+
+  test('a seeded customer shows with their stage and tags on the Gmail thread', async ({ context, extensionId }) => {
+    await signIn(context, extensionId);
+    const { page, errors } = await openPage(context, gmailThreadUrl, threadWithCustomer());
+    const shadow = await inspectShadowDom(page);
+    await overlayShowing(shadow, 'customer', 15_000);
+    const pill = await shadow.find(pillQuery);
+    expect(pill.text).toMatch(/^Li Wei\s*(Prospect|Lead|New|Active|Loyal|At risk|Churned|Reactivated)/);
+    await shadow.click(pill);
+    await shadow.find({ tag: 'h2', text: 'Li Wei', inClosedShadowRoot: true });
+    expect(await shadow.findByRole('button', 'Remove tag key account')).toHaveLength(1);
+    // The others on the thread are nobody's customers yet.
+    await shadow.click((await shadow.findAll({ tag: 'button', text: 'Chen Jing', inClosedShadowRoot: true }))[0]!);
+    await overlayShowing(shadow, 'unknown');
+    expect(errors).toEqual([]);
+    await shadow.detach();
+  });
+
+  test('a tag added in the overlay lands in customer_tags once, with the page it was added on', async ({ context, extensionId }) => {
+    await signIn(context, extensionId);
+    const { page } = await openPage(context, gmailThreadUrl, threadWithCustomer());
+    const shadow = await inspectShadowDom(page);
+    await overlayShowing(shadow, 'customer', 15_000);
+    await shadow.click(await shadow.find(pillQuery));
+    const [input] = await shadow.findByRole('combobox', 'Add tag');
+    await focus(page, input!.backendNodeId);
+    const name = `asked for samples ${Date.now() % 100_000}`;
+    await page.keyboard.type(name);
+    await page.keyboard.press('Enter');
+    const landed = () =>
+      stack.db.query<{ page_url: string | null }>(
+        `select ct.page_url from public.customer_tags ct join public.tags t on t.id = ct.tag_id
+          where ct.customer_id = $1 and t.name = $2`,
+        [team.customer.id, name],
+      );
+    await expect.poll(async () => (await landed()).rows.length, { timeout: 15_000 }).toBe(1);
+    expect((await landed()).rows[0]?.page_url).toBe(gmailThreadUrl);
+    // Once the background has it, the overlay shows it as saved, removable.
+    await expect.poll(async () => (await shadow.findByRole('button', `Remove tag ${name}`)).length, { timeout: 15_000 }).toBe(1);
+    await shadow.detach();
+  });
+});

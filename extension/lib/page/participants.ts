@@ -163,8 +163,3 @@ export function urlPath(document: Document): string {
     return '';
   }
 }
-
-/** Elements matching `selector` under `root`, without those inside an element matching `skip`. */
-export function queryOutside(root: ParentNode, selector: string, skip: string): Element[] {
-  return [...root.querySelectorAll(selector)].filter((el) => !el.closest(skip));
-}

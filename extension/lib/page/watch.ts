@@ -33,7 +33,9 @@ export function watchParticipants(
   adapter: Pick<SiteAdapter, 'participants' | 'watchRoots'>,
   adapterContext: () => AdapterContext,
   onChange: (participants: Participants) => void,
-  { debounceMs = 250, maxWaitMs = 1_000, idleTimeoutMs = 500 }: WatchOptions = {},
+  // Short enough that the overlay follows within the 150 ms budget of DESIGN §10, long enough that a
+  // burst of mail-app updates costs one read.
+  { debounceMs = 40, maxWaitMs = 100, idleTimeoutMs = 30 }: WatchOptions = {},
 ): ParticipantsWatcher {
   let stopped = false;
   let timer: number | undefined;

@@ -55,11 +55,11 @@ describe('portrait client (page → background)', () => {
     const client = createPortraitClient(async () => ({ ok: true }));
     const seen: unknown[] = [];
     const stop = client.onPush((push) => seen.push(push));
-    await fakeBrowser.runtime.onMessage.trigger({ type: 'portrait/settings-changed' }, { id: fakeBrowser.runtime.id });
-    await fakeBrowser.runtime.onMessage.trigger({ type: 'portrait/settings-changed' }, { id: 'another-extension' });
-    await fakeBrowser.runtime.onMessage.trigger({ type: 'nonsense' }, { id: fakeBrowser.runtime.id });
+    await fakeBrowser.runtime.onMessage.trigger({ type: 'portrait/settings-changed' }, { id: fakeBrowser.runtime.id }, () => {});
+    await fakeBrowser.runtime.onMessage.trigger({ type: 'portrait/settings-changed' }, { id: 'another-extension' }, () => {});
+    await fakeBrowser.runtime.onMessage.trigger({ type: 'nonsense' }, { id: fakeBrowser.runtime.id }, () => {});
     stop();
-    await fakeBrowser.runtime.onMessage.trigger({ type: 'portrait/settings-changed' }, { id: fakeBrowser.runtime.id });
+    await fakeBrowser.runtime.onMessage.trigger({ type: 'portrait/settings-changed' }, { id: fakeBrowser.runtime.id }, () => {});
     expect(seen).toEqual([{ type: 'portrait/settings-changed' }]);
   });
 });
