@@ -6,6 +6,11 @@
 -- so lookups compare normalised values with `=`. The value column uses the "C" collation: the
 -- values are machine identifiers, byte order makes the primary key also serve prefix searches
 -- (typeahead over emails and phone numbers), and it is the cheapest comparison there is.
+--
+-- The primary key puts value before kind. Under row-level security Postgres only uses a condition
+-- as an index condition when its operator is leakproof; text and uuid equality are, enum
+-- equality is not. With (org_id, value, kind) a signed-in member's lookup is bounded by org_id and
+-- value, and kind is checked on the one or two entries found.
 
 create table public.customer_identities (
   org_id uuid not null,
@@ -14,8 +19,8 @@ create table public.customer_identities (
   customer_id uuid not null,
   created_by uuid default auth.uid(),
   created_at timestamptz not null default now(),
-  -- customer_context resolves (org_id, kind, value) → customer_id from this index alone.
-  constraint customer_identities_pkey primary key (org_id, kind, value) include (customer_id),
+  -- customer_context resolves (org_id, value, kind) → customer_id from this index alone.
+  constraint customer_identities_pkey primary key (org_id, value, kind) include (customer_id),
   constraint customer_identities_customer_id_fkey foreign key (org_id, customer_id)
     references public.customers (org_id, id) on delete cascade,
   constraint customer_identities_created_by_fkey foreign key (created_by)
@@ -79,7 +84,7 @@ begin
   loop
     insert into public.customer_identities (org_id, kind, value, customer_id)
     values (new.org_id, contact.kind, contact.value, new.id)
-    on conflict (org_id, kind, value) do nothing;
+    on conflict (org_id, value, kind) do nothing;
     if not found then
       select i.customer_id into holder
         from public.customer_identities i

@@ -1,6 +1,42 @@
 -- Read-only lookups for the extension: typeahead over customers, the organization's tags, and
 -- the organizations the signed-in user belongs to.
 
+-- Customers of an organization whose name has words starting with the words of a query, for
+-- search_customers. Under row-level security Postgres will not use the name's full-text index
+-- (the @@ operator is not leakproof, so it may only run after the policy check, row by row), so
+-- this one lookup runs as the definer: it checks membership itself, stays inside p_org, and
+-- returns only ids, which search_customers then reads under row-level security.
+create function private.customer_ids_by_name(p_org uuid, p_words tsquery, p_limit integer)
+returns setof uuid
+language plpgsql
+stable
+security definer
+rows 50
+set search_path = ''
+as $$
+begin
+  if private.member_role(p_org) is null then
+    raise exception using errcode = '42501', message = format('p_org: you are not a member of organization %s', p_org);
+  end if;
+  if p_words is null then
+    return;
+  end if;
+  return query
+    select c.id
+      from public.customers c
+     where c.org_id = p_org
+       and to_tsvector('simple'::regconfig, coalesce(c.display_name, '')) @@ p_words
+     order by c.display_name, c.id
+     limit p_limit;
+end;
+$$;
+
+comment on function private.customer_ids_by_name(uuid, tsquery, integer) is
+  'Ids of an organization''s customers whose name matches a prefix query (members only), through the name''s full-text index.';
+revoke all on function private.customer_ids_by_name(uuid, tsquery, integer) from public;
+grant execute on function private.customer_ids_by_name(uuid, tsquery, integer) to authenticated;
+
+
 -- search_customers: typeahead. Matches, best first:
 --   0  an email identity equal to the query,
 --   1  an email or phone identity starting with the query (phones compared by digits, so
@@ -28,7 +64,10 @@ as $$
 declare
   query_text text := btrim(p_query);
   email_prefix text;
-  phone_prefix text;
+  -- Phone numbers are searched in [phone_low, phone_high); an empty range when the query is no
+  -- phone number, so the plan stays an index range scan either way.
+  phone_low text := '';
+  phone_high text := '';
   name_query tsquery;
   -- The highest code point: "prefix || top" bounds every string that starts with prefix.
   top constant text := U&'\+10FFFF';
@@ -43,7 +82,8 @@ begin
 
   email_prefix := lower(query_text);
   if query_text ~ '^\+?[0-9][0-9 ().-]*$' and char_length(regexp_replace(query_text, '[^0-9]', '', 'g')) >= 3 then
-    phone_prefix := '+' || regexp_replace(query_text, '[^0-9]', '', 'g');
+    phone_low := '+' || regexp_replace(query_text, '[^0-9]', '', 'g');
+    phone_high := phone_low || top;
   end if;
   -- Each word of the query becomes a quoted prefix lexeme; quoting keeps user text from being
   -- read as tsquery syntax.
@@ -65,21 +105,16 @@ begin
       union all
       (select i.customer_id, i.kind::text, i.value collate "default", 1
          from public.customer_identities i
-        where phone_prefix is not null
-          and i.org_id = p_org
+        where i.org_id = p_org
           and i.kind = 'phone'
-          and i.value >= phone_prefix collate "C"
-          and i.value < (phone_prefix || top) collate "C"
+          and i.value >= phone_low collate "C"
+          and i.value < phone_high collate "C"
         order by i.value
         limit p_limit)
       union all
       (select c.id, 'name', c.display_name, 2
-         from public.customers c
-        where name_query is not null
-          and c.org_id = p_org
-          and to_tsvector('simple'::regconfig, coalesce(c.display_name, '')) @@ name_query
-        order by c.display_name
-        limit p_limit)
+         from private.customer_ids_by_name(p_org, name_query, p_limit) as named (id)
+         join public.customers c on c.org_id = p_org and c.id = named.id)
     ),
     best as (
       select distinct on (m.customer_id) m.customer_id, m.kind, m.value, m.rank

@@ -29,6 +29,8 @@ interface Subject {
   /** The table, and which of its rows when the answer depends on the row. */
   table: string;
   row?: string;
+  /** Created by a later migration (the engine's); its cases are skipped while it does not exist. */
+  later?: boolean;
   /** One statement per operation, returning a row per row it saw or touched. */
   sql: Record<Op, string>;
   /** Members of A allowed each operation (the service role always is, anon and B's admin never). */
@@ -256,6 +258,29 @@ const subjects: Subject[] = [
     // A request and its result are private to whoever made it; nobody deletes them but the service.
     allowed: { select: admins, insert: members, update: admins, delete: nobody },
   },
+  {
+    table: 'cut_points',
+    later: true,
+    sql: {
+      select: `select 1 from public.cut_points where org_id = ${A}`,
+      insert: `insert into public.cut_points (org_id, computed_at, settings) values (${A}, now(), '{}') on conflict (org_id) do update set buyers = 0 returning 1`,
+      update: `update public.cut_points set buyers = buyers where org_id = ${A} returning 1`,
+      delete: `delete from public.cut_points where org_id = ${A} returning 1`,
+    },
+    allowed: { select: members, insert: nobody, update: nobody, delete: nobody },
+  },
+  {
+    table: 'stage_snapshots',
+    later: true,
+    sql: {
+      select: `select 1 from public.stage_snapshots where org_id = ${A}`,
+      insert: `insert into public.stage_snapshots (org_id, day, customers, customers_by_stage, net_revenue_by_stage, source, as_of)
+               values (${A}, current_date - 1, 0, '{}', '{}', 'backfill', now()) on conflict (org_id, day) do update set customers = 0 returning 1`,
+      update: `update public.stage_snapshots set customers = customers where org_id = ${A} returning 1`,
+      delete: `delete from public.stage_snapshots where org_id = ${A} returning 1`,
+    },
+    allowed: { select: members, insert: nobody, update: nobody, delete: nobody },
+  },
 ];
 
 /** Read-only views: security invoker, so they show what the tables let the reader see. */
@@ -274,6 +299,7 @@ function expectedFor(actor: MatrixActor, allowedMembers: Member[]): boolean {
 
 interface Case {
   name: string;
+  table: string;
   actor: MatrixActor;
   sql: string;
   expectAllowed: boolean;
@@ -287,6 +313,7 @@ for (const subject of subjects) {
       const expectAllowed = expectedFor(actor, subject.allowed[op]);
       cases.push({
         name: `${actor} ${expectAllowed ? 'may' : 'may not'} ${op} ${label}`,
+        table: subject.table,
         actor,
         sql: subject.sql[op],
         expectAllowed,
@@ -297,18 +324,35 @@ for (const subject of subjects) {
 for (const { view, sql } of views) {
   for (const actor of actors) {
     const expectAllowed = expectedFor(actor, members);
-    cases.push({ name: `${actor} ${expectAllowed ? 'may' : 'may not'} select ${view}`, actor, sql, expectAllowed });
+    cases.push({ name: `${actor} ${expectAllowed ? 'may' : 'may not'} select ${view}`, table: view, actor, sql, expectAllowed });
   }
 }
 
 let t: TestDb;
+/** Relations that exist in this database (tables created by later migrations may not yet). */
+const present = new Set<string>();
 beforeAll(async () => {
   t = await freshDb();
   await createTenants(t.db);
+  const { rows: relations } = await t.db.query<{ name: string }>(
+    `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public'`,
+  );
+  for (const { name } of relations) present.add(name);
+  // The engine's tables start empty: give each a row of org A to aim at.
+  if (present.has('cut_points')) {
+    await t.db.exec(`insert into public.cut_points (org_id, computed_at, settings) values (${A}, now(), '{}') on conflict (org_id) do nothing`);
+  }
+  if (present.has('stage_snapshots')) {
+    await t.db.exec(`insert into public.stage_snapshots (org_id, day, customers, customers_by_stage, net_revenue_by_stage, source, as_of)
+                     values (${A}, current_date, 0, '{}', '{}', 'engine', now()) on conflict (org_id, day) do nothing`);
+  }
 });
 afterAll(async () => {
   await t?.close();
-  console.info(`RLS matrix: ${cases.length} cases (${subjects.length} table subjects × ${ops.length} operations × ${actors.length} roles, plus ${views.length} views × ${actors.length} roles)`);
+  const skipped = cases.filter((c) => !present.has(c.table)).length;
+  console.info(
+    `RLS matrix: ${cases.length - skipped} cases run (${subjects.length} table subjects × ${ops.length} operations × ${actors.length} roles, plus ${views.length} views × ${actors.length} roles${skipped ? `; ${skipped} skipped for tables not created yet` : ''})`,
+  );
 });
 
 async function attempt(actor: MatrixActor, sql: string): Promise<Outcome> {
@@ -341,7 +385,10 @@ describe('row-level security matrix', () => {
     expect(unguarded).toEqual([]);
   });
 
-  it.each(cases)('$name', async ({ actor, sql, expectAllowed }) => {
+  it.for(cases)('$name', async ({ table, actor, sql, expectAllowed }, context) => {
+    if (!present.has(table)) {
+      context.skip(`${table} does not exist yet`);
+    }
     const outcome = await attempt(actor, sql);
     expect(outcome.allowed, JSON.stringify(outcome)).toBe(expectAllowed);
   });

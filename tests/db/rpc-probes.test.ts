@@ -1,0 +1,166 @@
+// Every RPC probed with another organization's ids and with malformed arguments: each probe must
+// be refused with a clear error (SQLSTATE and a message naming the argument) or find nothing, and
+// must write nothing. Probes run with `commit`, and every table is counted (as postgres) before
+// and after, so a write that slipped through would show.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDb, type TestDb } from './harness.ts';
+import { asActor, createTenants, emails, orgs, rows, type Actor } from './tenants.ts';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await freshDb();
+  await createTenants(t.db);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const A = orgs.a;
+const B = orgs.b;
+const email = (value: string) => JSON.stringify({ kind: 'email', value });
+
+interface Probe {
+  name: string;
+  actor: Actor;
+  sql: string;
+  params: unknown[];
+  /** The SQLSTATE expected, or 'nothing' for a call that succeeds and finds or changes nothing. */
+  expected: '22023' | '42501' | 'nothing';
+  /** Words the error message must contain (the argument it names). */
+  message?: string;
+  /** For calls that succeed: what the answer must not reveal. */
+  hidden?: string[];
+}
+
+const tag = 'select public.tag_customer($1, $2::jsonb, $3::text[], $4, $5, $6)';
+const untag = 'select public.untag_customer($1, $2::jsonb, $3::text[], $4)';
+const note = 'select public.add_note($1, $2, $3, $4)';
+const stage = 'select public.set_lifecycle_stage($1, $2, $3, $4, $5)';
+const context = 'select * from public.customer_context($1, $2::jsonb)';
+const search = 'select * from public.search_customers($1, $2, $3)';
+const tags = 'select * from public.list_tags($1)';
+const orgsOf = 'select * from public.my_orgs()';
+
+const probes: Probe[] = [
+  // Another organization: A's admin aims at B, and B's admin aims at A.
+  { name: 'customer_context in an organization the caller is not in', actor: 'admin', sql: context, params: [B, `[${email(emails.customerB)}]`], expected: '42501', message: 'p_org' },
+  { name: "customer_context for another organization's customer finds nobody", actor: 'otherAdmin', sql: context, params: [B, `[${email(emails.owned)}]`], expected: 'nothing', hidden: [rows.ownedCustomer, 'Olivia'] },
+  { name: 'tag_customer in an organization the caller is not in', actor: 'otherAdmin', sql: tag, params: [A, email(emails.owned), ['Hijacked'], null, null, randomUUID()], expected: '42501', message: 'p_org' },
+  { name: 'untag_customer in an organization the caller is not in', actor: 'otherAdmin', sql: untag, params: [A, email(emails.owned), ['VIP'], randomUUID()], expected: '42501', message: 'p_org' },
+  { name: "untag_customer of another organization's customer removes nothing", actor: 'admin', sql: untag, params: [A, email(emails.customerB), ['B only'], randomUUID()], expected: 'nothing', hidden: [rows.customerB, 'Bert'] },
+  { name: 'add_note in an organization the caller is not in', actor: 'otherAdmin', sql: note, params: [A, rows.ownedCustomer, 'Hello', randomUUID()], expected: '42501', message: 'p_org' },
+  { name: "add_note on another organization's customer", actor: 'admin', sql: note, params: [A, rows.customerB, 'Hello', randomUUID()], expected: '22023', message: 'p_customer_id' },
+  { name: 'set_lifecycle_stage in an organization the caller is not in', actor: 'otherAdmin', sql: stage, params: [A, rows.ownedCustomer, 'loyal', null, randomUUID()], expected: '42501', message: 'p_org' },
+  { name: "set_lifecycle_stage on another organization's customer", actor: 'admin', sql: stage, params: [A, rows.customerB, 'loyal', null, randomUUID()], expected: '22023', message: 'p_customer_id' },
+  { name: "set_lifecycle_stage naming B's customer under B as a staff member of A", actor: 'rep', sql: stage, params: [B, rows.customerB, 'loyal', null, randomUUID()], expected: '42501' },
+  { name: 'search_customers in an organization the caller is not in', actor: 'admin', sql: search, params: [B, 'bert', 10], expected: '42501', message: 'p_org' },
+  { name: "search_customers for another organization's customer finds nobody", actor: 'otherAdmin', sql: search, params: [B, 'olivia', 10], expected: 'nothing', hidden: [rows.ownedCustomer, 'Olivia'] },
+  { name: 'list_tags in an organization the caller is not in', actor: 'otherAdmin', sql: tags, params: [A], expected: '42501', message: 'p_org' },
+  { name: "a request id of another user's request", actor: 'rep', sql: note, params: [A, rows.ownedCustomer, 'Replay', rows.adminRequest], expected: '22023', message: 'p_request_id' },
+
+  // Callers without a membership at all.
+  ...(['anon', 'service_role'] as const).flatMap((actor): Probe[] => [
+    { name: `customer_context as ${actor}`, actor, sql: context, params: [A, `[${email(emails.owned)}]`], expected: '42501' },
+    { name: `tag_customer as ${actor}`, actor, sql: tag, params: [A, email(emails.owned), ['x'], null, null, randomUUID()], expected: '42501' },
+    { name: `untag_customer as ${actor}`, actor, sql: untag, params: [A, email(emails.owned), ['VIP'], randomUUID()], expected: '42501' },
+    { name: `add_note as ${actor}`, actor, sql: note, params: [A, rows.ownedCustomer, 'x', randomUUID()], expected: '42501' },
+    { name: `set_lifecycle_stage as ${actor}`, actor, sql: stage, params: [A, rows.ownedCustomer, 'loyal', null, randomUUID()], expected: '42501' },
+    { name: `search_customers as ${actor}`, actor, sql: search, params: [A, 'o', 10], expected: '42501' },
+    { name: `list_tags as ${actor}`, actor, sql: tags, params: [A], expected: '42501' },
+    { name: `my_orgs as ${actor}`, actor, sql: orgsOf, params: [], expected: '42501' },
+  ]),
+  { name: 'tag_customer as a signed-in user who belongs nowhere', actor: 'newcomer', sql: tag, params: [A, email('x@example.com'), ['x'], null, null, randomUUID()], expected: '42501', message: 'p_org' },
+
+  // Malformed arguments.
+  { name: 'customer_context without an organization', actor: 'staff', sql: context, params: [null, `[${email(emails.owned)}]`], expected: '22023', message: 'p_org' },
+  { name: 'customer_context without identifiers', actor: 'staff', sql: context, params: [A, null], expected: '22023', message: 'p_identifiers' },
+  { name: 'customer_context with an object instead of an array', actor: 'staff', sql: context, params: [A, email(emails.owned)], expected: '22023', message: 'p_identifiers must be an array' },
+  { name: 'customer_context with an empty array', actor: 'staff', sql: context, params: [A, '[]'], expected: '22023', message: 'p_identifiers' },
+  { name: 'customer_context with 51 identifiers', actor: 'staff', sql: context, params: [A, JSON.stringify(Array(51).fill({ kind: 'email', value: 'a@b.co' }))], expected: '22023', message: 'p_identifiers' },
+  { name: 'customer_context with a string among the identifiers', actor: 'staff', sql: context, params: [A, `[${email(emails.owned)}, "bob@example.com"]`], expected: '22023', message: 'p_identifiers[1]' },
+  { name: 'customer_context with an unknown kind', actor: 'staff', sql: context, params: [A, '[{"kind": "twitter", "value": "@bob"}]'], expected: '22023', message: 'p_identifiers[0].kind' },
+  { name: 'customer_context with a number as value', actor: 'staff', sql: context, params: [A, '[{"kind": "phone", "value": 4155550100}]'], expected: '22023', message: 'p_identifiers[0].value' },
+  { name: 'customer_context with an extra key', actor: 'staff', sql: context, params: [A, '[{"kind": "email", "value": "a@b.co", "org": "x"}]'], expected: '22023', message: 'p_identifiers[0]' },
+  { name: 'customer_context with an invalid email', actor: 'staff', sql: context, params: [A, `[${email(emails.owned)}, ${email('not an email')}]`], expected: '22023', message: 'p_identifiers[1]' },
+  { name: 'tag_customer with an invalid phone number', actor: 'staff', sql: tag, params: [A, JSON.stringify({ kind: 'phone', value: '12' }), ['x'], null, null, randomUUID()], expected: '22023', message: 'p_identifier' },
+  { name: 'tag_customer without an identifier', actor: 'staff', sql: tag, params: [A, null, ['x'], null, null, randomUUID()], expected: '22023', message: 'p_identifier' },
+  { name: 'tag_customer without tags', actor: 'staff', sql: tag, params: [A, email('new@example.com'), [], null, null, randomUUID()], expected: '22023', message: 'p_tags' },
+  { name: 'tag_customer with a null tag', actor: 'staff', sql: tag, params: [A, email('new@example.com'), ['ok', null], null, null, randomUUID()], expected: '22023', message: 'p_tags[1]' },
+  { name: 'tag_customer with a blank tag', actor: 'staff', sql: tag, params: [A, email('new@example.com'), ['  '], null, null, randomUUID()], expected: '22023', message: 'p_tags[0]' },
+  { name: 'tag_customer with a tag of 65 characters', actor: 'staff', sql: tag, params: [A, email('new@example.com'), ['x'.repeat(65)], null, null, randomUUID()], expected: '22023', message: 'p_tags[0]' },
+  { name: 'tag_customer with 21 tags', actor: 'staff', sql: tag, params: [A, email('new@example.com'), Array.from({ length: 21 }, (_, i) => `t${i}`), null, null, randomUUID()], expected: '22023', message: 'p_tags' },
+  { name: 'tag_customer with a javascript: URL', actor: 'staff', sql: tag, params: [A, email('new@example.com'), ['x'], 'javascript:alert(1)', null, randomUUID()], expected: '22023', message: 'p_page_url' },
+  { name: 'tag_customer with a page title of 513 characters', actor: 'staff', sql: tag, params: [A, email('new@example.com'), ['x'], null, 't'.repeat(513), randomUUID()], expected: '22023', message: 'p_page_title' },
+  { name: 'tag_customer without a request id', actor: 'staff', sql: tag, params: [A, email('new@example.com'), ['x'], null, null, null], expected: '22023', message: 'p_request_id' },
+  { name: 'untag_customer with a control character in a tag', actor: 'staff', sql: untag, params: [A, email(emails.owned), ['VI\u0007P'], randomUUID()], expected: '22023', message: 'p_tags[0]' },
+  { name: 'untag_customer without a request id', actor: 'staff', sql: untag, params: [A, email(emails.owned), ['VIP'], null], expected: '22023', message: 'p_request_id' },
+  { name: 'untag_customer of a rule tag by staff', actor: 'staff', sql: untag, params: [A, email(emails.owned), ['VIP', 'big spender'], randomUUID()], expected: '42501', message: 'p_tags' },
+  { name: 'add_note without a customer', actor: 'staff', sql: note, params: [A, null, 'Hello', randomUUID()], expected: '22023', message: 'p_customer_id' },
+  { name: 'add_note with a blank body', actor: 'staff', sql: note, params: [A, rows.ownedCustomer, ' \n ', randomUUID()], expected: '22023', message: 'p_body' },
+  { name: 'add_note with 10,001 characters', actor: 'staff', sql: note, params: [A, rows.ownedCustomer, 'n'.repeat(10_001), randomUUID()], expected: '22023', message: 'p_body' },
+  { name: 'add_note on a customer that does not exist', actor: 'staff', sql: note, params: [A, randomUUID(), 'Hello', randomUUID()], expected: '22023', message: 'p_customer_id' },
+  { name: 'add_note without a request id', actor: 'staff', sql: note, params: [A, rows.ownedCustomer, 'Hello', null], expected: '22023', message: 'p_request_id' },
+  { name: 'set_lifecycle_stage with an unknown stage', actor: 'admin', sql: stage, params: [A, rows.ownedCustomer, 'gold', null, randomUUID()], expected: '22023', message: 'p_stage' },
+  { name: 'set_lifecycle_stage with a reason of 501 characters', actor: 'admin', sql: stage, params: [A, rows.ownedCustomer, 'loyal', 'r'.repeat(501), randomUUID()], expected: '22023', message: 'p_reason' },
+  { name: 'set_lifecycle_stage without a customer', actor: 'admin', sql: stage, params: [A, null, 'loyal', null, randomUUID()], expected: '22023', message: 'p_customer_id' },
+  { name: 'set_lifecycle_stage by staff', actor: 'staff', sql: stage, params: [A, rows.ownedCustomer, 'loyal', null, randomUUID()], expected: '42501' },
+  { name: 'set_lifecycle_stage by a rep on a customer they do not own', actor: 'rep', sql: stage, params: [A, rows.unownedCustomer, 'loyal', null, randomUUID()], expected: '42501' },
+  { name: 'search_customers with an empty query', actor: 'staff', sql: search, params: [A, '   ', 10], expected: '22023', message: 'p_query' },
+  { name: 'search_customers with a query of 101 characters', actor: 'staff', sql: search, params: [A, 'q'.repeat(101), 10], expected: '22023', message: 'p_query' },
+  { name: 'search_customers with a limit of 0', actor: 'staff', sql: search, params: [A, 'o', 0], expected: '22023', message: 'p_limit' },
+  { name: 'search_customers with a limit of 51', actor: 'staff', sql: search, params: [A, 'o', 51], expected: '22023', message: 'p_limit' },
+  { name: 'list_tags without an organization', actor: 'staff', sql: tags, params: [null], expected: '22023', message: 'p_org' },
+];
+
+async function rowCounts(): Promise<Record<string, number>> {
+  const { rows: tables } = await t.db.query<{ name: string }>(
+    `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind = 'r' order by 1`,
+  );
+  const counts: Record<string, number> = {};
+  for (const { name } of tables) {
+    counts[name] = (await t.db.query<{ n: number }>(`select count(*)::int as n from public."${name}"`)).rows[0]!.n;
+  }
+  return counts;
+}
+
+describe('RPC probes', () => {
+  it('probes every RPC', () => {
+    const probed = new Set(probes.map((p) => /public\.(\w+)/.exec(p.sql)![1]));
+    expect([...probed].sort()).toEqual([
+      'add_note',
+      'customer_context',
+      'list_tags',
+      'my_orgs',
+      'search_customers',
+      'set_lifecycle_stage',
+      'tag_customer',
+      'untag_customer',
+    ]);
+  });
+
+  it.each(probes)('$name', async ({ sql, actor, params, expected, message, hidden }) => {
+    const before = await rowCounts();
+    let outcome: { code: string; message: string } | { rows: unknown[] };
+    try {
+      outcome = { rows: await asActor(t.db, actor, async (tx) => (await tx.query(sql, params)).rows, { commit: true }) };
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      if (!e.code) throw error;
+      outcome = { code: e.code, message: e.message ?? '' };
+    }
+    const after = await rowCounts();
+    if (expected === 'nothing') {
+      expect(outcome).toHaveProperty('rows');
+      for (const secret of hidden ?? []) expect(JSON.stringify(outcome)).not.toContain(secret);
+      // A write call that found nothing to do still records its request id, and nothing else.
+      const isWrite = /untag_customer|tag_customer|add_note|set_lifecycle_stage/.test(sql);
+      expect(after).toEqual({ ...before, api_requests: before.api_requests! + (isWrite ? 1 : 0) });
+    } else {
+      expect(outcome).toMatchObject({ code: expected });
+      if (message) expect((outcome as { message: string }).message).toContain(message);
+      expect(after).toEqual(before);
+    }
+  });
+});
