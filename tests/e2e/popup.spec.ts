@@ -10,7 +10,7 @@ let stack: TestStack;
 let team: TestTeam;
 
 test.beforeAll(async () => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   stack = await startTestStack();
   team = await createTeam(stack);
 });

@@ -31,11 +31,17 @@ async function listen(server: Server, port: number, host: string, waitMs: number
   for (;;) {
     try {
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
+        const onError = (error: Error) => {
+          server.off('listening', onListening);
+          reject(error);
+        };
+        const onListening = () => {
+          server.off('error', onError);
           resolve();
-        });
+        };
+        server.once('error', onError);
+        server.once('listening', onListening);
+        server.listen(port, host);
       });
       return;
     } catch (error) {
@@ -104,7 +110,7 @@ export async function startTestStack(options: { functions?: boolean; log?: (line
   const direct = new URL(stack.apiUrl);
   const relay = startRelay({ host: direct.hostname, port: Number(direct.port) });
   try {
-    await listen(relay.server, Number(built.port || 80), built.hostname, 60_000);
+    await listen(relay.server, Number(built.port || 80), built.hostname, 90_000);
   } catch (error) {
     await stack.stop();
     throw error;
