@@ -1,6 +1,9 @@
 import preact from '@preact/preset-vite';
 import tailwindcss from '@tailwindcss/vite';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
+
+const noAutoMount = fileURLToPath(new URL('./extension/lib/page/no-auto-mount.ts', import.meta.url));
 
 // Only the Supabase API is reachable from the extension: the local stack and hosted projects.
 const supabaseHosts = [
@@ -16,6 +19,10 @@ export default defineConfig({
   imports: false,
   vite: () => ({
     plugins: [preact(), tailwindcss()],
+    resolve: {
+      // WXT's autoMount helper is never used; keep its element-waiting library out of content scripts.
+      alias: [{ find: /^@1natsu\/wait-element(\/detectors)?$/, replacement: noAutoMount }],
+    },
   }),
   manifest: ({ browser }) => ({
     name: 'Portrait',
