@@ -51,6 +51,7 @@ export const apiLimits = {
   identifierValueLength: 512,
   tagsPerCall: 20,
   tagNameLength: 64,
+  displayNameLength: 200,
   pageUrlLength: 2048,
   pageTitleLength: 512,
   noteLength: 10_000,
@@ -64,7 +65,7 @@ export const apiLimits = {
 
 const uuid = z.uuid();
 
-/** A tag name as the database stores it: trimmed, runs of whitespace made one space. */
+/** A tag name (or a display name) as the database stores it: trimmed, runs of whitespace made one space. */
 export function tidyTagName(name: string): string {
   return name.replace(/\s+/g, ' ').trim();
 }
@@ -221,11 +222,20 @@ export const customerContextResultSchema = z.array(
 export const tagCustomerArgsSchema = z.strictObject({
   p_org: uuid,
   p_identifier: identifierSchema,
-  p_tags: tagNamesSchema,
+  /** No tags at all only adds the customer as a lead ("add as lead"). */
+  p_tags: z.array(tagNameSchema).max(apiLimits.tagsPerCall),
   p_page_url: pageUrlSchema.nullable().optional(),
   p_page_title: pageTitleSchema.nullable().optional(),
   /** Names this write; a retry sends it unchanged and gets the first call's result. */
   p_request_id: uuid,
+  /** The name of a customer the call creates; a known customer keeps theirs. */
+  p_display_name: z
+    .string()
+    .refine((name) => tidyTagName(name).length <= apiLimits.displayNameLength, {
+      message: `A name of at most ${apiLimits.displayNameLength} characters`,
+    })
+    .nullable()
+    .optional(),
 });
 export const tagCustomerResultSchema = z.object({
   customer_id: uuid,

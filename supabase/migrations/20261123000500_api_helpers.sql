@@ -109,8 +109,9 @@ comment on function private.normalized_argument(public.identity_kind, text, text
 
 
 -- Tag names as people type them: trimmed, runs of whitespace made one space, duplicates (ignoring
--- case) dropped keeping the first spelling, order kept.
-create function private.clean_tag_names(p_tags text[], p_argument text)
+-- case) dropped keeping the first spelling, order kept. At least p_min_count names (tagging may
+-- send none, to add a lead only; removing must name a tag).
+create function private.clean_tag_names(p_tags text[], p_argument text, p_min_count integer default 1)
 returns text[]
 language plpgsql
 immutable
@@ -125,8 +126,8 @@ begin
   if p_tags is null then
     raise exception using errcode = '22023', message = format('%s is required: an array of tag names', p_argument);
   end if;
-  if cardinality(p_tags) = 0 or cardinality(p_tags) > 20 then
-    raise exception using errcode = '22023', message = format('%s must hold 1 to 20 tag names', p_argument);
+  if cardinality(p_tags) < p_min_count or cardinality(p_tags) > 20 then
+    raise exception using errcode = '22023', message = format('%s must hold %s to 20 tag names', p_argument, p_min_count);
   end if;
   foreach tag in array p_tags loop
     if tag is null then
@@ -148,8 +149,8 @@ begin
 end;
 $$;
 
-comment on function private.clean_tag_names(text[], text) is
-  'Checks and tidies tag names (1–20 names, each 1–64 characters); raises 22023 naming the argument.';
+comment on function private.clean_tag_names(text[], text, integer) is
+  'Checks and tidies tag names (p_min_count to 20 names, each 1–64 characters); raises 22023 naming the argument.';
 
 
 create function private.clean_page_url(p_page_url text)
@@ -372,7 +373,7 @@ comment on function private.portrait(uuid, uuid) is
 revoke all on function private.require_member(uuid) from public;
 revoke all on function private.parse_identifier(jsonb, text) from public;
 revoke all on function private.normalized_argument(public.identity_kind, text, text, text) from public;
-revoke all on function private.clean_tag_names(text[], text) from public;
+revoke all on function private.clean_tag_names(text[], text, integer) from public;
 revoke all on function private.clean_page_url(text) from public;
 revoke all on function private.clean_page_title(text) from public;
 revoke all on function private.claim_request(uuid, uuid, text, jsonb) from public;
@@ -381,7 +382,7 @@ revoke all on function private.portrait(uuid, uuid) from public;
 grant execute on function private.require_member(uuid) to authenticated, service_role;
 grant execute on function private.parse_identifier(jsonb, text) to authenticated, service_role;
 grant execute on function private.normalized_argument(public.identity_kind, text, text, text) to authenticated, service_role;
-grant execute on function private.clean_tag_names(text[], text) to authenticated, service_role;
+grant execute on function private.clean_tag_names(text[], text, integer) to authenticated, service_role;
 grant execute on function private.clean_page_url(text) to authenticated, service_role;
 grant execute on function private.clean_page_title(text) to authenticated, service_role;
 grant execute on function private.claim_request(uuid, uuid, text, jsonb) to authenticated, service_role;

@@ -1,7 +1,8 @@
 -- tag_customer and untag_customer: add or remove manual tags on the customer an identifier
 -- belongs to. Tagging someone unknown creates them as a lead with that identifier (the capture is
--- recorded as an event, which makes the prospect a lead). Tag names that do not exist yet are
--- created. Both are idempotent by request id (see api_requests).
+-- recorded as an event, which makes the prospect a lead); with no tags, tag_customer only adds the
+-- lead ("add as lead"). Tag names that do not exist yet are created. Both are idempotent by
+-- request id (see api_requests).
 
 create function public.tag_customer(
   p_org uuid,
@@ -9,7 +10,8 @@ create function public.tag_customer(
   p_tags text[],
   p_page_url text default null,
   p_page_title text default null,
-  p_request_id uuid default null
+  p_request_id uuid default null,
+  p_display_name text default null
 )
 returns jsonb
 language plpgsql
@@ -23,6 +25,7 @@ declare
   tag_names text[];
   page_url text;
   page_title text;
+  lead_name text := nullif(btrim(regexp_replace(p_display_name, '\s+', ' ', 'g')), '');
   earlier jsonb;
   target uuid;
   created boolean := false;
@@ -30,16 +33,20 @@ declare
 begin
   caller_role := private.require_member(p_org);
   ident := private.parse_identifier(p_identifier, 'p_identifier');
-  tag_names := private.clean_tag_names(p_tags, 'p_tags');
+  tag_names := private.clean_tag_names(p_tags, 'p_tags', 0);
   page_url := private.clean_page_url(p_page_url);
   page_title := private.clean_page_title(p_page_title);
+  if char_length(lead_name) > 200 then
+    raise exception using errcode = '22023', message = 'p_display_name must be at most 200 characters long';
+  end if;
   identity_value := private.normalized_argument(ident.kind, ident.value, private.org_default_phone_region(p_org), 'p_identifier');
 
   earlier := private.claim_request(p_request_id, p_org, 'tag_customer', jsonb_build_object(
     'identifier', jsonb_build_object('kind', ident.kind, 'value', identity_value),
     'tags', to_jsonb(tag_names),
     'page_url', page_url,
-    'page_title', page_title
+    'page_title', page_title,
+    'display_name', lead_name
   ));
   if earlier is not null then
     return earlier;
@@ -50,10 +57,12 @@ begin
    where ci.org_id = p_org and ci.kind = ident.kind and ci.value = identity_value;
 
   if target is null then
-    -- A rep who captures a lead owns it; staff leave it for someone to pick up.
-    insert into public.customers (org_id, primary_email, primary_phone, owner_id)
+    -- A rep who captures a lead owns it; staff leave it for someone to pick up. The display name
+    -- names a new customer only: changing a known customer's name is editing it.
+    insert into public.customers (org_id, display_name, primary_email, primary_phone, owner_id)
     values (
       p_org,
+      lead_name,
       case when ident.kind = 'email' then identity_value end,
       case when ident.kind = 'phone' then identity_value end,
       case when caller_role = 'rep' then (select auth.uid()) end
@@ -96,8 +105,8 @@ begin
 end;
 $$;
 
-comment on function public.tag_customer(uuid, jsonb, text[], text, text, uuid) is
-  'Adds manual tags to the customer an identifier {"kind", "value"} belongs to, creating the customer as a lead and missing tag names as needed. Returns {customer_id, created, added_tags, portrait}. Idempotent by p_request_id (required).';
+comment on function public.tag_customer(uuid, jsonb, text[], text, text, uuid, text) is
+  'Adds manual tags (0–20; none only adds the lead) to the customer an identifier {"kind", "value"} belongs to, creating the customer as a lead (named p_display_name) and missing tag names as needed. Returns {customer_id, created, added_tags, portrait}. Idempotent by p_request_id (required).';
 
 
 create function public.untag_customer(
@@ -176,7 +185,7 @@ $$;
 comment on function public.untag_customer(uuid, jsonb, text[], uuid) is
   'Removes tags (by name) from the customer an identifier belongs to; only admins may remove rule or import tags. Returns {customer_id, removed_tags, portrait}; customer_id and portrait are null for an unknown identifier. Idempotent by p_request_id (required).';
 
-revoke all on function public.tag_customer(uuid, jsonb, text[], text, text, uuid) from public, anon, service_role;
+revoke all on function public.tag_customer(uuid, jsonb, text[], text, text, uuid, text) from public, anon, service_role;
 revoke all on function public.untag_customer(uuid, jsonb, text[], uuid) from public, anon, service_role;
-grant execute on function public.tag_customer(uuid, jsonb, text[], text, text, uuid) to authenticated;
+grant execute on function public.tag_customer(uuid, jsonb, text[], text, text, uuid, text) to authenticated;
 grant execute on function public.untag_customer(uuid, jsonb, text[], uuid) to authenticated;

@@ -127,6 +127,26 @@ describe('tag_customer', () => {
     ]);
   });
 
+  it('adds a lead without tags ("add as lead"), named as given', async () => {
+    const result = await asUser(t.db, 'staff', async (tx) =>
+      tagCustomerResultSchema.parse(
+        await call(tx, 'select public.tag_customer($1, $2::jsonb, $3::text[], $4, $5, $6, $7) as result', [
+          A,
+          JSON.stringify({ kind: 'email', value: 'new.lead@example.com' }),
+          [],
+          'https://example.com/team',
+          'Our team',
+          randomUUID(),
+          '  Nora   Newlead ',
+        ]),
+      ),
+    );
+    expect(result).toMatchObject({ created: true, added_tags: [] });
+    expect(result.portrait.customer.display_name).toBe('Nora Newlead');
+    expect(result.portrait.profile?.effective_stage).toBe('lead');
+    expect(result.portrait.tags).toEqual([]);
+  });
+
   it('gives a lead captured by a rep to that rep', async () => {
     const result = await asUser(t.db, 'rep', (tx) => tagCustomer(tx, { kind: 'phone', value: '(415) 555-0134' }, ['Called'], randomUUID()));
     expect(result.portrait.customer.owner).toEqual({ user_id: users.rep, display_name: 'Rei Rep' });

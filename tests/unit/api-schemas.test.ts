@@ -71,10 +71,16 @@ describe('RPC arguments', () => {
     expect(ok(tagCustomerArgsSchema, { ...tagArgs, p_tags: Array(20).fill('x'.repeat(64)) })).toBe(true);
   });
 
+  it('accepts adding a lead without tags, with a name for it', () => {
+    expect(ok(tagCustomerArgsSchema, { ...tagArgs, p_tags: [], p_display_name: 'Lena Lead' })).toBe(true);
+    expect(ok(tagCustomerArgsSchema, { ...tagArgs, p_tags: [], p_display_name: 'n'.repeat(201) })).toBe(false);
+    expect(ok(untagCustomerArgsSchema, { p_org: org, p_identifier: email, p_tags: [], p_request_id: requestId })).toBe(false);
+  });
+
   it.each([
     ['no request id', { ...tagArgs, p_request_id: undefined }],
     ['a request id that is not a UUID', { ...tagArgs, p_request_id: 'retry-1' }],
-    ['no tags', { ...tagArgs, p_tags: [] }],
+    ['tags that are not a list', { ...tagArgs, p_tags: 'VIP' }],
     ['21 tags', { ...tagArgs, p_tags: Array(21).fill('x') }],
     ['a blank tag', { ...tagArgs, p_tags: ['   '] }],
     ['a tag of 65 characters', { ...tagArgs, p_tags: ['x'.repeat(65)] }],
