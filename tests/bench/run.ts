@@ -1,24 +1,75 @@
 // `npm run bench`: Portrait's performance budgets (DESIGN §10), measured in one run.
 //
-//   npm run bench                          embedded PGlite (or DATABASE_URL), default scale
-//   npm run bench -- --scale smoke         a quick pass for CI
-//   npm run bench -- --json out.json       also write the results as JSON
+//   DATABASE_URL=postgres://… npm run bench -- --scale smoke     CI: 2k customers, under 2 minutes
+//   DATABASE_URL=postgres://… npm run bench -- --scale 100k      100k customers (≈ 1M orders)
+//   DATABASE_URL=postgres://… npm run bench -- --scale 1m        CRM-1M: 1M customers, ≈ 10M orders, 20M events
+//   … --json results.json --chart recompute.svg                  also write the results and the chart
 //
-// A benchmark, not a timed test: it prints medians and percentiles and says which budgets hold.
+// The data goes into a new scratch database on the server of DATABASE_URL (dropped at the end,
+// unless --keep): a generated organization of the scale (tests/bench/dataset.ts), and for the
+// chart smaller ones (10k, 100k). Without DATABASE_URL only the local API's overhead is measured,
+// on the embedded PGlite. A benchmark, not a timed test: it prints medians and percentiles and says
+// which budgets hold.
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fromUrl } from '../../supabase/local/db.ts';
 import { startStack } from '../../supabase/local/stack.ts';
 import { measureApiOverhead } from './api-overhead.ts';
+import { chartSvg, type Series } from './chart.ts';
+import { loadOrganizations, type OrgSpec } from './dataset.ts';
+import {
+  changeOnePercent,
+  classifyReadOnly,
+  client,
+  contextInDatabase,
+  contextThroughApi,
+  editOneRule,
+  identifierSets,
+  ingestLatency,
+  ingestThroughput,
+  medianOf,
+  naiveRecompute,
+  rebuildStats,
+  recompute,
+  sampleCustomers,
+  webhookIngestLatency,
+} from './engine.ts';
 
 const { values: args } = parseArgs({
   options: {
     scale: { type: 'string', default: 'smoke' },
     json: { type: 'string' },
+    chart: { type: 'string' },
     calls: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
   },
 });
+
+interface Scale {
+  customers: number;
+  /** Smaller organizations generated for the chart. */
+  chart: number[];
+  calls: number;
+  ingestSamples: number;
+  throughputSeconds: number;
+  contextSets: number;
+  apiSets: number;
+  repeats: number;
+}
+
+const scales: Record<string, Scale> = {
+  smoke: { customers: 2_000, chart: [], calls: 300, ingestSamples: 300, throughputSeconds: 5, contextSets: 300, apiSets: 640, repeats: 3 },
+  '100k': { customers: 100_000, chart: [10_000], calls: 1000, ingestSamples: 2000, throughputSeconds: 20, contextSets: 2000, apiSets: 3200, repeats: 3 },
+  '1m': { customers: 1_000_000, chart: [10_000, 100_000], calls: 2000, ingestSamples: 5000, throughputSeconds: 60, contextSets: 5000, apiSets: 6400, repeats: 3 },
+};
+const scale = scales[args.scale!];
+if (!scale) throw new Error(`Unknown --scale ${args.scale}: use one of ${Object.keys(scales).join(', ')}`);
+const calls = Number(args.calls ?? scale.calls);
+const log = (line: string) => {
+  if (!args.quiet) console.error(line);
+};
 
 interface Result {
   id: string;
@@ -28,15 +79,21 @@ interface Result {
   pass: boolean | null;
 }
 
-const scales: Record<string, { calls: number }> = { smoke: { calls: 300 }, '100k': { calls: 1000 }, '1m': { calls: 2000 } };
-const scale = scales[args.scale!];
-if (!scale) throw new Error(`Unknown --scale ${args.scale}: use one of ${Object.keys(scales).join(', ')}`);
-const calls = Number(args.calls ?? scale.calls);
+const results: Result[] = [];
+/** A measure; `budget` is a ceiling, or with `atLeast` a floor. */
+const add = (id: string, value: number, unit: string, budget: number | null = null, atLeast = false) => {
+  const rounded = Math.round(value * 1000) / 1000;
+  results.push({ id, value: rounded, unit, budget, pass: budget === null ? null : atLeast ? value >= budget : value <= budget });
+};
+
+const BENCH_ORG = '00000000-0000-4000-8000-0000000b0001';
+const chartOrg = (n: number) => `00000000-0000-4000-8000-0000000c${String(n).padStart(4, '0').slice(-4)}`;
 
 const serverUrl = process.env.DATABASE_URL;
+const started = Date.now();
 let scratch: { url: string; drop: () => Promise<void> } | undefined;
 if (serverUrl) {
-  const name = `portrait_bench_${process.pid}`;
+  const name = `portrait_bench_${args.scale}_${process.pid}`;
   const admin = fromUrl(serverUrl, { max: 1 });
   await admin.exec(`drop database if exists "${name}"`);
   await admin.exec(`create database "${name}"`);
@@ -45,39 +102,179 @@ if (serverUrl) {
   scratch = {
     url: url.toString(),
     drop: async () => {
-      await admin.exec(`drop database if exists "${name}" with (force)`);
+      if (!args.keep) await admin.exec(`drop database if exists "${name}" with (force)`);
+      else log(`Kept the scratch database ${name}`);
       await admin.close();
     },
   };
 }
 
-const results: Result[] = [];
-const stack = await startStack({ databaseUrl: scratch?.url, apiPort: 0, dbPort: 0, functions: false });
+const chartSeries: Series[] = [];
+const stack = await startStack({ databaseUrl: scratch?.url, apiPort: 0, dbPort: 0, functions: false, scheduler: false, bcryptCost: 4 });
+let postgresVersion = '';
 try {
   const overhead = await measureApiOverhead(stack, calls);
-  const add = (id: string, value: number, unit: string, budget: number | null = null) =>
-    results.push({ id, value: Math.round(value * 1000) / 1000, unit, budget, pass: budget === null ? null : value <= budget });
   add(`rpc_${overhead.rpc}_direct_sql_median`, overhead.direct.median, 'ms');
   add(`rpc_${overhead.rpc}_direct_sql_p95`, overhead.direct.p95, 'ms');
   add(`rpc_${overhead.rpc}_local_api_median`, overhead.api.median, 'ms');
   add(`rpc_${overhead.rpc}_local_api_p95`, overhead.api.p95, 'ms');
   add('local_api_overhead_median', overhead.api.median - overhead.direct.median, 'ms');
   add('local_api_overhead_p95', overhead.api.p95 - overhead.direct.p95, 'ms');
+
+  if (!scratch) {
+    log('The engine benchmarks need a native Postgres: set DATABASE_URL (only the API overhead was measured).');
+  } else {
+    const db = client(scratch.url);
+    await db.connect();
+    postgresVersion = (await db.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v;
+
+    // The data: the organization of the scale, and smaller ones for the chart.
+    const specs: OrgSpec[] = [
+      { org: BENCH_ORG, name: `Bench ${args.scale}`, customers: scale.customers },
+      ...scale.chart.map((n) => ({ org: chartOrg(n / 1000), name: `Chart ${n / 1000}k`, customers: n })),
+    ];
+    const loadStarted = Date.now();
+    const loaded = await loadOrganizations(stack.db, specs, { log, parallel: 2 });
+    const main = loaded.get(BENCH_ORG)!;
+    add('dataset_customers', main.customers, 'rows');
+    add('dataset_orders', main.orders, 'rows');
+    add('dataset_events', main.events, 'rows');
+    add('dataset_load_s', (Date.now() - loadStarted) / 1000, 's');
+    log(`Loaded ${main.customers} customers, ${main.orders} orders, ${main.events} events (+ chart organizations) in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`);
+
+    // The first full run of each organization writes every profile (after a load with triggers off).
+    for (const spec of specs) {
+      const first = await recompute(db, spec.org, 'full');
+      if (spec.org === BENCH_ORG) add('initial_full_build_s', first.seconds, 's');
+      const mismatches = await rebuildStats(db, spec.org);
+      if (spec.org === BENCH_ORG) add('stats_rebuild_mismatches', mismatches, 'rows', 0);
+      log(`${spec.name}: first full run ${first.seconds.toFixed(2)} s (${first.changed} profiles), statistics mismatches ${mismatches}`);
+    }
+    await db.query('vacuum analyze public.customer_profiles, public.customer_tags, public.stage_changes');
+
+    // Full recompute with nothing changed, and the same classification as a read-only query.
+    const fullSeconds: Record<string, number> = {};
+    const classifySeconds: Record<string, number> = {};
+    let fullRows = 0;
+    for (const spec of [...specs].sort((a, b) => a.customers - b.customers)) {
+      fullSeconds[spec.org] = await medianOf(scale.repeats, async () => {
+        const run = await recompute(db, spec.org, 'full');
+        if (spec.org === BENCH_ORG) fullRows = run.rowsWritten;
+        return run.seconds;
+      });
+      classifySeconds[spec.org] = await medianOf(scale.repeats, () => classifyReadOnly(db, spec.org));
+      log(`${spec.name}: full recompute (nothing changed) ${fullSeconds[spec.org]!.toFixed(3)} s, read-only classification ${classifySeconds[spec.org]!.toFixed(3)} s`);
+    }
+    add('full_recompute_unchanged_s', fullSeconds[BENCH_ORG]!, 's', 5);
+    add('full_recompute_unchanged_rows_written', fullRows, 'rows');
+    add('classify_readonly_s', classifySeconds[BENCH_ORG]!, 's');
+    add('full_vs_readonly_ratio', fullSeconds[BENCH_ORG]! / classifySeconds[BENCH_ORG]!, 'x', 1.3);
+
+    // Full recompute after 1 % of the customers changed.
+    const changedCustomers = await changeOnePercent(db, BENCH_ORG);
+    const afterChange = await recompute(db, BENCH_ORG, 'full');
+    add('customers_changed_1pct', changedCustomers, 'rows');
+    add('full_recompute_1pct_changed_s', afterChange.seconds, 's', 6);
+    add('full_recompute_1pct_profiles_changed', afterChange.changed, 'rows');
+    add('full_recompute_1pct_rows_written', afterChange.rowsWritten, 'rows');
+    add('rows_written_per_changed_profile', afterChange.changed > 0 ? afterChange.rowsWritten / afterChange.changed : 0, 'x', 1.05);
+
+    // One order ingested: stats, profile and segments current in the same transaction.
+    const customers = await sampleCustomers(db, BENCH_ORG, 20_000);
+    const latency = await ingestLatency(db, BENCH_ORG, customers, scale.ingestSamples, 'lat');
+    add('ingest_order_p50_ms', latency.p50, 'ms');
+    add('ingest_order_p99_ms', latency.p99, 'ms', 10);
+    const throughput = await ingestThroughput(scratch.url, BENCH_ORG, customers, scale.throughputSeconds, 4, 'tput');
+    add('ingest_throughput_orders_per_s', throughput.perSecond, 'orders/s', 2000, true);
+    add('ingest_throughput_seconds', scale.throughputSeconds, 's');
+    add('ingest_throughput_p99_ms', throughput.p99, 'ms');
+    add('ingest_throughput_errors', throughput.errors, 'errors', 0);
+    await db.query(`insert into public.shop_connections (org_id, provider, shop_domain, webhook_secret) values ($1, 'shopify', 'bench.myshopify.com', 'bench-secret-0123456789')`, [BENCH_ORG]);
+    const webhook = await webhookIngestLatency(db, BENCH_ORG, Math.min(1000, scale.ingestSamples), `wh${process.pid}`);
+    add('webhook_ingest_order_p50_ms', webhook.p50, 'ms');
+    add('webhook_ingest_order_p99_ms', webhook.p99, 'ms');
+    // Settle what the ingest left queued before timing the rest.
+    await recompute(db, BENCH_ORG, 'dirty');
+
+    // customer_context with 5 identifiers: in the database, and through the local API.
+    const email = `bench-member-${process.pid}@example.com`;
+    const signup = await fetch(`${stack.apiUrl}/auth/v1/signup`, {
+      method: 'POST',
+      headers: { apikey: stack.anonKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'benchmark password' }),
+    });
+    const session = (await signup.json()) as { access_token: string; user: { id: string } };
+    await db.query(`insert into public.members (org_id, user_id, role) values ($1, $2, 'rep')`, [BENCH_ORG, session.user.id]);
+    const sets = await identifierSets(db, BENCH_ORG, Math.max(scale.contextSets, scale.apiSets));
+    const inDb = await contextInDatabase(db, BENCH_ORG, session.user.id, sets.slice(0, scale.contextSets));
+    add('customer_context_5_ids_db_p50_ms', inDb.p50, 'ms');
+    add('customer_context_5_ids_db_p95_ms', inDb.p95, 'ms', 5);
+    const viaApi = await contextThroughApi(stack.apiUrl, stack.anonKey, session.access_token, BENCH_ORG, sets.slice(0, scale.apiSets), 32);
+    add('customer_context_5_ids_api_32_clients_p50_ms', viaApi.p50, 'ms');
+    add('customer_context_5_ids_api_32_clients_p95_ms', viaApi.p95, 'ms', 20);
+    add('customer_context_api_errors', viaApi.errors, 'errors', 0);
+
+    // One edited rule: the update and the run that re-evaluates memberships.
+    const edited = await editOneRule(db, BENCH_ORG);
+    add('edited_rule_s', edited.seconds, 's', 1);
+    add('edited_rule_rows_written', edited.run.rowsWritten, 'rows');
+
+    // Time drift: a minute later (the scheduled pass), and a day later (a pass that was missed for a day).
+    const minute = await recompute(db, BENCH_ORG, 'drift', { now: new Date(Date.now() + 60_000) });
+    add('drift_pass_1_minute_s', minute.seconds, 's', 1);
+    add('drift_pass_1_minute_customers', minute.scanned, 'rows');
+    const day = await recompute(db, BENCH_ORG, 'drift', { now: new Date(Date.now() + 86_400_000) });
+    add('drift_pass_1_day_s', day.seconds, 's', 1);
+    add('drift_pass_1_day_customers', day.scanned, 'rows');
+
+    // The naive way, for comparison: everything from raw orders, every membership rewritten.
+    const naive = await naiveRecompute(db, BENCH_ORG);
+    add('naive_recompute_s', naive, 's');
+    add('naive_vs_ours_ratio', naive / fullSeconds[BENCH_ORG]!, 'x', 10, true);
+
+    const byCustomers = (values: Record<string, number>) =>
+      specs.map((s) => ({ customers: s.customers, seconds: values[s.org]! })).sort((a, b) => a.customers - b.customers);
+    chartSeries.push(
+      { name: 'full recompute, nothing changed', colour: '#2563eb', points: byCustomers(fullSeconds) },
+      { name: 'read-only classification', colour: '#16a34a', points: byCustomers(classifySeconds) },
+      { name: 'naive recompute', colour: '#dc2626', points: [{ customers: scale.customers, seconds: naive }] },
+    );
+    await db.end();
+  }
 } finally {
   await stack.stop();
   await scratch?.drop();
 }
 
-const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-const database = serverUrl ? 'native Postgres (DATABASE_URL)' : 'embedded PGlite';
-console.log(`Portrait benchmark · scale ${args.scale} · ${database} · ${machine.cpus} cores · ${calls} calls per measure`);
-console.log(['id'.padEnd(40), 'value'.padStart(10), 'unit'.padEnd(5), 'budget'.padStart(8), 'pass'].join('  '));
+const cpus = os.cpus();
+const machine = {
+  cpus: cpus.length,
+  cpu: cpus[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  database: scratch ? `native Postgres ${postgresVersion} (DATABASE_URL)` : 'embedded PGlite',
+  loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+};
+console.log(`Portrait benchmark · scale ${args.scale} · ${machine.database} · ${machine.cpus} cores · ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(['id'.padEnd(46), 'value'.padStart(12), 'unit'.padEnd(8), 'budget'.padStart(8), 'pass'].join('  '));
 for (const r of results) {
   console.log(
-    [r.id.padEnd(40), String(r.value).padStart(10), r.unit.padEnd(5), (r.budget ?? '–').toString().padStart(8), r.pass === null ? '–' : r.pass ? 'yes' : 'NO'].join('  '),
+    [r.id.padEnd(46), String(r.value).padStart(12), r.unit.padEnd(8), (r.budget ?? '–').toString().padStart(8), r.pass === null ? '–' : r.pass ? 'yes' : 'NO'].join('  '),
   );
 }
 if (args.json) {
-  await writeFile(args.json, JSON.stringify({ machine: { ...machine, database }, scale: args.scale, results }, null, 2));
+  await writeFile(args.json, JSON.stringify({ machine, scale: args.scale, results }, null, 2));
   console.log(`Wrote ${args.json}`);
+}
+if (args.chart) {
+  if (chartSeries.length === 0) {
+    console.log('No chart: the engine benchmarks did not run (DATABASE_URL is not set).');
+  } else {
+    const svg = chartSvg('Portrait: recompute time against customer count', chartSeries, {
+      subtitle: `${machine.database}, ${machine.cpus} cores (${machine.cpu}), scale ${args.scale}; log–log`,
+      budgetSeconds: 5,
+    });
+    await writeFile(args.chart, svg);
+    console.log(`Wrote ${args.chart}`);
+  }
 }

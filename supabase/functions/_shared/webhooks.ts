@@ -94,10 +94,45 @@ export async function verifyHmacSha256(secret: string, body: Uint8Array, signatu
  * (Shopify's are 64-bit) and money must not pass through floating point.
  */
 export function parseJsonExact(text: string): unknown {
+  if (!hasSourceText) return JSON.parse(quoteNumbers(text));
   return JSON.parse(text, function (this: unknown, _key: string, value: unknown, context?: { source?: string }) {
     if (typeof value === 'number' && context?.source !== undefined) return context.source;
     return value;
   } as (this: unknown, key: string, value: unknown) => unknown);
+}
+
+// JSON.parse hands revivers the source text of numbers in Deno and recent engines; elsewhere the
+// numbers are quoted before parsing instead.
+const hasSourceText = (() => {
+  try {
+    return JSON.parse('1', ((_k: string, v: unknown, c?: { source?: string }) => c?.source ?? v) as (k: string, v: unknown) => unknown) === '1';
+  } catch {
+    return false;
+  }
+})();
+
+/** JSON text with every number literal outside strings turned into a string literal. */
+function quoteNumbers(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      const match = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+      if (!match) throw new SyntaxError(`Unexpected token in JSON at position ${i}`);
+      out += `"${match[0]}"`;
+      i += match[0].length;
+    } else {
+      out += c;
+      i += 1;
+    }
+  }
+  return out;
 }
 
 /** WooCommerce's creation ping: unsigned, form-encoded `webhook_id=N`. */
