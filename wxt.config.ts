@@ -28,8 +28,13 @@ export default defineConfig({
     name: 'Portrait',
     description:
       'Customer portraits, tags and lifecycle stages beside the mail and shop pages where you meet customers.',
-    permissions: ['storage'],
+    // alarms wake a stopped worker to retry queued writes.
+    permissions: ['storage', 'alarms'],
     host_permissions: supabaseHosts,
+    // Asked for one origin at a time, when the user saves a Supabase project on its own domain.
+    optional_host_permissions: ['https://*/*'],
+    // Firefox's MV2 manifest has no optional_host_permissions; origins go in optional_permissions.
+    ...(browser === 'firefox' && { optional_permissions: ['https://*/*'] }),
     // Firefox needs a fixed id for storage and messaging; Chrome warns about the unknown key.
     ...(browser === 'firefox' && {
       browser_specific_settings: { gecko: { id: 'portrait@portrait.dev' } },

@@ -120,10 +120,7 @@ export const tagSuggestionsRequestSchema = z.strictObject({
   prefix: z.string().max(messageLimits.maxPrefixLength),
 });
 export const sessionRequestSchema = z.strictObject({ type: z.literal('portrait/session') });
-/**
- * Not in lib/protocol.ts yet: what a content script needs to know about the user's settings for
- * the site it runs on (the per-site switch, the addresses never to look up, the language).
- */
+/** protocol.ts `SettingsRequest`: the per-site switch, the addresses never to look up, the language. */
 export const pageSettingsRequestSchema = z.strictObject({ type: z.literal('portrait/settings') });
 
 export const pageRequestSchema = z.discriminatedUnion('type', [
@@ -131,6 +128,7 @@ export const pageRequestSchema = z.discriminatedUnion('type', [
   writeRequestSchema,
   tagSuggestionsRequestSchema,
   sessionRequestSchema,
+  pageSettingsRequestSchema,
 ]);
 
 // ---- extension pages (popup, options) → background ----
@@ -204,7 +202,6 @@ export const extensionPageRequestSchema = z.discriminatedUnion('type', [
 /** Everything the background accepts, before the sender decides what it may send. */
 export const extensionMessageSchema = z.discriminatedUnion('type', [
   ...pageRequestSchema.options,
-  pageSettingsRequestSchema,
   ...extensionPageRequestSchema.options,
 ]);
 

@@ -78,6 +78,11 @@ export interface PortraitView {
   computedAt: string | null;
 }
 
+/**
+ * One answer per identifier the page asked about, naming it exactly as the page sent it. Invalid
+ * identifiers, the user's own addresses and internal domains are left out; a signed-out lookup
+ * answers with the session and no results.
+ */
 export interface LookupResult {
   identifier: Identifier;
   portrait: PortraitView | null;
@@ -137,13 +142,29 @@ export interface SessionResponse {
   session: SessionState;
 }
 
-export type PageRequest = LookupRequest | WriteRequest | TagSuggestionsRequest | SessionRequest;
+/** What a content script needs to know about the user's settings for the site it runs on. */
+export interface SettingsRequest {
+  type: 'portrait/settings';
+}
+export type Language = 'auto' | 'en' | 'zh-CN';
+export interface SettingsResponse {
+  ok: true;
+  /** Whether Portrait is switched on for the site of the asking tab. */
+  enabled: boolean;
+  /** Addresses and domains that are never looked up. */
+  ownAddresses: string[];
+  internalDomains: string[];
+  language: Language;
+}
+
+export type PageRequest = LookupRequest | WriteRequest | TagSuggestionsRequest | SessionRequest | SettingsRequest;
 
 export interface PageResponseByType {
   'portrait/lookup': LookupResponse;
   'portrait/write': WriteResponse;
   'portrait/tags': TagSuggestionsResponse;
   'portrait/session': SessionResponse;
+  'portrait/settings': SettingsResponse;
 }
 
 export interface PageErrorResponse {
@@ -163,4 +184,8 @@ export interface SessionChanged {
   type: 'portrait/session-changed';
   session: SessionState;
 }
-export type BackgroundPush = PortraitUpdate | SessionChanged;
+/** Sent to tabs when the user changes a setting the page reads (site switch, addresses, language). */
+export interface SettingsChanged {
+  type: 'portrait/settings-changed';
+}
+export type BackgroundPush = PortraitUpdate | SessionChanged | SettingsChanged;

@@ -208,6 +208,8 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
   }
 
   function applyPush(push: BackgroundPush): void {
+    // Settings changes are the page watcher's business (start-overlay.tsx), not the store's.
+    if (push.type === 'portrait/settings-changed') return;
     if (push.type === 'portrait/session-changed') {
       const wasSignedIn = session.value?.signedIn === true;
       batch(() => {

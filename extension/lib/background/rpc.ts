@@ -203,6 +203,7 @@ export function rpcCalls(rpc: RpcCall) {
               p_page_url: write.pageUrl,
               p_page_title: write.pageTitle,
               p_request_id: requestId,
+              ...(write.op === 'lead' && write.displayName ? { p_display_name: write.displayName } : {}),
             },
             (data) => tagCustomerResultSchema.parse(data),
           );

@@ -10,6 +10,7 @@ import type {
   PageRequest,
   PageResponseByType,
   SessionResponse,
+  SettingsResponse,
   TagSuggestionsResponse,
   WriteOp,
   WriteResponse,
@@ -30,22 +31,9 @@ export class PageRequestError extends Error {
   }
 }
 
-// Not in ../protocol.ts yet (the background answers it already): what the page needs to know
-// about the user's settings for its site, and the push that says they changed.
-export interface PageSettingsRequest {
-  type: 'portrait/settings';
-}
-export interface PageSettings {
-  /** Whether the user left Portrait switched on for this site. */
-  enabled: boolean;
-  ownAddresses: string[];
-  internalDomains: string[];
-}
-export interface SettingsChanged {
-  type: 'portrait/settings-changed';
-}
+export type PageSettings = Omit<SettingsResponse, 'ok' | 'language'> & Partial<Pick<SettingsResponse, 'language'>>;
 
-export type PagePush = BackgroundPush | SettingsChanged;
+export type PagePush = BackgroundPush;
 
 export interface PortraitClient {
   lookup(identifiers: Identifier[]): Promise<LookupResponse>;
@@ -57,7 +45,7 @@ export interface PortraitClient {
   onPush(listener: (push: PagePush) => void): () => void;
 }
 
-export type SendMessage = (message: PageRequest | PageSettingsRequest) => Promise<unknown>;
+export type SendMessage = (message: PageRequest) => Promise<unknown>;
 
 const stringList = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
@@ -74,7 +62,7 @@ export function isPagePush(message: unknown): message is PagePush {
 }
 
 export function createPortraitClient(send: SendMessage = (message) => browser.runtime.sendMessage(message)): PortraitClient {
-  async function request<R extends PageRequest | PageSettingsRequest>(
+  async function request<R extends PageRequest>(
     message: R,
   ): Promise<R extends PageRequest ? PageResponseByType[R['type']] : { ok: true } & Record<string, unknown>> {
     let response: unknown;

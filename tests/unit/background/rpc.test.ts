@@ -211,13 +211,29 @@ describe('RPC calls', () => {
     expect(stage).toMatchObject({ customerId, portrait: { displayName: 'Li Wei' } });
   });
 
+  it('adds a lead through tag_customer with no tags and the name the page showed', async () => {
+    const calls: Array<{ fn: string; args: Record<string, unknown> }> = [];
+    const api = rpcCalls(async (fn, args) => {
+      calls.push({ fn, args });
+      return { customer_id: customerId, created: true, added_tags: [], portrait };
+    });
+    const result = await api.applyWrite(
+      queued({ op: 'lead', identifier: { kind: 'email', value: 'new@example.com' }, displayName: 'New Person', pageUrl: null, pageTitle: null }),
+      { orgId: orgA, currency: 'USD' },
+    );
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.fn).toBe('tag_customer');
+    expect(calls[0]!.args).toMatchObject({ p_tags: [], p_display_name: 'New Person', p_identifier: { kind: 'email', value: 'new@example.com' } });
+    expect(result.customerId).toBe(customerId);
+  });
+
   it('refuses, without a call, arguments the API would refuse', async () => {
     const api = rpcCalls(async () => {
       throw new Error('must not be called');
     });
     const context = { orgId: orgA, currency: 'USD' };
     await expect(
-      api.applyWrite(queued({ op: 'lead', identifier: { kind: 'email', value: 'new@example.com' }, displayName: null, pageUrl: null, pageTitle: null }), context),
+      api.applyWrite(queued({ op: 'tag', identifier: { kind: 'email', value: 'new@example.com' }, tags: ['x'.repeat(500)], pageUrl: null, pageTitle: null }), context),
     ).rejects.toBeInstanceOf(InvalidArguments);
     await expect(api.applyWrite(queued({ op: 'untag', customerId, tag: 'VIP' }), context)).rejects.toBeInstanceOf(InvalidArguments);
   });
