@@ -1,0 +1,468 @@
+// Segment rules (DESIGN §7): the JSON language segments.rule is written in, its zod schema, and a
+// reference evaluator. The database checks the same language on every write
+// (private.validate_rule in supabase/migrations/20261123001020_segment_rule_validation.sql) and
+// compiles it to SQL with bound values; tests/db/engine-rules.test.ts keeps the two sides in
+// agreement, messages included.
+//
+//   rule      := {"all": [rule, …]} | {"any": [rule, …]} | {"not": rule} | {"segment": "<uuid>"} | condition
+//   condition := {"field": <field>, "op": <op>, "value": <value>}
+//
+// Invalid customers are left out of a segment unless its rule mentions is_valid. A condition on a
+// missing value (no orders yet, no country) is false; `not_in` holds for a missing value.
+import { z } from 'zod';
+
+export const LIFECYCLE_STAGES = ['prospect', 'lead', 'new', 'active', 'loyal', 'at_risk', 'churned', 'reactivated'] as const;
+export const VALUE_TIERS = ['normal', 'vip', 'super'] as const;
+export const RFM_SEGMENTS = [
+  'champions',
+  'loyal',
+  'potential_loyalist',
+  'new_customer',
+  'promising',
+  'need_attention',
+  'about_to_sleep',
+  'cant_lose',
+  'at_risk',
+  'lost',
+  'hibernating',
+] as const;
+export const TICKET_BANDS = ['high', 'low'] as const;
+export const COMPANY_SIZES = ['1-10', '11-50', '51-200', '201-500', '501-1000', '1001-5000', '5001+'] as const;
+
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+export type ValueTier = (typeof VALUE_TIERS)[number];
+export type RfmSegment = (typeof RFM_SEGMENTS)[number];
+export type TicketBand = (typeof TICKET_BANDS)[number];
+
+export const NUMBER_FIELDS = [
+  'order_count',
+  'net_spend',
+  'aov',
+  'days_since_last_order',
+  'referral_count',
+  'r_score',
+  'f_score',
+  'm_score',
+] as const;
+/** Closed sets, with their allowed values (null: free text, compared exactly). */
+export const SET_FIELDS = {
+  lifecycle_stage: LIFECYCLE_STAGES,
+  value_tier: VALUE_TIERS,
+  rfm_segment: RFM_SEGMENTS,
+  ticket_band: TICKET_BANDS,
+  company_size: COMPANY_SIZES,
+  country: null,
+  industry: null,
+  source: null,
+} as const;
+export const DATE_FIELDS = ['last_order_at', 'first_order_at', 'last_event_at', 'created_at'] as const;
+export const BOOLEAN_FIELDS = ['is_valid', 'is_partner'] as const;
+
+export type NumberField = (typeof NUMBER_FIELDS)[number];
+export type SetField = keyof typeof SET_FIELDS;
+export type DateField = (typeof DATE_FIELDS)[number];
+export type BooleanField = (typeof BOOLEAN_FIELDS)[number];
+export type FieldKind = 'number' | 'set' | 'tags' | 'date' | 'boolean';
+export type RuleField = NumberField | SetField | 'tags' | DateField | BooleanField;
+
+export const RULE_OPS = {
+  number: ['gt', 'gte', 'lt', 'lte', 'eq', 'between'],
+  set: ['in', 'not_in'],
+  tags: ['has', 'any', 'all'],
+  date: ['within_days', 'before_days'],
+  boolean: ['eq'],
+} as const satisfies Record<FieldKind, readonly string[]>;
+
+/** Every field a rule may use, with its kind and (for closed sets) its values; as private.rule_fields(). */
+export const RULE_FIELDS: ReadonlyArray<{ field: RuleField; kind: FieldKind; allowed: readonly string[] | null }> = [
+  ...NUMBER_FIELDS.map((field) => ({ field, kind: 'number' as const, allowed: null })),
+  ...(Object.keys(SET_FIELDS) as SetField[]).map((field) => ({ field, kind: 'set' as const, allowed: SET_FIELDS[field] })),
+  { field: 'tags', kind: 'tags', allowed: null },
+  ...DATE_FIELDS.map((field) => ({ field, kind: 'date' as const, allowed: null })),
+  ...BOOLEAN_FIELDS.map((field) => ({ field, kind: 'boolean' as const, allowed: null })),
+];
+
+const fieldKinds = new Map<string, FieldKind>(RULE_FIELDS.map((f) => [f.field, f.kind]));
+
+export type NumberCondition =
+  | { field: NumberField; op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq'; value: number }
+  | { field: NumberField; op: 'between'; value: [number, number] };
+export type SetCondition = { field: SetField; op: 'in' | 'not_in'; value: string[] };
+export type TagCondition = { field: 'tags'; op: 'has'; value: string } | { field: 'tags'; op: 'any' | 'all'; value: string[] };
+export type DateCondition = { field: DateField; op: 'within_days' | 'before_days'; value: number };
+export type BooleanCondition = { field: BooleanField; op: 'eq'; value: boolean };
+export type Condition = NumberCondition | SetCondition | TagCondition | DateCondition | BooleanCondition;
+export type Rule = { all: Rule[] } | { any: Rule[] } | { not: Rule } | { segment: string } | Condition;
+
+/** Limits shared with the database. */
+export const RULE_LIMITS = {
+  depth: 12,
+  children: 100,
+  setValues: 1000,
+  tagValues: 100,
+  textLength: 100,
+  tagLength: 64,
+  maxDays: 36500,
+  maxNumber: 1e12,
+  bytes: 65536,
+} as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Length in characters (code points), as Postgres counts. */
+const chars = (s: string) => [...s].length;
+/** Trims spaces (not other whitespace), as Postgres btrim does. */
+const trimSpaces = (s: string) => s.replace(/^ +| +$/g, '');
+
+/** A value from a rule, quoted and cut to 64 characters for a message (as private.rule_quote). */
+export function quoteRuleValue(value: string): string {
+  const cps = [...value];
+  return `"${cps.length > 64 ? `${cps.slice(0, 64).join('')}…` : value}"`;
+}
+
+const numberValue = z
+  .number({ error: 'must be a number' })
+  .refine((v) => Math.abs(v) <= RULE_LIMITS.maxNumber, 'numbers must lie between -1e12 and 1e12');
+
+function numberConditionSchema(field: NumberField) {
+  return z.discriminatedUnion('op', [
+    z.strictObject({ field: z.literal(field), op: z.enum(['gt', 'gte', 'lt', 'lte', 'eq']), value: numberValue }),
+    z.strictObject({
+      field: z.literal(field),
+      op: z.literal('between'),
+      value: z.unknown().transform((v, ctx) => {
+        if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'number' || typeof v[1] !== 'number') {
+          ctx.addIssue({ code: 'custom', message: 'between needs [low, high], two numbers' });
+          return z.NEVER;
+        }
+        const [lo, hi] = v as [number, number];
+        if (Math.abs(lo) > RULE_LIMITS.maxNumber || Math.abs(hi) > RULE_LIMITS.maxNumber) {
+          ctx.addIssue({ code: 'custom', message: 'numbers must lie between -1e12 and 1e12' });
+          return z.NEVER;
+        }
+        if (lo > hi) {
+          ctx.addIssue({ code: 'custom', message: 'between needs [low, high] with low ≤ high' });
+          return z.NEVER;
+        }
+        return [lo, hi] as [number, number];
+      }),
+    }),
+  ]);
+}
+
+/** A non-empty list checked as the database checks it: its length first, then each item in order. */
+function listValue(emptyMessage: string, max: number, maxMessage: string, checkItem: (item: unknown) => string | null) {
+  return z.unknown().transform((value, ctx) => {
+    if (!Array.isArray(value) || value.length === 0) {
+      ctx.addIssue({ code: 'custom', message: emptyMessage });
+      return z.NEVER;
+    }
+    if (value.length > max) {
+      ctx.addIssue({ code: 'custom', message: maxMessage });
+      return z.NEVER;
+    }
+    for (const [i, item] of value.entries()) {
+      const problem = checkItem(item);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem, path: [i] });
+        return z.NEVER;
+      }
+    }
+    return value as string[];
+  });
+}
+
+function setItemProblem(field: SetField, item: unknown): string | null {
+  const allowed = SET_FIELDS[field] as readonly string[] | null;
+  if (typeof item !== 'string') return 'must be a string';
+  if (allowed && !allowed.includes(item)) return `${quoteRuleValue(item)} is not a ${field} (one of ${allowed.join(', ')})`;
+  if (!allowed && field === 'country' && !/^[A-Z]{2}$/.test(item)) {
+    return `${quoteRuleValue(item)} is not a country code of two capital letters such as "US"`;
+  }
+  if (!allowed && (chars(item) < 1 || chars(item) > RULE_LIMITS.textLength)) return 'must be 1 to 100 characters long';
+  return null;
+}
+
+function setConditionSchema(field: SetField) {
+  return z.strictObject({
+    field: z.literal(field),
+    op: z.enum(['in', 'not_in']),
+    value: listValue('must be a non-empty array of strings', RULE_LIMITS.setValues, 'may list at most 1000 values', (item) =>
+      setItemProblem(field, item),
+    ),
+  });
+}
+
+function tagNameProblem(item: unknown): string | null {
+  if (typeof item !== 'string') return 'must be a tag name';
+  const length = chars(trimSpaces(item));
+  return length >= 1 && length <= RULE_LIMITS.tagLength ? null : 'a tag name has 1 to 64 characters';
+}
+
+const tagConditionSchema = z.discriminatedUnion('op', [
+  z.strictObject({
+    field: z.literal('tags'),
+    op: z.literal('has'),
+    value: z.unknown().transform((value, ctx) => {
+      const problem = tagNameProblem(value);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return value as string;
+    }),
+  }),
+  z.strictObject({
+    field: z.literal('tags'),
+    op: z.enum(['any', 'all']),
+    value: listValue('must be a non-empty array of tag names', RULE_LIMITS.tagValues, 'may list at most 100 tags', tagNameProblem),
+  }),
+]);
+
+function dateConditionSchema(field: DateField) {
+  return z.strictObject({
+    field: z.literal(field),
+    op: z.enum(['within_days', 'before_days']),
+    value: z
+      .number({ error: 'must be a whole number of days' })
+      .refine(
+        (v) => Number.isInteger(v) && v >= 0 && v <= RULE_LIMITS.maxDays,
+        'must be a whole number of days from 0 to 36500',
+      ),
+  });
+}
+
+function booleanConditionSchema(field: BooleanField) {
+  return z.strictObject({ field: z.literal(field), op: z.literal('eq'), value: z.boolean({ error: 'must be true or false' }) });
+}
+
+const conditionSchemas = new Map<string, z.ZodType<Condition>>([
+  ...NUMBER_FIELDS.map((f) => [f, numberConditionSchema(f)] as [string, z.ZodType<Condition>]),
+  ...(Object.keys(SET_FIELDS) as SetField[]).map((f) => [f, setConditionSchema(f)] as [string, z.ZodType<Condition>]),
+  ['tags', tagConditionSchema as z.ZodType<Condition>],
+  ...DATE_FIELDS.map((f) => [f, dateConditionSchema(f)] as [string, z.ZodType<Condition>]),
+  ...BOOLEAN_FIELDS.map((f) => [f, booleanConditionSchema(f)] as [string, z.ZodType<Condition>]),
+]);
+
+const jsonType = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v);
+
+type Picked = { schema: z.ZodType<Rule> } | { message: string; path?: Array<string | number> };
+
+/** Chooses the schema of a node by its keys, or says what is wrong with its shape (the database's order of checks). */
+function pickNode(value: unknown, child: z.ZodType<Rule>): Picked {
+  if (jsonType(value) !== 'object') return { message: `must be an object (a rule), not ${jsonType(value)}` };
+  const node = value as Record<string, unknown>;
+  const keys = Object.keys(node).sort();
+  const only = keys.length === 1 ? keys[0] : null;
+  if (only === 'all' || only === 'any') {
+    const children = z
+      .array(child, { error: 'must be an array of rules' })
+      .max(RULE_LIMITS.children, 'may hold at most 100 rules');
+    return { schema: (only === 'all' ? z.strictObject({ all: children }) : z.strictObject({ any: children })) as z.ZodType<Rule> };
+  }
+  if (only === 'not') return { schema: z.strictObject({ not: child }) as z.ZodType<Rule> };
+  if (only === 'segment') {
+    return {
+      schema: z.strictObject({
+        segment: z.string({ error: 'must be the id (a UUID) of a segment' }).regex(UUID, 'must be the id (a UUID) of a segment'),
+      }) as z.ZodType<Rule>,
+    };
+  }
+  if (!keys.some((k) => k === 'field' || k === 'op' || k === 'value')) {
+    return {
+      message: 'a rule is {"all": [...]}, {"any": [...]}, {"not": rule}, {"segment": id} or a condition {"field", "op", "value"}',
+    };
+  }
+  const extra = keys.find((k) => k !== 'field' && k !== 'op' && k !== 'value');
+  if (extra !== undefined) {
+    return { message: `unexpected key ${quoteRuleValue(extra)} in a condition (a condition has field, op and value)` };
+  }
+  if (!('field' in node)) return { message: 'a condition needs "field"' };
+  if (typeof node.field !== 'string') return { message: 'must be a string naming a field', path: ['field'] };
+  const kind = fieldKinds.get(node.field);
+  if (!kind) return { message: `unknown field ${quoteRuleValue(node.field)}`, path: ['field'] };
+  if (!('op' in node)) return { message: 'a condition needs "op"' };
+  if (typeof node.op !== 'string') return { message: 'must be a string naming an operator', path: ['op'] };
+  const ops = RULE_OPS[kind] as readonly string[];
+  if (!ops.includes(node.op)) {
+    return {
+      message: `operator ${quoteRuleValue(node.op)} does not apply to ${kind} field "${node.field}"; use one of ${ops.join(', ')}`,
+      path: ['op'],
+    };
+  }
+  if (!('value' in node)) return { message: 'a condition needs "value"' };
+  return { schema: conditionSchemas.get(node.field) as z.ZodType<Rule> };
+}
+
+function nodeSchema(depth: number): z.ZodType<Rule> {
+  if (depth > RULE_LIMITS.depth) {
+    return z.unknown().transform((_value, ctx) => {
+      ctx.addIssue({ code: 'custom', message: `rules may be nested at most ${RULE_LIMITS.depth} levels deep` });
+      return z.NEVER;
+    }) as unknown as z.ZodType<Rule>;
+  }
+  let child: z.ZodType<Rule> | undefined;
+  const lazyChild = z.lazy(() => (child ??= nodeSchema(depth + 1)));
+  return z.unknown().transform((value, ctx) => {
+    const picked = pickNode(value, lazyChild as z.ZodType<Rule>);
+    if ('message' in picked) {
+      ctx.addIssue({ code: 'custom', message: picked.message, path: picked.path ?? [] });
+      return z.NEVER;
+    }
+    const result = picked.schema.safeParse(value);
+    if (!result.success) {
+      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path] });
+      return z.NEVER;
+    }
+    return result.data;
+  }) as unknown as z.ZodType<Rule>;
+}
+
+/** The rule language as a zod schema. Issues carry the path of the bad part (see formatRuleIssue). */
+export const ruleSchema: z.ZodType<Rule> = nodeSchema(1).superRefine((rule, ctx) => {
+  if (new TextEncoder().encode(JSON.stringify(rule)).length > RULE_LIMITS.bytes) {
+    ctx.addIssue({ code: 'custom', message: 'is too large (at most 64 KB)' });
+  }
+});
+
+/** A zod issue path as the database names it: rule.all[1].field */
+export function formatRulePath(path: ReadonlyArray<PropertyKey>): string {
+  let out = 'rule';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `.${String(part)}`;
+  return out;
+}
+
+export type RuleParse = { success: true; rule: Rule } | { success: false; message: string; messages: string[] };
+
+/** Parses a rule; on failure, `message` is the first problem as "path: message" (the form the database raises). */
+export function parseRule(input: unknown): RuleParse {
+  const result = ruleSchema.safeParse(input);
+  if (result.success) return { success: true, rule: result.data };
+  const messages = result.error.issues.map((issue) => `${formatRulePath(issue.path)}: ${issue.message}`);
+  return { success: false, message: messages[0]!, messages };
+}
+
+/** The segment ids a rule refers to. */
+export function ruleSegmentRefs(rule: Rule): string[] {
+  if ('all' in rule) return rule.all.flatMap(ruleSegmentRefs);
+  if ('any' in rule) return rule.any.flatMap(ruleSegmentRefs);
+  if ('not' in rule) return ruleSegmentRefs(rule.not);
+  if ('segment' in rule) return [rule.segment];
+  return [];
+}
+
+/** Whether the rule (not counting the segments it refers to) has a condition on the field. */
+export function ruleMentionsField(rule: Rule, field: RuleField): boolean {
+  if ('all' in rule) return rule.all.some((r) => ruleMentionsField(r, field));
+  if ('any' in rule) return rule.any.some((r) => ruleMentionsField(r, field));
+  if ('not' in rule) return ruleMentionsField(rule.not, field);
+  if ('segment' in rule) return false;
+  return rule.field === field;
+}
+
+/** A customer as rules see it (the engine's classified row). Numbers are plain numbers (money in units). */
+export interface RuleRow {
+  order_count: number;
+  net_spend: number;
+  aov: number | null;
+  days_since_last_order: number | null;
+  referral_count: number;
+  r_score: number | null;
+  f_score: number | null;
+  m_score: number | null;
+  /** The stage shown (the override when there is one). */
+  lifecycle_stage: LifecycleStage;
+  value_tier: ValueTier;
+  rfm_segment: RfmSegment | null;
+  ticket_band: TicketBand | null;
+  company_size: string | null;
+  country: string | null;
+  industry: string | null;
+  source: string | null;
+  /** Names of the tags people or imports added, lowercased. */
+  tag_names: string[];
+  last_order_at_days: number | null;
+  first_order_at_days: number | null;
+  last_event_at_days: number | null;
+  created_at_days: number | null;
+  is_valid: boolean;
+  is_partner: boolean;
+}
+
+/** How a tag name in a rule is compared: inner whitespace as single spaces, trimmed, lowercased. */
+export function normalizeRuleTag(name: string): string {
+  return trimSpaces(name.replace(/\s+/g, ' ')).toLowerCase();
+}
+
+const DATE_COLUMN: Record<DateField, keyof RuleRow> = {
+  last_order_at: 'last_order_at_days',
+  first_order_at: 'first_order_at_days',
+  last_event_at: 'last_event_at_days',
+  created_at: 'created_at_days',
+};
+
+/**
+ * Evaluates a rule's conditions on a row, without the validity default (see segmentMatches).
+ * `segments` gives the rule of a referenced segment (undefined when there is none: no match).
+ */
+export function evaluateRule(rule: Rule, row: RuleRow, segments: (id: string) => Rule | undefined = () => undefined, stack: string[] = []): boolean {
+  if ('all' in rule) return rule.all.every((r) => evaluateRule(r, row, segments, stack));
+  if ('any' in rule) return rule.any.some((r) => evaluateRule(r, row, segments, stack));
+  if ('not' in rule) return !evaluateRule(rule.not, row, segments, stack);
+  if ('segment' in rule) {
+    const id = rule.segment.toLowerCase();
+    const referenced = segments(id);
+    if (!referenced || stack.includes(id) || stack.length > 50) return false;
+    return segmentMatches(referenced, row, segments, [...stack, id]);
+  }
+  const kind = fieldKinds.get(rule.field)!;
+  switch (kind) {
+    case 'number': {
+      const v = row[rule.field as NumberField];
+      if (v === null || v === undefined) return false;
+      const c = rule as NumberCondition;
+      switch (c.op) {
+        case 'gt':
+          return v > c.value;
+        case 'gte':
+          return v >= c.value;
+        case 'lt':
+          return v < c.value;
+        case 'lte':
+          return v <= c.value;
+        case 'eq':
+          return v === c.value;
+        case 'between':
+          return v >= c.value[0] && v <= c.value[1];
+      }
+      return false;
+    }
+    case 'set': {
+      const c = rule as SetCondition;
+      const v = row[c.field];
+      const inSet = v !== null && v !== undefined && c.value.includes(v);
+      return c.op === 'in' ? inSet : !inSet;
+    }
+    case 'tags': {
+      const c = rule as TagCondition;
+      const wanted = (c.op === 'has' ? [c.value] : c.value).map(normalizeRuleTag);
+      const have = new Set(row.tag_names);
+      return c.op === 'any' ? wanted.some((t) => have.has(t)) : wanted.every((t) => have.has(t));
+    }
+    case 'date': {
+      const c = rule as DateCondition;
+      const days = row[DATE_COLUMN[c.field]] as number | null;
+      if (days === null || days === undefined) return false;
+      return c.op === 'within_days' ? days <= c.value : days > c.value;
+    }
+    case 'boolean': {
+      const c = rule as BooleanCondition;
+      return row[c.field] === c.value;
+    }
+  }
+}
+
+/** Whether a customer is in a segment with this rule: its conditions, and valid unless the rule asks about validity. */
+export function segmentMatches(rule: Rule, row: RuleRow, segments: (id: string) => Rule | undefined = () => undefined, stack: string[] = []): boolean {
+  return evaluateRule(rule, row, segments, stack) && (row.is_valid || ruleMentionsField(rule, 'is_valid'));
+}

@@ -1,0 +1,55 @@
+-- Columns the segment engine needs on tables of the data model.
+--
+-- customer_profiles keeps the engine's per-customer statistics next to what is computed from
+-- them, so that a recompute reads one row per customer and compares old and new values in the
+-- same scan. Besides order_count, net_spend, aov, first_order_at and last_order_at it needs the
+-- second-latest counted order (the reactivation rule looks at the gap between the last two), the
+-- latest engagement event (prospect or lead), and the moment the customer's classification next
+-- changes with the passing of time alone (the drift pass reads only customers whose moment came).
+--
+-- recompute_runs gets the moment a run classifies as of (every chunk of a run uses the same one)
+-- and the engine's own facts about the run. segments get the tag their members carry.
+
+alter table public.customer_profiles
+  add column previous_order_at timestamptz,
+  add column last_event_at timestamptz,
+  add column next_transition_at timestamptz,
+  add constraint customer_profiles_previous_order_needs_two check (
+    previous_order_at is null or (order_count >= 2 and previous_order_at <= last_order_at)
+  );
+
+comment on column public.customer_profiles.previous_order_at is
+  'When the second-latest counted (paid) order was placed; null with fewer than two. The reactivated stage looks at the gap between it and last_order_at.';
+comment on column public.customer_profiles.last_event_at is
+  'When the latest engagement event (events.occurred_at) happened; decides prospect or lead for customers without orders.';
+comment on column public.customer_profiles.next_transition_at is
+  'The moment the computed classification changes with no new order or event (a lifecycle window or a segment rule''s day count passes); null when nothing changes with time. The drift pass reclassifies customers whose moment has come.';
+
+-- The drift pass: customers of an organization whose moment has come.
+create index customer_profiles_next_transition_at_idx on public.customer_profiles (org_id, next_transition_at)
+  where next_transition_at is not null;
+
+
+alter table public.recompute_runs
+  add column as_of timestamptz,
+  add column details jsonb not null default '{}',
+  add constraint recompute_runs_details_is_object check (jsonb_typeof(details) = 'object');
+
+comment on column public.recompute_runs.as_of is
+  'The moment the run classified customers as of ("now" for days since the last order); the same for every chunk of the run.';
+comment on column public.recompute_runs.details is
+  'Engine facts about the run: scope (all customers, the dirty queue, due customers), chunks, profiles written, stage changes, rule tags added and removed, whether cut points were refreshed, the last customer processed.';
+
+
+alter table public.segments
+  add column tag_id uuid,
+  add constraint segments_tag_id_fkey foreign key (org_id, tag_id)
+    references public.tags (org_id, id) on delete set null (tag_id);
+
+comment on column public.segments.tag_id is
+  'A tag the engine puts on every member (customer_tags.source = rule) and takes off when they leave the segment; null for none.';
+
+create index segments_tag_id_idx on public.segments (org_id, tag_id) where tag_id is not null;
+
+-- Admins choose the tag (row-level security on segments already limits updates to admins).
+grant update (tag_id) on table public.segments to authenticated;

@@ -1,0 +1,1040 @@
+-- Classification (DESIGN §7): from each customer's statistics (customer_profiles), the
+-- organization's settings and cut points and its compiled segment rules, compute the RFM scores
+-- and segment, lifecycle stage, value tier, ticket band, referral count, segment membership, the
+-- next moment time alone changes any of these, and the reason for each computed field.
+--
+-- One generated statement does it for a set of customers (an id range or a list of ids), set-based:
+--
+--   base  customers ⋈ profiles (+ statistics recounted from orders and events, when asked),
+--         referral counts, tag names (only when a rule looks at tags)
+--   d     days since the last and first order, the latest event and creation; the gap between the
+--         last two orders; AOV
+--   k     lifecycle stage (first match), F, R, M, value tier, ticket band
+--   x     RFM segment (first match on R × F), the stage shown (override first)
+--   r     the row as segment rules see it (private.rule_fields)
+--   y     segment membership (private.engine_state.membership_sql), next transition time
+--
+-- Exact definitions (so that any two implementations agree to the customer):
+--   days since X      floor((now − X) / 24 h)
+--   counted order     status paid; net spend Σ (total − refunded_amount); AOV = round(net / count, 2)
+--   lifecycle         prospect: no orders and no event within lead_event_days (days ≤ window);
+--                     lead: no orders, an event within it; reactivated: ≥ 2 orders, latest ≤
+--                     reactivated_recent_days ago, more than reactivated_gap_days between the last
+--                     two; new: exactly one order ≤ new_order_days ago; churned: last order >
+--                     churned_days ago; at_risk: > at_risk_days ago; loyal: ≥ loyal_min_orders
+--                     orders; active: the rest
+--   F                 1, 2, 3 for 1, 2, 3 orders; 4 for 4–5; 5 for 6 or more
+--   R                 1 + #{recency cut c : days since last order < c}
+--   M                 1 + #{monetary cut c : net spend > c}
+--   value tier        super when net spend ≥ super_min_spend, vip when ≥ vip_min_spend, else
+--                     normal (non-buyers too)
+--   ticket band       high when AOV ≥ median_aov, else low; none for non-buyers
+--   RFM segment       champions R5 F4–5; loyal R3–4 F4–5; potential_loyalist R4–5 F2–3;
+--                     new_customer R5 F1; promising R4 F1; need_attention R3 F3; about_to_sleep
+--                     R3 F1–2; cant_lose R1–2 F5; at_risk R1–2 F3–4; lost R1 F1; hibernating the
+--                     rest; none for non-buyers
+--
+-- Scores use the cut points stored in public.cut_points (refreshed by every full run). The
+-- reasons hold the numbers that do not move by themselves (the dates behind a day count, the
+-- settings' windows, the customer's own figures), so that a recompute with nothing new writes
+-- nothing; the current cut points are in public.cut_points.
+--
+-- Time-dependent answers: next_transition_at is the earliest moment a lifecycle window or a day
+-- count used by an active rule is crossed. R moves against the cut points only when the customer
+-- is reclassified (by an order, a drift wake-up or the next full run).
+
+create function private.engine_now()
+returns timestamptz
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(nullif(current_setting('portrait.engine_now', true), '')::timestamptz, now())
+$$;
+
+comment on function private.engine_now() is
+  'The engine''s "now": the transaction time, or the moment set with set local portrait.engine_now (to classify an import, or a test, as of a fixed time).';
+
+
+create function private.engine_state_of(p_org uuid)
+returns private.engine_state
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  state private.engine_state;
+begin
+  select * into state from private.engine_state es where es.org_id = p_org;
+  if not found then
+    state := row(p_org, '''{}''::uuid[]', '[]'::jsonb, false, '{}'::integer[], '{}'::integer[], '{}'::integer[],
+                 '{}'::integer[], 0, 0, now(), null)::private.engine_state;
+  end if;
+  return state;
+end;
+$$;
+
+comment on function private.engine_state_of(uuid) is
+  'The compiled segment state of an organization, or the state of an organization without segments.';
+
+
+-- Cut points over the organization's buyers as of p_now, as public.cut_points stores them.
+-- Recency is taken over last_order_at (newest first), which orders buyers exactly as days since
+-- the last order does, so each cut is the day count of the buyer at that position.
+create function private.compute_cut_points(p_org uuid, p_now timestamptz)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  with settings as (
+    select private.org_settings_with_defaults(o.settings) as s from public.organizations o where o.id = p_org
+  ), cuts as (
+    select count(*)::integer as buyers,
+           percentile_disc(array[0.2, 0.4, 0.6, 0.8]) within group (order by p.last_order_at desc) as recency_at,
+           percentile_disc(array[0.2, 0.4, 0.6, 0.8]) within group (order by p.net_spend) as monetary,
+           percentile_disc(((select s from settings) #>> '{tiers,vip_percentile}')::double precision)
+             within group (order by p.net_spend) as vip_min,
+           percentile_disc(((select s from settings) #>> '{tiers,super_percentile}')::double precision)
+             within group (order by p.net_spend) as super_min,
+           percentile_disc(0.5) within group (order by p.aov) as median_aov
+      from public.customer_profiles p
+     where p.org_id = p_org and p.order_count > 0
+  )
+  select jsonb_build_object(
+    'computed_at', p_now,
+    'buyers', c.buyers,
+    'recency_days', coalesce(
+      (select jsonb_agg(floor(date_part('epoch', p_now - t) / 86400)::integer order by n)
+         from unnest(c.recency_at) with ordinality as u (t, n)), '[]'::jsonb),
+    'monetary_spend', coalesce(to_jsonb(c.monetary), '[]'::jsonb),
+    'vip_min_spend', c.vip_min,
+    'super_min_spend', c.super_min,
+    'median_aov', c.median_aov,
+    'settings', (select s from settings)
+  )
+  from cuts c
+$$;
+
+comment on function private.compute_cut_points(uuid, timestamptz) is
+  'The cut points over an organization''s buyers as of a moment, as a JSON object shaped like public.cut_points; reads only, writes nothing.';
+
+
+create function private.store_cut_points(p_org uuid, p_now timestamptz, p_run_id bigint)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  cuts jsonb := private.compute_cut_points(p_org, p_now);
+begin
+  insert into public.cut_points as cp (
+    org_id, computed_at, run_id, buyers, recency_days, monetary_spend,
+    vip_min_spend, super_min_spend, median_aov, settings
+  ) values (
+    p_org, p_now, p_run_id, (cuts ->> 'buyers')::integer,
+    array(select jsonb_array_elements_text(cuts -> 'recency_days')::integer),
+    array(select jsonb_array_elements_text(cuts -> 'monetary_spend')::numeric),
+    (cuts ->> 'vip_min_spend')::numeric, (cuts ->> 'super_min_spend')::numeric, (cuts ->> 'median_aov')::numeric,
+    cuts -> 'settings'
+  )
+  on conflict (org_id) do update set
+    computed_at = excluded.computed_at,
+    run_id = excluded.run_id,
+    buyers = excluded.buyers,
+    recency_days = excluded.recency_days,
+    monetary_spend = excluded.monetary_spend,
+    vip_min_spend = excluded.vip_min_spend,
+    super_min_spend = excluded.super_min_spend,
+    median_aov = excluded.median_aov,
+    settings = excluded.settings;
+  return cuts;
+end;
+$$;
+
+comment on function private.store_cut_points(uuid, timestamptz, bigint) is
+  'Computes an organization''s cut points as of a moment and stores them in public.cut_points.';
+
+
+-- The constants of one classification, bound as parameter $7: settings, cut points (the stored
+-- ones, or p_cuts as compute_cut_points returns them) and the rules' time bounds.
+create function private.engine_config(p_org uuid, p_state private.engine_state, p_cuts jsonb default null)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  with s as (
+    select private.org_settings_with_defaults(o.settings) as s from public.organizations o where o.id = p_org
+  ), c as (
+    select coalesce(p_cuts, (
+      select jsonb_build_object(
+               'buyers', cp.buyers,
+               'recency_days', to_jsonb(cp.recency_days),
+               'monetary_spend', to_jsonb(cp.monetary_spend),
+               'vip_min_spend', cp.vip_min_spend,
+               'super_min_spend', cp.super_min_spend,
+               'median_aov', cp.median_aov,
+               'settings', cp.settings)
+        from public.cut_points cp where cp.org_id = p_org), '{}'::jsonb) as c
+  )
+  select jsonb_build_object(
+    'lead_event_days', s.s #> '{lifecycle,lead_event_days}',
+    'new_order_days', s.s #> '{lifecycle,new_order_days}',
+    'at_risk_days', s.s #> '{lifecycle,at_risk_days}',
+    'churned_days', s.s #> '{lifecycle,churned_days}',
+    'reactivated_gap_days', s.s #> '{lifecycle,reactivated_gap_days}',
+    'reactivated_recent_days', s.s #> '{lifecycle,reactivated_recent_days}',
+    'loyal_min_orders', s.s #> '{lifecycle,loyal_min_orders}',
+    'vip_percentile', coalesce(c.c #> '{settings,tiers,vip_percentile}', s.s #> '{tiers,vip_percentile}'),
+    'super_percentile', coalesce(c.c #> '{settings,tiers,super_percentile}', s.s #> '{tiers,super_percentile}'),
+    'r1', c.c #> '{recency_days,0}', 'r2', c.c #> '{recency_days,1}',
+    'r3', c.c #> '{recency_days,2}', 'r4', c.c #> '{recency_days,3}',
+    'm1', c.c #> '{monetary_spend,0}', 'm2', c.c #> '{monetary_spend,1}',
+    'm3', c.c #> '{monetary_spend,2}', 'm4', c.c #> '{monetary_spend,3}',
+    'vip', c.c -> 'vip_min_spend',
+    'super', c.c -> 'super_min_spend',
+    'median_aov', c.c -> 'median_aov',
+    'last_order_bounds', p_state.last_order_bounds::text,
+    'first_order_bounds', p_state.first_order_bounds::text,
+    'last_event_bounds', p_state.last_event_bounds::text,
+    'created_bounds', p_state.created_bounds::text
+  )
+  from s, c
+$$;
+
+comment on function private.engine_config(uuid, private.engine_state, jsonb) is
+  'The constants a classification is bound to ($7): lifecycle windows, tier percentiles, cut points (stored, or given) and the rules'' day bounds.';
+
+
+-- The classification CTEs (without the leading WITH), for the statements below. Parameters:
+--   $1 org uuid, $2 now timestamptz, $3 ids above (uuid, exclusive), $4 ids up to (uuid,
+--   inclusive), $5 ids uuid[], $6 rule values jsonb, $7 constants jsonb
+-- p_stats: 'stored' reads the statistics from the profiles, 'orders' recounts them from orders
+-- and events. p_scope: 'range' selects ids in ($3, $4] or in $5 (null bounds and lists are
+-- ignored), 'ids' only ids in $5 (the text a cached plan for a list of customers wants).
+-- Every piece of text here is the engine's own; rule values appear only as $6.
+create function private.classification_ctes(p_stats text, p_state private.engine_state, p_scope text default 'range')
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  ctes text;
+  bound_terms text := '';
+  scope_column text;
+begin
+  if p_stats not in ('stored', 'orders') then
+    raise exception using errcode = '22023', message = format('unknown statistics source %s', p_stats);
+  end if;
+  if p_scope not in ('range', 'ids') then
+    raise exception using errcode = '22023', message = format('unknown scope %s', p_scope);
+  end if;
+
+  ctes := $sql$
+base as (
+  select
+    c.id as customer_id,
+    c.is_valid, c.invalid_reason, c.is_partner, c.country, c.industry,
+    c.company_size::text as company_size, c.acquisition_source as source, c.created_at,
+    p.customer_id is not null as has_profile,
+    p.order_count as old_order_count, p.net_spend as old_net_spend, p.aov as old_aov,
+    p.first_order_at as old_first_order_at, p.last_order_at as old_last_order_at,
+    p.previous_order_at as old_previous_order_at, p.last_event_at as old_last_event_at,
+    p.r_score as old_r_score, p.f_score as old_f_score, p.m_score as old_m_score,
+    p.rfm_segment as old_rfm_segment, p.lifecycle_stage as old_lifecycle_stage,
+    p.stage_override, p.effective_stage as old_effective_stage,
+    p.value_tier as old_value_tier, p.ticket_band as old_ticket_band,
+    p.referral_count as old_referral_count, p.segment_ids as old_segment_ids,
+    p.next_transition_at as old_next_transition_at,
+    coalesce(p.reasons ? 'value_tier', false) as old_reasons_complete,
+    p.reasons -> 'validity' as old_validity,
+    {STATS}
+    coalesce(rc.n, 0) as referral_count,
+    {TAGS} as tag_names
+  from public.customers c
+  left join public.customer_profiles p on p.org_id = c.org_id and p.customer_id = c.id
+  {STATS_JOIN}
+  left join (
+    select c2.referred_by, count(*)::integer as n
+      from public.customers c2
+     where c2.org_id = $1 and c2.referred_by is not null and {SCOPE:c2.referred_by}
+     group by c2.referred_by
+  ) rc on rc.referred_by = c.id
+  {TAGS_JOIN}
+  where c.org_id = $1 and {SCOPE:c.id}
+),
+d as (
+  select b.*,
+    floor(date_part('epoch', $2::timestamptz - b.l_at) / 86400)::integer as d_last,
+    floor(date_part('epoch', $2::timestamptz - b.f_at) / 86400)::integer as d_first,
+    floor(date_part('epoch', $2::timestamptz - b.e_at) / 86400)::integer as d_event,
+    floor(date_part('epoch', $2::timestamptz - b.created_at) / 86400)::integer as d_created,
+    floor(date_part('epoch', b.l_at - b.pv_at) / 86400)::integer as gap_days,
+    case when b.n > 0 then round(b.s / b.n, 2) end as new_aov,
+    case when not b.is_valid
+      then jsonb_strip_nulls(jsonb_build_object('code', 'marked_invalid', 'reason', b.invalid_reason)) end as new_validity
+  from base b
+  offset 0
+),
+k as (
+  select d.*,
+    (case
+      when d.n = 0 and (d.e_at is null or d.d_event > {L}) then 'prospect'
+      when d.n = 0 then 'lead'
+      when d.n >= 2 and d.d_last <= {RR} and d.gap_days > {G} then 'reactivated'
+      when d.n = 1 and d.d_last <= {N} then 'new'
+      when d.d_last > {C} then 'churned'
+      when d.d_last > {A} then 'at_risk'
+      when d.n >= {LO} then 'loyal'
+      else 'active'
+    end)::public.lifecycle_stage as new_lifecycle_stage,
+    (case when d.n >= 6 then 5 when d.n >= 4 then 4 when d.n >= 1 then d.n end)::smallint as new_f_score,
+    (case when d.n > 0 and {R1} is not null then
+       1 + (d.d_last < {R1})::integer + (d.d_last < {R2})::integer + (d.d_last < {R3})::integer + (d.d_last < {R4})::integer
+     end)::smallint as new_r_score,
+    (case when d.n > 0 and {M1} is not null then
+       1 + (d.s > {M1})::integer + (d.s > {M2})::integer + (d.s > {M3})::integer + (d.s > {M4})::integer
+     end)::smallint as new_m_score,
+    (case
+      when d.n > 0 and d.s >= {SUPER} then 'super'
+      when d.n > 0 and d.s >= {VIP} then 'vip'
+      else 'normal'
+    end)::public.value_tier as new_value_tier,
+    (case when d.n > 0 and {MEDIAN} is not null then
+       case when d.new_aov >= {MEDIAN} then 'high' else 'low' end
+     end)::public.ticket_band as new_ticket_band
+  from d
+  offset 0
+),
+x as (
+  select k.*,
+    (case
+      when k.new_r_score is null or k.new_f_score is null then null
+      when k.new_r_score = 5 and k.new_f_score >= 4 then 'champions'
+      when k.new_r_score between 3 and 4 and k.new_f_score >= 4 then 'loyal'
+      when k.new_r_score >= 4 and k.new_f_score between 2 and 3 then 'potential_loyalist'
+      when k.new_r_score = 5 and k.new_f_score = 1 then 'new_customer'
+      when k.new_r_score = 4 and k.new_f_score = 1 then 'promising'
+      when k.new_r_score = 3 and k.new_f_score = 3 then 'need_attention'
+      when k.new_r_score = 3 and k.new_f_score <= 2 then 'about_to_sleep'
+      when k.new_r_score <= 2 and k.new_f_score = 5 then 'cant_lose'
+      when k.new_r_score <= 2 and k.new_f_score between 3 and 4 then 'at_risk'
+      when k.new_r_score = 1 and k.new_f_score = 1 then 'lost'
+      else 'hibernating'
+    end)::public.rfm_segment as new_rfm_segment,
+    coalesce(k.stage_override, k.new_lifecycle_stage) as new_effective_stage
+  from k
+  offset 0
+),
+r as (
+  select x.*,
+    x.n as order_count, x.s as net_spend, x.new_aov as aov, x.d_last as days_since_last_order,
+    x.new_r_score as r_score, x.new_f_score as f_score, x.new_m_score as m_score,
+    x.new_effective_stage::text as lifecycle_stage, x.new_value_tier::text as value_tier,
+    x.new_rfm_segment::text as rfm_segment, x.new_ticket_band::text as ticket_band,
+    x.d_last as last_order_at_days, x.d_first as first_order_at_days,
+    x.d_event as last_event_at_days, x.d_created as created_at_days
+  from x
+),
+y as (
+  select r.*,
+    {MEMBERSHIP} as new_segment_ids,
+    least(
+      case when r.n = 0 and r.e_at is not null and r.d_event <= {L}
+        then r.e_at + ({L} + 1) * interval '24 hours' end,
+      case when r.n > 0 then r.l_at + least(
+        case when r.n = 1 and r.d_last <= {N} then {N} + 1 end,
+        case when r.n >= 2 and r.gap_days > {G} and r.d_last <= {RR} then {RR} + 1 end,
+        case when r.d_last <= {A} then {A} + 1 end,
+        case when r.d_last <= {C} then {C} + 1 end
+      ) * interval '24 hours' end
+      {BOUNDS}
+    ) as new_next_transition_at
+  from r
+)
+$sql$;
+
+  if p_stats = 'stored' then
+    ctes := replace(ctes, '{STATS}',
+      'coalesce(p.order_count, 0) as n, coalesce(p.net_spend, 0) as s, p.first_order_at as f_at, '
+      'p.last_order_at as l_at, p.previous_order_at as pv_at, p.last_event_at as e_at,');
+    ctes := replace(ctes, '{STATS_JOIN}', '');
+  else
+    ctes := replace(ctes, '{STATS}',
+      'coalesce(os.n, 0) as n, coalesce(os.s, 0) as s, os.f_at, os.l_at, os.pv_at, es.e_at,');
+    -- Grouped over the chosen customers (one pass, whatever the planner knows about the tables).
+    ctes := replace(ctes, '{STATS_JOIN}', $sql$
+  left join (
+    select o.customer_id,
+           count(*)::integer as n,
+           sum(o.total - o.refunded_amount) as s,
+           min(o.ordered_at) as f_at,
+           max(o.ordered_at) as l_at,
+           (array_agg(o.ordered_at order by o.ordered_at desc))[2] as pv_at
+      from public.orders o
+     where o.org_id = $1 and o.status = 'paid' and {SCOPE:o.customer_id}
+     group by o.customer_id
+  ) os on os.customer_id = c.id
+  left join (
+    select e.customer_id, max(e.occurred_at) as e_at
+      from public.events e
+     where e.org_id = $1 and {SCOPE:e.customer_id}
+     group by e.customer_id
+  ) es on es.customer_id = c.id$sql$);
+  end if;
+
+  if p_state.uses_tags then
+    ctes := replace(ctes, '{TAGS}', 'coalesce(tg.names, ''{}''::text[])');
+    ctes := replace(ctes, '{TAGS_JOIN}', $sql$
+  left join (
+    select ct.customer_id, array_agg(lower(t.name)) as names
+      from public.customer_tags ct
+      join public.tags t on t.org_id = ct.org_id and t.id = ct.tag_id
+     where ct.org_id = $1 and ct.source <> 'rule' and {SCOPE:ct.customer_id}
+     group by ct.customer_id
+  ) tg on tg.customer_id = c.id$sql$);
+  else
+    ctes := replace(ctes, '{TAGS}', '''{}''::text[]');
+    ctes := replace(ctes, '{TAGS_JOIN}', '');
+  end if;
+
+  -- Day bounds of the rules, only for anchors some rule uses.
+  if cardinality(p_state.last_order_bounds) > 0 then
+    bound_terms := bound_terms || $sql$,
+      r.l_at + (($7 ->> 'last_order_bounds')::integer[])[width_bucket(r.d_last, ($7 ->> 'last_order_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+  end if;
+  if cardinality(p_state.first_order_bounds) > 0 then
+    bound_terms := bound_terms || $sql$,
+      r.f_at + (($7 ->> 'first_order_bounds')::integer[])[width_bucket(r.d_first, ($7 ->> 'first_order_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+  end if;
+  if cardinality(p_state.last_event_bounds) > 0 then
+    bound_terms := bound_terms || $sql$,
+      r.e_at + (($7 ->> 'last_event_bounds')::integer[])[width_bucket(r.d_event, ($7 ->> 'last_event_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+  end if;
+  if cardinality(p_state.created_bounds) > 0 then
+    bound_terms := bound_terms || $sql$,
+      r.created_at + (($7 ->> 'created_bounds')::integer[])[width_bucket(r.d_created, ($7 ->> 'created_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+  end if;
+  ctes := replace(ctes, '{BOUNDS}', bound_terms);
+
+  foreach scope_column in array array['c.id', 'c2.referred_by', 'ct.customer_id', 'o.customer_id', 'e.customer_id'] loop
+    ctes := replace(ctes, '{SCOPE:' || scope_column || '}', case p_scope
+      when 'ids' then format('%s = any ($5::uuid[])', scope_column)
+      else format('($3::uuid is null or %1$s > $3::uuid) and ($4::uuid is null or %1$s <= $4::uuid) '
+                  'and ($5::uuid[] is null or %1$s = any ($5::uuid[]))', scope_column)
+    end);
+  end loop;
+
+  ctes := replace(ctes, '{MEMBERSHIP}', p_state.membership_sql);
+  return private.engine_constants(ctes);
+end;
+$$;
+
+comment on function private.classification_ctes(text, private.engine_state, text) is
+  'The text of the classification CTEs (base, d, k, x, r, y) over parameters $1–$7, built from the engine''s own fragments and the compiled membership expression.';
+
+
+-- Replaces the {NAME} placeholders of the engine's SQL by the constants bound as $7.
+create function private.engine_constants(p_sql text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+         replace(replace(replace(replace(replace(replace(replace(p_sql,
+    '{L}', '($7 ->> ''lead_event_days'')::integer'),
+    '{N}', '($7 ->> ''new_order_days'')::integer'),
+    '{A}', '($7 ->> ''at_risk_days'')::integer'),
+    '{C}', '($7 ->> ''churned_days'')::integer'),
+    '{G}', '($7 ->> ''reactivated_gap_days'')::integer'),
+    '{RR}', '($7 ->> ''reactivated_recent_days'')::integer'),
+    '{LO}', '($7 ->> ''loyal_min_orders'')::integer'),
+    '{R1}', '($7 ->> ''r1'')::integer'),
+    '{R2}', '($7 ->> ''r2'')::integer'),
+    '{R3}', '($7 ->> ''r3'')::integer'),
+    '{R4}', '($7 ->> ''r4'')::integer'),
+    '{M1}', '($7 ->> ''m1'')::numeric'),
+    '{M2}', '($7 ->> ''m2'')::numeric'),
+    '{M3}', '($7 ->> ''m3'')::numeric'),
+    '{M4}', '($7 ->> ''m4'')::numeric'),
+    '{VIP}', '($7 ->> ''vip'')::numeric'),
+    '{SUPER}', '($7 ->> ''super'')::numeric'),
+    '{MEDIAN}', '($7 ->> ''median_aov'')::numeric'),
+    '{VIP_P}', '($7 -> ''vip_percentile'')')
+$$;
+
+comment on function private.engine_constants(text) is
+  'Replaces the engine''s {NAME} placeholders (lifecycle windows, cut points) by references to the constants parameter $7.';
+
+
+-- The reasons of one classified row `z` (a y row), as stored in customer_profiles.reasons.
+create function private.reasons_sql()
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select private.engine_constants($sql$jsonb_strip_nulls(jsonb_build_object(
+    'lifecycle_stage', case z.new_lifecycle_stage
+      when 'prospect' then jsonb_build_object('code', 'no_orders_no_recent_event', 'last_event_at', z.e_at, 'window_days', {L})
+      when 'lead' then jsonb_build_object('code', 'no_orders_recent_event', 'last_event_at', z.e_at, 'window_days', {L})
+      when 'reactivated' then jsonb_build_object('code', 'returned_after_gap', 'order_count', z.n, 'last_order_at', z.l_at,
+        'previous_order_at', z.pv_at, 'gap_days', z.gap_days, 'gap_threshold_days', {G}, 'window_days', {RR})
+      when 'new' then jsonb_build_object('code', 'first_order_recent', 'last_order_at', z.l_at, 'window_days', {N})
+      when 'churned' then jsonb_build_object('code', 'no_order_beyond_churned_days', 'last_order_at', z.l_at, 'threshold_days', {C})
+      when 'at_risk' then jsonb_build_object('code', 'no_order_beyond_at_risk_days', 'last_order_at', z.l_at, 'threshold_days', {A})
+      when 'loyal' then jsonb_build_object('code', 'many_recent_orders', 'order_count', z.n, 'min_orders', {LO},
+        'last_order_at', z.l_at, 'at_risk_days', {A})
+      else jsonb_build_object('code', 'recent_buyer', 'order_count', z.n, 'last_order_at', z.l_at, 'at_risk_days', {A})
+    end,
+    'r_score', case
+      when z.n = 0 then jsonb_build_object('code', 'no_orders')
+      when z.new_r_score is null then jsonb_build_object('code', 'no_cut_points')
+      else jsonb_build_object('code', 'recency_quintile', 'score', z.new_r_score, 'last_order_at', z.l_at)
+    end,
+    'f_score', case
+      when z.n = 0 then jsonb_build_object('code', 'no_orders')
+      else jsonb_build_object('code', 'order_count_bucket', 'score', z.new_f_score, 'order_count', z.n)
+    end,
+    'm_score', case
+      when z.n = 0 then jsonb_build_object('code', 'no_orders')
+      when z.new_m_score is null then jsonb_build_object('code', 'no_cut_points')
+      else jsonb_build_object('code', 'monetary_quintile', 'score', z.new_m_score, 'net_spend', z.s)
+    end,
+    'rfm_segment', case
+      when z.n = 0 then jsonb_build_object('code', 'no_orders')
+      when z.new_rfm_segment is null then jsonb_build_object('code', 'no_cut_points')
+      else jsonb_build_object('code', 'recency_frequency_grid', 'segment', z.new_rfm_segment, 'r', z.new_r_score, 'f', z.new_f_score)
+    end,
+    'value_tier', case
+      when z.n = 0 then jsonb_build_object('code', 'no_orders')
+      when z.new_value_tier = 'super' then jsonb_build_object('code', 'top_spender', 'net_spend', z.s,
+        'percentile', ($7 -> 'super_percentile'))
+      when z.new_value_tier = 'vip' then jsonb_build_object('code', 'high_spender', 'net_spend', z.s,
+        'percentile', ($7 -> 'vip_percentile'))
+      else jsonb_build_object('code', 'below_vip_percentile', 'net_spend', z.s, 'percentile', ($7 -> 'vip_percentile'))
+    end,
+    'ticket_band', case
+      when z.n = 0 then jsonb_build_object('code', 'no_orders')
+      when z.new_ticket_band is null then jsonb_build_object('code', 'no_cut_points')
+      when z.new_ticket_band = 'high' then jsonb_build_object('code', 'aov_at_or_above_median', 'aov', z.new_aov)
+      else jsonb_build_object('code', 'aov_below_median', 'aov', z.new_aov)
+    end,
+    'referral_count', jsonb_build_object('code', 'customers_referred', 'count', z.referral_count),
+    'validity', z.new_validity
+  ))$sql$)
+$$;
+
+comment on function private.reasons_sql() is
+  'SQL text building customer_profiles.reasons from a classified row z: a code and the numbers behind each computed field.';
+
+
+-- Rule tags: members of a segment with a tag carry it (source rule); leavers lose it. Tags a person
+-- or an import added are never touched. p_ids limits the work to some customers (null: all).
+create function private.sync_rule_tags(p_org uuid, p_ids uuid[] default null, out added integer, out removed integer)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  with desired as (
+    select distinct p.customer_id, s.tag_id
+      from public.customer_profiles p
+      cross join lateral unnest(p.segment_ids) as m (segment_id)
+      join public.segments s on s.org_id = p.org_id and s.id = m.segment_id
+     where p.org_id = p_org and s.tag_id is not null and s.is_active
+       and (p_ids is null or p.customer_id = any (p_ids))
+  ), gone as (
+    delete from public.customer_tags ct
+     where ct.org_id = p_org and ct.source = 'rule'
+       and (p_ids is null or ct.customer_id = any (p_ids))
+       and not exists (select 1 from desired d where d.customer_id = ct.customer_id and d.tag_id = ct.tag_id)
+    returning 1
+  ), put as (
+    insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by, added_at)
+    select p_org, d.customer_id, d.tag_id, 'rule', null, now() from desired d
+    on conflict (org_id, customer_id, tag_id) do nothing
+    returning 1
+  )
+  select (select count(*) from put)::integer, (select count(*) from gone)::integer into added, removed;
+end;
+$$;
+
+comment on function private.sync_rule_tags(uuid, uuid[]) is
+  'Puts the tag of each segment (segments.tag_id) on its members and takes it off leavers (customer_tags.source = rule), for some customers or all.';
+
+
+-- The statement that classifies customers and writes what changed: the profile (statistics,
+-- computed fields, reasons), the stage changes; it returns the customers whose segments changed
+-- (for their rule tags). Rows whose values are all unchanged are not written. The update re-checks
+-- that the statistics and the override it read are still those of the row, so that a concurrent
+-- order is never overwritten with older figures. Parameters as classification_ctes, and
+-- $8 rewrite every row (force), $9 create missing profiles.
+create function private.classification_write_sql(p_stats text, p_state private.engine_state, p_scope text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $fn$
+  select replace('with ' || private.classification_ctes(p_stats, p_state, p_scope) || $sql$,
+ch as (
+  select y.* from y
+   where not y.has_profile
+      or $8
+      or not y.old_reasons_complete
+      or y.old_validity is distinct from y.new_validity
+      or (y.old_order_count, y.old_net_spend, y.old_aov, y.old_first_order_at, y.old_last_order_at,
+          y.old_previous_order_at, y.old_last_event_at, y.old_r_score, y.old_f_score, y.old_m_score,
+          y.old_rfm_segment, y.old_lifecycle_stage, y.old_value_tier, y.old_ticket_band,
+          y.old_referral_count, y.old_segment_ids, y.old_next_transition_at)
+         is distinct from
+         (y.n, y.s, y.new_aov, y.f_at, y.l_at, y.pv_at, y.e_at, y.new_r_score, y.new_f_score, y.new_m_score,
+          y.new_rfm_segment, y.new_lifecycle_stage, y.new_value_tier, y.new_ticket_band,
+          y.referral_count, y.new_segment_ids, y.new_next_transition_at)
+),
+upd as (
+  update public.customer_profiles p set
+    order_count = z.n, net_spend = z.s, aov = z.new_aov,
+    first_order_at = z.f_at, last_order_at = z.l_at, previous_order_at = z.pv_at, last_event_at = z.e_at,
+    r_score = z.new_r_score, f_score = z.new_f_score, m_score = z.new_m_score, rfm_segment = z.new_rfm_segment,
+    lifecycle_stage = z.new_lifecycle_stage, value_tier = z.new_value_tier, ticket_band = z.new_ticket_band,
+    referral_count = z.referral_count, segment_ids = z.new_segment_ids,
+    next_transition_at = z.new_next_transition_at,
+    reasons = {REASONS},
+    computed_at = $2
+  from ch z
+  where p.org_id = $1 and p.customer_id = z.customer_id and z.has_profile
+    and (p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at, p.last_event_at, p.stage_override)
+        is not distinct from
+        (z.old_order_count, z.old_net_spend, z.old_first_order_at, z.old_last_order_at, z.old_previous_order_at,
+         z.old_last_event_at, z.stage_override)
+  returning p.customer_id, z.old_effective_stage, p.effective_stage, z.old_segment_ids, p.segment_ids,
+            p.reasons -> 'lifecycle_stage' as stage_reason, z.d_last
+),
+ins as (
+  insert into public.customer_profiles (
+    org_id, customer_id, order_count, net_spend, aov, first_order_at, last_order_at, previous_order_at,
+    last_event_at, r_score, f_score, m_score, rfm_segment, lifecycle_stage, value_tier, ticket_band,
+    referral_count, segment_ids, next_transition_at, reasons, computed_at)
+  select $1, z.customer_id, z.n, z.s, z.new_aov, z.f_at, z.l_at, z.pv_at, z.e_at, z.new_r_score, z.new_f_score,
+         z.new_m_score, z.new_rfm_segment, z.new_lifecycle_stage, z.new_value_tier, z.new_ticket_band,
+         z.referral_count, z.new_segment_ids, z.new_next_transition_at, {REASONS}, $2
+    from ch z
+   where not z.has_profile and $9
+  on conflict (org_id, customer_id) do nothing
+  returning customer_id, segment_ids
+),
+sc as (
+  insert into public.stage_changes (org_id, customer_id, from_stage, to_stage, changed_at, source, reason)
+  select $1, u.customer_id, u.old_effective_stage, u.effective_stage, $2, 'computed',
+         coalesce(u.stage_reason, '{}'::jsonb) || jsonb_strip_nulls(jsonb_build_object('days_since_last_order', u.d_last))
+    from upd u
+   where u.old_effective_stage is distinct from u.effective_stage and u.old_effective_stage is not null
+  returning 1
+)
+select (select count(*) from y)::integer as scanned,
+       ((select count(*) from upd) + (select count(*) from ins))::integer as written,
+       (select count(*) from sc)::integer as stage_changes,
+       array(select u.customer_id from upd u where u.old_segment_ids is distinct from u.segment_ids
+             union all
+             select i.customer_id from ins i where cardinality(i.segment_ids) > 0) as tag_ids
+$sql$, '{REASONS}', private.reasons_sql())
+$fn$;
+
+comment on function private.classification_write_sql(text, private.engine_state, text) is
+  'The text of the statement that classifies customers and writes only what changed (profiles, stage changes), returning {scanned, written, stage_changes, tag_ids}.';
+
+
+-- For the steady stream of single-customer updates (an order, an event, a tag), planning the
+-- generated statement every time would cost more than running it. Each organization therefore
+-- gets a generated PL/pgSQL function holding the same statements as static SQL (one per source
+-- of statistics), which each session plans once. Its text is the engine's own plus the compiled
+-- membership expression; rule values and constants still arrive as parameters. It is regenerated
+-- whenever the organization's rules are compiled.
+create function private.generate_engine_function(p_org uuid)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  state private.engine_state := private.engine_state_of(p_org);
+  name text := 'engine_' || replace(p_org::text, '-', '');
+  bodies text[] := '{}';
+  stats text;
+  body text;
+begin
+  foreach stats in array array['stored', 'orders'] loop
+    body := private.classification_write_sql(stats, state, 'ids');
+    body := replace(replace(replace(replace(replace(replace(replace(body,
+      '$1', 'p_org'), '$2', 'p_now'), '$5', 'p_ids'), '$6', 'p_values'), '$7', 'p_cfg'), '$8', 'false'), '$9', 'false');
+    bodies := bodies || (body || E'\n  into o_scanned, o_written, o_stage_changes, o_tag_ids;');
+  end loop;
+  execute format($ddl$
+create or replace function private.%1$I(
+  p_org uuid, p_now timestamptz, p_ids uuid[], p_values jsonb, p_cfg jsonb, p_recount boolean,
+  out o_scanned integer, out o_written integer, out o_stage_changes integer, out o_tag_ids uuid[])
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $body$
+begin
+  if p_recount then
+    %3$s
+  else
+    %2$s
+  end if;
+end;
+$body$
+$ddl$, name, bodies[1], bodies[2]);
+  execute format('comment on function private.%I(uuid, timestamptz, uuid[], jsonb, jsonb, boolean) is %L', name,
+    'Generated by private.generate_engine_function for organization ' || p_org
+    || ': classifies a list of its customers with its compiled segment rules (see private.apply_classification).');
+  execute format('revoke all on function private.%I(uuid, timestamptz, uuid[], jsonb, jsonb, boolean) from public', name);
+
+  insert into private.engine_state as es (org_id, function_name) values (p_org, name)
+  on conflict (org_id) do update set function_name = excluded.function_name;
+  return name;
+end;
+$$;
+
+comment on function private.generate_engine_function(uuid) is
+  'Generates (or regenerates) the organization''s classification function for lists of customers from its compiled state; returns its name.';
+
+
+-- Classifies a set of customers and writes what changed (see classification_write_sql), then
+-- brings the rule tags of customers whose segments changed up to date. Lists of customers go
+-- through the organization's generated function; ranges and the special cases through a
+-- statement generated for the call.
+create function private.apply_classification(
+  p_org uuid,
+  p_now timestamptz,
+  p_after uuid,
+  p_upto uuid,
+  p_ids uuid[],
+  p_stats text default 'stored',
+  p_force boolean default false,
+  p_insert_missing boolean default false,
+  p_cuts jsonb default null
+)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  state private.engine_state := private.engine_state_of(p_org);
+  result record;
+  tags_added integer := 0;
+  tags_removed integer := 0;
+begin
+  if p_ids is not null and not p_force and not p_insert_missing and p_cuts is null and p_stats in ('stored', 'orders') then
+    if state.function_name is null then
+      perform private.lock_org_segments(p_org);
+      state := private.engine_state_of(p_org);
+      if state.function_name is null then
+        state.function_name := private.generate_engine_function(p_org);
+      end if;
+    end if;
+    execute format('select o_scanned as scanned, o_written as written, o_stage_changes as stage_changes, o_tag_ids as tag_ids
+                      from private.%I($1, $2, $3, $4, $5, $6)', state.function_name)
+      into result
+      using p_org, p_now, p_ids, state.membership_values, private.engine_config(p_org, state), p_stats = 'orders';
+  else
+    execute private.classification_write_sql(p_stats, state, 'range') into result
+      using p_org, p_now, p_after, p_upto, p_ids, state.membership_values,
+            private.engine_config(p_org, state, p_cuts), p_force, p_insert_missing;
+  end if;
+
+  if cardinality(result.tag_ids) > 0 then
+    select t.added, t.removed into tags_added, tags_removed from private.sync_rule_tags(p_org, result.tag_ids) as t;
+  end if;
+
+  return jsonb_build_object(
+    'scanned', result.scanned,
+    'changed', result.written,
+    'profiles_written', result.written,
+    'stage_changes', result.stage_changes,
+    'tags_added', tags_added,
+    'tags_removed', tags_removed,
+    'rows_written', result.written + result.stage_changes + tags_added + tags_removed
+  );
+end;
+$$;
+
+comment on function private.apply_classification(uuid, timestamptz, uuid, uuid, uuid[], text, boolean, boolean, jsonb) is
+  'Classifies the customers of an organization with ids in (p_after, p_upto] or in p_ids, as of p_now, and writes only what changed (profiles, stage changes, rule tags). p_stats ''orders'' recounts statistics from orders and events; p_force rewrites every row (after a settings change); p_insert_missing creates absent profiles. Returns {scanned, changed, rows_written, …}.';
+
+
+-- Statistics only, for deferred classification (bulk loads): brings the figures up to date and
+-- clears what depends on being a buyer when a customer no longer is one. The reasons are marked
+-- stale so that the next classification rewrites the row.
+create function private.refresh_stats(p_org uuid, p_ids uuid[])
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  written integer;
+begin
+  with fresh as (
+    select c.id, coalesce(os.n, 0) as n, coalesce(os.s, 0) as s, os.f_at, os.l_at, os.pv_at, es.e_at
+      from public.customers c
+      left join (
+        select o.customer_id, count(*)::integer as n, sum(o.total - o.refunded_amount) as s, min(o.ordered_at) as f_at,
+               max(o.ordered_at) as l_at, (array_agg(o.ordered_at order by o.ordered_at desc))[2] as pv_at
+          from public.orders o
+         where o.org_id = p_org and o.customer_id = any (p_ids) and o.status = 'paid'
+         group by o.customer_id
+      ) os on os.customer_id = c.id
+      left join (
+        select e.customer_id, max(e.occurred_at) as e_at
+          from public.events e
+         where e.org_id = p_org and e.customer_id = any (p_ids)
+         group by e.customer_id
+      ) es on es.customer_id = c.id
+     where c.org_id = p_org and c.id = any (p_ids)
+  ), upd as (
+    update public.customer_profiles p set
+      order_count = f.n, net_spend = f.s, aov = case when f.n > 0 then round(f.s / f.n, 2) end,
+      first_order_at = f.f_at, last_order_at = f.l_at, previous_order_at = f.pv_at, last_event_at = f.e_at,
+      r_score = case when f.n > 0 then p.r_score end,
+      f_score = case when f.n > 0 then p.f_score end,
+      m_score = case when f.n > 0 then p.m_score end,
+      rfm_segment = case when f.n > 0 then p.rfm_segment end,
+      ticket_band = case when f.n > 0 then p.ticket_band end,
+      reasons = p.reasons - 'value_tier'
+    from fresh f
+    where p.org_id = p_org and p.customer_id = f.id
+      and (p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at, p.last_event_at)
+          is distinct from (f.n, f.s, f.f_at, f.l_at, f.pv_at, f.e_at)
+    returning 1
+  )
+  select count(*)::integer into written from upd;
+  return written;
+end;
+$$;
+
+comment on function private.refresh_stats(uuid, uuid[]) is
+  'Recounts the statistics of some customers from orders and events without classifying them (deferred classification); returns the rows written.';
+
+
+-- What the triggers call: keeps the given customers current in the writing transaction.
+-- p_recount: their orders or events changed, so the statistics are recounted first.
+-- With `set local portrait.defer_classification = on` (bulk loads) only the statistics are kept
+-- and the customers are queued for the next dirty run.
+create function private.refresh_customers(p_org uuid, p_ids uuid[], p_recount boolean)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  ids uuid[];
+  now_ timestamptz := private.engine_now();
+  recount boolean := p_recount;
+begin
+  -- Only customers that still exist (a cascade from a deleted customer or organization has none).
+  ids := array(select c.id from public.customers c where c.org_id = p_org and c.id = any (p_ids) order by c.id);
+  if cardinality(ids) = 0 then
+    return;
+  end if;
+
+  if coalesce(current_setting('portrait.defer_classification', true), '') in ('on', 'true', '1') then
+    if recount then
+      perform private.refresh_stats(p_org, ids);
+    end if;
+    insert into private.dirty_customers (org_id, customer_id)
+    select p_org, i from unnest(ids) as i
+    on conflict (org_id, customer_id) do update set queued_at = excluded.queued_at;
+    return;
+  end if;
+
+  -- Lock the profiles first (in id order, so concurrent writers cannot deadlock): the recount
+  -- below then sees every order committed before it.
+  perform 1 from public.customer_profiles p
+   where p.org_id = p_org and p.customer_id = any (ids)
+   order by p.customer_id
+     for update;
+
+  -- The first buyers of an organization get cut points at once rather than at the next full run.
+  if not exists (select 1 from public.cut_points cp where cp.org_id = p_org and cp.buyers > 0) then
+    if recount then
+      perform private.refresh_stats(p_org, ids);
+      recount := false;
+    end if;
+    if exists (select 1 from public.customer_profiles p
+                where p.org_id = p_org and p.customer_id = any (ids) and p.order_count > 0) then
+      perform private.store_cut_points(p_org, now_, null);
+    end if;
+  end if;
+
+  perform private.apply_classification(p_org, now_, null, null, ids, case when recount then 'orders' else 'stored' end);
+end;
+$$;
+
+comment on function private.refresh_customers(uuid, uuid[], boolean) is
+  'Keeps some customers of an organization current in the writing transaction: recounts their statistics when asked, then classifies them against the stored cut points. Defers to the dirty queue when portrait.defer_classification is on.';
+
+
+-- The read-only classification, for comparison and benchmarks: what a full run would compute for
+-- every customer as of p_now, without writing anything. With p_fresh_cuts the cut points are
+-- computed as a full run would compute them; otherwise the stored ones are used.
+create function private.classify(p_org uuid, p_now timestamptz default null, p_fresh_cuts boolean default false)
+returns table (
+  customer_id uuid,
+  order_count integer,
+  net_spend numeric,
+  aov numeric,
+  first_order_at timestamptz,
+  last_order_at timestamptz,
+  previous_order_at timestamptz,
+  last_event_at timestamptz,
+  r_score smallint,
+  f_score smallint,
+  m_score smallint,
+  rfm_segment public.rfm_segment,
+  lifecycle_stage public.lifecycle_stage,
+  effective_stage public.lifecycle_stage,
+  value_tier public.value_tier,
+  ticket_band public.ticket_band,
+  referral_count integer,
+  segment_ids uuid[],
+  next_transition_at timestamptz
+)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  state private.engine_state := private.engine_state_of(p_org);
+  now_ timestamptz := coalesce(p_now, private.engine_now());
+begin
+  return query execute 'with ' || private.classification_ctes('stored', state) || $sql$
+select y.customer_id, y.n, y.s, y.new_aov, y.f_at, y.l_at, y.pv_at, y.e_at, y.new_r_score, y.new_f_score,
+       y.new_m_score, y.new_rfm_segment, y.new_lifecycle_stage, y.new_effective_stage, y.new_value_tier,
+       y.new_ticket_band, y.referral_count, y.new_segment_ids, y.new_next_transition_at
+  from y$sql$
+    using p_org, now_, null::uuid, null::uuid, null::uuid[], state.membership_values,
+          private.engine_config(p_org, state, case when p_fresh_cuts then private.compute_cut_points(p_org, now_) end);
+end;
+$$;
+
+comment on function private.classify(uuid, timestamptz, boolean) is
+  'Read-only classification of every customer of an organization as of p_now (default now), as a full run computes it; writes nothing. p_fresh_cuts computes the cut points afresh instead of using the stored ones.';
+
+
+-- The customers a rule matches right now (a preview, and the tests' view of the compiler).
+create function private.evaluate_rule(p_org uuid, p_rule jsonb, p_now timestamptz default null)
+returns setof uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  compiled record;
+  state private.engine_state := private.engine_state_of(p_org);
+  now_ timestamptz := coalesce(p_now, private.engine_now());
+begin
+  select * into compiled from private.compile_rule(p_rule, p_org);
+  state.membership_sql := '''{}''::uuid[]';
+  state.uses_tags := position('r.tag_names' in compiled.predicate) > 0;
+  state.last_order_bounds := '{}';
+  state.first_order_bounds := '{}';
+  state.last_event_bounds := '{}';
+  state.created_bounds := '{}';
+  return query execute 'with ' || private.classification_ctes('stored', state)
+                       || ' select r.customer_id from y as r where ' || compiled.predicate
+    using p_org, now_, null::uuid, null::uuid, null::uuid[], compiled.rule_values,
+          private.engine_config(p_org, state);
+end;
+$$;
+
+comment on function private.evaluate_rule(uuid, jsonb, timestamptz) is
+  'The customers of an organization a segment rule matches as of p_now, classified as the engine classifies them; a preview for rule editors.';
+
+
+-- Recounts every customer's statistics from orders and events and repairs any that differ from
+-- the incrementally maintained ones (reclassifying those customers). Returns how many differed:
+-- 0 when incremental maintenance kept up exactly.
+create function private.rebuild_stats(p_org uuid)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  ids uuid[];
+begin
+  with o as (
+    select o.customer_id, count(*)::integer as n, sum(o.total - o.refunded_amount) as s,
+           min(o.ordered_at) as f_at, max(o.ordered_at) as l_at,
+           (array_agg(o.ordered_at order by o.ordered_at desc))[2] as pv_at
+      from public.orders o
+     where o.org_id = p_org and o.status = 'paid'
+     group by o.customer_id
+  ), e as (
+    select e.customer_id, max(e.occurred_at) as e_at
+      from public.events e
+     where e.org_id = p_org
+     group by e.customer_id
+  )
+  select array_agg(c.id order by c.id) into ids
+    from public.customers c
+    left join public.customer_profiles p on p.org_id = c.org_id and p.customer_id = c.id
+    left join o on o.customer_id = c.id
+    left join e on e.customer_id = c.id
+   where c.org_id = p_org
+     and (p.order_count, p.net_spend, p.aov, p.first_order_at, p.last_order_at, p.previous_order_at, p.last_event_at)
+         is distinct from
+         (coalesce(o.n, 0), coalesce(o.s, 0), case when o.n > 0 then round(o.s / o.n, 2) end,
+          o.f_at, o.l_at, o.pv_at, e.e_at);
+
+  if cardinality(ids) > 0 then
+    perform 1 from public.customer_profiles p
+     where p.org_id = p_org and p.customer_id = any (ids) order by p.customer_id for update;
+    perform private.apply_classification(p_org, private.engine_now(), null, null, ids, 'orders', false, true);
+  end if;
+  return coalesce(cardinality(ids), 0);
+end;
+$$;
+
+comment on function private.rebuild_stats(uuid) is
+  'Recounts every customer''s statistics from orders and events, repairs (and reclassifies) those that differ from the maintained ones, and returns how many differed.';
+
+
+revoke all on function private.engine_now() from public;
+revoke all on function private.engine_state_of(uuid) from public;
+revoke all on function private.compute_cut_points(uuid, timestamptz) from public;
+revoke all on function private.store_cut_points(uuid, timestamptz, bigint) from public;
+revoke all on function private.engine_config(uuid, private.engine_state, jsonb) from public;
+revoke all on function private.classification_ctes(text, private.engine_state, text) from public;
+revoke all on function private.engine_constants(text) from public;
+revoke all on function private.reasons_sql() from public;
+revoke all on function private.classification_write_sql(text, private.engine_state, text) from public;
+revoke all on function private.generate_engine_function(uuid) from public;
+revoke all on function private.sync_rule_tags(uuid, uuid[]) from public;
+revoke all on function private.apply_classification(uuid, timestamptz, uuid, uuid, uuid[], text, boolean, boolean, jsonb) from public;
+revoke all on function private.refresh_stats(uuid, uuid[]) from public;
+revoke all on function private.refresh_customers(uuid, uuid[], boolean) from public;
+revoke all on function private.classify(uuid, timestamptz, boolean) from public;
+revoke all on function private.evaluate_rule(uuid, jsonb, timestamptz) from public;
+revoke all on function private.rebuild_stats(uuid) from public;
+grant execute on function private.engine_now() to authenticated, service_role;
+grant execute on function private.compute_cut_points(uuid, timestamptz) to service_role;
+grant execute on function private.classify(uuid, timestamptz, boolean) to service_role;
+grant execute on function private.evaluate_rule(uuid, jsonb, timestamptz) to service_role;
+grant execute on function private.rebuild_stats(uuid) to service_role;

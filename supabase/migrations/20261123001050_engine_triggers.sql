@@ -1,0 +1,409 @@
+-- The triggers that keep portraits current in the writing transaction: an order ingested, a
+-- refund, a cancellation, an event, a customer's fields, a tag, a stage override. All are
+-- statement-level with transition tables (one call per statement, whatever its row count), pick
+-- out the customers whose classification can change, and hand them to
+-- private.refresh_customers: recount (orders, events) or reclassify (the rest) those customers,
+-- against the stored cut points, with segment membership and rule tags.
+--
+-- Transition tables cannot be combined with several events or a column list, hence one trigger
+-- per event, each filtering the rows that matter.
+
+-- Orders: a paid order counts; an update matters when it touches a paid order's customer,
+-- status, total, refund or time (a refund lowers net spend, a status change to refunded or
+-- cancelled removes it).
+create function private.orders_inserted()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  batch record;
+begin
+  for batch in
+    select n.org_id, array_agg(distinct n.customer_id) as ids
+      from new_rows n
+     where n.status = 'paid'
+     group by n.org_id
+  loop
+    perform private.refresh_customers(batch.org_id, batch.ids, true);
+  end loop;
+  return null;
+end;
+$$;
+
+create function private.orders_updated()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  batch record;
+begin
+  for batch in
+    with changed as (
+      select o.org_id as old_org, o.customer_id as old_customer, o.status as old_status,
+             n.org_id as new_org, n.customer_id as new_customer, n.status as new_status
+        from old_rows o
+        full join new_rows n on n.id = o.id
+       where (o.id is null or n.id is null)
+          or ((o.status = 'paid' or n.status = 'paid')
+              and (o.org_id, o.customer_id, o.status, o.total, o.refunded_amount, o.ordered_at)
+                  is distinct from (n.org_id, n.customer_id, n.status, n.total, n.refunded_amount, n.ordered_at))
+    )
+    select x.org_id, array_agg(distinct x.customer_id) as ids
+      from (
+        select old_org as org_id, old_customer as customer_id from changed where old_status = 'paid'
+        union all
+        select new_org, new_customer from changed where new_status = 'paid'
+      ) x
+     group by x.org_id
+  loop
+    perform private.refresh_customers(batch.org_id, batch.ids, true);
+  end loop;
+  return null;
+end;
+$$;
+
+create function private.orders_deleted()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  batch record;
+begin
+  for batch in
+    select o.org_id, array_agg(distinct o.customer_id) as ids
+      from old_rows o
+     where o.status = 'paid'
+     group by o.org_id
+  loop
+    perform private.refresh_customers(batch.org_id, batch.ids, true);
+  end loop;
+  return null;
+end;
+$$;
+
+comment on function private.orders_inserted() is
+  'Trigger: customers with new paid orders get their statistics, profile, segments and rule tags brought up to date.';
+comment on function private.orders_updated() is
+  'Trigger: customers whose paid orders changed (refund, status, total, time, customer) are brought up to date.';
+comment on function private.orders_deleted() is
+  'Trigger: customers who lost paid orders are brought up to date.';
+
+create trigger orders_engine_inserted
+  after insert on public.orders
+  referencing new table as new_rows
+  for each statement execute function private.orders_inserted();
+
+create trigger orders_engine_updated
+  after update on public.orders
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.orders_updated();
+
+create trigger orders_engine_deleted
+  after delete on public.orders
+  referencing old table as old_rows
+  for each statement execute function private.orders_deleted();
+
+
+-- Events: the latest event decides prospect or lead (and date rules on last_event_at).
+create function private.events_changed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  batch record;
+begin
+  if tg_op = 'INSERT' then
+    for batch in select n.org_id, array_agg(distinct n.customer_id) as ids from new_rows n group by n.org_id loop
+      perform private.refresh_customers(batch.org_id, batch.ids, true);
+    end loop;
+  elsif tg_op = 'DELETE' then
+    for batch in select o.org_id, array_agg(distinct o.customer_id) as ids from old_rows o group by o.org_id loop
+      perform private.refresh_customers(batch.org_id, batch.ids, true);
+    end loop;
+  else
+    for batch in
+      with changed as (
+        select o.org_id as old_org, o.customer_id as old_customer, n.org_id as new_org, n.customer_id as new_customer
+          from old_rows o
+          full join new_rows n on n.id = o.id
+         where o.id is null or n.id is null
+            or (o.org_id, o.customer_id, o.occurred_at) is distinct from (n.org_id, n.customer_id, n.occurred_at)
+      )
+      select x.org_id, array_agg(distinct x.customer_id) as ids
+        from (
+          select old_org as org_id, old_customer as customer_id from changed where old_org is not null
+          union all
+          select new_org, new_customer from changed where new_org is not null
+        ) x
+       group by x.org_id
+    loop
+      perform private.refresh_customers(batch.org_id, batch.ids, true);
+    end loop;
+  end if;
+  return null;
+end;
+$$;
+
+comment on function private.events_changed() is
+  'Trigger: customers with new, moved or removed events get their latest event time and profile brought up to date.';
+
+create trigger events_engine_inserted
+  after insert on public.events
+  referencing new table as new_rows
+  for each statement execute function private.events_changed();
+
+create trigger events_engine_updated
+  after update on public.events
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.events_changed();
+
+create trigger events_engine_deleted
+  after delete on public.events
+  referencing old table as old_rows
+  for each statement execute function private.events_changed();
+
+
+-- Customers: a new customer is classified at once (segments over country, industry…); a change
+-- of the fields rules read reclassifies it; a referral added, moved or removed changes the
+-- referrers' referral counts.
+create function private.customers_changed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  batch record;
+begin
+  if tg_op = 'INSERT' then
+    for batch in
+      select x.org_id, array_agg(distinct x.id) as ids
+        from (select n.org_id, n.id from new_rows n
+              union all
+              select n.org_id, n.referred_by from new_rows n where n.referred_by is not null) x
+       group by x.org_id
+    loop
+      perform private.refresh_customers(batch.org_id, batch.ids, false);
+    end loop;
+  elsif tg_op = 'DELETE' then
+    for batch in
+      select o.org_id, array_agg(distinct o.referred_by) as ids
+        from old_rows o
+       where o.referred_by is not null
+       group by o.org_id
+    loop
+      perform private.refresh_customers(batch.org_id, batch.ids, false);
+    end loop;
+  else
+    for batch in
+      select x.org_id, array_agg(distinct x.id) as ids
+        from (
+          select n.org_id, n.id
+            from new_rows n join old_rows o on o.id = n.id
+           where (o.country, o.industry, o.company_size, o.acquisition_source, o.is_valid, o.invalid_reason,
+                  o.is_partner, o.created_at)
+                 is distinct from
+                 (n.country, n.industry, n.company_size, n.acquisition_source, n.is_valid, n.invalid_reason,
+                  n.is_partner, n.created_at)
+          union all
+          select o.org_id, o.referred_by
+            from old_rows o join new_rows n on n.id = o.id
+           where o.referred_by is not null and o.referred_by is distinct from n.referred_by
+          union all
+          select n.org_id, n.referred_by
+            from new_rows n join old_rows o on o.id = n.id
+           where n.referred_by is not null and o.referred_by is distinct from n.referred_by
+        ) x
+       group by x.org_id
+    loop
+      perform private.refresh_customers(batch.org_id, batch.ids, false);
+    end loop;
+  end if;
+  return null;
+end;
+$$;
+
+comment on function private.customers_changed() is
+  'Trigger: classifies new customers, reclassifies customers whose segment-relevant fields changed, and updates referrers'' referral counts.';
+
+create trigger customers_engine_inserted
+  after insert on public.customers
+  referencing new table as new_rows
+  for each statement execute function private.customers_changed();
+
+create trigger customers_engine_updated
+  after update on public.customers
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.customers_changed();
+
+create trigger customers_engine_deleted
+  after delete on public.customers
+  referencing old table as old_rows
+  for each statement execute function private.customers_changed();
+
+
+-- Tags people or imports put on customers feed rules about tags (rule tags never do: the engine
+-- writes those itself).
+create function private.customer_tags_changed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  batch record;
+begin
+  for batch in
+    select x.org_id, array_agg(distinct x.customer_id) as ids
+      from (
+        select n.org_id, n.customer_id, n.source from new_rows n where tg_op in ('INSERT', 'UPDATE')
+        union all
+        select o.org_id, o.customer_id, o.source from old_rows o where tg_op in ('DELETE', 'UPDATE')
+      ) x
+      join private.engine_state es on es.org_id = x.org_id and es.uses_tags
+     where x.source <> 'rule'
+     group by x.org_id
+  loop
+    perform private.refresh_customers(batch.org_id, batch.ids, false);
+  end loop;
+  return null;
+end;
+$$;
+
+comment on function private.customer_tags_changed() is
+  'Trigger: when a rule looks at tags, customers whose tags added by hand or by an import were changed are reclassified.';
+
+create function private.customer_tags_inserted()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  batch record;
+begin
+  for batch in
+    select n.org_id, array_agg(distinct n.customer_id) as ids
+      from new_rows n
+      join private.engine_state es on es.org_id = n.org_id and es.uses_tags
+     where n.source <> 'rule'
+     group by n.org_id
+  loop
+    perform private.refresh_customers(batch.org_id, batch.ids, false);
+  end loop;
+  return null;
+end;
+$$;
+
+create function private.customer_tags_deleted()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  batch record;
+begin
+  for batch in
+    select o.org_id, array_agg(distinct o.customer_id) as ids
+      from old_rows o
+      join private.engine_state es on es.org_id = o.org_id and es.uses_tags
+     where o.source <> 'rule'
+     group by o.org_id
+  loop
+    perform private.refresh_customers(batch.org_id, batch.ids, false);
+  end loop;
+  return null;
+end;
+$$;
+
+comment on function private.customer_tags_inserted() is
+  'Trigger: when a rule looks at tags, customers given a tag by hand or by an import are reclassified.';
+comment on function private.customer_tags_deleted() is
+  'Trigger: when a rule looks at tags, customers who lost a tag added by hand or by an import are reclassified.';
+
+create trigger customer_tags_engine_inserted
+  after insert on public.customer_tags
+  referencing new table as new_rows
+  for each statement execute function private.customer_tags_inserted();
+
+create trigger customer_tags_engine_updated
+  after update on public.customer_tags
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.customer_tags_changed();
+
+create trigger customer_tags_engine_deleted
+  after delete on public.customer_tags
+  referencing old table as old_rows
+  for each statement execute function private.customer_tags_deleted();
+
+
+-- A renamed tag changes what rules naming it match: its customers are queued.
+create function private.tag_renamed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if lower(new.name) is distinct from lower(old.name)
+     and exists (select 1 from private.engine_state es where es.org_id = new.org_id and es.uses_tags) then
+    insert into private.dirty_customers (org_id, customer_id)
+    select ct.org_id, ct.customer_id
+      from public.customer_tags ct
+     where ct.org_id = new.org_id and ct.tag_id = new.id and ct.source <> 'rule'
+    on conflict (org_id, customer_id) do update set queued_at = excluded.queued_at;
+  end if;
+  return null;
+end;
+$$;
+
+comment on function private.tag_renamed() is
+  'Trigger: a tag renamed while rules look at tags queues its customers for the next dirty run.';
+
+create trigger tags_engine_renamed
+  after update of name on public.tags
+  for each row execute function private.tag_renamed();
+
+
+-- A stage override set or cleared changes the stage segments see.
+create function private.stage_override_changed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.stage_override is distinct from old.stage_override then
+    perform private.refresh_customers(new.org_id, array[new.customer_id], false);
+  end if;
+  return null;
+end;
+$$;
+
+comment on function private.stage_override_changed() is
+  'Trigger: reclassifies a customer whose stage override was set or cleared (segments read the stage shown).';
+
+create trigger customer_profiles_engine_override
+  after update of stage_override on public.customer_profiles
+  for each row execute function private.stage_override_changed();
+
+
+revoke all on function private.orders_inserted() from public;
+revoke all on function private.orders_updated() from public;
+revoke all on function private.orders_deleted() from public;
+revoke all on function private.events_changed() from public;
+revoke all on function private.customers_changed() from public;
+revoke all on function private.customer_tags_changed() from public;
+revoke all on function private.customer_tags_inserted() from public;
+revoke all on function private.customer_tags_deleted() from public;
+revoke all on function private.tag_renamed() from public;
+revoke all on function private.stage_override_changed() from public;

@@ -1,0 +1,338 @@
+// Engine runs: chunked full runs recorded in recompute_runs, diff-based writes (a second full run
+// with nothing new writes nothing), the drift pass that moves a customer to at_risk at day 91
+// without a full run and touches only customers whose time has come, stage changes, errors
+// recorded in the run, abandoned runs, settings changes, and the admin-only API entry point.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asRole, freshDb, type TestDb } from './harness.ts';
+
+const NOW = '2026-06-01T12:00:00.000Z';
+const nowMs = Date.parse(NOW);
+const DAY = 86_400_000;
+const at = (offsetDays: number) => new Date(nowMs + offsetDays * DAY).toISOString();
+const ago = (days: number) => at(-days);
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await freshDb();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function sql<Row = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<Row[]> {
+  return t.db.transaction(async (tx) => {
+    await tx.query(`select set_config('portrait.engine_now', $1, true)`, [NOW]);
+    return (await tx.query<Row>(text, params)).rows;
+  });
+}
+
+interface Chunk {
+  run_id: number;
+  kind: string;
+  scope: string;
+  scanned: number;
+  changed: number;
+  rows_written: number;
+  next_after: string | null;
+  full_recommended: boolean;
+  error: string | null;
+}
+
+async function run(org: string, kind: 'full' | 'dirty' | 'drift', options: { limit?: number; now?: string } = {}): Promise<Chunk[]> {
+  const chunks: Chunk[] = [];
+  let after: string | null = null;
+  let runId: number | null = null;
+  do {
+    const [row]: Array<{ r: Chunk }> = await sql<{ r: Chunk }>(`select private.recompute($1, $2, $3, $4, $5, $6) as r`, [
+      org, kind, after, options.limit ?? 20000, runId, options.now ?? NOW,
+    ]);
+    chunks.push(row!.r);
+    after = row!.r.next_after as string | null;
+    runId = row!.r.run_id as number;
+  } while (after);
+  return chunks;
+}
+
+async function newOrg(settings: unknown = {}): Promise<string> {
+  const id = randomUUID();
+  await sql(`insert into public.organizations (id, name, settings) values ($1, 'Org', $2)`, [id, JSON.stringify(settings)]);
+  return id;
+}
+
+async function customerWithOrders(org: string, daysAgo: number[], total = 20): Promise<string> {
+  const id = randomUUID();
+  await sql(`insert into public.customers (id, org_id) values ($1, $2)`, [id, org]);
+  if (daysAgo.length) {
+    await sql(
+      `insert into public.orders (org_id, customer_id, source, external_id, ordered_at, total, currency, status)
+       select $1, $2, 'manual', gen_random_uuid()::text, $3::timestamptz - make_interval(days => d), $4, 'USD', 'paid'
+         from unnest($5::int[]) as d`,
+      [org, id, NOW, total, daysAgo],
+    );
+  }
+  return id;
+}
+
+async function profile(id: string): Promise<{ lifecycle_stage: string; effective_stage: string; next_transition_at: string | null; segment_ids: string[]; reasons: Record<string, Record<string, unknown>> }> {
+  const [row] = await sql<Awaited<ReturnType<typeof profile>>>(`select * from public.customer_profiles where customer_id = $1`, [id]);
+  return row!;
+}
+
+/** Row versions of the organization's profiles: they change whenever a row is written. */
+async function versions(org: string): Promise<Map<string, string>> {
+  const rows = await sql<{ customer_id: string; v: string }>(`select customer_id, xmin::text as v from public.customer_profiles where org_id = $1`, [org]);
+  return new Map(rows.map((r) => [r.customer_id, r.v]));
+}
+
+describe('full runs', () => {
+  it('go through every customer in chunks and record the run', async () => {
+    const org = await newOrg();
+    for (let i = 0; i < 23; i++) await customerWithOrders(org, i % 3 ? [i * 5] : []);
+    const chunks = await run(org, 'full', { limit: 5 });
+    expect(chunks.map((c) => c.scanned)).toEqual([5, 5, 5, 5, 3]);
+    expect(new Set(chunks.map((c) => c.run_id)).size).toBe(1);
+    expect(chunks.every((c) => c.kind === 'full' && c.scope === 'all' && c.error === null)).toBe(true);
+    const [recorded] = await sql<Record<string, unknown>>(`select * from public.recompute_runs where id = $1`, [chunks[0]!.run_id]);
+    expect(recorded).toMatchObject({ org_id: org, kind: 'full', customers_scanned: 23, error: null });
+    expect(recorded!.finished_at).not.toBeNull();
+    expect(Date.parse(recorded!.as_of as string)).toBe(nowMs);
+    expect(recorded!.details).toMatchObject({ scope: 'all', chunks: 5, cut_points_refreshed: true, next_after: null });
+    const [cuts] = await sql<{ run_id: number; buyers: number }>(`select run_id::int as run_id, buyers from public.cut_points where org_id = $1`, [org]);
+    expect(cuts).toEqual({ run_id: chunks[0]!.run_id, buyers: 15 });
+  });
+
+  it('write nothing when nothing changed, and only what changed otherwise', async () => {
+    const org = await newOrg();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(await customerWithOrders(org, Array.from({ length: (i % 4) + 1 }, (_, k) => i * 7 + k * 3)));
+    await run(org, 'full', { limit: 7 });
+    const before = await versions(org);
+    const second = await run(org, 'full', { limit: 7 });
+    expect(second.reduce((n, c) => n + c.rows_written, 0)).toBe(0);
+    expect(second.reduce((n, c) => n + c.changed, 0)).toBe(0);
+    expect(await versions(org)).toEqual(before);
+    const [recorded] = await sql<{ rows_written: number; customers_changed: number; customers_scanned: number }>(
+      `select rows_written, customers_changed, customers_scanned from public.recompute_runs where id = $1`,
+      [second[0]!.run_id],
+    );
+    expect(recorded).toEqual({ rows_written: 0, customers_changed: 0, customers_scanned: 20 });
+
+    // One customer changes behind the engine's back (classification deferred): the next full run
+    // writes that profile and nothing else of the unchanged ones.
+    await t.db.transaction(async (tx) => {
+      await tx.query(`select set_config('portrait.engine_now', $1, true), set_config('portrait.defer_classification', 'on', true)`, [NOW]);
+      await tx.query(
+        `insert into public.orders (org_id, customer_id, source, external_id, ordered_at, total, currency, status)
+         values ($1, $2, 'manual', 'late-1', $3, 5, 'USD', 'paid')`,
+        [org, ids[19], ago(1)],
+      );
+    });
+    const afterDefer = await versions(org);
+    const third = await run(org, 'full', { limit: 7 });
+    const changed = third.reduce((n, c) => n + c.changed, 0);
+    expect(changed).toBeGreaterThanOrEqual(1);
+    const after = await versions(org);
+    const written = [...after].filter(([id, v]) => afterDefer.get(id) !== v).map(([id]) => id);
+    expect(written.length).toBe(changed);
+    expect(written).toContain(ids[19]);
+  });
+
+  it('record stage changes as computed moves with their reason', async () => {
+    const org = await newOrg();
+    const id = await customerWithOrders(org, [95]);
+    const changes = await sql<{ from_stage: string; to_stage: string; source: string; reason: Record<string, unknown> }>(
+      `select from_stage, to_stage, source, reason from public.stage_changes where customer_id = $1 order by id`,
+      [id],
+    );
+    expect(changes).toEqual([
+      {
+        from_stage: 'prospect',
+        to_stage: 'at_risk',
+        source: 'computed',
+        reason: { code: 'no_order_beyond_at_risk_days', last_order_at: expect.any(String), threshold_days: 90, days_since_last_order: 95 },
+      },
+    ]);
+  });
+
+  it('rewrite every reason when the settings changed since the cut points were taken', async () => {
+    const org = await newOrg();
+    const active = await customerWithOrders(org, [10, 20]);
+    const risky = await customerWithOrders(org, [70]);
+    await run(org, 'full');
+    await sql(`update public.organizations set settings = $2 where id = $1`, [org, JSON.stringify({ lifecycle: { at_risk_days: 60 } })]);
+    const [dirty] = await run(org, 'dirty');
+    expect(dirty!.full_recommended).toBe(true);
+    const chunks = await run(org, 'full');
+    expect(chunks[0]!.full_recommended).toBe(false);
+    expect((await profile(risky)).lifecycle_stage).toBe('at_risk');
+    expect((await profile(active)).reasons.lifecycle_stage).toMatchObject({ code: 'recent_buyer', at_risk_days: 60 });
+    const [again] = await run(org, 'dirty');
+    expect(again!.full_recommended).toBe(false);
+  });
+
+  it('record an error that stops a run, and close runs left open', async () => {
+    const org = await newOrg();
+    await customerWithOrders(org, [3]);
+    await sql(`insert into public.segments (org_id, name, rule) values ($1, 'All', '{"all": []}')`, [org]);
+    await sql(`update private.engine_state set membership_sql = 'no_such_function(r.order_count)' where org_id = $1`, [org]);
+    const [failed] = await run(org, 'full');
+    expect(failed!.error).toMatch(/no_such_function/);
+    expect(failed!.next_after).toBeNull();
+    const [recorded] = await sql<{ error: string; finished_at: string | null }>(`select error, finished_at from public.recompute_runs where id = $1`, [failed!.run_id]);
+    expect(recorded!.error).toMatch(/no_such_function/);
+    expect(recorded!.finished_at).not.toBeNull();
+    await sql(`select private.compile_org_segments($1)`, [org]);
+
+    await customerWithOrders(org, [4]);
+    const [first] = await sql<{ r: Chunk }>(`select private.recompute($1, 'full', null, 1, null, $2) as r`, [org, NOW]);
+    expect(first!.r.next_after).not.toBeNull();
+    const fresh = await run(org, 'full');
+    expect(fresh[0]!.run_id).not.toBe(first!.r.run_id);
+    const [abandoned] = await sql<{ error: string }>(`select error from public.recompute_runs where id = $1`, [first!.r.run_id]);
+    expect(abandoned!.error).toMatch(/abandoned/);
+  });
+
+  it('refuse an unknown kind and a bad chunk size', async () => {
+    const org = await newOrg();
+    await expect(sql(`select private.recompute($1, 'weekly')`, [org])).rejects.toMatchObject({ code: '22023' });
+    await expect(sql(`select private.recompute($1, 'full', null, 0)`, [org])).rejects.toMatchObject({ code: '22023' });
+    await expect(sql(`select private.recompute($1, 'full', $2)`, [org, randomUUID()])).rejects.toMatchObject({ code: '22023' });
+  });
+});
+
+describe('the drift pass', () => {
+  it('moves a customer to at_risk at day 91 without a full run, touching only customers whose time came', async () => {
+    const org = await newOrg();
+    const crossing = await customerWithOrders(org, [90]);
+    const others: string[] = [];
+    for (let i = 0; i < 8; i++) others.push(await customerWithOrders(org, [i + 1, i + 2]));
+    await run(org, 'full');
+    const p = await profile(crossing);
+    expect(p.lifecycle_stage).toBe('active');
+    // One order 90 days ago: at_risk from day 91, i.e. 91 × 24 h after the order.
+    expect(Date.parse(p.next_transition_at!)).toBe(nowMs + DAY);
+    const before = await versions(org);
+
+    const early = await run(org, 'drift', { now: new Date(nowMs + DAY - 1).toISOString() });
+    expect(early.reduce((n, c) => n + c.scanned, 0)).toBe(0);
+
+    const drift = await run(org, 'drift', { now: at(1) });
+    expect(drift.reduce((n, c) => n + c.scanned, 0)).toBe(1);
+    expect(drift.reduce((n, c) => n + c.changed, 0)).toBe(1);
+    const moved = await profile(crossing);
+    expect(moved.lifecycle_stage).toBe('at_risk');
+    // Next: churned at day 181.
+    expect(Date.parse(moved.next_transition_at!)).toBe(nowMs + 91 * DAY);
+    const after = await versions(org);
+    expect([...after].filter(([id, v]) => before.get(id) !== v).map(([id]) => id)).toEqual([crossing]);
+
+    const [change] = await sql<{ from_stage: string; to_stage: string; changed_at: string }>(
+      `select from_stage, to_stage, changed_at from public.stage_changes where customer_id = $1 order by id desc limit 1`,
+      [crossing],
+    );
+    expect(change).toMatchObject({ from_stage: 'active', to_stage: 'at_risk' });
+    expect(Date.parse(change!.changed_at)).toBe(nowMs + DAY);
+    const [recorded] = await sql<{ kind: string; customers_scanned: number; finished_at: string | null }>(
+      `select kind, customers_scanned, finished_at from public.recompute_runs where id = $1`,
+      [drift[0]!.run_id],
+    );
+    expect(recorded).toMatchObject({ kind: 'drift', customers_scanned: 1 });
+    expect(recorded!.finished_at).not.toBeNull();
+  });
+
+  it('follows new → active at day 31, at_risk → churned at day 181, reactivated → at_risk, lead → prospect', async () => {
+    const org = await newOrg();
+    const fresh = await customerWithOrders(org, [30]);
+    const risky = await customerWithOrders(org, [180]);
+    const back = await customerWithOrders(org, [90, 300]);
+    const lead = await customerWithOrders(org, []);
+    await sql(`insert into public.events (org_id, customer_id, kind, occurred_at, recorded_by) values ($1, $2, 'visit', $3, null)`, [org, lead, ago(90)]);
+    await run(org, 'full');
+    expect(await Promise.all([fresh, risky, back, lead].map(async (id) => (await profile(id)).lifecycle_stage))).toEqual([
+      'new', 'at_risk', 'reactivated', 'lead',
+    ]);
+    const drift = await run(org, 'drift', { now: at(1) });
+    expect(drift[0]!.scanned).toBe(4);
+    expect(await Promise.all([fresh, risky, back, lead].map(async (id) => (await profile(id)).lifecycle_stage))).toEqual([
+      'active', 'churned', 'at_risk', 'prospect',
+    ]);
+    // Nothing changes with time for the churned prospect and the prospect any more.
+    expect((await profile(lead)).next_transition_at).toBeNull();
+    expect((await profile(risky)).next_transition_at).toBeNull();
+  });
+
+  it("wakes customers when a rule's day count passes", async () => {
+    const org = await newOrg();
+    const recent = await customerWithOrders(org, [9]);
+    const seg = randomUUID();
+    await sql(`insert into public.segments (id, org_id, name, rule) values ($1, $2, 'Recent', $3)`, [
+      seg, org, JSON.stringify({ field: 'last_order_at', op: 'within_days', value: 10 }),
+    ]);
+    await run(org, 'dirty');
+    expect((await profile(recent)).segment_ids).toEqual([seg]);
+    // Out of "within 10 days" at day 11: two days from now.
+    expect(Date.parse((await profile(recent)).next_transition_at!)).toBe(nowMs + 2 * DAY);
+    await run(org, 'drift', { now: at(2) });
+    expect((await profile(recent)).segment_ids).toEqual([]);
+  });
+});
+
+describe('stage snapshots from runs', () => {
+  it('are upserted for the day of a full or drift run', async () => {
+    const org = await newOrg();
+    await customerWithOrders(org, [90], 30);
+    await customerWithOrders(org, [5], 12.5);
+    await customerWithOrders(org, []);
+    await run(org, 'full');
+    await run(org, 'drift', { now: at(1) });
+    const rows = await sql<{ day: string; customers: number; customers_by_stage: Record<string, number>; net_revenue_by_stage: Record<string, number>; moves: Record<string, Record<string, number>>; source: string }>(
+      `select day::text, customers, customers_by_stage, net_revenue_by_stage, moves, source from public.stage_snapshots where org_id = $1 order by day`,
+      [org],
+    );
+    expect(rows.map((r) => r.day)).toEqual(['2026-06-01', '2026-06-02']);
+    expect(rows[0]).toMatchObject({
+      customers: 3,
+      source: 'engine',
+      customers_by_stage: { prospect: 1, lead: 0, new: 1, active: 1, loyal: 0, at_risk: 0, churned: 0, reactivated: 0 },
+      net_revenue_by_stage: { new: 12.5, active: 30, prospect: 0 },
+      moves: { prospect: { new: 1, active: 1 } },
+    });
+    expect(rows[1]).toMatchObject({
+      customers_by_stage: { prospect: 1, new: 1, active: 0, at_risk: 1 },
+      net_revenue_by_stage: { at_risk: 30 },
+      moves: { active: { at_risk: 1 } },
+    });
+  });
+});
+
+describe('recompute_segments through the API', () => {
+  it('runs for an admin of the organization only', async () => {
+    const org = await newOrg();
+    await customerWithOrders(org, [3]);
+    const admin = randomUUID();
+    const staff = randomUUID();
+    const outsider = randomUUID();
+    await sql(
+      `insert into auth.users (id, email, aud, role, created_at)
+       select u, u || '@example.test', 'authenticated', 'authenticated', now() from unnest($1::uuid[]) as u`,
+      [[admin, staff, outsider]],
+    );
+    const otherOrg = await newOrg();
+    await sql(`insert into public.members (org_id, user_id, role) values ($1, $2, 'admin'), ($1, $3, 'staff'), ($4, $5, 'admin')`, [
+      org, admin, staff, otherOrg, outsider,
+    ]);
+    const call = (user: string | null) =>
+      asRole(t.db, user ? 'authenticated' : 'anon', user ? { sub: user } : {}, async (tx) =>
+        (await tx.query<{ r: Record<string, unknown> }>(`select public.recompute_segments($1, 'full') as r`, [org])).rows[0]!.r,
+      );
+    await expect(call(admin)).resolves.toMatchObject({ kind: 'full', chunks: 1, scanned: 1, error: null });
+    await expect(call(staff)).rejects.toMatchObject({ code: '42501' });
+    await expect(call(outsider)).rejects.toMatchObject({ code: '42501' });
+    await expect(call(null)).rejects.toMatchObject({ code: '42501' });
+    // Going around the wrapper does not help a non-admin either.
+    await expect(
+      asRole(t.db, 'authenticated', { sub: staff }, (tx) => tx.query(`select private.recompute($1, 'full')`, [org])),
+    ).rejects.toMatchObject({ code: '42501' });
+  });
+});
