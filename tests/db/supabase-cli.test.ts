@@ -18,6 +18,8 @@ beforeAll(async () => {
   workdir = await mkdtemp(path.join(tmpdir(), 'portrait-cli-'));
   await mkdir(migrations(), { recursive: true });
   await cp(path.join(supabaseDir, 'config.toml'), path.join(workdir, 'supabase', 'config.toml'));
+  // The test database already holds the project's migrations: the workdir has them too.
+  await cp(path.join(supabaseDir, 'migrations'), migrations(), { recursive: true });
   await writeFile(path.join(migrations(), '20990101000000_cli_probe_a.sql'), 'create table public.cli_probe_a (id int primary key);\n');
   await writeFile(path.join(migrations(), '20990101000100_cli_probe_b.sql'), 'create table public.cli_probe_b (id int primary key);\n');
   await migrate(stack.db, { migrationsDir: migrations() });
