@@ -11,6 +11,7 @@ export interface PhoneRegionRow {
   region: string;
   calling_code: string;
   calling_code_rank: number;
+  calling_code_regions: number;
   international_prefix: string;
   trunk_prefix: string | null;
   trunk_prefix_for_parsing: string | null;
@@ -55,6 +56,7 @@ export function phoneRegionRows(): PhoneRegionRow[] {
         region,
         calling_code: callingCode,
         calling_code_rank: rank,
+        calling_code_regions: regions.filter((r) => r !== '001').length,
         international_prefix: plan.IDDPrefix(),
         trunk_prefix: plan.nationalPrefix() || null,
         trunk_prefix_for_parsing: plan.nationalPrefixForParsing() || null,
@@ -72,23 +74,24 @@ export function phoneRegionRows(): PhoneRegionRow[] {
 
 const literal = (value: string | null) => (value === null ? 'null' : `'${value.replaceAll("'", "''")}'`);
 
-/** The rows as the VALUES list of an insert into private.phone_regions. */
-export function phoneRegionsValuesSql(rows = phoneRegionRows()): string {
-  return rows
+/** The insert statement that fills private.phone_regions. */
+export function phoneRegionsInsertSql(rows = phoneRegionRows()): string {
+  const values = rows
     .map(
       (r) =>
-        `  (${literal(r.region)}, ${literal(r.calling_code)}, ${r.calling_code_rank}, ${literal(r.international_prefix)}, ` +
+        `  (${literal(r.region)}, ${literal(r.calling_code)}, ${r.calling_code_rank}, ${r.calling_code_regions}, ${literal(r.international_prefix)}, ` +
         `${literal(r.trunk_prefix)}, ${literal(r.trunk_prefix_for_parsing)}, ${literal(r.trunk_prefix_transform)}, ` +
         `'{${r.national_number_lengths.join(',')}}', ${literal(r.national_number_pattern)}, ${literal(r.leading_digits)}, ${r.has_number_types})`,
     )
     .join(',\n');
+  return (
+    'insert into private.phone_regions (\n' +
+    '  region, calling_code, calling_code_rank, calling_code_regions, international_prefix, trunk_prefix,\n' +
+    '  trunk_prefix_for_parsing, trunk_prefix_transform, national_number_lengths, national_number_pattern, leading_digits,\n' +
+    `  has_number_types\n) values\n${values};`
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  process.stdout.write(
-    `-- private.phone_regions from libphonenumber-js ${libphonenumberVersion()} (min metadata)\n` +
-      'insert into private.phone_regions (region, calling_code, calling_code_rank, international_prefix, trunk_prefix,\n' +
-      '  trunk_prefix_for_parsing, trunk_prefix_transform, national_number_lengths, national_number_pattern, leading_digits,\n' +
-      `  has_number_types) values\n${phoneRegionsValuesSql()};\n`,
-  );
+  process.stdout.write(`-- private.phone_regions from libphonenumber-js ${libphonenumberVersion()} (min metadata)\n${phoneRegionsInsertSql()}\n`);
 }

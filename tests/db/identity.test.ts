@@ -208,7 +208,7 @@ const anyText = fc.oneof(
 describe('private.phone_regions', () => {
   it('holds the numbering plans of the installed libphonenumber-js', async () => {
     const { rows } = await t.db.query<PhoneRegionRow>(
-      `select region, calling_code, calling_code_rank, international_prefix, trunk_prefix, trunk_prefix_for_parsing,
+      `select region, calling_code, calling_code_rank, calling_code_regions, international_prefix, trunk_prefix, trunk_prefix_for_parsing,
               trunk_prefix_transform, national_number_lengths, national_number_pattern, leading_digits, has_number_types
          from private.phone_regions order by region collate "C"`,
     );
@@ -504,7 +504,7 @@ describe('privileges', () => {
     'private.normalize_shop_id(text,text)',
     'private.phone_dial_string(text)',
     'private.phone_length_fit(text,smallint[])',
-    'private.phone_region_of(text,text)',
+    'private.phone_region_of(private.phone_regions,text)',
     'private.phone_national_number(text,private.phone_regions)',
     'private.normalize_phone(text,text)',
     'private.normalize_identity(text,text,text)',
