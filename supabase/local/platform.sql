@@ -77,6 +77,19 @@ create table if not exists auth.users (
   is_sso_user boolean not null default false,
   is_anonymous boolean not null default false
 );
+-- GoTrue's other token and change columns. GoTrue reads confirmation_token, recovery_token,
+-- email_change_token_new and email_change as non-null strings, which is why SQL that creates users
+-- (supabase/seed.sql) sets them to ''; the others have defaults in GoTrue's schema. Added with
+-- `alter table` so that an embedded database created before them gains them too.
+alter table auth.users
+  add column if not exists email_change_token_new varchar(255),
+  add column if not exists email_change_token_current varchar(255) default '',
+  add column if not exists email_change_confirm_status smallint default 0,
+  add column if not exists phone_change text default '',
+  add column if not exists phone_change_token varchar(255) default '',
+  add column if not exists phone_change_sent_at timestamptz,
+  add column if not exists reauthentication_token varchar(255) default '',
+  add column if not exists reauthentication_sent_at timestamptz;
 create unique index if not exists users_email_partial_key on auth.users (email) where (is_sso_user = false);
 comment on table auth.users is 'Auth: Stores user login data within a secure schema.';
 
