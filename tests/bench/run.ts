@@ -255,7 +255,9 @@ const machine = {
   database: scratch ? `native Postgres ${postgresVersion} (DATABASE_URL)` : 'embedded PGlite',
   loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
 };
-console.log(`Portrait benchmark · scale ${args.scale} · ${machine.database} · ${machine.cpus} cores · ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `Portrait benchmark · scale ${args.scale} · ${machine.database} · ${machine.cpus} cores · load average ${machine.loadAverage.join(' ')} · ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
 console.log(['id'.padEnd(46), 'value'.padStart(12), 'unit'.padEnd(8), 'budget'.padStart(8), 'pass'].join('  '));
 for (const r of results) {
   console.log(
@@ -271,7 +273,7 @@ if (args.chart) {
     console.log('No chart: the engine benchmarks did not run (DATABASE_URL is not set).');
   } else {
     const svg = chartSvg('Portrait: recompute time against customer count', chartSeries, {
-      subtitle: `${machine.database}, ${machine.cpus} cores (${machine.cpu}), scale ${args.scale}; log–log`,
+      subtitle: `${machine.database}, ${machine.cpus} cores (${machine.cpu}, load average ${machine.loadAverage[1]}), scale ${args.scale}; log–log`,
       budgetSeconds: 5,
     });
     await writeFile(args.chart, svg);
