@@ -339,8 +339,10 @@ select 'northwind', g.n, pg_temp.seed_id('northwind:customer:' || g.n),
            end as order_count
   ) as o;
 
--- Order timeline per customer, in days before today: first and last order, and for a few
--- customers who came back, the order before the gap. Acquisitions lean towards recent months.
+-- Order timeline per customer, in days before today. Acquisitions lean towards recent months.
+-- Repeat buyers order at their own cadence (every 15 to 155 days): 45 % are still buying (the
+-- latest order within 75 days), 45 % stopped after their run of orders, and 10 % came back after
+-- a pause of more than half a year (gap_ago: the order before the pause).
 update seed_customer c set
   first_ago = t.first_ago,
   last_ago = t.last_ago,
@@ -351,28 +353,32 @@ update seed_customer c set
     else 90 + floor(pg_temp.seed_u(c.org_key || ':' || c.n || ':created') * 900)::int
   end
 from (
-  select c2.org_key, c2.n, f.first_ago,
+  select c2.org_key, c2.n,
          case
-           when c2.order_count = 1 then f.first_ago
-           when r.pattern = 'back' then r.last_ago
-           when r.pattern = 'active' then least(f.first_ago, r.last_ago)
-           else floor(f.first_ago * r.u)::int
+           when c2.order_count > 1 and r.pattern = 'active' then least(f.acquired_ago, r.recent_ago + (c2.order_count - 1) * r.cadence)
+           else f.acquired_ago
+         end as first_ago,
+         case
+           when c2.order_count = 1 then f.acquired_ago
+           when r.pattern in ('active', 'back') then least(f.acquired_ago, r.recent_ago)
+           else greatest(0, f.acquired_ago - (c2.order_count - 1) * r.cadence)
          end as last_ago,
-         case when c2.order_count > 1 and r.pattern = 'back' then r.gap_ago end as gap_ago
+         case when c2.order_count > 1 and r.pattern = 'back' then r.recent_ago + r.pause end as gap_ago
     from seed_customer c2
     cross join lateral (
-      select floor(1095 * power(pg_temp.seed_u(c2.org_key || ':' || c2.n || ':first'), 1.1))::int as first_ago
+      select floor(1095 * power(pg_temp.seed_u(c2.org_key || ':' || c2.n || ':first'), 1.1))::int as acquired_ago
     ) as f
     cross join lateral (
-      select pg_temp.seed_u(c2.org_key || ':' || c2.n || ':lapse') as u,
-             floor(pg_temp.seed_u(c2.org_key || ':' || c2.n || ':recent') * 75)::int as last_ago,
-             floor(pg_temp.seed_u(c2.org_key || ':' || c2.n || ':recent') * 75)::int + 190
-               + floor(pg_temp.seed_u(c2.org_key || ':' || c2.n || ':gap') * 200)::int as gap_ago,
+      select floor(pg_temp.seed_u(c2.org_key || ':' || c2.n || ':recent') * 75)::int as recent_ago,
+             15 + floor(pg_temp.seed_u(c2.org_key || ':' || c2.n || ':cadence') * 140)::int as cadence,
+             190 + floor(pg_temp.seed_u(c2.org_key || ':' || c2.n || ':gap') * 200)::int as pause,
+             pg_temp.seed_u(c2.org_key || ':' || c2.n || ':pattern') as u
+    ) as p
+    cross join lateral (
+      select p.recent_ago, p.cadence, p.pause,
              case
-               when pg_temp.seed_u(c2.org_key || ':' || c2.n || ':pattern') < 0.45 then 'active'
-               when pg_temp.seed_u(c2.org_key || ':' || c2.n || ':pattern') < 0.55
-                    and f.first_ago > floor(pg_temp.seed_u(c2.org_key || ':' || c2.n || ':recent') * 75)::int + 190
-                                      + floor(pg_temp.seed_u(c2.org_key || ':' || c2.n || ':gap') * 200)::int then 'back'
+               when p.u < 0.45 then 'active'
+               when p.u < 0.55 and f.acquired_ago > p.recent_ago + p.pause then 'back'
                else 'lapsed'
              end as pattern
     ) as r
