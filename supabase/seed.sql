@@ -30,13 +30,18 @@
 -- or pending), engagement events, tags with provenance (who, when, on which page) and notes.
 --
 -- Deterministic: every value comes from md5 of a fixed key (pg_temp.seed_u below), never from
--- random(). Time: every timestamp is "today 00:00 UTC" minus a fixed offset, so the data looks
--- fresh whenever it is loaded (the latest orders are days old, not years) and two loads on the
--- same day are identical; loads on different days differ only by the shift of the whole timeline.
+-- random() (the one exception is the salt of the password hash, which bcrypt draws itself). Time:
+-- every timestamp is "today 00:00 UTC" minus a fixed offset, so the data looks fresh whenever it
+-- is loaded (the latest orders are days old, not years) and two loads on the same day are
+-- identical; loads on different days differ only by the shift of the whole timeline.
+--
+-- A full run of the segment engine per organization at the end computes every portrait and the
+-- stage snapshots of the past year.
 --
 -- Runs as the database owner (`supabase db reset`, `supabase db push --include-seed`, or the local
 -- stack on a new database) and uses only what a Supabase project provides (auth.users,
--- auth.identities, extensions.crypt). It takes a few seconds.
+-- auth.identities, extensions.crypt). It takes several seconds, most of them in the triggers that
+-- keep identities and portraits current as rows arrive.
 
 -- ------------------------------------------------------------------------------------------------
 -- Helpers (session-local, dropped at the end)
@@ -56,8 +61,8 @@ create function pg_temp.seed_pick(items text[], u double precision) returns text
 language sql immutable parallel safe
 as $$ select items[1 + floor(u * cardinality(items))::integer] $$;
 
--- Bulk load: with the engine installed, classification waits for the full run at the end. JIT
--- compilation costs more than it saves on these one-off statements.
+-- Bulk load: classification waits for the full engine run at the end. JIT compilation costs more
+-- than it saves on these one-off statements.
 select set_config('portrait.defer_classification', 'on', false), set_config('jit', 'off', false);
 
 create temp table seed_clock as
@@ -916,8 +921,9 @@ select o.id, pg_temp.seed_id(x.org_key || ':demo:' || x.key), x.kind::public.eve
   cross join seed_clock k;
 
 -- ------------------------------------------------------------------------------------------------
--- Portraits: with the engine installed, a full run per organization computes every profile
--- (stats, RFM, stage, tier, segments) and the stage snapshots of the last year.
+-- Portraits: a full engine run per organization computes every profile (statistics, RFM, stage,
+-- tier, segments) against fresh cut points, then the stage snapshots of the past year are rebuilt
+-- from the order history (the run itself writes today's).
 
 select set_config('portrait.defer_classification', '', false);
 
@@ -925,25 +931,17 @@ do $$
 declare
   org record;
   answer jsonb;
-  after uuid;
-  run bigint;
 begin
-  if to_regprocedure('private.recompute(uuid, text, uuid, integer, bigint, timestamptz)') is null then
-    return;
-  end if;
   for org in select o.id from seed_org o order by o.key loop
-    after := null;
-    run := null;
-    loop
-      execute 'select private.recompute($1, ''full'', $2, 20000, $3)' into answer using org.id, after, run;
-      run := (answer ->> 'run_id')::bigint;
-      after := (answer ->> 'next_after')::uuid;
-      exit when after is null;
+    answer := private.recompute(org.id, 'full');
+    while answer ->> 'next_after' is not null and answer ->> 'error' is null loop
+      answer := private.recompute(org.id, 'full', (answer ->> 'next_after')::uuid, 20000, (answer ->> 'run_id')::bigint);
     end loop;
-    if to_regprocedure('private.backfill_stage_snapshots(uuid, date, date)') is not null then
-      execute 'select private.backfill_stage_snapshots($1, $2, $3)'
-        using org.id, ((select anchor from seed_clock) - interval '365 days')::date, ((select anchor from seed_clock) - interval '1 day')::date;
+    if answer ->> 'error' is not null then
+      raise exception 'the engine run for the demo data failed: %', answer ->> 'error';
     end if;
+    perform private.backfill_stage_snapshots(
+      org.id, ((select anchor from seed_clock) - interval '365 days')::date, ((select anchor from seed_clock) - interval '1 day')::date);
   end loop;
 end
 $$;
