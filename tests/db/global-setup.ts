@@ -22,13 +22,6 @@ export default async function setup(project: TestProject): Promise<void> {
     const name = templateName(fingerprint);
     const admin = fromUrl(adminUrl(databaseUrl), { max: 1 });
     try {
-      // Templates of earlier migration sets are of no use any more.
-      const stale = await admin.query<{ datname: string }>(
-        `select datname from pg_database
-          where datname like 'portrait\\_template\\_%' and datname not like '%\\_building\\_%' and datname <> $1`,
-        [name],
-      );
-      for (const { datname } of stale.rows) await admin.exec(`drop database if exists "${datname}"`).catch(() => undefined);
       const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
       if (exists.rows.length === 0) {
         const building = `${name}_building_${process.pid}`;
