@@ -7,10 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { createApiServer } from './api/server.ts';
 import { readConfig, type LocalConfig } from './config.ts';
 import { fromUrl, openPglite, type Db } from './db.ts';
+import { servePglite } from './pglite-server.ts';
 import { JwtKeys, LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from './keys.ts';
 import { migrate, supabaseDir, type MigrateResult } from './migrate.ts';
 import { schedulerOptionsFromEnv, startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.ts';
@@ -102,8 +102,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     } else {
       const pglite = options.pglite ?? (await openPglite({ dataDir: options.dataDir }));
       if (!options.pglite) cleanups.push(() => pglite.close());
-      const socket = new PGLiteSocketServer({ db: pglite, host, port: options.dbPort ?? config.dbPort, maxConnections: 100 });
-      await socket.start();
+      const socket = await servePglite(pglite, { host, port: options.dbPort ?? config.dbPort });
       cleanups.push(() => socket.stop());
       dbUrl = `postgresql://postgres:postgres@${socket.getServerConn()}/postgres`;
     }

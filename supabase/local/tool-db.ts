@@ -2,9 +2,9 @@
 // db advisors): a scratch database on the server in DATABASE_URL, or an in-memory PGlite served
 // on a free local port.
 import { randomBytes } from 'node:crypto';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { fromPglite, fromUrl, openPglite } from './db.ts';
 import { migrate } from './migrate.ts';
+import { servePglite } from './pglite-server.ts';
 
 export async function withMigratedDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
   const serverUrl = process.env.DATABASE_URL;
@@ -26,8 +26,7 @@ export async function withMigratedDatabase<T>(fn: (url: string) => Promise<T>): 
   }
   const pglite = await openPglite();
   await migrate(fromPglite(pglite));
-  const socket = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 10 });
-  await socket.start();
+  const socket = await servePglite(pglite, { host: '127.0.0.1', port: 0, maxConnections: 10 });
   try {
     return await fn(`postgresql://postgres:postgres@${socket.getServerConn()}/postgres`);
   } finally {
