@@ -2,6 +2,8 @@
 // `@supabase/supabase-js`. Everything else in the background sees the small `PortraitBackend`
 // interface, which tests replace with a fake.
 import { createClient, processLock, type SupabaseClient } from '@supabase/supabase-js';
+import type { RpcName } from '../../../shared/api.ts';
+import type { Database } from '../../../shared/database.types.ts';
 import type { Identifier, PortraitView } from '../protocol.ts';
 import type { AuthStorage } from './auth-storage.ts';
 import { InvalidArguments, rpcCalls, type Membership, type PortraitContext, type TagSuggestion } from './rpc.ts';
@@ -100,7 +102,7 @@ export const noSessionCode = 'no-session';
 
 export function createSupabaseBackend(options: BackendOptions): PortraitBackend {
   const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
-  const supabase: SupabaseClient = createClient(options.apiUrl, options.anonKey, {
+  const supabase: SupabaseClient<Database> = createClient<Database>(options.apiUrl, options.anonKey, {
     auth: {
       storage: options.storage,
       storageKey,
@@ -129,10 +131,12 @@ export function createSupabaseBackend(options: BackendOptions): PortraitBackend 
   }
 
   /** Calls an RPC with the user's token: never falls back to the anon key (supabase-js would). */
-  async function rpc(fn: string, args: Record<string, unknown>): Promise<unknown> {
+  async function rpc(fn: RpcName, args: Record<string, unknown>): Promise<unknown> {
     const token = await accessToken();
+    // The arguments were checked against the zod schema of `fn` (rpc.ts), whose names agree with
+    // the generated database types (shared/api-contract.ts).
     const { data, error, status } = await supabase
-      .rpc(fn, args)
+      .rpc(fn, args as never)
       .setHeader('Authorization', `Bearer ${token}`);
     if (error) throw classifyFailure(error, status);
     return data;
