@@ -4,7 +4,7 @@ import { supabaseCli } from './supabase-cli.ts';
 import { withMigratedDatabase } from './tool-db.ts';
 
 const result = await withMigratedDatabase((url) =>
-  supabaseCli(['db', 'advisors', `--remote=${url}`, '--type', 'all', '--level', 'info', '--fail-on', 'warn']),
+  supabaseCli(['db', 'advisors', `--remote=${url}`, '--type', 'all', '--level', 'warn', '--fail-on', 'warn']),
 );
 const output = `${result.stdout}${result.stderr}`
   .split('\n')
