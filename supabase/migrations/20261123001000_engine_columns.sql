@@ -14,6 +14,7 @@ alter table public.customer_profiles
   add column previous_order_at timestamptz,
   add column last_event_at timestamptz,
   add column next_transition_at timestamptz,
+  add column reasons_version smallint,
   add constraint customer_profiles_previous_order_needs_two check (
     previous_order_at is null or (order_count >= 2 and previous_order_at <= last_order_at)
   );
@@ -24,6 +25,13 @@ comment on column public.customer_profiles.last_event_at is
   'When the latest engagement event (events.occurred_at) happened; decides prospect or lead for customers without orders.';
 comment on column public.customer_profiles.next_transition_at is
   'The moment the computed classification changes with no new order or event (a lifecycle window or a segment rule''s day count passes); null when nothing changes with time. The drift pass reclassifies customers whose moment has come.';
+
+comment on column public.customer_profiles.reasons_version is
+  'The version of the engine''s reasons format in `reasons`; null when the reasons were written otherwise (the profile''s creation, a lead promotion, statistics recounted for a bulk load), so that the next classification rewrites them.';
+
+-- Reasons are the bulk of a profile (most of a kilobyte of JSON); kept out of line, the rows the
+-- engine scans for every customer stay narrow. They are read only for a portrait.
+alter table public.customer_profiles set (toast_tuple_target = 128);
 
 -- The drift pass: customers of an organization whose moment has come.
 create index customer_profiles_next_transition_at_idx on public.customer_profiles (org_id, next_transition_at)

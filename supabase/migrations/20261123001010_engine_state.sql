@@ -63,6 +63,7 @@ create table private.engine_state (
   segments_done_version bigint not null default 0,
   compiled_at timestamptz not null default now(),
   function_name text,
+  segment_list uuid[] not null default '{}',
   constraint engine_state_pkey primary key (org_id),
   constraint engine_state_org_id_fkey foreign key (org_id) references public.organizations (id) on delete cascade,
   constraint engine_state_values_is_array check (jsonb_typeof(membership_values) = 'array')
@@ -72,7 +73,7 @@ comment on table private.engine_state is
   'Per organization, the active segment rules compiled into one SQL expression (built only from the engine''s own fragments; every value from a rule is bound as a parameter), and what is pending.';
 comment on column private.engine_state.org_id is 'The organization.';
 comment on column private.engine_state.membership_sql is
-  'SQL expression over the classified row r giving the ids of the active segments it belongs to; refers to rule values only as $6 (membership_values).';
+  'SQL expression over the classified row r giving one slot per active segment (in segment_list order): the segment''s id when the row is a member, else null. Refers to rule values only as $6 (membership_values).';
 comment on column private.engine_state.membership_values is 'The values of the rules (numbers, strings, segment ids), bound as parameter $6.';
 comment on column private.engine_state.uses_tags is 'True when some active rule looks at tags (the classification then reads customer_tags).';
 comment on column private.engine_state.last_order_bounds is 'Sorted day counts since the last order at which some active rule changes its answer.';
@@ -82,6 +83,7 @@ comment on column private.engine_state.created_bounds is 'Sorted day counts sinc
 comment on column private.engine_state.segments_version is 'Incremented whenever the organization''s segments change.';
 comment on column private.engine_state.segments_done_version is 'The segments_version whose memberships a complete run has evaluated for every customer.';
 comment on column private.engine_state.compiled_at is 'When the rules were last compiled.';
+comment on column private.engine_state.segment_list is 'The active segments, in the order of the slots of membership_sql.';
 comment on column private.engine_state.function_name is
   'The generated function (in schema private) that classifies a list of the organization''s customers with this state: static SQL, so each session plans it once; rule values still arrive as a parameter. Null until generated.';
 

@@ -240,6 +240,7 @@ declare
   rule_values jsonb := '[]';
   bounds jsonb := '{"last_order": [], "first_order": [], "last_event": [], "created": []}';
   cases text[] := '{}';
+  listed uuid[] := '{}';
   membership text;
 begin
   for seg in
@@ -249,21 +250,22 @@ begin
     rule_values := compiled.io_values || jsonb_build_array(seg.id::text);
     bounds := compiled.io_bounds;
     cases := cases || format('case when %s then ($6 ->> %s)::uuid end', compiled.sql, jsonb_array_length(rule_values) - 1);
+    listed := listed || seg.id;
   end loop;
   membership := case
     when cardinality(cases) = 0 then '''{}''::uuid[]'
-    else 'array_remove(array[' || array_to_string(cases, ', ') || ']::uuid[], null)'
+    else 'array[' || array_to_string(cases, ', ') || ']::uuid[]'
   end;
 
   insert into private.engine_state as es (
     org_id, membership_sql, membership_values, uses_tags,
     last_order_bounds, first_order_bounds, last_event_bounds, created_bounds,
-    segments_version, compiled_at
+    segments_version, compiled_at, segment_list
   ) values (
     p_org, membership, rule_values, position('r.tag_names' in membership) > 0,
     private.rule_bounds_of(bounds, 'last_order'), private.rule_bounds_of(bounds, 'first_order'),
     private.rule_bounds_of(bounds, 'last_event'), private.rule_bounds_of(bounds, 'created'),
-    1, now()
+    1, now(), listed
   )
   on conflict (org_id) do update set
     membership_sql = excluded.membership_sql,
@@ -274,7 +276,8 @@ begin
     last_event_bounds = excluded.last_event_bounds,
     created_bounds = excluded.created_bounds,
     segments_version = es.segments_version + 1,
-    compiled_at = excluded.compiled_at;
+    compiled_at = excluded.compiled_at,
+    segment_list = excluded.segment_list;
 
   -- The cached-plan function for lists of customers embeds the membership expression.
   perform private.generate_engine_function(p_org);

@@ -12,7 +12,8 @@
 --   k     lifecycle stage (first match), F, R, M, value tier, ticket band
 --   x     RFM segment (first match on R × F), the stage shown (override first)
 --   r     the row as segment rules see it (private.rule_fields)
---   y     segment membership (private.engine_state.membership_sql), next transition time
+--   ys    one slot per active segment (private.engine_state.membership_sql), next transition time
+--   y     the segments the customer is in
 --
 -- Exact definitions (so that any two implementations agree to the customer):
 --   days since X      floor((now − X) / 24 h)
@@ -68,7 +69,7 @@ begin
   select * into state from private.engine_state es where es.org_id = p_org;
   if not found then
     state := row(p_org, '''{}''::uuid[]', '[]'::jsonb, false, '{}'::integer[], '{}'::integer[], '{}'::integer[],
-                 '{}'::integer[], 0, 0, now(), null)::private.engine_state;
+                 '{}'::integer[], 0, 0, now(), null, '{}'::uuid[])::private.engine_state;
   end if;
   return state;
 end;
@@ -209,12 +210,42 @@ comment on function private.engine_config(uuid, private.engine_state, jsonb) is
   'The constants a classification is bound to ($7): lifecycle windows, tier percentiles, cut points (stored, or given) and the rules'' day bounds.';
 
 
+-- Replaces the {SCOPE:column} placeholders of the engine's SQL by the condition that selects the
+-- customers of a statement: ids in ($3, $4] ('range'; a null bound is no bound) or listed in $5
+-- ('ids', a semi-join rather than = any (…), since a list can hold a whole chunk of customers).
+create function private.engine_scope(p_sql text, p_scope text)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  result text := p_sql;
+  placeholder text;
+begin
+  if p_scope not in ('range', 'ids') then
+    raise exception using errcode = '22023', message = format('unknown scope %s', p_scope);
+  end if;
+  for placeholder in select distinct m[1] from regexp_matches(p_sql, '\{SCOPE:([a-z0-9_.]+)\}', 'g') as m loop
+    result := replace(result, '{SCOPE:' || placeholder || '}', case p_scope
+      when 'ids' then format('%s in (select unnest($5::uuid[]))', placeholder)
+      else format('($3::uuid is null or %1$s > $3::uuid) and ($4::uuid is null or %1$s <= $4::uuid)', placeholder)
+    end);
+  end loop;
+  return result;
+end;
+$$;
+
+comment on function private.engine_scope(text, text) is
+  'Replaces the {SCOPE:column} placeholders of the engine''s SQL by the condition selecting a range of customer ids or a list of them.';
+
+
 -- The classification CTEs (without the leading WITH), for the statements below. Parameters:
 --   $1 org uuid, $2 now timestamptz, $3 ids above (uuid, exclusive), $4 ids up to (uuid,
 --   inclusive), $5 ids uuid[], $6 rule values jsonb, $7 constants jsonb
 -- p_stats: 'stored' reads the statistics from the profiles, 'orders' recounts them from orders
--- and events. p_scope: 'range' selects ids in ($3, $4] or in $5 (null bounds and lists are
--- ignored), 'ids' only ids in $5 (the text a cached plan for a list of customers wants).
+-- and events. p_scope: 'range' selects ids in ($3, $4] (a null bound is no bound), 'ids' the ids
+-- listed in $5.
 -- Every piece of text here is the engine's own; rule values appear only as $6.
 create function private.classification_ctes(p_stats text, p_state private.engine_state, p_scope text default 'range')
 returns text
@@ -225,7 +256,6 @@ as $$
 declare
   ctes text;
   bound_terms text := '';
-  scope_column text;
 begin
   if p_stats not in ('stored', 'orders') then
     raise exception using errcode = '22023', message = format('unknown statistics source %s', p_stats);
@@ -250,13 +280,13 @@ base as (
     p.value_tier as old_value_tier, p.ticket_band as old_ticket_band,
     p.referral_count as old_referral_count, p.segment_ids as old_segment_ids,
     p.next_transition_at as old_next_transition_at,
-    coalesce(p.reasons ? 'value_tier', false) as old_reasons_complete,
-    p.reasons -> 'validity' as old_validity,
+    p.reasons_version as old_reasons_version,
     {STATS}
     coalesce(rc.n, 0) as referral_count,
     {TAGS} as tag_names
   from public.customers c
-  left join public.customer_profiles p on p.org_id = c.org_id and p.customer_id = c.id
+  -- The scope again on the profiles: the planner does not carry a range from c.id over to them.
+  left join public.customer_profiles p on p.org_id = c.org_id and p.customer_id = c.id and {SCOPE:p.customer_id}
   {STATS_JOIN}
   left join (
     select c2.referred_by, count(*)::integer as n
@@ -339,10 +369,11 @@ r as (
     x.d_last as last_order_at_days, x.d_first as first_order_at_days,
     x.d_event as last_event_at_days, x.d_created as created_at_days
   from x
+  offset 0
 ),
-y as (
+ys as (
   select r.*,
-    {MEMBERSHIP} as new_segment_ids,
+    {MEMBERSHIP} as seg_slots,
     least(
       case when r.n = 0 and r.e_at is not null and r.d_event <= {L}
         then r.e_at + ({L} + 1) * interval '24 hours' end,
@@ -355,6 +386,11 @@ y as (
       {BOUNDS}
     ) as new_next_transition_at
   from r
+  offset 0
+),
+y as (
+  select ys.*, array_remove(ys.seg_slots, null) as new_segment_ids
+  from ys
 )
 $sql$;
 
@@ -421,13 +457,7 @@ $sql$;
   end if;
   ctes := replace(ctes, '{BOUNDS}', bound_terms);
 
-  foreach scope_column in array array['c.id', 'c2.referred_by', 'ct.customer_id', 'o.customer_id', 'e.customer_id'] loop
-    ctes := replace(ctes, '{SCOPE:' || scope_column || '}', case p_scope
-      when 'ids' then format('%s = any ($5::uuid[])', scope_column)
-      else format('($3::uuid is null or %1$s > $3::uuid) and ($4::uuid is null or %1$s <= $4::uuid) '
-                  'and ($5::uuid[] is null or %1$s = any ($5::uuid[]))', scope_column)
-    end);
-  end loop;
+  ctes := private.engine_scope(ctes, p_scope);
 
   ctes := replace(ctes, '{MEMBERSHIP}', p_state.membership_sql);
   return private.engine_constants(ctes);
@@ -549,11 +579,11 @@ begin
       cross join lateral unnest(p.segment_ids) as m (segment_id)
       join public.segments s on s.org_id = p.org_id and s.id = m.segment_id
      where p.org_id = p_org and s.tag_id is not null and s.is_active
-       and (p_ids is null or p.customer_id = any (p_ids))
+       and (p_ids is null or p.customer_id in (select unnest(p_ids)))
   ), gone as (
     delete from public.customer_tags ct
      where ct.org_id = p_org and ct.source = 'rule'
-       and (p_ids is null or ct.customer_id = any (p_ids))
+       and (p_ids is null or ct.customer_id in (select unnest(p_ids)))
        and not exists (select 1 from desired d where d.customer_id = ct.customer_id and d.tag_id = ct.tag_id)
     returning 1
   ), put as (
@@ -570,6 +600,30 @@ comment on function private.sync_rule_tags(uuid, uuid[]) is
   'Puts the tag of each segment (segments.tag_id) on its members and takes it off leavers (customer_tags.source = rule), for some customers or all.';
 
 
+-- Whether a classified row y differs from its stored profile ($8: rewrite every row).
+create function private.changed_sql()
+returns text
+language sql
+immutable
+set search_path = ''
+as $sql$
+  select $cond$(not y.has_profile
+      or $8
+      or y.old_reasons_version is distinct from 1
+      or (y.old_order_count, y.old_net_spend, y.old_aov, y.old_first_order_at, y.old_last_order_at,
+          y.old_previous_order_at, y.old_last_event_at, y.old_r_score, y.old_f_score, y.old_m_score,
+          y.old_rfm_segment, y.old_lifecycle_stage, y.old_value_tier, y.old_ticket_band,
+          y.old_referral_count, y.old_segment_ids, y.old_next_transition_at)
+         is distinct from
+         (y.n, y.s, y.new_aov, y.f_at, y.l_at, y.pv_at, y.e_at, y.new_r_score, y.new_f_score, y.new_m_score,
+          y.new_rfm_segment, y.new_lifecycle_stage, y.new_value_tier, y.new_ticket_band,
+          y.referral_count, y.new_segment_ids, y.new_next_transition_at))$cond$
+$sql$;
+
+comment on function private.changed_sql() is
+  'SQL condition: the classified row y differs from its stored profile (or $8 asks to rewrite every row).';
+
+
 -- The statement that classifies customers and writes what changed: the profile (statistics,
 -- computed fields, reasons), the stage changes; it returns the customers whose segments changed
 -- (for their rule tags). Rows whose values are all unchanged are not written. The update re-checks
@@ -582,21 +636,9 @@ language sql
 immutable
 set search_path = ''
 as $fn$
-  select replace('with ' || private.classification_ctes(p_stats, p_state, p_scope) || $sql$,
+  select private.engine_scope(replace(replace('with ' || private.classification_ctes(p_stats, p_state, p_scope) || $sql$,
 ch as (
-  select y.* from y
-   where not y.has_profile
-      or $8
-      or not y.old_reasons_complete
-      or y.old_validity is distinct from y.new_validity
-      or (y.old_order_count, y.old_net_spend, y.old_aov, y.old_first_order_at, y.old_last_order_at,
-          y.old_previous_order_at, y.old_last_event_at, y.old_r_score, y.old_f_score, y.old_m_score,
-          y.old_rfm_segment, y.old_lifecycle_stage, y.old_value_tier, y.old_ticket_band,
-          y.old_referral_count, y.old_segment_ids, y.old_next_transition_at)
-         is distinct from
-         (y.n, y.s, y.new_aov, y.f_at, y.l_at, y.pv_at, y.e_at, y.new_r_score, y.new_f_score, y.new_m_score,
-          y.new_rfm_segment, y.new_lifecycle_stage, y.new_value_tier, y.new_ticket_band,
-          y.referral_count, y.new_segment_ids, y.new_next_transition_at)
+  select y.* from y where {CHANGED}
 ),
 upd as (
   update public.customer_profiles p set
@@ -607,9 +649,10 @@ upd as (
     referral_count = z.referral_count, segment_ids = z.new_segment_ids,
     next_transition_at = z.new_next_transition_at,
     reasons = {REASONS},
+    reasons_version = 1,
     computed_at = $2
   from ch z
-  where p.org_id = $1 and p.customer_id = z.customer_id and z.has_profile
+  where p.org_id = $1 and {SCOPE:p.customer_id} and p.customer_id = z.customer_id and z.has_profile
     and (p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at, p.last_event_at, p.stage_override)
         is not distinct from
         (z.old_order_count, z.old_net_spend, z.old_first_order_at, z.old_last_order_at, z.old_previous_order_at,
@@ -621,10 +664,10 @@ ins as (
   insert into public.customer_profiles (
     org_id, customer_id, order_count, net_spend, aov, first_order_at, last_order_at, previous_order_at,
     last_event_at, r_score, f_score, m_score, rfm_segment, lifecycle_stage, value_tier, ticket_band,
-    referral_count, segment_ids, next_transition_at, reasons, computed_at)
+    referral_count, segment_ids, next_transition_at, reasons, reasons_version, computed_at)
   select $1, z.customer_id, z.n, z.s, z.new_aov, z.f_at, z.l_at, z.pv_at, z.e_at, z.new_r_score, z.new_f_score,
          z.new_m_score, z.new_rfm_segment, z.new_lifecycle_stage, z.new_value_tier, z.new_ticket_band,
-         z.referral_count, z.new_segment_ids, z.new_next_transition_at, {REASONS}, $2
+         z.referral_count, z.new_segment_ids, z.new_next_transition_at, {REASONS}, 1, $2
     from ch z
    where not z.has_profile and $9
   on conflict (org_id, customer_id) do nothing
@@ -638,14 +681,43 @@ sc as (
    where u.old_effective_stage is distinct from u.effective_stage and u.old_effective_stage is not null
   returning 1
 )
-select (select count(*) from y)::integer as scanned,
+select (select count(*) from public.customers c where c.org_id = $1 and {SCOPE:c.id})::integer as scanned,
        ((select count(*) from upd) + (select count(*) from ins))::integer as written,
        (select count(*) from sc)::integer as stage_changes,
        array(select u.customer_id from upd u where u.old_segment_ids is distinct from u.segment_ids
              union all
              select i.customer_id from ins i where cardinality(i.segment_ids) > 0) as tag_ids
-$sql$, '{REASONS}', private.reasons_sql())
+$sql$, '{REASONS}', private.reasons_sql()), '{CHANGED}', private.changed_sql()), p_scope)
 $fn$;
+
+-- One pass over a range of customers for a run over everyone: the customers whose profile would
+-- change (written afterwards by apply_classification, so that unchanged rows cost no write and no
+-- copy), and what today's snapshot needs of every customer of the range: customers and net spend
+-- per stage shown (in the order of the lifecycle_stage enum) and members per active segment (in
+-- engine_state.segment_list order). Parameters as classification_write_sql.
+create function private.classification_scan_sql(p_state private.engine_state, p_scope text default 'range')
+returns text
+language sql
+immutable
+set search_path = ''
+as $fn$
+  select private.engine_scope(replace(
+    'with ' || private.classification_ctes('stored', p_state, p_scope)
+    || $sql$
+select count(*)::integer as scanned,
+       coalesce(array_agg(y.customer_id order by y.customer_id) filter (where {CHANGED}), '{}') as changed_ids,
+       array[$sql$ || (select string_agg(format('count(*) filter (where y.new_effective_stage = %L)', s), ', ' order by s)
+                         from unnest(enum_range(null::public.lifecycle_stage)) as s) || $sql$]::bigint[] as stage_counts,
+       array[$sql$ || (select string_agg(format('coalesce(sum(y.s) filter (where y.new_effective_stage = %L), 0)', s), ', ' order by s)
+                         from unnest(enum_range(null::public.lifecycle_stage)) as s) || $sql$]::numeric[] as stage_revenue,
+       $sql$ || coalesce('array[' || (select string_agg(format('count(y.seg_slots[%s])', n), ', ' order by n)
+                                       from generate_series(1, cardinality(p_state.segment_list)) as n) || ']::bigint[]',
+                         '''{}''::bigint[]') || $sql$ as segment_counts
+  from y$sql$, '{CHANGED}', private.changed_sql()), p_scope)
+$fn$;
+
+comment on function private.classification_scan_sql(private.engine_state, text) is
+  'The text of the one-pass statement of a run over everyone: ids of customers whose profile would change, customers and net spend per stage, members per segment.';
 
 comment on function private.classification_write_sql(text, private.engine_state, text) is
   'The text of the statement that classifies customers and writes only what changed (profiles, stage changes), returning {scanned, written, stage_changes, tag_ids}.';
@@ -656,7 +728,9 @@ comment on function private.classification_write_sql(text, private.engine_state,
 -- gets a generated PL/pgSQL function holding the same statements as static SQL (one per source
 -- of statistics), which each session plans once. Its text is the engine's own plus the compiled
 -- membership expression; rule values and constants still arrive as parameters. It is regenerated
--- whenever the organization's rules are compiled.
+-- whenever the organization's rules are compiled. (Statements over many customers are planned
+-- for each call instead, with the constants folded in: a cached generic plan would evaluate them
+-- for every row.)
 create function private.generate_engine_function(p_org uuid)
 returns text
 language plpgsql
@@ -711,9 +785,9 @@ comment on function private.generate_engine_function(uuid) is
 
 
 -- Classifies a set of customers and writes what changed (see classification_write_sql), then
--- brings the rule tags of customers whose segments changed up to date. Lists of customers go
--- through the organization's generated function; ranges and the special cases through a
--- statement generated for the call.
+-- brings the rule tags of customers whose segments changed up to date. Short lists of customers go
+-- through the organization's generated function; long lists, ranges and the special cases through
+-- a statement planned for the call.
 create function private.apply_classification(
   p_org uuid,
   p_now timestamptz,
@@ -737,7 +811,9 @@ declare
   tags_added integer := 0;
   tags_removed integer := 0;
 begin
-  if p_ids is not null and not p_force and not p_insert_missing and p_cuts is null and p_stats in ('stored', 'orders') then
+  -- Short lists (the triggers' customers) through the cached plans; long ones get a plan of their own.
+  if p_ids is not null and cardinality(p_ids) <= 500 and not p_force and not p_insert_missing and p_cuts is null
+     and p_stats in ('stored', 'orders') then
     if state.function_name is null then
       perform private.lock_org_segments(p_org);
       state := private.engine_state_of(p_org);
@@ -750,7 +826,7 @@ begin
       into result
       using p_org, p_now, p_ids, state.membership_values, private.engine_config(p_org, state), p_stats = 'orders';
   else
-    execute private.classification_write_sql(p_stats, state, 'range') into result
+    execute private.classification_write_sql(p_stats, state, case when p_ids is null then 'range' else 'ids' end) into result
       using p_org, p_now, p_after, p_upto, p_ids, state.membership_values,
             private.engine_config(p_org, state, p_cuts), p_force, p_insert_missing;
   end if;
@@ -777,7 +853,7 @@ comment on function private.apply_classification(uuid, timestamptz, uuid, uuid, 
 
 -- Statistics only, for deferred classification (bulk loads): brings the figures up to date and
 -- clears what depends on being a buyer when a customer no longer is one. The reasons are marked
--- stale so that the next classification rewrites the row.
+-- stale (reasons_version null) so that the next classification rewrites the row.
 create function private.refresh_stats(p_org uuid, p_ids uuid[])
 returns integer
 language plpgsql
@@ -795,16 +871,16 @@ begin
         select o.customer_id, count(*)::integer as n, sum(o.total - o.refunded_amount) as s, min(o.ordered_at) as f_at,
                max(o.ordered_at) as l_at, (array_agg(o.ordered_at order by o.ordered_at desc))[2] as pv_at
           from public.orders o
-         where o.org_id = p_org and o.customer_id = any (p_ids) and o.status = 'paid'
+         where o.org_id = p_org and o.customer_id in (select unnest(p_ids)) and o.status = 'paid'
          group by o.customer_id
       ) os on os.customer_id = c.id
       left join (
         select e.customer_id, max(e.occurred_at) as e_at
           from public.events e
-         where e.org_id = p_org and e.customer_id = any (p_ids)
+         where e.org_id = p_org and e.customer_id in (select unnest(p_ids))
          group by e.customer_id
       ) es on es.customer_id = c.id
-     where c.org_id = p_org and c.id = any (p_ids)
+     where c.org_id = p_org and c.id in (select unnest(p_ids))
   ), upd as (
     update public.customer_profiles p set
       order_count = f.n, net_spend = f.s, aov = case when f.n > 0 then round(f.s / f.n, 2) end,
@@ -814,7 +890,7 @@ begin
       m_score = case when f.n > 0 then p.m_score end,
       rfm_segment = case when f.n > 0 then p.rfm_segment end,
       ticket_band = case when f.n > 0 then p.ticket_band end,
-      reasons = p.reasons - 'value_tier'
+      reasons_version = null
     from fresh f
     where p.org_id = p_org and p.customer_id = f.id
       and (p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at, p.last_event_at)
@@ -834,7 +910,7 @@ comment on function private.refresh_stats(uuid, uuid[]) is
 -- p_recount: their orders or events changed, so the statistics are recounted first.
 -- With `set local portrait.defer_classification = on` (bulk loads) only the statistics are kept
 -- and the customers are queued for the next dirty run.
-create function private.refresh_customers(p_org uuid, p_ids uuid[], p_recount boolean)
+create function private.refresh_customers(p_org uuid, p_ids uuid[], p_recount boolean, p_force boolean default false)
 returns void
 language plpgsql
 volatile
@@ -847,7 +923,7 @@ declare
   recount boolean := p_recount;
 begin
   -- Only customers that still exist (a cascade from a deleted customer or organization has none).
-  ids := array(select c.id from public.customers c where c.org_id = p_org and c.id = any (p_ids) order by c.id);
+  ids := array(select c.id from public.customers c where c.org_id = p_org and c.id in (select unnest(p_ids)) order by c.id);
   if cardinality(ids) = 0 then
     return;
   end if;
@@ -865,7 +941,7 @@ begin
   -- Lock the profiles first (in id order, so concurrent writers cannot deadlock): the recount
   -- below then sees every order committed before it.
   perform 1 from public.customer_profiles p
-   where p.org_id = p_org and p.customer_id = any (ids)
+   where p.org_id = p_org and p.customer_id in (select unnest(ids))
    order by p.customer_id
      for update;
 
@@ -876,17 +952,17 @@ begin
       recount := false;
     end if;
     if exists (select 1 from public.customer_profiles p
-                where p.org_id = p_org and p.customer_id = any (ids) and p.order_count > 0) then
+                where p.org_id = p_org and p.customer_id in (select unnest(ids)) and p.order_count > 0) then
       perform private.store_cut_points(p_org, now_, null);
     end if;
   end if;
 
-  perform private.apply_classification(p_org, now_, null, null, ids, case when recount then 'orders' else 'stored' end);
+  perform private.apply_classification(p_org, now_, null, null, ids, case when recount then 'orders' else 'stored' end, p_force);
 end;
 $$;
 
-comment on function private.refresh_customers(uuid, uuid[], boolean) is
-  'Keeps some customers of an organization current in the writing transaction: recounts their statistics when asked, then classifies them against the stored cut points. Defers to the dirty queue when portrait.defer_classification is on.';
+comment on function private.refresh_customers(uuid, uuid[], boolean, boolean) is
+  'Keeps some customers of an organization current in the writing transaction: recounts their statistics when asked (p_recount), then classifies them against the stored cut points, rewriting their rows when p_force (their reasons depend on what changed). Defers to the dirty queue when portrait.defer_classification is on.';
 
 
 -- The read-only classification, for comparison and benchmarks: what a full run would compute for
@@ -917,6 +993,7 @@ returns table (
 language plpgsql
 stable
 set search_path = ''
+set work_mem = '64MB'
 as $$
 declare
   state private.engine_state := private.engine_state_of(p_org);
@@ -1005,7 +1082,7 @@ begin
 
   if cardinality(ids) > 0 then
     perform 1 from public.customer_profiles p
-     where p.org_id = p_org and p.customer_id = any (ids) order by p.customer_id for update;
+     where p.org_id = p_org and p.customer_id in (select unnest(ids)) order by p.customer_id for update;
     perform private.apply_classification(p_org, private.engine_now(), null, null, ids, 'orders', false, true);
   end if;
   return coalesce(cardinality(ids), 0);
@@ -1023,13 +1100,16 @@ revoke all on function private.store_cut_points(uuid, timestamptz, bigint) from 
 revoke all on function private.engine_config(uuid, private.engine_state, jsonb) from public;
 revoke all on function private.classification_ctes(text, private.engine_state, text) from public;
 revoke all on function private.engine_constants(text) from public;
+revoke all on function private.engine_scope(text, text) from public;
 revoke all on function private.reasons_sql() from public;
+revoke all on function private.changed_sql() from public;
+revoke all on function private.classification_scan_sql(private.engine_state, text) from public;
 revoke all on function private.classification_write_sql(text, private.engine_state, text) from public;
 revoke all on function private.generate_engine_function(uuid) from public;
 revoke all on function private.sync_rule_tags(uuid, uuid[]) from public;
 revoke all on function private.apply_classification(uuid, timestamptz, uuid, uuid, uuid[], text, boolean, boolean, jsonb) from public;
 revoke all on function private.refresh_stats(uuid, uuid[]) from public;
-revoke all on function private.refresh_customers(uuid, uuid[], boolean) from public;
+revoke all on function private.refresh_customers(uuid, uuid[], boolean, boolean) from public;
 revoke all on function private.classify(uuid, timestamptz, boolean) from public;
 revoke all on function private.evaluate_rule(uuid, jsonb, timestamptz) from public;
 revoke all on function private.rebuild_stats(uuid) from public;

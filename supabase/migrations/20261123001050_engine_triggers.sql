@@ -213,8 +213,16 @@ begin
                  is distinct from
                  (n.country, n.industry, n.company_size, n.acquisition_source, n.is_valid, n.invalid_reason,
                   n.is_partner, n.created_at)
-          union all
-          select o.org_id, o.referred_by
+        ) x
+       group by x.org_id
+    loop
+      -- The reasons say why a customer is invalid: rewrite these rows whatever else changed.
+      perform private.refresh_customers(batch.org_id, batch.ids, false, true);
+    end loop;
+    for batch in
+      select x.org_id, array_agg(distinct x.id) as ids
+        from (
+          select o.org_id, o.referred_by as id
             from old_rows o join new_rows n on n.id = o.id
            where o.referred_by is not null and o.referred_by is distinct from n.referred_by
           union all

@@ -53,9 +53,16 @@ grant select on table public.stage_snapshots to authenticated;
 grant all on table public.stage_snapshots to service_role;
 
 
--- Today's row from the current profiles and today's stage changes.
-create function private.take_stage_snapshot(p_org uuid, p_now timestamptz)
-returns integer
+-- Writes today's row (the UTC day of p_now) from per-stage figures (in the order of the
+-- lifecycle_stage enum) and members per segment, with that day's moves from stage_changes.
+create function private.write_stage_snapshot(
+  p_org uuid,
+  p_now timestamptz,
+  p_stage_counts bigint[],
+  p_stage_revenue numeric[],
+  p_members jsonb
+)
+returns void
 language plpgsql
 volatile
 security definer
@@ -63,50 +70,35 @@ set search_path = ''
 as $$
 declare
   snapshot_day date := (p_now at time zone 'UTC')::date;
-  day_start timestamptz := snapshot_day::timestamp at time zone 'UTC';
+  day_start timestamptz := (p_now at time zone 'UTC')::date::timestamp at time zone 'UTC';
+  by_stage jsonb;
+  revenue jsonb;
+  moves jsonb;
 begin
+  select jsonb_object_agg(s.stage, coalesce(p_stage_counts[s.n], 0)),
+         jsonb_object_agg(s.stage, coalesce(p_stage_revenue[s.n], 0))
+    into by_stage, revenue
+    from unnest(enum_range(null::public.lifecycle_stage)) with ordinality as s (stage, n);
+
+  select coalesce(jsonb_object_agg(f.from_stage, f.tos), '{}'::jsonb) into moves
+    from (
+      select x.from_stage, jsonb_object_agg(x.to_stage, x.n) as tos
+        from (
+          select sc.from_stage, sc.to_stage, count(*) as n
+            from public.stage_changes sc
+           where sc.org_id = p_org and sc.from_stage is not null
+             and sc.changed_at >= day_start and sc.changed_at < day_start + interval '24 hours'
+           group by sc.from_stage, sc.to_stage
+        ) x
+       group by x.from_stage
+    ) f;
+
   insert into public.stage_snapshots as ss (
     org_id, day, customers, customers_by_stage, net_revenue_by_stage, members_by_segment, moves, source, as_of, taken_at
+  ) values (
+    p_org, snapshot_day, coalesce((select sum(c) from unnest(p_stage_counts) as c), 0), by_stage, revenue,
+    coalesce(p_members, '{}'::jsonb), moves, 'engine', p_now, now()
   )
-  select p_org, snapshot_day, st.total, st.by_stage, st.revenue, sg.members, mv.moves, 'engine', p_now, now()
-    from (
-      select coalesce(sum(c.n), 0)::integer as total,
-             jsonb_object_agg(s.stage, coalesce(c.n, 0)) as by_stage,
-             jsonb_object_agg(s.stage, coalesce(c.revenue, 0)) as revenue
-        from unnest(enum_range(null::public.lifecycle_stage)) as s (stage)
-        left join (
-          select p.effective_stage, count(*) as n, sum(p.net_spend) as revenue
-            from public.customer_profiles p
-           where p.org_id = p_org
-           group by p.effective_stage
-        ) c on c.effective_stage = s.stage
-    ) st,
-    (
-      select coalesce(jsonb_object_agg(g.id, coalesce(m.n, 0)), '{}'::jsonb) as members
-        from public.segments g
-        left join (
-          select u.segment_id, count(*) as n
-            from public.customer_profiles p
-            cross join lateral unnest(p.segment_ids) as u (segment_id)
-           where p.org_id = p_org and cardinality(p.segment_ids) > 0
-           group by u.segment_id
-        ) m on m.segment_id = g.id
-       where g.org_id = p_org and g.is_active
-    ) sg,
-    (
-      select coalesce(jsonb_object_agg(f.from_stage, f.tos), '{}'::jsonb) as moves
-        from (
-          select x.from_stage, jsonb_object_agg(x.to_stage, x.n) as tos
-            from (
-              select sc.from_stage, sc.to_stage, count(*) as n
-                from public.stage_changes sc
-               where sc.org_id = p_org and sc.from_stage is not null
-                 and sc.changed_at >= day_start and sc.changed_at < day_start + interval '24 hours'
-               group by sc.from_stage, sc.to_stage
-            ) x
-           group by x.from_stage
-        ) f
-    ) mv
   on conflict (org_id, day) do update set
     customers = excluded.customers,
     customers_by_stage = excluded.customers_by_stage,
@@ -116,12 +108,61 @@ begin
     source = excluded.source,
     as_of = excluded.as_of,
     taken_at = excluded.taken_at;
-  return 1;
+end;
+$$;
+
+comment on function private.write_stage_snapshot(uuid, timestamptz, bigint[], numeric[], jsonb) is
+  'Upserts the organization''s stage snapshot for the UTC day of p_now from customers and net spend per stage (lifecycle_stage enum order), members per segment, and that day''s stage changes.';
+
+
+-- Today's row from the current profiles, in one pass over the organization's profiles: customers
+-- and net spend per stage, and the members of each active segment (one filtered count per
+-- segment, the segment ids bound as a parameter). Returns the members per segment
+-- ({"<segment id>": count}), which runs also store in segments.member_count. (A run over every
+-- customer gathers these figures as it goes and calls write_stage_snapshot instead.)
+create function private.take_stage_snapshot(p_org uuid, p_now timestamptz)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  segment_list uuid[] := array(select g.id from public.segments g where g.org_id = p_org and g.is_active order by g.id);
+  counts text;
+  per_stage record;
+  stage_counts bigint[] := array_fill(0::bigint, array[8]);
+  stage_revenue numeric[] := array_fill(0::numeric, array[8]);
+  members bigint[] := array_fill(0::bigint, array[cardinality(segment_list)]);
+  members_json jsonb;
+  position integer;
+  i integer;
+begin
+  select string_agg(format('count(*) filter (where p.segment_ids @> array[($2::uuid[])[%s]])', n), ', ' order by n)
+    into counts
+    from generate_series(1, cardinality(segment_list)) as n;
+  for per_stage in execute format(
+    'select p.effective_stage, count(*) as n, sum(p.net_spend) as revenue, %s as members
+       from public.customer_profiles p where p.org_id = $1 group by p.effective_stage',
+    case when counts is null then '''{}''::bigint[]' else 'array[' || counts || ']::bigint[]' end)
+    using p_org, segment_list
+  loop
+    position := array_position(enum_range(null::public.lifecycle_stage), per_stage.effective_stage);
+    stage_counts[position] := per_stage.n;
+    stage_revenue[position] := per_stage.revenue;
+    for i in 1 .. cardinality(segment_list) loop
+      members[i] := members[i] + per_stage.members[i];
+    end loop;
+  end loop;
+  select coalesce(jsonb_object_agg(segment_list[n], members[n]), '{}'::jsonb) into members_json
+    from generate_series(1, cardinality(segment_list)) as n;
+  perform private.write_stage_snapshot(p_org, p_now, stage_counts, stage_revenue, members_json);
+  return members_json;
 end;
 $$;
 
 comment on function private.take_stage_snapshot(uuid, timestamptz) is
-  'Upserts the organization''s stage snapshot for the UTC day of p_now from the current profiles and that day''s stage changes.';
+  'Upserts the organization''s stage snapshot for the UTC day of p_now from the current profiles (one pass) and that day''s stage changes; returns the members per active segment.';
 
 
 -- Reconstructs the snapshots of past days from order and event history, set-based: each
@@ -330,5 +371,6 @@ comment on function private.backfill_stage_snapshots(uuid, date, date) is
 
 
 revoke all on function private.take_stage_snapshot(uuid, timestamptz) from public;
+revoke all on function private.write_stage_snapshot(uuid, timestamptz, bigint[], numeric[], jsonb) from public;
 revoke all on function private.backfill_stage_snapshots(uuid, date, date) from public;
 grant execute on function private.backfill_stage_snapshots(uuid, date, date) to service_role;

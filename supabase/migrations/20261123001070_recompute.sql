@@ -12,8 +12,8 @@
 --      that gave up) are closed with an error.
 --   2. Next chunks: pass the previous answer's next_after as p_after and its run_id as p_run_id
 --      (without p_run_id, the latest open run of that organization and kind is continued).
---   3. Stop when next_after is null: the last chunk closes the run (finished_at), and for full and
---      drift runs writes today's stage snapshot.
+--   3. Stop when next_after is null: the last chunk closes the run (finished_at); a full run writes
+--      today's stage snapshot, a drift run too when the latest snapshot is more than an hour old.
 --
 -- Kinds:
 --   full   every customer, ids in (p_after, …] up to p_limit of them, against fresh cut points;
@@ -22,7 +22,11 @@
 --   dirty  the customers in private.dirty_customers; when segments changed since their
 --          memberships were last evaluated, every customer instead (against the stored cut points).
 --   drift  the customers whose next_transition_at has come (as of the run's as_of).
--- Each chunk writes only rows whose values changed (profiles, stage changes, rule tags).
+-- Each chunk writes only rows whose values changed: a run over everyone first classifies its range
+-- in one read-only pass (which also gathers today's snapshot figures), then writes the changed
+-- customers. rows_written counts the rows written in customer_profiles, stage_changes and
+-- customer_tags; the bookkeeping rows (cut points, member counts, the snapshot) are counted in
+-- details.bookkeeping_rows.
 --
 -- full_recommended is true when the settings changed since the cut points were computed: a full
 -- run then brings every reason and threshold up to date.
@@ -30,6 +34,51 @@
 -- Callers: the service role and direct database connections (the edge function, the scheduler);
 -- a signed-in user only for an organization they administer (public.recompute_segments).
 -- An error inside a chunk rolls the chunk back and closes the run with the error recorded.
+
+-- Element-wise sum of two arrays of numbers (missing elements count as 0).
+create function private.add_arrays(p_a numeric[], p_b numeric[])
+returns numeric[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(array_agg(coalesce(u.a, 0) + coalesce(u.b, 0) order by u.n), '{}')
+    from unnest(p_a, p_b) with ordinality as u (a, b, n)
+$$;
+
+comment on function private.add_arrays(numeric[], numeric[]) is 'Element-wise sum of two arrays of numbers; a missing element counts as 0.';
+revoke all on function private.add_arrays(numeric[], numeric[]) from public;
+
+
+-- Members per active segment of an organization, in one pass over its profiles.
+create function private.segment_member_counts(p_org uuid)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  segment_list uuid[] := array(select g.id from public.segments g where g.org_id = p_org and g.is_active order by g.id);
+  counts text;
+  totals bigint[];
+begin
+  if cardinality(segment_list) = 0 then
+    return '{}'::jsonb;
+  end if;
+  select string_agg(format('count(*) filter (where p.segment_ids @> array[($2::uuid[])[%s]])', n), ', ' order by n)
+    into counts
+    from generate_series(1, cardinality(segment_list)) as n;
+  execute 'select array[' || counts || ']::bigint[] from public.customer_profiles p where p.org_id = $1'
+    into totals using p_org, segment_list;
+  return (select jsonb_object_agg(segment_list[n], totals[n]) from generate_series(1, cardinality(segment_list)) as n);
+end;
+$$;
+
+comment on function private.segment_member_counts(uuid) is
+  'How many customers are in each active segment of an organization ({"<segment id>": count}), counted in one pass.';
+
+revoke all on function private.segment_member_counts(uuid) from public;
+
 
 create function private.recompute(
   p_org uuid,
@@ -58,6 +107,8 @@ declare
   result jsonb;
   extra_rows integer := 0;
   tag_rows integer := 0;
+  members jsonb;
+  scan record;
   tags record;
   stored_settings jsonb;
   current_settings jsonb;
@@ -119,6 +170,11 @@ begin
     values (p_org, v_kind, coalesce(p_now, private.engine_now()), jsonb_build_object(
       'scope', scope,
       'segments_version', state.segments_version,
+      'aggregates', scope = 'all',
+      'segment_list', to_jsonb(state.segment_list),
+      'stage_counts', to_jsonb(array_fill(0, array[8])),
+      'stage_revenue', to_jsonb(array_fill(0, array[8])),
+      'segment_counts', to_jsonb(array_fill(0, array[cardinality(state.segment_list)])),
       'force', v_kind = 'full' and stored_settings is distinct from current_settings,
       'chunks', 0, 'profiles_written', 0, 'stage_changes', 0, 'tags_added', 0, 'tags_removed', 0
     ))
@@ -147,7 +203,33 @@ begin
        limit 1;
       last_chunk := upto is null;
       next_after := upto;
-      result := private.apply_classification(p_org, run.as_of, p_after, upto, null, 'stored', v_force, true);
+      -- One pass over the range: who changed, and today's figures; then only the changed are written.
+      execute private.classification_scan_sql(state) into scan
+        using p_org, run.as_of, p_after, upto, null::uuid[], state.membership_values, private.engine_config(p_org, state), v_force;
+      if cardinality(scan.changed_ids) > 0 then
+        result := private.apply_classification(p_org, run.as_of, null, null, scan.changed_ids, 'stored', v_force, true);
+      else
+        result := jsonb_build_object('changed', 0, 'rows_written', 0, 'profiles_written', 0,
+                                     'stage_changes', 0, 'tags_added', 0, 'tags_removed', 0);
+      end if;
+      result := result || jsonb_build_object('scanned', scan.scanned);
+      if (run.details ->> 'aggregates')::boolean
+         and state.segment_list = array(select jsonb_array_elements_text(run.details -> 'segment_list')::uuid) then
+        update public.recompute_runs rr
+           set details = rr.details || jsonb_build_object(
+                 'stage_counts', to_jsonb(private.add_arrays(
+                   array(select jsonb_array_elements_text(rr.details -> 'stage_counts')::numeric), scan.stage_counts::numeric[])),
+                 'stage_revenue', to_jsonb(private.add_arrays(
+                   array(select jsonb_array_elements_text(rr.details -> 'stage_revenue')::numeric), scan.stage_revenue)),
+                 'segment_counts', to_jsonb(private.add_arrays(
+                   array(select jsonb_array_elements_text(rr.details -> 'segment_counts')::numeric), scan.segment_counts::numeric[])))
+         where rr.id = run.id
+        returning * into run;
+      else
+        update public.recompute_runs rr set details = rr.details || '{"aggregates": false}'
+         where rr.id = run.id
+        returning * into run;
+      end if;
       delete from private.dirty_customers dc
        where dc.org_id = p_org and (p_after is null or dc.customer_id > p_after)
          and (upto is null or dc.customer_id <= upto) and dc.queued_at <= chunk_started;
@@ -172,7 +254,7 @@ begin
         result := private.apply_classification(p_org, run.as_of, null, null, ids,
                                                case when scope = 'queue' then 'orders' else 'stored' end, false, false);
         delete from private.dirty_customers dc
-         where dc.org_id = p_org and dc.customer_id = any (ids) and dc.queued_at <= chunk_started;
+         where dc.org_id = p_org and dc.customer_id in (select unnest(ids)) and dc.queued_at <= chunk_started;
       else
         result := jsonb_build_object('scanned', 0, 'changed', 0, 'rows_written', 0, 'profiles_written', 0,
                                      'stage_changes', 0, 'tags_added', 0, 'tags_removed', 0);
@@ -194,23 +276,39 @@ begin
     returning * into run;
 
     if last_chunk then
+      -- Today's snapshot: always after a full run; after a drift run when the organization's latest
+      -- is more than an hour old (the drift pass runs every minute and must stay cheap).
+      if scope = 'all' and (run.details ->> 'aggregates')::boolean then
+        -- Gathered chunk by chunk.
+        select coalesce(jsonb_object_agg(run.details -> 'segment_list' ->> (n - 1), (run.details -> 'segment_counts' ->> (n - 1))::bigint), '{}')
+          into members
+          from generate_series(1, jsonb_array_length(run.details -> 'segment_list')) as n;
+      end if;
+      if v_kind = 'full' and members is not null then
+        perform private.write_stage_snapshot(p_org, run.as_of,
+          array(select jsonb_array_elements_text(run.details -> 'stage_counts')::bigint),
+          array(select jsonb_array_elements_text(run.details -> 'stage_revenue')::numeric),
+          members);
+        extra_rows := extra_rows + 1;
+      elsif v_kind = 'full' or (v_kind = 'drift' and not exists (
+           select 1 from public.stage_snapshots ss
+            where ss.org_id = p_org and ss.source = 'engine'
+              and ss.as_of > run.as_of - interval '1 hour' and ss.as_of <= run.as_of)) then
+        members := private.take_stage_snapshot(p_org, run.as_of);
+        extra_rows := extra_rows + 1;
+      end if;
       if scope = 'all' then
         -- Memberships of every customer were just evaluated.
-        with counts as (
-          select u.segment_id, count(*)::integer as n
-            from public.customer_profiles p
-            cross join lateral unnest(p.segment_ids) as u (segment_id)
-           where p.org_id = p_org and cardinality(p.segment_ids) > 0
-           group by u.segment_id
-        ), updated as (
+        if members is null then
+          members := private.segment_member_counts(p_org);
+        end if;
+        with updated as (
           update public.segments s
-             set member_count = coalesce(c.n, 0), computed_at = run.as_of
-            from public.segments s2
-            left join counts c on c.segment_id = s2.id
-           where s.id = s2.id and s.org_id = p_org and s.is_active
+             set member_count = coalesce((members ->> s.id::text)::integer, 0), computed_at = run.as_of
+           where s.org_id = p_org and s.is_active
           returning 1
         )
-        select count(*)::integer into extra_rows from updated;
+        select extra_rows + count(*)::integer into extra_rows from updated;
 
         if (run.details ->> 'segments_version')::bigint > state.segments_done_version then
           select t.added, t.removed into tags from private.sync_rule_tags(p_org, null) as t;
@@ -225,9 +323,6 @@ begin
              set segments_done_version = greatest(es.segments_done_version, (run.details ->> 'segments_version')::bigint)
            where es.org_id = p_org;
         end if;
-      end if;
-      if v_kind in ('full', 'drift') then
-        extra_rows := extra_rows + private.take_stage_snapshot(p_org, run.as_of);
       end if;
       update public.recompute_runs rr
          set finished_at = greatest(clock_timestamp(), rr.started_at),

@@ -306,6 +306,34 @@ describe('stage snapshots from runs', () => {
   });
 });
 
+describe('the figures a full run gathers chunk by chunk', () => {
+  it('equal a snapshot counted from the profiles, and give the segments their member counts', async () => {
+    const org = await newOrg();
+    for (let i = 0; i < 23; i++) await customerWithOrders(org, Array.from({ length: i % 5 }, (_, k) => i * 9 + k * 40), 10 + i);
+    const repeat = randomUUID();
+    const recent = randomUUID();
+    await sql(`insert into public.segments (id, org_id, name, rule) values ($1, $3, 'Repeat', $4), ($2, $3, 'Recent', $5)`, [
+      repeat, recent, org,
+      JSON.stringify({ field: 'order_count', op: 'gte', value: 2 }),
+      JSON.stringify({ field: 'last_order_at', op: 'within_days', value: 60 }),
+    ]);
+    await run(org, 'full', { limit: 4 });
+    const read = async () =>
+      (await sql<Record<string, unknown>>(
+        `select customers, customers_by_stage, net_revenue_by_stage, members_by_segment, moves from public.stage_snapshots where org_id = $1`,
+        [org],
+      ))[0];
+    const gathered = await read();
+    await sql(`select private.take_stage_snapshot($1, $2)`, [org, NOW]);
+    expect(gathered).toEqual(await read());
+    expect(gathered!.customers).toBe(23);
+    const counts = await sql<{ id: string; member_count: number }>(`select id, member_count from public.segments where org_id = $1`, [org]);
+    const members = gathered!.members_by_segment as Record<string, number>;
+    for (const c of counts) expect(c.member_count).toBe(members[c.id]);
+    expect(members[repeat]).toBeGreaterThan(0);
+  });
+});
+
 describe('recompute_segments through the API', () => {
   it('runs for an admin of the organization only', async () => {
     const org = await newOrg();
