@@ -29,10 +29,6 @@ comment on column public.customer_profiles.next_transition_at is
 comment on column public.customer_profiles.reasons_version is
   'The version of the engine''s reasons format in `reasons`; null when the reasons were written otherwise (the profile''s creation, a lead promotion, statistics recounted for a bulk load), so that the next classification rewrites them.';
 
--- Reasons are the bulk of a profile (most of a kilobyte of JSON); kept out of line, the rows the
--- engine scans for every customer stay narrow. They are read only for a portrait.
-alter table public.customer_profiles set (toast_tuple_target = 128);
-
 -- The drift pass: customers of an organization whose moment has come.
 create index customer_profiles_next_transition_at_idx on public.customer_profiles (org_id, next_transition_at)
   where next_transition_at is not null;

@@ -573,26 +573,50 @@ security definer
 set search_path = ''
 as $$
 begin
-  with desired as (
-    select distinct p.customer_id, s.tag_id
-      from public.customer_profiles p
-      cross join lateral unnest(p.segment_ids) as m (segment_id)
-      join public.segments s on s.org_id = p.org_id and s.id = m.segment_id
-     where p.org_id = p_org and s.tag_id is not null and s.is_active
-       and (p_ids is null or p.customer_id in (select unnest(p_ids)))
-  ), gone as (
-    delete from public.customer_tags ct
-     where ct.org_id = p_org and ct.source = 'rule'
-       and (p_ids is null or ct.customer_id in (select unnest(p_ids)))
-       and not exists (select 1 from desired d where d.customer_id = ct.customer_id and d.tag_id = ct.tag_id)
-    returning 1
-  ), put as (
-    insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by, added_at)
-    select p_org, d.customer_id, d.tag_id, 'rule', null, now() from desired d
-    on conflict (org_id, customer_id, tag_id) do nothing
-    returning 1
-  )
-  select (select count(*) from put)::integer, (select count(*) from gone)::integer into added, removed;
+  if p_ids is null then
+    with desired as (
+      select distinct p.customer_id, s.tag_id
+        from public.customer_profiles p
+        cross join lateral unnest(p.segment_ids) as m (segment_id)
+        join public.segments s on s.org_id = p.org_id and s.id = m.segment_id
+       where p.org_id = p_org and s.tag_id is not null and s.is_active and cardinality(p.segment_ids) > 0
+    ), gone as (
+      delete from public.customer_tags ct
+       where ct.org_id = p_org and ct.source = 'rule'
+         and not exists (select 1 from desired d where d.customer_id = ct.customer_id and d.tag_id = ct.tag_id)
+      returning 1
+    ), put as (
+      insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by, added_at)
+      select p_org, d.customer_id, d.tag_id, 'rule', null, now() from desired d
+      on conflict (org_id, customer_id, tag_id) do nothing
+      returning 1
+    )
+    select (select count(*) from put)::integer, (select count(*) from gone)::integer into added, removed;
+  else
+    -- Some customers: every lookup by customer id.
+    with listed as (
+      select distinct i as customer_id from unnest(p_ids) as i
+    ), desired as (
+      select distinct p.customer_id, s.tag_id
+        from listed l
+        join public.customer_profiles p on p.org_id = p_org and p.customer_id = l.customer_id
+        cross join lateral unnest(p.segment_ids) as m (segment_id)
+        join public.segments s on s.org_id = p.org_id and s.id = m.segment_id
+       where s.tag_id is not null and s.is_active
+    ), gone as (
+      delete from public.customer_tags ct
+       using listed l
+       where ct.org_id = p_org and ct.customer_id = l.customer_id and ct.source = 'rule'
+         and not exists (select 1 from desired d where d.customer_id = ct.customer_id and d.tag_id = ct.tag_id)
+      returning 1
+    ), put as (
+      insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by, added_at)
+      select p_org, d.customer_id, d.tag_id, 'rule', null, now() from desired d
+      on conflict (org_id, customer_id, tag_id) do nothing
+      returning 1
+    )
+    select (select count(*) from put)::integer, (select count(*) from gone)::integer into added, removed;
+  end if;
 end;
 $$;
 
@@ -728,9 +752,11 @@ comment on function private.classification_write_sql(text, private.engine_state,
 -- gets a generated PL/pgSQL function holding the same statements as static SQL (one per source
 -- of statistics), which each session plans once. Its text is the engine's own plus the compiled
 -- membership expression; rule values and constants still arrive as parameters. It is regenerated
--- whenever the organization's rules are compiled. (Statements over many customers are planned
--- for each call instead, with the constants folded in: a cached generic plan would evaluate them
--- for every row.)
+-- whenever the organization's rules are compiled. Its plans are generic from the first call (a
+-- custom plan would cost planning each time, since a generic plan for a list of unknown length
+-- looks dearer to the planner than it is for the few customers a trigger passes). Statements over
+-- many customers are planned for each call instead, with the constants folded in: a cached
+-- generic plan would evaluate them for every row.
 create function private.generate_engine_function(p_org uuid)
 returns text
 language plpgsql
@@ -759,6 +785,7 @@ language plpgsql
 volatile
 security definer
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $body$
 begin
   if p_recount then
