@@ -21,7 +21,8 @@
 --   lifecycle         prospect: no orders and no event within lead_event_days (days ≤ window);
 --                     lead: no orders, an event within it; reactivated: ≥ 2 orders, latest ≤
 --                     reactivated_recent_days ago, more than reactivated_gap_days between the last
---                     two; new: exactly one order ≤ new_order_days ago; churned: last order >
+--                     two (floor((last − previous) / 24 h) > the setting); new: exactly one order
+--                     ≤ new_order_days ago; churned: last order >
 --                     churned_days ago; at_risk: > at_risk_days ago; loyal: ≥ loyal_min_orders
 --                     orders; active: the rest
 --   F                 1, 2, 3 for 1, 2, 3 orders; 4 for 4–5; 5 for 6 or more
@@ -35,7 +36,8 @@
 --                     R3 F1–2; cant_lose R1–2 F5; at_risk R1–2 F3–4; lost R1 F1; hibernating the
 --                     rest; none for non-buyers
 --
--- Scores use the cut points stored in public.cut_points (refreshed by every full run). The
+-- Scores use the cut points stored in public.cut_points (refreshed by every full run; an
+-- organization's first buyers get them at once, so that they are scored before any full run). The
 -- reasons hold the numbers that do not move by themselves (the dates behind a day count, the
 -- settings' windows, the customer's own figures), so that a recompute with nothing new writes
 -- nothing; the current cut points are in public.cut_points.
