@@ -64,6 +64,13 @@ const types = {
   },
 };
 
+/** The same server's URL for another database on it. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
 /** Connects to a Postgres server (native, or PGlite served on a socket) by URL. */
 export function fromUrl(url: string, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });

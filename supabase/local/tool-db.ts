@@ -2,7 +2,7 @@
 // db advisors): a scratch database on the server in DATABASE_URL, or an in-memory PGlite served
 // on a free local port.
 import { randomBytes } from 'node:crypto';
-import { fromPglite, fromUrl, openPglite } from './db.ts';
+import { fromPglite, fromUrl, openPglite, withDatabase } from './db.ts';
 import { migrate } from './migrate.ts';
 import { servePglite } from './pglite-server.ts';
 
@@ -12,13 +12,12 @@ export async function withMigratedDatabase<T>(fn: (url: string) => Promise<T>): 
     const name = `portrait_tool_${randomBytes(4).toString('hex')}`;
     const admin = fromUrl(serverUrl, { max: 1 });
     await admin.exec(`create database "${name}"`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
+    const url = withDatabase(serverUrl, name);
     try {
-      const db = fromUrl(url.toString(), { max: 1 });
+      const db = fromUrl(url, { max: 1 });
       await migrate(db);
       await db.close();
-      return await fn(url.toString());
+      return await fn(url);
     } finally {
       await admin.exec(`drop database if exists "${name}" with (force)`);
       await admin.close();

@@ -13,7 +13,7 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { fromUrl } from '../../supabase/local/db.ts';
+import { fromUrl, withDatabase } from '../../supabase/local/db.ts';
 import { startStack } from '../../supabase/local/stack.ts';
 import { measureApiOverhead } from './api-overhead.ts';
 import { chartSvg, type Series } from './chart.ts';
@@ -97,10 +97,8 @@ if (serverUrl) {
   const admin = fromUrl(serverUrl, { max: 1 });
   await admin.exec(`drop database if exists "${name}"`);
   await admin.exec(`create database "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
   scratch = {
-    url: url.toString(),
+    url: withDatabase(serverUrl, name),
     drop: async () => {
       if (!args.keep) await admin.exec(`drop database if exists "${name}" with (force)`);
       else log(`Kept the scratch database ${name}`);

@@ -4,9 +4,9 @@
 import { mkdir, stat, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { fromPglite, fromUrl, openPglite } from '../../supabase/local/db.ts';
+import { fromPglite, fromUrl, openPglite, withDatabase } from '../../supabase/local/db.ts';
 import { migrate, schemaFingerprint } from '../../supabase/local/migrate.ts';
-import { adminUrl, snapshotDir, templateName, withDatabase } from './paths.ts';
+import { snapshotDir, templateName } from './paths.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,7 +20,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   if (databaseUrl) {
     const name = templateName(fingerprint);
-    const admin = fromUrl(adminUrl(databaseUrl), { max: 1 });
+    const admin = fromUrl(databaseUrl, { max: 1 });
     try {
       const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
       if (exists.rows.length === 0) {

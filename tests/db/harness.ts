@@ -4,9 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
-import { fromPglite, fromUrl, openPglite, type Db, type Queryable } from '../../supabase/local/db.ts';
+import { fromPglite, fromUrl, openPglite, withDatabase, type Db, type Queryable } from '../../supabase/local/db.ts';
 import { startStack, type Stack } from '../../supabase/local/stack.ts';
-import { adminUrl, withDatabase } from './paths.ts';
 
 export interface TestDb {
   db: Db;
@@ -24,7 +23,7 @@ export async function freshDb(): Promise<TestDb> {
   const serverUrl = process.env.DATABASE_URL;
   if (template && serverUrl) {
     const name = `portrait_test_${randomBytes(6).toString('hex')}`;
-    const admin = fromUrl(adminUrl(serverUrl), { max: 1 });
+    const admin = fromUrl(serverUrl, { max: 1 });
     await admin.exec(`create database "${name}" template "${template}"`);
     await admin.close();
     const url = withDatabase(serverUrl, name);
@@ -36,7 +35,7 @@ export async function freshDb(): Promise<TestDb> {
       url,
       async close() {
         await db.close();
-        const admin2 = fromUrl(adminUrl(serverUrl), { max: 1 });
+        const admin2 = fromUrl(serverUrl, { max: 1 });
         await admin2.exec(`drop database if exists "${name}" with (force)`);
         await admin2.close();
       },
