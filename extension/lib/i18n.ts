@@ -60,9 +60,10 @@ const en = {
 } as const;
 
 export type MessageKey = keyof typeof en;
-export type Locale = 'en';
+export type Locale = 'en' | 'zh-CN';
 
-const dictionaries: Record<Locale, Record<MessageKey, string>> = { en };
+// A text missing in the current locale falls back to English.
+const dictionaries: { en: Record<MessageKey, string> } & Partial<Record<Locale, Partial<Record<MessageKey, string>>>> = { en };
 
 let currentLocale: Locale = 'en';
 
@@ -83,7 +84,7 @@ function interpolate(text: string, values?: Record<string, string | number>): st
 
 /** The text for `key`, with `{name}` placeholders replaced by `values` (inserted as text). */
 export function t(key: MessageKey, values?: Record<string, string | number>): string {
-  return interpolate(dictionaries[currentLocale][key], values);
+  return interpolate(dictionaries[currentLocale]?.[key] ?? dictionaries.en[key], values);
 }
 
 /**
