@@ -63,7 +63,8 @@ export const apiLimits = {
 // ---------------------------------------------------------------------------------------------
 // Argument pieces.
 
-const uuid = z.uuid();
+// Any 128-bit id Postgres's uuid type accepts: ids imported from other systems need not be RFC 9562 ones.
+const uuid = z.guid();
 
 /** A tag name (or a display name) as the database stores it: trimmed, runs of whitespace made one space. */
 export function tidyTagName(name: string): string {

@@ -60,7 +60,7 @@ export const identifierSchema = z.strictObject({
     .refine((value) => value.trim() !== '', 'An identifier needs a value'),
 });
 
-const customerIdSchema = z.uuid();
+const customerIdSchema = z.guid();
 const tagNameSchema = z.string().trim().min(1).max(messageLimits.maxTagLength);
 
 /** An http(s) URL or nothing; anything else (javascript:, data:) is not provenance. */
@@ -154,7 +154,7 @@ export const signInRequestSchema = z.strictObject({
 export const signOutRequestSchema = z.strictObject({ type: z.literal('account/sign-out') });
 export const selectOrgRequestSchema = z.strictObject({
   type: z.literal('account/select-org'),
-  orgId: z.uuid(),
+  orgId: z.guid(),
 });
 export const setSiteEnabledRequestSchema = z.strictObject({
   type: z.literal('settings/site'),

@@ -36,6 +36,8 @@ export interface StackOptions {
   scheduler?: boolean | SchedulerOptions;
   /** Lower bcrypt cost for tests only. */
   bcryptCost?: number;
+  /** Serve the demo pages under <API>/demo/ (supabase/local/demo-pages.ts). */
+  demoPages?: boolean;
   log?: (line: string) => void;
   config?: LocalConfig;
 }
@@ -127,6 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       functionsHostUrl: () => functionsUrl,
       verifyJwt: (name) => config.verifyJwt[name] ?? true,
       bcryptCost: options.bcryptCost,
+      demoPages: options.demoPages,
       onError: (error) => log(`api error: ${(error as Error)?.stack ?? String(error)}`),
     });
     await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,9 @@
 //   npm start -- --headless       the same for a server: no browser, stays up until interrupted
 //   npm start -- --reset          forget the embedded database and start from the demo data again
 //
+// The extension is built in the `demo` mode (.output/chrome-mv3-demo): besides the real sites it
+// also runs on the demo pages the local API serves at <API>/demo/ (supabase/local/demo-pages.ts).
+//
 // DATABASE_URL=postgres://…      use that Postgres instead of the embedded one
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +15,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readConfig } from './config.ts';
+import { demoPages } from './demo-pages.ts';
 import { supabaseDir, seedPath } from './migrate.ts';
 import { startStack } from './stack.ts';
 
@@ -78,6 +82,7 @@ async function main() {
     apiPort: Number(args['api-port']),
     dbPort: Number(args['db-port']),
     seed: true,
+    demoPages: true,
     log: debug,
   });
   let stopping = false;
@@ -106,13 +111,16 @@ async function main() {
     for (const row of logins.rows) log(`    ${row.email.padEnd(28)} ${row.role ?? ''}${row.org ? ` · ${row.org}` : ''}`);
   }
 
-  const extensionDir = path.join(repoRoot, '.output', 'chrome-mv3');
+  const extensionDir = path.join(repoRoot, '.output', 'chrome-mv3-demo');
   if (args.build && !args['no-build']) {
     log('Building the extension against the local API…');
     const wxt = path.join(repoRoot, 'node_modules', '.bin', 'wxt');
-    await run(wxt, ['build'], { ...process.env, WXT_SUPABASE_URL: stack.apiUrl, WXT_SUPABASE_ANON_KEY: stack.anonKey });
+    await run(wxt, ['build', '--mode', 'demo'], { ...process.env, WXT_SUPABASE_URL: stack.apiUrl, WXT_SUPABASE_ANON_KEY: stack.anonKey });
     log(`  extension  ${path.relative(repoRoot, extensionDir)}  (chrome://extensions → Developer mode → Load unpacked)`);
   }
+
+  log(`  demo pages ${stack.apiUrl}/demo/  (sign in from the extension's toolbar button first)`);
+  for (const page of demoPages) log(`    ${stack.apiUrl}${page.href}`);
 
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!args.headless && process.env.DISPLAY && existsSync(chromium) && existsSync(extensionDir)) {
@@ -128,7 +136,7 @@ async function main() {
         `--disable-extensions-except=${extensionDir}`,
         `--load-extension=${extensionDir}`,
         ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-        'chrome://extensions',
+        `${stack.apiUrl}/demo/`,
       ],
       { stdio: 'ignore', detached: false },
     );

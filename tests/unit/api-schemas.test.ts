@@ -24,6 +24,16 @@ const email = { kind: 'email', value: 'ana@example.com' } as const;
 
 const ok = (schema: { safeParse(v: unknown): { success: boolean } }, value: unknown) => schema.safeParse(value).success;
 
+describe('ids', () => {
+  it('accepts every id Postgres stores, including ids that are not RFC 9562 uuids', () => {
+    // The demo data's ids are md5 digests cast to uuid: any version and variant nibbles.
+    const md5Id = '3f2504e0-4f89-f1d3-1a0c-0305e82c3301';
+    expect(ok(addNoteArgsSchema, { p_org: org, p_customer_id: md5Id, p_body: 'called back', p_request_id: requestId })).toBe(true);
+    expect(ok(addNoteArgsSchema, { p_org: org, p_customer_id: `${md5Id}0`, p_body: 'x', p_request_id: requestId })).toBe(false);
+    expect(ok(addNoteArgsSchema, { p_org: md5Id, p_customer_id: "1' or 1=1", p_body: 'x', p_request_id: requestId })).toBe(false);
+  });
+});
+
 describe('RPC arguments', () => {
   it('names every function of the API', () => {
     expect(Object.keys(rpcSchemas).sort()).toEqual([

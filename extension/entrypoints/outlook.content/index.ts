@@ -1,11 +1,12 @@
 // Outlook on the web: the overlay beside the reading pane and compose forms.
 import '../../components/overlay/overlay.css';
 import { defineContentScript } from 'wxt/utils/define-content-script';
+import { demoMatches } from '../../lib/demo.ts';
 import { startOverlay } from '../../lib/page/start-overlay.tsx';
 import * as outlook from '../../sites/outlook.ts';
 
 export default defineContentScript({
-  matches: [...outlook.matches],
+  matches: [...outlook.matches, ...demoMatches('outlook')],
   runAt: 'document_idle',
   cssInjectionMode: 'ui',
   main: (ctx) => startOverlay(ctx, outlook),

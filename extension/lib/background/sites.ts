@@ -1,6 +1,7 @@
 // The sites whose content scripts may talk to the background, and the per-site switches.
 // The match patterns are the content scripts' `matches` (see extension/sites/).
 import { MatchPattern } from 'wxt/utils/match-patterns';
+import { demoMatches } from '../demo.ts';
 import type { SiteId } from '../message-schemas.ts';
 
 export interface SupportedSite {
@@ -11,13 +12,14 @@ export interface SupportedSite {
 }
 
 export const supportedSites: readonly SupportedSite[] = [
-  { id: 'gmail', matches: ['https://mail.google.com/*'], switchable: true },
+  { id: 'gmail', matches: ['https://mail.google.com/*', ...demoMatches('gmail')], switchable: true },
   {
     id: 'outlook',
     matches: [
       'https://outlook.office.com/*',
       'https://outlook.office365.com/*',
       'https://outlook.live.com/*',
+      ...demoMatches('outlook'),
     ],
     switchable: true,
   },

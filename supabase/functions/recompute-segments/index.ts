@@ -31,9 +31,9 @@ const DEFAULT_CHUNK = 20_000;
 const requestSchema = z
   .object({
     mode: z.enum(['full', 'dirty', 'drift']).default('dirty'),
-    org_id: z.uuid().optional(),
-    org_ids: z.array(z.uuid()).min(1).max(100_000).optional(),
-    after: z.uuid().optional(),
+    org_id: z.guid().optional(),
+    org_ids: z.array(z.guid()).min(1).max(100_000).optional(),
+    after: z.guid().optional(),
     budget_ms: z.number().int().min(0).max(300_000).default(DEFAULT_BUDGET_MS),
     chunk_size: z.number().int().min(1).max(200_000).default(DEFAULT_CHUNK),
   })

@@ -1,6 +1,7 @@
 // The local API on 127.0.0.1:54321: routes Supabase's URL layout to the handlers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Db } from '../db.ts';
+import { serveDemo } from '../demo-pages.ts';
 import type { JwtKeys } from '../keys.ts';
 import { createAuthHandler } from './auth.ts';
 import { createFunctionsHandler } from './functions.ts';
@@ -19,6 +20,8 @@ export interface ApiServerOptions {
   functionsHostUrl: () => string | null;
   verifyJwt: (name: string) => boolean;
   bcryptCost?: number;
+  /** Serve the demo pages under /demo/ (`npm start`). */
+  demoPages?: boolean;
   onError?: (error: unknown) => void;
 }
 
@@ -74,6 +77,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     if ((match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(path))) {
       return functions(req, res, url, match[1]!, match[2] ?? '');
     }
+    if (options.demoPages && (path === '/demo' || path.startsWith('/demo/'))) return serveDemo(req, res, path, options.publicUrl());
     if (path === '/' || path === '/health') return sendJson(res, 200, { name: 'portrait-local-api', ok: true });
     throw new HttpError(404, { message: 'no Route matched with those values' });
   }
