@@ -4,6 +4,8 @@
 //   DATABASE_URL=postgres://… npm run bench -- --scale 100k      100k customers (≈ 1M orders)
 //   DATABASE_URL=postgres://… npm run bench -- --scale 1m        CRM-1M: 1M customers, ≈ 10M orders, 20M events
 //   … --json results.json --chart recompute.svg                  also write the results and the chart
+//   npm run bench -- --extension [--runs 20] [--no-build]          the extension: content-script sizes,
+//                                                                  overlay time to visible (tests/bench/extension.ts)
 //
 // The data goes into a new scratch database on the server of DATABASE_URL (dropped at the end,
 // unless --keep): a generated organization of the scale (tests/bench/dataset.ts), and for the
@@ -44,8 +46,17 @@ const { values: args } = parseArgs({
     calls: { type: 'string' },
     keep: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
+    extension: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '20' },
+    'no-build': { type: 'boolean', default: false },
   },
 });
+
+if (args.extension) {
+  const { runExtensionBench } = await import('./extension.ts');
+  await runExtensionBench({ runs: Number(args.runs), build: !args['no-build'], json: args.json, quiet: args.quiet });
+  process.exit(0);
+}
 
 interface Scale {
   customers: number;

@@ -9,6 +9,7 @@ import type { BrowserContext, CDPSession, Page, Worker } from '@playwright/test'
 import { expect, test } from './fixtures.ts';
 import { bigGmailThread } from './fixtures/big-page.ts';
 import { inspectShadowDom, type ShadowDom } from './helpers/cdp.ts';
+import { longTasks, startTrace } from './helpers/trace.ts';
 import { createTeam, startTestStack, type TestStack, type TestTeam } from './helpers/stack.ts';
 import type { LookupResult, PortraitView } from '../../extension/lib/protocol.ts';
 
@@ -362,56 +363,6 @@ test.describe('with stubbed background answers', () => {
 
 // ---- responsiveness on a 10,000-node page ----
 
-interface TraceEvent {
-  name: string;
-  cat: string;
-  ph: string;
-  ts: number;
-  dur?: number;
-  /** Thread (CPU) time: what the task cost, whatever else the machine was doing. */
-  tdur?: number;
-  pid: number;
-  tid: number;
-  args?: { name?: string; data?: Record<string, unknown>; fileName?: string };
-}
-
-const extensionUrl = /^chrome-extension:\/\//;
-
-function eventUrl(event: TraceEvent): string {
-  const data = event.args?.data ?? {};
-  const stack = (data.stackTrace as Array<{ url?: string }> | undefined)?.[0]?.url;
-  return String(data.url ?? data.scriptName ?? event.args?.fileName ?? stack ?? '');
-}
-
-/** Long main-thread tasks of the page's renderer, each with whether the extension's code ran in it. */
-function longTasks(events: TraceEvent[], thresholdMs = 50) {
-  const mainThreads = new Set(
-    events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
-  );
-  const onMain = events.filter((e) => mainThreads.has(`${e.pid}:${e.tid}`) && e.ph === 'X');
-  const tasks = onMain.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
-  const extensionEvents = onMain.filter((e) => extensionUrl.test(eventUrl(e)));
-  const inside = (task: TraceEvent, e: TraceEvent) =>
-    e.pid === task.pid && e.tid === task.tid && e.ts >= task.ts && e.ts <= task.ts + (task.dur ?? 0);
-  const all = tasks.map((task) => {
-    const fromExtension = extensionEvents.filter((e) => inside(task, e));
-    return {
-      ms: (task.dur ?? 0) / 1000,
-      cpuMs: (task.tdur ?? task.dur ?? 0) / 1000,
-      extension: fromExtension.length > 0,
-      // What ran in the task, for a useful failure message.
-      what: onMain
-        .filter((e) => e !== task && inside(task, e) && (e.dur ?? 0) > 1_000)
-        .map((e) => `${e.name} ${((e.dur ?? 0) / 1000).toFixed(1)} ms (cpu ${((e.tdur ?? 0) / 1000).toFixed(1)}) ${eventUrl(e).split('/').pop() ?? ''}`.trim()),
-    };
-  });
-  return {
-    /** Over the threshold in CPU time: wall time also counts whatever else the machine was doing. */
-    long: all.filter((task) => task.cpuMs > thresholdMs),
-    extensionTasks: all.filter((task) => task.extension),
-  };
-}
-
 test('a 10,000-node page with 500 addresses: no long task caused by the extension', async ({ context, serviceWorker }) => {
   test.setTimeout(60_000);
   await stubBackground(serviceWorker, { portraits: {} });
@@ -426,24 +377,13 @@ test('a 10,000-node page with 500 addresses: no long task caused by the extensio
   });
 
   const cdp = await context.newCDPSession(page);
-  const events: TraceEvent[] = [];
-  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...(value as unknown as TraceEvent[])));
-  await cdp.send('Tracing.start', {
-    transferMode: 'ReportEvents',
-    traceConfig: {
-      recordMode: 'recordAsMuchAsPossible',
-      // Few categories: heavier tracing (invalidation tracking, V8 internals) slows the page it measures.
-      includedCategories: ['toplevel', 'devtools.timeline', 'v8', '__metadata'],
-    },
-  });
+  const trace = await startTrace(cdp);
   const started = Date.now();
   await page.goto(gmailThreadUrl);
   // The content script reads the page, looks up, renders; the page keeps changing for 3 s.
   await page.waitForFunction(() => document.querySelector('portrait-overlay') !== null, null, { timeout: 15_000 });
   await page.waitForTimeout(Math.max(0, 3_500 - (Date.now() - started)));
-  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-  await cdp.send('Tracing.end');
-  await complete;
+  const events = await trace.stop();
   await cdp.detach();
 
   const { long, extensionTasks } = longTasks(events);

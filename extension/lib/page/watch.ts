@@ -35,12 +35,14 @@ export function watchParticipants(
   onChange: (participants: Participants) => void,
   // Short enough that the overlay follows within the 150 ms budget of DESIGN §10, long enough that a
   // burst of mail-app updates costs one read.
-  { debounceMs = 40, maxWaitMs = 100, idleTimeoutMs = 30 }: WatchOptions = {},
+  { debounceMs = 16, maxWaitMs = 100, idleTimeoutMs = 16 }: WatchOptions = {},
 ): ParticipantsWatcher {
   let stopped = false;
   let timer: number | undefined;
   let dirtySince: number | null = null;
   let idlePending = false;
+  let leading = false;
+  let lastChange = -Infinity;
   let last: string | null = null;
   let observed: Element[] = [];
   const observer = new MutationObserver(() => schedule());
@@ -60,6 +62,11 @@ export function watchParticipants(
     timer = undefined;
     dirtySince = null;
     if (idlePending || stopped) return;
+    if (leading) {
+      leading = false;
+      read();
+      return;
+    }
     idlePending = true;
     ctx.requestIdleCallback(read, { timeout: idleTimeoutMs });
   }
@@ -67,6 +74,18 @@ export function watchParticipants(
   function schedule(delay = debounceMs): void {
     if (stopped) return;
     const now = Date.now();
+    // The first change after a quiet spell (a conversation opened) is read at once, in the next
+    // task: the overlay follows within a frame or two. Changes that follow it are debounced and
+    // read when the browser is idle, so a page that keeps changing costs a read per maxWaitMs.
+    const quiet = now - lastChange >= maxWaitMs && timer === undefined && !idlePending;
+    lastChange = now;
+    if (quiet) {
+      leading = true;
+      dirtySince = now;
+      timer = ctx.setTimeout(flush, 0);
+      return;
+    }
+    leading = false;
     dirtySince ??= now;
     if (timer !== undefined) {
       // Keep waiting for quiet unless the page has been changing for longer than maxWaitMs.

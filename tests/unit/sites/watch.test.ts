@@ -87,6 +87,33 @@ describe('watchParticipants', () => {
     ctx.invalidate();
   });
 
+  it('reads the first change after a quiet spell at once, and debounces the changes that follow', async () => {
+    document.body.innerHTML = '<div role="main"></div>';
+    const ctx = fakeContext();
+    const adapter = countingAdapter();
+    const seen: number[] = [];
+    const slow = { debounceMs: 300, maxWaitMs: 400, idleTimeoutMs: 300 };
+    watchParticipants(ctx as unknown as WatchContext, document, adapter, settings, (p) => seen.push(p.identifiers.length), slow);
+    await vi.waitFor(() => expect(seen).toEqual([0]));
+    await wait(450);
+    const main = document.querySelector('[role="main"]')!;
+    const chip = document.createElement('span');
+    chip.dataset.email = 'a@example.com';
+    main.append(chip);
+    // Well before the 300 ms debounce: the conversation that just opened is read in the next task.
+    await wait(40);
+    expect(seen).toEqual([0, 1]);
+    const readsBefore = adapter.reads;
+    // A page that keeps changing right after is read again only once the debounce allows.
+    for (let i = 0; i < 10; i++) {
+      main.append(document.createElement('p'));
+      await wait(10);
+    }
+    expect(adapter.reads).toBe(readsBefore);
+    await vi.waitFor(() => expect(adapter.reads).toBe(readsBefore + 1), { timeout: 1_000 });
+    ctx.invalidate();
+  });
+
   it('ignores changes outside the watched roots', async () => {
     document.body.innerHTML = '<div role="main"></div><aside></aside>';
     const ctx = fakeContext();

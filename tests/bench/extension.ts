@@ -1,0 +1,334 @@
+// `npm run bench -- --extension`: the extension's budgets (DESIGN §10), measured in one run.
+//
+//   - each content script's size, gzip -9 (JS ≤ 25 KB, CSS ≤ 6 KB);
+//   - the overlay's time to visible after a conversation's participants appear on a Gmail page
+//     (≤ 150 ms cold, through the local API; ≤ 30 ms from the background's cache);
+//   - the longest main-thread task that ran extension code meanwhile (no long task > 50 ms).
+//
+// The extension is built first (`wxt build`, against the local API), then loaded into Chromium
+// with a fresh local stack behind the relay of the browser tests (tests/e2e/helpers/stack.ts),
+// signed in through its popup as a rep of an organization with `runs` customers. Each run opens
+// Gmail's inbox (the thread fixture with its conversation held back), then opens the conversation
+// the way Gmail does (the hash changes, the messages are inserted) and waits, through the
+// DevTools protocol, for the overlay in its closed shadow root to show the customer. A cold run
+// uses a customer the background has not seen; a cached run one it has.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium, type BrowserContext, type CDPSession, type Page } from '@playwright/test';
+import { chromiumAvailable, chromiumPath, extensionDir, noChromiumMessage } from '../e2e/chromium.ts';
+import { bigGmailThread } from '../e2e/fixtures/big-page.ts';
+import { createTeam, startTestStack } from '../e2e/helpers/stack.ts';
+import { longTasks, startTrace } from '../e2e/helpers/trace.ts';
+import { median, percentile } from './stats.ts';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const fixturesDir = path.join(repoRoot, 'tests', 'e2e', 'fixtures');
+
+export interface Measure {
+  id: string;
+  value: number;
+  unit: string;
+  budget: number | null;
+  pass: boolean | null;
+}
+
+export const KB = 1024;
+export const budgets = {
+  contentScriptJs: 25 * KB,
+  contentScriptCss: 6 * KB,
+  visibleColdMs: 150,
+  visibleCachedMs: 30,
+  longTaskMs: 50,
+};
+
+function measure(id: string, value: number, unit: string, budget: number | null = null): Measure {
+  return { id, value: Math.round(value * 10) / 10, unit, budget, pass: budget === null ? null : value <= budget };
+}
+
+function build(log: (line: string) => void): Promise<void> {
+  log('Building the extension (wxt build)…');
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(repoRoot, 'node_modules', '.bin', 'wxt'), ['build'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`wxt build failed (${code}):\n${output}`))));
+  });
+}
+
+/** gzip -9 sizes of every content script's JS and CSS in the build. */
+export async function contentScriptSizes(dir = extensionDir): Promise<Measure[]> {
+  const scriptsDir = path.join(dir, 'content-scripts');
+  const files = (await readdir(scriptsDir)).filter((file) => /\.(js|css)$/.test(file)).sort();
+  if (files.length === 0) throw new Error(`No content scripts in ${scriptsDir}`);
+  const measures: Measure[] = [];
+  for (const file of files) {
+    const gzipped = gzipSync(await readFile(path.join(scriptsDir, file)), { level: 9 }).length;
+    const [name, kind] = file.split('.') as [string, 'js' | 'css'];
+    measures.push(measure(`content_script_${name}_${kind}_gzip`, gzipped, 'B', kind === 'js' ? budgets.contentScriptJs : budgets.contentScriptCss));
+  }
+  return measures;
+}
+
+const inboxUrl = 'https://mail.google.com/mail/u/0/#inbox';
+const threadHash = '#inbox/FMfcgzQbfxkKqPGsJwVrdZcQwPzRmNtL';
+
+/**
+ * Gmail's inbox, with the thread fixture's conversation held back in a template until `open`
+ * inserts it (a page script, as Gmail's own: it runs before the content script).
+ */
+function inboxPage(threadHtml: string, email: string): string {
+  const holdBack = `<script>
+  (() => {
+    const main = document.querySelector('[role="main"]');
+    const thread = document.createElement('template');
+    thread.id = 'held-back-thread';
+    thread.content.append(...main.childNodes);
+    document.body.append(thread);
+  })();
+</script>`;
+  return threadHtml.replaceAll('li.wei@example.com', email).replace('</body>', `${holdBack}\n</body>`);
+}
+
+/** Opens the conversation as Gmail does: the URL's hash changes and the messages are inserted. */
+function openConversation(page: Page): Promise<void> {
+  return page.evaluate((hash) => {
+    history.pushState(null, '', hash);
+    const thread = document.getElementById('held-back-thread') as HTMLTemplateElement;
+    document.querySelector('[role="main"]')!.append(thread.content.cloneNode(true));
+  }, threadHash);
+}
+
+interface CdpNode {
+  nodeId: number;
+  localName?: string;
+  attributes?: string[];
+  children?: CdpNode[];
+  shadowRoots?: CdpNode[];
+}
+
+function findOverlayRoot(node: CdpNode): CdpNode | null {
+  const attributes = node.attributes ?? [];
+  for (let i = 0; i < attributes.length; i += 2) {
+    if (attributes[i] === 'data-testid' && attributes[i + 1] === 'portrait-overlay') return node;
+  }
+  for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? [])]) {
+    const found = findOverlayRoot(child);
+    if (found) return found;
+  }
+  return null;
+}
+
+function viewOf(node: CdpNode): string | undefined {
+  const attributes = node.attributes ?? [];
+  const at = attributes.indexOf('data-view');
+  return at >= 0 && at % 2 === 0 ? attributes[at + 1] : undefined;
+}
+
+/**
+ * Milliseconds from the conversation's insertion to the overlay showing the customer. The overlay
+ * renders nothing while no conversation is open; once its host is on the page, DOM.getDocument
+ * with `pierce` makes the DevTools protocol report what is inserted into its closed shadow root
+ * and how its attributes change, as it happens.
+ */
+async function timeToVisible(context: BrowserContext, email: string, threadHtml: string): Promise<number> {
+  await context.unroute('https://mail.google.com/**');
+  await context.route('https://mail.google.com/**', (route) =>
+    route.request().resourceType() === 'document'
+      ? route.fulfill({ contentType: 'text/html; charset=utf-8', body: inboxPage(threadHtml, email) })
+      : route.abort(),
+  );
+  const page = await context.newPage();
+  try {
+    await page.goto(inboxUrl);
+    await page.waitForFunction(() => document.querySelector('portrait-overlay') !== null, null, { timeout: 15_000 });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('DOM.enable');
+    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: CdpNode };
+    if (findOverlayRoot(root)) throw new Error('The overlay showed something before the conversation was opened');
+    let overlayId: number | null = null;
+    const shown = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`The overlay did not show ${email} within 15 s`)), 15_000);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(performance.now());
+      };
+      cdp.on('DOM.childNodeInserted', (event: { node: CdpNode }) => {
+        const overlay = findOverlayRoot(event.node);
+        if (!overlay) return;
+        overlayId = overlay.nodeId;
+        if (viewOf(overlay) === 'customer') done();
+      });
+      cdp.on('DOM.attributeModified', (event: { nodeId: number; name: string; value: string }) => {
+        if (event.nodeId === overlayId && event.name === 'data-view' && event.value === 'customer') done();
+      });
+    });
+    const started = performance.now();
+    await openConversation(page);
+    const ms = (await shown) - started;
+    await cdp.detach();
+    return ms;
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * A Gmail conversation of 10,000 nodes with 500 addresses that keeps changing for 3 s, traced:
+ * the longest main-thread task in which the extension's code ran (CPU time, so that the machine's
+ * other work does not count).
+ */
+async function longestExtensionTask(context: BrowserContext): Promise<Measure[]> {
+  await context.unroute('https://mail.google.com/**');
+  const html = bigGmailThread({ nodes: 10_000, addresses: 500, churnMs: 3_000 });
+  await context.route('https://mail.google.com/**', (route) =>
+    route.request().resourceType() === 'document' ? route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }) : route.abort(),
+  );
+  const page = await context.newPage();
+  try {
+    const cdp = await context.newCDPSession(page);
+    const trace = await startTrace(cdp);
+    const started = Date.now();
+    await page.goto(`https://mail.google.com/mail/u/0/${threadHash}`);
+    await page.waitForFunction(() => document.querySelector('portrait-overlay') !== null, null, { timeout: 15_000 });
+    await page.waitForTimeout(Math.max(0, 3_500 - (Date.now() - started)));
+    const { extensionTasks } = longTasks(await trace.stop());
+    await cdp.detach();
+    if (extensionTasks.length === 0) throw new Error('The trace saw no task running the extension');
+    return [
+      measure('big_page_longest_extension_task_cpu', Math.max(...extensionTasks.map((task) => task.cpuMs)), 'ms', budgets.longTaskMs),
+      measure('big_page_longest_extension_task_wall', Math.max(...extensionTasks.map((task) => task.ms)), 'ms'),
+      measure('big_page_extension_tasks', extensionTasks.length, 'tasks'),
+    ];
+  } finally {
+    await page.close();
+  }
+}
+
+export interface ExtensionBenchOptions {
+  /** Cold and cached runs each. */
+  runs: number;
+  build: boolean;
+  log: (line: string) => void;
+}
+
+export async function measureExtension({ runs, build: rebuild, log }: ExtensionBenchOptions): Promise<Measure[]> {
+  if (rebuild) await build(log);
+  if (!existsSync(path.join(extensionDir, 'manifest.json'))) throw new Error(`No built extension in ${extensionDir}: run \`npm run build\``);
+  const results = await contentScriptSizes();
+  if (!chromiumAvailable()) {
+    log(`${noChromiumMessage}: the overlay's time to visible was not measured.`);
+    return results;
+  }
+
+  log('Starting a local stack and Chromium with the extension…');
+  const stack = await startTestStack();
+  try {
+    const team = await createTeam(stack, 'Extension bench');
+    // One customer per cold run, each a real row with an identity, as createTeam's own.
+    const { rows: customers } = await stack.db.query<{ email: string }>(
+      `with made as (
+         insert into public.customers (org_id, display_name, primary_email)
+         select $1, 'Bench Customer ' || n, 'bench.customer.' || n || '@example.com' from generate_series(1, $2) as n
+         returning id, primary_email
+       ), identities as (
+         insert into public.customer_identities (org_id, kind, value, customer_id)
+         select $1, 'email', primary_email, id from made on conflict do nothing
+       )
+       select primary_email as email from made order by primary_email`,
+      [team.orgId, runs],
+    );
+
+    const profile = await mkdtemp(path.join(os.tmpdir(), 'portrait-bench-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--disable-extensions-except=${extensionDir}`,
+        `--load-extension=${extensionDir}`,
+      ],
+    });
+    try {
+      const worker =
+        context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
+        (await context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith('chrome-extension://') }));
+      const popup = await context.newPage();
+      await popup.goto(`chrome-extension://${new URL(worker.url()).host}/popup.html`);
+      await popup.getByLabel('Email').fill(team.rep.email);
+      await popup.getByLabel('Password').fill(team.rep.password);
+      await popup.getByRole('button', { name: 'Sign in' }).click();
+      await popup.getByTestId('signed-in-email').waitFor({ timeout: 15_000 });
+      await popup.close();
+
+      const threadHtml = await readFile(path.join(fixturesDir, 'gmail-thread.html'), 'utf8');
+      // A first page warms Chromium and the API (connections, the org's settings); not counted.
+      await timeToVisible(context, team.customer.email, threadHtml);
+
+      const cold: number[] = [];
+      const cached: number[] = [];
+      for (const [i, { email }] of customers.entries()) {
+        cold.push(await timeToVisible(context, email, threadHtml));
+        cached.push(await timeToVisible(context, email, threadHtml));
+        log(`  run ${i + 1}/${customers.length}: cold ${cold.at(-1)!.toFixed(1)} ms, from cache ${cached.at(-1)!.toFixed(1)} ms`);
+      }
+      results.push(
+        measure('overlay_visible_cold_median', median(cold), 'ms', budgets.visibleColdMs),
+        measure('overlay_visible_cold_p95', percentile(cold, 95), 'ms'),
+        measure('overlay_visible_cached_median', median(cached), 'ms', budgets.visibleCachedMs),
+        measure('overlay_visible_cached_p95', percentile(cached, 95), 'ms'),
+        measure('overlay_runs', cold.length, 'runs'),
+      );
+      results.push(...(await longestExtensionTask(context)));
+    } finally {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    }
+  } finally {
+    await stack.stop();
+  }
+  return results;
+}
+
+/** `npm run bench -- --extension`: measures, prints the table, writes the JSON. */
+export async function runExtensionBench(options: { runs: number; build: boolean; json?: string; quiet?: boolean }): Promise<void> {
+  const log = (line: string) => {
+    if (!options.quiet) console.error(line);
+  };
+  const started = Date.now();
+  const results = await measureExtension({ runs: options.runs, build: options.build, log });
+  const cpus = os.cpus();
+  const machine = {
+    cpus: cpus.length,
+    cpu: cpus[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    browser: chromiumAvailable() ? chromiumPath : null,
+    database: 'embedded PGlite (local API)',
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+  console.log(
+    `Portrait benchmark · extension · ${machine.cpus} cores · load average ${machine.loadAverage.join(' ')} · ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+  console.log(['id'.padEnd(46), 'value'.padStart(12), 'unit'.padEnd(8), 'budget'.padStart(8), 'pass'].join('  '));
+  for (const r of results) {
+    console.log(
+      [r.id.padEnd(46), String(r.value).padStart(12), r.unit.padEnd(8), (r.budget ?? '–').toString().padStart(8), r.pass === null ? '–' : r.pass ? 'yes' : 'NO'].join('  '),
+    );
+  }
+  if (options.json) {
+    await writeFile(options.json, JSON.stringify({ machine, scale: 'extension', results }, null, 2));
+    console.log(`Wrote ${options.json}`);
+  }
+}
