@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium, type BrowserContext, type CDPSession, type Page } from '@playwright/test';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { chromiumAvailable, chromiumPath, extensionDir, noChromiumMessage } from '../e2e/chromium.ts';
 import { bigGmailThread } from '../e2e/fixtures/big-page.ts';
 import { createTeam, startTestStack } from '../e2e/helpers/stack.ts';
