@@ -84,13 +84,13 @@ try {
     await step(
       project === 'db' ? `database tests (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite'})` : 'unit tests',
       bin('vitest'),
-      ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${file}`],
+      ['run', '--config', 'tests/vitest.config.ts', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${file}`],
       () => vitestCounts(file),
     );
   }
   await step('extension build (chrome-mv3)', bin('wxt'), ['build']);
   const e2e = path.join(work, 'e2e.json');
-  await step('browser tests (Chromium)', bin('playwright'), ['test', '--reporter=list,json'], () => playwrightCounts(e2e), {
+  await step('browser tests (Chromium)', bin('playwright'), ['test', '--config', 'tests/e2e/playwright.config.ts', '--reporter=list,json'], () => playwrightCounts(e2e), {
     PLAYWRIGHT_JSON_OUTPUT_NAME: e2e,
   });
 } finally {

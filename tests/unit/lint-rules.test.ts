@@ -1,7 +1,7 @@
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-const eslint = new ESLint({ cwd: process.cwd() });
+const eslint = new ESLint({ cwd: process.cwd(), overrideConfigFile: 'tests/eslint.config.js' });
 const renderAsText = 'Page text must only ever be rendered as text';
 
 async function lint(code: string, filePath: string) {

@@ -1,9 +1,15 @@
 import preact from '@preact/preset-vite';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
+// Paths below are relative to the repository's top level.
+const root = fileURLToPath(new URL('..', import.meta.url));
+
 export default defineConfig({
+  root,
   test: {
+    root,
     projects: [
       {
         // WxtVitest supplies the `browser` fake and WXT's aliases; Preact compiles the JSX.
