@@ -344,6 +344,7 @@ function Charts({ store, figures }: { store: OverviewStore; figures: StageOvervi
             days={figures.days}
             values={prepared.customers}
             names={names}
+            dayLabel={t('chart.day')}
             colours={prepared.colours}
             formatValue={formatCount}
             formatAxis={formatCompact}
@@ -363,6 +364,7 @@ function Charts({ store, figures }: { store: OverviewStore; figures: StageOvervi
             days={figures.days}
             values={prepared.revenue}
             names={names}
+            dayLabel={t('chart.day')}
             colours={prepared.colours}
             formatValue={(value) => formatMoney(value, figures.currency)}
             formatAxis={(value) => formatCompactMoney(value, figures.currency)}

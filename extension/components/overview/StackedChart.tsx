@@ -6,8 +6,22 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { SeriesColour } from './colours.ts';
-import { formatTick } from './format.ts';
+import { formatDay, formatTick } from './format.ts';
 import { daysBetween } from './period.ts';
+
+/** Room for an axis' longest label (uPlot's documented auto-size approach): labels differ by locale and currency. */
+function axisSize(self: uPlot, values: string[] | null, axisIndex: number, cycle: number): number {
+  const axis = self.axes[axisIndex] as uPlot.Axis & { _size?: number; font?: [string, number] };
+  // Sizing converges over a few cycles; keep the first answer after the second.
+  if (cycle > 1 && axis._size) return axis._size;
+  let size = (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 4;
+  const longest = (values ?? []).reduce((widest, value) => (value.length > widest.length ? value : widest), '');
+  if (longest) {
+    self.ctx.font = axis.font?.[0] ?? self.ctx.font;
+    size += self.ctx.measureText(longest).width / (globalThis.devicePixelRatio || 1);
+  }
+  return Math.ceil(size);
+}
 
 export interface StackedChartProps {
   /** What the canvas shows, for screen readers (the chart's text summary). */
@@ -16,6 +30,8 @@ export interface StackedChartProps {
   /** One array per stage, bottom first, each with one value per day. */
   values: ReadonlyArray<readonly number[]>;
   names: readonly string[];
+  /** The legend's label of the x values. */
+  dayLabel: string;
   colours: readonly SeriesColour[];
   formatValue(value: number): string;
   formatAxis(value: number): string;
@@ -38,7 +54,7 @@ export function StackedChart(props: StackedChartProps) {
   const plot = useRef<uPlot | null>(null);
   const current = useRef(props);
   current.current = props;
-  const structure = `${props.names.join('|')}#${props.colours.map((c) => c.stroke).join('|')}`;
+  const structure = `${props.dayLabel}|${props.names.join('|')}#${props.colours.map((c) => c.stroke).join('|')}`;
 
   // The chart is built when its series change (names follow the language) and destroyed with the component.
   useEffect(() => {
@@ -53,11 +69,15 @@ export function StackedChart(props: StackedChartProps) {
       width: Math.max(element.clientWidth, 200),
       height: current.current.height ?? 260,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-      scales: { x: { time: true } },
+      scales: {
+        x: { time: true },
+        // Stacked areas start at zero.
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] },
+      },
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       legend: { show: true, live: true },
       series: [
-        { value: (_u, ts) => (ts == null ? '–' : formatTick(ts, 1)) },
+        { label: current.current.dayLabel, value: (_u, ts) => (ts == null ? '–' : formatDay(new Date(ts * 1000).toISOString().slice(0, 10))) },
         ...names.map((name, s) => ({
           label: name,
           stroke: colours[s]!.stroke,
@@ -72,8 +92,18 @@ export function StackedChart(props: StackedChartProps) {
       ],
       bands: names.slice(1).map((_, s) => ({ series: [s + 2, s + 1] as [number, number] })),
       axes: [
-        { values: (_u, splits) => splits.map((split) => formatTick(split, spanDays())), stroke: '#475569', grid: { stroke: '#e2e8f0' } },
-        { values: (_u, splits) => splits.map((split) => current.current.formatAxis(split)), size: 64, stroke: '#475569', grid: { stroke: '#e2e8f0' } },
+        {
+          values: (_u, splits) => splits.map((split) => formatTick(split, spanDays())),
+          space: 90,
+          stroke: '#475569',
+          grid: { stroke: '#e2e8f0' },
+        },
+        {
+          values: (_u, splits) => splits.map((split) => current.current.formatAxis(split)),
+          size: axisSize,
+          stroke: '#475569',
+          grid: { stroke: '#e2e8f0' },
+        },
       ],
     };
     const chart = new uPlot(options, stackedData(current.current.days, current.current.values), element);
