@@ -202,6 +202,24 @@ describe('page', () => {
     expect(screen.getByRole('button', { name: '3 年' }).getAttribute('aria-pressed')).toBe('false');
   });
 
+  it('shows a day chosen with the keyboard: the latest snapshot on or before it', async () => {
+    const days = ['2026-11-01', '2026-11-02', '2026-11-05'];
+    const store = createOverviewStore(
+      { context: fakeApi().api.context, figures: async (orgId, range) => figuresFor(orgId, range.from, range.to, days) },
+      { today: () => today },
+    );
+    render(<Overview store={store} />);
+    await store.start();
+    const table = await screen.findByTestId('day-table');
+    expect(table.dataset.day).toBe('2026-11-05');
+    fireEvent.change(screen.getByLabelText('Show the day'), { target: { value: '2026-11-04' } });
+    await waitFor(() => expect(screen.getByTestId('day-table').dataset.day).toBe('2026-11-02'));
+    // Stage "new" (s = 2) on the second day: 100 + 20 + 1.
+    expect(screen.getByTestId('day-table').querySelector('tr[data-stage="new"] td')!.textContent).toBe('121');
+    fireEvent.click(screen.getByRole('button', { name: 'Latest day' }));
+    await waitFor(() => expect(screen.getByTestId('day-table').dataset.day).toBe('2026-11-05'));
+  });
+
   it('says when the period has no snapshots', async () => {
     const store = createOverviewStore(
       { context: fakeApi().api.context, figures: async (orgId, range) => figuresFor(orgId, range.from, range.to, []) },

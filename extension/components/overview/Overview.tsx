@@ -117,7 +117,17 @@ interface Prepared {
   colours: SeriesColour[];
 }
 
-function DayTable({ figures, prepared, index, onLatest }: { figures: StageOverview; prepared: Prepared; index: number; onLatest(): void }) {
+function DayTable({
+  figures,
+  prepared,
+  index,
+  onPick,
+}: {
+  figures: StageOverview;
+  prepared: Prepared;
+  index: number;
+  onPick(index: number | null): void;
+}) {
   const day = figures.days[index]!;
   const totalCustomers = prepared.customers.reduce((sum, series) => sum + series[index]!, 0);
   const totalRevenue = prepared.revenue.reduce((sum, series) => sum + series[index]!, 0);
@@ -129,11 +139,29 @@ function DayTable({ figures, prepared, index, onLatest }: { figures: StageOvervi
           {t('day.title', { day: formatDay(day) })}
         </h2>
         {!latest && (
-          <button type="button" class="text-sm text-sky-700 hover:underline" onClick={onLatest}>
+          <button type="button" class="text-sm text-sky-700 hover:underline" onClick={() => onPick(null)}>
             {t('day.latest')}
           </button>
         )}
       </div>
+      <label class="flex items-center gap-2 text-xs text-slate-600">
+        {t('day.pick')}
+        <input
+          class={fieldClass}
+          type="date"
+          name="day"
+          min={figures.days[0]}
+          max={figures.days[figures.days.length - 1]}
+          value={day}
+          onChange={(event) => {
+            // The latest snapshot on or before the chosen day (days without one are skipped).
+            const chosen = event.currentTarget.value;
+            let found = -1;
+            for (let i = 0; i < figures.days.length && figures.days[i]! <= chosen; i++) found = i;
+            if (found >= 0) onPick(found);
+          }}
+        />
+      </label>
       <table class="w-full text-sm" data-testid="day-table" data-day={day}>
         <thead>
           <tr class="border-b border-slate-200 text-left text-xs text-slate-600">
@@ -373,7 +401,7 @@ function Charts({ store, figures }: { store: OverviewStore; figures: StageOvervi
         </section>
       </div>
       <div class="flex flex-col gap-4">
-        <DayTable figures={figures} prepared={prepared} index={index} onLatest={() => store.pickDay(null)} />
+        <DayTable figures={figures} prepared={prepared} index={index} onPick={store.pickDay} />
         <Moves figures={figures} />
         <Segments figures={figures} />
       </div>
