@@ -28,4 +28,5 @@ export const argumentNamesAgree: ArgumentNames = {
   search_customers: true,
   list_tags: true,
   my_orgs: true,
+  stage_overview: true,
 };

@@ -58,6 +58,8 @@ export const apiLimits = {
   reasonLength: 500,
   searchQueryLength: 100,
   searchLimit: 50,
+  /** Days an overview may span (p_to − p_from): five years. */
+  overviewDays: 1830,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -331,6 +333,53 @@ export const myOrgsResultSchema = z.array(
   }),
 );
 
+/** A UTC calendar day, `YYYY-MM-DD`. */
+const isoDay = z.iso.date();
+
+export const stageOverviewArgsSchema = z
+  .strictObject({ p_org: uuid, p_from: isoDay, p_to: isoDay })
+  .refine((args) => args.p_from <= args.p_to, { message: 'p_from must be on or before p_to', path: ['p_from'] })
+  .refine(
+    (args) => (Date.parse(args.p_to) - Date.parse(args.p_from)) / 86_400_000 <= apiLimits.overviewDays,
+    { message: `p_from..p_to must span at most ${apiLimits.overviewDays} days`, path: ['p_from'] },
+  );
+
+const stageMoveSchema = z.object({ from: lifecycleStageSchema, to: lifecycleStageSchema, count: z.number().int().nonnegative() });
+
+/** public.stage_overview: the Overview page's figures, one series per stage over `days`. */
+export const stageOverviewResultSchema = z
+  .object({
+    org_id: uuid,
+    from: isoDay,
+    to: isoDay,
+    currency: z.string(),
+    stages: z.array(lifecycleStageSchema).length(lifecycleStages.length),
+    /** Days with a snapshot, ascending. */
+    days: z.array(isoDay),
+    customers_by_stage: z.record(lifecycleStageSchema, z.array(z.number().int().nonnegative())),
+    net_revenue_by_stage: z.record(lifecycleStageSchema, z.array(amount)),
+    segments: z.object({
+      /** The day the members were counted; null: the segments' current member counts. */
+      day: isoDay.nullable(),
+      items: z.array(z.object({ id: uuid, name: z.string(), members: z.number().int().nonnegative().nullable() })),
+    }),
+    /** Moves between stages over the whole range, largest first. */
+    moves: z.array(stageMoveSchema),
+    /** Moves over the calendar month of `to`, up to `to`. */
+    month_moves: z.object({ from: isoDay, to: isoDay, items: z.array(stageMoveSchema) }),
+  })
+  .refine(
+    (overview) =>
+      lifecycleStages.every(
+        (stage) =>
+          overview.customers_by_stage[stage].length === overview.days.length &&
+          overview.net_revenue_by_stage[stage].length === overview.days.length,
+      ),
+    'Every series has one value per day',
+  );
+
+export type StageOverview = z.output<typeof stageOverviewResultSchema>;
+
 /** Every RPC by its SQL name: the schema of its arguments and of its result. */
 export const rpcSchemas = {
   customer_context: { args: customerContextArgsSchema, result: customerContextResultSchema },
@@ -341,6 +390,7 @@ export const rpcSchemas = {
   search_customers: { args: searchCustomersArgsSchema, result: searchCustomersResultSchema },
   list_tags: { args: listTagsArgsSchema, result: listTagsResultSchema },
   my_orgs: { args: myOrgsArgsSchema, result: myOrgsResultSchema },
+  stage_overview: { args: stageOverviewArgsSchema, result: stageOverviewResultSchema },
 } as const;
 
 export type RpcName = keyof typeof rpcSchemas;

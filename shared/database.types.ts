@@ -517,6 +517,9 @@ isOneToOne: false
 "set_lifecycle_stage":
 { Args: { "p_customer_id": string,"p_org": string,"p_reason"?: string,"p_request_id"?: string,"p_stage": string }; Returns: Json
                            },
+"stage_overview":
+{ Args: { "p_from": string,"p_org": string,"p_to": string }; Returns: Json
+                           },
 "tag_customer":
 { Args: { "p_display_name"?: string,"p_identifier": Json,"p_org": string,"p_page_title"?: string,"p_page_url"?: string,"p_request_id"?: string,"p_tags": (string)[] }; Returns: Json
                            },

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../lib/i18n.ts';
 import type { OrgSummary, PopupStateResponse, SiteId } from '../lib/messages.ts';
+import { t as overviewText } from './overview/messages.ts';
 import type { PopupStore } from './popup-store.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
@@ -119,8 +120,21 @@ function SiteSwitches({ store, state }: { store: PopupStore; state: PopupStateRe
   );
 }
 
-function SignedIn({ store, state, email }: { store: PopupStore; state: PopupStateResponse; email: string }) {
+function SignedIn({
+  store,
+  state,
+  email,
+  onOpenOverview,
+}: {
+  store: PopupStore;
+  state: PopupStateResponse;
+  email: string;
+  onOpenOverview?: () => void;
+}) {
   const failure = store.error.value?.kind === 'action' ? store.error.value.message : null;
+  // The Overview page is for reps and admins (DESIGN §8).
+  const role = store.activeOrg.value?.role;
+  const showOverview = onOpenOverview && (role === 'rep' || role === 'admin');
   return (
     <section class="flex flex-col gap-3">
       <p class="text-xs text-slate-600">
@@ -130,6 +144,11 @@ function SignedIn({ store, state, email }: { store: PopupStore; state: PopupStat
         </span>
       </p>
       <OrgPicker store={store} orgs={state.orgs} />
+      {showOverview && (
+        <button type="button" class={quietButtonClass} title={overviewText('open.hint')} onClick={onOpenOverview}>
+          {overviewText('open')}
+        </button>
+      )}
       <SiteSwitches store={store} state={state} />
       {state.pendingWrites > 0 && (
         <p class="text-xs text-amber-700" data-testid="pending-writes">
@@ -153,7 +172,15 @@ function SignedIn({ store, state, email }: { store: PopupStore; state: PopupStat
   );
 }
 
-export function Popup({ store, onOpenOptions }: { store: PopupStore; onOpenOptions?: () => void }) {
+export function Popup({
+  store,
+  onOpenOptions,
+  onOpenOverview,
+}: {
+  store: PopupStore;
+  onOpenOptions?: () => void;
+  onOpenOverview?: () => void;
+}) {
   useEffect(() => {
     void store.refresh();
   }, [store]);
@@ -182,7 +209,7 @@ export function Popup({ store, onOpenOptions }: { store: PopupStore; onOpenOptio
         <p class="text-sm">{t('popup.notConfigured')}</p>
       )}
       {session && !session.signedIn && session.reason === 'signed-out' && <SignInForm store={store} />}
-      {state && session?.signedIn && <SignedIn store={store} state={state} email={session.email} />}
+      {state && session?.signedIn && <SignedIn store={store} state={state} email={session.email} onOpenOverview={onOpenOverview} />}
     </main>
   );
 }

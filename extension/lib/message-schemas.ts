@@ -5,6 +5,7 @@
 // - page requests (lib/protocol.ts), sent by content scripts and by extension pages;
 // - extension-page requests (popup, options), refused when they come from a content script.
 import { z } from 'zod';
+import { apiLimits, type StageOverview } from '../../shared/api.ts';
 import type {
   Identifier,
   LifecycleStage,
@@ -187,6 +188,20 @@ export const saveApiRequestSchema = z.strictObject({
   api: z.strictObject({ apiUrl: apiUrlSchema, anonKey: anonKeySchema }).nullable(),
 });
 
+/** The Overview page's figures for one organization over the UTC days from..to (`YYYY-MM-DD`). */
+export const overviewRequestSchema = z
+  .strictObject({
+    type: z.literal('overview/data'),
+    orgId: z.uuid(),
+    from: z.iso.date(),
+    to: z.iso.date(),
+  })
+  .refine((message) => message.from <= message.to, { message: 'from must be on or before to', path: ['from'] })
+  .refine((message) => (Date.parse(message.to) - Date.parse(message.from)) / 86_400_000 <= apiLimits.overviewDays, {
+    message: `from..to must span at most ${apiLimits.overviewDays} days`,
+    path: ['from'],
+  });
+
 export const extensionPageRequestSchema = z.discriminatedUnion('type', [
   statusRequestSchema,
   popupStateRequestSchema,
@@ -197,6 +212,7 @@ export const extensionPageRequestSchema = z.discriminatedUnion('type', [
   getSettingsRequestSchema,
   savePreferencesRequestSchema,
   saveApiRequestSchema,
+  overviewRequestSchema,
 ]);
 
 /** Everything the background accepts, before the sender decides what it may send. */
@@ -297,6 +313,12 @@ export interface SaveApiResponse {
   saved: boolean;
 }
 
+/** The Overview page's figures (public.stage_overview, checked by the background). */
+export interface OverviewResponse {
+  ok: true;
+  overview: StageOverview;
+}
+
 export interface OkResponse {
   ok: true;
 }
@@ -312,4 +334,5 @@ export interface ResponseByType {
   'settings/preferences': SettingsResponse;
   'settings/save-api': SaveApiResponse;
   'portrait/settings': PageSettingsResponse;
+  'overview/data': OverviewResponse;
 }

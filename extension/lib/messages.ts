@@ -10,6 +10,7 @@ export type {
   ExtensionMessage,
   Language,
   OrgSummary,
+  OverviewResponse,
   PopupStateResponse,
   SaveApiResponse,
   SettingsResponse,

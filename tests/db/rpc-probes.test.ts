@@ -41,6 +41,7 @@ const context = 'select * from public.customer_context($1, $2::jsonb)';
 const search = 'select * from public.search_customers($1, $2, $3)';
 const tags = 'select * from public.list_tags($1)';
 const orgsOf = 'select * from public.my_orgs()';
+const overview = 'select public.stage_overview($1, $2::date, $3::date)';
 
 const probes: Probe[] = [
   // Another organization: A's admin aims at B, and B's admin aims at A.
@@ -57,6 +58,8 @@ const probes: Probe[] = [
   { name: 'search_customers in an organization the caller is not in', actor: 'admin', sql: search, params: [B, 'bert', 10], expected: '42501', message: 'p_org' },
   { name: "search_customers for another organization's customer finds nobody", actor: 'otherAdmin', sql: search, params: [B, 'olivia', 10], expected: 'nothing', hidden: [rows.ownedCustomer, 'Olivia'] },
   { name: 'list_tags in an organization the caller is not in', actor: 'otherAdmin', sql: tags, params: [A], expected: '42501', message: 'p_org' },
+  { name: 'stage_overview in an organization the caller is not in', actor: 'otherAdmin', sql: overview, params: [A, '2026-01-01', '2026-01-31'], expected: '42501', message: 'p_org' },
+  { name: "stage_overview of B's snapshots by A's admin", actor: 'admin', sql: overview, params: [B, '2026-01-01', '2026-01-31'], expected: '42501', message: 'p_org' },
   { name: "a request id of another user's request", actor: 'rep', sql: note, params: [A, rows.ownedCustomer, 'Replay', rows.adminRequest], expected: '22023', message: 'p_request_id' },
 
   // Callers without a membership at all.
@@ -69,6 +72,7 @@ const probes: Probe[] = [
     { name: `search_customers as ${actor}`, actor, sql: search, params: [A, 'o', 10], expected: '42501' },
     { name: `list_tags as ${actor}`, actor, sql: tags, params: [A], expected: '42501' },
     { name: `my_orgs as ${actor}`, actor, sql: orgsOf, params: [], expected: '42501' },
+    { name: `stage_overview as ${actor}`, actor, sql: overview, params: [A, '2026-01-01', '2026-01-31'], expected: '42501' },
   ]),
   { name: 'tag_customer as a signed-in user who belongs nowhere', actor: 'newcomer', sql: tag, params: [A, email('x@example.com'), ['x'], null, null, randomUUID()], expected: '42501', message: 'p_org' },
 
@@ -113,6 +117,11 @@ const probes: Probe[] = [
   { name: 'search_customers with a limit of 0', actor: 'staff', sql: search, params: [A, 'o', 0], expected: '22023', message: 'p_limit' },
   { name: 'search_customers with a limit of 51', actor: 'staff', sql: search, params: [A, 'o', 51], expected: '22023', message: 'p_limit' },
   { name: 'list_tags without an organization', actor: 'staff', sql: tags, params: [null], expected: '22023', message: 'p_org' },
+  { name: 'stage_overview without an organization', actor: 'rep', sql: overview, params: [null, '2026-01-01', '2026-01-31'], expected: '22023', message: 'p_org' },
+  { name: 'stage_overview without a first day', actor: 'rep', sql: overview, params: [A, null, '2026-01-31'], expected: '22023', message: 'p_from' },
+  { name: 'stage_overview with the days the wrong way round', actor: 'rep', sql: overview, params: [A, '2026-02-01', '2026-01-31'], expected: '22023', message: 'p_from' },
+  { name: 'stage_overview over more than five years', actor: 'rep', sql: overview, params: [A, '2019-01-01', '2026-01-31'], expected: '22023', message: 'p_from..p_to' },
+  { name: 'stage_overview of a range without snapshots finds nothing', actor: 'rep', sql: overview, params: [A, '2019-01-01', '2019-01-31'], expected: 'nothing', hidden: ['B only'] },
 ];
 
 async function rowCounts(): Promise<Record<string, number>> {
@@ -137,6 +146,7 @@ describe('RPC probes', () => {
       'my_orgs',
       'search_customers',
       'set_lifecycle_stage',
+      'stage_overview',
       'tag_customer',
       'untag_customer',
     ]);

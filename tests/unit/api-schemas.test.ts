@@ -11,6 +11,8 @@ import {
   rpcSchemas,
   searchCustomersArgsSchema,
   setLifecycleStageArgsSchema,
+  stageOverviewArgsSchema,
+  stageOverviewResultSchema,
   tagCustomerArgsSchema,
   tidyTagName,
   untagCustomerArgsSchema,
@@ -43,6 +45,7 @@ describe('RPC arguments', () => {
       'my_orgs',
       'search_customers',
       'set_lifecycle_stage',
+      'stage_overview',
       'tag_customer',
       'untag_customer',
     ]);
@@ -135,6 +138,48 @@ describe('RPC arguments', () => {
     expect(ok(searchCustomersArgsSchema, { p_org: org, p_query: 'ana', p_limit: 0 })).toBe(false);
     expect(ok(searchCustomersArgsSchema, { p_org: org, p_query: 'ana', p_limit: 51 })).toBe(false);
     expect(ok(searchCustomersArgsSchema, { p_org: org, p_query: 'ana', p_limit: 2.5 })).toBe(false);
+  });
+
+  it('bounds an overview to at most five years of whole days, first day first', () => {
+    const args = (p_from: string, p_to: string) => ({ p_org: org, p_from, p_to });
+    expect(ok(stageOverviewArgsSchema, args('2023-11-24', '2026-11-23'))).toBe(true);
+    expect(ok(stageOverviewArgsSchema, args('2026-11-23', '2026-11-23'))).toBe(true);
+    expect(ok(stageOverviewArgsSchema, args('2020-01-01', '2025-01-04'))).toBe(true);
+    expect(ok(stageOverviewArgsSchema, args('2020-01-01', '2025-01-05'))).toBe(false);
+    expect(ok(stageOverviewArgsSchema, args('2026-11-24', '2026-11-23'))).toBe(false);
+    expect(ok(stageOverviewArgsSchema, args('2026-11-23T00:00:00Z', '2026-11-23'))).toBe(false);
+    expect(ok(stageOverviewArgsSchema, args('2026-02-30', '2026-03-01'))).toBe(false);
+    expect(ok(stageOverviewArgsSchema, { ...args('2026-01-01', '2026-01-31'), p_debug: true })).toBe(false);
+  });
+});
+
+describe('stage_overview answers', () => {
+  const series = (values: number[]) => Object.fromEntries(lifecycleStages.map((stage) => [stage, values]));
+  const answer = {
+    org_id: org,
+    from: '2026-11-01',
+    to: '2026-11-02',
+    currency: 'CNY',
+    stages: [...lifecycleStages],
+    days: ['2026-11-01', '2026-11-02'],
+    customers_by_stage: series([3, 4]),
+    net_revenue_by_stage: series([10.5, 12]),
+    segments: { day: '2026-11-02', items: [{ id: customer, name: 'Everyone', members: 7 }] },
+    moves: [{ from: 'active', to: 'at_risk', count: 2 }],
+    month_moves: { from: '2026-11-01', to: '2026-11-02', items: [{ from: 'active', to: 'at_risk', count: 2 }] },
+  };
+
+  it('accepts one value per stage and day', () => {
+    expect(ok(stageOverviewResultSchema, answer)).toBe(true);
+  });
+
+  it.each([
+    ['a series shorter than the days', { ...answer, customers_by_stage: { ...answer.customers_by_stage, loyal: [3] } }],
+    ['a stage missing', { ...answer, net_revenue_by_stage: { ...answer.net_revenue_by_stage, churned: undefined } }],
+    ['an unknown stage in the moves', { ...answer, moves: [{ from: 'gold', to: 'active', count: 1 }] }],
+    ['a negative count', { ...answer, customers_by_stage: { ...answer.customers_by_stage, lead: [-1, 2] } }],
+  ])('refuses %s', (_label, value) => {
+    expect(ok(stageOverviewResultSchema, value)).toBe(false);
   });
 });
 

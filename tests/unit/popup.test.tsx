@@ -104,6 +104,24 @@ describe('Popup', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('Could not sign in: Invalid login credentials');
   });
 
+  it('opens the overview for a rep or an admin, not for staff', async () => {
+    const onOpenOverview = vi.fn();
+    const staffState: PopupStateResponse = {
+      ...signedIn,
+      session: { signedIn: true, email: 'rep@lotus.test', orgId: lotus.id, orgName: lotus.name, role: 'staff' },
+      orgs: [{ ...lotus, role: 'staff' }, peony],
+    };
+    const store = createPopupStore(fakePopupApi({ state: async () => signedIn }));
+    render(<Popup store={store} onOpenOverview={onOpenOverview} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Overview' }));
+    expect(onOpenOverview).toHaveBeenCalledTimes(1);
+    cleanup();
+
+    render(<Popup store={createPopupStore(fakePopupApi({ state: async () => staffState }))} onOpenOverview={onOpenOverview} />);
+    await waitFor(() => expect(screen.getByTestId('active-org').textContent).toBe('Lotus Trading · Staff'));
+    expect(screen.queryByRole('button', { name: 'Overview' })).toBeNull();
+  });
+
   it('switches the organization and the per-site switches', async () => {
     const setSite = vi.fn(fakePopupApi().setSite);
     renderPopup(fakePopupApi({ state: async () => signedIn, setSite }));

@@ -17,5 +17,12 @@ const api: PopupApi = {
 const store = createPopupStore(api);
 const container = document.getElementById('app');
 if (container) {
-  render(<Popup store={store} onOpenOptions={() => void browser.runtime.openOptionsPage()} />, container);
+  render(
+    <Popup
+      store={store}
+      onOpenOptions={() => void browser.runtime.openOptionsPage()}
+      onOpenOverview={() => void browser.tabs.create({ url: browser.runtime.getURL('/overview.html') })}
+    />,
+    container,
+  );
 }

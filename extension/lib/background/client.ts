@@ -2,7 +2,7 @@
 // `@supabase/supabase-js`. Everything else in the background sees the small `PortraitBackend`
 // interface, which tests replace with a fake.
 import { createClient, processLock, type SupabaseClient } from '@supabase/supabase-js';
-import type { RpcName } from '../../../shared/api.ts';
+import type { RpcName, StageOverview } from '../../../shared/api.ts';
 import type { Database } from '../../../shared/database.types.ts';
 import type { Identifier, PortraitView } from '../protocol.ts';
 import type { AuthStorage } from './auth-storage.ts';
@@ -51,6 +51,8 @@ export interface PortraitBackend {
   /** Portraits by identifierKey (null: not a customer). */
   customerContext(identifiers: readonly Identifier[], context: PortraitContext): Promise<Map<string, PortraitView | null>>;
   listTags(orgId: string): Promise<TagSuggestion[]>;
+  /** The Overview page's figures for the UTC days from..to (stage_overview). */
+  stageOverview(orgId: string, from: string, to: string): Promise<StageOverview>;
   applyWrite(write: QueuedWrite, context: PortraitContext): Promise<ApplyOutcome>;
   /** Called when supabase-js drops the session by itself (refresh token revoked or expired). */
   onSessionLost(listener: () => void): void;
@@ -182,6 +184,7 @@ export function createSupabaseBackend(options: BackendOptions): PortraitBackend 
     myOrgs: () => calls.myOrgs(),
     customerContext: (identifiers, context) => calls.customerContext(identifiers, context),
     listTags: (orgId) => calls.listTags(orgId),
+    stageOverview: (orgId, from, to) => calls.stageOverview(orgId, from, to),
 
     async applyWrite(write, context) {
       try {

@@ -4,6 +4,7 @@ import { checkApi, isApiReachable } from '../api-health.ts';
 import type { MessageHandlers, TrustedSender } from '../message-handler.ts';
 import type { ErrorResponse, PageSettingsResponse, PopupStateResponse, SettingsView } from '../message-schemas.ts';
 import { ApiFailure } from './client.ts';
+import { InvalidArguments } from './rpc.ts';
 import type { PortraitService } from './portraits.ts';
 import type { SessionManager } from './session.ts';
 import {
@@ -169,6 +170,23 @@ export function createRouter(deps: RouterDeps): MessageHandlers {
       await settings.update((current) => ({ ...current, api: next }));
       const view: SettingsView = await settings.view();
       return { ok: true, check, saved: true, settings: view };
+    },
+
+    async 'overview/data'(message) {
+      // The Overview page is for reps and admins (DESIGN §8); the database checks membership again.
+      const membership = await session.membership(message.orgId);
+      if (!membership) return { ok: false, error: 'forbidden', message: 'You are not a member of this organization' };
+      if (membership.role === 'staff') {
+        return { ok: false, error: 'forbidden', message: 'The overview is for sales reps and admins' };
+      }
+      try {
+        const backend = await session.backend();
+        return { ok: true, overview: await backend.stageOverview(message.orgId, message.from, message.to) };
+      } catch (error) {
+        if (error instanceof InvalidArguments) return { ok: false, error: 'invalid-message', message: error.message };
+        void session.noticeFailure(error);
+        return failed(error);
+      }
     },
 
     async 'portrait/lookup'(message, sender) {

@@ -7,11 +7,13 @@ import {
   listTagsResultSchema,
   myOrgsResultSchema,
   setLifecycleStageResultSchema,
+  stageOverviewResultSchema,
   tagCustomerResultSchema,
   untagCustomerResultSchema,
   rpcSchemas,
   type Portrait,
   type RpcName,
+  type StageOverview,
 } from '../../../shared/api.ts';
 import type { OrgSummary } from '../message-schemas.ts';
 import type { Identifier, PortraitView, Reason } from '../protocol.ts';
@@ -185,6 +187,11 @@ export function rpcCalls(rpc: RpcCall) {
     async listTags(orgId: string): Promise<TagSuggestion[]> {
       const rows = await call('list_tags', { p_org: orgId }, (data) => listTagsResultSchema.parse(data));
       return rows.map((row) => ({ name: row.name, color: row.colour }));
+    },
+
+    /** The Overview page's figures for the UTC days from..to (`YYYY-MM-DD`). */
+    async stageOverview(orgId: string, from: string, to: string): Promise<StageOverview> {
+      return call('stage_overview', { p_org: orgId, p_from: from, p_to: to }, (data) => stageOverviewResultSchema.parse(data));
     },
 
     /** Sends one queued write with its request id. */

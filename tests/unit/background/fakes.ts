@@ -1,4 +1,5 @@
 // Fakes of time and of the Supabase API for the background's unit tests.
+import { lifecycleStages, type LifecycleStage } from '../../../shared/api.ts';
 import type { Clock } from '../../../extension/lib/background/clock.ts';
 import { ApiFailure, noSessionCode, type PortraitBackend } from '../../../extension/lib/background/client.ts';
 import { identifierKey } from '../../../extension/lib/background/identifiers.ts';
@@ -97,6 +98,7 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
   const appliedWrites = new Map<string, QueuedWrite>();
   const applyAttempts: QueuedWrite[] = [];
   const contextCalls: Array<{ orgId: string; identifiers: Identifier[] }> = [];
+  const overviewCalls: Array<{ orgId: string; from: string; to: string }> = [];
   /** Writes after a landed one see the customer's portrait as the API returns it. */
   const afterWrite = (write: QueuedWrite, context: PortraitContext) => {
     const found = [...customers].find(([key]) => key.startsWith(`${context.orgId}|`) && 'customerId' in write.write && customers.get(key)?.customerId === write.write.customerId);
@@ -150,6 +152,24 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
       if (!state.online) throw offline();
       return state.tags;
     },
+    async stageOverview(orgId, from, to) {
+      overviewCalls.push({ orgId, from, to });
+      if (!state.online) throw offline();
+      const series = Object.fromEntries(lifecycleStages.map((stage) => [stage, [stage.length]])) as Record<LifecycleStage, number[]>;
+      return {
+        org_id: orgId,
+        from,
+        to,
+        currency: 'CNY',
+        stages: [...lifecycleStages],
+        days: [to],
+        customers_by_stage: series,
+        net_revenue_by_stage: series,
+        segments: { day: to, items: [] },
+        moves: [],
+        month_moves: { from: `${to.slice(0, 8)}01`, to, items: [] },
+      };
+    },
     async applyWrite(write, context): Promise<ApplyOutcome> {
       applyAttempts.push(structuredClone(write));
       if (!state.online) return { ok: false, retry: true, message: 'TypeError: Failed to fetch' };
@@ -171,6 +191,7 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
     appliedWrites,
     applyAttempts,
     contextCalls,
+    overviewCalls,
     addCustomer(orgId: string, identifier: Identifier, portrait: PortraitView = portraitFor(identifier)) {
       customers.set(`${orgId}|${identifierKey(identifier)}`, portrait);
       return portrait;
