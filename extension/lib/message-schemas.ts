@@ -5,6 +5,7 @@
 // - page requests (lib/protocol.ts), sent by content scripts and by extension pages;
 // - extension-page requests (popup, options), refused when they come from a content script.
 import { z } from 'zod';
+import type { Locale } from './i18n.ts';
 import type {
   Identifier,
   LifecycleStage,
@@ -262,6 +263,8 @@ export interface PageSettingsResponse {
   ownAddresses: string[];
   internalDomains: string[];
   language: Language;
+  locale: Locale;
+  messages: Record<string, string> | null;
 }
 
 export interface SettingsView {

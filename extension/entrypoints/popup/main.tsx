@@ -4,6 +4,7 @@ import { browser } from 'wxt/browser';
 import { createPopupStore, type PopupApi } from '../../components/popup-store.ts';
 import { Popup } from '../../components/Popup.tsx';
 import { sendMessage } from '../../lib/messages.ts';
+import { loadPageLanguage } from '../../lib/page-locale.ts';
 
 const api: PopupApi = {
   status: () => sendMessage({ type: 'portrait/status' }),
@@ -16,6 +17,7 @@ const api: PopupApi = {
 
 const store = createPopupStore(api);
 const container = document.getElementById('app');
-if (container) {
-  render(<Popup store={store} onOpenOptions={() => void browser.runtime.openOptionsPage()} />, container);
-}
+// In the chosen language from the first paint.
+void loadPageLanguage().then(() => {
+  if (container) render(<Popup store={store} onOpenOptions={() => void browser.runtime.openOptionsPage()} />, container);
+});
