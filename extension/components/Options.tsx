@@ -251,6 +251,10 @@ export function Options({ api }: { api: OptionsApi }) {
   useEffect(() => {
     api.settings().then(setSettings, (error: unknown) => setFailure(messageOf(error)));
   }, [api]);
+  // The tab's title, in the language the page speaks now.
+  useEffect(() => {
+    document.title = t('options.heading');
+  });
 
   return (
     <main class="mx-auto flex max-w-xl flex-col gap-8 p-8 text-slate-900">

@@ -126,6 +126,7 @@ test('the language option switches the options page, the popup and, live, the ov
   const options = await chooseLanguage(context, extensionId, '简体中文');
   await expect(options.getByRole('heading', { level: 1 })).toHaveText('Portrait 选项');
   await expect(options.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(options).toHaveTitle('Portrait 选项');
   await expect(options.getByRole('status')).toHaveText('已保存。');
 
   // The open Gmail tab changes language without a reload.

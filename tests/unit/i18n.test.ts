@@ -1,6 +1,6 @@
 // The UI's two languages: every dictionary complete in both, the language option resolved the way
 // the browser names its language, and texts inserted as given.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -110,6 +110,23 @@ describe('dictionaries', () => {
     // @ts-expect-error -- 'zh-CN' lacks "b": every language must have every key.
     const incomplete = createTranslator<'a' | 'b'>({ en: { a: 'A', b: 'B' }, 'zh-CN': { a: '甲' } });
     expect(typeof incomplete).toBe('function');
+  });
+});
+
+describe("the manifest's texts (extension/locales/<language>/messages.json)", () => {
+  const manifestTexts = (language: string) =>
+    JSON.parse(readFileSync(join(extensionDir, 'locales', language, 'messages.json'), 'utf8')) as Record<string, { message?: unknown }>;
+
+  it('exist in English and Simplified Chinese with the same names, none empty', () => {
+    expect(readdirSync(join(extensionDir, 'locales')).sort()).toEqual(['en', 'zh_CN']);
+    const en = manifestTexts('en');
+    const zh = manifestTexts('zh_CN');
+    expect(Object.keys(en)).toContain('extDescription');
+    expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
+    for (const texts of [en, zh]) {
+      for (const [name, { message }] of Object.entries(texts)) expect(typeof message === 'string' && message.trim(), name).toBeTruthy();
+    }
+    expect(zh.extDescription?.message).toMatch(/客户画像/);
   });
 });
 
