@@ -131,6 +131,7 @@ test('the language option switches the options page, the popup and, live, the ov
 
   // The open Gmail tab changes language without a reload.
   await pillShowing(shadow, /^Li Wei\s*忠诚客户/);
+  await shadow.find({ attributes: { 'data-testid': 'portrait-overlay', lang: 'zh-CN' }, inClosedShadowRoot: true });
   await shadow.click(await shadow.find(pillQuery));
   const card = await shadow.find({ ...cardQuery, text: /关键数据|订单数/ });
   expect(card.text).toContain('忠诚客户');

@@ -39,6 +39,7 @@ describe('the overlay in 简体中文', () => {
   it('shows the stage, its reason, badges, numbers and dates in Chinese', async () => {
     const card = await expandedCard(portrait());
     expect(screen.getByTestId('portrait-pill').textContent).toContain('沉睡客户');
+    expect(screen.getByTestId('portrait-overlay').getAttribute('lang')).toBe('zh-CN');
     const text = card.textContent!;
     expect(text).toContain('负责人：Sam Rep');
     expect(within(card).getByRole('region', { name: '生命周期阶段' }).textContent).toContain('142 天未下单（超过 90 天）。');
