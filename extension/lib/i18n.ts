@@ -59,6 +59,8 @@ const en = {
   'options.save': 'Save',
   'options.saved': 'Saved.',
   'options.failed': 'Could not save: {message}',
+  'options.invalidAddress': '“{value}” is not an email address.',
+  'options.invalidDomain': '“{value}” is not a domain name.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -126,6 +128,8 @@ const zhCN: Record<MessageKey, string> = {
   'options.save': '保存',
   'options.saved': '已保存。',
   'options.failed': '无法保存：{message}',
+  'options.invalidAddress': '“{value}”不是有效的邮箱地址。',
+  'options.invalidDomain': '“{value}”不是有效的域名。',
 };
 
 export const dictionaries = { en, 'zh-CN': zhCN } satisfies Dictionaries<MessageKey>;
