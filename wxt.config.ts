@@ -1,9 +1,12 @@
 import preact from '@preact/preset-vite';
 import tailwindcss from '@tailwindcss/vite';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 
 const noAutoMount = fileURLToPath(new URL('./extension/lib/page/no-auto-mount.ts', import.meta.url));
+const manifestLocales = fileURLToPath(new URL('./extension/locales/', import.meta.url));
 
 // Only the Supabase API is reachable from the extension: the local stack and hosted projects.
 const supabaseHosts = [
@@ -24,10 +27,19 @@ export default defineConfig({
       alias: [{ find: /^@1natsu\/wait-element(\/detectors)?$/, replacement: noAutoMount }],
     },
   }),
+  hooks: {
+    // The manifest's texts per browser language, copied to where browsers look for them.
+    'build:publicAssets'(_wxt, files) {
+      for (const language of readdirSync(manifestLocales)) {
+        files.push({ absoluteSrc: join(manifestLocales, language, 'messages.json'), relativeDest: `_locales/${language}/messages.json` });
+      }
+    },
+  },
   manifest: ({ browser }) => ({
     name: 'Portrait',
-    description:
-      'Customer portraits, tags and lifecycle stages beside the mail and shop pages where you meet customers.',
+    // In the browser's language: extension/locales/<language>/messages.json.
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
     // alarms wake a stopped worker to retry queued writes.
     permissions: ['storage', 'alarms'],
     host_permissions: supabaseHosts,

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { normalizeDomain, normalizeEmail } from '../../shared/identity.ts';
 import { t } from '../lib/i18n.ts';
 import type { ApiCheck, Language, SaveApiResponse, SettingsView } from '../lib/messages.ts';
 
@@ -168,6 +169,17 @@ function ApiSection({ api, settings, onSaved }: { api: OptionsApi; settings: Set
 
 const lines = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean);
 
+/**
+ * The first entry that is not an address (or a domain, written as `lotus.test` or `@lotus.test`),
+ * said in the page's language; the background checks them again and keeps them normalised.
+ */
+function listProblem(ownAddresses: string[], internalDomains: string[]): string | null {
+  const address = ownAddresses.find((value) => normalizeEmail(value) === null);
+  if (address !== undefined) return t('options.invalidAddress', { value: address });
+  const domain = internalDomains.find((value) => normalizeDomain(value.replace(/^@/, '')) === null);
+  return domain === undefined ? null : t('options.invalidDomain', { value: domain });
+}
+
 function PreferencesSection({ api, settings, onSaved }: { api: OptionsApi; settings: SettingsView; onSaved(view: SettingsView): void }) {
   const [ownAddresses, setOwnAddresses] = useState(settings.ownAddresses.join('\n'));
   const [internalDomains, setInternalDomains] = useState(settings.internalDomains.join('\n'));
@@ -181,6 +193,11 @@ function PreferencesSection({ api, settings, onSaved }: { api: OptionsApi; setti
       aria-label={t('options.people.heading')}
       onSubmit={(event) => {
         event.preventDefault();
+        const problem = listProblem(lines(ownAddresses), lines(internalDomains));
+        if (problem) {
+          setNotice({ tone: 'error', text: problem });
+          return;
+        }
         setBusy(true);
         setNotice(null);
         api
@@ -251,6 +268,10 @@ export function Options({ api }: { api: OptionsApi }) {
   useEffect(() => {
     api.settings().then(setSettings, (error: unknown) => setFailure(messageOf(error)));
   }, [api]);
+  // The tab's title, in the language the page speaks now.
+  useEffect(() => {
+    document.title = t('options.heading');
+  });
 
   return (
     <main class="mx-auto flex max-w-xl flex-col gap-8 p-8 text-slate-900">

@@ -22,6 +22,7 @@ export default defineBackground(() => {
       await browser.tabs.sendMessage(tabId, message);
     },
     buildApi: { apiUrl: supabaseUrl, anonKey: supabaseAnonKey },
+    uiLanguage: () => browser.i18n.getUILanguage(),
     // Without the alarms permission, the queue resumes at the next message or browser start.
     wakeAt: browser.alarms
       ? (time) => void browser.alarms.create(queueAlarm, { when: Math.max(time, Date.now() + minimumAlarmDelayMs) })

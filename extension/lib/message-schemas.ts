@@ -6,6 +6,7 @@
 // - extension-page requests (popup, options), refused when they come from a content script.
 import { z } from 'zod';
 import { apiLimits, type StageOverview } from '../../shared/api.ts';
+import type { Locale } from './i18n.ts';
 import type {
   Identifier,
   LifecycleStage,
@@ -278,6 +279,8 @@ export interface PageSettingsResponse {
   ownAddresses: string[];
   internalDomains: string[];
   language: Language;
+  locale: Locale;
+  messages: Record<string, string> | null;
 }
 
 export interface SettingsView {

@@ -1,6 +1,7 @@
 // The contract between the page side (content scripts, overlay) and the background service
 // worker. Types only: content scripts import it without pulling in zod. The background validates
 // every incoming message against zod schemas that mirror these types (lib/message-schemas.ts).
+import type { Locale } from './i18n.ts';
 
 /** An identifier seen on a page, already normalised where the page side can (see shared/identity.ts). */
 export interface Identifier {
@@ -155,6 +156,10 @@ export interface SettingsResponse {
   ownAddresses: string[];
   internalDomains: string[];
   language: Language;
+  /** The UI language: the option, with `auto` resolved to the browser's language. */
+  locale: Locale;
+  /** The overlay's texts in `locale` when it is not English (content scripts bundle English only). */
+  messages: Record<string, string> | null;
 }
 
 export type PageRequest = LookupRequest | WriteRequest | TagSuggestionsRequest | SessionRequest | SettingsRequest;

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Options, type OptionsApi } from '../../extension/components/Options.tsx';
 import { createPopupStore, type PopupApi } from '../../extension/components/popup-store.ts';
 import { Popup } from '../../extension/components/Popup.tsx';
+import { setLocale } from '../../extension/lib/i18n.ts';
 import { BackgroundError, type PopupStateResponse, type SettingsView } from '../../extension/lib/messages.ts';
 
 const apiUrl = 'http://127.0.0.1:54321';
@@ -254,6 +255,26 @@ describe('Options page', () => {
       language: 'zh-CN',
     });
     expect((screen.getByLabelText('Your own addresses, one per line') as HTMLTextAreaElement).value).toBe('me@lotus.test\nme@home.test');
+  });
+
+  it('refuses an entry that is not an address or a domain before sending, in the page’s language', async () => {
+    const savePreferences = vi.fn(fakeOptionsApi().savePreferences);
+    render(<Options api={fakeOptionsApi({ savePreferences })} />);
+    fireEvent.input(await screen.findByLabelText('Your own addresses, one per line'), { target: { value: 'me@lotus.test\nme at home' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect((await screen.findByTestId('preferences-notice')).textContent).toBe('“me at home” is not an email address.');
+
+    fireEvent.input(screen.getByLabelText('Your own addresses, one per line'), { target: { value: 'me@lotus.test' } });
+    fireEvent.input(screen.getByLabelText('Internal domains, one per line'), { target: { value: '@lotus.test\nnot a domain' } });
+    try {
+      // The next render speaks Chinese; the button was drawn in English.
+      setLocale('zh-CN');
+      fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+      expect((await screen.findByTestId('preferences-notice')).textContent).toBe('“not a domain”不是有效的域名。');
+    } finally {
+      setLocale('en');
+    }
+    expect(savePreferences).not.toHaveBeenCalled();
   });
 
   it('shows the background’s reason when preferences are refused', async () => {

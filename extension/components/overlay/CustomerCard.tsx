@@ -3,6 +3,7 @@ import { t } from './messages.ts';
 import type { PortraitView } from '../../lib/protocol.ts';
 import {
   daysAgo,
+  daysSince,
   formatCount,
   formatDate,
   formatMoney,
@@ -17,22 +18,40 @@ import { Section, StageDot } from './ui.tsx';
 
 const TIMELINE_LENGTH = 5;
 
+/** The reason texts' number placeholders and the fields of the stored reason they come from. */
+const reasonNumbers = { window: 'window_days', gap: 'gap_days', threshold: 'threshold_days', orders: 'order_count' };
 
 function numberValue(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-/** Why the customer has the computed stage: the stage's rule, with the numbers the engine gave. */
-export function stageReasonText(portrait: PortraitView): string {
-  const stage = stageOf(portrait.computedStage);
-  const values = portrait.stageReason?.values ?? {};
-  const parts = [t(`stageRule.${stage}`)];
-  const days = numberValue(values.days_since_last_order ?? values.days);
-  if (days !== null) parts.push(t('reason.days', { days: formatCount(days) }));
-  return parts.join(' ');
+/**
+ * Why the customer has the computed stage, from the reason the engine stored: its code's text with
+ * the numbers behind it. A reason the overlay does not know, or one without the numbers its text
+ * needs (or none, as for a lead just added), falls back to the stage's rule.
+ */
+export function stageReasonText(portrait: PortraitView, now: number): string {
+  const rule = t(`stageRule.${stageOf(portrait.computedStage)}`);
+  const reason = portrait.stageReason;
+  const key = `reason.${reason?.code}`;
+  if (!reason || !t.has(key)) return rule;
+  const given = reason.values ?? {};
+  const values: Record<string, string> = {};
+  const lastOrderAt = typeof given.last_order_at === 'string' ? given.last_order_at : null;
+  const days = lastOrderAt === null ? null : daysSince(lastOrderAt, now);
+  if (lastOrderAt !== null && days !== null) {
+    values.ago = daysAgo(lastOrderAt, now);
+    values.days = formatCount(days);
+  }
+  for (const [placeholder, field] of Object.entries(reasonNumbers)) {
+    const value = numberValue(given[field]);
+    if (value !== null) values[placeholder] = formatCount(value);
+  }
+  const text = t(key, values);
+  return /\{\w+\}/.test(text) ? rule : text;
 }
 
-function StageSection({ portrait }: { portrait: PortraitView }) {
+function StageSection({ portrait, now }: { portrait: PortraitView; now: number }) {
   const stage = stageOf(portrait.stage);
   const history = [...portrait.stageHistory].sort((a, b) => a.at.localeCompare(b.at)).slice(-TIMELINE_LENGTH);
   return (
@@ -49,7 +68,7 @@ function StageSection({ portrait }: { portrait: PortraitView }) {
         )}
       </div>
       <p class="text-slate-700">
-        {stageReasonText(portrait)}
+        {stageReasonText(portrait, now)}
       </p>
       {history.length > 0 && (
         <ol aria-label={t('timeline')} class="mt-1 flex items-start">
@@ -146,7 +165,7 @@ export function CustomerCard({ store, entry, portrait }: { store: OverlayStore; 
         )}
         {portrait.owner && <p class="text-xs text-slate-500">{t('owner', { name: portrait.owner })}</p>}
       </header>
-      <StageSection portrait={portrait} />
+      <StageSection portrait={portrait} now={now} />
       <Badges portrait={portrait} />
       <KeyNumbers portrait={portrait} now={now} />
       <TagsSection store={store} canRemove />

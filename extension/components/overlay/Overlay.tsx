@@ -1,6 +1,7 @@
 // The overlay: a pill with the person's name and stage that expands into their portrait.
 // Everything from the page or the database is rendered as text through JSX.
 import { useId, useRef } from 'preact/hooks';
+import { getLocale } from '../../lib/i18n.ts';
 import { t } from './messages.ts';
 import { CustomerCard } from './CustomerCard.tsx';
 import { stageOf, timeAgo } from './format.ts';
@@ -126,6 +127,8 @@ export function Overlay({ store }: { store: OverlayStore }) {
     <div
       class="pointer-events-none fixed top-[72px] right-[72px] z-[2147483000] flex w-[340px] max-w-[calc(100vw-24px)] flex-col items-end gap-2 font-sans text-sm text-slate-900 antialiased"
       onKeyDown={onKeyDown}
+      // The overlay's language, whatever the page's: screen readers and font choice follow it.
+      lang={getLocale()}
       data-testid="portrait-overlay"
       data-view={view.kind}
     >

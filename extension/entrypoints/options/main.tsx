@@ -4,11 +4,16 @@ import { browser } from 'wxt/browser';
 import { Options, type OptionsApi } from '../../components/Options.tsx';
 import { hostPermissionFor, isHostCovered } from '../../lib/config.ts';
 import { sendMessage } from '../../lib/messages.ts';
+import { applyLanguage, loadPageLanguage } from '../../lib/page-locale.ts';
 
 const api: OptionsApi = {
   settings: async () => (await sendMessage({ type: 'settings/get' })).settings,
-  savePreferences: async (preferences) =>
-    (await sendMessage({ type: 'settings/preferences', ...preferences })).settings,
+  async savePreferences(preferences) {
+    const { settings } = await sendMessage({ type: 'settings/preferences', ...preferences });
+    // The page follows a new language at once (Options renders again with the saved settings).
+    applyLanguage(settings.language);
+    return settings;
+  },
   saveApi: (next) => sendMessage({ type: 'settings/save-api', api: next }),
   requestPermission(apiUrl) {
     // The manifest's own hosts (the local stack, *.supabase.co) need no prompt.
@@ -18,4 +23,7 @@ const api: OptionsApi = {
 };
 
 const container = document.getElementById('app');
-if (container) render(<Options api={api} />, container);
+// In the chosen language from the first paint.
+void loadPageLanguage().then(() => {
+  if (container) render(<Options api={api} />, container);
+});

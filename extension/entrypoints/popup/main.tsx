@@ -4,6 +4,7 @@ import { browser } from 'wxt/browser';
 import { createPopupStore, type PopupApi } from '../../components/popup-store.ts';
 import { Popup } from '../../components/Popup.tsx';
 import { sendMessage } from '../../lib/messages.ts';
+import { loadPageLanguage } from '../../lib/page-locale.ts';
 
 const api: PopupApi = {
   status: () => sendMessage({ type: 'portrait/status' }),
@@ -16,7 +17,9 @@ const api: PopupApi = {
 
 const store = createPopupStore(api);
 const container = document.getElementById('app');
-if (container) {
+// In the chosen language from the first paint.
+void loadPageLanguage().then(() => {
+  if (!container) return;
   render(
     <Popup
       store={store}
@@ -25,4 +28,4 @@ if (container) {
     />,
     container,
   );
-}
+});

@@ -1,6 +1,8 @@
 // What the background does for each message, once the front door (lib/message-handler.ts) has
 // checked its sender and shape.
+import { dictionaries as overlayDictionaries } from '../../components/overlay/messages.ts';
 import { checkApi, isApiReachable } from '../api-health.ts';
+import { resolveLocale } from '../i18n.ts';
 import type { MessageHandlers, TrustedSender } from '../message-handler.ts';
 import type { ErrorResponse, PageSettingsResponse, PopupStateResponse, SettingsView } from '../message-schemas.ts';
 import { ApiFailure } from './client.ts';
@@ -26,6 +28,8 @@ export interface RouterDeps {
   tabs: TabRegistry;
   push: PushToTab;
   fetch?: typeof fetch;
+  /** The browser's UI language (`i18n.getUILanguage()`), for the language option `auto`. */
+  uiLanguage?: () => string;
 }
 
 /** Pushed to every tab that talks to Portrait when a setting that concerns pages changes. */
@@ -216,7 +220,9 @@ export function createRouter(deps: RouterDeps): MessageHandlers {
       const ownAddresses = account?.email && !current.ownAddresses.includes(account.email.toLowerCase())
         ? [...current.ownAddresses, account.email.toLowerCase()]
         : current.ownAddresses;
-      return { ok: true, enabled, ownAddresses, internalDomains: current.internalDomains, language: current.language };
+      const locale = resolveLocale(current.language, deps.uiLanguage?.() ?? globalThis.navigator?.language);
+      const messages = locale === 'en' ? null : overlayDictionaries[locale];
+      return { ok: true, enabled, ownAddresses, internalDomains: current.internalDomains, language: current.language, locale, messages };
     },
   };
 }

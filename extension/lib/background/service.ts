@@ -39,6 +39,8 @@ export interface BackgroundPlatform {
   lookupWindowMs?: number;
   /** How long a write request waits for its first attempt before answering `pending`. */
   writeAnswerMs?: number;
+  /** `i18n.getUILanguage()`: the browser's language, for the language option `auto`. */
+  uiLanguage?: () => string;
 }
 
 export function createBackground(platform: BackgroundPlatform) {
@@ -109,7 +111,7 @@ export function createBackground(platform: BackgroundPlatform) {
     runtimeId: platform.runtimeId,
     extensionOrigin: platform.extensionOrigin,
     grantedTab: grantedTabs.allows,
-    handlers: createRouter({ session, settings, portraits, queue, tabs, push: platform.push, fetch: platform.fetch }),
+    handlers: createRouter({ session, settings, portraits, queue, tabs, push: platform.push, fetch: platform.fetch, uiLanguage: platform.uiLanguage }),
     async siteEnabled(siteId) {
       const { sites } = await settings.load();
       return sites[siteId as keyof typeof sites] ?? true;

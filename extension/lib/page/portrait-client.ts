@@ -31,7 +31,11 @@ export class PageRequestError extends Error {
   }
 }
 
-export type PageSettings = Omit<SettingsResponse, 'ok' | 'language'> & Partial<Pick<SettingsResponse, 'language'>>;
+export type PageSettings = Omit<SettingsResponse, 'ok' | 'language' | 'messages'> &
+  Partial<Pick<SettingsResponse, 'language'>> & {
+    /** The overlay's texts in `locale`, as the background sent them (checked key by key on use). */
+    messages: object | null;
+  };
 
 export type PagePush = BackgroundPush;
 
@@ -88,6 +92,8 @@ export function createPortraitClient(send: SendMessage = (message) => browser.ru
         enabled: answer.enabled !== false,
         ownAddresses: stringList(answer.ownAddresses),
         internalDomains: stringList(answer.internalDomains),
+        locale: answer.locale === 'zh-CN' ? 'zh-CN' : 'en',
+        messages: answer.messages && typeof answer.messages === 'object' ? answer.messages : null,
       };
     },
     onPush(listener) {

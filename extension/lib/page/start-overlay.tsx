@@ -3,7 +3,9 @@
 import { render } from 'preact';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
+import { t } from '../../components/overlay/messages.ts';
 import { Overlay } from '../../components/overlay/Overlay.tsx';
+import { getLocale, setLocale } from '../i18n.ts';
 import { createOverlayStore } from '../../components/overlay/store.ts';
 import { nothingOpen, type AdapterContext, type SiteAdapter } from './participants.ts';
 import { createPortraitClient, type PageSettings } from './portrait-client.ts';
@@ -13,13 +15,28 @@ import { watchParticipants, type ParticipantsWatcher } from './watch.ts';
 export async function startOverlay(ctx: ContentScriptContext, adapter: SiteAdapter): Promise<void> {
   const client = createPortraitClient();
   const store = createOverlayStore(client);
-  let settings: PageSettings = { enabled: true, ownAddresses: [], internalDomains: [] };
+  let settings: PageSettings = { enabled: true, ownAddresses: [], internalDomains: [], locale: 'en', messages: null };
+  // Where the overlay is rendered once mounted; rendered again when the language changes.
+  let container: HTMLElement | null = null;
+  const renderOverlay = () => {
+    // Keyed by the locale: a new language renders every text again.
+    if (container) render(<Overlay key={getLocale()} store={store} />, container);
+  };
   // Set once the page is watched; reading settings again re-reads the page.
   let rescan: ParticipantsWatcher['rescan'] = () => {};
+
+  /** The language of the option (live: settings are read again when it changes). */
+  function applyLocale({ locale, messages }: PageSettings): void {
+    t.use(locale, messages);
+    if (locale === getLocale()) return;
+    setLocale(locale);
+    renderOverlay();
+  }
 
   async function loadSettings(): Promise<void> {
     try {
       settings = await client.settings();
+      applyLocale(settings);
     } catch (error) {
       // Without settings the page still works: nothing is switched off, and the account the
       // page shows is still left out.
@@ -45,12 +62,14 @@ export async function startOverlay(ctx: ContentScriptContext, adapter: SiteAdapt
     position: 'inline',
     anchor: 'body',
     append: 'last',
-    onMount(container) {
-      render(<Overlay store={store} />, container);
-      return container;
+    onMount(root) {
+      container = root;
+      renderOverlay();
+      return root;
     },
-    onRemove(container) {
-      if (container) render(null, container);
+    onRemove(root) {
+      container = null;
+      if (root) render(null, root);
     },
   });
   if (ctx.isInvalid) return;

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createBackground } from '../../../extension/lib/background/service.ts';
 import { memoryArea, storageArea, type KeyValueArea } from '../../../extension/lib/background/storage.ts';
-import type { PopupStateResponse } from '../../../extension/lib/message-schemas.ts';
+import { dictionaries as overlayDictionaries } from '../../../extension/components/overlay/messages.ts';
+import type { PageSettingsResponse, PopupStateResponse } from '../../../extension/lib/message-schemas.ts';
 import type { BackgroundPush, Identifier, LookupResponse, WriteResponse } from '../../../extension/lib/protocol.ts';
 import { fakeBackend, manualClock, orgA, portraitFor, settle, type FakeBackend, type ManualClock } from './fakes.ts';
 
@@ -34,7 +35,7 @@ interface Harness {
 }
 
 function start(
-  options: { server?: FakeBackend; clock?: ManualClock; local?: KeyValueArea; session?: KeyValueArea; fetch?: typeof fetch } = {},
+  options: { server?: FakeBackend; clock?: ManualClock; local?: KeyValueArea; session?: KeyValueArea; fetch?: typeof fetch; uiLanguage?: string } = {},
 ): Harness {
   const server = options.server ?? fakeBackend();
   const clock = options.clock ?? manualClock();
@@ -56,6 +57,7 @@ function start(
     lookupWindowMs: 5,
     writeAnswerMs,
     fetch: options.fetch,
+    uiLanguage: () => options.uiLanguage ?? 'en-US',
   });
   return {
     background,
@@ -403,6 +405,8 @@ describe('settings for pages', () => {
       ownAddresses: ['rep@lotus.test'],
       internalDomains: [],
       language: 'auto',
+      locale: 'en',
+      messages: null,
     });
     expect(await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1))).toEqual({
       ok: false,
@@ -410,6 +414,24 @@ describe('settings for pages', () => {
       message: 'Portrait is switched off for this site',
     });
     expect(await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, popup)).toMatchObject({ ok: true });
+  });
+
+  it("sends the overlay's texts in the language option, 'auto' following the browser's language", async () => {
+    const chineseBrowser = start({ uiLanguage: 'zh-CN', local: memoryArea() });
+    const auto = await chineseBrowser.send<PageSettingsResponse>({ type: 'portrait/settings' }, gmailTab(1));
+    expect(auto).toMatchObject({ language: 'auto', locale: 'zh-CN' });
+    expect(auto.messages).toEqual(overlayDictionaries['zh-CN']);
+    expect(auto.messages?.['stage.loyal']).toBe('忠诚客户');
+
+    await chineseBrowser.send({ type: 'settings/preferences', ownAddresses: [], internalDomains: [], language: 'en' });
+    expect(chineseBrowser.pushes).toContainEqual({ tabId: 1, message: { type: 'portrait/settings-changed' } });
+    expect(await chineseBrowser.send({ type: 'portrait/settings' }, gmailTab(1))).toMatchObject({ language: 'en', locale: 'en', messages: null });
+
+    const englishBrowser = start({ uiLanguage: 'de-DE', local: memoryArea() });
+    await englishBrowser.send({ type: 'settings/preferences', ownAddresses: [], internalDomains: [], language: 'zh-CN' });
+    const chosen = await englishBrowser.send<PageSettingsResponse>({ type: 'portrait/settings' }, gmailTab(2));
+    expect(chosen).toMatchObject({ language: 'zh-CN', locale: 'zh-CN' });
+    expect(chosen.messages?.['unknown.addLead']).toBe('添加为意向客户');
   });
 
   it('refuses an own address that is not an address', async () => {

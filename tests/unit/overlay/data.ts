@@ -26,7 +26,7 @@ export function portrait(overrides: Partial<PortraitView> = {}): PortraitView {
     stage: 'at_risk',
     computedStage: 'at_risk',
     stageOverride: null,
-    stageReason: { code: 'last_order_past_at_risk_window', values: { days_since_last_order: 142 } },
+    stageReason: { code: 'no_order_beyond_at_risk_days', values: { last_order_at: daysAgo(142), threshold_days: 90 } },
     stageHistory: [
       { from: null, to: 'new', at: daysAgo(400), source: 'computed' },
       { from: 'new', to: 'active', at: daysAgo(360), source: 'computed' },

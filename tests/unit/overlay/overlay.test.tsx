@@ -83,7 +83,7 @@ describe('Overlay', () => {
     expect(text).toContain('li.wei@example.com');
     expect(text).toContain('Example Ltd');
     expect(text).toContain('Owner: Sam Rep');
-    expect(text).toContain('No order for a while. Last order 142 days ago.');
+    expect(text).toContain('No order for 142 days (more than 90).');
     const timeline = within(card).getByRole('list', { name: 'Stage history' });
     expect(within(timeline).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
       expect.stringContaining('New'),

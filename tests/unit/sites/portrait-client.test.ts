@@ -18,7 +18,14 @@ describe('portrait client (page → background)', () => {
     await expect(client.lookup(identifiers)).resolves.toMatchObject({ ok: true, session });
     expect(send).toHaveBeenCalledWith({ type: 'portrait/lookup', identifiers });
     // Settings are read defensively: only strings are kept.
-    await expect(client.settings()).resolves.toEqual({ enabled: false, ownAddresses: ['me@example.com'], internalDomains: [] });
+    await expect(client.settings()).resolves.toEqual({ enabled: false, ownAddresses: ['me@example.com'], internalDomains: [], locale: 'en', messages: null });
+  });
+
+  it('passes on the language the background chose and its texts, anything unknown read as English', async () => {
+    const answer = (extra: object) => createPortraitClient(async () => ({ ok: true, enabled: true, ownAddresses: [], internalDomains: [], language: 'auto', ...extra }));
+    const messages = { 'stage.loyal': '忠诚客户' };
+    await expect(answer({ locale: 'zh-CN', messages }).settings()).resolves.toMatchObject({ locale: 'zh-CN', messages });
+    await expect(answer({ locale: 'fr', messages: 'not texts' }).settings()).resolves.toMatchObject({ locale: 'en', messages: null });
   });
 
   it('turns refusals and silence into PageRequestError with a code', async () => {
