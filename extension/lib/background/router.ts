@@ -15,6 +15,7 @@ import {
   type SettingsStore,
 } from './settings.ts';
 import type { PushToTab, TabRegistry } from './tabs.ts';
+import type { Tagger } from './tagger.ts';
 import type { WriteQueue } from './write-queue.ts';
 
 export interface RouterDeps {
@@ -24,6 +25,8 @@ export interface RouterDeps {
   queue: WriteQueue;
   tabs: TabRegistry;
   push: PushToTab;
+  /** The tagging dialog's messages (background/tagger.ts). */
+  tagger: Tagger;
   fetch?: typeof fetch;
 }
 
@@ -32,6 +35,12 @@ export const settingsChanged = { type: 'portrait/settings-changed' } as const;
 
 function tabOf(sender: TrustedSender): number | null {
   return sender.kind === 'content-script' ? sender.tabId : null;
+}
+
+/** The frame of the tagging dialog; the front door lets only such frames send its messages. */
+function dialogFrame(sender: TrustedSender) {
+  if (sender.kind !== 'content-script' || !sender.injected) throw new Error('Not the tagging dialog');
+  return { tabId: sender.tabId, frameId: sender.frameId, url: sender.url, documentId: sender.documentId };
 }
 
 function failed(error: unknown): ErrorResponse {
@@ -43,7 +52,7 @@ function failed(error: unknown): ErrorResponse {
 }
 
 export function createRouter(deps: RouterDeps): MessageHandlers {
-  const { session, settings, portraits, queue, tabs, push } = deps;
+  const { session, settings, portraits, queue, tabs, push, tagger } = deps;
 
   async function popupState(): Promise<PopupStateResponse> {
     const [state, account, current, writes, failedWrites, api] = await Promise.all([
@@ -200,5 +209,11 @@ export function createRouter(deps: RouterDeps): MessageHandlers {
         : current.ownAddresses;
       return { ok: true, enabled, ownAddresses, internalDomains: current.internalDomains, language: current.language };
     },
+
+    'tagger/open': (message, sender) => tagger.handlers['tagger/open'](message, dialogFrame(sender)),
+    'tagger/resolve': (message, sender) => tagger.handlers['tagger/resolve'](message, dialogFrame(sender)),
+    'tagger/tags': (message, sender) => tagger.handlers['tagger/tags'](message, dialogFrame(sender)),
+    'tagger/save': (message, sender) => tagger.handlers['tagger/save'](message, dialogFrame(sender)),
+    'tagger/close': (message, sender) => tagger.handlers['tagger/close'](message, dialogFrame(sender)),
   };
 }
