@@ -57,7 +57,7 @@ function nameBesideAddress(text: string): string | null {
 
 /** Whether the text can be someone's name: short, one line, with letters and not only digits. */
 function nameLike(text: string): boolean {
-  return text.length >= 2 && text.length <= maxNameQuery && /\p{L}/u.test(text) && !/[<>{}\[\]\\]/.test(text);
+  return text.length >= 2 && text.length <= maxNameQuery && /\p{L}/u.test(text) && !/[<>{}[\]\\]/.test(text);
 }
 
 export function readTaggerTarget(input: TaggerInput, phoneRegion: string | null): TaggerTarget {
@@ -79,7 +79,8 @@ export function readTaggerTarget(input: TaggerInput, phoneRegion: string | null)
 
   const raw = input.text ?? '';
   const text = collapse(raw);
-  for (const found of findIdentifiers(raw, { maxResults: maxCandidates })) add(found);
+  // Not capped at maxCandidates here: repeats of one address count against findIdentifiers' limit.
+  for (const found of findIdentifiers(raw)) add(found);
   if (identifiers.length > 0) {
     return { text, identifiers, nameQuery: null, suggestedName: nameBesideAddress(raw) };
   }
