@@ -2,9 +2,11 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { restrictStorageAccess } from '../lib/background/auth-storage.ts';
 import { createBackground } from '../lib/background/service.ts';
+import { settingsKey } from '../lib/background/settings.ts';
 import { memoryArea, storageArea } from '../lib/background/storage.ts';
 import { commandGesture, createTaggerMenus, menuGesture, uiLocale, type GestureTab, type MenuClick } from '../lib/background/tagger-gestures.ts';
 import type { TaggerInjector } from '../lib/background/tagger.ts';
+import type { Language } from '../lib/protocol.ts';
 import { supabaseAnonKey, supabaseUrl } from '../lib/config.ts';
 
 const queueAlarm = 'portrait-write-queue';
@@ -84,10 +86,23 @@ export default defineBackground(() => {
   // call them through the service worker: a test cannot click a browser menu).
   Object.assign(globalThis, { portraitTagger: { tagFromMenu, tagFromCommand } });
   if (browser.contextMenus) {
-    void background.services.settings
-      .load()
-      .then((settings) => createTaggerMenus(browser.contextMenus, uiLocale(settings.language, browser.i18n.getUILanguage())))
-      .catch((error: unknown) => console.warn('Portrait: context menu not created', error));
+    // Named in the user's language: created at start, and again when the language setting changes.
+    // One (re)creation at a time: interleaved removeAll/create calls would create an id twice.
+    let menuLocale: string | null = null;
+    let menus: Promise<void> = Promise.resolve();
+    const createMenus = (language: Language) => {
+      const locale = uiLocale(language, browser.i18n.getUILanguage());
+      if (locale === menuLocale) return;
+      menuLocale = locale;
+      menus = menus
+        .then(() => createTaggerMenus(browser.contextMenus, locale))
+        .catch((error: unknown) => console.warn('Portrait: context menu not created', error));
+    };
+    void background.services.settings.load().then((settings) => createMenus(settings.language));
+    browser.storage.onChanged.addListener((changes, area) => {
+      const language = (changes[settingsKey]?.newValue as { language?: Language } | undefined)?.language;
+      if (area === 'local' && language) createMenus(language);
+    });
   }
   browser.alarms?.onAlarm.addListener((alarm) => {
     if (alarm.name === queueAlarm) void background.wake();

@@ -112,6 +112,10 @@ describe('background service worker', () => {
         { id: 'portrait-tag-link', title: 'Tag customer…', contexts: ['link'], targetUrlPatterns: ['mailto:*', 'tel:*'] },
       ]);
 
+      // The menu follows the language setting.
+      await fakeBrowser.storage.local.set({ 'portrait:settings': { language: 'zh-CN' } });
+      await vi.waitFor(() => expect(apis.menus.map((menu) => menu.title)).toEqual(['标记客户…', '标记客户…']));
+
       const onMenuClicked = apis.onMenuClicked.mock.calls[0]![0] as (info: object, tab: object) => void;
       onMenuClicked({ menuItemId: 'portrait-tag-selection', frameId: 0, selectionText: 'li@example.com' }, { id: 4 });
       await vi.waitFor(() => expect(executeScript).toHaveBeenCalledWith({ target: { tabId: 4, frameIds: [0] }, files: ['/tag-dialog.js'] }));

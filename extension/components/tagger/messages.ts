@@ -5,7 +5,6 @@ import { createTranslator } from '../../lib/i18n.ts';
 
 const en = {
   'menu.tag': 'Tag customer…',
-  'command.tag': 'Tag the customer in the selection',
   'dialog.label': 'Tag customer',
   'dialog.close': 'Close',
   'dialog.loading': 'Reading the selection…',
@@ -17,7 +16,6 @@ const en = {
   'who.searching': 'Looking up…',
   'who.nothing': 'Select an email address, a phone number or a customer’s name, or type one here.',
   'who.noMatch': 'No customer is called “{name}”. Type their email or phone number to add them as a lead.',
-  'who.excluded': 'That is your own or an internal address: nobody to tag.',
   'who.offline': 'Offline: who this is will show once Portrait can reach the server. The tag is saved either way.',
   'who.choose': 'Whom to tag',
   'who.noIdentifier': 'no email or phone on file',
@@ -38,7 +36,6 @@ const en = {
   'tags.suggestions': 'Tags in your team',
   'save': 'Save',
   'saving': 'Saving…',
-  'cancel': 'Cancel',
   'saved': 'Tagged {name}.',
   'savedOffline': 'Saved on this computer; it reaches the server when you are back online.',
   'error.failed': 'Could not save: {message}',
@@ -51,7 +48,6 @@ const en = {
 
 const zhCN = {
   'menu.tag': '标记客户…',
-  'command.tag': '标记所选内容中的客户',
   'dialog.label': '标记客户',
   'dialog.close': '关闭',
   'dialog.loading': '正在读取所选内容…',
@@ -63,7 +59,6 @@ const zhCN = {
   'who.searching': '正在查找…',
   'who.nothing': '请选中邮箱地址、电话号码或客户姓名，或在此输入。',
   'who.noMatch': '没有名为“{name}”的客户。输入其邮箱或电话即可添加为意向客户。',
-  'who.excluded': '这是您自己的或内部的地址，无需标记。',
   'who.offline': '当前离线：连上服务器后会显示这是谁。标签照常保存。',
   'who.choose': '要标记的客户',
   'who.noIdentifier': '没有登记邮箱或电话',
@@ -84,7 +79,6 @@ const zhCN = {
   'tags.suggestions': '团队中的标签',
   'save': '保存',
   'saving': '正在保存…',
-  'cancel': '取消',
   'saved': '已标记 {name}。',
   'savedOffline': '已保存在本机，恢复联网后会同步到服务器。',
   'error.failed': '保存失败：{message}',
