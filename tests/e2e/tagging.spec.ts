@@ -223,6 +223,36 @@ test('a mailto: link of someone unknown: saving adds them as a lead with the nam
   await shadow.detach();
 });
 
+test('in Chinese when the language setting says so, with the page\'s keys kept out', async ({ context, extensionId, serviceWorker }) => {
+  await signIn(context, extensionId);
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/popup.html`);
+  expect(
+    await options.evaluate(() =>
+      (globalThis as unknown as { chrome: typeof browser }).chrome.runtime.sendMessage({
+        type: 'settings/preferences',
+        ownAddresses: [],
+        internalDomains: [],
+        language: 'zh-CN',
+      }),
+    ),
+  ).toMatchObject({ ok: true });
+  await options.close();
+
+  const page = await openAnyPage(context);
+  expect(await clickMenu(serviceWorker, { menuItemId: 'portrait-tag-selection', selectionText: await select(page, 'email') })).toMatchObject({ ok: true });
+  const shadow = await inspectShadowDom(page);
+  await shadow.find(inDialog('portrait-tag-dialog', { 'data-state': 'ready', lang: 'zh-CN' }), 10_000);
+  await shadow.find({ tag: 'h2', text: '标记客户', inClosedShadowRoot: true });
+  // The stage in its Chinese name (DESIGN §2), whichever the engine computed.
+  await shadow.find({ ...inDialog('tagger-candidate-name'), text: /^Li Wei(潜在|意向|新|活跃|忠诚|沉睡|流失|回流)客户$/ });
+  // Escape closes the dialog; the page heard none of it.
+  await page.keyboard.press('Escape');
+  await expect.poll(async () => (await shadow.findAll(inDialog('portrait-tag-dialog'))).length, { timeout: 5_000 }).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as { pageKeys: string[] }).pageKeys)).toEqual([]);
+  await shadow.detach();
+});
+
 /** Stops the extension's service worker as the browser does when idle (see queue.spec.ts). */
 async function stopServiceWorker(page: Page, extensionId: string): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
