@@ -253,6 +253,42 @@ test('in Chinese when the language setting says so, with the page\'s keys kept o
   await shadow.detach();
 });
 
+/** Runs extension code in the page's frame (as the dialog's script runs) and returns the background's answer. */
+function sendFromPageFrame(worker: Worker, message: object): Promise<{ ok: boolean; error?: string }> {
+  return worker.evaluate(
+    async ({ message, url }) => {
+      const { chrome } = globalThis as unknown as { chrome: typeof browser };
+      const [tab] = await chrome.tabs.query({ url });
+      const [injection] = await chrome.scripting.executeScript({
+        target: { tabId: tab!.id!, frameIds: [0] },
+        func: (m: object) => (globalThis as unknown as { chrome: typeof browser }).chrome.runtime.sendMessage(m),
+        args: [message],
+      });
+      return injection!.result as { ok: boolean; error?: string };
+    },
+    { message, url: pageUrl },
+  );
+}
+
+test('the dialog\'s messages are answered only in the document it was injected into', async ({ context, extensionId, serviceWorker }) => {
+  await signIn(context, extensionId);
+  const page = await openAnyPage(context);
+  const forged = { type: 'tagger/save', identifier: { kind: 'email', value: team.customer.email }, tags: ['Forged'], displayName: null, pageTitle: null };
+
+  // Before any menu click or shortcut: refused.
+  expect(await sendFromPageFrame(serviceWorker, forged)).toMatchObject({ ok: false, error: 'forbidden' });
+  // Malformed, even from the page's own frame: refused before anything else.
+  expect(await sendFromPageFrame(serviceWorker, { type: 'tagger/save', tags: ['x'] })).toMatchObject({ ok: false });
+
+  expect(await clickMenu(serviceWorker, { menuItemId: 'portrait-tag-selection', selectionText: 'Li Wei' })).toMatchObject({ ok: true });
+  expect(await sendFromPageFrame(serviceWorker, { type: 'tagger/resolve', text: 'Li Wei' })).toMatchObject({ ok: true });
+
+  // The page navigates: a new document in the same tab and frame is not the one handed over.
+  await page.reload();
+  expect(await sendFromPageFrame(serviceWorker, forged)).toMatchObject({ ok: false, error: 'forbidden' });
+  expect(await tagsOf(team.customer.id, 'Forged')).toEqual([]);
+});
+
 /** Stops the extension's service worker as the browser does when idle (see queue.spec.ts). */
 async function stopServiceWorker(page: Page, extensionId: string): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
