@@ -7,25 +7,12 @@ import { browser } from 'wxt/browser';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import css from '../../components/tagger/tagger.css?inline';
-import { TagDialog, type DialogPosition } from '../../components/tagger/TagDialog.tsx';
+import { TagDialog } from '../../components/tagger/TagDialog.tsx';
 import { createTaggerStore } from '../../components/tagger/store.ts';
+import { placeDialog } from './place-dialog.ts';
 
-const dialogWidth = 340;
-const dialogHeight = 320;
-const margin = 8;
 /** How long the "Tagged" confirmation stays before the dialog closes by itself. */
 const savedMs = 1_500;
-
-/** Below the anchor (above when there is no room), kept inside the viewport. */
-export function placeDialog(anchor: DOMRect | null, viewport: { width: number; height: number }): DialogPosition {
-  if (!anchor || (anchor.width === 0 && anchor.height === 0)) {
-    return { top: margin * 2, left: Math.max(margin, viewport.width - dialogWidth - margin * 2) };
-  }
-  const below = anchor.bottom + margin;
-  const top = below + dialogHeight <= viewport.height ? below : Math.max(margin, anchor.top - dialogHeight - margin);
-  const left = Math.min(Math.max(margin, anchor.left), Math.max(margin, viewport.width - dialogWidth - margin));
-  return { top, left };
-}
 
 function selectionRect(selection: Selection | null): DOMRect | null {
   if (!selection || selection.isCollapsed || selection.rangeCount === 0) return null;

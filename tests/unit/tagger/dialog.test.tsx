@@ -6,6 +6,7 @@ import { TagDialog } from '../../../extension/components/tagger/TagDialog.tsx';
 import { dictionaries } from '../../../extension/components/tagger/messages.ts';
 import { createTaggerStore } from '../../../extension/components/tagger/store.ts';
 import { setLocale } from '../../../extension/lib/i18n.ts';
+import { placeDialog } from '../../../extension/lib/page/place-dialog.ts';
 import type { TaggerOpenResponse, TaggerRequest, TaggerResolution } from '../../../extension/lib/protocol.ts';
 
 afterEach(() => {
@@ -173,5 +174,22 @@ describe('tagging dialog', () => {
   it('has every text in both languages', () => {
     expect(Object.keys(dictionaries['zh-CN']).sort()).toEqual(Object.keys(dictionaries.en).sort());
     for (const [key, text] of Object.entries(dictionaries['zh-CN'])) expect(text.trim(), key).not.toBe('');
+  });
+});
+
+describe('where the dialog opens', () => {
+  const viewport = { width: 1200, height: 800 };
+  const rect = (left: number, top: number, width = 120, height = 20) => ({ left, top, bottom: top + height, width, height });
+
+  it('below the selection, or above it near the bottom of the window', () => {
+    expect(placeDialog(rect(100, 200), viewport)).toEqual({ top: 228, left: 100 });
+    expect(placeDialog(rect(100, 700), viewport)).toEqual({ top: 372, left: 100 });
+  });
+
+  it('inside the window at the right edge, and top right when nothing is selected', () => {
+    expect(placeDialog(rect(1150, 100), viewport)).toEqual({ top: 128, left: 852 });
+    expect(placeDialog(null, viewport)).toEqual({ top: 16, left: 844 });
+    expect(placeDialog(rect(0, 0, 0, 0), viewport)).toEqual({ top: 16, left: 844 });
+    expect(placeDialog(rect(-50, 10), { width: 300, height: 200 })).toEqual({ top: 8, left: 8 });
   });
 });
