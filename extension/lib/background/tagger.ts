@@ -6,16 +6,16 @@
 // Tags are written through the persistent write queue like every other write.
 import type {
   Identifier,
+  PageErrorResponse,
   PortraitView,
   TaggerCandidate,
   TaggerCustomer,
   TaggerOpenResponse,
+  TaggerRequest,
   TaggerResolution,
   TagSuggestionsResponse,
-  PageErrorResponse,
   WriteResponse,
 } from '../protocol.ts';
-import type { TaggerRequest } from '../protocol.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { identifierKey } from './identifiers.ts';
 import type { PortraitService } from './portraits.ts';
