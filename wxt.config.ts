@@ -40,16 +40,25 @@ export default defineConfig({
     // In the browser's language: extension/locales/<language>/messages.json.
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    // alarms wake a stopped worker to retry queued writes.
-    permissions: ['storage', 'alarms'],
+    // alarms wake a stopped worker to retry queued writes. Tagging from any page: contextMenus
+    // and the shortcut (commands) hand the tab over for a moment (activeTab), scripting injects
+    // the tagging dialog into it; no access to all sites is asked for.
+    permissions: ['storage', 'alarms', 'contextMenus', 'activeTab', 'scripting'],
+    commands: {
+      'tag-customer': {
+        suggested_key: { default: 'Alt+Shift+T' },
+        description: '__MSG_commandTagCustomer__',
+      },
+    },
     host_permissions: supabaseHosts,
     // Asked for one origin at a time, when the user saves a Supabase project on its own domain.
     optional_host_permissions: ['https://*/*'],
     // Firefox's MV2 manifest has no optional_host_permissions; origins go in optional_permissions.
     ...(browser === 'firefox' && { optional_permissions: ['https://*/*'] }),
     // Firefox needs a fixed id for storage and messaging; Chrome warns about the unknown key.
+    // `scripting` (the tagging dialog) exists in Firefox's MV2 from version 102.
     ...(browser === 'firefox' && {
-      browser_specific_settings: { gecko: { id: 'portrait@portrait.dev' } },
+      browser_specific_settings: { gecko: { id: 'portrait@portrait.dev', strict_min_version: '102.0' } },
     }),
   }),
 });

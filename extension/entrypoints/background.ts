@@ -2,10 +2,37 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { restrictStorageAccess } from '../lib/background/auth-storage.ts';
 import { createBackground } from '../lib/background/service.ts';
+import { settingsKey } from '../lib/background/settings.ts';
 import { memoryArea, storageArea } from '../lib/background/storage.ts';
+import { commandGesture, createTaggerMenus, menuGesture, uiLocale, type GestureTab, type MenuClick } from '../lib/background/tagger-gestures.ts';
+import type { TaggerInjector } from '../lib/background/tagger.ts';
+import type { Language } from '../lib/protocol.ts';
 import { supabaseAnonKey, supabaseUrl } from '../lib/config.ts';
 
 const queueAlarm = 'portrait-write-queue';
+/** The tagging dialog's script (entrypoints/tag-dialog.ts). */
+const tagDialogScript = '/tag-dialog.js';
+
+/** Reads a frame and runs the tagging dialog in it; the tab must have been handed over (activeTab). */
+const injector: TaggerInjector = {
+  async probe(tabId, frameId) {
+    const [found] = await browser.scripting.executeScript({
+      target: { tabId, frameIds: [frameId] },
+      func: () => ({ url: location.href, selection: String(getSelection() ?? '') }),
+    });
+    const result = found?.result as { url?: unknown; selection?: unknown } | undefined;
+    if (!found || typeof result?.url !== 'string') throw new Error('The frame did not answer');
+    return {
+      url: result.url,
+      // Chrome 106+ names the document; Firefox does not (the origin is checked instead).
+      documentId: typeof found.documentId === 'string' ? found.documentId : null,
+      selection: typeof result.selection === 'string' ? result.selection.slice(0, 2000) : '',
+    };
+  },
+  async inject(tabId, frameId) {
+    await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: [tagDialogScript] });
+  },
+};
 /** Browsers do not fire alarms sooner than this after they are set. */
 const minimumAlarmDelayMs = 30_000;
 
@@ -23,6 +50,7 @@ export default defineBackground(() => {
     },
     buildApi: { apiUrl: supabaseUrl, anonKey: supabaseAnonKey },
     uiLanguage: () => browser.i18n.getUILanguage(),
+    injector: browser.scripting ? injector : undefined,
     // Without the alarms permission, the queue resumes at the next message or browser start.
     wakeAt: browser.alarms
       ? (time) => void browser.alarms.create(queueAlarm, { when: Math.max(time, Date.now() + minimumAlarmDelayMs) })
@@ -43,6 +71,40 @@ export default defineBackground(() => {
     return true;
   });
   browser.tabs.onRemoved.addListener((tabId) => background.tabClosed(tabId));
+
+  // Tagging from any page: the context menu and the shortcut open the same dialog.
+  async function openTagDialog(gesture: ReturnType<typeof menuGesture>) {
+    if (!gesture) return null;
+    const opened = await background.openTagDialog(gesture);
+    if (!opened.ok) console.warn('Portrait: cannot open the tagging dialog here', opened.message);
+    return opened;
+  }
+  const tagFromMenu = (info: MenuClick, tab?: GestureTab) => openTagDialog(menuGesture(info, tab));
+  const tagFromCommand = (command: string, tab?: GestureTab) => openTagDialog(commandGesture(command, tab));
+  browser.contextMenus?.onClicked.addListener((info, tab) => void tagFromMenu(info, tab));
+  browser.commands?.onCommand.addListener((command, tab) => void tagFromCommand(command, tab));
+  // The handlers the listeners call, reachable from the worker's own scope (the browser tests
+  // call them through the service worker: a test cannot click a browser menu).
+  Object.assign(globalThis, { portraitTagger: { tagFromMenu, tagFromCommand } });
+  if (browser.contextMenus) {
+    // Named in the user's language: created at start, and again when the language setting changes.
+    // One (re)creation at a time: interleaved removeAll/create calls would create an id twice.
+    let menuLocale: string | null = null;
+    let menus: Promise<void> = Promise.resolve();
+    const createMenus = (language: Language) => {
+      const locale = uiLocale(language, browser.i18n.getUILanguage());
+      if (locale === menuLocale) return;
+      menuLocale = locale;
+      menus = menus
+        .then(() => createTaggerMenus(browser.contextMenus, locale))
+        .catch((error: unknown) => console.warn('Portrait: context menu not created', error));
+    };
+    void background.services.settings.load().then((settings) => createMenus(settings.language));
+    browser.storage.onChanged.addListener((changes, area) => {
+      const language = (changes[settingsKey]?.newValue as { language?: Language } | undefined)?.language;
+      if (area === 'local' && language) createMenus(language);
+    });
+  }
   browser.alarms?.onAlarm.addListener((alarm) => {
     if (alarm.name === queueAlarm) void background.wake();
   });

@@ -7,6 +7,8 @@
 // - Content scripts on supported sites may send the page protocol (lib/protocol.ts) only; the
 //   popup and options pages may send everything.
 // - A site the user switched off gets no lookups or writes.
+// - The tagging dialog's messages are accepted only from a frame Portrait injected the dialog into
+//   after a user gesture; such a frame on a page Portrait does not support may send nothing else.
 import {
   extensionMessageSchema,
   messageLimits,
@@ -39,6 +41,8 @@ const contentScriptTypes = new Set<ExtensionMessage['type']>([
   'portrait/session',
   'portrait/settings',
 ]);
+/** The tagging dialog's messages (protocol.ts `TaggerRequest`). */
+const taggerTypes = new Set<ExtensionMessage['type']>(['tagger/open', 'tagger/resolve', 'tagger/tags', 'tagger/save', 'tagger/close']);
 /** What a content script on a switched-off site may still ask. */
 const switchedOffTypes = new Set<ExtensionMessage['type']>(['portrait/session', 'portrait/settings']);
 
@@ -76,7 +80,12 @@ export function createMessageHandler(deps: MessageHandlerDeps) {
     }
     const request = parsed.data;
 
-    if (from.kind === 'content-script') {
+    if (taggerTypes.has(request.type)) {
+      if (from.kind !== 'content-script' || !from.injected) {
+        return refuse('forbidden', `${request.type} is only accepted from the tagging dialog Portrait opened in this frame`);
+      }
+    } else if (from.kind === 'content-script') {
+      if (!from.site) return refuse('forbidden', `${request.type} is not accepted from the tagging dialog`);
       if (!contentScriptTypes.has(request.type)) {
         return refuse('forbidden', `${request.type} is only accepted from Portrait's own pages`);
       }

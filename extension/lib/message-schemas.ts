@@ -12,6 +12,7 @@ import type {
   LifecycleStage,
   PageRequest,
   SessionState,
+  TaggerRequest,
   WriteOp,
 } from './protocol.ts';
 
@@ -35,6 +36,8 @@ export const messageLimits = {
   maxEmailLength: 254,
   maxPasswordLength: 1024,
   maxListEntries: 200,
+  /** A selection or a typed query in the tagging dialog; longer text is not someone's name or address. */
+  maxSelectionLength: 2000,
 } as const;
 
 const lifecycleStages = [
@@ -87,6 +90,7 @@ export const writeOpSchema = z.discriminatedUnion('op', [
     tags: z.array(tagNameSchema).min(1).max(messageLimits.maxTagsPerWrite),
     pageUrl: pageUrlSchema,
     pageTitle: pageTitleSchema,
+    displayName: z.string().trim().max(messageLimits.maxDisplayNameLength).nullable().optional(),
   }),
   z.strictObject({ op: z.literal('untag'), customerId: customerIdSchema, tag: tagNameSchema }),
   z.strictObject({
@@ -131,6 +135,37 @@ export const pageRequestSchema = z.discriminatedUnion('type', [
   tagSuggestionsRequestSchema,
   sessionRequestSchema,
   pageSettingsRequestSchema,
+]);
+
+// ---- the tagging dialog → background (protocol.ts `TaggerRequest`) ----
+
+export const taggerOpenRequestSchema = z.strictObject({
+  type: z.literal('tagger/open'),
+  selection: z.string().max(messageLimits.maxSelectionLength),
+});
+export const taggerResolveRequestSchema = z.strictObject({
+  type: z.literal('tagger/resolve'),
+  text: z.string().max(messageLimits.maxSelectionLength),
+});
+export const taggerTagsRequestSchema = z.strictObject({
+  type: z.literal('tagger/tags'),
+  prefix: z.string().max(messageLimits.maxPrefixLength),
+});
+export const taggerSaveRequestSchema = z.strictObject({
+  type: z.literal('tagger/save'),
+  identifier: identifierSchema,
+  tags: z.array(tagNameSchema).min(1).max(messageLimits.maxTagsPerWrite),
+  displayName: z.string().trim().max(messageLimits.maxDisplayNameLength).nullable(),
+  pageTitle: pageTitleSchema,
+});
+export const taggerCloseRequestSchema = z.strictObject({ type: z.literal('tagger/close') });
+
+export const taggerRequestSchema = z.discriminatedUnion('type', [
+  taggerOpenRequestSchema,
+  taggerResolveRequestSchema,
+  taggerTagsRequestSchema,
+  taggerSaveRequestSchema,
+  taggerCloseRequestSchema,
 ]);
 
 // ---- extension pages (popup, options) → background ----
@@ -220,6 +255,7 @@ export const extensionPageRequestSchema = z.discriminatedUnion('type', [
 export const extensionMessageSchema = z.discriminatedUnion('type', [
   ...pageRequestSchema.options,
   ...extensionPageRequestSchema.options,
+  ...taggerRequestSchema.options,
 ]);
 
 export type PageSettingsRequest = z.infer<typeof pageSettingsRequestSchema>;
@@ -233,7 +269,8 @@ type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 
 const identifierMirrorsProtocol: Same<z.infer<typeof identifierSchema>, Identifier> = true;
 const writeOpMirrorsProtocol: Same<z.infer<typeof writeOpSchema>, WriteOp> = true;
 const pageRequestMirrorsProtocol: Same<z.infer<typeof pageRequestSchema>, PageRequest> = true;
-void [identifierMirrorsProtocol, writeOpMirrorsProtocol, pageRequestMirrorsProtocol];
+const taggerRequestMirrorsProtocol: Same<z.infer<typeof taggerRequestSchema>, TaggerRequest> = true;
+void [identifierMirrorsProtocol, writeOpMirrorsProtocol, pageRequestMirrorsProtocol, taggerRequestMirrorsProtocol];
 
 // ---- answers to extension pages ----
 

@@ -2,7 +2,7 @@
 // zod out of the bundles that use this module.
 import { browser } from 'wxt/browser';
 import type { ErrorResponse, ExtensionMessage, ResponseByType } from './message-schemas.ts';
-import type { PageResponseByType } from './protocol.ts';
+import type { PageResponseByType, TaggerResponseByType } from './protocol.ts';
 
 export type {
   ApiCheck,
@@ -20,7 +20,7 @@ export type {
   StatusResponse,
 } from './message-schemas.ts';
 
-type AnswerByType = PageResponseByType & ResponseByType;
+type AnswerByType = PageResponseByType & ResponseByType & TaggerResponseByType;
 
 export type ResponseFor<M extends ExtensionMessage> = AnswerByType[M['type']];
 

@@ -109,7 +109,15 @@ export interface LookupResponse {
 }
 
 export type WriteOp =
-  | { op: 'tag'; identifier: Identifier; tags: string[]; pageUrl: string | null; pageTitle: string | null }
+  | {
+      op: 'tag';
+      identifier: Identifier;
+      tags: string[];
+      pageUrl: string | null;
+      pageTitle: string | null;
+      /** Names the customer when the write creates them as a lead; a known customer keeps theirs. */
+      displayName?: string | null;
+    }
   | { op: 'untag'; customerId: string; tag: string }
   | { op: 'note'; customerId: string; body: string }
   | { op: 'stage'; customerId: string; stage: LifecycleStage | null; reason: string | null }
@@ -194,3 +202,90 @@ export interface SettingsChanged {
   type: 'portrait/settings-changed';
 }
 export type BackgroundPush = PortraitUpdate | SessionChanged | SettingsChanged;
+
+// ---- tagging dialog (injected after a context-menu click or the shortcut) → background ----
+// Accepted only from a frame the background injected the dialog into (see background/tagger.ts).
+
+/** A customer the dialog can tag, in short. */
+export interface TaggerCustomer {
+  customerId: string;
+  displayName: string;
+  stage: LifecycleStage | null;
+  email: string | null;
+  phone: string | null;
+  tags: string[];
+}
+
+/**
+ * Someone the selection may mean: an identifier in its stored form (null when a customer found by
+ * name has no email or phone to tag them by) and the customer it belongs to (null: not a customer
+ * yet, or not known because the API could not be asked).
+ */
+export interface TaggerCandidate {
+  identifier: Identifier | null;
+  customer: TaggerCustomer | null;
+}
+
+export interface TaggerResolution {
+  /** What was read: the selection, the link's address or what the user typed. */
+  text: string;
+  candidates: TaggerCandidate[];
+  /** The name searched for when the text held no email or phone number. */
+  searchedName: string | null;
+  /** A name for a new lead, when the text carried one ("Li Wei" <li@example.com>). */
+  suggestedName: string | null;
+  /** The API could not be asked: who the identifiers belong to is not known. */
+  offline: boolean;
+}
+
+export interface TaggerOpenRequest {
+  type: 'tagger/open';
+  /** The frame's selection when the dialog started (the shortcut has no other way to know it). */
+  selection: string;
+}
+export interface TaggerOpenResponse {
+  ok: true;
+  session: SessionState;
+  language: Language;
+  /** The right-clicked mailto:/tel: link, if any: the dialog opens beside it. */
+  linkUrl: string | null;
+  /** Null when signed out or nothing was selected. */
+  resolution: TaggerResolution | null;
+}
+
+export interface TaggerResolveRequest {
+  type: 'tagger/resolve';
+  text: string;
+}
+export interface TaggerResolveResponse {
+  ok: true;
+  resolution: TaggerResolution;
+}
+
+export interface TaggerTagsRequest {
+  type: 'tagger/tags';
+  prefix: string;
+}
+
+export interface TaggerSaveRequest {
+  type: 'tagger/save';
+  identifier: Identifier;
+  tags: string[];
+  /** The name of a lead the save creates. */
+  displayName: string | null;
+  pageTitle: string | null;
+}
+
+export interface TaggerCloseRequest {
+  type: 'tagger/close';
+}
+
+export type TaggerRequest = TaggerOpenRequest | TaggerResolveRequest | TaggerTagsRequest | TaggerSaveRequest | TaggerCloseRequest;
+
+export interface TaggerResponseByType {
+  'tagger/open': TaggerOpenResponse;
+  'tagger/resolve': TaggerResolveResponse;
+  'tagger/tags': TagSuggestionsResponse;
+  'tagger/save': WriteResponse;
+  'tagger/close': { ok: true };
+}

@@ -15,7 +15,7 @@ test('the service worker starts and the manifest asks for no broad access', asyn
   expect(manifest.name).toBe('Portrait');
   expect(manifest.manifest_version).toBe(3);
   expect(JSON.stringify(manifest)).not.toContain('<all_urls>');
-  expect(manifest.permissions).toEqual(['storage', 'alarms']);
+  expect(manifest.permissions).toEqual(['storage', 'alarms', 'contextMenus', 'activeTab', 'scripting']);
   expect(manifest.optional_host_permissions).toEqual(['https://*/*']);
   expect([...(manifest.host_permissions ?? [])].sort()).toEqual([
     'http://127.0.0.1:54321/*',

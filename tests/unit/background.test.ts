@@ -5,7 +5,21 @@ import { supabaseUrl } from '../../extension/lib/config.ts';
 
 type Listener = Parameters<typeof fakeBrowser.runtime.onMessage.addListener>[0];
 
+/** The browser APIs of tagging from any page, which WXT's fake browser does not implement. */
+function fakeTaggingApis() {
+  const menus: Array<{ id: string; title: string; contexts: string[]; targetUrlPatterns?: string[] }> = [];
+  const onMenuClicked = vi.fn();
+  const onCommand = vi.fn();
+  vi.spyOn(fakeBrowser.contextMenus, 'removeAll').mockImplementation(async () => void menus.splice(0));
+  vi.spyOn(fakeBrowser.contextMenus, 'create').mockImplementation((properties) => menus.push(properties as (typeof menus)[number]));
+  vi.spyOn(fakeBrowser.contextMenus.onClicked, 'addListener').mockImplementation(onMenuClicked);
+  vi.spyOn(fakeBrowser.commands.onCommand, 'addListener').mockImplementation(onCommand);
+  vi.spyOn(fakeBrowser.i18n, 'getUILanguage').mockReturnValue('en-US');
+  return { menus, onMenuClicked, onCommand };
+}
+
 function startBackground(): Listener {
+  fakeTaggingApis();
   const addListener = vi.spyOn(fakeBrowser.runtime.onMessage, 'addListener');
   background.main();
   const listener = addListener.mock.calls[0]?.[0];
@@ -82,5 +96,40 @@ describe('background service worker', () => {
     listener({ type: 'portrait/session' }, { id: fakeBrowser.runtime.id, url: 'https://example.com/', tab: { id: 4 } as never }, sendResponse);
 
     await vi.waitFor(() => expect(sendResponse).toHaveBeenCalledWith(expect.objectContaining({ ok: false, error: 'forbidden' })));
+  });
+
+  it('offers "Tag customer…" on selections and mailto:/tel: links, and opens the dialog from the menu and the shortcut', async () => {
+    const apis = fakeTaggingApis();
+    const executeScript = vi.fn(async (injection: { func?: unknown; files?: string[] }) =>
+      injection.func ? [{ frameId: 0, documentId: 'doc-1', result: { url: 'https://shop.example/orders/1', selection: 'li@example.com' } }] : [{ frameId: 0, documentId: 'doc-1' }],
+    );
+    Object.assign(fakeBrowser, { scripting: { executeScript } });
+    try {
+      background.main();
+      await vi.waitFor(() => expect(apis.menus).toHaveLength(2));
+      expect(apis.menus).toEqual([
+        { id: 'portrait-tag-selection', title: 'Tag customer…', contexts: ['selection'] },
+        { id: 'portrait-tag-link', title: 'Tag customer…', contexts: ['link'], targetUrlPatterns: ['mailto:*', 'tel:*'] },
+      ]);
+
+      // The menu follows the language setting.
+      await fakeBrowser.storage.local.set({ 'portrait:settings': { language: 'zh-CN' } });
+      await vi.waitFor(() => expect(apis.menus.map((menu) => menu.title)).toEqual(['标记客户…', '标记客户…']));
+
+      const onMenuClicked = apis.onMenuClicked.mock.calls[0]![0] as (info: object, tab: object) => void;
+      onMenuClicked({ menuItemId: 'portrait-tag-selection', frameId: 0, selectionText: 'li@example.com' }, { id: 4 });
+      await vi.waitFor(() => expect(executeScript).toHaveBeenCalledWith({ target: { tabId: 4, frameIds: [0] }, files: ['/tag-dialog.js'] }));
+
+      const onCommand = apis.onCommand.mock.calls[0]![0] as (command: string, tab: object) => void;
+      onCommand('tag-customer', { id: 5 });
+      await vi.waitFor(() => expect(executeScript).toHaveBeenCalledWith({ target: { tabId: 5, frameIds: [0] }, files: ['/tag-dialog.js'] }));
+      // Another menu item or command opens nothing.
+      onCommand('something-else', { id: 6 });
+      onMenuClicked({ menuItemId: 'another-extension-item' }, { id: 6 });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(executeScript.mock.calls.filter(([injection]) => injection.files)).toHaveLength(2);
+    } finally {
+      Reflect.deleteProperty(fakeBrowser, 'scripting');
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createMessageHandler, type MessageHandlers } from '../../extension/lib/message-handler.ts';
-import { extensionMessageSchema, messageLimits, pageRequestSchema } from '../../extension/lib/message-schemas.ts';
+import type { SenderFrame } from '../../extension/lib/background/sender.ts';
+import { extensionMessageSchema, messageLimits, pageRequestSchema, taggerRequestSchema } from '../../extension/lib/message-schemas.ts';
 
 const runtimeId = 'portrait-test-id';
 const extensionOrigin = `chrome-extension://${runtimeId}/`;
@@ -26,7 +27,7 @@ function recordingHandlers() {
   return { handlers, reached };
 }
 
-function handlerWith(options: { siteEnabled?: (site: string) => Promise<boolean>; grantedTab?: (tabId: number, url: string) => boolean } = {}) {
+function handlerWith(options: { siteEnabled?: (site: string) => Promise<boolean>; injectedFrame?: (frame: SenderFrame) => boolean } = {}) {
   const { handlers, reached } = recordingHandlers();
   const handle = createMessageHandler({ runtimeId, extensionOrigin, handlers, ...options });
   return { handle, reached };
@@ -77,6 +78,45 @@ describe('message schemas', () => {
   });
 });
 
+describe('tagging dialog message schemas', () => {
+  const save = { type: 'tagger/save', identifier: email, tags: ['Trade fair 2026'], displayName: 'Li Wei', pageTitle: 'Exhibitors' };
+
+  it.each([
+    ['an open with the selection', { type: 'tagger/open', selection: 'Li Wei <li.wei@example.com>' }],
+    ['an open with nothing selected', { type: 'tagger/open', selection: '' }],
+    ['a resolve of typed text', { type: 'tagger/resolve', text: '138 0013 8000' }],
+    ['tag suggestions', { type: 'tagger/tags', prefix: 'tr' }],
+    ['a save', save],
+    ['a save without a name or title', { ...save, displayName: null, pageTitle: null }],
+    ['a close', { type: 'tagger/close' }],
+  ])('accepts %s', (_label, message) => {
+    expect(taggerRequestSchema.safeParse(message).success).toBe(true);
+    expect(extensionMessageSchema.safeParse(message).success).toBe(true);
+  });
+
+  it.each([
+    ['a save without tags', { ...save, tags: [] }],
+    ['a save with a blank tag', { ...save, tags: ['  '] }],
+    ['a save with too many tags', { ...save, tags: Array.from({ length: messageLimits.maxTagsPerWrite + 1 }, (_, i) => `t${i}`) }],
+    ['a save with a too long tag', { ...save, tags: ['x'.repeat(messageLimits.maxTagLength + 1)] }],
+    ['a save naming its own page URL', { ...save, pageUrl: 'https://forged.example/' }],
+    ['a save for a customer id instead of an identifier', { type: 'tagger/save', customerId, tags: ['x'], displayName: null, pageTitle: null }],
+    ['a save with an unknown identifier kind', { ...save, identifier: { kind: 'passport', value: 'X1' } }],
+    ['a save with an empty identifier', { ...save, identifier: { kind: 'email', value: ' ' } }],
+    ['a save with a too long name', { ...save, displayName: 'n'.repeat(messageLimits.maxDisplayNameLength + 1) }],
+    ['a save with a too long title', { ...save, pageTitle: 't'.repeat(messageLimits.maxTitleLength + 1) }],
+    ['a save without the name field', { type: 'tagger/save', identifier: email, tags: ['x'], pageTitle: null }],
+    ['an open with a huge selection', { type: 'tagger/open', selection: 'x'.repeat(messageLimits.maxSelectionLength + 1) }],
+    ['an open without the selection', { type: 'tagger/open' }],
+    ['an open carrying a link of its own', { type: 'tagger/open', selection: '', linkUrl: 'mailto:x@y.z' }],
+    ['a resolve of a number', { type: 'tagger/resolve', text: 42 }],
+    ['a close with extra fields', { type: 'tagger/close', tabId: 3 }],
+    ['an unknown dialog message', { type: 'tagger/grant', tabId: 3 }],
+  ])('rejects %s', (_label, message) => {
+    expect(extensionMessageSchema.safeParse(message).success).toBe(false);
+  });
+});
+
 describe('message handler: who may send what', () => {
   it('gives no answer at all to another extension or a sender without an id', async () => {
     const { handle, reached } = handlerWith();
@@ -105,11 +145,64 @@ describe('message handler: who may send what', () => {
     expect(reached).toEqual([]);
   });
 
-  it('accepts a tab the user handed over, while it stays on that origin', async () => {
-    const granted = new Map([[5, 'https://shop.example']]);
-    const { handle } = handlerWith({ grantedTab: (tabId, url) => granted.get(tabId) === new URL(url).origin });
-    expect(await handle(lookup, { id: runtimeId, url: 'https://shop.example/orders/1', tab: { id: 5 } })).toMatchObject({ ok: true });
-    expect(await handle(lookup, { id: runtimeId, url: 'https://evil.example/', tab: { id: 5 } })).toMatchObject({ error: 'forbidden' });
+  describe('the tagging dialog', () => {
+    // Portrait injected its dialog into frame 0 of tab 5, document "doc-1", on shop.example.
+    const dialogFrame = { id: runtimeId, url: 'https://shop.example/orders/1', tab: { id: 5 }, frameId: 0, documentId: 'doc-1' };
+    const injectedFrame = (frame: SenderFrame) =>
+      frame.tabId === 5 && frame.frameId === 0 && (frame.documentId ? frame.documentId === 'doc-1' : new URL(frame.url).origin === 'https://shop.example');
+    const save = { type: 'tagger/save', identifier: email, tags: ['Fair'], displayName: null, pageTitle: 'Order 1' };
+
+    it('accepts its messages from the frame and document it was injected into', async () => {
+      const { handle, reached } = handlerWith({ injectedFrame });
+      expect(await handle({ type: 'tagger/open', selection: 'li.wei@example.com' }, dialogFrame)).toMatchObject({ ok: true });
+      expect(await handle(save, dialogFrame)).toMatchObject({ ok: true });
+      expect(await handle({ type: 'tagger/close' }, dialogFrame)).toMatchObject({ ok: true });
+      expect(reached).toEqual(['tagger/open', 'tagger/save', 'tagger/close']);
+    });
+
+    it.each([
+      ['another document in the same frame (the page navigated)', { ...dialogFrame, documentId: 'doc-2' }],
+      ['another frame of the tab', { ...dialogFrame, frameId: 7 }],
+      ['another tab', { ...dialogFrame, tab: { id: 6 } }],
+      ['a content script on a supported site', { ...gmail, documentId: 'doc-9' }],
+      ['the popup', popup],
+      ['an extension page in a tab', optionsTab],
+      ['a page Portrait never injected into', { id: runtimeId, url: 'https://evil.example/', tab: { id: 8 } }],
+    ])('refuses its messages from %s', async (_label, sender) => {
+      const { handle, reached } = handlerWith({ injectedFrame });
+      expect(await handle(save, sender)).toMatchObject({ ok: false, error: 'forbidden' });
+      expect(reached).toEqual([]);
+    });
+
+    it('gives no answer to another extension claiming to be the dialog', async () => {
+      const { handle, reached } = handlerWith({ injectedFrame });
+      expect(await handle(save, { ...dialogFrame, id: 'another-extension' })).toBeUndefined();
+      expect(reached).toEqual([]);
+    });
+
+    it('lets the dialog send nothing but its own messages on a page Portrait does not support', async () => {
+      const { handle, reached } = handlerWith({ injectedFrame });
+      for (const message of [lookup, { type: 'portrait/write', write: { op: 'note', customerId, body: 'x' } }, { type: 'popup/state' }]) {
+        expect(await handle(message, dialogFrame)).toMatchObject({ ok: false, error: 'forbidden' });
+      }
+      expect(reached).toEqual([]);
+    });
+
+    it('on a supported site, the same frame keeps the page protocol too', async () => {
+      const gmailDialog = { ...gmail, documentId: 'doc-g' };
+      const { handle, reached } = handlerWith({ injectedFrame: (frame) => frame.tabId === 3 && frame.documentId === 'doc-g' });
+      expect(await handle(lookup, gmailDialog)).toMatchObject({ ok: true });
+      expect(await handle(save, gmailDialog)).toMatchObject({ ok: true });
+      expect(await handle(save, { ...gmail, documentId: 'doc-other' })).toMatchObject({ ok: false, error: 'forbidden' });
+      expect(reached).toEqual(['portrait/lookup', 'tagger/save']);
+    });
+
+    it('refuses a malformed message from the dialog before any handler runs', async () => {
+      const { handle, reached } = handlerWith({ injectedFrame });
+      expect(await handle({ ...save, tags: [] }, dialogFrame)).toMatchObject({ ok: false, error: 'invalid-message' });
+      expect(await handle({ ...save, customerId }, dialogFrame)).toMatchObject({ ok: false, error: 'invalid-message' });
+      expect(reached).toEqual([]);
+    });
   });
 
   it('refuses popup and options messages from a content script', async () => {

@@ -6,7 +6,14 @@ import type { RpcName, StageOverview } from '../../../shared/api.ts';
 import type { Database } from '../../../shared/database.types.ts';
 import type { Identifier, PortraitView } from '../protocol.ts';
 import type { AuthStorage } from './auth-storage.ts';
-import { InvalidArguments, rpcCalls, type Membership, type PortraitContext, type TagSuggestion } from './rpc.ts';
+import {
+  InvalidArguments,
+  rpcCalls,
+  type CustomerMatch,
+  type Membership,
+  type PortraitContext,
+  type TagSuggestion,
+} from './rpc.ts';
 import type { ApplyOutcome, QueuedWrite } from './write-queue.ts';
 
 /** Why a call failed, as far as the caller has to decide what to do next. */
@@ -53,6 +60,8 @@ export interface PortraitBackend {
   listTags(orgId: string): Promise<TagSuggestion[]>;
   /** The Overview page's figures for the UTC days from..to (stage_overview). */
   stageOverview(orgId: string, from: string, to: string): Promise<StageOverview>;
+  /** Customers whose name, email or phone matches the query, best first. */
+  searchCustomers(orgId: string, query: string, limit: number): Promise<CustomerMatch[]>;
   applyWrite(write: QueuedWrite, context: PortraitContext): Promise<ApplyOutcome>;
   /** Called when supabase-js drops the session by itself (refresh token revoked or expired). */
   onSessionLost(listener: () => void): void;
@@ -185,6 +194,7 @@ export function createSupabaseBackend(options: BackendOptions): PortraitBackend 
     customerContext: (identifiers, context) => calls.customerContext(identifiers, context),
     listTags: (orgId) => calls.listTags(orgId),
     stageOverview: (orgId, from, to) => calls.stageOverview(orgId, from, to),
+    searchCustomers: (orgId, query, limit) => calls.searchCustomers(orgId, query, limit),
 
     async applyWrite(write, context) {
       try {

@@ -67,7 +67,7 @@ export function withPendingWrites(
     if (write.op === 'tag' || write.op === 'lead') {
       if (identifierKey(write.identifier) !== key) continue;
       if (result && result.orgId !== queued.orgId) continue;
-      result ??= placeholderPortrait(queued, identifier, write.op === 'lead' ? write.displayName : null);
+      result ??= placeholderPortrait(queued, identifier, write.displayName ?? null);
       if (write.op === 'tag') result = addTags(result, write.tags);
       continue;
     }

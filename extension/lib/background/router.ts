@@ -18,6 +18,7 @@ import {
   type SettingsStore,
 } from './settings.ts';
 import type { PushToTab, TabRegistry } from './tabs.ts';
+import type { Tagger } from './tagger.ts';
 import type { WriteQueue } from './write-queue.ts';
 
 export interface RouterDeps {
@@ -27,6 +28,8 @@ export interface RouterDeps {
   queue: WriteQueue;
   tabs: TabRegistry;
   push: PushToTab;
+  /** The tagging dialog's messages (background/tagger.ts). */
+  tagger: Tagger;
   fetch?: typeof fetch;
   /** The browser's UI language (`i18n.getUILanguage()`), for the language option `auto`. */
   uiLanguage?: () => string;
@@ -39,6 +42,12 @@ function tabOf(sender: TrustedSender): number | null {
   return sender.kind === 'content-script' ? sender.tabId : null;
 }
 
+/** The frame of the tagging dialog; the front door lets only such frames send its messages. */
+function dialogFrame(sender: TrustedSender) {
+  if (sender.kind !== 'content-script' || !sender.injected) throw new Error('Not the tagging dialog');
+  return { tabId: sender.tabId, frameId: sender.frameId, url: sender.url, documentId: sender.documentId };
+}
+
 function failed(error: unknown): ErrorResponse {
   if (error instanceof ApiFailure) {
     if (error.kind === 'network') return { ok: false, error: 'failed', message: 'The API cannot be reached' };
@@ -48,7 +57,7 @@ function failed(error: unknown): ErrorResponse {
 }
 
 export function createRouter(deps: RouterDeps): MessageHandlers {
-  const { session, settings, portraits, queue, tabs, push } = deps;
+  const { session, settings, portraits, queue, tabs, push, tagger } = deps;
 
   async function popupState(): Promise<PopupStateResponse> {
     const [state, account, current, writes, failedWrites, api] = await Promise.all([
@@ -224,5 +233,11 @@ export function createRouter(deps: RouterDeps): MessageHandlers {
       const messages = locale === 'en' ? null : overlayDictionaries[locale];
       return { ok: true, enabled, ownAddresses, internalDomains: current.internalDomains, language: current.language, locale, messages };
     },
+
+    'tagger/open': (message, sender) => tagger.handlers['tagger/open'](message, dialogFrame(sender)),
+    'tagger/resolve': (message, sender) => tagger.handlers['tagger/resolve'](message, dialogFrame(sender)),
+    'tagger/tags': (message, sender) => tagger.handlers['tagger/tags'](message, dialogFrame(sender)),
+    'tagger/save': (message, sender) => tagger.handlers['tagger/save'](message, dialogFrame(sender)),
+    'tagger/close': (message, sender) => tagger.handlers['tagger/close'](message, dialogFrame(sender)),
   };
 }

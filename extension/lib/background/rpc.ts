@@ -6,6 +6,7 @@ import {
   customerContextResultSchema,
   listTagsResultSchema,
   myOrgsResultSchema,
+  searchCustomersResultSchema,
   setLifecycleStageResultSchema,
   stageOverviewResultSchema,
   tagCustomerResultSchema,
@@ -16,13 +17,22 @@ import {
   type StageOverview,
 } from '../../../shared/api.ts';
 import type { OrgSummary } from '../message-schemas.ts';
-import type { Identifier, PortraitView, Reason } from '../protocol.ts';
+import type { Identifier, LifecycleStage, PortraitView, Reason } from '../protocol.ts';
 import { identifierKey } from './identifiers.ts';
 import type { QueuedWrite } from './write-queue.ts';
 
 export interface TagSuggestion {
   name: string;
   color: string | null;
+}
+
+/** A customer found by `search_customers` (typeahead by name, email or phone). */
+export interface CustomerMatch {
+  customerId: string;
+  displayName: string | null;
+  email: string | null;
+  phone: string | null;
+  stage: LifecycleStage | null;
 }
 
 /** An organization the user belongs to, with the settings the background applies. */
@@ -193,6 +203,20 @@ export function rpcCalls(rpc: RpcCall) {
     async stageOverview(orgId: string, from: string, to: string): Promise<StageOverview> {
       return call('stage_overview', { p_org: orgId, p_from: from, p_to: to }, (data) => stageOverviewResultSchema.parse(data));
     },
+    async searchCustomers(orgId: string, query: string, limit: number): Promise<CustomerMatch[]> {
+      const rows = await call(
+        'search_customers',
+        { p_org: orgId, p_query: query, p_limit: limit },
+        (data) => searchCustomersResultSchema.parse(data),
+      );
+      return rows.map((row) => ({
+        customerId: row.customer_id,
+        displayName: row.display_name,
+        email: row.primary_email,
+        phone: row.primary_phone,
+        stage: row.effective_stage,
+      }));
+    },
 
     /** Sends one queued write with its request id. */
     async applyWrite(queued: QueuedWrite, context: PortraitContext): Promise<WriteResult> {
@@ -210,7 +234,7 @@ export function rpcCalls(rpc: RpcCall) {
               p_page_url: write.pageUrl,
               p_page_title: write.pageTitle,
               p_request_id: requestId,
-              ...(write.op === 'lead' && write.displayName ? { p_display_name: write.displayName } : {}),
+              ...(write.displayName ? { p_display_name: write.displayName } : {}),
             },
             (data) => tagCustomerResultSchema.parse(data),
           );

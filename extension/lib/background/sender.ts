@@ -1,6 +1,7 @@
 // Who sent a message. Only this extension's own contexts are answered at all; a content script is
-// trusted only on the sites Portrait supports (or a tab the user handed to Portrait through the
-// context menu), because a content script on any other page would be reachable from that page.
+// trusted only on the sites Portrait supports, or in a frame where Portrait itself injected the
+// tagging dialog after a user gesture (context menu, shortcut), because a content script on any
+// other page would be reachable from that page.
 import { siteForUrl, type SupportedSite } from './sites.ts';
 
 /** The fields of `runtime.MessageSender` the checks read. */
@@ -10,6 +11,16 @@ export interface MessageSender {
   origin?: string;
   tab?: { id?: number; url?: string };
   frameId?: number;
+  /** Chrome 106+: the document the message came from (changes when the frame navigates). */
+  documentId?: string;
+}
+
+/** The frame a message came from, as the browser reports it. */
+export interface SenderFrame {
+  tabId: number;
+  frameId: number;
+  url: string;
+  documentId: string | null;
 }
 
 export type SenderKind =
@@ -17,8 +28,19 @@ export type SenderKind =
   | { kind: 'foreign' }
   /** The popup, the options page or another page of this extension. */
   | { kind: 'extension-page'; tabId: number | null }
-  /** A content script on a supported site (site null: a tab granted through the context menu). */
-  | { kind: 'content-script'; tabId: number; frameId: number; url: string; site: SupportedSite | null }
+  /**
+   * A content script on a supported site (site null: a frame Portrait injected the tagging
+   * dialog into, on any other page). `injected`: Portrait's tagging dialog runs in this frame.
+   */
+  | {
+      kind: 'content-script';
+      tabId: number;
+      frameId: number;
+      url: string;
+      documentId: string | null;
+      site: SupportedSite | null;
+      injected: boolean;
+    }
   /** This extension's code on a page it does not support: refused. */
   | { kind: 'untrusted'; reason: string };
 
@@ -26,8 +48,8 @@ export interface SenderPolicy {
   runtimeId: string;
   /** `chrome-extension://<id>/` (or `moz-extension://<uuid>/`): `runtime.getURL('')`. */
   extensionOrigin: string;
-  /** Tabs the user handed to Portrait (context menu, shortcut), with the URL it was handed on. */
-  grantedTab?(tabId: number, url: string): boolean;
+  /** Whether Portrait injected its tagging dialog into this frame (and document). */
+  injectedFrame?(frame: SenderFrame): boolean;
 }
 
 /** The URL a frame's content script runs on; `about:blank` frames inherit their creator's origin. */
@@ -45,38 +67,9 @@ export function classifySender(sender: MessageSender, policy: SenderPolicy): Sen
   const tabId = sender.tab?.id;
   if (typeof tabId !== 'number' || tabId < 0) return { kind: 'untrusted', reason: 'not from a tab' };
   if (!url) return { kind: 'untrusted', reason: 'no page URL' };
+  const frame: SenderFrame = { tabId, frameId: sender.frameId ?? 0, url, documentId: sender.documentId ?? null };
+  const injected = policy.injectedFrame?.(frame) ?? false;
   const site = siteForUrl(url);
-  if (site) return { kind: 'content-script', tabId, frameId: sender.frameId ?? 0, url, site };
-  if (policy.grantedTab?.(tabId, url)) {
-    return { kind: 'content-script', tabId, frameId: sender.frameId ?? 0, url, site: null };
-  }
+  if (site || injected) return { kind: 'content-script', ...frame, site, injected };
   return { kind: 'untrusted', reason: 'not a supported site' };
-}
-
-/**
- * Tabs handed to Portrait by a user gesture (activeTab): trusted while they stay on the origin
- * they were handed on.
- */
-export function createGrantedTabs() {
-  const granted = new Map<number, string>();
-  const originOf = (url: string) => {
-    try {
-      return new URL(url).origin;
-    } catch {
-      return null;
-    }
-  };
-  return {
-    grant(tabId: number, url: string) {
-      const origin = originOf(url);
-      if (origin && origin !== 'null') granted.set(tabId, origin);
-    },
-    revoke(tabId: number) {
-      granted.delete(tabId);
-    },
-    allows(tabId: number, url: string) {
-      const origin = granted.get(tabId);
-      return origin !== undefined && origin === originOf(url);
-    },
-  };
 }

@@ -9,11 +9,11 @@ import { createLookupBatcher } from './lookup-batcher.ts';
 import { createPortraitCache } from './portrait-cache.ts';
 import { createPortraitService } from './portraits.ts';
 import { createRouter } from './router.ts';
-import { createGrantedTabs } from './sender.ts';
 import { createSessionManager } from './session.ts';
 import { createSettingsStore, type ApiConfig } from './settings.ts';
 import type { KeyValueArea } from './storage.ts';
 import { createTabRegistry, type PushToTab } from './tabs.ts';
+import { createInjectedFrames, createTagger, type TaggerInjector } from './tagger.ts';
 import { createWriteQueue } from './write-queue.ts';
 
 export interface BackgroundPlatform {
@@ -30,6 +30,8 @@ export interface BackgroundPlatform {
   buildApi: ApiConfig;
   /** Wakes the service worker at this time even if it is stopped meanwhile (`alarms`). */
   wakeAt?(time: number): void;
+  /** Injects the tagging dialog into a frame handed over by a user gesture (`scripting`). */
+  injector?: TaggerInjector;
   createBackend?(api: ApiConfig, local: KeyValueArea): PortraitBackend;
   fetch?: typeof fetch;
   clock?: Clock;
@@ -106,12 +108,23 @@ export function createBackground(platform: BackgroundPlatform) {
     if (state.signedIn) void queue.drain();
   });
 
-  const grantedTabs = createGrantedTabs();
+  const injectedFrames = createInjectedFrames({ area: platform.session, clock });
+  const tagger = createTagger({ session, settings, portraits, frames: injectedFrames, injector: platform.injector });
   const handle = createMessageHandler({
     runtimeId: platform.runtimeId,
     extensionOrigin: platform.extensionOrigin,
-    grantedTab: grantedTabs.allows,
-    handlers: createRouter({ session, settings, portraits, queue, tabs, push: platform.push, fetch: platform.fetch, uiLanguage: platform.uiLanguage }),
+    injectedFrame: injectedFrames.allows,
+    handlers: createRouter({
+      session,
+      settings,
+      portraits,
+      queue,
+      tabs,
+      push: platform.push,
+      tagger,
+      fetch: platform.fetch,
+      uiLanguage: platform.uiLanguage,
+    }),
     async siteEnabled(siteId) {
       const { sites } = await settings.load();
       return sites[siteId as keyof typeof sites] ?? true;
@@ -119,7 +132,7 @@ export function createBackground(platform: BackgroundPlatform) {
   });
 
   // What a stopped service worker left behind is loaded before the first message is answered.
-  const ready = Promise.all([cache.restore(), tabs.restore()]).catch((error: unknown) => {
+  const ready = Promise.all([cache.restore(), tabs.restore(), injectedFrames.restore()]).catch((error: unknown) => {
     console.warn('Portrait: could not restore the background state', error);
   });
 
@@ -135,11 +148,14 @@ export function createBackground(platform: BackgroundPlatform) {
     },
     tabClosed(tabId: number): void {
       tabs.forget(tabId);
-      grantedTabs.revoke(tabId);
+      injectedFrames.removeTab(tabId);
     },
-    /** A user gesture handed this tab to Portrait (context menu, shortcut). */
-    grantTab: grantedTabs.grant,
-    services: { settings, session, cache, tabs, queue, portraits },
+    /** A user gesture handed a tab to Portrait (context menu, shortcut): open the tagging dialog. */
+    async openTagDialog(gesture: Parameters<typeof tagger.open>[0]) {
+      await ready;
+      return tagger.open(gesture);
+    },
+    services: { settings, session, cache, tabs, queue, portraits, tagger },
   };
 }
 

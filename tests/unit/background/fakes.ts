@@ -170,6 +170,27 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
         month_moves: { from: `${to.slice(0, 8)}01`, to, items: [] },
       };
     },
+    async searchCustomers(orgId, query, limit) {
+      if (!state.online) throw offline();
+      // By name words, as search_customers does: each word of the query starts a word of the name.
+      const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+      const seen = new Set<string>();
+      const matches = [];
+      for (const [key, portrait] of customers) {
+        if (!key.startsWith(`${orgId}|`) || seen.has(portrait.customerId)) continue;
+        const nameWords = portrait.displayName.toLowerCase().split(/\s+/);
+        if (!words.every((word) => nameWords.some((name) => name.startsWith(word)))) continue;
+        seen.add(portrait.customerId);
+        matches.push({
+          customerId: portrait.customerId,
+          displayName: portrait.displayName,
+          email: portrait.primaryEmail,
+          phone: portrait.primaryPhone,
+          stage: portrait.stage,
+        });
+      }
+      return matches.slice(0, limit);
+    },
     async applyWrite(write, context): Promise<ApplyOutcome> {
       applyAttempts.push(structuredClone(write));
       if (!state.online) return { ok: false, retry: true, message: 'TypeError: Failed to fetch' };
