@@ -28,10 +28,12 @@ export default defineConfig({
     name: 'Portrait',
     description:
       'Customer portraits, tags and lifecycle stages beside the mail and shop pages where you meet customers.',
-    // alarms wake a stopped worker to retry queued writes.
-    permissions: ['storage', 'alarms'],
+    // alarms wake a stopped worker to retry queued writes; scripting registers the WooCommerce
+    // content script for each shop domain the user adds (with that origin's optional permission).
+    permissions: ['storage', 'alarms', 'scripting'],
     host_permissions: supabaseHosts,
-    // Asked for one origin at a time, when the user saves a Supabase project on its own domain.
+    // Asked for one origin at a time, when the user saves a Supabase project on its own domain or
+    // adds a shop domain.
     optional_host_permissions: ['https://*/*'],
     // Firefox's MV2 manifest has no optional_host_permissions; origins go in optional_permissions.
     ...(browser === 'firefox' && { optional_permissions: ['https://*/*'] }),

@@ -4,7 +4,7 @@ import type { OrgSummary, PopupStateResponse, SiteId } from '../lib/messages.ts'
 import type { PopupStore } from './popup-store.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
-const sites: readonly SiteId[] = ['gmail', 'outlook'];
+const sites: readonly SiteId[] = ['gmail', 'outlook', 'shopify', 'woocommerce'];
 
 const inputClass =
   'w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-sky-500 focus:outline-none';

@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { restrictStorageAccess } from '../lib/background/auth-storage.ts';
 import { createBackground } from '../lib/background/service.ts';
+import { createShopScripts } from '../lib/background/shop-domains.ts';
 import { memoryArea, storageArea } from '../lib/background/storage.ts';
 import { supabaseAnonKey, supabaseUrl } from '../lib/config.ts';
 
@@ -22,6 +23,8 @@ export default defineBackground(() => {
       await browser.tabs.sendMessage(tabId, message);
     },
     buildApi: { apiUrl: supabaseUrl, anonKey: supabaseAnonKey },
+    // The WooCommerce content script, registered per shop domain the user adds.
+    shopScripts: createShopScripts(browser),
     // Without the alarms permission, the queue resumes at the next message or browser start.
     wakeAt: browser.alarms
       ? (time) => void browser.alarms.create(queueAlarm, { when: Math.max(time, Date.now() + minimumAlarmDelayMs) })

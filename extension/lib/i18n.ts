@@ -27,6 +27,8 @@ const en = {
   'popup.sites': 'Show Portrait on',
   'popup.site.gmail': 'Gmail',
   'popup.site.outlook': 'Outlook',
+  'popup.site.shopify': 'Shopify admin',
+  'popup.site.woocommerce': 'WooCommerce admin',
   'popup.pending': 'Changes waiting to sync: {count}',
   'popup.failed': 'Changes the server refused: {count}',
   'popup.notConfigured': 'Choose your Supabase project in the options first.',

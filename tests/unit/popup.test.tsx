@@ -13,7 +13,7 @@ const signedOut: PopupStateResponse = {
   ok: true,
   session: { signedIn: false, reason: 'signed-out' },
   orgs: [],
-  sites: { gmail: true, outlook: true },
+  sites: { gmail: true, outlook: true, shopify: true, woocommerce: true },
   apiUrl,
   pendingWrites: 0,
   failedWrites: 0,
@@ -145,7 +145,8 @@ const settingsView: SettingsView = {
   ownAddresses: [],
   internalDomains: [],
   language: 'auto',
-  sites: { gmail: true, outlook: true },
+  sites: { gmail: true, outlook: true, shopify: true, woocommerce: true },
+  shopDomains: [],
 };
 
 function fakeOptionsApi(overrides: Partial<OptionsApi> = {}): OptionsApi {

@@ -1,7 +1,8 @@
 // Who sent a message. Only this extension's own contexts are answered at all; a content script is
-// trusted only on the sites Portrait supports (or a tab the user handed to Portrait through the
-// context menu), because a content script on any other page would be reachable from that page.
-import { siteForUrl, type SupportedSite } from './sites.ts';
+// trusted only on the sites Portrait supports (including the admin pages of the shop domains the
+// user added, or a tab the user handed to Portrait through the context menu), because a content
+// script on any other page would be reachable from that page.
+import { siteForUrl, woocommerceSite, type SupportedSite } from './sites.ts';
 
 /** The fields of `runtime.MessageSender` the checks read. */
 export interface MessageSender {
@@ -28,6 +29,8 @@ export interface SenderPolicy {
   extensionOrigin: string;
   /** Tabs the user handed to Portrait (context menu, shortcut), with the URL it was handed on. */
   grantedTab?(tabId: number, url: string): boolean;
+  /** Whether the URL is an admin page of a shop domain the user added (WooCommerce, options page). */
+  shopPage?(url: string): boolean;
 }
 
 /** The URL a frame's content script runs on; `about:blank` frames inherit their creator's origin. */
@@ -45,7 +48,7 @@ export function classifySender(sender: MessageSender, policy: SenderPolicy): Sen
   const tabId = sender.tab?.id;
   if (typeof tabId !== 'number' || tabId < 0) return { kind: 'untrusted', reason: 'not from a tab' };
   if (!url) return { kind: 'untrusted', reason: 'no page URL' };
-  const site = siteForUrl(url);
+  const site = siteForUrl(url) ?? (policy.shopPage?.(url) ? woocommerceSite : null);
   if (site) return { kind: 'content-script', tabId, frameId: sender.frameId ?? 0, url, site };
   if (policy.grantedTab?.(tabId, url)) {
     return { kind: 'content-script', tabId, frameId: sender.frameId ?? 0, url, site: null };

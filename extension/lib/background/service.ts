@@ -11,6 +11,9 @@ import { createPortraitService } from './portraits.ts';
 import { createRouter } from './router.ts';
 import { createGrantedTabs } from './sender.ts';
 import { createSessionManager } from './session.ts';
+import { syncShopScripts, type ShopScripts } from './shop-domains.ts';
+import { matchesFor } from '../../sites/woocommerce.ts';
+import { MatchPattern } from 'wxt/utils/match-patterns';
 import { createSettingsStore, type ApiConfig } from './settings.ts';
 import type { KeyValueArea } from './storage.ts';
 import { createTabRegistry, type PushToTab } from './tabs.ts';
@@ -32,6 +35,8 @@ export interface BackgroundPlatform {
   wakeAt?(time: number): void;
   createBackend?(api: ApiConfig, local: KeyValueArea): PortraitBackend;
   fetch?: typeof fetch;
+  /** `scripting` and `permissions` for the WooCommerce shop domains the user adds. */
+  shopScripts?: ShopScripts;
   clock?: Clock;
   random?: () => number;
   newId?: () => string;
@@ -105,11 +110,30 @@ export function createBackground(platform: BackgroundPlatform) {
   });
 
   const grantedTabs = createGrantedTabs();
+  // Admin pages of the shop domains the user added; checked for every message, so kept compiled.
+  let shopPatterns: { domains: readonly string[]; patterns: MatchPattern[] } = { domains: [], patterns: [] };
+  const shopPage = (url: string): boolean => {
+    const { shopDomains } = settings.loaded();
+    if (shopPatterns.domains !== shopDomains) {
+      shopPatterns = { domains: shopDomains, patterns: shopDomains.flatMap(matchesFor).map((pattern) => new MatchPattern(pattern)) };
+    }
+    return shopPatterns.patterns.some((pattern) => pattern.includes(url));
+  };
   const handle = createMessageHandler({
     runtimeId: platform.runtimeId,
     extensionOrigin: platform.extensionOrigin,
     grantedTab: grantedTabs.allows,
-    handlers: createRouter({ session, settings, portraits, queue, tabs, push: platform.push, fetch: platform.fetch }),
+    shopPage,
+    handlers: createRouter({
+      session,
+      settings,
+      portraits,
+      queue,
+      tabs,
+      push: platform.push,
+      fetch: platform.fetch,
+      shopScripts: platform.shopScripts,
+    }),
     async siteEnabled(siteId) {
       const { sites } = await settings.load();
       return sites[siteId as keyof typeof sites] ?? true;
@@ -117,9 +141,16 @@ export function createBackground(platform: BackgroundPlatform) {
   });
 
   // What a stopped service worker left behind is loaded before the first message is answered.
-  const ready = Promise.all([cache.restore(), tabs.restore()]).catch((error: unknown) => {
+  const ready = Promise.all([cache.restore(), tabs.restore(), settings.load()]).catch((error: unknown) => {
     console.warn('Portrait: could not restore the background state', error);
   });
+  // Shop content scripts persist across restarts; this repairs them if the browser lost some.
+  if (platform.shopScripts) {
+    const scripts = platform.shopScripts;
+    void ready
+      .then(async () => syncShopScripts(scripts, (await settings.load()).shopDomains))
+      .catch((error: unknown) => console.warn('Portrait: could not register the shop content scripts', error));
+  }
 
   return {
     async handleMessage(message: unknown, sender: MessageSender): Promise<object | undefined> {
