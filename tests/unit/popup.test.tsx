@@ -160,6 +160,8 @@ function fakeOptionsApi(overrides: Partial<OptionsApi> = {}): OptionsApi {
       settings: { ...settingsView, ...next, apiIsDefault: next === null },
     }),
     requestPermission: async () => true,
+    requestShopPermission: async () => true,
+    shopDomain: async () => settingsView,
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@ import { useId, useRef } from 'preact/hooks';
 import { t } from './messages.ts';
 import { CustomerCard } from './CustomerCard.tsx';
 import { stageOf, timeAgo } from './format.ts';
-import { Pill, entryLabel } from './Pill.tsx';
+import { Pill, entryLabel, identifierLabel } from './Pill.tsx';
 import type { OverlayStore, OverlayView } from './store.ts';
 import { StageDot } from './ui.tsx';
 import { UnknownCard } from './UnknownCard.tsx';
@@ -86,7 +86,7 @@ function CardBody({ store, view }: { store: OverlayStore; view: OverlayView }) {
     case 'loading':
       return (
         <p role="status" class="text-slate-600">
-          {t('loading', { address: view.entry.identifier.value })}
+          {t('loading', { address: identifierLabel(view.entry.identifier) })}
         </p>
       );
     default:

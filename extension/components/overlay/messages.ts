@@ -27,6 +27,9 @@ const en = {
   'unknown.body': 'Add them as a lead, or tag them to create the lead.',
   'unknown.addLead': 'Add as lead',
   'unknown.addingLead': 'Adding as lead…',
+  'unknown.shopBody': 'No customer has this shop record yet, and the page shows no email address to add them by.',
+  'shop.order': 'Order {id}',
+  'shop.customer': 'Shop customer {id}',
   'kind.company': 'Company',
   'owner': 'Owner: {name}',
   'stage.label': 'Lifecycle stage',
@@ -105,4 +108,11 @@ const en = {
 
 export type OverlayMessageKey = keyof typeof en;
 
-export const t = createTranslator<OverlayMessageKey>({ en });
+/** The shop pages' texts in Simplified Chinese (merged into the overlay's Chinese dictionary). */
+const shopTextsZhCN = {
+  'unknown.shopBody': '还没有客户关联这条店铺记录，页面上也没有可用来添加的邮箱地址。',
+  'shop.order': '订单 {id}',
+  'shop.customer': '店铺客户 {id}',
+} satisfies Partial<Record<OverlayMessageKey, string>>;
+
+export const t = createTranslator<OverlayMessageKey>({ en, 'zh-CN': { ...shopTextsZhCN } });
