@@ -148,7 +148,10 @@ export function createBackground(platform: BackgroundPlatform) {
   if (platform.shopScripts) {
     const scripts = platform.shopScripts;
     void ready
-      .then(async () => syncShopScripts(scripts, (await settings.load()).shopDomains))
+      .then(async () => {
+        const { shopDomains } = await settings.load();
+        if (shopDomains.length > 0) await syncShopScripts(scripts, shopDomains);
+      })
       .catch((error: unknown) => console.warn('Portrait: could not register the shop content scripts', error));
   }
 
