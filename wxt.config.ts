@@ -13,6 +13,18 @@ const supabaseHosts = [
 ];
 
 export default defineConfig({
+  hooks: {
+    // The WooCommerce content script runs on shop domains the user adds, so its stylesheet (loaded
+    // into the overlay's shadow root) cannot name them in advance; the dynamic URL keeps pages from
+    // probing for it.
+    'build:manifestGenerated'(_wxt, manifest) {
+      for (const entry of manifest.web_accessible_resources ?? []) {
+        if (typeof entry === 'object' && entry.resources.includes('content-scripts/woocommerce.css') && !entry.matches?.length) {
+          entry.matches = ['https://*/*'];
+        }
+      }
+    },
+  },
   srcDir: 'extension',
   outDir: '.output',
   // Every module imports what it uses, so a reader (and a test) sees where names come from.

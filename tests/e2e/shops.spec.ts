@@ -121,6 +121,9 @@ test.describe('shop admin pages with the real background and the local stack', (
     await page.goBack();
     await expect(page).toHaveURL(`${shopifyStore}/orders/5499000005`);
     await pillText(shadow, /^Li Wei/);
+    // A URL change alone (no change to the page) is followed too.
+    await page.evaluate((url) => history.pushState({}, '', url), `${shopifyStore}/orders/5499000003`);
+    await pillText(shadow, /^Maria Garcia/);
     expect(errors).toEqual([]);
     await shadow.detach();
 
