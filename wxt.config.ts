@@ -28,6 +28,16 @@ export default defineConfig({
     },
   }),
   hooks: {
+    // The WooCommerce content script runs on shop domains the user adds, so its stylesheet (loaded
+    // into the overlay's shadow root) cannot name them in advance; the dynamic URL keeps pages from
+    // probing for it.
+    'build:manifestGenerated'(_wxt, manifest) {
+      for (const entry of manifest.web_accessible_resources ?? []) {
+        if (typeof entry === 'object' && entry.resources.includes('content-scripts/woocommerce.css') && !entry.matches?.length) {
+          entry.matches = ['https://*/*'];
+        }
+      }
+    },
     // The manifest's texts per browser language, copied to where browsers look for them.
     'build:publicAssets'(_wxt, files) {
       for (const language of readdirSync(manifestLocales)) {
@@ -42,7 +52,9 @@ export default defineConfig({
     default_locale: 'en',
     // alarms wake a stopped worker to retry queued writes. Tagging from any page: contextMenus
     // and the shortcut (commands) hand the tab over for a moment (activeTab), scripting injects
-    // the tagging dialog into it; no access to all sites is asked for.
+    // the tagging dialog into it, and registers the WooCommerce content script for each shop
+    // domain the user adds (with that origin's optional permission); no access to all sites is
+    // asked for.
     permissions: ['storage', 'alarms', 'contextMenus', 'activeTab', 'scripting'],
     commands: {
       'tag-customer': {
@@ -51,7 +63,8 @@ export default defineConfig({
       },
     },
     host_permissions: supabaseHosts,
-    // Asked for one origin at a time, when the user saves a Supabase project on its own domain.
+    // Asked for one origin at a time, when the user saves a Supabase project on its own domain or
+    // adds a shop domain.
     optional_host_permissions: ['https://*/*'],
     // Firefox's MV2 manifest has no optional_host_permissions; origins go in optional_permissions.
     ...(browser === 'firefox' && { optional_permissions: ['https://*/*'] }),

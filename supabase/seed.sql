@@ -21,6 +21,19 @@
 --   hostile.markup@example.com   named <img src=x onerror=alert(1)>, with a note and a tag made of markup
 --                                (a lead: no orders, an email 5 days ago). Page text must render as text.
 --
+-- Shop admin pages that show them (the extension reads the ids in the URL; see extension/sites/):
+--   Northwind Outfitters sells on Shopify (admin.shopify.com/store/northwind-outfitters) and to
+--   trade customers through a WooCommerce shop (wholesale.northwind-outfitters.example); Lotus Tea
+--   Co. sells on WooCommerce (shop.lotustea.example) and abroad through a Shopify store
+--   (admin.shopify.com/store/lotus-tea-intl).
+--     Northwind  Li Wei        Shopify orders/5499000004, 5499000005 · customers/9001
+--                              WooCommerce post.php?post=30001 (pending, trade order) · customer 9001
+--     Northwind  Maria Garcia  Shopify orders/5499000001 … 5499000003 · customers/9002
+--     Lotus      Li Wei        WooCommerce post.php?post=9701 … 9708 · customer (user) 9001
+--     Lotus      Maria Garcia  WooCommerce post.php?post=9709 · customer 9002
+--                              Shopify orders/6100000001 (pending) · customers/7300009002
+--   Pending orders do not count in the statistics, so they change no stage.
+--
 -- Everything else is generated: about 2,000 customers per organization (Chinese and English names
 -- for Lotus, English names for Northwind; people and companies), with emails on example domains,
 -- phone numbers from fictional or sample ranges that are valid in the organization's region
@@ -51,10 +64,15 @@ create function pg_temp.seed_u(key text) returns double precision
 language sql immutable parallel safe
 as $$ select ('x' || substr(md5(key), 1, 13))::bit(52)::bigint / 4503599627370496.0 $$;
 
--- A stable id from a key.
+-- A stable id from a key, shaped as a version-4 UUID (version nibble 4, RFC 4122 variant) so that
+-- clients which validate UUIDs strictly (the extension's zod schemas) accept the demo rows.
 create function pg_temp.seed_id(key text) returns uuid
 language sql immutable parallel safe
-as $$ select md5('portrait-demo:' || key)::uuid $$;
+as $$
+  select (substr(h, 1, 12) || '4' || substr(h, 14, 3)
+          || substr('89ab', 1 + ('x' || substr(h, 17, 1))::bit(4)::integer % 4, 1) || substr(h, 18))::uuid
+    from (select md5('portrait-demo:' || key) as h) as m
+$$;
 
 -- An element of an array chosen by a number in [0, 1).
 create function pg_temp.seed_pick(items text[], u double precision) returns text
@@ -853,7 +871,10 @@ select pg_temp.seed_id(x.org_key || ':demo-order:' || x.key || ':' || x.ago), o.
     ('northwind', 'maria-garcia', 300, 'shopify', '5499000002', 74.99, 'paid'),
     ('northwind', 'maria-garcia', 120, 'shopify', '5499000003', 349.00, 'paid'),
     ('northwind', 'li-wei', 560, 'shopify', '5499000004', 129.00, 'paid'),
-    ('northwind', 'li-wei', 25, 'shopify', '5499000005', 249.99, 'paid')
+    ('northwind', 'li-wei', 25, 'shopify', '5499000005', 249.99, 'paid'),
+    -- Each shop's second store: a trade order awaiting payment, an order from abroad awaiting payment.
+    ('northwind', 'li-wei', 2, 'woocommerce', '30001', 1240.00, 'pending'),
+    ('lotus', 'maria-garcia', 1, 'shopify', '6100000001', 298.00, 'pending')
   ) as x (org_key, key, ago, source, external_id, total, status)
   join seed_org o on o.key = x.org_key
   cross join seed_clock k;
@@ -867,7 +888,11 @@ union all
 select o.id, 'shop_customer', o.provider || ':' || case d.key when 'li-wei' then '9001' else '9002' end,
        pg_temp.seed_id(d.org_key || ':demo:' || d.key), k.anchor - make_interval(days => d.created_ago)
   from seed_demo d join seed_org o on o.key = d.org_key cross join seed_clock k
- where d.key <> 'hostile';
+ where d.key <> 'hostile'
+union all
+select o.id, 'shop_customer', x.value, pg_temp.seed_id(x.org_key || ':demo:' || x.key), k.anchor - interval '3 days'
+  from (values ('northwind', 'li-wei', 'woocommerce:9001'), ('lotus', 'maria-garcia', 'shopify:7300009002')) as x (org_key, key, value)
+  join seed_org o on o.key = x.org_key cross join seed_clock k;
 
 insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by, added_at, page_url, page_title)
 select o.id, pg_temp.seed_id(x.org_key || ':demo:' || x.key), pg_temp.seed_id(x.org_key || ':tag:' || x.tag), 'manual',

@@ -2,9 +2,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { normalizeDomain, normalizeEmail } from '../../shared/identity.ts';
 import { t } from '../lib/i18n.ts';
 import type { ApiCheck, Language, SaveApiResponse, SettingsView } from '../lib/messages.ts';
+import { ShopDomainsSection, type ShopDomainsApi } from './shop-domains/ShopDomains.tsx';
 
 /** What the options page asks of the background and the browser. */
-export interface OptionsApi {
+export interface OptionsApi extends ShopDomainsApi {
   settings(): Promise<SettingsView>;
   savePreferences(preferences: Pick<SettingsView, 'ownAddresses' | 'internalDomains' | 'language'>): Promise<SettingsView>;
   /** Checks the project with real calls and saves it if they succeed; null: the built-in project. */
@@ -286,6 +287,7 @@ export function Options({ api }: { api: OptionsApi }) {
         <>
           <ApiSection api={api} settings={settings} onSaved={setSettings} />
           <PreferencesSection api={api} settings={settings} onSaved={setSettings} />
+          <ShopDomainsSection api={api} settings={settings} onSaved={setSettings} inputClass={inputClass} buttonClass={buttonClass} />
         </>
       )}
     </main>

@@ -5,7 +5,7 @@ import { t as overviewText } from './overview/messages.ts';
 import type { PopupStore } from './popup-store.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
-const sites: readonly SiteId[] = ['gmail', 'outlook'];
+const sites: readonly SiteId[] = ['gmail', 'outlook', 'shopify', 'woocommerce'];
 
 const inputClass =
   'w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-sky-500 focus:outline-none';

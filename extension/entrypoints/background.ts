@@ -3,6 +3,7 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { restrictStorageAccess } from '../lib/background/auth-storage.ts';
 import { createBackground } from '../lib/background/service.ts';
 import { settingsKey } from '../lib/background/settings.ts';
+import { createShopScripts } from '../lib/background/shop-domains.ts';
 import { memoryArea, storageArea } from '../lib/background/storage.ts';
 import { commandGesture, createTaggerMenus, menuGesture, uiLocale, type GestureTab, type MenuClick } from '../lib/background/tagger-gestures.ts';
 import type { TaggerInjector } from '../lib/background/tagger.ts';
@@ -51,6 +52,8 @@ export default defineBackground(() => {
     buildApi: { apiUrl: supabaseUrl, anonKey: supabaseAnonKey },
     uiLanguage: () => browser.i18n.getUILanguage(),
     injector: browser.scripting ? injector : undefined,
+    // The WooCommerce content script, registered per shop domain the user adds.
+    shopScripts: createShopScripts(browser),
     // Without the alarms permission, the queue resumes at the next message or browser start.
     wakeAt: browser.alarms
       ? (time) => void browser.alarms.create(queueAlarm, { when: Math.max(time, Date.now() + minimumAlarmDelayMs) })

@@ -170,7 +170,7 @@ export const taggerRequestSchema = z.discriminatedUnion('type', [
 
 // ---- extension pages (popup, options) → background ----
 
-export const siteIds = ['gmail', 'outlook'] as const;
+export const siteIds = ['gmail', 'outlook', 'shopify', 'woocommerce'] as const;
 export type SiteId = (typeof siteIds)[number];
 
 export const languages = ['auto', 'en', 'zh-CN'] as const;
@@ -197,6 +197,12 @@ export const setSiteEnabledRequestSchema = z.strictObject({
   type: z.literal('settings/site'),
   site: z.enum(siteIds),
   enabled: z.boolean(),
+});
+/** Adds a WooCommerce shop domain (its host permission granted first) or removes one. */
+export const shopDomainRequestSchema = z.strictObject({
+  type: z.literal('settings/shop-domain'),
+  action: z.enum(['add', 'remove']),
+  domain: z.string().trim().min(1).max(messageLimits.maxUrlLength),
 });
 export const getSettingsRequestSchema = z.strictObject({ type: z.literal('settings/get') });
 export const savePreferencesRequestSchema = z.strictObject({
@@ -245,6 +251,7 @@ export const extensionPageRequestSchema = z.discriminatedUnion('type', [
   signOutRequestSchema,
   selectOrgRequestSchema,
   setSiteEnabledRequestSchema,
+  shopDomainRequestSchema,
   getSettingsRequestSchema,
   savePreferencesRequestSchema,
   saveApiRequestSchema,
@@ -329,6 +336,8 @@ export interface SettingsView {
   internalDomains: string[];
   language: Language;
   sites: Record<SiteId, boolean>;
+  /** Origins of the WooCommerce shops the user added. */
+  shopDomains: string[];
 }
 
 export interface SettingsResponse {
@@ -371,6 +380,7 @@ export interface ResponseByType {
   'account/select-org': PopupStateResponse;
   'settings/site': PopupStateResponse;
   'settings/get': SettingsResponse;
+  'settings/shop-domain': SettingsResponse;
   'settings/preferences': SettingsResponse;
   'settings/save-api': SaveApiResponse;
   'portrait/settings': PageSettingsResponse;

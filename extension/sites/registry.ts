@@ -5,8 +5,10 @@ import { MatchPattern } from 'wxt/utils/match-patterns';
 import type { SiteAdapter } from '../lib/page/participants.ts';
 import * as gmail from './gmail.ts';
 import * as outlook from './outlook.ts';
+import * as shopify from './shopify.ts';
+import * as woocommerce from './woocommerce.ts';
 
-export const siteAdapters: readonly SiteAdapter[] = [gmail, outlook];
+export const siteAdapters: readonly SiteAdapter[] = [gmail, outlook, shopify, woocommerce];
 
 /** The adapter whose match patterns cover `url`, if any. */
 export function adapterFor(url: string): SiteAdapter | undefined {

@@ -323,6 +323,46 @@ describe('customers other tests look up', () => {
     expect(await history(a.db, atNorthwind!.id)).toMatchObject({ paid: 3, days_since_last: 120, tags: ['Hiker', 'Newsletter'] });
   });
 
+  it('are found by the shop ids their admin pages show (documented at the top of seed.sql)', async () => {
+    const owner = async (org: string, kind: string, value: string) =>
+      (
+        await a.db.query<{ email: string }>(
+          `select c.primary_email as email from public.customer_identities i join public.customers c on c.id = i.customer_id
+            where i.org_id = $1 and i.kind = $2::public.identity_kind and i.value = $3`,
+          [org, kind, value],
+        )
+      ).rows.map((row) => row.email);
+    const expected: Array<[string, string, string, string]> = [
+      [northwind, 'shop_order', 'shopify:5499000005', 'li.wei@example.com'],
+      [northwind, 'shop_order', 'shopify:5499000003', 'maria.garcia@example.com'],
+      [northwind, 'shop_customer', 'shopify:9001', 'li.wei@example.com'],
+      [northwind, 'shop_customer', 'shopify:9002', 'maria.garcia@example.com'],
+      [northwind, 'shop_order', 'woocommerce:30001', 'li.wei@example.com'],
+      [northwind, 'shop_customer', 'woocommerce:9001', 'li.wei@example.com'],
+      [lotus, 'shop_order', 'woocommerce:9708', 'li.wei@example.com'],
+      [lotus, 'shop_order', 'woocommerce:9709', 'maria.garcia@example.com'],
+      [lotus, 'shop_customer', 'woocommerce:9001', 'li.wei@example.com'],
+      [lotus, 'shop_order', 'shopify:6100000001', 'maria.garcia@example.com'],
+      [lotus, 'shop_customer', 'shopify:7300009002', 'maria.garcia@example.com'],
+    ];
+    for (const [org, kind, value, email] of expected) expect(await owner(org, kind, value), `${kind} ${value}`).toEqual([email]);
+    // The second stores' orders await payment: they change no statistics.
+    const pending = await one<{ n: number }>(
+      a.db,
+      `select count(*)::int as n from public.orders where external_id in ('30001', '6100000001') and status = 'pending'`,
+    );
+    expect(pending.n).toBe(2);
+  });
+
+  it('have ids that strict UUID validators accept (version 4, RFC 4122 variant)', async () => {
+    const { rows } = await a.db.query<{ id: string }>(
+      `select id::text from public.customers where primary_email in ('li.wei@example.com', 'maria.garcia@example.com', 'hostile.markup@example.com')
+       union all select id::text from public.notes union all select id::text from public.tags`,
+    );
+    expect(rows.length).toBeGreaterThan(6);
+    for (const { id } of rows) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
   it('has the stages the engine computes from those histories', async () => {
     const { rows } = await a.db.query<{ org_id: string; email: string; stage: string }>(
       `select c.org_id, c.primary_email as email, p.lifecycle_stage::text as stage

@@ -16,6 +16,8 @@ test('the service worker starts and the manifest asks for no broad access', asyn
   expect(manifest.manifest_version).toBe(3);
   expect(JSON.stringify(manifest)).not.toContain('<all_urls>');
   expect(manifest.permissions).toEqual(['storage', 'alarms', 'contextMenus', 'activeTab', 'scripting']);
+  // The WooCommerce content script is registered at runtime, per shop domain the user adds.
+  expect((manifest.content_scripts ?? []).flatMap((script) => script.js ?? [])).not.toContain('content-scripts/woocommerce.js');
   expect(manifest.optional_host_permissions).toEqual(['https://*/*']);
   expect([...(manifest.host_permissions ?? [])].sort()).toEqual([
     'http://127.0.0.1:54321/*',

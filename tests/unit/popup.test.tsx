@@ -14,7 +14,7 @@ const signedOut: PopupStateResponse = {
   ok: true,
   session: { signedIn: false, reason: 'signed-out' },
   orgs: [],
-  sites: { gmail: true, outlook: true },
+  sites: { gmail: true, outlook: true, shopify: true, woocommerce: true },
   apiUrl,
   pendingWrites: 0,
   failedWrites: 0,
@@ -164,7 +164,8 @@ const settingsView: SettingsView = {
   ownAddresses: [],
   internalDomains: [],
   language: 'auto',
-  sites: { gmail: true, outlook: true },
+  sites: { gmail: true, outlook: true, shopify: true, woocommerce: true },
+  shopDomains: [],
 };
 
 function fakeOptionsApi(overrides: Partial<OptionsApi> = {}): OptionsApi {
@@ -178,6 +179,8 @@ function fakeOptionsApi(overrides: Partial<OptionsApi> = {}): OptionsApi {
       settings: { ...settingsView, ...next, apiIsDefault: next === null },
     }),
     requestPermission: async () => true,
+    requestShopPermission: async () => true,
+    shopDomain: async () => settingsView,
     ...overrides,
   };
 }

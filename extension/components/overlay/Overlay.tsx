@@ -5,7 +5,7 @@ import { getLocale } from '../../lib/i18n.ts';
 import { t } from './messages.ts';
 import { CustomerCard } from './CustomerCard.tsx';
 import { stageOf, timeAgo } from './format.ts';
-import { Pill, entryLabel } from './Pill.tsx';
+import { Pill, entryLabel, identifierLabel } from './Pill.tsx';
 import type { OverlayStore, OverlayView } from './store.ts';
 import { StageDot } from './ui.tsx';
 import { UnknownCard } from './UnknownCard.tsx';
@@ -87,7 +87,7 @@ function CardBody({ store, view }: { store: OverlayStore; view: OverlayView }) {
     case 'loading':
       return (
         <p role="status" class="text-slate-600">
-          {t('loading', { address: view.entry.identifier.value })}
+          {t('loading', { address: identifierLabel(view.entry.identifier) })}
         </p>
       );
     default:

@@ -5,8 +5,15 @@ import { stageOf } from './format.ts';
 import type { OverlayStore, OverlayView, ParticipantEntry } from './store.ts';
 import { StageDot } from './ui.tsx';
 
+/** An identifier as people read it: addresses as written, shop ids as "Order 5499000005". */
+export function identifierLabel(identifier: ParticipantEntry['identifier']): string {
+  if (identifier.kind !== 'shop_order' && identifier.kind !== 'shop_customer') return identifier.value;
+  const id = identifier.value.slice(identifier.value.indexOf(':') + 1);
+  return t(identifier.kind === 'shop_order' ? 'shop.order' : 'shop.customer', { id });
+}
+
 export function entryLabel(entry: ParticipantEntry): string {
-  return entry.portrait?.displayName || entry.pageName || entry.identifier.value;
+  return entry.portrait?.displayName || entry.pageName || identifierLabel(entry.identifier);
 }
 
 function pillText(view: OverlayView): { label: string; detail: string | null } {

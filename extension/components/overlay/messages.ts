@@ -29,6 +29,9 @@ const en = {
   'unknown.body': 'Add them as a lead, or tag them to create the lead.',
   'unknown.addLead': 'Add as lead',
   'unknown.addingLead': 'Adding as lead…',
+  'unknown.shopBody': 'No customer has this shop record yet, and the page shows no email address to add them by.',
+  'shop.order': 'Order {id}',
+  'shop.customer': 'Shop customer {id}',
   'kind.company': 'Company',
   'owner': 'Owner: {name}',
   'stage.label': 'Lifecycle stage',
@@ -221,6 +224,9 @@ const zhCN: Record<OverlayMessageKey, string> = {
   'fresh.computed': '画像计算于{time}',
   'fresh.stale': '正在刷新…',
   'fresh.justNow': '刚刚',
+  'unknown.shopBody': '还没有客户关联这条店铺记录，页面上也没有可用来添加的邮箱地址。',
+  'shop.order': '订单 {id}',
+  'shop.customer': '店铺客户 {id}',
 };
 
 export const dictionaries = { en, 'zh-CN': zhCN } satisfies Dictionaries<OverlayMessageKey>;

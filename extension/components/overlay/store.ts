@@ -94,13 +94,32 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
   let writeSeq = 0;
   let epoch = 0;
 
-  const entries = computed<ParticipantEntry[]>(() => {
+  const allEntries = computed<ParticipantEntry[]>(() => {
     const { identifiers, names } = participants.value;
     return identifiers.map((identifier) => {
       const key = identifierKey(identifier);
       return { key, identifier, pageName: names?.[key] ?? null, portrait: results.value.get(key)?.portrait };
     });
   });
+
+  /**
+   * On a page about one customer (a shop order), its identifiers are one person: the first that
+   * matches a customer; when none does, the first address or phone (to add them as a lead by), else
+   * the first identifier. An identifier the answer left out counts as unknown once it is in.
+   */
+  function oneCustomer(list: ParticipantEntry[]): ParticipantEntry[] {
+    if (list.length === 0) return list;
+    const answered = status.value === 'ready';
+    const settled = list.map((entry) => (entry.portrait === undefined && answered ? { ...entry, portrait: null } : entry));
+    const known = settled.find((entry) => entry.portrait);
+    if (known) return [known];
+    if (settled.some((entry) => entry.portrait === undefined)) return [{ ...settled[0]!, portrait: undefined }];
+    return [settled.find((entry) => entry.identifier.kind === 'email' || entry.identifier.kind === 'phone') ?? settled[0]!];
+  }
+
+  const entries = computed<ParticipantEntry[]>(() =>
+    participants.value.mode === 'record' ? oneCustomer(allEntries.value) : allEntries.value,
+  );
 
   const current = computed<ParticipantEntry | null>(
     () => entries.value.find((entry) => entry.key === selectedKey.value) ?? entries.value[0] ?? null,

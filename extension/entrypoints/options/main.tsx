@@ -2,6 +2,7 @@ import '../../assets/tailwind.css';
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { Options, type OptionsApi } from '../../components/Options.tsx';
+import { shopPermission } from '../../lib/background/shop-domains.ts';
 import { hostPermissionFor, isHostCovered } from '../../lib/config.ts';
 import { sendMessage } from '../../lib/messages.ts';
 import { applyLanguage, loadPageLanguage } from '../../lib/page-locale.ts';
@@ -20,6 +21,8 @@ const api: OptionsApi = {
     if (isHostCovered(apiUrl, browser.runtime.getManifest().host_permissions ?? [])) return Promise.resolve(true);
     return browser.permissions.request({ origins: [hostPermissionFor(apiUrl)] });
   },
+  requestShopPermission: (origin) => browser.permissions.request({ origins: [shopPermission(origin)] }),
+  shopDomain: async (action, domain) => (await sendMessage({ type: 'settings/shop-domain', action, domain })).settings,
 };
 
 const container = document.getElementById('app');

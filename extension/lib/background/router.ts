@@ -9,6 +9,7 @@ import { ApiFailure } from './client.ts';
 import { InvalidArguments } from './rpc.ts';
 import type { PortraitService } from './portraits.ts';
 import type { SessionManager } from './session.ts';
+import { InvalidShopDomainError, normalizeShopOrigin, type ShopScripts } from './shop-domains.ts';
 import {
   InvalidSettingError,
   normalizeInternalDomains,
@@ -33,6 +34,8 @@ export interface RouterDeps {
   fetch?: typeof fetch;
   /** The browser's UI language (`i18n.getUILanguage()`), for the language option `auto`. */
   uiLanguage?: () => string;
+  /** Registers the WooCommerce content script for shop domains; absent where the browser cannot. */
+  shopScripts?: ShopScripts;
 }
 
 /** Pushed to every tab that talks to Portrait when a setting that concerns pages changes. */
@@ -145,6 +148,36 @@ export function createRouter(deps: RouterDeps): MessageHandlers {
       return { ok: true, settings: await settings.view() };
     },
 
+    async 'settings/shop-domain'(message) {
+      const origin = normalizeShopOrigin(message.domain);
+      if (!origin) return { ok: false, error: 'invalid-message', message: new InvalidShopDomainError(message.domain).message };
+      const scripts = deps.shopScripts;
+      if (!scripts) return { ok: false, error: 'failed', message: 'This browser cannot show Portrait on shop domains' };
+      if (message.action === 'add') {
+        // The options page asked the user first; without the permission the script would never run.
+        if (!(await scripts.hasPermission(origin))) {
+          return { ok: false, error: 'forbidden', message: `Portrait has no permission to read ${origin}` };
+        }
+        await scripts.register(origin);
+        try {
+          await settings.update((current) => ({
+            ...current,
+            shopDomains: current.shopDomains.includes(origin) ? current.shopDomains : [...current.shopDomains, origin],
+          }));
+        } catch (error) {
+          // Nothing half-done: a shop that is not in the settings has no script either.
+          await scripts.unregister(origin).catch(() => undefined);
+          throw error;
+        }
+      } else {
+        await scripts.unregister(origin);
+        await settings.update((current) => ({ ...current, shopDomains: current.shopDomains.filter((domain) => domain !== origin) }));
+        // Keep the permission when the API lives on the same origin.
+        if (new URL((await settings.api()).apiUrl).origin !== origin) await scripts.removePermission(origin).catch(() => undefined);
+      }
+      return { ok: true, settings: await settings.view() };
+    },
+
     async 'settings/preferences'(message) {
       let ownAddresses: string[];
       let internalDomains: string[];
@@ -225,7 +258,7 @@ export function createRouter(deps: RouterDeps): MessageHandlers {
       if (tabId !== null) tabs.seen(tabId);
       const [current, account] = await Promise.all([settings.load(), session.account()]);
       const siteId = sender.kind === 'content-script' ? sender.site?.id : undefined;
-      const enabled = siteId === 'gmail' || siteId === 'outlook' ? current.sites[siteId] : true;
+      const enabled = siteId ? (current.sites[siteId] ?? true) : true;
       const ownAddresses = account?.email && !current.ownAddresses.includes(account.email.toLowerCase())
         ? [...current.ownAddresses, account.email.toLowerCase()]
         : current.ownAddresses;

@@ -1,8 +1,9 @@
 // Who sent a message. Only this extension's own contexts are answered at all; a content script is
-// trusted only on the sites Portrait supports, or in a frame where Portrait itself injected the
-// tagging dialog after a user gesture (context menu, shortcut), because a content script on any
-// other page would be reachable from that page.
-import { siteForUrl, type SupportedSite } from './sites.ts';
+// trusted only on the sites Portrait supports (including the admin pages of the shop domains the
+// user added), or in a frame where Portrait itself injected the tagging dialog after a user gesture
+// (context menu, shortcut), because a content script on any other page would be reachable from
+// that page.
+import { siteForUrl, woocommerceSite, type SupportedSite } from './sites.ts';
 
 /** The fields of `runtime.MessageSender` the checks read. */
 export interface MessageSender {
@@ -50,6 +51,8 @@ export interface SenderPolicy {
   extensionOrigin: string;
   /** Whether Portrait injected its tagging dialog into this frame (and document). */
   injectedFrame?(frame: SenderFrame): boolean;
+  /** Whether the URL is an admin page of a shop domain the user added (WooCommerce, options page). */
+  shopPage?(url: string): boolean;
 }
 
 /** The URL a frame's content script runs on; `about:blank` frames inherit their creator's origin. */
@@ -69,7 +72,7 @@ export function classifySender(sender: MessageSender, policy: SenderPolicy): Sen
   if (!url) return { kind: 'untrusted', reason: 'no page URL' };
   const frame: SenderFrame = { tabId, frameId: sender.frameId ?? 0, url, documentId: sender.documentId ?? null };
   const injected = policy.injectedFrame?.(frame) ?? false;
-  const site = siteForUrl(url);
+  const site = siteForUrl(url) ?? (policy.shopPage?.(url) ? woocommerceSite : null);
   if (site || injected) return { kind: 'content-script', ...frame, site, injected };
   return { kind: 'untrusted', reason: 'not a supported site' };
 }

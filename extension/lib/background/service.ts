@@ -10,6 +10,9 @@ import { createPortraitCache } from './portrait-cache.ts';
 import { createPortraitService } from './portraits.ts';
 import { createRouter } from './router.ts';
 import { createSessionManager } from './session.ts';
+import { syncShopScripts, type ShopScripts } from './shop-domains.ts';
+import { matchesFor } from '../../sites/woocommerce.ts';
+import { MatchPattern } from 'wxt/utils/match-patterns';
 import { createSettingsStore, type ApiConfig } from './settings.ts';
 import type { KeyValueArea } from './storage.ts';
 import { createTabRegistry, type PushToTab } from './tabs.ts';
@@ -34,6 +37,8 @@ export interface BackgroundPlatform {
   injector?: TaggerInjector;
   createBackend?(api: ApiConfig, local: KeyValueArea): PortraitBackend;
   fetch?: typeof fetch;
+  /** `scripting` and `permissions` for the WooCommerce shop domains the user adds. */
+  shopScripts?: ShopScripts;
   clock?: Clock;
   random?: () => number;
   newId?: () => string;
@@ -110,10 +115,20 @@ export function createBackground(platform: BackgroundPlatform) {
 
   const injectedFrames = createInjectedFrames({ area: platform.session, clock });
   const tagger = createTagger({ session, settings, portraits, frames: injectedFrames, injector: platform.injector });
+  // Admin pages of the shop domains the user added; checked for every message, so kept compiled.
+  let shopPatterns: { domains: readonly string[]; patterns: MatchPattern[] } = { domains: [], patterns: [] };
+  const shopPage = (url: string): boolean => {
+    const { shopDomains } = settings.loaded();
+    if (shopPatterns.domains !== shopDomains) {
+      shopPatterns = { domains: shopDomains, patterns: shopDomains.flatMap(matchesFor).map((pattern) => new MatchPattern(pattern)) };
+    }
+    return shopPatterns.patterns.some((pattern) => pattern.includes(url));
+  };
   const handle = createMessageHandler({
     runtimeId: platform.runtimeId,
     extensionOrigin: platform.extensionOrigin,
     injectedFrame: injectedFrames.allows,
+    shopPage,
     handlers: createRouter({
       session,
       settings,
@@ -124,6 +139,7 @@ export function createBackground(platform: BackgroundPlatform) {
       tagger,
       fetch: platform.fetch,
       uiLanguage: platform.uiLanguage,
+      shopScripts: platform.shopScripts,
     }),
     async siteEnabled(siteId) {
       const { sites } = await settings.load();
@@ -132,9 +148,19 @@ export function createBackground(platform: BackgroundPlatform) {
   });
 
   // What a stopped service worker left behind is loaded before the first message is answered.
-  const ready = Promise.all([cache.restore(), tabs.restore(), injectedFrames.restore()]).catch((error: unknown) => {
+  const ready = Promise.all([cache.restore(), tabs.restore(), injectedFrames.restore(), settings.load()]).catch((error: unknown) => {
     console.warn('Portrait: could not restore the background state', error);
   });
+  // Shop content scripts persist across restarts; this repairs them if the browser lost some.
+  if (platform.shopScripts) {
+    const scripts = platform.shopScripts;
+    void ready
+      .then(async () => {
+        const { shopDomains } = await settings.load();
+        if (shopDomains.length > 0) await syncShopScripts(scripts, shopDomains);
+      })
+      .catch((error: unknown) => console.warn('Portrait: could not register the shop content scripts', error));
+  }
 
   return {
     async handleMessage(message: unknown, sender: MessageSender): Promise<object | undefined> {

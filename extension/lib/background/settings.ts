@@ -16,6 +16,8 @@ export interface Settings {
   internalDomains: string[];
   language: Language;
   sites: Record<SiteId, boolean>;
+  /** Origins (`https://shop.example.com`) of the WooCommerce shops the user added. */
+  shopDomains: string[];
 }
 
 export const settingsKey = 'portrait:settings';
@@ -25,7 +27,8 @@ export const defaultSettings: Settings = {
   ownAddresses: [],
   internalDomains: [],
   language: 'auto',
-  sites: { gmail: true, outlook: true },
+  sites: { gmail: true, outlook: true, shopify: true, woocommerce: true },
+  shopDomains: [],
 };
 
 export class InvalidSettingError extends Error {
@@ -73,6 +76,8 @@ export function normalizeInternalDomains(values: readonly string[]): string[] {
 
 export interface SettingsStore {
   load(): Promise<Settings>;
+  /** The settings once loaded (defaults before): for checks that cannot wait, such as a sender's. */
+  loaded(): Settings;
   update(change: (current: Settings) => Settings): Promise<Settings>;
   /** The API in use: the chosen one, or the build's. */
   api(): Promise<ApiConfig>;
@@ -103,6 +108,7 @@ export function createSettingsStore(area: KeyValueArea, buildApi: ApiConfig): Se
 
   return {
     load,
+    loaded: () => cached ?? defaultSettings,
     api,
     buildApi,
     update(change) {
@@ -126,6 +132,7 @@ export function createSettingsStore(area: KeyValueArea, buildApi: ApiConfig): Se
         internalDomains: settings.internalDomains,
         language: settings.language,
         sites: settings.sites,
+        shopDomains: settings.shopDomains,
       };
     },
   };

@@ -5,7 +5,8 @@ import { demoMatches } from '../demo.ts';
 import type { SiteId } from '../message-schemas.ts';
 
 export interface SupportedSite {
-  id: SiteId | 'shopify';
+  id: SiteId;
+  /** Empty for a site on hosts the user adds (WooCommerce shops): see sender.ts `shopSite`. */
   matches: readonly string[];
   /** Whether the popup shows a switch for it. */
   switchable: boolean;
@@ -23,8 +24,12 @@ export const supportedSites: readonly SupportedSite[] = [
     ],
     switchable: true,
   },
-  { id: 'shopify', matches: ['https://admin.shopify.com/*'], switchable: false },
+  { id: 'shopify', matches: ['https://admin.shopify.com/*'], switchable: true },
+  { id: 'woocommerce', matches: [], switchable: true },
 ];
+
+/** The site of pages on the shop domains the user added (options page). */
+export const woocommerceSite = supportedSites.find((site) => site.id === 'woocommerce')!;
 
 export function siteForUrl(url: string): SupportedSite | null {
   return supportedSites.find((site) => site.matches.some((pattern) => new MatchPattern(pattern).includes(url))) ?? null;

@@ -4,12 +4,17 @@
 import { findIdentifiers, normalizeEmail } from '../../../shared/identity.ts';
 import type { Identifier } from '../protocol.ts';
 
-export type ParticipantsMode = 'thread' | 'compose' | 'fallback';
+/**
+ * `thread`: an open conversation; `compose`: a compose or reply window; `fallback`: addresses read
+ * from page text; `record`: a shop's order or customer page, whose identifiers all name one
+ * customer (the overlay shows the first that matches instead of a switcher).
+ */
+export type ParticipantsMode = 'thread' | 'compose' | 'fallback' | 'record';
 
 export interface Participants {
   /** Counterparts on the page, most relevant first, own addresses and internal domains left out. */
   identifiers: Identifier[];
-  /** The element the participants were read from (subject, compose window, reading pane). */
+  /** The element the participants were read from (subject, compose window, reading pane, order). */
   anchor: Element | null;
   mode: ParticipantsMode;
   /** True when the expected markup was missing and addresses came from a text scan. */
@@ -32,6 +37,12 @@ export interface SiteAdapter {
   readonly name: string;
   /** Match patterns of the pages the adapter reads (the content script's `matches`). */
   readonly matches: readonly string[];
+  /**
+   * `runtime`: the pages are on hosts the user adds (a shop's own domain), so `matches` is empty and
+   * the background registers the content script for each host with `matchesFor(origin)`.
+   */
+  readonly registration?: 'runtime';
+  matchesFor?(origin: string): string[];
   participants(document: Document, ctx: AdapterContext): Participants;
   /**
    * The elements whose changes can change the participants (the main area, open compose windows).

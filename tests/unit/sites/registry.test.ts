@@ -21,7 +21,15 @@ describe('site adapter registry', () => {
 
   describe.each(siteAdapters.map((adapter) => [adapter.id, adapter] as const))('%s', (id, adapter) => {
     it('has match patterns, a name, participants() and watchRoots()', () => {
-      expect(adapter.matches.length).toBeGreaterThan(0);
+      if (adapter.registration === 'runtime') {
+        // Pages on hosts the user adds: the patterns of one host, its own origin only.
+        expect(adapter.matches).toEqual([]);
+        const patterns = adapter.matchesFor?.('https://shop.example.com') ?? [];
+        expect(patterns.length).toBeGreaterThan(0);
+        for (const pattern of patterns) expect(pattern).toMatch(/^https:\/\/shop\.example\.com\/[^*]*\*?[^*]*\/?\*?$/);
+      } else {
+        expect(adapter.matches.length).toBeGreaterThan(0);
+      }
       for (const pattern of adapter.matches) expect(pattern).toMatch(/^https:\/\/[a-z0-9.-]+\/\*$/);
       expect(adapter.name).not.toBe('');
       expect(typeof adapter.participants).toBe('function');
@@ -32,9 +40,10 @@ describe('site adapter registry', () => {
       const entry = join(repoRoot, `extension/entrypoints/${id}.content/index.ts`);
       expect(existsSync(entry), `${entry} exists`).toBe(true);
       const { default: definition } = (await import(`../../../extension/entrypoints/${id}.content/index.ts`)) as {
-        default: { matches: string[]; cssInjectionMode?: string };
+        default: { matches: string[]; cssInjectionMode?: string; registration?: string };
       };
       expect(definition.matches).toEqual([...adapter.matches]);
+      expect(definition.registration ?? 'manifest').toBe(adapter.registration ?? 'manifest');
       expect(definition.cssInjectionMode).toBe('ui');
     });
 
@@ -61,5 +70,8 @@ describe('site adapter registry', () => {
     expect(adapterFor('https://outlook.live.com/mail/0/')?.id).toBe('outlook');
     expect(adapterFor('https://mail.google.com.evil.example/')).toBeUndefined();
     expect(adapterFor('http://mail.google.com/')).toBeUndefined();
+    expect(adapterFor('https://admin.shopify.com/store/northwind-outfitters/orders/5499000005')?.id).toBe('shopify');
+    // Shop domains the user adds are matched by the background, not by this list.
+    expect(adapterFor('https://shop.lotustea.example/wp-admin/post.php?post=1&action=edit')).toBeUndefined();
   });
 });
