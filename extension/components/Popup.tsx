@@ -165,7 +165,7 @@ function SignedIn({
           {t('popup.actionFailed', { message: failure })}
         </p>
       )}
-      <button class={quietButtonClass} type="button" disabled={store.busy.value} onClick={() => void store.signOut()}>
+      <button class={quietButtonClass} type="button" data-testid="sign-out" disabled={store.busy.value} onClick={() => void store.signOut()}>
         {t('popup.signOut')}
       </button>
     </section>

@@ -4,8 +4,9 @@
 // overlay can be tried against the demo data without a real mailbox. Every other build has no
 // demo pages: `demoMatches` is empty.
 import { supabaseUrl } from './config.ts';
+import { isDemoBuild } from './demo-mode.ts';
 
-export const isDemoBuild = import.meta.env.MODE === 'demo';
+export { isDemoBuild };
 
 /**
  * Match patterns of a site's demo pages. Match patterns carry no port (a pattern without one

@@ -6,6 +6,7 @@
 // another order changes the URL without a reload, which the page watcher follows.
 // Shopify's class names are generated; every selector here is an element, a role or an href.
 // Each selector's example page is a fixture in tests/e2e/fixtures/ (named beside it).
+import { asSiteUrl } from '../lib/demo-mode.ts';
 import { boundedText, createExclusion, nothingOpen, type AdapterContext, type Participants } from '../lib/page/participants.ts';
 import { RecordIdentifiers } from '../lib/page/shop-record.ts';
 import { findIdentifiers } from '../../shared/identity.ts';
@@ -36,7 +37,7 @@ export type ShopifyRecord = { kind: 'shop_order' | 'shop_customer'; id: string; 
 export function recordFromUrl(url: string): ShopifyRecord | null {
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = asSiteUrl(new URL(url), 'shopify', 'admin.shopify.com');
   } catch {
     return null;
   }

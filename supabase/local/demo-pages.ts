@@ -51,6 +51,20 @@ export const demoPages: readonly DemoPage[] = [
     file: 'outlook-compose.html',
     signInAs: 'rep@lotus.test',
   },
+  {
+    site: 'shopify',
+    title: 'Shopify admin: an order of Li Wei (Northwind Outfitters)',
+    href: '/demo/shopify/store/northwind-outfitters/orders/5499000005',
+    file: 'shopify-order.html',
+    signInAs: 'rep@northwind.test',
+  },
+  {
+    site: 'shopify',
+    title: 'Shopify admin: the customer Maria Garcia (Northwind Outfitters)',
+    href: '/demo/shopify/store/northwind-outfitters/customers/9002',
+    file: 'shopify-customer.html',
+    signInAs: 'rep@northwind.test',
+  },
 ];
 
 const escapeHtml = (text: string) =>
@@ -64,7 +78,7 @@ function indexPage(apiUrl: string): string {
 <html lang="en"><head><meta charset="utf-8"><title>Portrait demo pages</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}small{color:#555}</style></head>
 <body><h1>Portrait demo pages</h1>
-<p>Copies of mail pages whose people are customers in the demo data. With the extension that
+<p>Copies of mail and shop admin pages whose people are customers in the demo data. With the extension that
 <code>npm start</code> built (.output/chrome-mv3-demo) loaded and signed in from its toolbar button
 (password <code>portrait-demo</code>), each page shows the customer's portrait from the local stack at
 ${escapeHtml(apiUrl)}.</p>

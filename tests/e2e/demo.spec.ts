@@ -103,6 +103,23 @@ test('npm start serves demo pages on which the extension it built shows a demo c
       const outlook = await inspectShadowDom(page);
       await outlook.find({ attributes: { 'data-testid': 'portrait-overlay', 'data-view': 'customer' }, inClosedShadowRoot: true }, 20_000);
       await outlook.detach();
+
+      // The Shopify admin pages are Northwind's: sign in there, and the order shows its customer.
+      const again = await context.newPage();
+      await again.goto(`chrome-extension://${extensionId}/popup.html`);
+      await again.getByRole('button', { name: 'Sign out' }).click();
+      await again.getByLabel('Email').fill('rep@northwind.test');
+      await again.getByLabel('Password').fill('portrait-demo');
+      await again.getByRole('button', { name: 'Sign in' }).click();
+      await expect(again.getByTestId('signed-in-email')).toHaveText('rep@northwind.test', { timeout: 15_000 });
+      await again.close();
+      await page.goto(`${apiUrl}/demo/`);
+      await page.getByRole('link', { name: /Shopify admin: an order of Li Wei/ }).click();
+      const shopify = await inspectShadowDom(page);
+      await shopify.find({ attributes: { 'data-testid': 'portrait-overlay', 'data-view': 'customer' }, inClosedShadowRoot: true }, 20_000);
+      const shopPill = await shopify.find({ tag: 'button', attributes: { 'data-testid': 'portrait-pill' }, inClosedShadowRoot: true });
+      expect(shopPill.text).toMatch(/^Li Wei/);
+      await shopify.detach();
     } finally {
       await context.close();
     }

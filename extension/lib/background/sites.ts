@@ -24,7 +24,7 @@ export const supportedSites: readonly SupportedSite[] = [
     ],
     switchable: true,
   },
-  { id: 'shopify', matches: ['https://admin.shopify.com/*'], switchable: true },
+  { id: 'shopify', matches: ['https://admin.shopify.com/*', ...demoMatches('shopify')], switchable: true },
   { id: 'woocommerce', matches: [], switchable: true },
 ];
 

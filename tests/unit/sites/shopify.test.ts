@@ -42,6 +42,8 @@ describe('shopify adapter', () => {
       `${store}/products/123`,
       'https://admin.shopify.com.evil.example/store/x/orders/1',
       'http://admin.shopify.com/store/x/orders/1',
+      // The local stack's demo pages stand for the admin only in the build `npm start` makes.
+      'http://127.0.0.1:54321/demo/shopify/store/x/orders/1',
       'not a url',
     ])('nothing for %s', (url) => {
       expect(shopify.recordFromUrl(url)).toBeNull();
