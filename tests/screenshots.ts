@@ -9,8 +9,9 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from '@playwright/test';
-import { chromiumAvailable, chromiumPath, extensionDir, noChromiumMessage } from './e2e/chromium.ts';
+import type { BrowserContext } from '@playwright/test';
+import { chromiumAvailable, noChromiumMessage } from './e2e/chromium.ts';
+import { launchExtension } from './e2e/helpers/extension.ts';
 import { inspectShadowDom } from './e2e/helpers/cdp.ts';
 import { startTestStack } from './e2e/helpers/stack.ts';
 
@@ -115,29 +116,8 @@ async function main(): Promise<void> {
   try {
     for (const language of languages) {
       const profile = await mkdtemp(path.join(os.tmpdir(), 'portrait-screenshots-'));
-      const context = await chromium.launchPersistentContext(profile, {
-        executablePath: chromiumPath,
-        headless: true,
-        viewport: { width: 1280, height: 800 },
-        deviceScaleFactor: 1,
-        locale: language,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--hide-scrollbars',
-          `--disable-extensions-except=${extensionDir}`,
-          `--load-extension=${extensionDir}`,
-        ],
-      });
+      const { context, extensionId } = await launchExtension({ profile, viewport: { width: 1280, height: 800 }, locale: language });
       try {
-        const worker =
-          context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
-          (await context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith('chrome-extension://') }));
-        const extensionId = new URL(worker.url()).host;
         await setLanguage(context, extensionId, language);
         for (const shot of shots) {
           await signIn(context, extensionId, shot.signInAs);

@@ -19,8 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { chromiumAvailable, chromiumPath, extensionDir, noChromiumMessage } from '../e2e/chromium.ts';
+import { launchExtension, signInThroughPopup } from '../e2e/helpers/extension.ts';
 import { bigGmailThread } from '../e2e/fixtures/big-page.ts';
 import { createTeam, startTestStack } from '../e2e/helpers/stack.ts';
 import { longTasks, startTrace } from '../e2e/helpers/trace.ts';
@@ -253,31 +254,9 @@ export async function measureExtension({ runs, build: rebuild, log }: ExtensionB
     );
 
     const profile = await mkdtemp(path.join(os.tmpdir(), 'portrait-bench-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--disable-extensions-except=${extensionDir}`,
-        `--load-extension=${extensionDir}`,
-      ],
-    });
+    const { context, extensionId } = await launchExtension({ profile });
     try {
-      const worker =
-        context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
-        (await context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith('chrome-extension://') }));
-      const popup = await context.newPage();
-      await popup.goto(`chrome-extension://${new URL(worker.url()).host}/popup.html`);
-      await popup.getByLabel('Email').fill(team.rep.email);
-      await popup.getByLabel('Password').fill(team.rep.password);
-      await popup.getByRole('button', { name: 'Sign in' }).click();
-      await popup.getByTestId('signed-in-email').waitFor({ timeout: 15_000 });
-      await popup.close();
+      await signInThroughPopup(context, extensionId, team.rep.email, team.rep.password);
 
       const threadHtml = await readFile(path.join(fixturesDir, 'gmail-thread.html'), 'utf8');
       // A first page warms Chromium and the API (connections, the org's settings); not counted.

@@ -6,10 +6,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { chromiumPath } from './chromium.ts';
 import { inspectShadowDom } from './helpers/cdp.ts';
+import { launchExtension, signInThroughPopup } from './helpers/extension.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const demoExtensionDir = path.join(repoRoot, '.output', 'chrome-mv3-demo');
@@ -57,34 +56,10 @@ test('npm start serves demo pages on which the extension it built shows a demo c
     };
     expect(manifest.content_scripts.flatMap((script) => script.matches)).toContain('http://127.0.0.1/demo/gmail/*');
 
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--disable-extensions-except=${demoExtensionDir}`,
-        `--load-extension=${demoExtensionDir}`,
-      ],
-    });
+    const { context, extensionId } = await launchExtension({ extensionDir: demoExtensionDir, profile });
     try {
-      const worker =
-        context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
-        (await context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith('chrome-extension://') }));
-      const extensionId = new URL(worker.url()).host;
-
       // Sign in as the README says: the toolbar button's popup, a demo login.
-      const popup = await context.newPage();
-      await popup.goto(`chrome-extension://${extensionId}/popup.html`);
-      await popup.getByLabel('Email').fill('rep@lotus.test');
-      await popup.getByLabel('Password').fill('portrait-demo');
-      await popup.getByRole('button', { name: 'Sign in' }).click();
-      await expect(popup.getByTestId('signed-in-email')).toHaveText('rep@lotus.test', { timeout: 15_000 });
-      await popup.close();
+      await signInThroughPopup(context, extensionId, 'rep@lotus.test', 'portrait-demo');
 
       // The index lists the pages; the Gmail conversation shows Li Wei's portrait from the demo data.
       const page = await context.newPage();
@@ -105,14 +80,12 @@ test('npm start serves demo pages on which the extension it built shows a demo c
       await outlook.detach();
 
       // The Shopify admin pages are Northwind's: sign in there, and the order shows its customer.
-      const again = await context.newPage();
-      await again.goto(`chrome-extension://${extensionId}/popup.html`);
-      await again.getByRole('button', { name: 'Sign out' }).click();
-      await again.getByLabel('Email').fill('rep@northwind.test');
-      await again.getByLabel('Password').fill('portrait-demo');
-      await again.getByRole('button', { name: 'Sign in' }).click();
-      await expect(again.getByTestId('signed-in-email')).toHaveText('rep@northwind.test', { timeout: 15_000 });
-      await again.close();
+      const popup = await context.newPage();
+      await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+      await popup.getByRole('button', { name: 'Sign out' }).click();
+      await popup.getByLabel('Password').waitFor();
+      await popup.close();
+      await signInThroughPopup(context, extensionId, 'rep@northwind.test', 'portrait-demo');
       await page.goto(`${apiUrl}/demo/`);
       await page.getByRole('link', { name: /Shopify admin: an order of Li Wei/ }).click();
       const shopify = await inspectShadowDom(page);

@@ -1,5 +1,6 @@
-import { test as base, chromium, type BrowserContext, type Worker } from '@playwright/test';
-import { chromiumAvailable, chromiumPath, extensionDir, noChromiumMessage } from './chromium.ts';
+import { test as base, type BrowserContext, type Worker } from '@playwright/test';
+import { chromiumAvailable, noChromiumMessage } from './chromium.ts';
+import { extensionWorker, launchWithExtension } from './helpers/extension.ts';
 
 export interface ExtensionFixtures {
   /** A fresh Chromium profile with the built extension loaded. */
@@ -22,32 +23,13 @@ export const test = base.extend<ExtensionFixtures & { requireChromium: void }>({
 
   // eslint-disable-next-line no-empty-pattern -- see above.
   context: async ({}, use) => {
-    const context = await chromium.launchPersistentContext('', {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--disable-extensions-except=${extensionDir}`,
-        `--load-extension=${extensionDir}`,
-      ],
-    });
+    const context = await launchWithExtension();
     await use(context);
     await context.close();
   },
 
   serviceWorker: async ({ context }, use) => {
-    const worker =
-      context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
-      (await context.waitForEvent('serviceworker', {
-        predicate: (w) => w.url().startsWith('chrome-extension://'),
-      }));
-    await use(worker);
+    await use(await extensionWorker(context));
   },
 
   extensionId: async ({ serviceWorker }, use) => {

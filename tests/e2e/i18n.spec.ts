@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { signInThroughPopup } from './helpers/extension.ts';
 import { inspectShadowDom, type PiercedNode, type ShadowDom } from './helpers/cdp.ts';
 import { createTeam, startTestStack, type TestStack, type TestTeam } from './helpers/stack.ts';
 
@@ -64,14 +65,8 @@ test.beforeEach(() => {
   expect(fonts.trim(), 'a font with Chinese glyphs (apt-get install fonts-wqy-microhei)').not.toBe('');
 });
 
-async function signIn(context: BrowserContext, extensionId: string): Promise<void> {
-  const popup = await context.newPage();
-  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
-  await popup.getByLabel('Email').fill(team.rep.email);
-  await popup.getByLabel('Password').fill(team.rep.password);
-  await popup.getByRole('button', { name: 'Sign in' }).click();
-  await expect(popup.getByTestId('signed-in-email')).toHaveText(team.rep.email);
-  await popup.close();
+function signIn(context: BrowserContext, extensionId: string): Promise<void> {
+  return signInThroughPopup(context, extensionId, team.rep.email, team.rep.password);
 }
 
 async function openThread(context: BrowserContext): Promise<{ page: Page; shadow: ShadowDom; errors: Error[] }> {

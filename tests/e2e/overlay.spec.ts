@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, CDPSession, Page, Worker } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { signInThroughPopup } from './helpers/extension.ts';
 import { bigGmailThread } from './fixtures/big-page.ts';
 import { inspectShadowDom, type ShadowDom } from './helpers/cdp.ts';
 import { longTasks, startTrace } from './helpers/trace.ts';
@@ -432,14 +433,8 @@ test.describe('with the real background and the local stack', () => {
     await stack?.stop();
   });
 
-  async function signIn(context: BrowserContext, extensionId: string): Promise<void> {
-    const popup = await context.newPage();
-    await popup.goto(`chrome-extension://${extensionId}/popup.html`);
-    await popup.getByLabel('Email').fill(team.rep.email);
-    await popup.getByLabel('Password').fill(team.rep.password);
-    await popup.getByRole('button', { name: 'Sign in' }).click();
-    await expect(popup.getByTestId('signed-in-email')).toHaveText(team.rep.email);
-    await popup.close();
+  function signIn(context: BrowserContext, extensionId: string): Promise<void> {
+    return signInThroughPopup(context, extensionId, team.rep.email, team.rep.password);
   }
 
   /** The Gmail thread fixture with the seeded customer as the sender. */

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { signInThroughPopup } from './helpers/extension.ts';
 import { inspectShadowDom, type ShadowDom } from './helpers/cdp.ts';
 import { startTestStack, type TestStack } from './helpers/stack.ts';
 
@@ -60,14 +61,8 @@ async function pillText(shadow: ShadowDom, pattern: RegExp): Promise<string> {
   return (await shadow.find(pillQuery)).text;
 }
 
-async function signIn(context: BrowserContext, extensionId: string, email: string): Promise<void> {
-  const popup = await context.newPage();
-  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
-  await popup.getByLabel('Email').fill(email);
-  await popup.getByLabel('Password').fill(demoPassword);
-  await popup.getByRole('button', { name: 'Sign in' }).click();
-  await expect(popup.getByTestId('signed-in-email')).toHaveText(email, { timeout: 15_000 });
-  await popup.close();
+function signIn(context: BrowserContext, extensionId: string, email: string): Promise<void> {
+  return signInThroughPopup(context, extensionId, email, demoPassword);
 }
 
 /** The length of the stylesheet inside the overlay's closed shadow root (0: its CSS did not load). */

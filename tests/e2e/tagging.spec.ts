@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import type { browser } from 'wxt/browser';
 import { expect, test } from './fixtures.ts';
+import { signInThroughPopup } from './helpers/extension.ts';
 import { inspectShadowDom, type ShadowDom } from './helpers/cdp.ts';
 import { builtApiUrl, createTeam, startTestStack, type TestStack, type TestTeam } from './helpers/stack.ts';
 
@@ -56,14 +57,8 @@ test.afterEach(async ({ context }) => {
   await context.setOffline(false);
 });
 
-async function signIn(context: BrowserContext, extensionId: string): Promise<void> {
-  const popup = await context.newPage();
-  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
-  await popup.getByLabel('Email').fill(team.rep.email);
-  await popup.getByLabel('Password').fill(team.rep.password);
-  await popup.getByRole('button', { name: 'Sign in' }).click();
-  await expect(popup.getByTestId('signed-in-email')).toHaveText(team.rep.email);
-  await popup.close();
+function signIn(context: BrowserContext, extensionId: string): Promise<void> {
+  return signInThroughPopup(context, extensionId, team.rep.email, team.rep.password);
 }
 
 /** The fixture page on the local API's origin, with `text` selected (when given). */
