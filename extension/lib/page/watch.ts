@@ -42,7 +42,7 @@ export function watchParticipants(
   let dirtySince: number | null = null;
   let idlePending = false;
   let leading = false;
-  let lastChange = -Infinity;
+  let lastLead = -Infinity;
   let last: string | null = null;
   let observed: Element[] = [];
   const observer = new MutationObserver(() => schedule());
@@ -74,17 +74,18 @@ export function watchParticipants(
   function schedule(delay = debounceMs): void {
     if (stopped) return;
     const now = Date.now();
-    // The first change after a quiet spell (a conversation opened) is read at once, in the next
-    // task: the overlay follows within a frame or two. Changes that follow it are debounced and
-    // read when the browser is idle, so a page that keeps changing costs a read per maxWaitMs.
-    const quiet = now - lastChange >= maxWaitMs && timer === undefined && !idlePending;
-    lastChange = now;
-    if (quiet) {
+    // A change while no read is waiting (a conversation opened) is read at once, in the next task,
+    // so the overlay follows within a frame or two; at most one such read per maxWaitMs. Changes
+    // made before that read runs are seen by it; later ones are debounced and read when the
+    // browser is idle, so a page that keeps changing costs a read or two per maxWaitMs.
+    if (timer === undefined && !idlePending && now - lastLead >= maxWaitMs) {
       leading = true;
+      lastLead = now;
       dirtySince = now;
       timer = ctx.setTimeout(flush, 0);
       return;
     }
+    if (leading && timer !== undefined) return;
     leading = false;
     dirtySince ??= now;
     if (timer !== undefined) {
