@@ -965,6 +965,23 @@ begin
     if answer ->> 'error' is not null then
       raise exception 'the engine run for the demo data failed: %', answer ->> 'error';
     end if;
+    -- That run (and the events loaded above) classified customers whose whole history was loaded
+    -- at once: each left the default stage today. Date each of those first stages from the history
+    -- instead (when the engine would have recorded it had it seen the orders and events arrive), so
+    -- that the stage timelines and this month's moves between stages tell what happened, and take
+    -- today's snapshot again.
+    update public.stage_changes sc
+       set changed_at = least(sc.changed_at, case sc.to_stage
+             when 'at_risk' then p.last_order_at + make_interval(days => coalesce((sc.reason ->> 'threshold')::integer, 90) + 1)
+             when 'churned' then p.last_order_at + make_interval(days => coalesce((sc.reason ->> 'threshold')::integer, 180) + 1)
+             when 'new' then p.first_order_at
+             when 'lead' then (select max(e.occurred_at) from public.events e where e.org_id = sc.org_id and e.customer_id = sc.customer_id)
+             else p.last_order_at
+           end)
+      from public.customer_profiles p
+     where p.org_id = sc.org_id and p.customer_id = sc.customer_id
+       and sc.org_id = org.id and sc.source = 'computed';
+    perform private.take_stage_snapshot(org.id, now());
     perform private.backfill_stage_snapshots(
       org.id, ((select anchor from seed_clock) - interval '365 days')::date, ((select anchor from seed_clock) - interval '1 day')::date);
   end loop;

@@ -238,6 +238,25 @@ describe('generated data', () => {
     }
   });
 
+  it('dates each customer\'s first stage from the history, not from the day the demo data was loaded', async () => {
+    for (const org of [lotus, northwind]) {
+      const e = await one<Record<string, number>>(
+        a.db,
+        `select (select count(*)::int from public.stage_changes sc where sc.org_id = $1) as changes,
+                (select count(*)::int from public.stage_changes sc
+                  where sc.org_id = $1 and sc.changed_at >= date_trunc('day', now())) as today,
+                (select coalesce(sum(v.value::int), 0)::int
+                   from public.stage_snapshots s, jsonb_each(s.moves) f, jsonb_each(f.value) v
+                  where s.org_id = $1 and s.day = current_date) as moves_today`,
+        [org],
+      );
+      // About 2,000 customers got a stage; only those whose stage begins today count as moving today.
+      expect(e.changes).toBeGreaterThan(1_000);
+      expect(e.today).toBeLessThan(20);
+      expect(e.moves_today).toBe(e.today);
+    }
+  });
+
   it('leaves nothing of its own behind in the session', async () => {
     const row = await one<{ tables: string | null; setting: string | null }>(
       a.db,
