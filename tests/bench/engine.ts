@@ -83,17 +83,17 @@ export async function sampleCustomers(db: pg.Client, org: string, count: number)
  * 1 % of the customers get a new paid order while classification is deferred (statistics
  * current, customers queued), as between two full runs; the next full run classifies them.
  */
-export async function changeOnePercent(db: pg.Client, org: string): Promise<number> {
+export async function changeOnePercent(db: pg.Client, org: string, tag: string): Promise<number> {
   await db.query('begin');
   try {
     await db.query(`set local portrait.defer_classification = on`);
     const { rowCount } = await db.query(
       `insert into public.orders (org_id, customer_id, source, external_id, ordered_at, total, currency, status)
-       select c.org_id, c.id, 'manual', 'bench-1pct-' || c.id, now() - interval '2 hours', 42.50, 'USD', 'paid'
+       select c.org_id, c.id, 'manual', 'bench-1pct-' || $2 || '-' || c.id, now() - interval '2 hours', 42.50, 'USD', 'paid'
          from public.customers c
         where c.org_id = $1 and hashtext(c.id::text) % 100 = 0
        on conflict (org_id, source, external_id) do nothing`,
-      [org],
+      [org, tag],
     );
     await db.query('commit');
     return rowCount ?? 0;
@@ -245,11 +245,17 @@ export async function contextThroughApi(apiUrl: string, anonKey: string, accessT
   return { p50: median(times), p95: percentile(times, 95), errors };
 }
 
-/** An admin edits one rule; the dirty run then evaluates that organization's memberships. */
+/**
+ * An admin edits one rule; the dirty run then evaluates that organization's memberships. The rule
+ * moves between two versions, so that a reused database sees an edit every time.
+ */
 export async function editOneRule(db: pg.Client, org: string): Promise<{ seconds: number; run: RunSummary }> {
   const started = process.hrtime.bigint();
   await db.query(
-    `update public.segments set rule = '{"field": "net_spend", "op": "between", "value": [150, 1200]}'::jsonb
+    `update public.segments
+        set rule = case when rule = '{"field": "net_spend", "op": "between", "value": [150, 1200]}'::jsonb
+                        then '{"field": "net_spend", "op": "between", "value": [100, 1000]}'::jsonb
+                        else '{"field": "net_spend", "op": "between", "value": [150, 1200]}'::jsonb end
       where org_id = $1 and name = 'Segment 04'`,
     [org],
   );
