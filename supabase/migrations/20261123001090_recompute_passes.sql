@@ -204,7 +204,10 @@ $$;
 
 -- The membership expression of some segments only (those of p_ids that are active, in the order
 -- of engine_state.segment_list), with their values: like compile_org_segments, for the edited pass.
-create function private.compile_some_segments(p_org uuid, p_ids uuid[], out membership_sql text, out membership_values jsonb)
+-- changed_sql says whether a classified row y's membership of these segments (and of the listed
+-- ones no longer active) differs from its stored one, slot by slot (no list built per row).
+create function private.compile_some_segments(
+  p_org uuid, p_ids uuid[], out membership_sql text, out membership_values jsonb, out changed_sql text)
 language plpgsql
 stable
 set search_path = ''
@@ -213,7 +216,10 @@ declare
   seg record;
   compiled record;
   cases text[] := '{}';
+  tests text[] := '{}';
   bounds jsonb := '{"last_order": [], "first_order": [], "last_event": [], "created": []}';
+  active uuid[] := '{}';
+  gone uuid[];
 begin
   membership_values := '[]';
   for seg in
@@ -225,25 +231,34 @@ begin
     membership_values := compiled.io_values || jsonb_build_array(seg.id::text);
     bounds := compiled.io_bounds;
     cases := cases || format('case when %s then ($6 ->> %s)::uuid end', compiled.sql, jsonb_array_length(membership_values) - 1);
+    tests := tests || format('(y.seg_slots[%s] is not null) <> (coalesce(y.old_segment_ids, ''{}'') @> array[($6 ->> %s)::uuid])',
+                             cardinality(cases), jsonb_array_length(membership_values) - 1);
+    active := active || seg.id;
   end loop;
+  gone := array(select i from unnest(p_ids) as i where not i = any (active));
+  if cardinality(gone) > 0 then
+    membership_values := membership_values || jsonb_build_array(gone::text);
+    tests := tests || format('coalesce(y.old_segment_ids, ''{}'') && ($6 ->> %s)::uuid[]', jsonb_array_length(membership_values) - 1);
+  end if;
   membership_sql := case
     when cardinality(cases) = 0 then '''{}''::uuid[]'
     else 'array[' || array_to_string(cases, ', ') || ']::uuid[]'
   end;
+  changed_sql := coalesce('(' || array_to_string(tests, ' or ') || ')', 'false');
 end;
 $$;
 
 comment on function private.compile_some_segments(uuid, uuid[]) is
-  'The membership expression (and its $6 values) of some of an organization''s active segments, for the edited-segments pass.';
+  'The membership expression (and its $6 values) of some of an organization''s active segments, and the condition that a row''s membership of the listed segments changed, for the edited-segments pass.';
 revoke all on function private.compile_some_segments(uuid, uuid[]) from public;
 
 
 -- The statements of the edited-segments pass, over parameters $1 org, $2 now, $3/$4 id range,
 -- $5 ids, $6 the edited segments' values, $7 constants (with 'edited': the edited segment ids as
--- uuid[] text). p_write false: the ids of the customers whose membership of the edited segments
--- differs from the stored one (scope 'range'); true: rewrite the segment_ids of the listed
--- customers (scope 'ids') and return {written, tag_ids}.
-create function private.segment_pass_sql(p_state private.engine_state, p_write boolean)
+-- uuid[] text). p_changed is compile_some_segments' changed_sql. p_write false: the ids of the
+-- customers whose membership of the edited segments differs from the stored one (scope 'range');
+-- true: rewrite the segment_ids of the listed customers (scope 'ids') and return {written, tag_ids}.
+create function private.segment_pass_sql(p_state private.engine_state, p_changed text, p_write boolean)
 returns text
 language plpgsql
 stable
@@ -252,8 +267,6 @@ as $$
 declare
   state private.engine_state := p_state;
   ctes text;
-  edited constant text := '(($7 ->> ''edited'')::uuid[])';
-  kept text;
 begin
   -- No day bounds: next_transition_at is not computed here (the edit left the bounds unchanged).
   state.last_order_bounds := '{}';
@@ -262,37 +275,34 @@ begin
   state.created_bounds := '{}';
   state.uses_tags := position('r.tag_names' in state.membership_sql) > 0;
   ctes := private.classification_ctes('stored', state, case when p_write then 'ids' else 'range' end);
-  -- The stored memberships of the edited segments, and the new ones (slots in segment_list order,
-  -- which is the order of the ids, as in segment_ids).
-  kept := format('array(select m from unnest(%%s) as m where m = any (%s) order by m)', edited);
   if not p_write then
     return 'with ' || ctes || format($sql$
-select coalesce(array_agg(y.customer_id order by y.customer_id)
-                  filter (where y.new_segment_ids is distinct from %s), '{}') as changed_ids,
+select coalesce(array_agg(y.customer_id order by y.customer_id) filter (where y.has_profile and %s), '{}') as changed_ids,
        count(*)::integer as scanned
-  from y$sql$, format(kept, 'y.old_segment_ids'));
+  from y$sql$, p_changed);
   end if;
+  -- The new list: the stored one without the edited segments, with the edited ones the row is in
+  -- (slots in segment_list order, which is the order of the ids, as in segment_ids).
   return private.engine_scope('with ' || ctes || format($sql$,
 upd as (
   update public.customer_profiles p set
-    segment_ids = array(select m from unnest(p.segment_ids) as m where not m = any (%1$s)
+    segment_ids = array(select m from unnest(p.segment_ids) as m where not m = any (($7 ->> 'edited')::uuid[])
                         union
                         select m from unnest(y.new_segment_ids) as m
                         order by 1),
     computed_at = $2
   from y
-  where p.org_id = $1 and {SCOPE:p.customer_id} and p.customer_id = y.customer_id and y.has_profile
-    and y.new_segment_ids is distinct from %2$s
+  where p.org_id = $1 and {SCOPE:p.customer_id} and p.customer_id = y.customer_id and y.has_profile and %s
   returning p.customer_id
 )
 select (select count(*) from upd)::integer as written, array(select u.customer_id from upd u) as tag_ids$sql$,
-    edited, format(kept, 'p.segment_ids')), 'ids');
+    replace(p_changed, 'y.old_segment_ids', 'p.segment_ids')), 'ids');
 end;
 $$;
 
-comment on function private.segment_pass_sql(private.engine_state, boolean) is
+comment on function private.segment_pass_sql(private.engine_state, text, boolean) is
   'The text of the edited-segments pass: find the customers whose membership of the edited segments changed (p_write false), or rewrite those memberships for a list of customers (p_write true).';
-revoke all on function private.segment_pass_sql(private.engine_state, boolean) from public;
+revoke all on function private.segment_pass_sql(private.engine_state, text, boolean) from public;
 
 
 create or replace function private.recompute(
@@ -474,7 +484,7 @@ begin
       segment_state.membership_sql := some_segments.membership_sql;
       segment_config := private.engine_config(p_org, state) || jsonb_build_object('edited', edited::text);
       if opened then
-        execute private.segment_pass_sql(segment_state, false) into scan
+        execute private.segment_pass_sql(segment_state, some_segments.changed_sql, false) into scan
           using p_org, run.as_of, null::uuid, null::uuid, null::uuid[], some_segments.membership_values, segment_config;
         insert into private.run_pending (run_id, customer_id)
         select run.id, i from unnest(scan.changed_ids) as i;
@@ -493,7 +503,7 @@ begin
       result := jsonb_build_object('changed', 0, 'rows_written', 0, 'profiles_written', 0,
                                    'stage_changes', 0, 'tags_added', 0, 'tags_removed', 0);
       if cardinality(ids) > 0 then
-        execute private.segment_pass_sql(segment_state, true) into segment_write
+        execute private.segment_pass_sql(segment_state, some_segments.changed_sql, true) into segment_write
           using p_org, run.as_of, null::uuid, null::uuid, ids, some_segments.membership_values, segment_config;
         if cardinality(segment_write.tag_ids) > 0 then
           select t.added, t.removed into tags from private.sync_rule_tags(p_org, segment_write.tag_ids) as t;
@@ -670,3 +680,71 @@ comment on function private.recompute(uuid, text, uuid, integer, bigint, timesta
 -- classification's many expressions at a million customers); the read-only classification is
 -- measured against the full run under the same setting.
 alter function private.classify(uuid, timestamptz, boolean) set jit = off;
+
+
+-- Rule tags: the same, but without touching the customers' tags when no segment carries a tag and
+-- none of these customers has a rule tag to take off.
+create or replace function private.sync_rule_tags(p_org uuid, p_ids uuid[] default null, out added integer, out removed integer)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  -- Nothing to put and nothing to take off (the common case of an order): no statement over the
+  -- customers' tags at all.
+  if p_ids is not null
+     and not exists (select 1 from public.segments s where s.org_id = p_org and s.tag_id is not null)
+     and not exists (select 1 from public.customer_tags ct
+                      where ct.org_id = p_org and ct.customer_id = any (p_ids) and ct.source = 'rule') then
+    added := 0;
+    removed := 0;
+    return;
+  end if;
+  if p_ids is null then
+    with desired as (
+      select distinct p.customer_id, s.tag_id
+        from public.customer_profiles p
+        cross join lateral unnest(p.segment_ids) as m (segment_id)
+        join public.segments s on s.org_id = p.org_id and s.id = m.segment_id
+       where p.org_id = p_org and s.tag_id is not null and s.is_active and cardinality(p.segment_ids) > 0
+    ), gone as (
+      delete from public.customer_tags ct
+       where ct.org_id = p_org and ct.source = 'rule'
+         and not exists (select 1 from desired d where d.customer_id = ct.customer_id and d.tag_id = ct.tag_id)
+      returning 1
+    ), put as (
+      insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by, added_at)
+      select p_org, d.customer_id, d.tag_id, 'rule', null, now() from desired d
+      on conflict (org_id, customer_id, tag_id) do nothing
+      returning 1
+    )
+    select (select count(*) from put)::integer, (select count(*) from gone)::integer into added, removed;
+  else
+    -- Some customers: every lookup by customer id.
+    with listed as (
+      select distinct i as customer_id from unnest(p_ids) as i
+    ), desired as (
+      select distinct p.customer_id, s.tag_id
+        from listed l
+        join public.customer_profiles p on p.org_id = p_org and p.customer_id = l.customer_id
+        cross join lateral unnest(p.segment_ids) as m (segment_id)
+        join public.segments s on s.org_id = p.org_id and s.id = m.segment_id
+       where s.tag_id is not null and s.is_active
+    ), gone as (
+      delete from public.customer_tags ct
+       using listed l
+       where ct.org_id = p_org and ct.customer_id = l.customer_id and ct.source = 'rule'
+         and not exists (select 1 from desired d where d.customer_id = ct.customer_id and d.tag_id = ct.tag_id)
+      returning 1
+    ), put as (
+      insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by, added_at)
+      select p_org, d.customer_id, d.tag_id, 'rule', null, now() from desired d
+      on conflict (org_id, customer_id, tag_id) do nothing
+      returning 1
+    )
+    select (select count(*) from put)::integer, (select count(*) from gone)::integer into added, removed;
+  end if;
+end;
+$$;
+
