@@ -255,9 +255,10 @@ revoke all on function private.compile_some_segments(uuid, uuid[]) from public;
 
 -- The statements of the edited-segments pass, over parameters $1 org, $2 now, $3/$4 id range,
 -- $5 ids, $6 the edited segments' values, $7 constants (with 'edited': the edited segment ids as
--- uuid[] text). p_changed is compile_some_segments' changed_sql. p_write false: the ids of the
--- customers whose membership of the edited segments differs from the stored one (scope 'range');
--- true: rewrite the segment_ids of the listed customers (scope 'ids') and return {written, tag_ids}.
+-- uuid[] text); p_state.segment_list lists the slots' segments, p_changed is compile_some_segments'
+-- changed_sql. p_write false: the ids of the customers whose membership of the edited segments
+-- differs from the stored one, and each slot's members (scope 'range'); true: rewrite the
+-- segment_ids of the listed customers (scope 'ids') and return {written, tag_ids}.
 create function private.segment_pass_sql(p_state private.engine_state, p_changed text, p_write boolean)
 returns text
 language plpgsql
@@ -278,8 +279,12 @@ begin
   if not p_write then
     return 'with ' || ctes || format($sql$
 select coalesce(array_agg(y.customer_id order by y.customer_id) filter (where y.has_profile and %s), '{}') as changed_ids,
-       count(*)::integer as scanned
-  from y$sql$, p_changed);
+       count(*)::integer as scanned,
+       %s as segment_counts
+  from y$sql$, p_changed,
+    coalesce('array[' || (select string_agg(format('count(y.seg_slots[%s])', n), ', ' order by n)
+                            from generate_series(1, cardinality(state.segment_list)) as n) || ']::bigint[]',
+             '''{}''::bigint[]'));
   end if;
   -- The new list: the stored one without the edited segments, with the edited ones the row is in
   -- (slots in segment_list order, which is the order of the ids, as in segment_ids).
@@ -482,14 +487,22 @@ begin
       select * into some_segments from private.compile_some_segments(p_org, edited);
       segment_state := state;
       segment_state.membership_sql := some_segments.membership_sql;
+      -- The slots: the edited segments still active, in the order of their ids.
+      segment_state.segment_list := array(select s.id from public.segments s
+                                           where s.org_id = p_org and s.is_active and s.id = any (edited)
+                                           order by s.id);
       segment_config := private.engine_config(p_org, state) || jsonb_build_object('edited', edited::text);
       if opened then
         execute private.segment_pass_sql(segment_state, some_segments.changed_sql, false) into scan
           using p_org, run.as_of, null::uuid, null::uuid, null::uuid[], some_segments.membership_values, segment_config;
         insert into private.run_pending (run_id, customer_id)
         select run.id, i from unnest(scan.changed_ids) as i;
+        -- Members of each edited segment still active (in the order of its id), as the pass found them.
         update public.recompute_runs rr
-           set details = rr.details || jsonb_build_object('pending', cardinality(scan.changed_ids))
+           set details = rr.details || jsonb_build_object(
+                 'pending', cardinality(scan.changed_ids),
+                 'edited_counts', (select coalesce(jsonb_object_agg(a.id, scan.segment_counts[a.n]), '{}')
+                                     from unnest(segment_state.segment_list) with ordinality as a (id, n)))
          where rr.id = run.id
         returning * into run;
         scanned := scan.scanned;
@@ -585,8 +598,7 @@ begin
         -- The edited segments' members were just evaluated: their counts (the others' stand).
         with updated as (
           update public.segments s
-             set member_count = (select count(*) from public.customer_profiles p
-                                  where p.org_id = p_org and p.segment_ids @> array[s.id]),
+             set member_count = coalesce((run.details -> 'edited_counts' ->> s.id::text)::integer, 0),
                  computed_at = run.as_of
            where s.org_id = p_org and s.is_active
              and s.id in (select jsonb_array_elements_text(run.details -> 'edited')::uuid)
