@@ -43,7 +43,7 @@ async function run(org: string, kind: 'full' | 'dirty', limit = 7): Promise<Chun
   let runId: number | null = null;
   do {
     const [row]: Array<{ r: Chunk }> = await sql<{ r: Chunk }>(`select private.recompute($1, $2, $3, $4, $5, $6) as r`, [org, kind, after, limit, runId, NOW]);
-    const chunk = row!.r;
+    const chunk: Chunk = row!.r;
     if (chunk.error) throw new Error(chunk.error);
     chunks.push(chunk);
     runId = chunk.run_id;
@@ -145,7 +145,7 @@ describe('the edited-segments pass', () => {
     const after = await memberships(org);
     expect(await membersBySegment(org)).toEqual(await ruleMatches(org));
     // Rule tags follow: the members of Spenders carry its tag, nobody else.
-    const spenders = (await membersBySegment(org))[segment.Spenders]!;
+    const spenders = (await membersBySegment(org))[segment.Spenders!]!;
     expect(after.ruleTags.map((r) => r.customer_id).sort()).toEqual([...spenders].sort());
     expect(after.counts.find((c) => c.id === segment.Spenders)!.member_count).toBe(spenders.length);
 
