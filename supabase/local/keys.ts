@@ -23,8 +23,13 @@ export type VerifyResult =
   | { ok: true; claims: Claims }
   | { ok: false; reason: 'expired' | 'invalid'; message: string };
 
+/** How many verified tokens JwtKeys remembers (a client sends the same token with every request). */
+const VERIFIED_CACHE_SIZE = 1000;
+
 export class JwtKeys {
   private readonly key: Uint8Array;
+  /** Tokens already verified, with their claims: only the expiry is checked again (as PostgREST's JWT cache). */
+  private readonly verified = new Map<string, Claims>();
 
   constructor(readonly secret: string = LOCAL_JWT_SECRET) {
     this.key = new TextEncoder().encode(secret);
@@ -40,11 +45,21 @@ export class JwtKeys {
   }
 
   async verify(token: string): Promise<VerifyResult> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (typeof known.exp === 'number' && known.exp <= Math.floor(Date.now() / 1000)) {
+        this.verified.delete(token);
+        return { ok: false, reason: 'expired', message: 'JWT expired' };
+      }
+      return { ok: true, claims: known };
+    }
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
       if (typeof payload.role !== 'string' || payload.role === '') {
         return { ok: false, reason: 'invalid', message: 'JWT has no role claim' };
       }
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, payload as Claims);
       return { ok: true, claims: payload as Claims };
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) return { ok: false, reason: 'expired', message: 'JWT expired' };

@@ -404,7 +404,8 @@ $sql$;
   else
     ctes := replace(ctes, '{STATS}',
       'coalesce(os.n, 0) as n, coalesce(os.s, 0) as s, os.f_at, os.l_at, os.pv_at, es.e_at,');
-    -- Grouped over the chosen customers (one pass, whatever the planner knows about the tables).
+    -- Orders grouped over the chosen customers (one pass, whatever the planner knows about the
+    -- tables); the latest event looked up per customer.
     ctes := replace(ctes, '{STATS_JOIN}', $sql$
   left join (
     select o.customer_id,
@@ -417,12 +418,14 @@ $sql$;
      where o.org_id = $1 and o.status = 'paid' and {SCOPE:o.customer_id}
      group by o.customer_id
   ) os on os.customer_id = c.id
-  left join (
-    select e.customer_id, max(e.occurred_at) as e_at
+  -- The latest event: one probe of the (org_id, customer_id, occurred_at desc) index per customer.
+  left join lateral (
+    select e.occurred_at as e_at
       from public.events e
-     where e.org_id = $1 and {SCOPE:e.customer_id}
-     group by e.customer_id
-  ) es on es.customer_id = c.id$sql$);
+     where e.org_id = $1 and e.customer_id = c.id
+     order by e.occurred_at desc
+     limit 1
+  ) es on true$sql$);
   end if;
 
   if p_state.uses_tags then

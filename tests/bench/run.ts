@@ -4,12 +4,17 @@
 //   DATABASE_URL=postgres://… npm run bench -- --scale 100k      100k customers (≈ 1M orders)
 //   DATABASE_URL=postgres://… npm run bench -- --scale 1m        CRM-1M: 1M customers, ≈ 10M orders, 20M events
 //   … --json results.json --chart recompute.svg                  also write the results and the chart
+//   … --keep                                                     keep the scratch database (its name is printed)
+//   … --load-only                                                load the data into a kept database and stop
+//   … --reuse portrait_bench_1m_1234                              measure on a database kept earlier (no load)
 //   npm run bench -- --extension [--runs 20] [--no-build]          the extension: content-script sizes,
 //                                                                  overlay time to visible (tests/bench/extension.ts)
 //
 // The data goes into a new scratch database on the server of DATABASE_URL (dropped at the end,
 // unless --keep): a generated organization of the scale (tests/bench/dataset.ts), and for the
-// chart smaller ones (10k, 100k). Without DATABASE_URL only the local API's overhead is measured,
+// chart smaller ones (10k, 100k). A reused database is migrated to the current migrations first
+// and never dropped; what the benchmark writes into it is marked with a tag of its own run, so that
+// it can be measured again. Without DATABASE_URL only the local API's overhead is measured,
 // on the embedded PGlite. A benchmark, not a timed test: it prints medians and percentiles and says
 // which budgets hold.
 import { writeFile } from 'node:fs/promises';
@@ -45,6 +50,8 @@ const { values: args } = parseArgs({
     chart: { type: 'string' },
     calls: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'load-only': { type: 'boolean', default: false },
+    reuse: { type: 'string' },
     quiet: { type: 'boolean', default: false },
     extension: { type: 'boolean', default: false },
     runs: { type: 'string', default: '20' },
@@ -102,20 +109,46 @@ const chartOrg = (n: number) => `00000000-0000-4000-8000-0000000c${String(n).pad
 
 const serverUrl = process.env.DATABASE_URL;
 const started = Date.now();
+/** Marks what this run writes (order ids, users), so that a reused database can be measured again. */
+const runTag = `${process.pid}x${Date.now().toString(36)}`;
+const reuse = args.reuse;
+const keep = args.keep || args['load-only'] || reuse !== undefined;
+if ((reuse || args['load-only']) && !serverUrl) throw new Error('--reuse and --load-only need DATABASE_URL (a native Postgres)');
+if (reuse && args['load-only']) throw new Error('--reuse and --load-only exclude each other');
 let scratch: { url: string; drop: () => Promise<void> } | undefined;
 if (serverUrl) {
-  const name = `portrait_bench_${args.scale}_${process.pid}`;
+  const name = reuse ?? `portrait_bench_${args.scale}_${process.pid}`;
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`--reuse ${name}: not a benchmark database name`);
   const admin = fromUrl(serverUrl, { max: 1 });
-  await admin.exec(`drop database if exists "${name}"`);
-  await admin.exec(`create database "${name}"`);
+  if (reuse) {
+    const { rows } = await admin.query<{ ok: boolean }>(`select exists (select from pg_database where datname = $1) as ok`, [name]);
+    if (!rows[0]!.ok) throw new Error(`--reuse ${name}: no such database on the server of DATABASE_URL`);
+  } else {
+    await admin.exec(`drop database if exists "${name}"`);
+    await admin.exec(`create database "${name}"`);
+  }
   scratch = {
     url: withDatabase(serverUrl, name),
     drop: async () => {
-      if (!args.keep) await admin.exec(`drop database if exists "${name}" with (force)`);
-      else log(`Kept the scratch database ${name}`);
+      if (!keep) await admin.exec(`drop database if exists "${name}" with (force)`);
+      else log(`Kept the scratch database ${name} (measure it again with --reuse ${name})`);
       await admin.close();
     },
   };
+}
+
+/** Ends a --load-only run once the data is in. */
+class LoadOnly extends Error {}
+let loadOnly = false;
+
+async function countDataset(db: ReturnType<typeof client>, org: string) {
+  const { rows } = await db.query<Record<string, string>>(
+    `select (select count(*) from public.customers where org_id = $1) as customers,
+            (select count(*) from public.orders where org_id = $1) as orders,
+            (select count(*) from public.events where org_id = $1) as events`,
+    [org],
+  );
+  return { customers: Number(rows[0]!.customers), orders: Number(rows[0]!.orders), events: Number(rows[0]!.events) };
 }
 
 const chartSeries: Series[] = [];
@@ -143,22 +176,33 @@ try {
       ...scale.chart.map((n) => ({ org: chartOrg(n / 1000), name: `Chart ${n / 1000}k`, customers: n })),
     ];
     const loadStarted = Date.now();
-    const loaded = await loadOrganizations(stack.db, specs, { log, parallel: 2 });
-    const main = loaded.get(BENCH_ORG)!;
+    const main = reuse ? await countDataset(db, BENCH_ORG) : (await loadOrganizations(stack.db, specs, { log, parallel: 2 })).get(BENCH_ORG)!;
+    if (main.customers !== scale.customers) throw new Error(`the database holds ${main.customers} customers of the benchmark organization, not the ${scale.customers} of --scale ${args.scale}`);
     add('dataset_customers', main.customers, 'rows');
     add('dataset_orders', main.orders, 'rows');
     add('dataset_events', main.events, 'rows');
-    add('dataset_load_s', (Date.now() - loadStarted) / 1000, 's');
-    log(`Loaded ${main.customers} customers, ${main.orders} orders, ${main.events} events (+ chart organizations) in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`);
+    if (!reuse) add('dataset_load_s', (Date.now() - loadStarted) / 1000, 's');
+    log(`${reuse ? 'Reusing' : 'Loaded'} ${main.customers} customers, ${main.orders} orders, ${main.events} events (+ chart organizations) in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`);
 
-    // The first full run of each organization writes every profile (after a load with triggers off).
+    if (args['load-only']) {
+      await db.end();
+      throw new LoadOnly();
+    }
+
+    // The first full run of each organization writes every profile (after a load with triggers off);
+    // on a database reused after --load-only the same; on one measured before, one more run.
+    let builtFresh = false;
     for (const spec of specs) {
       const first = await recompute(db, spec.org, 'full');
+      if (first.changed > spec.customers / 2) builtFresh = true;
       if (spec.org === BENCH_ORG) add('initial_full_build_s', first.seconds, 's');
       const mismatches = await rebuildStats(db, spec.org);
       if (spec.org === BENCH_ORG) add('stats_rebuild_mismatches', mismatches, 'rows', 0);
       log(`${spec.name}: first full run ${first.seconds.toFixed(2)} s (${first.changed} profiles), statistics mismatches ${mismatches}`);
     }
+    // A first build rewrote every profile of a fresh load: compact the table once, as after any
+    // bulk import.
+    if (builtFresh) await db.query('vacuum (full) public.customer_profiles');
     await db.query('vacuum analyze public.customer_profiles, public.customer_tags, public.stage_changes');
 
     // Full recompute with nothing changed, and the same classification as a read-only query.
@@ -180,7 +224,7 @@ try {
     add('full_vs_readonly_ratio', fullSeconds[BENCH_ORG]! / classifySeconds[BENCH_ORG]!, 'x', 1.3);
 
     // Full recompute after 1 % of the customers changed.
-    const changedCustomers = await changeOnePercent(db, BENCH_ORG);
+    const changedCustomers = await changeOnePercent(db, BENCH_ORG, runTag);
     const afterChange = await recompute(db, BENCH_ORG, 'full');
     add('customers_changed_1pct', changedCustomers, 'rows');
     add('full_recompute_1pct_changed_s', afterChange.seconds, 's', 6);
@@ -190,23 +234,24 @@ try {
 
     // One order ingested: stats, profile and segments current in the same transaction.
     const customers = await sampleCustomers(db, BENCH_ORG, 20_000);
-    const latency = await ingestLatency(db, BENCH_ORG, customers, scale.ingestSamples, 'lat');
+    const latency = await ingestLatency(db, BENCH_ORG, customers, scale.ingestSamples, `lat${runTag}`);
     add('ingest_order_p50_ms', latency.p50, 'ms');
     add('ingest_order_p99_ms', latency.p99, 'ms', 10);
-    const throughput = await ingestThroughput(scratch.url, BENCH_ORG, customers, scale.throughputSeconds, 4, 'tput');
+    const throughput = await ingestThroughput(scratch.url, BENCH_ORG, customers, scale.throughputSeconds, 4, `tput${runTag}`);
     add('ingest_throughput_orders_per_s', throughput.perSecond, 'orders/s', 2000, true);
     add('ingest_throughput_seconds', scale.throughputSeconds, 's');
     add('ingest_throughput_p99_ms', throughput.p99, 'ms');
     add('ingest_throughput_errors', throughput.errors, 'errors', 0);
-    await db.query(`insert into public.shop_connections (org_id, provider, shop_domain, webhook_secret) values ($1, 'shopify', 'bench.myshopify.com', 'bench-secret-0123456789')`, [BENCH_ORG]);
-    const webhook = await webhookIngestLatency(db, BENCH_ORG, Math.min(1000, scale.ingestSamples), `wh${process.pid}`);
+    await db.query(`insert into public.shop_connections (org_id, provider, shop_domain, webhook_secret) values ($1, 'shopify', 'bench.myshopify.com', 'bench-secret-0123456789')
+                    on conflict (provider, shop_domain) do nothing`, [BENCH_ORG]);
+    const webhook = await webhookIngestLatency(db, BENCH_ORG, Math.min(1000, scale.ingestSamples), `wh${runTag}`);
     add('webhook_ingest_order_p50_ms', webhook.p50, 'ms');
     add('webhook_ingest_order_p99_ms', webhook.p99, 'ms');
     // Settle what the ingest left queued before timing the rest.
     await recompute(db, BENCH_ORG, 'dirty');
 
     // customer_context with 5 identifiers: in the database, and through the local API.
-    const email = `bench-member-${process.pid}@example.com`;
+    const email = `bench-member-${runTag}@example.com`;
     const signup = await fetch(`${stack.apiUrl}/auth/v1/signup`, {
       method: 'POST',
       headers: { apikey: stack.anonKey, 'content-type': 'application/json' },
@@ -250,10 +295,14 @@ try {
     );
     await db.end();
   }
+} catch (error) {
+  if (!(error instanceof LoadOnly)) throw error;
+  loadOnly = true;
 } finally {
   await stack.stop();
   await scratch?.drop();
 }
+if (loadOnly) process.exit(0);
 
 const cpus = os.cpus();
 const machine = {

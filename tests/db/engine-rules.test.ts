@@ -278,7 +278,8 @@ describe('memberships and rule tags', () => {
 
     const big = await segment(org, 'Big', { field: 'net_spend', op: 'gte', value: 100 }, { tag_id: tag!.id });
     const run = await dirtyRun(org);
-    expect(run).toMatchObject({ scope: 'all', error: null });
+    // A new segment: only its memberships are evaluated, for every customer.
+    expect(run).toMatchObject({ scope: 'segments', error: null });
 
     const members = async () =>
       (await sql<{ customer_id: string }>(`select customer_id from public.segment_members where segment_id = $1 order by 1`, [big])).map((r) => r.customer_id);

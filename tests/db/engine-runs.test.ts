@@ -86,11 +86,17 @@ async function versions(org: string): Promise<Map<string, string>> {
 }
 
 describe('full runs', () => {
-  it('go through every customer in chunks and record the run', async () => {
+  it('read every customer in one pass, write the changed ones in chunks and record the run', async () => {
     const org = await newOrg();
     for (let i = 0; i < 23; i++) await customerWithOrders(org, i % 3 ? [i * 5] : []);
+    // Every reason stale: each of the 23 profiles is written again.
+    await sql(`update public.customer_profiles set reasons_version = null where org_id = $1`, [org]);
     const chunks = await run(org, 'full', { limit: 5 });
-    expect(chunks.map((c) => c.scanned)).toEqual([5, 5, 5, 5, 3]);
+    expect(chunks.map((c) => c.scanned)).toEqual([23, 0, 0, 0, 0]);
+    expect(chunks.map((c) => c.changed)).toEqual([5, 5, 5, 5, 3]);
+    expect(chunks.slice(0, -1).every((c) => c.next_after !== null)).toBe(true);
+    const [pending] = await sql<{ n: number }>(`select count(*)::int as n from private.run_pending where run_id = $1`, [chunks[0]!.run_id]);
+    expect(pending!.n).toBe(0);
     expect(new Set(chunks.map((c) => c.run_id)).size).toBe(1);
     expect(chunks.every((c) => c.kind === 'full' && c.scope === 'all' && c.error === null)).toBe(true);
     const [recorded] = await sql<Record<string, unknown>>(`select * from public.recompute_runs where id = $1`, [chunks[0]!.run_id]);
@@ -185,6 +191,8 @@ describe('full runs', () => {
     await sql(`select private.compile_org_segments($1)`, [org]);
 
     await customerWithOrders(org, [4]);
+    // Both reasons stale: two profiles to write, one per chunk.
+    await sql(`update public.customer_profiles set reasons_version = null where org_id = $1`, [org]);
     const [first] = await sql<{ r: Chunk }>(`select private.recompute($1, 'full', null, 1, null, $2) as r`, [org, NOW]);
     expect(first!.r.next_after).not.toBeNull();
     const fresh = await run(org, 'full');

@@ -153,15 +153,24 @@ describe('recompute-segments: service role', () => {
   });
 
   it('works in chunks, stops at its budget and resumes the same run', async () => {
+    // Every reason stale, so that every profile is written again, five per chunk; the first chunk
+    // reads every customer.
+    await stack.db.query(`update public.customer_profiles set reasons_version = null where org_id = $1`, [ORG_A]);
     const first = await call(stack.serviceRoleKey, { mode: 'full', org_id: ORG_A, chunk_size: 5, budget_ms: 0 });
     expect(first.status).toBe(200);
     expect(first.body.complete).toBe(false);
     const org = first.body.orgs[0]!;
-    expect(org).toMatchObject({ status: 'partial', chunks: 1, scanned: 5 });
+    expect(org).toMatchObject({ status: 'partial', chunks: 1, scanned: CUSTOMERS_A, changed: 5 });
     expect(org.next_after).toMatch(/^[0-9a-f-]{36}$/);
     const rest = await call(stack.serviceRoleKey, { mode: 'full', org_id: ORG_A, chunk_size: 5, after: org.next_after });
     expect(rest.status).toBe(200);
-    expect(rest.body.orgs[0]).toMatchObject({ status: 'complete', chunks: 2, scanned: CUSTOMERS_A - 5, run_id: org.run_id });
+    expect(rest.body.orgs[0]).toMatchObject({
+      status: 'complete',
+      chunks: Math.ceil((CUSTOMERS_A - 5) / 5),
+      scanned: 0,
+      changed: CUSTOMERS_A - 5,
+      run_id: org.run_id,
+    });
     const recorded = (await runs(ORG_A)).find((r) => r.id === String(org.run_id))!;
     expect(recorded).toMatchObject({ finished: true, error: null, scanned: CUSTOMERS_A });
   });
