@@ -74,6 +74,13 @@ const defaultPage: PageInfo = {
 // Tag names are unique per organisation case-insensitively.
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
+/**
+ * When the overlay was showing nothing and people appear, an answer within this time is shown
+ * straight away, without a "looking up" state first: no flash, and no render and layout of a state
+ * the page would hardly see. A slower answer shows the loading state once this time has passed.
+ */
+export const QUIET_LOADING_MS = 120;
+
 export function createOverlayStore(client: OverlayClient, page: PageInfo = defaultPage, clock: () => number = Date.now) {
   const participants = signal<Participants>(nothingOpen);
   const session = signal<SessionState | null>(null);
@@ -88,6 +95,9 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
   const writeProblem = signal<WriteProblem | null>(null);
   const suggestions = signal<ReadonlyArray<{ name: string; color: string | null }>>([]);
   const now = signal(clock());
+  /** True while a first lookup is young enough to show nothing rather than "looking up". */
+  const quiet = signal(false);
+  let quietTimer: ReturnType<typeof setTimeout> | undefined;
 
   let lookupSeq = 0;
   let suggestionSeq = 0;
@@ -131,7 +141,7 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
     const s = session.value;
     if (s && !s.signedIn) return { kind: 'signed-out', reason: s.reason };
     if (status.value === 'unavailable' && entry.portrait === undefined) return { kind: 'unavailable' };
-    if (entry.portrait === undefined) return { kind: 'loading', entry };
+    if (entry.portrait === undefined) return quiet.value ? { kind: 'hidden' } : { kind: 'loading', entry };
     if (entry.portrait === null) return { kind: 'unknown', entry };
     return { kind: 'customer', entry, portrait: entry.portrait };
   });
@@ -193,6 +203,7 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
       const response = await client.lookup(identifiers);
       if (seq !== lookupSeq) return;
       batch(() => {
+        quiet.value = false;
         session.value = response.session;
         mergeResults(response.results, startEpoch);
         const age = response.fetchedAt === null ? NaN : Date.parse(response.fetchedAt);
@@ -203,6 +214,7 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
       });
     } catch (error) {
       if (seq !== lookupSeq) return;
+      quiet.value = false;
       if (error instanceof PageRequestError && error.code === 'signed-out') {
         batch(() => {
           session.value = { signedIn: false, reason: 'signed-out' };
@@ -216,6 +228,7 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
   }
 
   function setParticipants(next: Participants): void {
+    const wasHidden = view.peek().kind === 'hidden';
     const before = participants.value.identifiers.map(identifierKey).join(',');
     participants.value = next;
     if (next.identifiers.map(identifierKey).join(',') === before) return;
@@ -223,6 +236,13 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
       selectedKey.value = null;
     }
     if (next.identifiers.length === 0) expanded.value = false;
+    clearTimeout(quietTimer);
+    if (next.identifiers.length > 0 && wasHidden && session.peek()?.signedIn !== false) {
+      quiet.value = true;
+      quietTimer = setTimeout(() => (quiet.value = false), QUIET_LOADING_MS);
+    } else {
+      quiet.value = false;
+    }
     void lookup();
   }
 

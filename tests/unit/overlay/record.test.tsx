@@ -23,7 +23,7 @@ describe('a page about one customer', () => {
     const background = fakeBackground({ 'shopify:5499000005': portrait() });
     const store = createOverlayStore(background, page, clock);
     store.setParticipants(record([order, account, address], 'Li Wei'));
-    expect(store.view.value.kind).toBe('loading');
+    expect(store.view.value.kind).toBe('hidden');
     await vi.waitFor(() => expect(store.view.value.kind).toBe('customer'));
     expect(store.entries.value).toHaveLength(1);
     expect(store.current.value?.identifier).toEqual(order);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createOverlayStore } from '../../../extension/components/overlay/store.ts';
+import { QUIET_LOADING_MS, createOverlayStore } from '../../../extension/components/overlay/store.ts';
 import { PageRequestError } from '../../../extension/lib/page/portrait-client.ts';
 import { email, fakeBackground, now, page, participants, portrait, signedIn } from './data.ts';
 
@@ -15,12 +15,33 @@ describe('overlay store', () => {
     const background = fakeBackground({ 'li.wei@example.com': portrait() });
     const store = createOverlayStore(background, page, clock);
     store.setParticipants(participants(['li.wei@example.com', 'new.person@example.com']));
-    expect(store.view.value.kind).toBe('loading');
+    // A quick answer is shown straight away, with no "looking up" state before it.
+    expect(store.view.value.kind).toBe('hidden');
     await vi.waitFor(() => expect(store.view.value.kind).toBe('customer'));
     expect(background.lookup).toHaveBeenCalledTimes(1);
     expect(background.lookup).toHaveBeenCalledWith([email('li.wei@example.com'), email('new.person@example.com')]);
     store.select('email:new.person@example.com');
     expect(store.view.value.kind).toBe('unknown');
+  });
+
+  it('shows "looking up" when the answer takes longer than a moment, and at once when switching people', async () => {
+    const background = fakeBackground({ 'b@example.com': portrait({ displayName: 'B' }) });
+    let release: () => void = () => {};
+    const answer = background.lookup.getMockImplementation()!;
+    background.lookup.mockImplementationOnce(
+      (identifiers) => new Promise((resolve) => (release = () => resolve(answer(identifiers)))),
+    );
+    const store = createOverlayStore(background, page, clock);
+    store.setParticipants(participants(['a@example.com']));
+    expect(store.view.value.kind).toBe('hidden');
+    await new Promise((resolve) => setTimeout(resolve, QUIET_LOADING_MS + 30));
+    expect(store.view.value.kind).toBe('loading');
+    release();
+    await vi.waitFor(() => expect(store.view.value.kind).toBe('unknown'));
+    // The overlay is showing someone: another person on the page shows "looking up" at once.
+    store.setParticipants(participants(['b@example.com']));
+    expect(store.view.value.kind).toBe('loading');
+    await vi.waitFor(() => expect(store.view.value.kind).toBe('customer'));
   });
 
   it('does not look up again when the same people are read again', async () => {
