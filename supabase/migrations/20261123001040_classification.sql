@@ -165,10 +165,15 @@ comment on function private.store_cut_points(uuid, timestamptz, bigint) is
 -- ones, or p_cuts as compute_cut_points returns them) and the rules' time bounds.
 create function private.engine_config(p_org uuid, p_state private.engine_state, p_cuts jsonb default null)
 returns jsonb
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
+-- PL/pgSQL rather than SQL: the statement's plan is kept for the session instead of being made on
+-- every call (it runs for every order ingested).
+declare
+  config jsonb;
+begin
   with s as (
     select private.org_settings_with_defaults(o.settings) as s from public.organizations o where o.id = p_org
   ), c as (
@@ -205,7 +210,10 @@ as $$
     'last_event_bounds', p_state.last_event_bounds::text,
     'created_bounds', p_state.created_bounds::text
   )
-  from s, c
+  into config
+  from s, c;
+  return config;
+end;
 $$;
 
 comment on function private.engine_config(uuid, private.engine_state, jsonb) is
