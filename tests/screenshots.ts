@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext } from '@playwright/test';
 import { chromiumAvailable, noChromiumMessage } from './e2e/chromium.ts';
-import { launchExtension } from './e2e/helpers/extension.ts';
+import { launchExtension, serveDocument } from './e2e/helpers/extension.ts';
 import { inspectShadowDom } from './e2e/helpers/cdp.ts';
 import { startTestStack } from './e2e/helpers/stack.ts';
 
@@ -70,9 +70,7 @@ async function signIn(context: BrowserContext, extensionId: string, email: strin
 async function take(context: BrowserContext, shot: Shot, file: string): Promise<void> {
   const html = await readFile(path.join(fixturesDir, shot.fixture), 'utf8');
   const origin = new URL(shot.url).origin;
-  await context.route(`${origin}/**`, (route) =>
-    route.request().resourceType() === 'document' ? route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }) : route.abort(),
-  );
+  await serveDocument(context, origin, html);
   const page = await context.newPage();
   try {
     await page.goto(shot.url);

@@ -6,8 +6,6 @@
 import { supabaseUrl } from './config.ts';
 import { isDemoBuild } from './demo-mode.ts';
 
-export { isDemoBuild };
-
 /**
  * Match patterns of a site's demo pages. Match patterns carry no port (a pattern without one
  * matches every port), so the host of the local API is enough.

@@ -14,29 +14,22 @@
 // uses a customer the background has not seen; a cached run one it has.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { BrowserContext, Page } from '@playwright/test';
 import { chromiumAvailable, chromiumPath, extensionDir, noChromiumMessage } from '../e2e/chromium.ts';
-import { launchExtension, signInThroughPopup } from '../e2e/helpers/extension.ts';
+import { launchExtension, serveDocument, signInThroughPopup } from '../e2e/helpers/extension.ts';
 import { bigGmailThread } from '../e2e/fixtures/big-page.ts';
 import { createTeam, startTestStack } from '../e2e/helpers/stack.ts';
 import { longTasks, startTrace } from '../e2e/helpers/trace.ts';
+import { machineInfo, report, type Result } from './report.ts';
 import { median, percentile } from './stats.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const fixturesDir = path.join(repoRoot, 'tests', 'e2e', 'fixtures');
-
-export interface Measure {
-  id: string;
-  value: number;
-  unit: string;
-  budget: number | null;
-  pass: boolean | null;
-}
 
 export const KB = 1024;
 export const budgets = {
@@ -47,7 +40,7 @@ export const budgets = {
   longTaskMs: 50,
 };
 
-function measure(id: string, value: number, unit: string, budget: number | null = null): Measure {
+function measure(id: string, value: number, unit: string, budget: number | null = null): Result {
   return { id, value: Math.round(value * 10) / 10, unit, budget, pass: budget === null ? null : value <= budget };
 }
 
@@ -64,13 +57,13 @@ function build(log: (line: string) => void): Promise<void> {
 }
 
 /** gzip -9 sizes of every content script's JS and CSS in the build. */
-export async function contentScriptSizes(dir = extensionDir): Promise<Measure[]> {
+export async function contentScriptSizes(dir = extensionDir): Promise<Result[]> {
   const scriptsDir = path.join(dir, 'content-scripts');
   const files = (await readdir(scriptsDir)).filter((file) => /\.(js|css)$/.test(file)).sort();
   if (files.length === 0) throw new Error(`No content scripts in ${scriptsDir}`);
   // Scripts injected into pages on demand (the tagging dialog) count as content scripts too.
   const injected = (await readdir(dir)).filter((file) => /^tag-dialog\.js$/.test(file));
-  const measures: Measure[] = [];
+  const measures: Result[] = [];
   for (const [folder, file] of [...files.map((f) => [scriptsDir, f]), ...injected.map((f) => [dir, f])] as Array<[string, string]>) {
     const gzipped = gzipSync(await readFile(path.join(folder, file)), { level: 9 }).length;
     const [name, kind] = file.split('.') as [string, 'js' | 'css'];
@@ -149,12 +142,7 @@ function viewOf(node: CdpNode): string | undefined {
  * and how its attributes change, as it happens.
  */
 async function timeToVisible(context: BrowserContext, email: string, threadHtml: string): Promise<number> {
-  await context.unroute('https://mail.google.com/**');
-  await context.route('https://mail.google.com/**', (route) =>
-    route.request().resourceType() === 'document'
-      ? route.fulfill({ contentType: 'text/html; charset=utf-8', body: inboxPage(threadHtml, email) })
-      : route.abort(),
-  );
+  await serveDocument(context, 'https://mail.google.com', inboxPage(threadHtml, email));
   const page = await context.newPage();
   try {
     await page.goto(inboxUrl);
@@ -194,12 +182,8 @@ async function timeToVisible(context: BrowserContext, email: string, threadHtml:
  * the longest main-thread task in which the extension's code ran (CPU time, so that the machine's
  * other work does not count).
  */
-async function longestExtensionTask(context: BrowserContext): Promise<Measure[]> {
-  await context.unroute('https://mail.google.com/**');
-  const html = bigGmailThread({ nodes: 10_000, addresses: 500, churnMs: 3_000 });
-  await context.route('https://mail.google.com/**', (route) =>
-    route.request().resourceType() === 'document' ? route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }) : route.abort(),
-  );
+async function longestExtensionTask(context: BrowserContext): Promise<Result[]> {
+  await serveDocument(context, 'https://mail.google.com', bigGmailThread({ nodes: 10_000, addresses: 500, churnMs: 3_000 }));
   const page = await context.newPage();
   try {
     const cdp = await context.newCDPSession(page);
@@ -228,7 +212,7 @@ export interface ExtensionBenchOptions {
   log: (line: string) => void;
 }
 
-export async function measureExtension({ runs, build: rebuild, log }: ExtensionBenchOptions): Promise<Measure[]> {
+export async function measureExtension({ runs, build: rebuild, log }: ExtensionBenchOptions): Promise<Result[]> {
   if (rebuild) await build(log);
   if (!existsSync(path.join(extensionDir, 'manifest.json'))) throw new Error(`No built extension in ${extensionDir}: run \`npm run build\``);
   const results = await contentScriptSizes();
@@ -296,27 +280,6 @@ export async function runExtensionBench(options: { runs: number; build: boolean;
   };
   const started = Date.now();
   const results = await measureExtension({ runs: options.runs, build: options.build, log });
-  const cpus = os.cpus();
-  const machine = {
-    cpus: cpus.length,
-    cpu: cpus[0]?.model ?? 'unknown',
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    browser: chromiumAvailable() ? chromiumPath : null,
-    database: 'embedded PGlite (local API)',
-    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
-  };
-  console.log(
-    `Portrait benchmark · extension · ${machine.cpus} cores · load average ${machine.loadAverage.join(' ')} · ${((Date.now() - started) / 1000).toFixed(0)} s`,
-  );
-  console.log(['id'.padEnd(46), 'value'.padStart(12), 'unit'.padEnd(8), 'budget'.padStart(8), 'pass'].join('  '));
-  for (const r of results) {
-    console.log(
-      [r.id.padEnd(46), String(r.value).padStart(12), r.unit.padEnd(8), (r.budget ?? '–').toString().padStart(8), r.pass === null ? '–' : r.pass ? 'yes' : 'NO'].join('  '),
-    );
-  }
-  if (options.json) {
-    await writeFile(options.json, JSON.stringify({ machine, scale: 'extension', results }, null, 2));
-    console.log(`Wrote ${options.json}`);
-  }
+  const machine = machineInfo({ browser: chromiumAvailable() ? chromiumPath : null, database: 'embedded PGlite (local API)' });
+  await report(`Portrait benchmark · extension · ${((Date.now() - started) / 1000).toFixed(0)} s`, machine, 'extension', results, options.json);
 }

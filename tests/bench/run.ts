@@ -18,12 +18,12 @@
 // on the embedded PGlite. A benchmark, not a timed test: it prints medians and percentiles and says
 // which budgets hold.
 import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fromUrl, withDatabase } from '../../supabase/local/db.ts';
 import { startStack } from '../../supabase/local/stack.ts';
 import { measureApiOverhead } from './api-overhead.ts';
 import { chartSvg, type Series } from './chart.ts';
+import { machineInfo, report, type Result } from './report.ts';
 import { loadOrganizations, type OrgSpec } from './dataset.ts';
 import {
   changeOnePercent,
@@ -88,14 +88,6 @@ const calls = Number(args.calls ?? scale.calls);
 const log = (line: string) => {
   if (!args.quiet) console.error(line);
 };
-
-interface Result {
-  id: string;
-  value: number;
-  unit: string;
-  budget: number | null;
-  pass: boolean | null;
-}
 
 const results: Result[] = [];
 /** A measure; `budget` is a ceiling, or with `atLeast` a floor. */
@@ -304,28 +296,14 @@ try {
 }
 if (loadOnly) process.exit(0);
 
-const cpus = os.cpus();
-const machine = {
-  cpus: cpus.length,
-  cpu: cpus[0]?.model ?? 'unknown',
-  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-  node: process.version,
-  database: scratch ? `native Postgres ${postgresVersion} (DATABASE_URL)` : 'embedded PGlite',
-  loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
-};
-console.log(
-  `Portrait benchmark · scale ${args.scale} · ${machine.database} · ${machine.cpus} cores · load average ${machine.loadAverage.join(' ')} · ${((Date.now() - started) / 1000).toFixed(0)} s`,
+const machine = machineInfo({ database: scratch ? `native Postgres ${postgresVersion} (DATABASE_URL)` : 'embedded PGlite' });
+await report(
+  `Portrait benchmark · scale ${args.scale} · ${machine.database} · ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  machine,
+  args.scale!,
+  results,
+  args.json,
 );
-console.log(['id'.padEnd(46), 'value'.padStart(12), 'unit'.padEnd(8), 'budget'.padStart(8), 'pass'].join('  '));
-for (const r of results) {
-  console.log(
-    [r.id.padEnd(46), String(r.value).padStart(12), r.unit.padEnd(8), (r.budget ?? '–').toString().padStart(8), r.pass === null ? '–' : r.pass ? 'yes' : 'NO'].join('  '),
-  );
-}
-if (args.json) {
-  await writeFile(args.json, JSON.stringify({ machine, scale: args.scale, results }, null, 2));
-  console.log(`Wrote ${args.json}`);
-}
 if (args.chart) {
   if (chartSeries.length === 0) {
     console.log('No chart: the engine benchmarks did not run (DATABASE_URL is not set).');

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { signInThroughPopup } from './helpers/extension.ts';
+import { serveDocument, signInThroughPopup } from './helpers/extension.ts';
 import { inspectShadowDom, type PiercedNode, type ShadowDom } from './helpers/cdp.ts';
 import { createTeam, startTestStack, type TestStack, type TestTeam } from './helpers/stack.ts';
 
@@ -70,11 +70,7 @@ function signIn(context: BrowserContext, extensionId: string): Promise<void> {
 }
 
 async function openThread(context: BrowserContext): Promise<{ page: Page; shadow: ShadowDom; errors: Error[] }> {
-  await context.route('https://mail.google.com/**', (route) =>
-    route.request().resourceType() === 'document'
-      ? route.fulfill({ contentType: 'text/html; charset=utf-8', body: threadFixture.replaceAll('li.wei@example.com', team.customer.email) })
-      : route.abort(),
-  );
+  await serveDocument(context, 'https://mail.google.com', threadFixture.replaceAll('li.wei@example.com', team.customer.email));
   const page = await context.newPage();
   const errors: Error[] = [];
   page.on('pageerror', (error) => errors.push(error));

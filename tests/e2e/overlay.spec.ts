@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, CDPSession, Page, Worker } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { signInThroughPopup } from './helpers/extension.ts';
+import { serveDocument, signInThroughPopup } from './helpers/extension.ts';
 import { bigGmailThread } from './fixtures/big-page.ts';
 import { inspectShadowDom, type ShadowDom } from './helpers/cdp.ts';
 import { longTasks, startTrace } from './helpers/trace.ts';
@@ -21,17 +21,9 @@ const gmailComposeUrl = 'https://mail.google.com/mail/u/0/#inbox?compose=new';
 const outlookReadingUrl = 'https://outlook.office.com/mail/inbox/id/AAQkADAwATM3ZmYAZS1hNDAxLTRmYTYtMDACLTAwCgAQAFgR';
 const outlookComposeUrl = 'https://outlook.office.com/mail/deeplink/compose';
 
-/** Serves `html` for every request to the site's origin (other requests fail, as offline). */
-async function serve(context: BrowserContext, origin: string, html: string): Promise<void> {
-  await context.route(`${origin}/**`, (route) =>
-    route.request().resourceType() === 'document'
-      ? route.fulfill({ contentType: 'text/html; charset=utf-8', body: html })
-      : route.abort(),
-  );
-}
 
 async function openPage(context: BrowserContext, url: string, html: string): Promise<{ page: Page; dialogs: string[]; errors: Error[] }> {
-  await serve(context, new URL(url).origin, html);
+  await serveDocument(context, new URL(url).origin, html);
   const page = await context.newPage();
   const dialogs: string[] = [];
   const errors: Error[] = [];
@@ -367,7 +359,7 @@ test.describe('with stubbed background answers', () => {
 test('a 10,000-node page with 500 addresses: no long task caused by the extension', async ({ context, serviceWorker }) => {
   test.setTimeout(60_000);
   await stubBackground(serviceWorker, { portraits: {} });
-  await serve(context, 'https://mail.google.com', bigGmailThread({ nodes: 10_000, addresses: 500, churnMs: 3_000 }));
+  await serveDocument(context, 'https://mail.google.com', bigGmailThread({ nodes: 10_000, addresses: 500, churnMs: 3_000 }));
   const page = await context.newPage();
   await page.addInitScript(() => {
     const entries: Array<{ start: number; ms: number }> = [];

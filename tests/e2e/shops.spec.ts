@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { signInThroughPopup } from './helpers/extension.ts';
+import { serveDocument, signInThroughPopup } from './helpers/extension.ts';
 import { inspectShadowDom, type ShadowDom } from './helpers/cdp.ts';
 import { startTestStack, type TestStack } from './helpers/stack.ts';
 
@@ -22,18 +22,9 @@ const shopifyStore = 'https://admin.shopify.com/store/northwind-outfitters';
 const wooOrigin = 'https://shop.lotustea.example';
 const demoPassword = 'portrait-demo';
 
-/** Serves `html` for every document of the origin (other requests fail, as offline). */
-async function serve(context: BrowserContext, origin: string, html: () => string): Promise<void> {
-  await context.unroute(`${origin}/**`);
-  await context.route(`${origin}/**`, (route) =>
-    route.request().resourceType() === 'document'
-      ? route.fulfill({ contentType: 'text/html; charset=utf-8', body: html() })
-      : route.abort(),
-  );
-}
 
 async function openPage(context: BrowserContext, url: string, html: string): Promise<{ page: Page; errors: Error[] }> {
-  await serve(context, new URL(url).origin, () => html);
+  await serveDocument(context, new URL(url).origin, () => html);
   const page = await context.newPage();
   const errors: Error[] = [];
   page.on('pageerror', (error) => errors.push(error));

@@ -1,5 +1,5 @@
-// Chromium with a built extension loaded, and signing in through its popup as a person does:
-// shared by the browser tests' fixture (fixtures.ts), the demo test, the extension benchmark and
+// Chromium with a built extension loaded, pages of the real sites answered with fixtures, and
+// signing in through the popup as a person does: shared by the browser tests' fixture (fixtures.ts), the demo test, the extension benchmark and
 // the screenshot script.
 import { expect, chromium, type BrowserContext, type Worker } from '@playwright/test';
 import { chromiumPath, extensionDir as builtExtensionDir } from '../chromium.ts';
@@ -71,4 +71,17 @@ export async function signInThroughPopup(
   await popup.getByRole('button', { name: 'Sign in' }).click();
   await expect(popup.getByTestId('signed-in-email')).toHaveText(email, { timeout: timeoutMs });
   await popup.close();
+}
+
+/**
+ * Answers every document request to `origin` with `html` (made afresh per request when a function)
+ * and fails every other request, as if offline; replaces what the origin was answered with before.
+ */
+export async function serveDocument(context: BrowserContext, origin: string, html: string | (() => string)): Promise<void> {
+  await context.unroute(`${origin}/**`);
+  await context.route(`${origin}/**`, (route) =>
+    route.request().resourceType() === 'document'
+      ? route.fulfill({ contentType: 'text/html; charset=utf-8', body: typeof html === 'function' ? html() : html })
+      : route.abort(),
+  );
 }
