@@ -5,6 +5,7 @@ import type { Page } from '@playwright/test';
 import type { browser } from 'wxt/browser';
 import type { LookupResponse, WriteResponse } from '../../extension/lib/protocol.ts';
 import { expect, test } from './fixtures.ts';
+import { stopServiceWorker } from './helpers/extension.ts';
 import { createTeam, startTestStack, type TestStack, type TestTeam } from './helpers/stack.ts';
 
 test.describe.configure({ timeout: 90_000 });
@@ -37,23 +38,6 @@ async function signIn(page: Page, extensionId: string): Promise<void> {
   await page.getByLabel('Password').fill(team.rep.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('signed-in-email')).toHaveText(team.rep.email);
-}
-
-/**
- * Stops the extension's service worker the way the browser does when it is idle: through the
- * DevTools protocol on the worker's target. Its memory is gone; storage stays.
- */
-async function stopServiceWorker(page: Page, extensionId: string): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  const workers = async () =>
-    (await cdp.send('Target.getTargets')).targetInfos.filter(
-      (target) => target.type === 'service_worker' && target.url.startsWith(`chrome-extension://${extensionId}/`),
-    );
-  const [worker] = await workers();
-  if (!worker) throw new Error('The extension has no running service worker');
-  await cdp.send('Target.closeTarget', { targetId: worker.targetId });
-  await expect.poll(async () => (await workers()).length).toBe(0);
-  await cdp.detach();
 }
 
 async function countRows(sql: string, params: unknown[]): Promise<number> {

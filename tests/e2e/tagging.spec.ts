@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import type { browser } from 'wxt/browser';
 import { expect, test } from './fixtures.ts';
-import { signInThroughPopup } from './helpers/extension.ts';
+import { signInThroughPopup, stopServiceWorker } from './helpers/extension.ts';
 import { inspectShadowDom, type ShadowDom } from './helpers/cdp.ts';
 import { builtApiUrl, createTeam, startTestStack, type TestStack, type TestTeam } from './helpers/stack.ts';
 
@@ -283,20 +283,6 @@ test('the dialog\'s messages are answered only in the document it was injected i
   expect(await sendFromPageFrame(serviceWorker, forged)).toMatchObject({ ok: false, error: 'forbidden' });
   expect(await tagsOf(team.customer.id, 'Forged')).toEqual([]);
 });
-
-/** Stops the extension's service worker as the browser does when idle (see queue.spec.ts). */
-async function stopServiceWorker(page: Page, extensionId: string): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  const workers = async () =>
-    (await cdp.send('Target.getTargets')).targetInfos.filter(
-      (target) => target.type === 'service_worker' && target.url.startsWith(`chrome-extension://${extensionId}/`),
-    );
-  const [worker] = await workers();
-  if (!worker) throw new Error('The extension has no running service worker');
-  await cdp.send('Target.closeTarget', { targetId: worker.targetId });
-  await expect.poll(async () => (await workers()).length).toBe(0);
-  await cdp.detach();
-}
 
 test('tagging offline is kept through a stopped service worker and lands exactly once', async ({ context, extensionId, serviceWorker }) => {
   await signIn(context, extensionId);

@@ -1,7 +1,7 @@
 // Chromium with a built extension loaded, pages of the real sites answered with fixtures, and
 // signing in through the popup as a person does: shared by the browser tests' fixture (fixtures.ts), the demo test, the extension benchmark and
 // the screenshot script.
-import { expect, chromium, type BrowserContext, type Worker } from '@playwright/test';
+import { expect, chromium, type BrowserContext, type Page, type Worker } from '@playwright/test';
 import { chromiumPath, extensionDir as builtExtensionDir } from '../chromium.ts';
 
 export interface LaunchOptions {
@@ -84,4 +84,23 @@ export async function serveDocument(context: BrowserContext, origin: string, htm
       ? route.fulfill({ contentType: 'text/html; charset=utf-8', body: typeof html === 'function' ? html() : html })
       : route.abort(),
   );
+}
+
+/**
+ * Stops the extension's service worker the way the browser does when it is idle: through the
+ * DevTools protocol on the worker's target. Its memory is gone; storage stays. A page's message or
+ * an alarm may start a new worker at once: that one is another target, so the wait is for the
+ * stopped one to be gone.
+ */
+export async function stopServiceWorker(page: Page, extensionId: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const workers = async () =>
+    (await cdp.send('Target.getTargets')).targetInfos.filter(
+      (target) => target.type === 'service_worker' && target.url.startsWith(`chrome-extension://${extensionId}/`),
+    );
+  const [worker] = await workers();
+  if (!worker) throw new Error('The extension has no running service worker');
+  await cdp.send('Target.closeTarget', { targetId: worker.targetId });
+  await expect.poll(async () => (await workers()).some((target) => target.targetId === worker.targetId)).toBe(false);
+  await cdp.detach();
 }
