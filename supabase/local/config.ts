@@ -11,6 +11,13 @@ export interface LocalConfig {
   jwtExpiry: number;
   refreshTokenReuseInterval: number;
   minimumPasswordLength: number;
+  /** auth.enable_signup: whether new users may sign up (GoTrue's disable_signup, inverted). */
+  enableSignup: boolean;
+  /**
+   * auth.rate_limit, in the Supabase CLI's keys: requests per 5 minutes per IP address.
+   * sign_in_sign_ups counts /auth/v1/signup and password sign-ins, token_refresh the refresh grant.
+   */
+  rateLimit: { signInSignUps: number; tokenRefresh: number };
   verifyJwt: Record<string, boolean>;
 }
 
@@ -19,6 +26,7 @@ export function readConfig(file = path.join(supabaseDir, 'config.toml')): LocalC
   const api = toml.api ?? {};
   const db = toml.db ?? {};
   const auth = toml.auth ?? {};
+  const rateLimit = (auth.rate_limit ?? {}) as Record<string, unknown>;
   const functions = (toml.functions ?? {}) as Record<string, { verify_jwt?: boolean }>;
   return {
     apiPort: Number(api.port ?? 54321),
@@ -27,6 +35,12 @@ export function readConfig(file = path.join(supabaseDir, 'config.toml')): LocalC
     jwtExpiry: Number(auth.jwt_expiry ?? 3600),
     refreshTokenReuseInterval: Number(auth.refresh_token_reuse_interval ?? 10),
     minimumPasswordLength: Number(auth.minimum_password_length ?? 6),
+    enableSignup: auth.enable_signup !== false,
+    // The Supabase CLI's defaults when the keys are absent.
+    rateLimit: {
+      signInSignUps: Number(rateLimit.sign_in_sign_ups ?? 30),
+      tokenRefresh: Number(rateLimit.token_refresh ?? 150),
+    },
     verifyJwt: Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.verify_jwt ?? true])),
   };
 }

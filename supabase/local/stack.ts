@@ -126,6 +126,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       jwtExpiry: config.jwtExpiry,
       refreshTokenReuseInterval: config.refreshTokenReuseInterval,
       minimumPasswordLength: config.minimumPasswordLength,
+      enableSignup: config.enableSignup,
+      rateLimit: config.rateLimit,
       functionsHostUrl: () => functionsUrl,
       verifyJwt: (name) => config.verifyJwt[name] ?? true,
       bcryptCost: options.bcryptCost,

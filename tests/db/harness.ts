@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
 import { fromPglite, fromUrl, openPglite, withDatabase, type Db, type Queryable } from '../../supabase/local/db.ts';
+import { readConfig, type LocalConfig } from '../../supabase/local/config.ts';
 import { startStack, type Stack } from '../../supabase/local/stack.ts';
 
 export interface TestDb {
@@ -86,7 +87,9 @@ export async function asRole<T>(
 }
 
 /** Starts the local API (and the functions host, unless disabled) on free ports over a fresh database. */
-export async function startTestStack(options: { functions?: boolean } = {}): Promise<Stack & { testDb: TestDb }> {
+export async function startTestStack(
+  options: { functions?: boolean; /** Values that replace config.toml's. */ config?: Partial<LocalConfig> } = {},
+): Promise<Stack & { testDb: TestDb }> {
   const testDb = await freshDb();
   const stack = await startStack({
     databaseUrl: testDb.url ?? undefined,
@@ -95,6 +98,7 @@ export async function startTestStack(options: { functions?: boolean } = {}): Pro
     dbPort: 0,
     functions: options.functions ?? false,
     bcryptCost: 4,
+    config: options.config ? { ...readConfig(), ...options.config } : undefined,
   });
   return {
     ...stack,

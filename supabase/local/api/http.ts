@@ -13,17 +13,42 @@ export class HttpError extends Error {
   }
 }
 
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      throw new HttpError(413, { message: `Request body is larger than ${limit} bytes` });
-    }
-    chunks.push(chunk as Buffer);
+/**
+ * Reads the request body, refusing one over `limit` bytes with 413. The answer to a refused body
+ * closes the connection (`connection: close`): the rest of that body is still on its way, so the
+ * connection cannot carry another request. The rest is read and dropped rather than left unread or
+ * the socket destroyed mid-answer, so the client reads the 413 and a keep-alive agent opens a new
+ * connection for its next request.
+ */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, { message: `Request body is larger than ${limit} bytes` }, { connection: 'close' });
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    // Node's server drops an unread body once the answer is sent (and closes, as asked).
+    return Promise.reject(tooLarge());
   }
-  return Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > limit) {
+        refused = true;
+        chunks.length = 0;
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!refused) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (error) => {
+      if (!refused) reject(error);
+    });
+  });
 }
 
 export const corsHeaders: Record<string, string> = {

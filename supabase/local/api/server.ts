@@ -17,6 +17,8 @@ export interface ApiServerOptions {
   jwtExpiry: number;
   refreshTokenReuseInterval: number;
   minimumPasswordLength: number;
+  enableSignup: boolean;
+  rateLimit: { signInSignUps: number; tokenRefresh: number };
   functionsHostUrl: () => string | null;
   verifyJwt: (name: string) => boolean;
   bcryptCost?: number;
@@ -35,7 +37,10 @@ export function createApiServer(options: ApiServerOptions): Server {
     jwtExpiry: options.jwtExpiry,
     refreshTokenReuseInterval: options.refreshTokenReuseInterval,
     minimumPasswordLength: options.minimumPasswordLength,
+    enableSignup: options.enableSignup,
+    rateLimit: options.rateLimit,
     bcryptCost: options.bcryptCost,
+    onError: (error) => options.onError?.(error),
   });
   const rest = createRestHandler({ db: options.db, keys: options.keys, schemas: options.schemas });
   const functions = createFunctionsHandler({ keys: options.keys, hostUrl: options.functionsHostUrl, verifyJwt: options.verifyJwt });
