@@ -1,19 +1,20 @@
 import preact from '@preact/preset-vite';
 import tailwindcss from '@tailwindcss/vite';
 import { readdirSync } from 'node:fs';
+import process from 'node:process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
+import { apiHostPermissions, localSupabaseUrl } from './extension/lib/api-hosts.ts';
 
 const noAutoMount = fileURLToPath(new URL('./extension/lib/page/no-auto-mount.ts', import.meta.url));
 const manifestLocales = fileURLToPath(new URL('./extension/locales/', import.meta.url));
 
-// Only the Supabase API is reachable from the extension: the local stack and hosted projects.
-const supabaseHosts = [
-  'http://127.0.0.1:54321/*',
-  'http://localhost:54321/*',
-  'https://*.supabase.co/*',
-];
+// Only the Supabase API is reachable from the extension: the one the build is made against
+// (WXT_SUPABASE_URL, from the environment or a .env file, as extension/lib/config.ts reads it;
+// `npm start -- --api-port N` builds against its port) and hosted projects. Read when the manifest
+// is written, after WXT has loaded the .env files.
+const supabaseHosts = () => apiHostPermissions(process.env.WXT_SUPABASE_URL || localSupabaseUrl);
 
 export default defineConfig({
   srcDir: 'extension',
@@ -62,7 +63,7 @@ export default defineConfig({
         description: '__MSG_commandTagCustomer__',
       },
     },
-    host_permissions: supabaseHosts,
+    host_permissions: supabaseHosts(),
     // Asked for one origin at a time, when the user saves a Supabase project on its own domain or
     // adds a shop domain.
     optional_host_permissions: ['https://*/*'],

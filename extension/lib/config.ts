@@ -1,6 +1,8 @@
 // Build-time settings. `WXT_*` variables come from the environment or a `.env` file when building.
 // The options page can replace the API with another Supabase project (see background/settings.ts).
-const localSupabaseUrl = 'http://127.0.0.1:54321';
+import { localSupabaseUrl } from './api-hosts.ts';
+
+export { hostPermissionFor, isHostCovered } from './api-hosts.ts';
 
 // The well-known anon key of Supabase's local development setup; it grants nothing beyond `anon`.
 const localSupabaseAnonKey =
@@ -15,33 +17,3 @@ export const supabaseUrl = withoutTrailingSlash(
 );
 
 export const supabaseAnonKey = import.meta.env.WXT_SUPABASE_ANON_KEY || localSupabaseAnonKey;
-
-/** The host permission that lets the extension call an API at this URL's origin. */
-export function hostPermissionFor(apiUrl: string): string {
-  const url = new URL(apiUrl);
-  return `${url.protocol}//${url.host}/*`;
-}
-
-/**
- * Whether one of these host permissions (match patterns, with or without a port) already covers
- * the URL's origin: then no permission has to be requested for it.
- */
-export function isHostCovered(apiUrl: string, patterns: readonly string[]): boolean {
-  let url: URL;
-  try {
-    url = new URL(apiUrl);
-  } catch {
-    return false;
-  }
-  const scheme = url.protocol.slice(0, -1);
-  return patterns.some((pattern) => {
-    const parts = /^(\*|https?):\/\/(\*|(?:\*\.)?[^/:*]+)(?::(\d+|\*))?\//.exec(pattern);
-    if (!parts) return pattern === '<all_urls>';
-    const [, patternScheme, host, port] = parts;
-    if (patternScheme === '*' ? !['http', 'https'].includes(scheme) : patternScheme !== scheme) return false;
-    if (port !== undefined && port !== '*' && port !== (url.port || (scheme === 'https' ? '443' : '80'))) return false;
-    if (host === '*') return true;
-    if (host!.startsWith('*.')) return url.hostname === host!.slice(2) || url.hostname.endsWith(host!.slice(1));
-    return url.hostname === host;
-  });
-}

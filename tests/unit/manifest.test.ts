@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build } from 'wxt';
+import { apiHostPermissions } from '../../extension/lib/api-hosts.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const work = await mkdtemp(path.join(tmpdir(), 'portrait-manifest-'));
@@ -28,10 +29,20 @@ interface Manifest {
   browser_specific_settings?: { gecko?: { id?: string; strict_min_version?: string } };
 }
 
-async function builtManifest(browser: 'chrome' | 'firefox'): Promise<Manifest> {
-  const outDir = path.join(work, browser);
-  await build({ root, browser, outDir });
-  const folder = browser === 'chrome' ? 'chrome-mv3' : 'firefox-mv2';
+async function builtManifest(browser: 'chrome' | 'firefox', options: { mode?: string; apiUrl?: string } = {}): Promise<Manifest> {
+  const outDir = path.join(work, `${browser}-${options.mode ?? 'production'}`);
+  // The API URL a build uses comes from WXT_SUPABASE_URL, as `npm start` sets it (supabase/local/start.ts).
+  const previous = process.env.WXT_SUPABASE_URL;
+  if (options.apiUrl) process.env.WXT_SUPABASE_URL = options.apiUrl;
+  else delete process.env.WXT_SUPABASE_URL;
+  try {
+    await build({ root, browser, outDir, mode: options.mode });
+  } finally {
+    if (previous === undefined) delete process.env.WXT_SUPABASE_URL;
+    else process.env.WXT_SUPABASE_URL = previous;
+  }
+  const suffix = options.mode && options.mode !== 'production' ? `-${options.mode}` : '';
+  const folder = browser === 'chrome' ? `chrome-mv3${suffix}` : `firefox-mv2${suffix}`;
   return JSON.parse(await readFile(path.join(outDir, folder, 'manifest.json'), 'utf8')) as Manifest;
 }
 
@@ -89,6 +100,20 @@ describe('built manifest permissions', { timeout: 180_000 }, () => {
     expect(manifest.host_permissions).toBeUndefined();
     expect(manifest.browser_action).toBeDefined();
     expect(manifest.background?.scripts).toEqual(['background.js']);
+  });
+
+  it('the demo build against another API port reaches that port, and no longer the default one', async () => {
+    // `npm start -- --api-port 54400` builds the demo mode against http://127.0.0.1:54400.
+    const manifest = await builtManifest('chrome', { mode: 'demo', apiUrl: 'http://127.0.0.1:54400' });
+    expect(manifest.host_permissions).toEqual(['http://127.0.0.1:54400/*', 'http://localhost:54400/*', 'https://*.supabase.co/*']);
+    // The demo pages are served by that API, on any port (match patterns of content scripts carry none).
+    expect(manifest.content_scripts!.flatMap((script) => script.matches)).toContain('http://127.0.0.1/demo/gmail/*');
+  });
+
+  it('a build against a hosted project asks for hosted projects only', () => {
+    expect(apiHostPermissions('https://abcdefgh.supabase.co')).toEqual(['https://*.supabase.co/*']);
+    expect(apiHostPermissions('https://api.example.com/')).toEqual(['https://api.example.com/*', 'https://*.supabase.co/*']);
+    expect(apiHostPermissions('http://localhost:8000')).toEqual(['http://127.0.0.1:8000/*', 'http://localhost:8000/*', 'https://*.supabase.co/*']);
   });
 
   it('knows a broad pattern when it sees one', () => {
