@@ -48,8 +48,9 @@
 -- is loaded (the latest orders are days old, not years) and two loads on the same day are
 -- identical; loads on different days differ only by the shift of the whole timeline.
 --
--- A full run of the segment engine per organization at the end computes every portrait and the
--- stage snapshots of the past year.
+-- A handful of rule segments per organization (value, region, tags, win-back). A full run of the
+-- segment engine per organization at the end computes every portrait and segment membership, and
+-- the stage snapshots of the whole three years are rebuilt from the order history.
 --
 -- Runs as the database owner (`supabase db reset`, `supabase db push --include-seed`, or the local
 -- stack on a new database) and uses only what a Supabase project provides (auth.users,
@@ -946,8 +947,55 @@ select o.id, pg_temp.seed_id(x.org_key || ':demo:' || x.key), x.kind::public.eve
   cross join seed_clock k;
 
 -- ------------------------------------------------------------------------------------------------
+-- Segments: rules an admin of each shop would write (value, region, tags, win-back), in the rule
+-- language of supabase/migrations/20261123001020_segment_rule_validation.sql (shared/rules.ts).
+-- The engine run below evaluates them, so the Overview and the cards show their members.
+
+insert into public.segments (id, org_id, name, description, rule, is_active, created_by, created_at, updated_at)
+select pg_temp.seed_id(x.org_key || ':segment:' || x.key), o.id, x.name, x.description, x.rule::jsonb, true, o.admin_id,
+       k.anchor - make_interval(days => x.ago), k.anchor - make_interval(days => x.ago)
+  from (values
+    ('lotus', 'vip', 'VIP 贵宾客户', '消费额前 10 % 的客户 The top 10 % by net spend: handle personally.',
+     '{"field": "value_tier", "op": "in", "value": ["vip", "super"]}', 300),
+    ('lotus', 'high-ticket', '高客单回头客 High-ticket repeat buyers', '客单价高于中位数且下单三次以上 Three orders or more, each above the median basket.',
+     '{"all": [{"field": "ticket_band", "op": "in", "value": ["high"]}, {"field": "order_count", "op": "gte", "value": 3}]}', 280),
+    ('lotus', 'overseas', '海外客户 Overseas customers', '港澳台及海外地址 Shipping outside mainland China: customs forms and EMS.',
+     '{"field": "country", "op": "in", "value": ["HK", "TW", "SG", "US", "GB", "AU", "JP"]}', 250),
+    ('lotus', 'oolong-puerh', '乌龙与普洱爱好者 Oolong & pu-erh lovers', '新茶上市先通知 First to hear about new harvests and aged cakes.',
+     '{"field": "tags", "op": "any", "value": ["乌龙茶爱好者", "普洱收藏"]}', 200),
+    ('lotus', 'win-back', '挽回高价值客户 Win back big spenders', '沉睡或流失的高消费客户 Big spenders gone quiet: call before the next festival.',
+     '{"all": [{"field": "lifecycle_stage", "op": "in", "value": ["at_risk", "churned"]}, {"field": "m_score", "op": "gte", "value": 4}]}', 120),
+    ('northwind', 'vip', 'VIPs', 'The top 10 % of customers by net spend: handle personally.',
+     '{"field": "value_tier", "op": "in", "value": ["vip", "super"]}', 300),
+    ('northwind', 'high-ticket', 'High-ticket repeat buyers', 'Three orders or more, each above the median basket.',
+     '{"all": [{"field": "ticket_band", "op": "in", "value": ["high"]}, {"field": "order_count", "op": "gte", "value": 3}]}', 280),
+    ('northwind', 'international', 'International customers', 'Shipping outside the United States: duties and longer delivery times.',
+     '{"field": "country", "op": "in", "value": ["CA", "GB", "AU", "DE"]}', 250),
+    ('northwind', 'hikers-campers', 'Hikers and campers', 'Tagged Hiker or Camper: the spring gear guide goes to them first.',
+     '{"field": "tags", "op": "any", "value": ["Hiker", "Camper"]}', 200),
+    ('northwind', 'win-back', 'Win back big spenders', 'Big spenders at risk or churned: a personal note and a comeback offer.',
+     '{"all": [{"field": "lifecycle_stage", "op": "in", "value": ["at_risk", "churned"]}, {"field": "m_score", "op": "gte", "value": 4}]}', 120)
+  ) as x (org_key, key, name, description, rule, ago)
+  join seed_org o on o.key = x.org_key
+  cross join seed_clock k;
+
+-- A segment built on another: the VIPs still buying.
+insert into public.segments (id, org_id, name, description, rule, is_active, created_by, created_at, updated_at)
+select pg_temp.seed_id(o.key || ':segment:loyal-vip'), o.id, x.name, x.description,
+       jsonb_build_object('all', jsonb_build_array(
+         jsonb_build_object('segment', pg_temp.seed_id(o.key || ':segment:vip')),
+         '{"field": "lifecycle_stage", "op": "in", "value": ["active", "loyal", "reactivated"]}'::jsonb)),
+       true, o.admin_id, k.anchor - interval '90 days', k.anchor - interval '90 days'
+  from (values
+    ('lotus', '活跃贵宾 VIPs still buying', '仍在购买的贵宾客户 VIPs with a recent order: thank them, do not discount.'),
+    ('northwind', 'VIPs still buying', 'VIPs with a recent order: thank them, no discounts needed.')
+  ) as x (org_key, name, description)
+  join seed_org o on o.key = x.org_key
+  cross join seed_clock k;
+
+-- ------------------------------------------------------------------------------------------------
 -- Portraits: a full engine run per organization computes every profile (statistics, RFM, stage,
--- tier, segments) against fresh cut points, then the stage snapshots of the past year are rebuilt
+-- tier, segments) against fresh cut points, then the stage snapshots of the three years are rebuilt
 -- from the order history (the run itself writes today's).
 
 select set_config('portrait.defer_classification', '', false);
@@ -982,8 +1030,9 @@ begin
      where p.org_id = sc.org_id and p.customer_id = sc.customer_id
        and sc.org_id = org.id and sc.source = 'computed';
     perform private.take_stage_snapshot(org.id, now());
+    -- The whole history: three full years before today, as far back as the first orders go.
     perform private.backfill_stage_snapshots(
-      org.id, ((select anchor from seed_clock) - interval '365 days')::date, ((select anchor from seed_clock) - interval '1 day')::date);
+      org.id, ((select anchor from seed_clock) - interval '3 years')::date, ((select anchor from seed_clock) - interval '1 day')::date);
   end loop;
 end
 $$;

@@ -218,7 +218,7 @@ describe('generated data', () => {
     for (const site of ['gmail', 'outlook', 'shopify'] as const) expect(Number(p[site]), site).toBeGreaterThan(50);
   });
 
-  it('comes with every portrait computed and a year of stage snapshots', async () => {
+  it('comes with every portrait computed and stage snapshots over the whole three years', async () => {
     for (const org of [lotus, northwind]) {
       const e = await one<Record<string, number>>(
         a.db,
@@ -234,7 +234,50 @@ describe('generated data', () => {
       );
       expect(e).toMatchObject({ without_portrait: 0, stages: 8, queued: 0 });
       expect(e.super).toBeGreaterThan(0);
-      expect(e.snapshot_days).toBeGreaterThanOrEqual(365);
+      // One snapshot a day over the whole history: three full years up to today.
+      const span = await one<{ first: string; last: string; days: number; first_order: string }>(
+        a.db,
+        `select min(s.day)::text as first, max(s.day)::text as last, count(*)::int as days,
+                (select min(o.ordered_at)::date::text from public.orders o where o.org_id = $1) as first_order
+           from public.stage_snapshots s where s.org_id = $1`,
+        [org],
+      );
+      const today = new Date().toISOString().slice(0, 10);
+      const threeYearsAgo = new Date(`${today}T00:00:00Z`);
+      threeYearsAgo.setUTCFullYear(threeYearsAgo.getUTCFullYear() - 3);
+      expect(span.last).toBe(today);
+      expect(span.first <= threeYearsAgo.toISOString().slice(0, 10)).toBe(true);
+      expect(span.first <= span.first_order).toBe(true);
+      expect(span.days).toBe(e.snapshot_days);
+      expect(span.days).toBeGreaterThanOrEqual(3 * 365 + 1);
+    }
+  });
+
+  it('has a handful of active rule segments per organization, each with members the engine computed', async () => {
+    for (const org of [lotus, northwind]) {
+      const { rows } = await a.db.query<{ name: string; rule: Record<string, unknown>; member_count: number; members: number; computed: boolean }>(
+        `select s.name, s.rule, s.member_count,
+                (select count(*)::int from public.customer_profiles p where p.org_id = s.org_id and s.id = any (p.segment_ids)) as members,
+                s.computed_at is not null as computed
+           from public.segments s where s.org_id = $1 and s.is_active order by s.name`,
+        [org],
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(4);
+      for (const segment of rows) {
+        expect(segment.members, segment.name).toBeGreaterThan(0);
+        expect(segment.member_count, segment.name).toBe(segment.members);
+        expect(segment.computed, segment.name).toBe(true);
+      }
+      // Value, region, tags and win-back rules, and one built on another segment.
+      const fields = JSON.stringify(rows.map((segment) => segment.rule));
+      for (const part of ['"value_tier"', '"country"', '"tags"', '"lifecycle_stage"', '"segment"']) expect(fields).toContain(part);
+      // Today's snapshot counts the members per segment.
+      const snapshot = await one<{ members: Record<string, number> }>(
+        a.db,
+        'select members_by_segment as members from public.stage_snapshots where org_id = $1 and day = current_date',
+        [org],
+      );
+      expect(Object.keys(snapshot.members)).toHaveLength(rows.length);
     }
   });
 
