@@ -2,10 +2,14 @@
 // past bcrypt's 72 bytes, hostile or malformed bodies, request floods, closed sign-ups and bodies
 // over the size limit on a keep-alive connection. Answers are GoTrue's (status, error_code, msg).
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../supabase/local/api/http.ts';
+import { readConfig } from '../../supabase/local/config.ts';
 import { startTestStack } from './harness.ts';
 
 type TestStack = Awaited<ReturnType<typeof startTestStack>>;
@@ -148,6 +152,24 @@ describe('bad input', () => {
     expect(answer.body).toMatchObject({ code: status, error_code: errorCode, ...(msg ? { msg } : {}) });
     const after = await stack.db.query<{ n: number }>('select count(*)::int as n from auth.users');
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+});
+
+describe('config.toml', () => {
+  it('gives the local stack enable_signup and the Supabase CLI\'s [auth.rate_limit] keys', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'portrait-config-'));
+    try {
+      const file = path.join(folder, 'config.toml');
+      await writeFile(file, '[auth]\nenable_signup = false\n\n[auth.rate_limit]\nsign_in_sign_ups = 7\ntoken_refresh = 9\n');
+      expect(readConfig(file)).toMatchObject({ enableSignup: false, rateLimit: { signInSignUps: 7, tokenRefresh: 9 } });
+      // Absent keys: sign-ups open, the CLI's defaults.
+      await writeFile(file, '[auth]\njwt_expiry = 3600\n');
+      expect(readConfig(file)).toMatchObject({ enableSignup: true, rateLimit: { signInSignUps: 30, tokenRefresh: 150 } });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+    // The project's own file keeps the test suite and the browser tests well under its limits.
+    expect(readConfig()).toMatchObject({ enableSignup: true, rateLimit: { signInSignUps: 300, tokenRefresh: 600 } });
   });
 });
 
