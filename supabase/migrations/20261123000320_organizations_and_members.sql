@@ -96,20 +96,26 @@ comment on column public.members.created_at is 'When the user joined the organiz
 create index members_user_id_idx on public.members (user_id) include (role);
 
 
--- Membership helpers. They read auth.uid() from the request's JWT claims.
+-- Membership helpers. They read auth.uid() from the request's JWT claims. The two every policy
+-- calls are PL/pgSQL: a SQL function with a SET clause is planned again on every call, and a
+-- portrait evaluates a policy once per table it reads (about ten per customer), so planning was
+-- most of customer_context's time; PL/pgSQL keeps the plan for the session.
 
 create function private.member_org_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 -- A user belongs to a handful of organizations; the default estimate (1000) misleads the planner.
 rows 10
 set search_path = ''
 as $$
-  select m.org_id
-    from public.members m
-   where m.user_id = (select auth.uid())
+begin
+  return query
+    select m.org_id
+      from public.members m
+     where m.user_id = (select auth.uid());
+end;
 $$;
 
 comment on function private.member_org_ids() is
@@ -117,16 +123,19 @@ comment on function private.member_org_ids() is
 
 create function private.admin_org_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 rows 10
 set search_path = ''
 as $$
-  select m.org_id
-    from public.members m
-   where m.user_id = (select auth.uid())
-     and m.role = 'admin'
+begin
+  return query
+    select m.org_id
+      from public.members m
+     where m.user_id = (select auth.uid())
+       and m.role = 'admin';
+end;
 $$;
 
 comment on function private.admin_org_ids() is
