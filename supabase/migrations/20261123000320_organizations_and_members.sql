@@ -232,9 +232,9 @@ create policy "Members can read their organization's members"
   on public.members for select to authenticated
   using (org_id in (select private.member_org_ids()));
 
-create policy "Admins can add members"
-  on public.members for insert to authenticated
-  with check (org_id in (select private.admin_org_ids()));
+-- No insert policy or privilege: a user becomes a member by accepting an invitation
+-- (accept_invitation in 20261123000325_invitations.sql), never because someone else added them.
+-- The first admin of an organization is inserted from Studio's SQL editor, which runs as postgres.
 
 create policy "Admins can change members"
   on public.members for update to authenticated
@@ -252,6 +252,6 @@ grant update (name, settings) on table public.organizations to authenticated;
 grant all on table public.organizations to service_role;
 
 revoke all on table public.members from anon, authenticated, service_role;
-grant select, insert, delete on table public.members to authenticated;
+grant select, delete on table public.members to authenticated;
 grant update (role, display_name) on table public.members to authenticated;
 grant all on table public.members to service_role;
