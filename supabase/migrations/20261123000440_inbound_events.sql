@@ -29,7 +29,7 @@ comment on column public.inbound_events.org_id is 'The organization the shop bel
 comment on column public.inbound_events.shop_connection_id is 'The shop connection that sent it.';
 comment on column public.inbound_events.provider is 'shopify or woocommerce.';
 comment on column public.inbound_events.event_key is
-  'The delivery''s unique key: Shopify''s X-Shopify-Event-Id; for WooCommerce, whose delivery ids are per shop, the shop domain and the delivery id (shop.example.com:1234).';
+  'The delivery''s key, unique per shop connection: for Shopify webhook:<X-Shopify-Webhook-Id> (repeated by every retry); for WooCommerce, whose delivery ids change with every attempt, the shop domain, topic, order id and the order''s modification time (see functions/_shared/webhooks.ts eventKey).';
 comment on column public.inbound_events.topic is 'The webhook topic (orders/create, order.updated…).';
 comment on column public.inbound_events.received_at is 'When the delivery arrived.';
 comment on column public.inbound_events.processed_at is 'When its order was applied; null if applying it failed.';
