@@ -29,4 +29,7 @@ export const argumentNamesAgree: ArgumentNames = {
   list_tags: true,
   my_orgs: true,
   stage_overview: true,
+  my_invitations: true,
+  accept_invitation: true,
+  decline_invitation: true,
 };

@@ -380,6 +380,38 @@ export const stageOverviewResultSchema = z
 
 export type StageOverview = z.output<typeof stageOverviewResultSchema>;
 
+// Invitations (supabase/migrations/20261123000325_invitations.sql): the popup lists the pending
+// invitations addressed to the signed-in user's email, who accepts (becoming a member with the
+// invited role) or declines each.
+
+export const myInvitationsArgsSchema = z.strictObject({});
+export const myInvitationsResultSchema = z.array(
+  z.object({
+    invitation_id: uuid,
+    org_id: uuid,
+    org_name: z.string(),
+    role: memberRoleSchema,
+    /** The inviting admin's display name in that organization; null when made in Studio or unnamed. */
+    invited_by_name: z.string().nullable(),
+    created_at: z.string(),
+    expires_at: z.string(),
+  }),
+);
+
+export const answerInvitationArgsSchema = z.strictObject({ p_invitation: uuid });
+const invitationAnswerSchema = (status: 'accepted' | 'declined') =>
+  z.object({
+    invitation_id: uuid,
+    org_id: uuid,
+    org_name: z.string(),
+    role: memberRoleSchema,
+    status: z.literal(status),
+    /** When the invitation was first answered (repeating the answer keeps it). */
+    answered_at: z.string(),
+  });
+export const acceptInvitationResultSchema = invitationAnswerSchema('accepted');
+export const declineInvitationResultSchema = invitationAnswerSchema('declined');
+
 /** Every RPC by its SQL name: the schema of its arguments and of its result. */
 export const rpcSchemas = {
   customer_context: { args: customerContextArgsSchema, result: customerContextResultSchema },
@@ -391,6 +423,9 @@ export const rpcSchemas = {
   list_tags: { args: listTagsArgsSchema, result: listTagsResultSchema },
   my_orgs: { args: myOrgsArgsSchema, result: myOrgsResultSchema },
   stage_overview: { args: stageOverviewArgsSchema, result: stageOverviewResultSchema },
+  my_invitations: { args: myInvitationsArgsSchema, result: myInvitationsResultSchema },
+  accept_invitation: { args: answerInvitationArgsSchema, result: acceptInvitationResultSchema },
+  decline_invitation: { args: answerInvitationArgsSchema, result: declineInvitationResultSchema },
 } as const;
 
 export type RpcName = keyof typeof rpcSchemas;

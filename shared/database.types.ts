@@ -230,6 +230,26 @@ isOneToOne: false
       referencedColumns: ["org_id","id"]
     }
                   ]
+                },"invitations": {
+                  Row: {
+                    "accepted_at": string | null,"created_at": string,"declined_at": string | null,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"org_id": string,"revoked_at": string | null,"role": Database["public"]['Enums']["member_role"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "accepted_at"?: string | null,"created_at"?: string,"declined_at"?: string | null,"email": string,"expires_at"?: string,"id"?: string,"invited_by"?: string | null,"org_id": string,"revoked_at"?: string | null,"role"?: Database["public"]['Enums']["member_role"]
+                  }
+                  Update: {
+                    "accepted_at"?: string | null,"created_at"?: string,"declined_at"?: string | null,"email"?: string,"expires_at"?: string,"id"?: string,"invited_by"?: string | null,"org_id"?: string,"revoked_at"?: string | null,"role"?: Database["public"]['Enums']["member_role"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "invitations_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"members": {
                   Row: {
                     "created_at": string,"display_name": string | null,"org_id": string,"role": Database["public"]['Enums']["member_role"],"user_id": string
@@ -488,7 +508,10 @@ isOneToOne: false
                 }
           }
           Functions: {
-            "add_note":
+            "accept_invitation":
+{ Args: { "p_invitation": string }; Returns: Json
+                           },
+"add_note":
 { Args: { "p_body": string,"p_customer_id": string,"p_org": string,"p_request_id"?: string }; Returns: Json
                            },
 "customer_context":
@@ -496,9 +519,17 @@ isOneToOne: false
               "customer_id": string,"index": number,"kind": string,"normalized": string,"portrait": Json,"value": string
             }[]
                            },
+"decline_invitation":
+{ Args: { "p_invitation": string }; Returns: Json
+                           },
 "list_tags":
 { Args: { "p_org": string }; Returns: {
               "category": Database["public"]['Enums']["tag_category"],"colour": string,"description": string,"id": string,"name": string
+            }[]
+                           },
+"my_invitations":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "created_at": string,"expires_at": string,"invitation_id": string,"invited_by_name": string,"org_id": string,"org_name": string,"role": Database["public"]['Enums']["member_role"]
             }[]
                            },
 "my_orgs":
@@ -521,10 +552,10 @@ isOneToOne: false
 { Args: { "p_from": string,"p_org": string,"p_to": string }; Returns: Json
                            },
 "tag_customer":
-{ Args: { "p_display_name"?: string,"p_identifier": Json,"p_org": string,"p_page_title"?: string,"p_page_url"?: string,"p_request_id"?: string,"p_tags": (string)[] }; Returns: Json
+{ Args: { "p_display_name"?: string,"p_identifier": Json,"p_org": string,"p_page_title"?: string,"p_page_url"?: string,"p_request_id"?: string,"p_tags": Json }; Returns: Json
                            },
 "untag_customer":
-{ Args: { "p_identifier": Json,"p_org": string,"p_request_id"?: string,"p_tags": (string)[] }; Returns: Json
+{ Args: { "p_identifier": Json,"p_org": string,"p_request_id"?: string,"p_tags": Json }; Returns: Json
                            }
           }
           Enums: {

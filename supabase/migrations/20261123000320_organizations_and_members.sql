@@ -96,20 +96,26 @@ comment on column public.members.created_at is 'When the user joined the organiz
 create index members_user_id_idx on public.members (user_id) include (role);
 
 
--- Membership helpers. They read auth.uid() from the request's JWT claims.
+-- Membership helpers. They read auth.uid() from the request's JWT claims. The two every policy
+-- calls are PL/pgSQL: a SQL function with a SET clause is planned again on every call, and a
+-- portrait evaluates a policy once per table it reads (about ten per customer), so planning was
+-- most of customer_context's time; PL/pgSQL keeps the plan for the session.
 
 create function private.member_org_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 -- A user belongs to a handful of organizations; the default estimate (1000) misleads the planner.
 rows 10
 set search_path = ''
 as $$
-  select m.org_id
-    from public.members m
-   where m.user_id = (select auth.uid())
+begin
+  return query
+    select m.org_id
+      from public.members m
+     where m.user_id = (select auth.uid());
+end;
 $$;
 
 comment on function private.member_org_ids() is
@@ -117,16 +123,19 @@ comment on function private.member_org_ids() is
 
 create function private.admin_org_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 rows 10
 set search_path = ''
 as $$
-  select m.org_id
-    from public.members m
-   where m.user_id = (select auth.uid())
-     and m.role = 'admin'
+begin
+  return query
+    select m.org_id
+      from public.members m
+     where m.user_id = (select auth.uid())
+       and m.role = 'admin';
+end;
 $$;
 
 comment on function private.admin_org_ids() is
@@ -223,9 +232,9 @@ create policy "Members can read their organization's members"
   on public.members for select to authenticated
   using (org_id in (select private.member_org_ids()));
 
-create policy "Admins can add members"
-  on public.members for insert to authenticated
-  with check (org_id in (select private.admin_org_ids()));
+-- No insert policy or privilege: a user becomes a member by accepting an invitation
+-- (accept_invitation in 20261123000325_invitations.sql), never because someone else added them.
+-- The first admin of an organization is inserted from Studio's SQL editor, which runs as postgres.
 
 create policy "Admins can change members"
   on public.members for update to authenticated
@@ -243,6 +252,6 @@ grant update (name, settings) on table public.organizations to authenticated;
 grant all on table public.organizations to service_role;
 
 revoke all on table public.members from anon, authenticated, service_role;
-grant select, insert, delete on table public.members to authenticated;
+grant select, delete on table public.members to authenticated;
 grant update (role, display_name) on table public.members to authenticated;
 grant all on table public.members to service_role;

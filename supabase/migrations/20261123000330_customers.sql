@@ -93,21 +93,33 @@ create trigger customers_set_updated_at
 
 
 -- The organization's region for phone numbers written without a country code. Security definer
--- so that triggers get the same answer for every writer (a member, an import, a webhook).
+-- so that triggers get the same answer for every writer (a member, an import, a webhook). A client
+-- (anon or authenticated) may only ask about an organization it is a member of; the service role
+-- and the database's own roles (imports, webhooks) may ask about any.
 create function private.org_default_phone_region(p_org uuid)
 returns text
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select private.org_settings_with_defaults(o.settings) ->> 'default_phone_region'
-    from public.organizations o
-   where o.id = p_org
+begin
+  if ((select auth.role()) in ('anon', 'authenticated') or current_setting('role', true) in ('anon', 'authenticated'))
+     and private.member_role(p_org) is null then
+    raise exception using
+      errcode = '42501',
+      message = format('p_org: you are not a member of organization %s', p_org);
+  end if;
+  return (
+    select private.org_settings_with_defaults(o.settings) ->> 'default_phone_region'
+      from public.organizations o
+     where o.id = p_org
+  );
+end;
 $$;
 
 comment on function private.org_default_phone_region(uuid) is
-  'The default_phone_region setting of an organization (with the default applied).';
+  'The default_phone_region setting of an organization (with the default applied); refuses a client that is not a member (42501).';
 revoke all on function private.org_default_phone_region(uuid) from public;
 grant execute on function private.org_default_phone_region(uuid) to authenticated, service_role;
 

@@ -108,10 +108,69 @@ comment on function private.normalized_argument(public.identity_kind, text, text
   'private.normalize_identity with errors that name the argument.';
 
 
--- Tag names as people type them: trimmed, runs of whitespace made one space, duplicates (ignoring
--- case) dropped keeping the first spelling, order kept. At least p_min_count names (tagging may
--- send none, to add a lead only; removing must name a tag).
-create function private.clean_tag_names(p_tags text[], p_argument text, p_min_count integer default 1)
+-- Array arguments arrive as jsonb, so that their exact shape can be checked: a text[] parameter
+-- would take [1, 2] as {"1","2"}, [{"a": 1}] as {"{\"a\": 1}"} and [["a"], ["b"]] as a
+-- two-dimensional array, and the function could not tell. Every RPC checks its array arguments
+-- with these helpers.
+
+-- An array of p_min to p_max items; returns its length. p_items describes an item for the message.
+create function private.array_argument(p_value jsonb, p_argument text, p_items text, p_min integer, p_max integer)
+returns integer
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  item_count integer;
+begin
+  if p_value is null or jsonb_typeof(p_value) = 'null' then
+    raise exception using errcode = '22023', message = format('%s is required: an array of %s', p_argument, p_items);
+  end if;
+  if jsonb_typeof(p_value) <> 'array' then
+    raise exception using errcode = '22023', message = format('%s must be an array of %s, not %s', p_argument, p_items, jsonb_typeof(p_value));
+  end if;
+  item_count := jsonb_array_length(p_value);
+  if item_count < p_min or item_count > p_max then
+    raise exception using errcode = '22023', message = format('%s must hold %s to %s %s', p_argument, p_min, p_max, p_items);
+  end if;
+  return item_count;
+end;
+$$;
+
+comment on function private.array_argument(jsonb, text, text, integer, integer) is
+  'Checks that an RPC argument is a JSON array of p_min to p_max items and returns its length; raises 22023 naming the argument.';
+
+-- A flat array of strings: no nested arrays, objects, numbers, booleans or nulls among the items.
+create function private.string_list_argument(p_value jsonb, p_argument text, p_items text, p_min integer, p_max integer)
+returns text[]
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  item_count integer := private.array_argument(p_value, p_argument, p_items, p_min, p_max);
+  item_type text;
+  strings text[] := '{}';
+begin
+  for i in 0 .. item_count - 1 loop
+    item_type := jsonb_typeof(p_value -> i);
+    if item_type <> 'string' then
+      raise exception using errcode = '22023', message = format('%s[%s] must be a string, not %s', p_argument, i, item_type);
+    end if;
+    strings := strings || (p_value ->> i);
+  end loop;
+  return strings;
+end;
+$$;
+
+comment on function private.string_list_argument(jsonb, text, text, integer, integer) is
+  'Checks that an RPC argument is a flat JSON array of p_min to p_max strings and returns them; raises 22023 naming the argument (and the item).';
+
+
+-- Tag names as people type them: a flat array of strings, each trimmed with runs of whitespace
+-- made one space, duplicates (ignoring case) dropped keeping the first spelling, order kept. At
+-- least p_min_count names (tagging may send none, to add a lead only; removing must name a tag).
+create function private.clean_tag_names(p_tags jsonb, p_argument text, p_min_count integer default 1)
 returns text[]
 language plpgsql
 immutable
@@ -123,16 +182,7 @@ declare
   item_index integer := 0;
   tidy text;
 begin
-  if p_tags is null then
-    raise exception using errcode = '22023', message = format('%s is required: an array of tag names', p_argument);
-  end if;
-  if cardinality(p_tags) < p_min_count or cardinality(p_tags) > 20 then
-    raise exception using errcode = '22023', message = format('%s must hold %s to 20 tag names', p_argument, p_min_count);
-  end if;
-  foreach tag in array p_tags loop
-    if tag is null then
-      raise exception using errcode = '22023', message = format('%s[%s] must be a tag name, not null', p_argument, item_index);
-    end if;
+  foreach tag in array private.string_list_argument(p_tags, p_argument, 'tag names', p_min_count, 20) loop
     tidy := btrim(regexp_replace(tag, '\s+', ' ', 'g'));
     if tidy = '' or char_length(tidy) > 64 then
       raise exception using errcode = '22023', message = format('%s[%s] must be 1 to 64 characters long', p_argument, item_index);
@@ -149,8 +199,8 @@ begin
 end;
 $$;
 
-comment on function private.clean_tag_names(text[], text, integer) is
-  'Checks and tidies tag names (p_min_count to 20 names, each 1–64 characters); raises 22023 naming the argument.';
+comment on function private.clean_tag_names(jsonb, text, integer) is
+  'Checks and tidies tag names (a flat array of p_min_count to 20 strings, each 1–64 characters); raises 22023 naming the argument.';
 
 
 create function private.clean_page_url(p_page_url text)
@@ -373,7 +423,9 @@ comment on function private.portrait(uuid, uuid) is
 revoke all on function private.require_member(uuid) from public;
 revoke all on function private.parse_identifier(jsonb, text) from public;
 revoke all on function private.normalized_argument(public.identity_kind, text, text, text) from public;
-revoke all on function private.clean_tag_names(text[], text, integer) from public;
+revoke all on function private.array_argument(jsonb, text, text, integer, integer) from public;
+revoke all on function private.string_list_argument(jsonb, text, text, integer, integer) from public;
+revoke all on function private.clean_tag_names(jsonb, text, integer) from public;
 revoke all on function private.clean_page_url(text) from public;
 revoke all on function private.clean_page_title(text) from public;
 revoke all on function private.claim_request(uuid, uuid, text, jsonb) from public;
@@ -382,7 +434,9 @@ revoke all on function private.portrait(uuid, uuid) from public;
 grant execute on function private.require_member(uuid) to authenticated, service_role;
 grant execute on function private.parse_identifier(jsonb, text) to authenticated, service_role;
 grant execute on function private.normalized_argument(public.identity_kind, text, text, text) to authenticated, service_role;
-grant execute on function private.clean_tag_names(text[], text, integer) to authenticated, service_role;
+grant execute on function private.array_argument(jsonb, text, text, integer, integer) to authenticated, service_role;
+grant execute on function private.string_list_argument(jsonb, text, text, integer, integer) to authenticated, service_role;
+grant execute on function private.clean_tag_names(jsonb, text, integer) to authenticated, service_role;
 grant execute on function private.clean_page_url(text) to authenticated, service_role;
 grant execute on function private.clean_page_title(text) to authenticated, service_role;
 grant execute on function private.claim_request(uuid, uuid, text, jsonb) to authenticated, service_role;

@@ -29,16 +29,7 @@ declare
 begin
   perform private.require_member(p_org);
 
-  if p_identifiers is null or jsonb_typeof(p_identifiers) = 'null' then
-    raise exception using errcode = '22023', message = 'p_identifiers is required: an array of {"kind", "value"} objects';
-  end if;
-  if jsonb_typeof(p_identifiers) <> 'array' then
-    raise exception using errcode = '22023', message = format('p_identifiers must be an array of {"kind", "value"} objects, not %s', jsonb_typeof(p_identifiers));
-  end if;
-  count_given := jsonb_array_length(p_identifiers);
-  if count_given = 0 or count_given > 50 then
-    raise exception using errcode = '22023', message = 'p_identifiers must hold 1 to 50 identifiers';
-  end if;
+  count_given := private.array_argument(p_identifiers, 'p_identifiers', '{"kind", "value"} objects', 1, 50);
 
   region := private.org_default_phone_region(p_org);
   for i in 0 .. count_given - 1 loop

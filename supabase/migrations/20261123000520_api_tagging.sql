@@ -7,7 +7,7 @@
 create function public.tag_customer(
   p_org uuid,
   p_identifier jsonb,
-  p_tags text[],
+  p_tags jsonb,
   p_page_url text default null,
   p_page_title text default null,
   p_request_id uuid default null,
@@ -105,14 +105,14 @@ begin
 end;
 $$;
 
-comment on function public.tag_customer(uuid, jsonb, text[], text, text, uuid, text) is
-  'Adds manual tags (0–20; none only adds the lead) to the customer an identifier {"kind", "value"} belongs to, creating the customer as a lead (named p_display_name) and missing tag names as needed. Returns {customer_id, created, added_tags, portrait}. Idempotent by p_request_id (required).';
+comment on function public.tag_customer(uuid, jsonb, jsonb, text, text, uuid, text) is
+  'Adds manual tags (p_tags: a flat array of 0–20 names; none only adds the lead) to the customer an identifier {"kind", "value"} belongs to, creating the customer as a lead (named p_display_name) and missing tag names as needed. Returns {customer_id, created, added_tags, portrait}. Idempotent by p_request_id (required).';
 
 
 create function public.untag_customer(
   p_org uuid,
   p_identifier jsonb,
-  p_tags text[],
+  p_tags jsonb,
   p_request_id uuid default null
 )
 returns jsonb
@@ -182,10 +182,10 @@ begin
 end;
 $$;
 
-comment on function public.untag_customer(uuid, jsonb, text[], uuid) is
-  'Removes tags (by name) from the customer an identifier belongs to; only admins may remove rule or import tags. Returns {customer_id, removed_tags, portrait}; customer_id and portrait are null for an unknown identifier. Idempotent by p_request_id (required).';
+comment on function public.untag_customer(uuid, jsonb, jsonb, uuid) is
+  'Removes tags (p_tags: a flat array of 1–20 names) from the customer an identifier belongs to; only admins may remove rule or import tags. Returns {customer_id, removed_tags, portrait}; customer_id and portrait are null for an unknown identifier. Idempotent by p_request_id (required).';
 
-revoke all on function public.tag_customer(uuid, jsonb, text[], text, text, uuid, text) from public, anon, service_role;
-revoke all on function public.untag_customer(uuid, jsonb, text[], uuid) from public, anon, service_role;
-grant execute on function public.tag_customer(uuid, jsonb, text[], text, text, uuid, text) to authenticated;
-grant execute on function public.untag_customer(uuid, jsonb, text[], uuid) to authenticated;
+revoke all on function public.tag_customer(uuid, jsonb, jsonb, text, text, uuid, text) from public, anon, service_role;
+revoke all on function public.untag_customer(uuid, jsonb, jsonb, uuid) from public, anon, service_role;
+grant execute on function public.tag_customer(uuid, jsonb, jsonb, text, text, uuid, text) to authenticated;
+grant execute on function public.untag_customer(uuid, jsonb, jsonb, uuid) to authenticated;

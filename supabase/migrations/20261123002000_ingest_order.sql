@@ -154,10 +154,9 @@ begin
   -- a failed attempt (processed_at null, error set) is claimed again by the retry.
   insert into public.inbound_events as e (org_id, shop_connection_id, provider, event_key, topic)
   values (p_org, v_connection, v_provider, p_event_key, left(coalesce(p_topic, v_action), 100))
-  on conflict (provider, event_key) do update
+  on conflict (shop_connection_id, event_key) do update
      set error = null, topic = excluded.topic
    where e.processed_at is null
-     and e.org_id = excluded.org_id
   returning e.id into v_inbound;
   if v_inbound is null then
     return jsonb_build_object('status', 'duplicate', 'event_key', p_event_key);
@@ -370,7 +369,7 @@ set search_path = ''
 as $$
   insert into public.inbound_events (org_id, shop_connection_id, provider, event_key, topic, error)
   values (p_org, p_connection, p_provider::public.shop_provider, p_event_key, left(p_topic, 100), left(p_error, 2000))
-  on conflict (provider, event_key) do update
+  on conflict (shop_connection_id, event_key) do update
      set error = excluded.error
    where public.inbound_events.processed_at is null
 $$;

@@ -35,6 +35,8 @@ interface Subject {
   sql: Record<Op, string>;
   /** Members of A allowed each operation (the service role always is, anon and B's admin never). */
   allowed: Record<Op, Member[]>;
+  /** Callers allowed besides (an invitee who is not a member). */
+  alsoAllowed?: Partial<Record<Op, MatrixActor[]>>;
 }
 
 const A = `'${orgs.a}'`;
@@ -59,7 +61,33 @@ const subjects: Subject[] = [
       update: `update public.members set display_name = display_name where org_id = ${A} and user_id = '${users.staff}' returning 1`,
       delete: `delete from public.members where org_id = ${A} and user_id = '${users.staff}' returning 1`,
     },
-    allowed: { select: members, insert: admins, update: admins, delete: admins },
+    // Nobody adds someone else as a member: people join by accepting an invitation.
+    allowed: { select: members, insert: nobody, update: admins, delete: admins },
+  },
+  {
+    table: 'invitations',
+    row: "addressed to B's admin",
+    sql: {
+      select: `select 1 from public.invitations where id = '${rows.invitationToB}'`,
+      insert: `insert into public.invitations (org_id, email, role) values (${A}, 'new.person@c.test', 'staff') returning 1`,
+      update: `update public.invitations set revoked_at = now() where id = '${rows.invitationToB}' returning 1`,
+      delete: `delete from public.invitations where id = '${rows.invitationToB}' returning 1`,
+    },
+    allowed: { select: admins, insert: admins, update: admins, delete: admins },
+    // The invitee reads the invitation addressed to their own email (and answers it through the RPCs).
+    alsoAllowed: { select: ['otherAdmin'] },
+  },
+  {
+    table: 'invitations',
+    row: 'addressed to someone without an account',
+    sql: {
+      select: `select 1 from public.invitations where id = '${rows.invitationToStranger}'`,
+      insert: `insert into public.invitations (org_id, email, role, invited_by) values (${A}, 'forged@c.test', 'admin', '${users.rep}') returning 1`,
+      update: `update public.invitations set accepted_at = now() where id = '${rows.invitationToStranger}' returning 1`,
+      delete: `delete from public.invitations where id = '${rows.invitationToStranger}' returning 1`,
+    },
+    // Nobody names another inviter or marks an invitation accepted but the service role.
+    allowed: { select: admins, insert: nobody, update: nobody, delete: admins },
   },
   {
     table: 'customers',
@@ -310,7 +338,7 @@ for (const subject of subjects) {
   for (const op of ops) {
     for (const actor of actors) {
       const label = subject.row ? `${subject.table} (${subject.row})` : subject.table;
-      const expectAllowed = expectedFor(actor, subject.allowed[op]);
+      const expectAllowed = expectedFor(actor, subject.allowed[op]) || (subject.alsoAllowed?.[op]?.includes(actor) ?? false);
       cases.push({
         name: `${actor} ${expectAllowed ? 'may' : 'may not'} ${op} ${label}`,
         table: subject.table,

@@ -36,17 +36,17 @@ async function call<T>(tx: Queryable, sql: string, params: unknown[]): Promise<T
 }
 
 const tagCustomer = (tx: Queryable, identifier: unknown, tags: string[], requestId: string, page: { url?: string; title?: string } = {}) =>
-  call<unknown>(tx, 'select public.tag_customer($1, $2::jsonb, $3::text[], $4, $5, $6) as result', [
+  call<unknown>(tx, 'select public.tag_customer($1, $2::jsonb, $3::jsonb, $4, $5, $6) as result', [
     A,
     JSON.stringify(identifier),
-    tags,
+    JSON.stringify(tags),
     page.url ?? null,
     page.title ?? null,
     requestId,
   ]).then((r) => tagCustomerResultSchema.parse(r));
 
 const untagCustomer = (tx: Queryable, identifier: unknown, tags: string[], requestId: string) =>
-  call<unknown>(tx, 'select public.untag_customer($1, $2::jsonb, $3::text[], $4) as result', [A, JSON.stringify(identifier), tags, requestId]).then(
+  call<unknown>(tx, 'select public.untag_customer($1, $2::jsonb, $3::jsonb, $4) as result', [A, JSON.stringify(identifier), JSON.stringify(tags), requestId]).then(
     (r) => untagCustomerResultSchema.parse(r),
   );
 
@@ -130,10 +130,10 @@ describe('tag_customer', () => {
   it('adds a lead without tags ("add as lead"), named as given', async () => {
     const result = await asUser(t.db, 'staff', async (tx) =>
       tagCustomerResultSchema.parse(
-        await call(tx, 'select public.tag_customer($1, $2::jsonb, $3::text[], $4, $5, $6, $7) as result', [
+        await call(tx, 'select public.tag_customer($1, $2::jsonb, $3::jsonb, $4, $5, $6, $7) as result', [
           A,
           JSON.stringify({ kind: 'email', value: 'new.lead@example.com' }),
-          [],
+          '[]',
           'https://example.com/team',
           'Our team',
           randomUUID(),

@@ -31,10 +31,12 @@ interface Probe {
   message?: string;
   /** For calls that succeed: what the answer must not reveal. */
   hidden?: string[];
+  /** A wrong shape of this array or JSON argument (nested arrays, objects, numbers, nulls, extra keys…). */
+  shape?: string;
 }
 
-const tag = 'select public.tag_customer($1, $2::jsonb, $3::text[], $4, $5, $6)';
-const untag = 'select public.untag_customer($1, $2::jsonb, $3::text[], $4)';
+const tag = 'select public.tag_customer($1, $2::jsonb, $3::jsonb, $4, $5, $6)';
+const untag = 'select public.untag_customer($1, $2::jsonb, $3::jsonb, $4)';
 const note = 'select public.add_note($1, $2, $3, $4)';
 const stage = 'select public.set_lifecycle_stage($1, $2, $3, $4, $5)';
 const context = 'select * from public.customer_context($1, $2::jsonb)';
@@ -42,8 +44,59 @@ const search = 'select * from public.search_customers($1, $2, $3)';
 const tags = 'select * from public.list_tags($1)';
 const orgsOf = 'select * from public.my_orgs()';
 const overview = 'select public.stage_overview($1, $2::date, $3::date)';
+const recompute = 'select public.recompute_segments($1, $2)';
+const invitations = 'select * from public.my_invitations()';
+const accept = 'select public.accept_invitation($1)';
+const decline = 'select public.decline_invitation($1)';
+
+/** Wrong shapes for an argument that must be a flat array of strings (JSON text, as PostgREST passes it). */
+const notStringLists: Array<[string, string]> = [
+  ['nested arrays', '[["a", "b"], ["c", "d"]]'],
+  ['an object among the items', '[{"a": 1}]'],
+  ['numbers', '[1, 2]'],
+  ['a boolean among the items', '["ok", true]'],
+  ['a null among the items', '["ok", null]'],
+  ['an object instead of an array', '{"tags": ["a"]}'],
+  ['a string instead of an array', '"VIP"'],
+  ['a number instead of an array', '5'],
+  ['JSON null', 'null'],
+];
+/** Wrong shapes for an identifier object {"kind", "value"}. */
+const notIdentifiers: Array<[string, string]> = [
+  ['an array', '[{"kind": "email", "value": "a@b.co"}]'],
+  ['a string', '"a@b.co"'],
+  ['a number', '42'],
+  ['an extra key', '{"kind": "email", "value": "a@b.co", "org_id": "x"}'],
+  ['an object as value', '{"kind": "email", "value": {"a": 1}}'],
+  ['an array as value', '{"kind": "email", "value": ["a@b.co"]}'],
+  ['a number as kind', '{"kind": 1, "value": "a@b.co"}'],
+  ['a missing value', '{"kind": "email"}'],
+];
+/** Wrong shapes for an array of identifier objects. */
+const notIdentifierLists: Array<[string, string, string]> = [
+  ['nested arrays', `[[${email('a@b.co')}]]`, 'p_identifiers[0]'],
+  ['numbers', '[1, 2]', 'p_identifiers[0]'],
+  ['a null among the items', `[${email('a@b.co')}, null]`, 'p_identifiers[1]'],
+  ['an array as value', '[{"kind": "email", "value": ["a@b.co"]}]', 'p_identifiers[0].value'],
+  ['a string instead of an array', '"a@b.co"', 'p_identifiers'],
+  ['a number instead of an array', '7', 'p_identifiers'],
+];
 
 const probes: Probe[] = [
+  // Wrong shapes of every array and JSON argument: refused, naming the argument, nothing written.
+  ...notStringLists.flatMap(([label, value]): Probe[] => [
+    { name: `tag_customer with ${label} as p_tags`, actor: 'staff', sql: tag, params: [A, email('shape@example.com'), value, null, null, randomUUID()], expected: '22023', message: 'p_tags', shape: 'p_tags' },
+    { name: `untag_customer with ${label} as p_tags`, actor: 'staff', sql: untag, params: [A, email(emails.owned), value, randomUUID()], expected: '22023', message: 'p_tags', shape: 'p_tags' },
+  ]),
+  ...notIdentifiers.flatMap(([label, value]): Probe[] => [
+    { name: `tag_customer with ${label} as p_identifier`, actor: 'staff', sql: tag, params: [A, value, '["x"]', null, null, randomUUID()], expected: '22023', message: 'p_identifier', shape: 'p_identifier' },
+    { name: `untag_customer with ${label} as p_identifier`, actor: 'staff', sql: untag, params: [A, value, '["VIP"]', randomUUID()], expected: '22023', message: 'p_identifier', shape: 'p_identifier' },
+    { name: `customer_context with ${label} in p_identifiers`, actor: 'staff', sql: context, params: [A, `[${value}]`], expected: '22023', message: 'p_identifiers', shape: 'p_identifiers' },
+  ]),
+  ...notIdentifierLists.map(([label, value, named]): Probe => (
+    { name: `customer_context with ${label} as p_identifiers`, actor: 'staff', sql: context, params: [A, value], expected: '22023', message: named, shape: 'p_identifiers' }
+  )),
+
   // Another organization: A's admin aims at B, and B's admin aims at A.
   { name: 'customer_context in an organization the caller is not in', actor: 'admin', sql: context, params: [B, `[${email(emails.customerB)}]`], expected: '42501', message: 'p_org' },
   { name: "customer_context for another organization's customer finds nobody", actor: 'otherAdmin', sql: context, params: [B, `[${email(emails.owned)}]`], expected: 'nothing', hidden: [rows.ownedCustomer, 'Olivia'] },
@@ -60,6 +113,17 @@ const probes: Probe[] = [
   { name: 'list_tags in an organization the caller is not in', actor: 'otherAdmin', sql: tags, params: [A], expected: '42501', message: 'p_org' },
   { name: 'stage_overview in an organization the caller is not in', actor: 'otherAdmin', sql: overview, params: [A, '2026-01-01', '2026-01-31'], expected: '42501', message: 'p_org' },
   { name: "stage_overview of B's snapshots by A's admin", actor: 'admin', sql: overview, params: [B, '2026-01-01', '2026-01-31'], expected: '42501', message: 'p_org' },
+  { name: 'recompute_segments in an organization the caller is not in', actor: 'otherAdmin', sql: recompute, params: [A, 'dirty'], expected: '42501', message: 'p_org' },
+  { name: 'recompute_segments by a member who is not an admin', actor: 'rep', sql: recompute, params: [A, 'dirty'], expected: '42501', message: 'p_org' },
+  { name: 'recompute_segments without an organization', actor: 'admin', sql: recompute, params: [null, 'dirty'], expected: '22023', message: 'p_org' },
+  { name: 'recompute_segments with an unknown kind', actor: 'admin', sql: recompute, params: [A, 'everything'], expected: '22023', message: 'p_kind' },
+  { name: "my_invitations does not show another person's invitation", actor: 'rep', sql: invitations, params: [], expected: 'nothing', hidden: [rows.invitationToB, rows.invitationToStranger] },
+  { name: "accept_invitation of an invitation addressed to someone else", actor: 'rep', sql: accept, params: [rows.invitationToB], expected: '22023', message: 'p_invitation' },
+  { name: "accept_invitation of an invitation addressed to someone else, by an admin of its organization", actor: 'admin', sql: accept, params: [rows.invitationToStranger], expected: '22023', message: 'p_invitation' },
+  { name: 'accept_invitation of an invitation that does not exist', actor: 'newcomer', sql: accept, params: [randomUUID()], expected: '22023', message: 'p_invitation' },
+  { name: 'accept_invitation without an invitation', actor: 'otherAdmin', sql: accept, params: [null], expected: '22023', message: 'p_invitation' },
+  { name: "decline_invitation of an invitation addressed to someone else", actor: 'staff', sql: decline, params: [rows.invitationToB], expected: '22023', message: 'p_invitation' },
+  { name: 'decline_invitation without an invitation', actor: 'otherAdmin', sql: decline, params: [null], expected: '22023', message: 'p_invitation' },
   { name: "a request id of another user's request", actor: 'rep', sql: note, params: [A, rows.ownedCustomer, 'Replay', rows.adminRequest], expected: '22023', message: 'p_request_id' },
 
   // Callers without a membership at all.
@@ -73,6 +137,10 @@ const probes: Probe[] = [
     { name: `list_tags as ${actor}`, actor, sql: tags, params: [A], expected: '42501' },
     { name: `my_orgs as ${actor}`, actor, sql: orgsOf, params: [], expected: '42501' },
     { name: `stage_overview as ${actor}`, actor, sql: overview, params: [A, '2026-01-01', '2026-01-31'], expected: '42501' },
+    { name: `recompute_segments as ${actor}`, actor, sql: recompute, params: [A, 'dirty'], expected: '42501' },
+    { name: `my_invitations as ${actor}`, actor, sql: invitations, params: [], expected: '42501' },
+    { name: `accept_invitation as ${actor}`, actor, sql: accept, params: [rows.invitationToB], expected: '42501' },
+    { name: `decline_invitation as ${actor}`, actor, sql: decline, params: [rows.invitationToB], expected: '42501' },
   ]),
   { name: 'tag_customer as a signed-in user who belongs nowhere', actor: 'newcomer', sql: tag, params: [A, email('x@example.com'), ['x'], null, null, randomUUID()], expected: '42501', message: 'p_org' },
 
@@ -91,7 +159,7 @@ const probes: Probe[] = [
   { name: 'tag_customer without an identifier', actor: 'staff', sql: tag, params: [A, null, ['x'], null, null, randomUUID()], expected: '22023', message: 'p_identifier' },
   { name: 'tag_customer without a tag list', actor: 'staff', sql: tag, params: [A, email('new@example.com'), null, null, null, randomUUID()], expected: '22023', message: 'p_tags' },
   { name: 'untag_customer without tags', actor: 'staff', sql: untag, params: [A, email(emails.owned), [], randomUUID()], expected: '22023', message: 'p_tags' },
-  { name: 'tag_customer with a display name of 201 characters', actor: 'staff', sql: 'select public.tag_customer($1, $2::jsonb, $3::text[], $4, $5, $6, $7)', params: [A, email('new@example.com'), [], null, null, randomUUID(), 'n'.repeat(201)], expected: '22023', message: 'p_display_name' },
+  { name: 'tag_customer with a display name of 201 characters', actor: 'staff', sql: 'select public.tag_customer($1, $2::jsonb, $3::jsonb, $4, $5, $6, $7)', params: [A, email('new@example.com'), [], null, null, randomUUID(), 'n'.repeat(201)], expected: '22023', message: 'p_display_name' },
   { name: 'tag_customer with a null tag', actor: 'staff', sql: tag, params: [A, email('new@example.com'), ['ok', null], null, null, randomUUID()], expected: '22023', message: 'p_tags[1]' },
   { name: 'tag_customer with a blank tag', actor: 'staff', sql: tag, params: [A, email('new@example.com'), ['  '], null, null, randomUUID()], expected: '22023', message: 'p_tags[0]' },
   { name: 'tag_customer with a tag of 65 characters', actor: 'staff', sql: tag, params: [A, email('new@example.com'), ['x'.repeat(65)], null, null, randomUUID()], expected: '22023', message: 'p_tags[0]' },
@@ -137,26 +205,38 @@ async function rowCounts(): Promise<Record<string, number>> {
 }
 
 describe('RPC probes', () => {
-  it('probes every RPC', () => {
+  it('probes every RPC in the public schema', async () => {
+    const { rows: functions } = await t.db.query<{ name: string }>(
+      `select distinct p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = 'public' and p.prokind = 'f' order by 1`,
+    );
     const probed = new Set(probes.map((p) => /public\.(\w+)/.exec(p.sql)![1]));
-    expect([...probed].sort()).toEqual([
-      'add_note',
-      'customer_context',
-      'list_tags',
-      'my_orgs',
-      'search_customers',
-      'set_lifecycle_stage',
-      'stage_overview',
-      'tag_customer',
-      'untag_customer',
-    ]);
+    expect(functions.map((f) => f.name).filter((name) => !probed.has(name))).toEqual([]);
+  });
+
+  it('probes every array and JSON argument of every RPC with wrong shapes', async () => {
+    const { rows: args } = await t.db.query<{ fn: string; arg: string }>(
+      `select p.proname as fn, a.name as arg
+         from pg_proc p
+         join pg_namespace n on n.oid = p.pronamespace
+         cross join lateral unnest(p.proargnames, p.proargtypes::oid[] || array[]::oid[]) with ordinality as a (name, type, i)
+         join pg_type t on t.oid = a.type
+        where n.nspname = 'public' and p.prokind = 'f' and a.i <= p.pronargs
+          and (t.typname in ('json', 'jsonb') or t.typcategory = 'A')
+        order by 1, 2`,
+    );
+    expect(args.length).toBeGreaterThan(0);
+    const missing = args.filter(({ fn, arg }) => probes.filter((p) => p.shape === arg && p.sql.includes(`public.${fn}(`)).length < 5);
+    expect(missing).toEqual([]);
   });
 
   it.each(probes)('$name', async ({ sql, actor, params, expected, message, hidden }) => {
     const before = await rowCounts();
     let outcome: { code: string; message: string } | { rows: unknown[] };
     try {
-      outcome = { rows: await asActor(t.db, actor, async (tx) => (await tx.query(sql, params)).rows, { commit: true }) };
+      // Array arguments are jsonb: send JS arrays as JSON text, as PostgREST passes a JSON body.
+      const sent = params.map((p) => (Array.isArray(p) ? JSON.stringify(p) : p));
+      outcome = { rows: await asActor(t.db, actor, async (tx) => (await tx.query(sql, sent)).rows, { commit: true }) };
     } catch (error) {
       const e = error as { code?: string; message?: string };
       if (!e.code) throw error;

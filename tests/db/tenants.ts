@@ -43,6 +43,10 @@ export const rows = {
   segment: id(0x6001),
   shop: id(0x7001),
   adminRequest: id(0x8001),
+  /** A pending invitation of A, addressed to B's admin (admin@b.test), made by A's admin. */
+  invitationToB: id(0x9001),
+  /** A pending invitation of A, addressed to someone who has no account yet. */
+  invitationToStranger: id(0x9002),
 } as const;
 
 export const emails = {
@@ -115,6 +119,10 @@ export async function createTenants(db: Db): Promise<void> {
       ('${rows.shop}', '${orgs.a}', 'shopify', 'a-shop.myshopify.com', 'a-long-enough-webhook-secret');
     insert into public.inbound_events (org_id, shop_connection_id, provider, event_key, topic) values
       ('${orgs.a}', '${rows.shop}', 'shopify', 'evt-1', 'orders/create');
+
+    insert into public.invitations (id, org_id, email, role, invited_by) values
+      ('${rows.invitationToB}', '${orgs.a}', 'Admin@B.test', 'rep', '${users.admin}'),
+      ('${rows.invitationToStranger}', '${orgs.a}', 'stranger@c.test', 'staff', '${users.admin}');
 
     insert into public.api_requests (request_id, org_id, user_id, rpc, arguments, result, completed_at) values
       ('${rows.adminRequest}', '${orgs.a}', '${users.admin}', 'add_note', '{}', '{}', now());

@@ -323,6 +323,36 @@ describe('ingest-orders: Shopify', () => {
     expect(await count(`select count(*) as n from public.customers c join public.customer_identities i on i.customer_id = c.id where i.value = 'retry@example.com'`)).toBe(1);
   });
 
+  it("applies two shops' deliveries that carry the same webhook id (one in each organization), and still dedupes a replay", async () => {
+    // A third organization with its own shop, so that the other tests' counts stay as they are.
+    const thirdOrg = '00000000-0000-4000-8000-00000000f003';
+    const thirdDomain = 'third-shop.myshopify.com';
+    const thirdSecret = 'shpss_third_0123456789abcdef012345';
+    await stack.db.query(`insert into public.organizations (id, name) values ($1, 'Third Org')`, [thirdOrg]);
+    await stack.db.query(`insert into public.shop_connections (org_id, provider, shop_domain, webhook_secret) values ($1, 'shopify', $2, $3)`, [thirdOrg, thirdDomain, thirdSecret]);
+    const webhookId = `shared-${randomUUID()}`;
+    const ours = shopifyDelivery(
+      'orders/create',
+      shopifyOrder({ id: 6101, customerId: 611, email: 'same-id-a@example.com', total: '11.00', createdAt: '2026-10-03T10:00:00Z' }),
+      { webhookId },
+    );
+    const theirs = shopifyDelivery(
+      'orders/create',
+      shopifyOrder({ id: 6102, customerId: 612, email: 'same-id-b@example.com', total: '12.00', createdAt: '2026-10-03T10:00:00Z' }),
+      { webhookId, domain: thirdDomain, secret: thirdSecret },
+    );
+    const first = await deliver(ours);
+    const second = await deliver(theirs);
+    expect([first.status, first.body.status]).toEqual([200, 'applied']);
+    expect([second.status, second.body.status]).toEqual([200, 'applied']);
+    expect(await count(`select count(*) as n from public.orders where org_id = $1 and external_id = '6101'`, [ORG])).toBe(1);
+    expect(await count(`select count(*) as n from public.orders where org_id = $1 and external_id = '6102'`, [thirdOrg])).toBe(1);
+    // A real replay to either shop is still recognised.
+    expect((await deliver(theirs)).body.status).toBe('duplicate');
+    expect((await deliver(ours)).body.status).toBe('duplicate');
+    expect(await count(`select count(*) as n from public.inbound_events where event_key = $1`, [`webhook:${webhookId}`])).toBe(2);
+  });
+
   it('counts a refund once, whether refunds/create or orders/updated reports it first, and ignores stale deliveries', async () => {
     const created = '2026-10-04T10:00:00Z';
     await deliver(shopifyDelivery('orders/create', shopifyOrder({ id: 7001, customerId: 701, email: 'refund@example.com', total: '100.00', createdAt: created })));

@@ -39,9 +39,12 @@ describe('ids', () => {
 describe('RPC arguments', () => {
   it('names every function of the API', () => {
     expect(Object.keys(rpcSchemas).sort()).toEqual([
+      'accept_invitation',
       'add_note',
       'customer_context',
+      'decline_invitation',
       'list_tags',
+      'my_invitations',
       'my_orgs',
       'search_customers',
       'set_lifecycle_stage',
