@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 
-const noAutoMount = fileURLToPath(new URL('./extension/lib/page/no-auto-mount.ts', import.meta.url));
+const noAutoMount = fileURLToPath(new URL('./extension/platform/no-auto-mount.ts', import.meta.url));
 const manifestLocales = fileURLToPath(new URL('./extension/locales/', import.meta.url));
 
 // Only the Supabase API is reachable from the extension: the local stack and hosted projects.

@@ -2,7 +2,7 @@
 // (tests/unit/sites/registry.test.ts) fails when a file in this folder is not listed here, and when
 // an adapter has no content script or no fixture page.
 import { MatchPattern } from 'wxt/utils/match-patterns';
-import type { SiteAdapter } from '../lib/page/participants.ts';
+import type { SiteAdapter } from './common/participants.ts';
 import * as gmail from './gmail.ts';
 import * as outlook from './outlook.ts';
 import * as shopify from './shopify.ts';

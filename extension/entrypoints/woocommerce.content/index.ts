@@ -1,8 +1,8 @@
 // WooCommerce admin: the overlay beside order pages. Not in the manifest: the background registers
 // it (scripting.registerContentScripts) for each shop domain the user adds in the options page.
-import '../../components/overlay/overlay.css';
+import '../../features/overlay/overlay.css';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { startOverlay } from '../../lib/page/start-overlay.tsx';
+import { startOverlay } from '../../features/overlay/start.tsx';
 import * as woocommerce from '../../sites/woocommerce.ts';
 
 export default defineContentScript({
