@@ -4,7 +4,7 @@
 import { createClient, processLock, type SupabaseClient } from '@supabase/supabase-js';
 import type { RpcName, StageOverview } from '../../shared/api.ts';
 import type { Database } from '../../shared/database.types.ts';
-import type { Identifier, PortraitView } from '../platform/messaging/protocol.ts';
+import type { Identifier, PortraitView } from '../platform/messaging/schemas.ts';
 import type { AuthStorage } from '../platform/storage/auth-storage.ts';
 import {
   InvalidArguments,

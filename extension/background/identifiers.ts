@@ -5,7 +5,7 @@ import {
   normalizePhone,
   normalizeShopId,
 } from '../../shared/identity.ts';
-import type { Identifier } from '../platform/messaging/protocol.ts';
+import type { Identifier } from '../platform/messaging/schemas.ts';
 
 /** The cache and batching key of an identifier already in its stored form. */
 export function identifierKey(identifier: Identifier): string {

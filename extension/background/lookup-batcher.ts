@@ -1,7 +1,7 @@
 // Many tabs ask about the same people at nearly the same moment (a thread open in two windows,
 // Gmail re-rendering). Identifiers asked for within a few milliseconds are collected, each one
 // once, and sent as one `customer_context` call per organization; every asker gets its share.
-import type { Identifier, PortraitView } from '../platform/messaging/protocol.ts';
+import type { Identifier, PortraitView } from '../platform/messaging/schemas.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { identifierKey } from './identifiers.ts';
 

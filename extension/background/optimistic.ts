@@ -1,6 +1,6 @@
 // What a portrait will look like once the queued writes land: pages show queued tags, notes and
 // stage changes at once, marked pending, and a refresh from the API does not hide them.
-import type { Identifier, NoteView, PortraitView, TagView } from '../platform/messaging/protocol.ts';
+import type { Identifier, NoteView, PortraitView, TagView } from '../platform/messaging/schemas.ts';
 import { identifierKey } from './identifiers.ts';
 import type { QueuedWrite } from './write-queue.ts';
 

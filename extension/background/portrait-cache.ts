@@ -4,7 +4,7 @@
 //
 // The cache is kept in `storage.session` (memory only, never written to disk, not readable by
 // content scripts) so that it survives the service worker being stopped between page views.
-import type { Identifier, PortraitView } from '../platform/messaging/protocol.ts';
+import type { Identifier, PortraitView } from '../platform/messaging/schemas.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { identifierKey } from './identifiers.ts';
 import type { KeyValueArea } from '../platform/storage/storage.ts';

@@ -1,16 +1,8 @@
 // Lookups and writes as the pages see them: answers from the cache at once (marked stale while a
 // refresh runs), one batched API call for what is missing, queued writes shown as pending, and
 // `portrait/updated` pushed to the tabs that show a portrait whenever it changes.
-import type {
-  Identifier,
-  LookupResponse,
-  LookupResult,
-  PageErrorResponse,
-  PortraitView,
-  TagSuggestionsResponse,
-  WriteOp,
-  WriteResponse,
-} from '../platform/messaging/protocol.ts';
+import type { Identifier, LookupResult, PageErrorResponse, PortraitView, TagSuggestionsResponse, WriteOp, WriteResponse } from '../platform/messaging/schemas.ts';
+import type { LookupResponse } from '../features/overlay/schemas.ts';
 import { ApiFailure } from './client.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { identifierKey, lookupCandidates, normalizeForLookup, type LookupRules } from './identifiers.ts';

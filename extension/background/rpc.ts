@@ -17,7 +17,7 @@ import {
   type StageOverview,
 } from '../../shared/api.ts';
 import type { OrgSummary } from '../platform/messaging/schemas.ts';
-import type { Identifier, LifecycleStage, PortraitView, Reason } from '../platform/messaging/protocol.ts';
+import type { Identifier, LifecycleStage, PortraitView, Reason } from '../platform/messaging/schemas.ts';
 import { identifierKey } from './identifiers.ts';
 import type { QueuedWrite } from './write-queue.ts';
 

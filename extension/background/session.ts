@@ -1,7 +1,7 @@
 // The signed-in account as the rest of the extension sees it: who, which organizations, which one
 // is active. Tokens stay inside supabase-js (see auth-storage.ts); this keeps only what the popup
 // and the pages are told, so that the state can be answered at once and while offline.
-import type { SessionState } from '../platform/messaging/protocol.ts';
+import type { SessionState } from '../platform/messaging/schemas.ts';
 import { ApiFailure, noSessionCode, type PortraitBackend } from './client.ts';
 import type { Membership, PortraitContext } from './rpc.ts';
 import type { ApiConfig, SettingsStore } from './settings.ts';

@@ -1,7 +1,8 @@
 // The user's settings, kept by the background in `storage.local`. Extension pages change them
 // through messages; content scripts learn what concerns them through `portrait/settings`.
 import { normalizeDomain, normalizeEmail } from '../../shared/identity.ts';
-import type { Language, SettingsView, SiteId } from '../platform/messaging/schemas.ts';
+import type { Language, SettingsView } from '../platform/messaging/schemas.ts';
+import { siteIds, type SiteId } from '../sites/common/supported.ts';
 import type { KeyValueArea } from '../platform/storage/storage.ts';
 
 export interface ApiConfig {
@@ -27,7 +28,7 @@ export const defaultSettings: Settings = {
   ownAddresses: [],
   internalDomains: [],
   language: 'auto',
-  sites: { gmail: true, outlook: true, shopify: true, woocommerce: true },
+  sites: Object.fromEntries(siteIds.map((id) => [id, true])) as Record<SiteId, boolean>,
   shopDomains: [],
 };
 

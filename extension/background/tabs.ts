@@ -1,7 +1,7 @@
 // Which tabs asked about which identifiers, so that fresher portraits and landed writes reach the
 // pages that show them, and session changes reach every page that talks to Portrait. Kept in
 // `storage.session` so that a restarted service worker still knows where to send updates.
-import type { BackgroundPush, Identifier } from '../platform/messaging/protocol.ts';
+import type { BackgroundPush, Identifier } from '../platform/messaging/schemas.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { identifierKey } from './identifiers.ts';
 import type { KeyValueArea } from '../platform/storage/storage.ts';

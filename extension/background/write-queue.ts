@@ -11,7 +11,7 @@
 // - A write that creates a customer (a tag or lead on an unknown identifier) gets a placeholder
 //   customer id for the pages to show; later writes made against the placeholder are sent with the
 //   real id once the API has answered.
-import type { Identifier, PortraitView, WriteOp } from '../platform/messaging/protocol.ts';
+import type { Identifier, PortraitView, WriteOp } from '../platform/messaging/schemas.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { KeyValueArea } from '../platform/storage/storage.ts';
 

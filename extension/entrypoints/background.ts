@@ -7,7 +7,7 @@ import { createShopScripts } from '../features/options/shop-domains.ts';
 import { memoryArea, storageArea } from '../platform/storage/storage.ts';
 import { commandGesture, createTaggerMenus, menuGesture, uiLocale, type GestureTab, type MenuClick } from '../features/tagger/background/gestures.ts';
 import type { TaggerInjector } from '../features/tagger/background/tagger.ts';
-import type { Language } from '../platform/messaging/protocol.ts';
+import type { Language } from '../platform/messaging/schemas.ts';
 import { supabaseAnonKey, supabaseUrl } from '../platform/config.ts';
 
 const queueAlarm = 'portrait-write-queue';

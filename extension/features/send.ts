@@ -2,7 +2,8 @@
 // feature's messages. Type-only imports keep zod out of the bundles that use this module.
 import { browser } from 'wxt/browser';
 import type { ErrorResponse } from '../platform/messaging/schemas.ts';
-import type { PageResponseByType, TaggerResponseByType } from '../platform/messaging/protocol.ts';
+import type { PageResponseByType } from './overlay/schemas.ts';
+import type { TaggerResponseByType } from './tagger/schemas.ts';
 import type { ExtensionMessage } from './index.ts';
 import type { OptionsResponses } from './options/schemas.ts';
 import type { PageSettingsResponse } from './overlay/schemas.ts';

@@ -8,7 +8,12 @@ import * as outlook from './outlook.ts';
 import * as shopify from './shopify.ts';
 import * as woocommerce from './woocommerce.ts';
 
-export const siteAdapters: readonly SiteAdapter[] = [gmail, outlook, shopify, woocommerce];
+const adapters = [gmail, outlook, shopify, woocommerce] as const satisfies readonly SiteAdapter[];
+
+/** A site's id: its adapter's file name. */
+export type SiteId = (typeof adapters)[number]['id'];
+
+export const siteAdapters: readonly (SiteAdapter & { id: SiteId })[] = adapters;
 
 /** The adapter whose match patterns cover `url`, if any. */
 export function adapterFor(url: string): SiteAdapter | undefined {

@@ -2,11 +2,12 @@
 // it (scripting.registerContentScripts) for each shop domain the user adds in the options page.
 import '../../features/overlay/overlay.css';
 import { defineContentScript } from 'wxt/utils/define-content-script';
+import { siteMatches } from '../../sites/common/demo.ts';
 import { startOverlay } from '../../features/overlay/start.tsx';
 import * as woocommerce from '../../sites/woocommerce.ts';
 
 export default defineContentScript({
-  matches: [...woocommerce.matches],
+  matches: siteMatches(woocommerce),
   registration: 'runtime',
   runAt: 'document_idle',
   cssInjectionMode: 'ui',

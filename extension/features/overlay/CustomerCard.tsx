@@ -1,6 +1,6 @@
 // The expanded portrait of a known customer.
 import { t } from './texts.ts';
-import type { PortraitView } from '../../platform/messaging/protocol.ts';
+import type { PortraitView } from '../../platform/messaging/schemas.ts';
 import {
   daysAgo,
   daysSince,

@@ -1,7 +1,7 @@
 // How the overlay writes numbers, money, dates and ages, in the UI's language through Intl.
 import { getLocale } from '../../platform/i18n/i18n.ts';
 import { t } from './texts.ts';
-import type { LifecycleStage } from '../../platform/messaging/protocol.ts';
+import type { LifecycleStage } from '../../platform/messaging/schemas.ts';
 
 const DAY = 86_400_000;
 

@@ -8,7 +8,7 @@ import { Overlay } from './Overlay.tsx';
 import { getLocale, setLocale } from '../../platform/i18n/i18n.ts';
 import { createOverlayStore } from './store.ts';
 import { nothingOpen, type AdapterContext, type SiteAdapter } from '../../sites/common/participants.ts';
-import { createPortraitClient, type PageSettings } from '../../platform/messaging/page-client.ts';
+import { createPortraitClient, type PageSettings } from '../page-client.ts';
 import { watchParticipants, type ParticipantsWatcher } from './watch.ts';
 
 /** Needs `cssInjectionMode: 'ui'` on the content script: its CSS is loaded into the shadow root. */

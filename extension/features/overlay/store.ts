@@ -4,17 +4,8 @@
 // changes them.
 import { batch, computed, signal } from '@preact/signals';
 import { identifierKey, nothingOpen, type Participants } from '../../sites/common/participants.ts';
-import { PageRequestError, type PortraitClient } from '../../platform/messaging/page-client.ts';
-import type {
-  BackgroundPush,
-  Identifier,
-  LookupResult,
-  NoteView,
-  PortraitView,
-  SessionState,
-  TagView,
-  WriteOp,
-} from '../../platform/messaging/protocol.ts';
+import { PageRequestError, type PortraitClient } from '../page-client.ts';
+import type { BackgroundPush, Identifier, LookupResult, NoteView, PortraitView, SessionState, TagView, WriteOp } from '../../platform/messaging/schemas.ts';
 
 export type OverlayClient = Pick<PortraitClient, 'lookup' | 'write' | 'tagSuggestions'>;
 

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 import { stageStyle } from './format.ts';
-import type { LifecycleStage } from '../../platform/messaging/protocol.ts';
+import type { LifecycleStage } from '../../platform/messaging/schemas.ts';
 
 // Buttons, inputs, badges and the focus ring are component classes in overlay.css (ov-btn, ov-btn-quiet,
 // ov-input, ov-badge, ov-focus, ov-pending, ov-heading); everything else is Tailwind utilities inline.

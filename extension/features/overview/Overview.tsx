@@ -2,7 +2,7 @@
 // segment sizes and this month's moves between stages, from the organization's stage snapshots.
 // Every chart has a title and a text alternative (a summary and a table).
 import { useMemo, useState } from 'preact/hooks';
-import type { LifecycleStage } from '../../platform/messaging/protocol.ts';
+import type { LifecycleStage } from '../../platform/messaging/schemas.ts';
 import type { StageOverview } from '../../../shared/api.ts';
 import { stageStyle } from '../overlay/format.ts';
 import { stageColours, type SeriesColour } from './colours.ts';

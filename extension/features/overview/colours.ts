@@ -1,7 +1,7 @@
 // Stage colours for the charts' canvases, read from the same Tailwind classes the overlay's stage
 // dots use (features/overlay/format.ts), so a stage looks the same everywhere.
 import { stageStyle } from '../overlay/format.ts';
-import type { LifecycleStage } from '../../platform/messaging/protocol.ts';
+import type { LifecycleStage } from '../../platform/messaging/schemas.ts';
 
 export interface SeriesColour {
   stroke: string;

@@ -4,7 +4,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { Locale } from '../../platform/i18n/i18n.ts';
 import type { Language, OrgSummary } from '../send.ts';
-import type { SessionState } from '../../platform/messaging/protocol.ts';
+import type { SessionState } from '../../platform/messaging/schemas.ts';
 import type { StageOverview } from '../../../shared/api.ts';
 import { checkRange, presetRange, utcToday, type DayRange, type Period, type RangeProblem } from './period.ts';
 

@@ -1,7 +1,7 @@
 // The tagging dialog: whom (the selection, resolved by the background, or typed), the tags (with
 // the organisation's tags as suggestions), Enter saves. Page and customer text is rendered as text.
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import type { TaggerCandidate } from '../../platform/messaging/protocol.ts';
+import type { TaggerCandidate } from './schemas.ts';
 import { t, type TaggerMessageKey } from './texts.ts';
 import type { DialogError, TaggerStore } from './store.ts';
 

@@ -2,15 +2,9 @@
 // add, and the save. Components read these signals and call the actions; nothing else changes them.
 import { batch, computed, signal } from '@preact/signals';
 import { setLocale, type Locale } from '../../platform/i18n/i18n.ts';
-import { PageRequestError } from '../../platform/messaging/page-client.ts';
-import type {
-  Language,
-  SessionState,
-  TaggerCandidate,
-  TaggerRequest,
-  TaggerResolution,
-  TaggerResponseByType,
-} from '../../platform/messaging/protocol.ts';
+import { PageRequestError } from '../page-client.ts';
+import type { Language, SessionState } from '../../platform/messaging/schemas.ts';
+import type { TaggerCandidate, TaggerRequest, TaggerResolution, TaggerResponseByType } from './schemas.ts';
 
 export type TaggerSend = <R extends TaggerRequest>(message: R) => Promise<unknown>;
 

@@ -1,8 +1,25 @@
-// The message shapes more than one feature uses, and the limits every message keeps. zod is heavy:
-// only the background imports the schemas; other contexts use the types through `import type`.
-// Each feature's own messages are in extension/features/<feature>/schemas.ts.
+// The message shapes more than one feature uses, their types and the limits every message keeps.
+// Each feature's own messages are in extension/features/<feature>/schemas.ts. The schemas are the
+// one source: a request's type is what its schema accepts (`z.infer`). zod is heavy: only the
+// background imports the schemas' values; content scripts and extension pages use the types
+// through `import type`, which the bundler erases.
 import { z } from 'zod';
-import type { Identifier, LifecycleStage, SessionState, WriteOp } from './protocol.ts';
+import { apiLimits } from '../../../shared/api.ts';
+import {
+  identifierKinds,
+  lifecycleStages,
+  type CustomerKind,
+  type LifecycleStage,
+  type MemberRole,
+  type StageChangeSource,
+  type TagSource,
+  type TicketBand,
+  type ValueTier,
+} from '../../../shared/enums.ts';
+import { locales, type Locale } from '../i18n/i18n.ts';
+import { siteIds, type SiteId } from '../../sites/common/supported.ts';
+
+export type { LifecycleStage, Locale, SiteId, TicketBand, ValueTier };
 
 // Extension pages forbid eval; without this zod probes for it and trips the CSP.
 z.config({ jitless: true });
@@ -11,15 +28,16 @@ z.config({ jitless: true });
 export const messageLimits = {
   /** The whole message as JSON; checked before parsing. */
   maxMessageBytes: 64 * 1024,
-  maxIdentifiersPerLookup: 50,
-  maxIdentifierLength: 512,
-  maxTagsPerWrite: 20,
-  maxTagLength: 64,
-  maxNoteLength: 10_000,
-  maxUrlLength: 2048,
-  maxTitleLength: 512,
-  maxDisplayNameLength: 200,
-  maxReasonLength: 500,
+  // What the API takes (shared/api.ts), so that a message the background accepts is one it can send.
+  maxIdentifiersPerLookup: apiLimits.identifiersPerLookup,
+  maxIdentifierLength: apiLimits.identifierValueLength,
+  maxTagsPerWrite: apiLimits.tagsPerCall,
+  maxTagLength: apiLimits.tagNameLength,
+  maxNoteLength: apiLimits.noteLength,
+  maxUrlLength: apiLimits.pageUrlLength,
+  maxTitleLength: apiLimits.pageTitleLength,
+  maxDisplayNameLength: apiLimits.displayNameLength,
+  maxReasonLength: apiLimits.reasonLength,
   maxPrefixLength: 64,
   maxEmailLength: 254,
   maxPasswordLength: 1024,
@@ -28,18 +46,7 @@ export const messageLimits = {
   maxSelectionLength: 2000,
 } as const;
 
-const lifecycleStages = [
-  'prospect',
-  'lead',
-  'new',
-  'active',
-  'loyal',
-  'at_risk',
-  'churned',
-  'reactivated',
-] as const satisfies readonly LifecycleStage[];
-
-export const identifierKinds = ['email', 'phone', 'shop_customer', 'shop_order', 'domain'] as const;
+export { identifierKinds };
 
 // Shape only: the background normalises each value (shared/identity.ts) and leaves out of the
 // answer what cannot be an identifier, rather than refusing the whole lookup: one odd address on a
@@ -79,6 +86,7 @@ export const writeOpSchema = z.discriminatedUnion('op', [
     tags: z.array(tagNameSchema).min(1).max(messageLimits.maxTagsPerWrite),
     pageUrl: pageUrlSchema,
     pageTitle: pageTitleSchema,
+    /** Names the customer when the write creates them as a lead; a known customer keeps theirs. */
     displayName: z.string().trim().max(messageLimits.maxDisplayNameLength).nullable().optional(),
   }),
   z.strictObject({ op: z.literal('untag'), customerId: customerIdSchema, tag: tagNameSchema }),
@@ -102,17 +110,114 @@ export const writeOpSchema = z.discriminatedUnion('op', [
   }),
 ]);
 
-export const siteIds = ['gmail', 'outlook', 'shopify', 'woocommerce'] as const;
-export type SiteId = (typeof siteIds)[number];
+export { siteIds };
 
-export const languages = ['auto', 'en', 'zh-CN'] as const;
+/** The language option: `auto` follows the browser. */
+export const languages = ['auto', ...locales] as const;
 export type Language = (typeof languages)[number];
 
-// The schemas must describe exactly the protocol's types: a change on either side fails the build.
-export type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-const identifierMirrorsProtocol: Same<z.infer<typeof identifierSchema>, Identifier> = true;
-const writeOpMirrorsProtocol: Same<z.infer<typeof writeOpSchema>, WriteOp> = true;
-void [identifierMirrorsProtocol, writeOpMirrorsProtocol];
+/** An identifier seen on a page, already normalised where the page side can (see shared/identity.ts). */
+export type Identifier = z.infer<typeof identifierSchema>;
+export type WriteOp = z.infer<typeof writeOpSchema>;
+
+// ---- what the overlay and the tagging dialog show ----
+
+/** Why a computed field has its value: a code the UI translates and the numbers behind it. */
+export interface Reason {
+  code: string;
+  values?: Record<string, number | string | null>;
+}
+
+export interface TagView {
+  id: string;
+  name: string;
+  color: string | null;
+  source: TagSource;
+  /** Set while the tag is only in the local write queue. */
+  pending?: boolean;
+}
+
+export interface NoteView {
+  id: string;
+  body: string;
+  authorName: string | null;
+  createdAt: string;
+  pending?: boolean;
+}
+
+export interface StageChangeView {
+  from: LifecycleStage | null;
+  to: LifecycleStage;
+  at: string;
+  source: StageChangeSource;
+}
+
+/** Everything the overlay shows about one customer. */
+export interface PortraitView {
+  customerId: string;
+  orgId: string;
+  displayName: string;
+  kind: CustomerKind;
+  company: string | null;
+  primaryEmail: string | null;
+  primaryPhone: string | null;
+  location: string | null;
+  owner: string | null;
+  stage: LifecycleStage;
+  computedStage: LifecycleStage;
+  stageOverride: LifecycleStage | null;
+  stageReason: Reason | null;
+  stageHistory: StageChangeView[];
+  valueTier: ValueTier;
+  rfmSegment: string | null;
+  rfm: { r: number; f: number; m: number } | null;
+  ticketBand: TicketBand | null;
+  isPartner: boolean;
+  isValid: boolean;
+  orderCount: number;
+  netSpend: number;
+  aov: number | null;
+  currency: string;
+  lastOrderAt: string | null;
+  tags: TagView[];
+  segments: Array<{ id: string; name: string }>;
+  notes: NoteView[];
+  /** A link to the customer's row in Supabase Studio, for admins only. */
+  studioUrl: string | null;
+  /** When the engine last computed the profile. */
+  computedAt: string | null;
+}
+
+/**
+ * One answer per identifier the page asked about, naming it exactly as the page sent it. Invalid
+ * identifiers, the user's own addresses and internal domains are left out; a signed-out lookup
+ * answers with the session and no results.
+ */
+export interface LookupResult {
+  identifier: Identifier;
+  portrait: PortraitView | null;
+}
+
+export type SessionState =
+  | { signedIn: false; reason: 'signed-out' | 'not-configured' }
+  | { signedIn: true; email: string; orgId: string | null; orgName: string | null; role: MemberRole | null };
+
+// ---- background → content scripts (tabs.sendMessage) ----
+
+/** Sent to tabs when fresher data arrives or a queued write lands or fails. */
+export interface PortraitUpdate {
+  type: 'portrait/updated';
+  results: LookupResult[];
+}
+export interface SessionChanged {
+  type: 'portrait/session-changed';
+  session: SessionState;
+}
+/** Sent to tabs when the user changes a setting the page reads (site switch, addresses, language). */
+export interface SettingsChanged {
+  type: 'portrait/settings-changed';
+}
+export type BackgroundPush = PortraitUpdate | SessionChanged | SettingsChanged;
 
 // ---- answers more than one feature gives ----
 
@@ -121,11 +226,24 @@ export interface ErrorResponse {
   error: 'invalid-message' | 'signed-out' | 'forbidden' | 'failed';
   message?: string;
 }
+export type PageErrorResponse = ErrorResponse;
+
+export interface WriteResponse {
+  ok: true;
+  requestId: string;
+  /** True while the write waits in the queue (offline, or retrying). */
+  pending: boolean;
+}
+
+export interface TagSuggestionsResponse {
+  ok: true;
+  tags: Array<{ name: string; color: string | null }>;
+}
 
 export interface OrgSummary {
   id: string;
   name: string;
-  role: 'admin' | 'rep' | 'staff';
+  role: MemberRole;
 }
 
 export interface SettingsView {
@@ -153,5 +271,3 @@ export interface ApiCheck {
 export interface OkResponse {
   ok: true;
 }
-
-export type { SessionState };

@@ -15,3 +15,12 @@ export function demoMatches(site: string): string[] {
   const url = new URL(supabaseUrl);
   return [`${url.protocol}//${url.hostname}/demo/${site}/*`];
 }
+
+/**
+ * The pages a site's content script runs on: its adapter's match patterns and, in the demo build,
+ * its demo pages. The manifest (entrypoints/<site>.content) and the background (supported.ts) both
+ * take them from here. Sites on hosts the user adds have none in advance.
+ */
+export function siteMatches(adapter: { id: string; matches: readonly string[]; registration?: string }): string[] {
+  return adapter.registration === 'runtime' ? [...adapter.matches] : [...adapter.matches, ...demoMatches(adapter.id)];
+}

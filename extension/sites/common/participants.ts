@@ -2,7 +2,7 @@
 // address out of an attribute, leaving out the user's own addresses and internal domains, and a
 // bounded scan of page text for when a site's markup is no longer what the adapter expects.
 import { findIdentifiers, normalizeEmail } from '../../../shared/identity.ts';
-import type { Identifier } from '../../platform/messaging/protocol.ts';
+import type { Identifier } from '../../platform/messaging/schemas.ts';
 
 /**
  * `thread`: an open conversation; `compose`: a compose or reply window; `fallback`: addresses read

@@ -3,7 +3,7 @@
 // page shows for them. All of them name the same person, so the overlay shows the first that
 // matches a customer (`mode: 'record'`), not a switcher.
 import { normalizeShopId, type ShopProvider } from '../../../shared/identity.ts';
-import type { Identifier } from '../../platform/messaging/protocol.ts';
+import type { Identifier } from '../../platform/messaging/schemas.ts';
 import { emailIn, identifierKey, MAX_PARTICIPANTS, type Participants } from './participants.ts';
 
 /** Longest display name kept from a page. */

@@ -1,8 +1,13 @@
 // The sites whose content scripts may talk to the background, and the per-site switches.
-// The match patterns are the content scripts' `matches` (see extension/sites/).
+// The sites and their match patterns come from the adapters (extension/sites/registry.ts).
 import { MatchPattern } from 'wxt/utils/match-patterns';
-import { demoMatches } from './demo.ts';
-import type { SiteId } from '../../platform/messaging/schemas.ts';
+import { siteAdapters, type SiteId } from '../registry.ts';
+import { siteMatches } from './demo.ts';
+
+export type { SiteId };
+
+/** The sites' ids, as their adapters name them (extension/sites/<site>.ts). */
+export const siteIds = siteAdapters.map((adapter) => adapter.id) as [SiteId, ...SiteId[]];
 
 export interface SupportedSite {
   id: SiteId;
@@ -12,21 +17,11 @@ export interface SupportedSite {
   switchable: boolean;
 }
 
-export const supportedSites: readonly SupportedSite[] = [
-  { id: 'gmail', matches: ['https://mail.google.com/*', ...demoMatches('gmail')], switchable: true },
-  {
-    id: 'outlook',
-    matches: [
-      'https://outlook.office.com/*',
-      'https://outlook.office365.com/*',
-      'https://outlook.live.com/*',
-      ...demoMatches('outlook'),
-    ],
-    switchable: true,
-  },
-  { id: 'shopify', matches: ['https://admin.shopify.com/*', ...demoMatches('shopify')], switchable: true },
-  { id: 'woocommerce', matches: [], switchable: true },
-];
+export const supportedSites: readonly SupportedSite[] = siteAdapters.map((adapter) => ({
+  id: adapter.id,
+  matches: siteMatches(adapter),
+  switchable: true,
+}));
 
 /** The site of pages on the shop domains the user added (options page). */
 export const woocommerceSite = supportedSites.find((site) => site.id === 'woocommerce')!;

@@ -5,7 +5,7 @@ import { ApiFailure, noSessionCode, type PortraitBackend } from '../../../extens
 import { identifierKey } from '../../../extension/background/identifiers.ts';
 import type { Membership, PortraitContext, TagSuggestion } from '../../../extension/background/rpc.ts';
 import type { ApplyOutcome, QueuedWrite } from '../../../extension/background/write-queue.ts';
-import type { Identifier, PortraitView } from '../../../extension/platform/messaging/protocol.ts';
+import type { Identifier, PortraitView } from '../../../extension/platform/messaging/schemas.ts';
 
 /** Lets pending promise callbacks run. */
 export const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

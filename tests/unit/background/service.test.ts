@@ -6,7 +6,8 @@ import { memoryArea, storageArea, type KeyValueArea } from '../../../extension/p
 import { dictionaries as overlayDictionaries } from '../../../extension/features/overlay/texts.ts';
 import type { PageSettingsResponse } from '../../../extension/features/overlay/schemas.ts';
 import type { PopupStateResponse } from '../../../extension/features/popup/schemas.ts';
-import type { BackgroundPush, Identifier, LookupResponse, WriteResponse } from '../../../extension/platform/messaging/protocol.ts';
+import type { BackgroundPush, Identifier, WriteResponse } from '../../../extension/platform/messaging/schemas.ts';
+import type { LookupResponse } from '../../../extension/features/overlay/schemas.ts';
 import { fakeBackend, manualClock, orgA, portraitFor, settle, type FakeBackend, type ManualClock } from './fakes.ts';
 
 beforeEach(() => {

@@ -6,7 +6,8 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createBackground } from '../../../extension/background/service.ts';
 import { memoryArea, storageArea, type KeyValueArea } from '../../../extension/platform/storage/storage.ts';
 import { provenanceUrl, type TaggerInjector } from '../../../extension/features/tagger/background/tagger.ts';
-import type { TaggerOpenResponse, TaggerResolveResponse, WriteResponse } from '../../../extension/platform/messaging/protocol.ts';
+import type { TaggerOpenResponse, TaggerResolveResponse } from '../../../extension/features/tagger/schemas.ts';
+import type { WriteResponse } from '../../../extension/platform/messaging/schemas.ts';
 import { fakeBackend, manualClock, orgA, portraitFor, type FakeBackend, type ManualClock } from './fakes.ts';
 
 beforeEach(() => {

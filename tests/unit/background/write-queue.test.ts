@@ -9,7 +9,7 @@ import {
   type QueuedWrite,
   type WriteQueueOptions,
 } from '../../../extension/background/write-queue.ts';
-import type { WriteOp } from '../../../extension/platform/messaging/protocol.ts';
+import type { WriteOp } from '../../../extension/platform/messaging/schemas.ts';
 import { fakeBackend, manualClock, orgA, settle, userId, type ManualClock } from './fakes.ts';
 
 afterEach(() => fakeBrowser.reset());

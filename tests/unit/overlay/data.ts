@@ -2,7 +2,8 @@
 import { vi } from 'vitest';
 import type { OverlayClient } from '../../../extension/features/overlay/store.ts';
 import type { Participants } from '../../../extension/sites/common/participants.ts';
-import type { Identifier, LookupResponse, PortraitView, SessionState } from '../../../extension/platform/messaging/protocol.ts';
+import type { Identifier, PortraitView, SessionState } from '../../../extension/platform/messaging/schemas.ts';
+import type { LookupResponse } from '../../../extension/features/overlay/schemas.ts';
 
 export const now = Date.parse('2025-11-23T12:00:00Z');
 const daysAgo = (days: number) => new Date(now - days * 86_400_000).toISOString();

@@ -7,7 +7,7 @@ import { dictionaries, t } from '../../../extension/features/overlay/texts.ts';
 import { Overlay } from '../../../extension/features/overlay/Overlay.tsx';
 import { createOverlayStore } from '../../../extension/features/overlay/store.ts';
 import { setLocale, type Locale } from '../../../extension/platform/i18n/i18n.ts';
-import type { LifecycleStage, PortraitView } from '../../../extension/platform/messaging/protocol.ts';
+import type { LifecycleStage, PortraitView } from '../../../extension/platform/messaging/schemas.ts';
 import { explainReason } from '../../../shared/engine.ts';
 import { fakeBackground, now, page, participants, portrait } from './data.ts';
 

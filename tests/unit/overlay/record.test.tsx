@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { Overlay } from '../../../extension/features/overlay/Overlay.tsx';
 import { createOverlayStore } from '../../../extension/features/overlay/store.ts';
 import type { Participants } from '../../../extension/sites/common/participants.ts';
-import type { Identifier } from '../../../extension/platform/messaging/protocol.ts';
+import type { Identifier } from '../../../extension/platform/messaging/schemas.ts';
 import { fakeBackground, now, page, portrait } from './data.ts';
 
 const clock = () => now;

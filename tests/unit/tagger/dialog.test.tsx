@@ -7,7 +7,7 @@ import { dictionaries } from '../../../extension/features/tagger/texts.ts';
 import { createTaggerStore } from '../../../extension/features/tagger/store.ts';
 import { setLocale } from '../../../extension/platform/i18n/i18n.ts';
 import { placeDialog } from '../../../extension/features/tagger/place-dialog.ts';
-import type { TaggerOpenResponse, TaggerRequest, TaggerResolution } from '../../../extension/platform/messaging/protocol.ts';
+import type { TaggerOpenResponse, TaggerRequest, TaggerResolution } from '../../../extension/features/tagger/schemas.ts';
 
 afterEach(() => {
   cleanup();

@@ -3,7 +3,7 @@
 // give the extension the tab for that moment (activeTab), which is what lets it inject the dialog.
 import { dictionaries } from '../texts.ts';
 import type { Locale } from '../../../platform/i18n/i18n.ts';
-import type { Language } from '../../../platform/messaging/protocol.ts';
+import type { Language } from '../../../platform/messaging/schemas.ts';
 import type { TaggerGesture } from './tagger.ts';
 
 export const tagCommand = 'tag-customer';

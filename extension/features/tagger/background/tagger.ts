@@ -4,18 +4,8 @@
 // dialog into it (scripting). Only that frame — the same document, in browsers that report one —
 // may then send the dialog's messages (platform/messaging/front-door.ts checks it through `allows`).
 // Tags are written through the persistent write queue like every other write.
-import type {
-  Identifier,
-  PageErrorResponse,
-  PortraitView,
-  TaggerCandidate,
-  TaggerCustomer,
-  TaggerOpenResponse,
-  TaggerRequest,
-  TaggerResolution,
-  TagSuggestionsResponse,
-  WriteResponse,
-} from '../../../platform/messaging/protocol.ts';
+import type { Identifier, PageErrorResponse, PortraitView, TagSuggestionsResponse, WriteResponse } from '../../../platform/messaging/schemas.ts';
+import type { TaggerCandidate, TaggerCustomer, TaggerOpenResponse, TaggerRequest, TaggerResolution } from '../schemas.ts';
 import { systemClock, type Clock } from '../../../background/clock.ts';
 import { identifierKey } from '../../../background/identifiers.ts';
 import type { PortraitService } from '../../../background/portraits.ts';

@@ -2,7 +2,7 @@
 // dialog) says about whom to tag: identifiers in their stored form (shared/identity.ts), or else a
 // name to search for. Pure: the background calls it with the organization's phone region.
 import { findIdentifiers, normalizeEmail } from '../../../../shared/identity.ts';
-import type { Identifier } from '../../../platform/messaging/protocol.ts';
+import type { Identifier } from '../../../platform/messaging/schemas.ts';
 import { identifierKey, normalizeForLookup } from '../../../background/identifiers.ts';
 
 export interface TaggerInput {

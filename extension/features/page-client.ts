@@ -1,20 +1,9 @@
-// The page side of the contract in ../protocol.ts: requests to the background and its pushes.
-// Types only from the protocol, so no validation library lands in content scripts; the background
+// The page side of the overlay's and the tagging dialog's messages (their schemas.ts): requests to
+// the background and its pushes. Types only from the schemas, so no validation library lands in content scripts; the background
 // validates what it receives, and pushes are checked here by shape before use.
 import { browser } from 'wxt/browser';
-import type {
-  BackgroundPush,
-  Identifier,
-  LookupResponse,
-  PageErrorResponse,
-  PageRequest,
-  PageResponseByType,
-  SessionResponse,
-  SettingsResponse,
-  TagSuggestionsResponse,
-  WriteOp,
-  WriteResponse,
-} from './protocol.ts';
+import type { BackgroundPush, Identifier, PageErrorResponse, TagSuggestionsResponse, WriteOp, WriteResponse } from '../platform/messaging/schemas.ts';
+import type { LookupResponse, PageRequest, PageResponseByType, SessionResponse, SettingsResponse } from './overlay/schemas.ts';
 
 /**
  * The background answered with an error, or did not answer at all (`no-answer`: not running, the
