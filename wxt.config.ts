@@ -5,13 +5,13 @@ import process from 'node:process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
-import { apiHostPermissions, localSupabaseUrl } from './extension/lib/api-hosts.ts';
+import { apiHostPermissions, localSupabaseUrl } from './extension/platform/api-hosts.ts';
 
-const noAutoMount = fileURLToPath(new URL('./extension/lib/page/no-auto-mount.ts', import.meta.url));
+const noAutoMount = fileURLToPath(new URL('./extension/platform/no-auto-mount.ts', import.meta.url));
 const manifestLocales = fileURLToPath(new URL('./extension/locales/', import.meta.url));
 
 // Only the Supabase API is reachable from the extension: the one the build is made against
-// (WXT_SUPABASE_URL, from the environment or a .env file, as extension/lib/config.ts reads it;
+// (WXT_SUPABASE_URL, from the environment or a .env file, as extension/platform/config.ts reads it;
 // `npm start -- --api-port N` builds against its port) and hosted projects. Read when the manifest
 // is written, after WXT has loaded the .env files.
 const supabaseHosts = () => apiHostPermissions(process.env.WXT_SUPABASE_URL || localSupabaseUrl);

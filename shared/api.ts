@@ -7,41 +7,42 @@
 // here are the database's limits.
 import { z } from 'zod';
 import { identifierKindSchema, identifierSchema } from './identity-schema.ts';
+import {
+  companySizes,
+  customerKinds,
+  lifecycleStages,
+  memberRoles,
+  rfmSegments,
+  stageChangeSources,
+  tagCategories,
+  tagSources,
+  ticketBands,
+  valueTiers,
+} from './enums.ts';
 import { orgSettingsSchema } from './settings.ts';
 
 // ---------------------------------------------------------------------------------------------
-// Closed sets (the database enums of the same names, in the same order).
+// Closed sets: the database enums (shared/enums.ts, from the generated types).
 
-export const memberRoles = ['admin', 'rep', 'staff'] as const;
-export const customerKinds = ['person', 'company'] as const;
-export const companySizes = ['1-10', '11-50', '51-200', '201-500', '501-1000', '1001-5000', '5001+'] as const;
-export const lifecycleStages = ['prospect', 'lead', 'new', 'active', 'loyal', 'at_risk', 'churned', 'reactivated'] as const;
-export const valueTiers = ['normal', 'vip', 'super'] as const;
-export const ticketBands = ['high', 'low'] as const;
-export const rfmSegments = [
-  'champions',
-  'loyal',
-  'potential_loyalist',
-  'new_customer',
-  'promising',
-  'need_attention',
-  'about_to_sleep',
-  'cant_lose',
-  'at_risk',
-  'lost',
-  'hibernating',
-] as const;
-export const tagCategories = ['demographic', 'preference', 'behaviour', 'value', 'custom'] as const;
-export const tagSources = ['manual', 'rule', 'import'] as const;
-export const stageChangeSources = ['computed', 'manual'] as const;
+export {
+  companySizes,
+  customerKinds,
+  lifecycleStages,
+  memberRoles,
+  rfmSegments,
+  stageChangeSources,
+  tagCategories,
+  tagSources,
+  ticketBands,
+  valueTiers,
+} from './enums.ts';
+export type { LifecycleStage, MemberRole } from './enums.ts';
 
 export const memberRoleSchema = z.enum(memberRoles);
 export const lifecycleStageSchema = z.enum(lifecycleStages);
 export const valueTierSchema = z.enum(valueTiers);
 export const tagCategorySchema = z.enum(tagCategories);
 
-export type MemberRole = (typeof memberRoles)[number];
-export type LifecycleStage = (typeof lifecycleStages)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Limits the database enforces.

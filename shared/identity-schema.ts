@@ -2,7 +2,8 @@
 // background, background → API, webhook → function). Kept apart from identity.ts so that code
 // which must stay free of zod (content scripts) can use the normalisers alone.
 import { z } from 'zod';
-import { identifierKinds, normalizeIdentity, phoneDialString, type Identifier } from './identity.ts';
+import { identifierKinds } from './enums.ts';
+import { normalizeIdentity, phoneDialString, type Identifier } from './identity.ts';
 
 export const identifierKindSchema = z.enum(identifierKinds);
 

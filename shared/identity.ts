@@ -15,16 +15,15 @@
 // decide the same way for the numbers people type.
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 
-export const identifierKinds = ['email', 'phone', 'shop_customer', 'shop_order', 'domain'] as const;
-export type IdentifierKind = (typeof identifierKinds)[number];
+import type { IdentifierKind, ShopProvider } from './enums.ts';
+
+export type { IdentifierKind, ShopProvider } from './enums.ts';
 
 export interface Identifier {
   kind: IdentifierKind;
   value: string;
 }
 
-export const shopProviders = ['shopify', 'woocommerce'] as const;
-export type ShopProvider = (typeof shopProviders)[number];
 
 /** Longest raw input each normaliser looks at; anything longer is not an identifier. */
 export const MAX_EMAIL_INPUT = 512;
@@ -97,6 +96,13 @@ export function normalizeDomain(value: unknown): string | null {
 }
 
 /**
+ * The database enum shop_provider as a set. Its type has the compiler check it against the generated
+ * enum both ways (a missing or an extra provider does not compile); content scripts call
+ * `normalizeShopId`, and a set written here keeps the generated `Constants` out of their bundles.
+ */
+const shopProviderNames: Record<ShopProvider, true> = { shopify: true, woocommerce: true };
+
+/**
  * A shop's customer or order id as stored: `provider:id`, provider `shopify` or `woocommerce`,
  * id the shop's numeric id without leading zeros. Null otherwise.
  */
@@ -106,7 +112,7 @@ export function normalizeShopId(provider: unknown, id: unknown): string | null {
   const idText = typeof id === 'number' ? (Number.isSafeInteger(id) ? String(id) : '') : id;
   if (idText.length > MAX_SHOP_INPUT) return null;
   const name = lowerAscii(clean(provider));
-  if (!(shopProviders as readonly string[]).includes(name)) return null;
+  if (!Object.hasOwn(shopProviderNames, name)) return null;
   const digits = clean(idText);
   if (!/^[0-9]{1,20}$/.test(digits)) return null;
   const canonical = digits.replace(/^0+/, '');

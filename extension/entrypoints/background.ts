@@ -1,14 +1,14 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { restrictStorageAccess } from '../lib/background/auth-storage.ts';
-import { createBackground } from '../lib/background/service.ts';
-import { settingsKey } from '../lib/background/settings.ts';
-import { createShopScripts } from '../lib/background/shop-domains.ts';
-import { memoryArea, storageArea } from '../lib/background/storage.ts';
-import { commandGesture, createTaggerMenus, menuGesture, uiLocale, type GestureTab, type MenuClick } from '../lib/background/tagger-gestures.ts';
-import type { TaggerInjector } from '../lib/background/tagger.ts';
-import type { Language } from '../lib/protocol.ts';
-import { supabaseAnonKey, supabaseUrl } from '../lib/config.ts';
+import { restrictStorageAccess } from '../platform/storage/auth-storage.ts';
+import { createBackground } from '../background/service.ts';
+import { settingsKey } from '../background/settings.ts';
+import { createShopScripts } from '../features/options/shop-domains.ts';
+import { memoryArea, storageArea } from '../platform/storage/storage.ts';
+import { commandGesture, createTaggerMenus, menuGesture, uiLocale, type GestureTab, type MenuClick } from '../features/tagger/background/gestures.ts';
+import type { TaggerInjector } from '../features/tagger/background/tagger.ts';
+import type { Language } from '../platform/messaging/schemas.ts';
+import { supabaseAnonKey, supabaseUrl } from '../platform/config.ts';
 
 const queueAlarm = 'portrait-write-queue';
 /** The tagging dialog's script (entrypoints/tag-dialog.ts). */

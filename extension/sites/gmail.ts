@@ -12,7 +12,7 @@ import {
   urlHash,
   type AdapterContext,
   type Participants,
-} from '../lib/page/participants.ts';
+} from './common/participants.ts';
 
 export const id = 'gmail';
 export const name = 'Gmail';

@@ -12,7 +12,7 @@ import {
   urlPath,
   type AdapterContext,
   type Participants,
-} from '../lib/page/participants.ts';
+} from './common/participants.ts';
 import { findIdentifiers } from '../../shared/identity.ts';
 
 export const id = 'outlook';

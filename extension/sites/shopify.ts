@@ -6,9 +6,9 @@
 // another order changes the URL without a reload, which the page watcher follows.
 // Shopify's class names are generated; every selector here is an element, a role or an href.
 // Each selector's example page is a fixture in tests/e2e/fixtures/ (named beside it).
-import { asSiteUrl } from '../lib/demo-mode.ts';
-import { boundedText, createExclusion, nothingOpen, type AdapterContext, type Participants } from '../lib/page/participants.ts';
-import { RecordIdentifiers } from '../lib/page/shop-record.ts';
+import { asSiteUrl } from './common/demo-mode.ts';
+import { boundedText, createExclusion, nothingOpen, type AdapterContext, type Participants } from './common/participants.ts';
+import { RecordIdentifiers } from './common/shop-record.ts';
 import { findIdentifiers } from '../../shared/identity.ts';
 
 export const id = 'shopify';

@@ -6,14 +6,14 @@
 // email and phone, as a fallback for orders the organisation has not received by webhook.
 //
 // There is no fixed host: the content script is registered at runtime, one origin at a time, for
-// the shop domains the user added (lib/background/shop-scripts.ts), so `matches` is empty and
+// the shop domains the user added (features/options/shop-domains.ts), so `matches` is empty and
 // `matchesFor(origin)` gives the patterns of one shop.
 //
 // Selectors are the ids and names of WooCommerce's own order form fields (`#order_data`,
 // `customer_user`, `_billing_email`), which plugins and themes rely on and WooCommerce keeps.
 // Each selector's example page is a fixture in tests/e2e/fixtures/ (named beside it).
-import { createExclusion, nothingOpen, type AdapterContext, type Participants } from '../lib/page/participants.ts';
-import { RecordIdentifiers } from '../lib/page/shop-record.ts';
+import { createExclusion, nothingOpen, type AdapterContext, type Participants } from './common/participants.ts';
+import { RecordIdentifiers } from './common/shop-record.ts';
 
 export const id = 'woocommerce';
 export const name = 'WooCommerce admin';

@@ -1,6 +1,6 @@
 // The demo pages `npm start` serves under <local API>/demo/: copies of the supported sites' pages
 // (the same pages the browser tests use, tests/e2e/fixtures/), whose people are the demo data's
-// customers. The extension built by `npm start` (the `demo` mode, extension/lib/demo.ts) runs its
+// customers. The extension built by `npm start` (the `demo` mode, extension/sites/common/demo.ts) runs its
 // content scripts on /demo/<site>/…, so the overlay works there against the local stack.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';

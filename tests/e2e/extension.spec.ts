@@ -1,7 +1,7 @@
 import type { browser } from 'wxt/browser';
 import { expect, test } from './fixtures.ts';
 
-// The API the extension was built against (see extension/lib/config.ts).
+// The API the extension was built against (see extension/platform/config.ts).
 const apiUrl = (process.env.WXT_SUPABASE_URL || 'http://127.0.0.1:54321').replace(/\/+$/, '');
 
 test('the service worker starts and the manifest asks for no broad access', async ({

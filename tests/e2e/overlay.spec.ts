@@ -12,7 +12,7 @@ import { bigGmailThread } from './fixtures/big-page.ts';
 import { inspectShadowDom, type ShadowDom } from './helpers/cdp.ts';
 import { longTasks, startTrace } from './helpers/trace.ts';
 import { createTeam, startTestStack, type TestStack, type TestTeam } from './helpers/stack.ts';
-import type { LookupResult, PortraitView } from '../../extension/lib/protocol.ts';
+import type { LookupResult, PortraitView } from '../../extension/platform/messaging/schemas.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 

@@ -3,7 +3,8 @@
 // exactly once.
 import type { Page } from '@playwright/test';
 import type { browser } from 'wxt/browser';
-import type { LookupResponse, WriteResponse } from '../../extension/lib/protocol.ts';
+import type { LookupResponse } from '../../extension/features/overlay/schemas.ts';
+import type { WriteResponse } from '../../extension/platform/messaging/schemas.ts';
 import { expect, test } from './fixtures.ts';
 import { stopServiceWorker } from './helpers/extension.ts';
 import { createTeam, startTestStack, type TestStack, type TestTeam } from './helpers/stack.ts';

@@ -14,7 +14,7 @@
 //   local API and Postgres.
 // What this does not show: that Chrome grants activeTab on a real menu click or shortcut, and
 // that the menu item appears on a selection or a mailto: link (both are Chrome's own behaviour,
-// declared in the manifest and in background/tagger-gestures.ts).
+// declared in the manifest and in features/tagger/background/gestures.ts).
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
 import type { browser } from 'wxt/browser';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import background from '../../extension/entrypoints/background.ts';
-import { supabaseUrl } from '../../extension/lib/config.ts';
+import { supabaseUrl } from '../../extension/platform/config.ts';
 
 type Listener = Parameters<typeof fakeBrowser.runtime.onMessage.addListener>[0];
 

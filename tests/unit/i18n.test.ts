@@ -13,24 +13,21 @@ import {
   resolveLocale,
   setLocale,
   t,
-} from '../../extension/lib/i18n.ts';
+} from '../../extension/platform/i18n/i18n.ts';
 
 const extensionDir = join(dirname(fileURLToPath(import.meta.url)), '../../extension/');
-// lib/messages.ts is the extension pages' messaging to the background, not a dictionary.
-const notDictionaries = new Set(['lib/messages.ts']);
-
-/** Every surface's `messages.ts` under extension/ (found by name, so a new surface is covered). */
+/** Every feature's `texts.ts` under extension/ (found by name, so a new feature is covered). */
 function surfaceDictionaryFiles(): string[] {
   return readdirSync(extensionDir, { recursive: true, encoding: 'utf8' })
     .map((path) => path.split('\\').join('/'))
-    .filter((path) => /(^|\/)messages\.ts$/.test(path) && !notDictionaries.has(path))
+    .filter((path) => /(^|\/)texts\.ts$/.test(path))
     .sort();
 }
 
 type AnyDictionaries = Record<string, Record<string, unknown>>;
 
 async function allDictionaries(): Promise<Array<[string, AnyDictionaries]>> {
-  const found: Array<[string, AnyDictionaries]> = [['lib/i18n.ts', pageDictionaries]];
+  const found: Array<[string, AnyDictionaries]> = [['platform/i18n/i18n.ts', pageDictionaries]];
   for (const path of surfaceDictionaryFiles()) {
     const module = (await import(/* @vite-ignore */ join(extensionDir, path))) as { dictionaries?: AnyDictionaries };
     if (!module.dictionaries) throw new Error(`extension/${path} does not export its dictionaries`);
@@ -77,7 +74,7 @@ function problems(dictionaries: AnyDictionaries): string[] {
 
 describe('dictionaries', () => {
   it('finds every surface dictionary under extension/, the overlay among them', () => {
-    expect(surfaceDictionaryFiles()).toContain('components/overlay/messages.ts');
+    expect(surfaceDictionaryFiles()).toContain('features/overlay/texts.ts');
   });
 
   it('has every key, with a text and the same placeholders, in every language of every dictionary', async () => {

@@ -24,7 +24,7 @@ describe('lint rules for extension code', () => {
   it('reports dangerouslySetInnerHTML in JSX', async () => {
     const messages = await lint(
       'export function Name({ name }: { name: string }) {\n  return <b dangerouslySetInnerHTML={{ __html: name }} />;\n}\n',
-      'extension/components/x.tsx',
+      'extension/features/x.tsx',
     );
     expect(messages.some((m) => m.ruleId === 'no-restricted-syntax' && m.severity === 2)).toBe(true);
     expect(messages.some((m) => m.message.includes(renderAsText))).toBe(true);
@@ -40,7 +40,7 @@ describe('lint rules for extension code', () => {
     expect(
       await lint(
         'export function Name({ name }: { name: string }) {\n  return <b>{name}</b>;\n}\n',
-        'extension/components/x.tsx',
+        'extension/features/x.tsx',
       ),
     ).toEqual([]);
   });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build } from 'wxt';
-import { apiHostPermissions } from '../../extension/lib/api-hosts.ts';
+import { apiHostPermissions } from '../../extension/platform/api-hosts.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const work = await mkdtemp(path.join(tmpdir(), 'portrait-manifest-'));

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createMessageHandler, type MessageHandlers } from '../../extension/lib/message-handler.ts';
-import type { SenderFrame } from '../../extension/lib/background/sender.ts';
-import { extensionMessageSchema, messageLimits, pageRequestSchema, taggerRequestSchema } from '../../extension/lib/message-schemas.ts';
+import { createMessageHandler, type MessageHandlers } from '../../extension/platform/messaging/front-door.ts';
+import type { SenderFrame } from '../../extension/platform/messaging/sender.ts';
+import { extensionMessageSchema, messageRoutes as routes, pageRequestSchema, taggerRequestSchema } from '../../extension/features/index.ts';
+import { messageLimits } from '../../extension/platform/messaging/schemas.ts';
 
 const runtimeId = 'portrait-test-id';
 const extensionOrigin = `chrome-extension://${runtimeId}/`;
@@ -29,7 +30,7 @@ function recordingHandlers() {
 
 function handlerWith(options: { siteEnabled?: (site: string) => Promise<boolean>; injectedFrame?: (frame: SenderFrame) => boolean } = {}) {
   const { handlers, reached } = recordingHandlers();
-  const handle = createMessageHandler({ runtimeId, extensionOrigin, handlers, ...options });
+  const handle = createMessageHandler({ runtimeId, extensionOrigin, routes, handlers, ...options });
   return { handle, reached };
 }
 
@@ -263,6 +264,7 @@ describe('message handler: who may send what', () => {
     const handle = createMessageHandler({
       runtimeId,
       extensionOrigin,
+      routes,
       handlers: new Proxy({} as MessageHandlers, {
         get: () => async () => {
           throw new Error('boom');

@@ -3,15 +3,15 @@
 // each state. The charts themselves are drawn in real Chromium (tests/e2e/overview.spec.ts).
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { dictionaries } from '../../extension/components/overview/messages.ts';
-import { Overview } from '../../extension/components/overview/Overview.tsx';
-import { checkRange, presetRange } from '../../extension/components/overview/period.ts';
-import { createOverviewStore, overviewOrgs, resolveLanguage, type OverviewApi, type OverviewContext } from '../../extension/components/overview/store.ts';
-import { setLocale } from '../../extension/lib/i18n.ts';
+import { dictionaries } from '../../extension/features/overview/texts.ts';
+import { Overview } from '../../extension/features/overview/Overview.tsx';
+import { checkRange, presetRange } from '../../extension/features/overview/period.ts';
+import { createOverviewStore, overviewOrgs, resolveLanguage, type OverviewApi, type OverviewContext } from '../../extension/features/overview/store.ts';
+import { setLocale } from '../../extension/platform/i18n/i18n.ts';
 import { lifecycleStages, type StageOverview } from '../../shared/api.ts';
 
 // uPlot needs a canvas and layout; happy-dom has neither. The chart is replaced by its props.
-vi.mock('../../extension/components/overview/StackedChart.tsx', () => ({
+vi.mock('../../extension/features/overview/StackedChart.tsx', () => ({
   StackedChart: (props: { label: string; days: string[] }) => <div data-testid="chart" aria-label={props.label} data-days={props.days.length} />,
 }));
 

@@ -1,10 +1,10 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Options, type OptionsApi } from '../../extension/components/Options.tsx';
-import { createPopupStore, type PopupApi } from '../../extension/components/popup-store.ts';
-import { Popup } from '../../extension/components/Popup.tsx';
-import { setLocale } from '../../extension/lib/i18n.ts';
-import { BackgroundError, type PopupStateResponse, type SettingsView } from '../../extension/lib/messages.ts';
+import { Options, type OptionsApi } from '../../extension/features/options/Options.tsx';
+import { createPopupStore, type PopupApi } from '../../extension/features/popup/store.ts';
+import { Popup } from '../../extension/features/popup/Popup.tsx';
+import { setLocale } from '../../extension/platform/i18n/i18n.ts';
+import { BackgroundError, type PopupStateResponse, type SettingsView } from '../../extension/features/send.ts';
 
 const apiUrl = 'http://127.0.0.1:54321';
 const lotus = { id: '11111111-1111-4111-8111-111111111111', name: 'Lotus Trading', role: 'rep' as const };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { BackgroundError, sendMessage } from '../../extension/lib/messages.ts';
+import { BackgroundError, sendMessage } from '../../extension/features/send.ts';
 
 afterEach(() => fakeBrowser.reset());
 

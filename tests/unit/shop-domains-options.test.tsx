@@ -2,10 +2,10 @@
 // else, adds the shop only once granted, and says clearly what went wrong otherwise.
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { dictionaries } from '../../extension/components/shop-domains/messages.ts';
-import { ShopDomainsSection, type ShopDomainsApi } from '../../extension/components/shop-domains/ShopDomains.tsx';
-import { setLocale } from '../../extension/lib/i18n.ts';
-import type { SettingsView } from '../../extension/lib/messages.ts';
+import { dictionaries } from '../../extension/features/options/texts.ts';
+import { ShopDomainsSection, type ShopDomainsApi } from '../../extension/features/options/ShopDomains.tsx';
+import { setLocale } from '../../extension/platform/i18n/i18n.ts';
+import type { SettingsView } from '../../extension/features/send.ts';
 
 afterEach(() => {
   cleanup();

@@ -1,12 +1,12 @@
 // Gmail: the overlay beside open conversations and compose windows.
-import '../../components/overlay/overlay.css';
+import '../../features/overlay/overlay.css';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { demoMatches } from '../../lib/demo.ts';
-import { startOverlay } from '../../lib/page/start-overlay.tsx';
+import { siteMatches } from '../../sites/common/demo.ts';
+import { startOverlay } from '../../features/overlay/start.tsx';
 import * as gmail from '../../sites/gmail.ts';
 
 export default defineContentScript({
-  matches: [...gmail.matches, ...demoMatches('gmail')],
+  matches: siteMatches(gmail),
   runAt: 'document_idle',
   cssInjectionMode: 'ui',
   main: (ctx) => startOverlay(ctx, gmail),

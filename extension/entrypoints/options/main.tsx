@@ -1,11 +1,11 @@
 import '../../assets/tailwind.css';
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
-import { Options, type OptionsApi } from '../../components/Options.tsx';
-import { shopPermission } from '../../lib/background/shop-domains.ts';
-import { hostPermissionFor, isHostCovered } from '../../lib/config.ts';
-import { sendMessage } from '../../lib/messages.ts';
-import { applyLanguage, loadPageLanguage } from '../../lib/page-locale.ts';
+import { Options, type OptionsApi } from '../../features/options/Options.tsx';
+import { shopPermission } from '../../features/options/shop-domains.ts';
+import { hostPermissionFor, isHostCovered } from '../../platform/config.ts';
+import { sendMessage } from '../../features/send.ts';
+import { applyLanguage, loadPageLanguage } from '../../features/page-locale.ts';
 
 const api: OptionsApi = {
   settings: async () => (await sendMessage({ type: 'settings/get' })).settings,

@@ -1,12 +1,12 @@
 // Outlook on the web: the overlay beside the reading pane and compose forms.
-import '../../components/overlay/overlay.css';
+import '../../features/overlay/overlay.css';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { demoMatches } from '../../lib/demo.ts';
-import { startOverlay } from '../../lib/page/start-overlay.tsx';
+import { siteMatches } from '../../sites/common/demo.ts';
+import { startOverlay } from '../../features/overlay/start.tsx';
 import * as outlook from '../../sites/outlook.ts';
 
 export default defineContentScript({
-  matches: [...outlook.matches, ...demoMatches('outlook')],
+  matches: siteMatches(outlook),
   runAt: 'document_idle',
   cssInjectionMode: 'ui',
   main: (ctx) => startOverlay(ctx, outlook),

@@ -1,10 +1,10 @@
 import '../../assets/tailwind.css';
 import { render } from 'preact';
-import { Overview } from '../../components/overview/Overview.tsx';
-import { t } from '../../components/overview/messages.ts';
-import { createOverviewStore, resolveLanguage, type OverviewApi } from '../../components/overview/store.ts';
-import { setLocale } from '../../lib/i18n.ts';
-import { sendMessage } from '../../lib/messages.ts';
+import { Overview } from '../../features/overview/Overview.tsx';
+import { t } from '../../features/overview/texts.ts';
+import { createOverviewStore, resolveLanguage, type OverviewApi } from '../../features/overview/store.ts';
+import { setLocale } from '../../platform/i18n/i18n.ts';
+import { sendMessage } from '../../features/send.ts';
 
 const api: OverviewApi = {
   async context() {

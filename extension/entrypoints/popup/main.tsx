@@ -1,10 +1,10 @@
 import '../../assets/tailwind.css';
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
-import { createPopupStore, type PopupApi } from '../../components/popup-store.ts';
-import { Popup } from '../../components/Popup.tsx';
-import { sendMessage } from '../../lib/messages.ts';
-import { loadPageLanguage } from '../../lib/page-locale.ts';
+import { createPopupStore, type PopupApi } from '../../features/popup/store.ts';
+import { Popup } from '../../features/popup/Popup.tsx';
+import { sendMessage } from '../../features/send.ts';
+import { loadPageLanguage } from '../../features/page-locale.ts';
 
 const api: PopupApi = {
   status: () => sendMessage({ type: 'portrait/status' }),

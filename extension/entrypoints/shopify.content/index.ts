@@ -1,12 +1,12 @@
 // Shopify admin: the overlay beside order and customer pages.
-import '../../components/overlay/overlay.css';
+import '../../features/overlay/overlay.css';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { demoMatches } from '../../lib/demo.ts';
-import { startOverlay } from '../../lib/page/start-overlay.tsx';
+import { siteMatches } from '../../sites/common/demo.ts';
+import { startOverlay } from '../../features/overlay/start.tsx';
 import * as shopify from '../../sites/shopify.ts';
 
 export default defineContentScript({
-  matches: [...shopify.matches, ...demoMatches('shopify')],
+  matches: siteMatches(shopify),
   runAt: 'document_idle',
   cssInjectionMode: 'ui',
   main: (ctx) => startOverlay(ctx, shopify),

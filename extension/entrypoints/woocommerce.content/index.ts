@@ -1,12 +1,13 @@
 // WooCommerce admin: the overlay beside order pages. Not in the manifest: the background registers
 // it (scripting.registerContentScripts) for each shop domain the user adds in the options page.
-import '../../components/overlay/overlay.css';
+import '../../features/overlay/overlay.css';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { startOverlay } from '../../lib/page/start-overlay.tsx';
+import { siteMatches } from '../../sites/common/demo.ts';
+import { startOverlay } from '../../features/overlay/start.tsx';
 import * as woocommerce from '../../sites/woocommerce.ts';
 
 export default defineContentScript({
-  matches: [...woocommerce.matches],
+  matches: siteMatches(woocommerce),
   registration: 'runtime',
   runAt: 'document_idle',
   cssInjectionMode: 'ui',

@@ -23,7 +23,7 @@ export interface TestStack extends Stack {
   network(mode: NetworkMode): void;
 }
 
-/** The API the extension was built against (extension/lib/config.ts). */
+/** The API the extension was built against (extension/platform/config.ts). */
 export const builtApiUrl = (process.env.WXT_SUPABASE_URL || 'http://127.0.0.1:54321').replace(/\/+$/, '');
 
 async function listen(server: Server, port: number, host: string, waitMs: number): Promise<void> {

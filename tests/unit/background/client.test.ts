@@ -2,10 +2,10 @@
 // and how failures are told apart.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { authKeyPrefix, createAuthStorage, restrictStorageAccess } from '../../../extension/lib/background/auth-storage.ts';
-import { ApiFailure, classifyFailure, createSupabaseBackend } from '../../../extension/lib/background/client.ts';
-import { storageArea } from '../../../extension/lib/background/storage.ts';
-import type { QueuedWrite } from '../../../extension/lib/background/write-queue.ts';
+import { authKeyPrefix, createAuthStorage, restrictStorageAccess } from '../../../extension/platform/storage/auth-storage.ts';
+import { ApiFailure, classifyFailure, createSupabaseBackend } from '../../../extension/background/client.ts';
+import { storageArea } from '../../../extension/platform/storage/storage.ts';
+import type { QueuedWrite } from '../../../extension/background/write-queue.ts';
 import { orgA, userId } from './fakes.ts';
 
 beforeEach(() => {

@@ -1,11 +1,11 @@
 // Fakes of time and of the Supabase API for the background's unit tests.
 import { lifecycleStages, type LifecycleStage } from '../../../shared/api.ts';
-import type { Clock } from '../../../extension/lib/background/clock.ts';
-import { ApiFailure, noSessionCode, type PortraitBackend } from '../../../extension/lib/background/client.ts';
-import { identifierKey } from '../../../extension/lib/background/identifiers.ts';
-import type { Membership, PortraitContext, TagSuggestion } from '../../../extension/lib/background/rpc.ts';
-import type { ApplyOutcome, QueuedWrite } from '../../../extension/lib/background/write-queue.ts';
-import type { Identifier, PortraitView } from '../../../extension/lib/protocol.ts';
+import type { Clock } from '../../../extension/background/clock.ts';
+import { ApiFailure, noSessionCode, type PortraitBackend } from '../../../extension/background/client.ts';
+import { identifierKey } from '../../../extension/background/identifiers.ts';
+import type { Membership, PortraitContext, TagSuggestion } from '../../../extension/background/rpc.ts';
+import type { ApplyOutcome, QueuedWrite } from '../../../extension/background/write-queue.ts';
+import type { Identifier, PortraitView } from '../../../extension/platform/messaging/schemas.ts';
 
 /** Lets pending promise callbacks run. */
 export const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { identifierKey } from '../../../extension/lib/background/identifiers.ts';
-import { createLookupBatcher, type FetchBatch } from '../../../extension/lib/background/lookup-batcher.ts';
-import type { Identifier } from '../../../extension/lib/protocol.ts';
+import { identifierKey } from '../../../extension/background/identifiers.ts';
+import { createLookupBatcher, type FetchBatch } from '../../../extension/background/lookup-batcher.ts';
+import type { Identifier } from '../../../extension/platform/messaging/schemas.ts';
 import { manualClock, orgA, orgB, portraitFor } from './fakes.ts';
 
 const email = (value: string): Identifier => ({ kind: 'email', value });

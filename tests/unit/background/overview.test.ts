@@ -3,9 +3,9 @@
 // the API.
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { createBackground } from '../../../extension/lib/background/service.ts';
-import { memoryArea, storageArea } from '../../../extension/lib/background/storage.ts';
-import type { Membership } from '../../../extension/lib/background/rpc.ts';
+import { createBackground } from '../../../extension/background/service.ts';
+import { memoryArea, storageArea } from '../../../extension/platform/storage/storage.ts';
+import type { Membership } from '../../../extension/background/rpc.ts';
 import { fakeBackend, manualClock, orgA, orgB } from './fakes.ts';
 
 afterEach(() => {

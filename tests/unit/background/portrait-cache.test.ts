@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cacheStorageKey, createPortraitCache } from '../../../extension/lib/background/portrait-cache.ts';
-import { memoryArea } from '../../../extension/lib/background/storage.ts';
-import type { Identifier } from '../../../extension/lib/protocol.ts';
+import { cacheStorageKey, createPortraitCache } from '../../../extension/background/portrait-cache.ts';
+import { memoryArea } from '../../../extension/platform/storage/storage.ts';
+import type { Identifier } from '../../../extension/platform/messaging/schemas.ts';
 import { manualClock, orgA, orgB, portraitFor } from './fakes.ts';
 
 const email = (value: string): Identifier => ({ kind: 'email', value });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { portraitSchema, type Portrait } from '../../../shared/api.ts';
-import { ApiFailure } from '../../../extension/lib/background/client.ts';
-import { InvalidArguments, rpcCalls, toPortraitView } from '../../../extension/lib/background/rpc.ts';
-import type { QueuedWrite } from '../../../extension/lib/background/write-queue.ts';
+import { ApiFailure } from '../../../extension/background/client.ts';
+import { InvalidArguments, rpcCalls, toPortraitView } from '../../../extension/background/rpc.ts';
+import type { QueuedWrite } from '../../../extension/background/write-queue.ts';
 import { orgA, userId } from './fakes.ts';
 
 const customerId = '33333333-3333-4333-8333-333333333333';

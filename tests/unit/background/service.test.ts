@@ -1,11 +1,13 @@
 // The whole background over fake storage, time and API: what pages and the popup see.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { createBackground } from '../../../extension/lib/background/service.ts';
-import { memoryArea, storageArea, type KeyValueArea } from '../../../extension/lib/background/storage.ts';
-import { dictionaries as overlayDictionaries } from '../../../extension/components/overlay/messages.ts';
-import type { PageSettingsResponse, PopupStateResponse } from '../../../extension/lib/message-schemas.ts';
-import type { BackgroundPush, Identifier, LookupResponse, WriteResponse } from '../../../extension/lib/protocol.ts';
+import { createBackground } from '../../../extension/background/service.ts';
+import { memoryArea, storageArea, type KeyValueArea } from '../../../extension/platform/storage/storage.ts';
+import { dictionaries as overlayDictionaries } from '../../../extension/features/overlay/texts.ts';
+import type { PageSettingsResponse } from '../../../extension/features/overlay/schemas.ts';
+import type { PopupStateResponse } from '../../../extension/features/popup/schemas.ts';
+import type { BackgroundPush, Identifier, WriteResponse } from '../../../extension/platform/messaging/schemas.ts';
+import type { LookupResponse } from '../../../extension/features/overlay/schemas.ts';
 import { fakeBackend, manualClock, orgA, portraitFor, settle, type FakeBackend, type ManualClock } from './fakes.ts';
 
 beforeEach(() => {

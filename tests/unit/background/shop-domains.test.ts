@@ -5,14 +5,14 @@
 // same flow in Chromium.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { createBackground } from '../../../extension/lib/background/service.ts';
+import { createBackground } from '../../../extension/background/service.ts';
 import {
   createShopScripts,
   normalizeShopOrigin,
   syncShopScripts,
   type ShopScriptsBrowser,
-} from '../../../extension/lib/background/shop-domains.ts';
-import { memoryArea, storageArea, type KeyValueArea } from '../../../extension/lib/background/storage.ts';
+} from '../../../extension/features/options/shop-domains.ts';
+import { memoryArea, storageArea, type KeyValueArea } from '../../../extension/platform/storage/storage.ts';
 import { fakeBackend, manualClock } from './fakes.ts';
 
 afterEach(() => {

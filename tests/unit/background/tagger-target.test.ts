@@ -1,7 +1,7 @@
 // What a selection, a mailto:/tel: link or typed text says about whom to tag.
 import { describe, expect, it } from 'vitest';
-import { commandGesture, menuGesture, menuItems, uiLocale } from '../../../extension/lib/background/tagger-gestures.ts';
-import { linkIdentifier, maxCandidates, readTaggerTarget } from '../../../extension/lib/background/tagger-target.ts';
+import { commandGesture, menuGesture, menuItems, uiLocale } from '../../../extension/features/tagger/background/gestures.ts';
+import { linkIdentifier, maxCandidates, readTaggerTarget } from '../../../extension/features/tagger/background/target.ts';
 
 const email = (value: string) => ({ kind: 'email', value });
 const phone = (value: string) => ({ kind: 'phone', value });

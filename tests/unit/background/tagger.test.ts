@@ -3,10 +3,11 @@
 // selection resolves to a customer, and the save goes through the write queue.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { createBackground } from '../../../extension/lib/background/service.ts';
-import { memoryArea, storageArea, type KeyValueArea } from '../../../extension/lib/background/storage.ts';
-import { provenanceUrl, type TaggerInjector } from '../../../extension/lib/background/tagger.ts';
-import type { TaggerOpenResponse, TaggerResolveResponse, WriteResponse } from '../../../extension/lib/protocol.ts';
+import { createBackground } from '../../../extension/background/service.ts';
+import { memoryArea, storageArea, type KeyValueArea } from '../../../extension/platform/storage/storage.ts';
+import { provenanceUrl, type TaggerInjector } from '../../../extension/features/tagger/background/tagger.ts';
+import type { TaggerOpenResponse, TaggerResolveResponse } from '../../../extension/features/tagger/schemas.ts';
+import type { WriteResponse } from '../../../extension/platform/messaging/schemas.ts';
 import { fakeBackend, manualClock, orgA, portraitFor, type FakeBackend, type ManualClock } from './fakes.ts';
 
 beforeEach(() => {

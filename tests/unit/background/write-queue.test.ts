@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { storageArea, type KeyValueArea } from '../../../extension/lib/background/storage.ts';
+import { storageArea, type KeyValueArea } from '../../../extension/platform/storage/storage.ts';
 import {
   backoffDelay,
   createWriteQueue,
@@ -8,8 +8,8 @@ import {
   type ApplyOutcome,
   type QueuedWrite,
   type WriteQueueOptions,
-} from '../../../extension/lib/background/write-queue.ts';
-import type { WriteOp } from '../../../extension/lib/protocol.ts';
+} from '../../../extension/background/write-queue.ts';
+import type { WriteOp } from '../../../extension/platform/messaging/schemas.ts';
 import { fakeBackend, manualClock, orgA, settle, userId, type ManualClock } from './fakes.ts';
 
 afterEach(() => fakeBrowser.reset());

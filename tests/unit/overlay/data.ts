@@ -1,8 +1,9 @@
 // Portraits, sessions and a fake background for the overlay's tests.
 import { vi } from 'vitest';
-import type { OverlayClient } from '../../../extension/components/overlay/store.ts';
-import type { Participants } from '../../../extension/lib/page/participants.ts';
-import type { Identifier, LookupResponse, PortraitView, SessionState } from '../../../extension/lib/protocol.ts';
+import type { OverlayClient } from '../../../extension/features/overlay/store.ts';
+import type { Participants } from '../../../extension/sites/common/participants.ts';
+import type { Identifier, PortraitView, SessionState } from '../../../extension/platform/messaging/schemas.ts';
+import type { LookupResponse } from '../../../extension/features/overlay/schemas.ts';
 
 export const now = Date.parse('2025-11-23T12:00:00Z');
 const daysAgo = (days: number) => new Date(now - days * 86_400_000).toISOString();

@@ -2,12 +2,12 @@
 // numbers and dates written for the locale, and the stage reasons in the engine's words.
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stageReasonText } from '../../../extension/components/overlay/CustomerCard.tsx';
-import { dictionaries, t } from '../../../extension/components/overlay/messages.ts';
-import { Overlay } from '../../../extension/components/overlay/Overlay.tsx';
-import { createOverlayStore } from '../../../extension/components/overlay/store.ts';
-import { setLocale, type Locale } from '../../../extension/lib/i18n.ts';
-import type { LifecycleStage, PortraitView } from '../../../extension/lib/protocol.ts';
+import { stageReasonText } from '../../../extension/features/overlay/CustomerCard.tsx';
+import { dictionaries, t } from '../../../extension/features/overlay/texts.ts';
+import { Overlay } from '../../../extension/features/overlay/Overlay.tsx';
+import { createOverlayStore } from '../../../extension/features/overlay/store.ts';
+import { setLocale, type Locale } from '../../../extension/platform/i18n/i18n.ts';
+import type { LifecycleStage, PortraitView } from '../../../extension/platform/messaging/schemas.ts';
 import { explainReason } from '../../../shared/engine.ts';
 import { fakeBackground, now, page, participants, portrait } from './data.ts';
 

@@ -1,7 +1,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Overlay } from '../../../extension/components/overlay/Overlay.tsx';
-import { createOverlayStore } from '../../../extension/components/overlay/store.ts';
+import { Overlay } from '../../../extension/features/overlay/Overlay.tsx';
+import { createOverlayStore } from '../../../extension/features/overlay/store.ts';
 import { email, fakeBackground, now, page, participants, portrait, type FakeBackground } from './data.ts';
 
 const hostile = '<img src=x onerror=alert(1)>';

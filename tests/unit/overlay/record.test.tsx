@@ -2,10 +2,10 @@
 // so the overlay shows one card, never a switcher of the customer's own ids and addresses.
 import { render, screen } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
-import { Overlay } from '../../../extension/components/overlay/Overlay.tsx';
-import { createOverlayStore } from '../../../extension/components/overlay/store.ts';
-import type { Participants } from '../../../extension/lib/page/participants.ts';
-import type { Identifier } from '../../../extension/lib/protocol.ts';
+import { Overlay } from '../../../extension/features/overlay/Overlay.tsx';
+import { createOverlayStore } from '../../../extension/features/overlay/store.ts';
+import type { Participants } from '../../../extension/sites/common/participants.ts';
+import type { Identifier } from '../../../extension/platform/messaging/schemas.ts';
 import { fakeBackground, now, page, portrait } from './data.ts';
 
 const clock = () => now;

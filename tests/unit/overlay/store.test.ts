@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { QUIET_LOADING_MS, createOverlayStore } from '../../../extension/components/overlay/store.ts';
-import { PageRequestError } from '../../../extension/lib/page/portrait-client.ts';
+import { QUIET_LOADING_MS, createOverlayStore } from '../../../extension/features/overlay/store.ts';
+import { PageRequestError } from '../../../extension/features/page-client.ts';
 import { email, fakeBackground, now, page, participants, portrait, signedIn } from './data.ts';
 
 const clock = () => now;

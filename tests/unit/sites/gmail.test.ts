@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as gmail from '../../../extension/sites/gmail.ts';
 import { bigGmailThread } from '../../e2e/fixtures/big-page.ts';
-import { MAX_PARTICIPANTS } from '../../../extension/lib/page/participants.ts';
+import { MAX_PARTICIPANTS } from '../../../extension/sites/common/participants.ts';
 import {
   emails,
   gmailInboxComposeUrl,

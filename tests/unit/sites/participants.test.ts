@@ -6,7 +6,7 @@ import {
   createExclusion,
   emailIn,
   scanForAddresses,
-} from '../../../extension/lib/page/participants.ts';
+} from '../../../extension/sites/common/participants.ts';
 import { loadPage } from './load-fixture.ts';
 
 describe('emailIn', () => {

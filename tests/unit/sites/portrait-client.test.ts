@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { createPortraitClient, isPagePush, PageRequestError } from '../../../extension/lib/page/portrait-client.ts';
+import { createPortraitClient, isPagePush, PageRequestError } from '../../../extension/features/page-client.ts';
 
 afterEach(() => fakeBrowser.reset());
 

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { supportedSites } from '../../../extension/lib/background/sites.ts';
+import { supportedSites } from '../../../extension/sites/common/supported.ts';
 import { adapterFor, siteAdapters } from '../../../extension/sites/registry.ts';
 import { fixturesDir, repoRoot } from './load-fixture.ts';
 
@@ -59,7 +59,7 @@ describe('site adapter registry', () => {
 
     it('is a site whose content scripts the background answers', () => {
       const site = supportedSites.find((s) => s.id === id);
-      expect(site, `extension/lib/background/sites.ts lists ${id}`).toBeDefined();
+      expect(site, `extension/sites/supported.ts lists ${id}`).toBeDefined();
       expect([...(site?.matches ?? [])].sort()).toEqual([...adapter.matches].sort());
     });
   });

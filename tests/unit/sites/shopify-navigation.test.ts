@@ -2,7 +2,7 @@
 // The Shopify admin moves between orders with history.pushState: the URL changes, perhaps before
 // the page does. The page watcher must read the page again when only the URL changed.
 import { expect, it, vi } from 'vitest';
-import { watchParticipants, type WatchContext } from '../../../extension/lib/page/watch.ts';
+import { watchParticipants, type WatchContext } from '../../../extension/features/overlay/watch.ts';
 import * as shopify from '../../../extension/sites/shopify.ts';
 
 const store = 'https://admin.shopify.com/store/northwind-outfitters';

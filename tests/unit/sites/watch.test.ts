@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Participants, SiteAdapter } from '../../../extension/lib/page/participants.ts';
-import { watchParticipants, type WatchContext } from '../../../extension/lib/page/watch.ts';
+import type { Participants, SiteAdapter } from '../../../extension/sites/common/participants.ts';
+import { watchParticipants, type WatchContext } from '../../../extension/features/overlay/watch.ts';
 import * as gmail from '../../../extension/sites/gmail.ts';
 
 /** WXT's content script context, reduced to what the watcher uses; `invalidate()` ends it. */

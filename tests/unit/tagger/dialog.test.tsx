@@ -1,13 +1,13 @@
-// The tagging dialog (components/tagger) over a stand-in for the background's answers: what it
+// The tagging dialog (features/tagger) over a stand-in for the background's answers: what it
 // shows for each answer, what it sends, in both languages, and page text shown as text only.
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TagDialog } from '../../../extension/components/tagger/TagDialog.tsx';
-import { dictionaries } from '../../../extension/components/tagger/messages.ts';
-import { createTaggerStore } from '../../../extension/components/tagger/store.ts';
-import { setLocale } from '../../../extension/lib/i18n.ts';
-import { placeDialog } from '../../../extension/lib/page/place-dialog.ts';
-import type { TaggerOpenResponse, TaggerRequest, TaggerResolution } from '../../../extension/lib/protocol.ts';
+import { TagDialog } from '../../../extension/features/tagger/TagDialog.tsx';
+import { dictionaries } from '../../../extension/features/tagger/texts.ts';
+import { createTaggerStore } from '../../../extension/features/tagger/store.ts';
+import { setLocale } from '../../../extension/platform/i18n/i18n.ts';
+import { placeDialog } from '../../../extension/features/tagger/place-dialog.ts';
+import type { TaggerOpenResponse, TaggerRequest, TaggerResolution } from '../../../extension/features/tagger/schemas.ts';
 
 afterEach(() => {
   cleanup();

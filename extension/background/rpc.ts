@@ -1,0 +1,277 @@
+// The SQL functions the extension calls (DESIGN §6): arguments checked and answers parsed with the
+// schemas in shared/api.ts, answers mapped to the page protocol's view model.
+import {
+  addNoteResultSchema,
+  customerContextArgsSchema,
+  customerContextResultSchema,
+  listTagsResultSchema,
+  myOrgsResultSchema,
+  searchCustomersResultSchema,
+  setLifecycleStageResultSchema,
+  stageOverviewResultSchema,
+  tagCustomerResultSchema,
+  untagCustomerResultSchema,
+  rpcSchemas,
+  type Portrait,
+  type RpcName,
+  type StageOverview,
+} from '../../shared/api.ts';
+import type { OrgSummary } from '../platform/messaging/schemas.ts';
+import type { Identifier, LifecycleStage, PortraitView, Reason } from '../platform/messaging/schemas.ts';
+import { identifierKey } from './identifiers.ts';
+import type { QueuedWrite } from './write-queue.ts';
+
+export interface TagSuggestion {
+  name: string;
+  color: string | null;
+}
+
+/** A customer found by `search_customers` (typeahead by name, email or phone). */
+export interface CustomerMatch {
+  customerId: string;
+  displayName: string | null;
+  email: string | null;
+  phone: string | null;
+  stage: LifecycleStage | null;
+}
+
+/** An organization the user belongs to, with the settings the background applies. */
+export interface Membership extends OrgSummary {
+  currency: string;
+  defaultPhoneRegion: string;
+  internalDomains: string[];
+}
+
+/** What the background knows about the organization a portrait is read in. */
+export interface PortraitContext {
+  orgId: string;
+  currency: string;
+  /** Links to Studio are for admins of hosted projects. */
+  studioUrl?(customerId: string): string | null;
+}
+
+/** A write's result: the customer it touched and their portrait afterwards (when known). */
+export interface WriteResult {
+  customerId: string | null;
+  portrait: PortraitView | null;
+}
+
+export type RpcCall = (fn: RpcName, args: Record<string, unknown>) => Promise<unknown>;
+
+/** Thrown when arguments fail the API's own schema: sending them would only be refused. */
+export class InvalidArguments extends Error {
+  constructor(fn: RpcName, message: string) {
+    super(`${fn}: ${message}`);
+    this.name = 'InvalidArguments';
+  }
+}
+
+function checked(fn: RpcName, args: Record<string, unknown>): Record<string, unknown> {
+  const parsed = rpcSchemas[fn].args.safeParse(args);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidArguments(fn, issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid arguments');
+  }
+  return args;
+}
+
+function reasonOf(value: unknown): Reason | null {
+  if (!value || typeof value !== 'object' || !('code' in value) || typeof value.code !== 'string') return null;
+  const { code, ...rest } = value as Record<string, unknown>;
+  const values: Record<string, number | string | null> = {};
+  for (const [key, v] of Object.entries(rest)) {
+    if (typeof v === 'number' || typeof v === 'string' || v === null) values[key] = v;
+  }
+  return Object.keys(values).length > 0 ? { code: code as string, values } : { code: code as string };
+}
+
+/** The API's portrait as the overlay shows it. */
+export function toPortraitView(portrait: Portrait, context: PortraitContext): PortraitView {
+  const { customer, profile } = portrait;
+  const computedStage = profile?.lifecycle_stage ?? 'prospect';
+  const rfm =
+    profile?.r_score && profile.f_score && profile.m_score
+      ? { r: profile.r_score, f: profile.f_score, m: profile.m_score }
+      : null;
+  return {
+    customerId: customer.id,
+    orgId: context.orgId,
+    displayName:
+      customer.display_name ?? customer.primary_email ?? customer.primary_phone ?? portrait.identities[0]?.value ?? '',
+    kind: customer.kind,
+    company: customer.company?.display_name ?? null,
+    primaryEmail: customer.primary_email,
+    primaryPhone: customer.primary_phone,
+    location: [customer.city, customer.region, customer.country].filter(Boolean).join(', ') || null,
+    owner: customer.owner?.display_name ?? null,
+    stage: profile?.effective_stage ?? computedStage,
+    computedStage,
+    stageOverride: profile?.stage_override ?? null,
+    stageReason: reasonOf(profile?.reasons.lifecycle_stage),
+    stageHistory: portrait.stage_history.map((change) => ({
+      from: change.from_stage,
+      to: change.to_stage,
+      at: change.changed_at,
+      source: change.source,
+    })),
+    valueTier: profile?.value_tier ?? 'normal',
+    rfmSegment: profile?.rfm_segment ?? null,
+    rfm,
+    ticketBand: profile?.ticket_band ?? null,
+    isPartner: customer.is_partner,
+    isValid: customer.is_valid,
+    orderCount: profile?.order_count ?? 0,
+    netSpend: profile?.net_spend ?? 0,
+    aov: profile?.aov ?? null,
+    currency: context.currency,
+    lastOrderAt: profile?.last_order_at ?? null,
+    tags: portrait.tags.map((tag) => ({ id: tag.id, name: tag.name, color: tag.colour, source: tag.source })),
+    segments: portrait.segments,
+    notes: portrait.notes.map((note) => ({
+      id: note.id,
+      body: note.body,
+      authorName: note.author_name,
+      createdAt: note.created_at,
+    })),
+    studioUrl: context.studioUrl?.(customer.id) ?? null,
+    computedAt: profile?.computed_at ?? null,
+  };
+}
+
+/** The index named in a 22023 error about one identifier (`p_identifiers[3] …`). */
+function badIdentifierIndex(error: unknown): number | null {
+  const message = error instanceof Error ? error.message : '';
+  const code = (error as { code?: unknown }).code;
+  if (code !== '22023') return null;
+  const match = /p_identifiers\[(\d+)\]/.exec(message);
+  return match ? Number(match[1]) : null;
+}
+
+export function rpcCalls(rpc: RpcCall) {
+  async function call<T>(fn: RpcName, args: Record<string, unknown>, parse: (data: unknown) => T): Promise<T> {
+    return parse(await rpc(fn, checked(fn, args)));
+  }
+
+  return {
+    async myOrgs(): Promise<Membership[]> {
+      const rows = await call('my_orgs', {}, (data) => myOrgsResultSchema.parse(data));
+      return rows.map((row) => ({
+        id: row.org_id,
+        name: row.name,
+        role: row.role,
+        currency: row.settings.currency,
+        defaultPhoneRegion: row.settings.default_phone_region,
+        internalDomains: row.settings.internal_email_domains,
+      }));
+    },
+
+    /**
+     * Portraits by identifierKey. An identifier the API cannot read (a phone number not valid in
+     * the organization's region) is answered null instead of failing the others.
+     */
+    async customerContext(
+      identifiers: readonly Identifier[],
+      context: PortraitContext,
+    ): Promise<Map<string, PortraitView | null>> {
+      const found = new Map<string, PortraitView | null>();
+      let remaining = [...identifiers];
+      for (let attempt = 0; remaining.length > 0; attempt++) {
+        try {
+          const args = customerContextArgsSchema.parse({ p_org: context.orgId, p_identifiers: remaining });
+          const rows = customerContextResultSchema.parse(await rpc('customer_context', args));
+          for (const row of rows) {
+            const identifier = remaining[row.index];
+            if (identifier) found.set(identifierKey(identifier), row.portrait ? toPortraitView(row.portrait, context) : null);
+          }
+          return found;
+        } catch (error) {
+          const bad = badIdentifierIndex(error);
+          if (bad === null || attempt >= 5 || !remaining[bad]) throw error;
+          found.set(identifierKey(remaining[bad]!), null);
+          remaining = remaining.filter((_, index) => index !== bad);
+        }
+      }
+      return found;
+    },
+
+    async listTags(orgId: string): Promise<TagSuggestion[]> {
+      const rows = await call('list_tags', { p_org: orgId }, (data) => listTagsResultSchema.parse(data));
+      return rows.map((row) => ({ name: row.name, color: row.colour }));
+    },
+
+    /** The Overview page's figures for the UTC days from..to (`YYYY-MM-DD`). */
+    async stageOverview(orgId: string, from: string, to: string): Promise<StageOverview> {
+      return call('stage_overview', { p_org: orgId, p_from: from, p_to: to }, (data) => stageOverviewResultSchema.parse(data));
+    },
+    async searchCustomers(orgId: string, query: string, limit: number): Promise<CustomerMatch[]> {
+      const rows = await call(
+        'search_customers',
+        { p_org: orgId, p_query: query, p_limit: limit },
+        (data) => searchCustomersResultSchema.parse(data),
+      );
+      return rows.map((row) => ({
+        customerId: row.customer_id,
+        displayName: row.display_name,
+        email: row.primary_email,
+        phone: row.primary_phone,
+        stage: row.effective_stage,
+      }));
+    },
+
+    /** Sends one queued write with its request id. */
+    async applyWrite(queued: QueuedWrite, context: PortraitContext): Promise<WriteResult> {
+      const { write, requestId } = queued;
+      const view = (portrait: Portrait | null) => (portrait ? toPortraitView(portrait, context) : null);
+      switch (write.op) {
+        case 'tag':
+        case 'lead': {
+          const result = await call(
+            'tag_customer',
+            {
+              p_org: queued.orgId,
+              p_identifier: write.identifier,
+              p_tags: write.op === 'tag' ? write.tags : [],
+              p_page_url: write.pageUrl,
+              p_page_title: write.pageTitle,
+              p_request_id: requestId,
+              ...(write.displayName ? { p_display_name: write.displayName } : {}),
+            },
+            (data) => tagCustomerResultSchema.parse(data),
+          );
+          return { customerId: result.customer_id, portrait: view(result.portrait) };
+        }
+        case 'untag': {
+          if (!queued.target) throw new InvalidArguments('untag_customer', 'no identifier is known for this customer');
+          const result = await call(
+            'untag_customer',
+            { p_org: queued.orgId, p_identifier: queued.target, p_tags: [write.tag], p_request_id: requestId },
+            (data) => untagCustomerResultSchema.parse(data),
+          );
+          return { customerId: result.customer_id, portrait: view(result.portrait) };
+        }
+        case 'note': {
+          const result = await call(
+            'add_note',
+            { p_org: queued.orgId, p_customer_id: write.customerId, p_body: write.body, p_request_id: requestId },
+            (data) => addNoteResultSchema.parse(data),
+          );
+          return { customerId: write.customerId, portrait: view(result.portrait) };
+        }
+        case 'stage': {
+          const result = await call(
+            'set_lifecycle_stage',
+            {
+              p_org: queued.orgId,
+              p_customer_id: write.customerId,
+              p_stage: write.stage,
+              p_reason: write.reason,
+              p_request_id: requestId,
+            },
+            (data) => setLifecycleStageResultSchema.parse(data),
+          );
+          return { customerId: result.customer_id, portrait: view(result.portrait) };
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// The overlay's messages in the background: lookups, writes, tag suggestions, the session and the
+// page settings, for content scripts on supported sites (and Portrait's own pages).
+import { resolveLocale } from '../../platform/i18n/i18n.ts';
+import { defineFeature } from '../../platform/messaging/front-door.ts';
+import { tabOf, type BackgroundServices } from '../../background/services.ts';
+import {
+  lookupRequestSchema,
+  pageSettingsRequestSchema,
+  sessionRequestSchema,
+  tagSuggestionsRequestSchema,
+  writeRequestSchema,
+  type PageSettingsResponse,
+} from './schemas.ts';
+import { dictionaries as overlayDictionaries } from './texts.ts';
+
+export const overlayFeature = defineFeature({
+  messages: {
+    'portrait/lookup': { schema: lookupRequestSchema, from: 'page' },
+    'portrait/write': { schema: writeRequestSchema, from: 'page' },
+    'portrait/tags': { schema: tagSuggestionsRequestSchema, from: 'page' },
+    'portrait/session': { schema: sessionRequestSchema, from: 'page', whileSwitchedOff: true },
+    'portrait/settings': { schema: pageSettingsRequestSchema, from: 'page', whileSwitchedOff: true },
+  },
+  handlers: ({ session, settings, portraits, tabs, uiLanguage }: BackgroundServices) => ({
+    async 'portrait/lookup'(message, sender) {
+      return portraits.lookup(message.identifiers, tabOf(sender));
+    },
+
+    async 'portrait/write'(message, sender) {
+      return portraits.write(message.write, tabOf(sender));
+    },
+
+    async 'portrait/tags'(message) {
+      return portraits.tagSuggestions(message.prefix);
+    },
+
+    async 'portrait/session'(_message, sender) {
+      const tabId = tabOf(sender);
+      if (tabId !== null) tabs.seen(tabId);
+      return { ok: true, session: await session.state() };
+    },
+
+    async 'portrait/settings'(_message, sender): Promise<PageSettingsResponse> {
+      const tabId = tabOf(sender);
+      if (tabId !== null) tabs.seen(tabId);
+      const [current, account] = await Promise.all([settings.load(), session.account()]);
+      const siteId = sender.kind === 'content-script' ? sender.site?.id : undefined;
+      const enabled = siteId ? (current.sites[siteId] ?? true) : true;
+      const ownAddresses = account?.email && !current.ownAddresses.includes(account.email.toLowerCase())
+        ? [...current.ownAddresses, account.email.toLowerCase()]
+        : current.ownAddresses;
+      const locale = resolveLocale(current.language, uiLanguage?.() ?? globalThis.navigator?.language);
+      const messages = locale === 'en' ? null : overlayDictionaries[locale];
+      return { ok: true, enabled, ownAddresses, internalDomains: current.internalDomains, language: current.language, locale, messages };
+    },
+  }),
+});

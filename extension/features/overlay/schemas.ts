@@ -1,0 +1,83 @@
+// The overlay's messages (the page protocol): content scripts on supported sites and Portrait's own
+// pages send them. Content scripts use the types only (`import type`), so zod stays out of them.
+import { z } from 'zod';
+import {
+  identifierSchema,
+  messageLimits,
+  writeOpSchema,
+  type Language,
+  type Locale,
+  type LookupResult,
+  type SessionState,
+  type TagSuggestionsResponse,
+  type WriteResponse,
+} from '../../platform/messaging/schemas.ts';
+
+export const lookupRequestSchema = z.strictObject({
+  type: z.literal('portrait/lookup'),
+  identifiers: z.array(identifierSchema).max(messageLimits.maxIdentifiersPerLookup),
+});
+export const writeRequestSchema = z.strictObject({
+  type: z.literal('portrait/write'),
+  write: writeOpSchema,
+});
+export const tagSuggestionsRequestSchema = z.strictObject({
+  type: z.literal('portrait/tags'),
+  prefix: z.string().max(messageLimits.maxPrefixLength),
+});
+export const sessionRequestSchema = z.strictObject({ type: z.literal('portrait/session') });
+/** The page settings: the per-site switch, the addresses never to look up, the language. */
+export const pageSettingsRequestSchema = z.strictObject({ type: z.literal('portrait/settings') });
+
+export const pageRequestSchema = z.discriminatedUnion('type', [
+  lookupRequestSchema,
+  writeRequestSchema,
+  tagSuggestionsRequestSchema,
+  sessionRequestSchema,
+  pageSettingsRequestSchema,
+]);
+
+export type LookupRequest = z.infer<typeof lookupRequestSchema>;
+export type WriteRequest = z.infer<typeof writeRequestSchema>;
+export type TagSuggestionsRequest = z.infer<typeof tagSuggestionsRequestSchema>;
+export type SessionRequest = z.infer<typeof sessionRequestSchema>;
+/** The per-site switch, the addresses never to look up, the language. */
+export type PageSettingsRequest = z.infer<typeof pageSettingsRequestSchema>;
+export type PageRequest = z.infer<typeof pageRequestSchema>;
+
+export interface LookupResponse {
+  ok: true;
+  session: SessionState;
+  results: LookupResult[];
+  /** When the answer came from the cache, its age; a fresh answer follows as a PortraitUpdate. */
+  fetchedAt: string | null;
+  stale: boolean;
+}
+
+export interface SessionResponse {
+  ok: true;
+  session: SessionState;
+}
+
+
+export interface PageSettingsResponse {
+  ok: true;
+  /** Whether Portrait is switched on for the site of the asking tab. */
+  enabled: boolean;
+  ownAddresses: string[];
+  internalDomains: string[];
+  language: Language;
+  locale: Locale;
+  messages: Record<string, string> | null;
+}
+
+/** The page settings as content scripts name them. */
+export type SettingsResponse = PageSettingsResponse;
+
+export interface PageResponseByType {
+  'portrait/lookup': LookupResponse;
+  'portrait/write': WriteResponse;
+  'portrait/tags': TagSuggestionsResponse;
+  'portrait/session': SessionResponse;
+  'portrait/settings': PageSettingsResponse;
+}

@@ -1,0 +1,98 @@
+// The popup's messages in the background: the API's status, signing in and out, the organization
+// and the per-site switches. Every answer but the status is the popup's whole state.
+import { defineFeature } from '../../platform/messaging/front-door.ts';
+import { isApiReachable } from '../../background/api-health.ts';
+import { ApiFailure } from '../../background/client.ts';
+import { broadcastSettings, failed, type BackgroundServices } from '../../background/services.ts';
+import {
+  popupStateRequestSchema,
+  selectOrgRequestSchema,
+  setSiteEnabledRequestSchema,
+  signInRequestSchema,
+  signOutRequestSchema,
+  statusRequestSchema,
+  type PopupStateResponse,
+} from './schemas.ts';
+
+export const popupFeature = defineFeature({
+  messages: {
+    'portrait/status': { schema: statusRequestSchema, from: 'extension-page' },
+    'popup/state': { schema: popupStateRequestSchema, from: 'extension-page' },
+    'account/sign-in': { schema: signInRequestSchema, from: 'extension-page' },
+    'account/sign-out': { schema: signOutRequestSchema, from: 'extension-page' },
+    'account/select-org': { schema: selectOrgRequestSchema, from: 'extension-page' },
+    'settings/site': { schema: setSiteEnabledRequestSchema, from: 'extension-page' },
+  },
+  handlers: (deps: BackgroundServices) => {
+    const { session, settings, queue } = deps;
+
+    async function popupState(): Promise<PopupStateResponse> {
+      const [state, account, current, writes, failedWrites, api] = await Promise.all([
+        session.state(),
+        session.account(),
+        settings.load(),
+        queue.writes(),
+        queue.failed(),
+        settings.api(),
+      ]);
+      return {
+        ok: true,
+        session: state,
+        orgs: state.signedIn ? (account?.orgs ?? []).map(({ id, name, role }) => ({ id, name, role })) : [],
+        sites: current.sites,
+        apiUrl: api.apiUrl,
+        pendingWrites: writes.filter((write) => write.userId === account?.userId).length,
+        failedWrites: failedWrites.length,
+      };
+    }
+
+    return {
+      async 'portrait/status'() {
+        const api = await settings.api();
+        return { ok: true, apiUrl: api.apiUrl, reachable: await isApiReachable(api.apiUrl, api.anonKey, deps.fetch) };
+      },
+
+      async 'popup/state'() {
+        // The popup is the moment the user looks: pick up organization changes and retry writes.
+        void session.refreshOrgs();
+        void queue.drain({ now: true });
+        return popupState();
+      },
+
+      async 'account/sign-in'(message) {
+        try {
+          await session.signIn(message.email, message.password);
+        } catch (error) {
+          if (error instanceof ApiFailure && error.kind === 'refused') {
+            return { ok: false, error: 'failed', message: error.message };
+          }
+          return failed(error);
+        }
+        void queue.drain();
+        return popupState();
+      },
+
+      async 'account/sign-out'() {
+        // The queue belongs to the account: another user must not send its writes.
+        await queue.clear();
+        await session.signOut();
+        return popupState();
+      },
+
+      async 'account/select-org'(message) {
+        try {
+          await session.selectOrg(message.orgId);
+        } catch (error) {
+          return failed(error);
+        }
+        return popupState();
+      },
+
+      async 'settings/site'(message) {
+        await settings.update((current) => ({ ...current, sites: { ...current.sites, [message.site]: message.enabled } }));
+        await broadcastSettings(deps);
+        return popupState();
+      },
+    };
+  },
+});

@@ -1,0 +1,55 @@
+// The popup's messages: the API's status, the session, the organization and the per-site switches.
+import { z } from 'zod';
+import { messageLimits, siteIds, type OrgSummary, type SessionState, type SiteId } from '../../platform/messaging/schemas.ts';
+
+export const statusRequestSchema = z.strictObject({ type: z.literal('portrait/status') });
+export const popupStateRequestSchema = z.strictObject({ type: z.literal('popup/state') });
+export const signInRequestSchema = z.strictObject({
+  type: z.literal('account/sign-in'),
+  email: z.string().trim().min(3).max(messageLimits.maxEmailLength),
+  password: z.string().min(1).max(messageLimits.maxPasswordLength),
+});
+export const signOutRequestSchema = z.strictObject({ type: z.literal('account/sign-out') });
+export const selectOrgRequestSchema = z.strictObject({
+  type: z.literal('account/select-org'),
+  orgId: z.guid(),
+});
+export const setSiteEnabledRequestSchema = z.strictObject({
+  type: z.literal('settings/site'),
+  site: z.enum(siteIds),
+  enabled: z.boolean(),
+});
+
+export type StatusRequest = z.infer<typeof statusRequestSchema>;
+
+export interface StatusResponse {
+  ok: true;
+  apiUrl: string;
+  reachable: boolean;
+}
+
+/** Everything the popup shows, in one answer. */
+export interface PopupStateResponse {
+  ok: true;
+  session: SessionState;
+  orgs: OrgSummary[];
+  sites: Record<SiteId, boolean>;
+  apiUrl: string;
+  /** Writes waiting in the queue (offline, or retrying). */
+  pendingWrites: number;
+  /** Writes the API refused since the last sign-in; they are not retried. */
+  failedWrites: number;
+}
+
+export interface SignInResponse extends Omit<PopupStateResponse, 'ok'> {
+  ok: true;
+}
+
+export interface PopupResponses {
+  'portrait/status': StatusResponse;
+  'popup/state': PopupStateResponse;
+  'account/sign-in': PopupStateResponse;
+  'account/sign-out': PopupStateResponse;
+  'account/select-org': PopupStateResponse;
+  'settings/site': PopupStateResponse;
+}
