@@ -29,4 +29,12 @@ export const argumentNamesAgree: ArgumentNames = {
   list_tags: true,
   my_orgs: true,
   stage_overview: true,
+  add_follow_up: true,
+  complete_follow_up: true,
+  my_follow_ups: true,
+  claim_customer: true,
+  release_customer: true,
+  assign_customer: true,
+  record_satisfaction: true,
+  customer_timeline: true,
 };
