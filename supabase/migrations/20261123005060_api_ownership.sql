@@ -48,7 +48,8 @@ begin
       end if;
       p_to := caller;
     when 'released' then
-      if caller_role <> 'admin' and current_owner is distinct from caller then
+      -- A customer already in the pool stays there, whoever asks.
+      if caller_role <> 'admin' and current_owner is not null and current_owner <> caller then
         raise exception using errcode = '42501', message = 'p_customer: only the owner or an admin can release a customer';
       end if;
       p_to := null;
