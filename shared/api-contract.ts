@@ -32,4 +32,12 @@ export const argumentNamesAgree: ArgumentNames = {
   my_invitations: true,
   accept_invitation: true,
   decline_invitation: true,
+  add_follow_up: true,
+  complete_follow_up: true,
+  my_follow_ups: true,
+  claim_customer: true,
+  release_customer: true,
+  assign_customer: true,
+  record_satisfaction: true,
+  customer_timeline: true,
 };

@@ -6,6 +6,7 @@
 // extension refuse the same input before a round trip, and check what comes back. The limits
 // here are the database's limits.
 import { z } from 'zod';
+import { Constants } from './database.types.ts';
 import { identifierKindSchema, identifierSchema } from './identity-schema.ts';
 import {
   companySizes,
@@ -413,6 +414,271 @@ const invitationAnswerSchema = (status: 'accepted' | 'declined') =>
 export const acceptInvitationResultSchema = invitationAnswerSchema('accepted');
 export const declineInvitationResultSchema = invitationAnswerSchema('declined');
 
+// ---------------------------------------------------------------------------------------------
+// Follow-ups, ownership, satisfaction visits and the customer's timeline
+// (supabase/migrations/2026112300505*–5080_api_*.sql). Their closed sets come from the generated
+// database enums.
+
+export const satisfactionScales = Constants.public.Enums.satisfaction_scale;
+export const satisfactionChannels = Constants.public.Enums.satisfaction_channel;
+export const ownershipChangeReasons = Constants.public.Enums.ownership_change_reason;
+const satisfactionScaleSchema = z.enum(satisfactionScales);
+const satisfactionChannelSchema = z.enum(satisfactionChannels);
+
+export const followUpLimits = {
+  noteLength: 2000,
+  /** p_due_at lies within a year before and five years after now. */
+  dueDaysBack: 365,
+  dueYearsAhead: 5,
+  releaseReasonLength: 500,
+  satisfactionCommentLength: 2000,
+  timelinePage: 100,
+} as const;
+
+/** Score range per scale: csat5 1–5, nps10 0–10. */
+export const satisfactionScoreRange = { csat5: [1, 5], nps10: [0, 10] } as const satisfies Record<
+  (typeof satisfactionScales)[number],
+  readonly [number, number]
+>;
+
+const trimmedText = (max: number, what: string) =>
+  z.string().refine((text) => text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '').length <= max, `${what} of at most ${max} characters`);
+
+/** A follow-up as the API returns it (private.follow_up_document). */
+export const followUpSchema = z.object({
+  id: uuid,
+  customer_id: uuid,
+  /** Null once the assignee left the organization. */
+  assignee_id: uuid.nullable(),
+  assignee_name: z.string().nullable(),
+  due_at: timestamp,
+  note: z.string().nullable(),
+  created_by: uuid.nullable(),
+  created_by_name: z.string().nullable(),
+  created_at: timestamp,
+  /** Null while open. */
+  done_at: timestamp.nullable(),
+  done_by: uuid.nullable(),
+  done_by_name: z.string().nullable(),
+});
+
+export const addFollowUpArgsSchema = z.strictObject({
+  p_org: uuid,
+  p_identifier: identifierSchema,
+  p_due_at: timestamp,
+  /** Optional; blank means none. */
+  p_note: trimmedText(followUpLimits.noteLength, 'A note').nullable(),
+  /** A member of the organization; null or absent: the caller. */
+  p_assignee: uuid.nullable().optional(),
+  p_request_id: uuid,
+});
+export const addFollowUpResultSchema = z.object({
+  customer_id: uuid,
+  /** True when the call created the customer (as a lead). */
+  created: z.boolean(),
+  follow_up: followUpSchema,
+});
+
+export const completeFollowUpArgsSchema = z.strictObject({ p_org: uuid, p_follow_up: uuid, p_request_id: uuid });
+export const completeFollowUpResultSchema = z.object({
+  /** False when it was already done. */
+  changed: z.boolean(),
+  follow_up: followUpSchema,
+});
+
+export const myFollowUpsArgsSchema = z.strictObject({ p_org: uuid, p_until: timestamp });
+export const myFollowUpsResultSchema = z.array(
+  z.object({
+    follow_up_id: uuid,
+    customer_id: uuid,
+    display_name: z.string().nullable(),
+    effective_stage: lifecycleStageSchema.nullable(),
+    primary_email: z.string().nullable(),
+    primary_phone: z.string().nullable(),
+    due_at: timestamp,
+    /** Due before now. */
+    overdue: z.boolean(),
+    note: z.string().nullable(),
+    created_by: uuid.nullable(),
+    created_by_name: z.string().nullable(),
+    created_at: timestamp,
+  }),
+);
+
+const ownershipResultSchema = z.object({
+  customer_id: uuid,
+  /** False when the owner already was what was asked. */
+  changed: z.boolean(),
+  /** Null: the customer is in the pool (公海). */
+  owner: z.object({ user_id: uuid, display_name: z.string().nullable() }).nullable(),
+  portrait: portraitSchema,
+});
+
+export const claimCustomerArgsSchema = z.strictObject({ p_org: uuid, p_customer: uuid, p_request_id: uuid });
+export const claimCustomerResultSchema = ownershipResultSchema;
+
+export const releaseCustomerArgsSchema = z.strictObject({
+  p_org: uuid,
+  p_customer: uuid,
+  p_reason: z
+    .string()
+    .refine((reason) => tidyTagName(reason).length <= followUpLimits.releaseReasonLength, {
+      message: `A reason of at most ${followUpLimits.releaseReasonLength} characters`,
+    })
+    .nullable()
+    .optional(),
+  p_request_id: uuid,
+});
+export const releaseCustomerResultSchema = ownershipResultSchema;
+
+export const assignCustomerArgsSchema = z.strictObject({ p_org: uuid, p_customer: uuid, p_member: uuid, p_request_id: uuid });
+export const assignCustomerResultSchema = ownershipResultSchema;
+
+export const recordSatisfactionArgsSchema = z
+  .strictObject({
+    p_org: uuid,
+    p_identifier: identifierSchema,
+    p_score: z.number().int(),
+    p_scale: satisfactionScaleSchema,
+    p_comment: trimmedText(followUpLimits.satisfactionCommentLength, 'A comment').nullable().optional(),
+    p_channel: satisfactionChannelSchema,
+    p_request_id: uuid,
+  })
+  .refine(
+    (args) => {
+      const [low, high] = satisfactionScoreRange[args.p_scale];
+      return args.p_score >= low && args.p_score <= high;
+    },
+    { message: 'p_score must be 1 to 5 on csat5 and 0 to 10 on nps10', path: ['p_score'] },
+  );
+export const recordSatisfactionResultSchema = z.object({
+  customer_id: uuid,
+  created: z.boolean(),
+  response: z.object({
+    id: uuid,
+    customer_id: uuid,
+    score: z.number().int(),
+    scale: satisfactionScaleSchema,
+    comment: z.string().nullable(),
+    channel: satisfactionChannelSchema,
+    recorded_by: uuid.nullable(),
+    recorded_by_name: z.string().nullable(),
+    responded_at: timestamp,
+  }),
+});
+
+/** Passing a page's `next` back as p_before / p_before_key returns the page after it. */
+export const customerTimelineArgsSchema = z
+  .strictObject({
+    p_org: uuid,
+    p_customer: uuid,
+    p_before: timestamp.nullable().optional(),
+    p_limit: z.number().int().min(1).max(followUpLimits.timelinePage).optional(),
+    p_before_key: z.string().max(100).regex(/^[a-z_]+:[0-9a-f-]+$/).nullable().optional(),
+  })
+  .refine((args) => args.p_before_key == null || args.p_before != null, {
+    message: 'p_before_key needs p_before',
+    path: ['p_before_key'],
+  });
+
+/** What every timeline item has: when, its paging key, and who made it (null: the system). */
+const timelineBase = {
+  at: timestamp,
+  key: z.string(),
+  by: uuid.nullable(),
+  by_name: z.string().nullable(),
+};
+const timelineFollowUpFacts = {
+  follow_up_id: uuid,
+  due_at: timestamp,
+  note: z.string().nullable(),
+  assignee_id: uuid.nullable(),
+  assignee_name: z.string().optional(),
+  done_at: timestamp.nullable(),
+};
+
+const timelineTagChange = <K extends 'tag_added' | 'tag_removed'>(kind: K) =>
+  z.object({
+    kind: z.literal(kind),
+    ...timelineBase,
+    /** Null once the tag was deleted; tag_name is its name at the time. */
+    tag_id: uuid.nullable(),
+    tag_name: z.string(),
+    /** The tag's colour now (absent once it was deleted). */
+    tag_colour: z.string().optional(),
+    source: z.enum(tagSources),
+    /** For additions: the page the member was on. */
+    page_url: z.string().nullable(),
+    page_title: z.string().nullable(),
+  });
+
+export const timelineItemSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('order'),
+    ...timelineBase,
+    order_id: uuid,
+    source: z.enum(Constants.public.Enums.order_source),
+    external_id: z.string(),
+    /** refunded: refunded in full; a paid order with refunded_amount > 0 was partly refunded. */
+    status: z.enum(Constants.public.Enums.order_status),
+    total: amount,
+    refunded_amount: amount,
+    currency: z.string(),
+  }),
+  z.object({ kind: z.literal('note'), ...timelineBase, note_id: uuid, body: z.string(), updated_at: timestamp }),
+  z.object({
+    kind: z.literal('stage_change'),
+    ...timelineBase,
+    from_stage: lifecycleStageSchema.nullable(),
+    to_stage: lifecycleStageSchema,
+    source: z.enum(stageChangeSources),
+    reason: jsonObject,
+  }),
+  timelineTagChange('tag_added'),
+  timelineTagChange('tag_removed'),
+  z.object({
+    kind: z.literal('event'),
+    ...timelineBase,
+    event_kind: z.enum(Constants.public.Enums.event_kind),
+    details: jsonObject,
+  }),
+  z.object({ kind: z.literal('follow_up_created'), ...timelineBase, ...timelineFollowUpFacts }),
+  z.object({ kind: z.literal('follow_up_completed'), ...timelineBase, ...timelineFollowUpFacts }),
+  z.object({
+    kind: z.literal('ownership_change'),
+    ...timelineBase,
+    from_owner_id: uuid.nullable(),
+    from_owner_name: z.string().optional(),
+    to_owner_id: uuid.nullable(),
+    to_owner_name: z.string().optional(),
+    reason: z.enum(ownershipChangeReasons),
+    note: z.string().nullable(),
+  }),
+  z.object({
+    kind: z.literal('satisfaction'),
+    ...timelineBase,
+    response_id: uuid,
+    score: z.number().int(),
+    scale: satisfactionScaleSchema,
+    comment: z.string().nullable(),
+    channel: satisfactionChannelSchema,
+  }),
+]);
+
+export const customerTimelineResultSchema = z.object({
+  customer_id: uuid,
+  /** Newest first. */
+  items: z.array(timelineItemSchema),
+  /** The cursor of the next page; null on the last one. */
+  next: z.object({ before: timestamp, before_key: z.string() }).nullable(),
+  /** The customer's open follow-ups, earliest due first (at most 10). */
+  open_follow_ups: z.array(followUpSchema).max(10),
+});
+
+export type TimelineItem = z.output<typeof timelineItemSchema>;
+export type CustomerTimeline = z.output<typeof customerTimelineResultSchema>;
+export type FollowUp = z.output<typeof followUpSchema>;
+
 /** Every RPC by its SQL name: the schema of its arguments and of its result. */
 export const rpcSchemas = {
   customer_context: { args: customerContextArgsSchema, result: customerContextResultSchema },
@@ -427,6 +693,15 @@ export const rpcSchemas = {
   my_invitations: { args: myInvitationsArgsSchema, result: myInvitationsResultSchema },
   accept_invitation: { args: answerInvitationArgsSchema, result: acceptInvitationResultSchema },
   decline_invitation: { args: answerInvitationArgsSchema, result: declineInvitationResultSchema },
+  // Follow-ups, ownership, satisfaction visits, the timeline.
+  add_follow_up: { args: addFollowUpArgsSchema, result: addFollowUpResultSchema },
+  complete_follow_up: { args: completeFollowUpArgsSchema, result: completeFollowUpResultSchema },
+  my_follow_ups: { args: myFollowUpsArgsSchema, result: myFollowUpsResultSchema },
+  claim_customer: { args: claimCustomerArgsSchema, result: claimCustomerResultSchema },
+  release_customer: { args: releaseCustomerArgsSchema, result: releaseCustomerResultSchema },
+  assign_customer: { args: assignCustomerArgsSchema, result: assignCustomerResultSchema },
+  record_satisfaction: { args: recordSatisfactionArgsSchema, result: recordSatisfactionResultSchema },
+  customer_timeline: { args: customerTimelineArgsSchema, result: customerTimelineResultSchema },
 } as const;
 
 export type RpcName = keyof typeof rpcSchemas;

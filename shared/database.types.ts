@@ -76,6 +76,38 @@ isOneToOne: true
       referencedColumns: ["org_id","id"]
     }
                   ]
+                },"customer_tag_changes": {
+                  Row: {
+                    "action": Database["public"]['Enums']["tag_change_action"],"changed_at": string,"changed_by": string | null,"customer_id": string,"id": number,"org_id": string,"page_title": string | null,"page_url": string | null,"source": Database["public"]['Enums']["tag_source"],"tag_id": string | null,"tag_name": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "action": Database["public"]['Enums']["tag_change_action"],"changed_at"?: string,"changed_by"?: string | null,"customer_id": string,"id"?: never,"org_id": string,"page_title"?: string | null,"page_url"?: string | null,"source": Database["public"]['Enums']["tag_source"],"tag_id"?: string | null,"tag_name": string
+                  }
+                  Update: {
+                    "action"?: Database["public"]['Enums']["tag_change_action"],"changed_at"?: string,"changed_by"?: string | null,"customer_id"?: string,"id"?: never,"org_id"?: string,"page_title"?: string | null,"page_url"?: string | null,"source"?: Database["public"]['Enums']["tag_source"],"tag_id"?: string | null,"tag_name"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "customer_tag_changes_customer_id_fkey"
+      columns: ["org_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customer_overview"
+      referencedColumns: ["org_id","id"]
+    },{
+      foreignKeyName: "customer_tag_changes_customer_id_fkey"
+      columns: ["org_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["org_id","id"]
+    },{
+      foreignKeyName: "customer_tag_changes_tag_id_fkey"
+      columns: ["org_id","tag_id"]
+isOneToOne: false
+      referencedRelation: "tags"
+      referencedColumns: ["org_id","id"]
+    }
+                  ]
                 },"customer_tags": {
                   Row: {
                     "added_at": string,"added_by": string | null,"customer_id": string,"org_id": string,"page_title": string | null,"page_url": string | null,"request_id": string | null,"source": Database["public"]['Enums']["tag_source"],"tag_id": string
@@ -210,6 +242,38 @@ isOneToOne: false
       referencedColumns: ["org_id","id"]
     }
                   ]
+                },"follow_ups": {
+                  Row: {
+                    "assignee_id": string | null,"created_at": string,"created_by": string | null,"customer_id": string,"done_at": string | null,"done_by": string | null,"due_at": string,"id": string,"note": string | null,"org_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "assignee_id"?: string | null,"created_at"?: string,"created_by"?: string | null,"customer_id": string,"done_at"?: string | null,"done_by"?: string | null,"due_at": string,"id"?: string,"note"?: string | null,"org_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "assignee_id"?: string | null,"created_at"?: string,"created_by"?: string | null,"customer_id"?: string,"done_at"?: string | null,"done_by"?: string | null,"due_at"?: string,"id"?: string,"note"?: string | null,"org_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "follow_ups_assignee_id_fkey"
+      columns: ["org_id","assignee_id"]
+isOneToOne: false
+      referencedRelation: "members"
+      referencedColumns: ["org_id","user_id"]
+    },{
+      foreignKeyName: "follow_ups_customer_id_fkey"
+      columns: ["org_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customer_overview"
+      referencedColumns: ["org_id","id"]
+    },{
+      foreignKeyName: "follow_ups_customer_id_fkey"
+      columns: ["org_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["org_id","id"]
+    }
+                  ]
                 },"inbound_events": {
                   Row: {
                     "error": string | null,"event_key": string,"id": number,"org_id": string,"processed_at": string | null,"provider": Database["public"]['Enums']["shop_provider"],"received_at": string,"shop_connection_id": string,"topic": string
@@ -336,6 +400,32 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"ownership_changes": {
+                  Row: {
+                    "changed_at": string,"changed_by": string | null,"customer_id": string,"from_owner_id": string | null,"id": number,"note": string | null,"org_id": string,"reason": Database["public"]['Enums']["ownership_change_reason"],"to_owner_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "changed_at"?: string,"changed_by"?: string | null,"customer_id": string,"from_owner_id"?: string | null,"id"?: never,"note"?: string | null,"org_id": string,"reason": Database["public"]['Enums']["ownership_change_reason"],"to_owner_id"?: string | null
+                  }
+                  Update: {
+                    "changed_at"?: string,"changed_by"?: string | null,"customer_id"?: string,"from_owner_id"?: string | null,"id"?: never,"note"?: string | null,"org_id"?: string,"reason"?: Database["public"]['Enums']["ownership_change_reason"],"to_owner_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "ownership_changes_customer_id_fkey"
+      columns: ["org_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customer_overview"
+      referencedColumns: ["org_id","id"]
+    },{
+      foreignKeyName: "ownership_changes_customer_id_fkey"
+      columns: ["org_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["org_id","id"]
+    }
+                  ]
                 },"recompute_runs": {
                   Row: {
                     "as_of": string | null,"customers_changed": number,"customers_scanned": number,"details": NonNullable<Json>,"error": string | null,"finished_at": string | null,"id": number,"kind": Database["public"]['Enums']["recompute_kind"],"org_id": string,"rows_written": number,"started_at": string
@@ -354,6 +444,32 @@ isOneToOne: false
 isOneToOne: false
       referencedRelation: "organizations"
       referencedColumns: ["id"]
+    }
+                  ]
+                },"satisfaction_responses": {
+                  Row: {
+                    "channel": Database["public"]['Enums']["satisfaction_channel"],"comment": string | null,"customer_id": string,"id": string,"org_id": string,"recorded_by": string | null,"responded_at": string,"scale": Database["public"]['Enums']["satisfaction_scale"],"score": number,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "channel": Database["public"]['Enums']["satisfaction_channel"],"comment"?: string | null,"customer_id": string,"id"?: string,"org_id": string,"recorded_by"?: string | null,"responded_at"?: string,"scale": Database["public"]['Enums']["satisfaction_scale"],"score": number,"updated_at"?: string
+                  }
+                  Update: {
+                    "channel"?: Database["public"]['Enums']["satisfaction_channel"],"comment"?: string | null,"customer_id"?: string,"id"?: string,"org_id"?: string,"recorded_by"?: string | null,"responded_at"?: string,"scale"?: Database["public"]['Enums']["satisfaction_scale"],"score"?: number,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "satisfaction_responses_customer_id_fkey"
+      columns: ["org_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customer_overview"
+      referencedColumns: ["org_id","id"]
+    },{
+      foreignKeyName: "satisfaction_responses_customer_id_fkey"
+      columns: ["org_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["org_id","id"]
     }
                   ]
                 },"segments": {
@@ -511,13 +627,28 @@ isOneToOne: false
             "accept_invitation":
 { Args: { "p_invitation": string }; Returns: Json
                            },
+"add_follow_up":
+{ Args: { "p_assignee"?: string,"p_due_at": string,"p_identifier": Json,"p_note": string,"p_org": string,"p_request_id"?: string }; Returns: Json
+                           },
 "add_note":
 { Args: { "p_body": string,"p_customer_id": string,"p_org": string,"p_request_id"?: string }; Returns: Json
+                           },
+"assign_customer":
+{ Args: { "p_customer": string,"p_member": string,"p_org": string,"p_request_id"?: string }; Returns: Json
+                           },
+"claim_customer":
+{ Args: { "p_customer": string,"p_org": string,"p_request_id"?: string }; Returns: Json
+                           },
+"complete_follow_up":
+{ Args: { "p_follow_up": string,"p_org": string,"p_request_id"?: string }; Returns: Json
                            },
 "customer_context":
 { Args: { "p_identifiers": Json,"p_org": string }; Returns: {
               "customer_id": string,"index": number,"kind": string,"normalized": string,"portrait": Json,"value": string
             }[]
+                           },
+"customer_timeline":
+{ Args: { "p_before"?: string,"p_before_key"?: string,"p_customer": string,"p_limit"?: number,"p_org": string }; Returns: Json
                            },
 "decline_invitation":
 { Args: { "p_invitation": string }; Returns: Json
@@ -525,6 +656,11 @@ isOneToOne: false
 "list_tags":
 { Args: { "p_org": string }; Returns: {
               "category": Database["public"]['Enums']["tag_category"],"colour": string,"description": string,"id": string,"name": string
+            }[]
+                           },
+"my_follow_ups":
+{ Args: { "p_org": string,"p_until": string }; Returns: {
+              "created_at": string,"created_by": string,"created_by_name": string,"customer_id": string,"display_name": string,"due_at": string,"effective_stage": Database["public"]['Enums']["lifecycle_stage"],"follow_up_id": string,"note": string,"overdue": boolean,"primary_email": string,"primary_phone": string
             }[]
                            },
 "my_invitations":
@@ -539,6 +675,12 @@ isOneToOne: false
                            },
 "recompute_segments":
 { Args: { "p_kind"?: string,"p_org": string }; Returns: Json
+                           },
+"record_satisfaction":
+{ Args: { "p_channel"?: string,"p_comment"?: string,"p_identifier": Json,"p_org": string,"p_request_id"?: string,"p_scale": string,"p_score": number }; Returns: Json
+                           },
+"release_customer":
+{ Args: { "p_customer": string,"p_org": string,"p_reason"?: string,"p_request_id"?: string }; Returns: Json
                            },
 "search_customers":
 { Args: { "p_limit"?: number,"p_org": string,"p_query": string }; Returns: {
@@ -559,7 +701,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "company_size": "1-10"|"11-50"|"51-200"|"201-500"|"501-1000"|"1001-5000"|"5001+","customer_kind": "person"|"company","event_kind": "email_in"|"email_out"|"visit"|"cart"|"checkout"|"review"|"referral"|"support"|"call"|"meeting"|"captured"|"other","identity_kind": "email"|"phone"|"shop_customer"|"shop_order"|"domain","lifecycle_stage": "prospect"|"lead"|"new"|"active"|"loyal"|"at_risk"|"churned"|"reactivated","member_role": "admin"|"rep"|"staff","order_source": "shopify"|"woocommerce"|"manual"|"import","order_status": "paid"|"refunded"|"cancelled"|"pending","recompute_kind": "full"|"dirty"|"drift","rfm_segment": "champions"|"loyal"|"potential_loyalist"|"new_customer"|"promising"|"need_attention"|"about_to_sleep"|"cant_lose"|"at_risk"|"lost"|"hibernating","shop_provider": "shopify"|"woocommerce","stage_change_source": "computed"|"manual","tag_category": "demographic"|"preference"|"behaviour"|"value"|"custom","tag_source": "manual"|"rule"|"import","ticket_band": "high"|"low","value_tier": "normal"|"vip"|"super"
+            "company_size": "1-10"|"11-50"|"51-200"|"201-500"|"501-1000"|"1001-5000"|"5001+","customer_kind": "person"|"company","event_kind": "email_in"|"email_out"|"visit"|"cart"|"checkout"|"review"|"referral"|"support"|"call"|"meeting"|"captured"|"other","identity_kind": "email"|"phone"|"shop_customer"|"shop_order"|"domain","lifecycle_stage": "prospect"|"lead"|"new"|"active"|"loyal"|"at_risk"|"churned"|"reactivated","member_role": "admin"|"rep"|"staff","order_source": "shopify"|"woocommerce"|"manual"|"import","order_status": "paid"|"refunded"|"cancelled"|"pending","ownership_change_reason": "claimed"|"released"|"assigned"|"recycled","recompute_kind": "full"|"dirty"|"drift","rfm_segment": "champions"|"loyal"|"potential_loyalist"|"new_customer"|"promising"|"need_attention"|"about_to_sleep"|"cant_lose"|"at_risk"|"lost"|"hibernating","satisfaction_channel": "phone"|"mail"|"wechat"|"visit","satisfaction_scale": "csat5"|"nps10","shop_provider": "shopify"|"woocommerce","stage_change_source": "computed"|"manual","tag_category": "demographic"|"preference"|"behaviour"|"value"|"custom","tag_change_action": "added"|"removed","tag_source": "manual"|"rule"|"import","ticket_band": "high"|"low","value_tier": "normal"|"vip"|"super"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -675,7 +817,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "company_size": ["1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001+"],"customer_kind": ["person", "company"],"event_kind": ["email_in", "email_out", "visit", "cart", "checkout", "review", "referral", "support", "call", "meeting", "captured", "other"],"identity_kind": ["email", "phone", "shop_customer", "shop_order", "domain"],"lifecycle_stage": ["prospect", "lead", "new", "active", "loyal", "at_risk", "churned", "reactivated"],"member_role": ["admin", "rep", "staff"],"order_source": ["shopify", "woocommerce", "manual", "import"],"order_status": ["paid", "refunded", "cancelled", "pending"],"recompute_kind": ["full", "dirty", "drift"],"rfm_segment": ["champions", "loyal", "potential_loyalist", "new_customer", "promising", "need_attention", "about_to_sleep", "cant_lose", "at_risk", "lost", "hibernating"],"shop_provider": ["shopify", "woocommerce"],"stage_change_source": ["computed", "manual"],"tag_category": ["demographic", "preference", "behaviour", "value", "custom"],"tag_source": ["manual", "rule", "import"],"ticket_band": ["high", "low"],"value_tier": ["normal", "vip", "super"]
+            "company_size": ["1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001+"],"customer_kind": ["person", "company"],"event_kind": ["email_in", "email_out", "visit", "cart", "checkout", "review", "referral", "support", "call", "meeting", "captured", "other"],"identity_kind": ["email", "phone", "shop_customer", "shop_order", "domain"],"lifecycle_stage": ["prospect", "lead", "new", "active", "loyal", "at_risk", "churned", "reactivated"],"member_role": ["admin", "rep", "staff"],"order_source": ["shopify", "woocommerce", "manual", "import"],"order_status": ["paid", "refunded", "cancelled", "pending"],"ownership_change_reason": ["claimed", "released", "assigned", "recycled"],"recompute_kind": ["full", "dirty", "drift"],"rfm_segment": ["champions", "loyal", "potential_loyalist", "new_customer", "promising", "need_attention", "about_to_sleep", "cant_lose", "at_risk", "lost", "hibernating"],"satisfaction_channel": ["phone", "mail", "wechat", "visit"],"satisfaction_scale": ["csat5", "nps10"],"shop_provider": ["shopify", "woocommerce"],"stage_change_source": ["computed", "manual"],"tag_category": ["demographic", "preference", "behaviour", "value", "custom"],"tag_change_action": ["added", "removed"],"tag_source": ["manual", "rule", "import"],"ticket_band": ["high", "low"],"value_tier": ["normal", "vip", "super"]
           }
         }
 } as const

@@ -1037,6 +1037,130 @@ begin
 end
 $$;
 
+-- ------------------------------------------------------------------------------------------------
+-- Follow-ups, mail, owners and satisfaction visits (跟进, 邮件往来, 负责人, 回访)
+--
+-- After the engine run: none of this changes a computed figure. Each rep has follow-ups due
+-- today, some overdue and some later, and a few done; the customers at the top have mail going
+-- both ways and an owner history; some buyers answered a satisfaction visit. Owners set when the
+-- customers were created are already in ownership_changes (as assigned, dated at creation).
+
+-- Mail with the customers at the top, written by their rep (email_out) or received (email_in).
+insert into public.events (org_id, customer_id, kind, occurred_at, details, recorded_by, created_at)
+select o.id, pg_temp.seed_id(x.org_key || ':demo:' || x.key), x.kind::public.event_kind,
+       k.anchor - make_interval(days => x.ago, hours => x.hours), jsonb_build_object('subject', x.subject),
+       case when x.kind = 'email_out' then o.rep_id end, k.anchor - make_interval(days => x.ago, hours => x.hours)
+  from (values
+    ('lotus', 'li-wei', 'email_out', 2, 14, 'Re: 秋茶预订 — 大红袍 2 斤已留'),
+    ('lotus', 'li-wei', 'email_in', 12, 9, '中秋礼盒 120 份的报价'),
+    ('lotus', 'li-wei', 'email_out', 11, 16, 'Re: 中秋礼盒 120 份的报价'),
+    ('lotus', 'maria-garcia', 'email_out', 8, 11, 'Re: Shipping to Madrid — English brewing guide attached'),
+    ('northwind', 'maria-garcia', 'email_in', 6, 15, 'Is the Ridgeline 3P back in stock?'),
+    ('northwind', 'maria-garcia', 'email_out', 95, 10, 'Spring gear checklist'),
+    ('northwind', 'li-wei', 'email_in', 25, 13, 'Winter sleeping bag: which temperature rating?'),
+    ('northwind', 'li-wei', 'email_out', 25, 9, 'Re: Winter sleeping bag: which temperature rating?')
+  ) as x (org_key, key, kind, ago, hours, subject)
+  join seed_org o on o.key = x.org_key
+  cross join seed_clock k;
+
+-- Maria Garcia at Lotus was in the pool; the rep claimed her after her first order.
+update public.customers c
+   set owner_id = o.rep_id
+  from seed_org o
+ where o.key = 'lotus' and c.org_id = o.id and c.id = pg_temp.seed_id('lotus:demo:maria-garcia');
+update public.ownership_changes w
+   set reason = 'claimed', changed_by = o.rep_id, changed_at = k.anchor - interval '8 days 10 hours'
+  from seed_org o cross join seed_clock k
+ where o.key = 'lotus' and w.org_id = o.id and w.customer_id = pg_temp.seed_id('lotus:demo:maria-garcia');
+
+-- Follow-ups on the customers at the top (due in hours from today 00:00 UTC; negative: overdue).
+insert into public.follow_ups (id, org_id, customer_id, assignee_id, due_at, note, created_by, created_at, updated_at, done_at, done_by)
+select pg_temp.seed_id(x.org_key || ':demo-follow-up:' || x.key || ':' || x.due_hours), o.id, pg_temp.seed_id(x.org_key || ':demo:' || x.key),
+       case x.assignee when 'rep' then o.rep_id when 'staff' then o.staff_id when 'demo' then '30000000-0000-4000-8000-0000000000d1'::uuid else o.admin_id end,
+       k.anchor + make_interval(hours => x.due_hours), x.note,
+       case x.creator when 'rep' then o.rep_id when 'staff' then o.staff_id else o.admin_id end,
+       k.anchor - make_interval(days => x.created_ago), k.anchor - make_interval(days => x.created_ago),
+       case when x.done_ago is not null then k.anchor - make_interval(days => x.done_ago) end,
+       case when x.done_ago is not null then case x.assignee when 'rep' then o.rep_id when 'staff' then o.staff_id
+                                                              when 'demo' then '30000000-0000-4000-8000-0000000000d1'::uuid else o.admin_id end end
+  from (values
+    ('lotus', 'li-wei', 'rep', 'rep', 50, 2, null::integer, '秋茶到货后回电，确认大红袍 2 斤的发货时间。'),
+    ('lotus', 'li-wei', 'rep', 'admin', -790, 40, 33, '确认中秋礼盒发票抬头。'),
+    ('lotus', 'maria-garcia', 'rep', 'rep', -60, 8, null, 'Ask how the first order arrived in Madrid; offer the oolong sampler.'),
+    ('lotus', 'maria-garcia', 'rep', 'staff', 23, 1, null, '今天回复 Maria 的英文冲泡说明问题。'),
+    ('northwind', 'maria-garcia', 'rep', 'admin', 23, 1, null, 'Send Maria the return label today.'),
+    ('lotus', 'hostile', 'staff', 'staff', 15, 5, null, '<b>Reply</b> to the lead <img src=x onerror=alert(3)> — must show as text.'),
+    ('lotus', 'li-wei', 'demo', 'admin', 10, 1, null, 'Call Li Wei about the corporate order for next year.'),
+    ('northwind', 'maria-garcia', 'rep', 'rep', -20, 6, null, 'Check in before summer: the Ridgeline 3P is back in stock.'),
+    ('northwind', 'li-wei', 'rep', 'staff', 30, 3, null, 'Follow up on the sleeping bag: did the -7 °C rating work out?'),
+    ('northwind', 'maria-garcia', 'demo', 'rep', -30, 4, null, 'Send Maria the trail-running catalogue.'),
+    ('northwind', 'li-wei', 'demo', 'admin', 14, 2, null, 'Thank Li Wei for coming back; ask for a review.'),
+    ('northwind', 'li-wei', 'rep', 'rep', -560, 30, 24, 'Reach out: no order in over a year.')
+  ) as x (org_key, key, assignee, creator, due_hours, created_ago, done_ago, note)
+  join seed_org o on o.key = x.org_key
+  cross join seed_clock k;
+
+-- Follow-ups on generated customers: the customers a rep or admin owns, about one in twelve, due
+-- from ten days ago to two weeks ahead; those due more than three days ago are mostly done.
+insert into public.follow_ups (id, org_id, customer_id, assignee_id, due_at, note, created_by, created_at, updated_at, done_at, done_by)
+select pg_temp.seed_id(c.org_key || ':follow-up:' || c.n), o.id, c.id, f.assignee,
+       k.anchor + make_interval(hours => f.due_hours), f.note, f.assignee,
+       k.anchor + make_interval(hours => f.due_hours) - interval '7 days', k.anchor + make_interval(hours => f.due_hours) - interval '7 days',
+       case when f.done then k.anchor + make_interval(hours => f.due_hours + 4) end,
+       case when f.done then f.assignee end
+  from seed_customer c
+  join seed_org o on o.key = c.org_key
+  cross join seed_clock k
+  cross join lateral (
+    select case c.owner when 'rep' then o.rep_id else o.admin_id end as assignee,
+           (floor(pg_temp.seed_u(c.org_key || ':' || c.n || ':follow-up-due') * 24 * 24) - 240)::integer as due_hours,
+           pg_temp.seed_pick(case c.org_key when 'lotus'
+             then array['回访新茶口感', '确认礼盒数量', '发送春茶目录', 'Ask about the next order', '跟进发票问题', null]
+             else array['Check the fit of the boots', 'Offer the member discount', 'Ask for a review', 'Follow up on the return', null] end,
+             pg_temp.seed_u(c.org_key || ':' || c.n || ':follow-up-note')) as note,
+           pg_temp.seed_u(c.org_key || ':' || c.n || ':follow-up-done') < 0.8 as done_if_past
+  ) as g
+  cross join lateral (select g.assignee, g.due_hours, g.note, g.done_if_past and g.due_hours < -72 as done) as f
+ where c.owner is not null
+   and pg_temp.seed_u(c.org_key || ':' || c.n || ':follow-up') < 0.08;
+
+-- Satisfaction visits: the customers at the top, and about one buyer in fifteen.
+insert into public.satisfaction_responses (id, org_id, customer_id, score, scale, comment, channel, recorded_by, responded_at, updated_at)
+select pg_temp.seed_id(x.org_key || ':demo-satisfaction:' || x.key || ':' || x.ago), o.id, pg_temp.seed_id(x.org_key || ':demo:' || x.key),
+       x.score, x.scale::public.satisfaction_scale, x.comment, x.channel::public.satisfaction_channel,
+       case x.who when 'rep' then o.rep_id else o.staff_id end,
+       k.anchor - make_interval(days => x.ago, hours => 7), k.anchor - make_interval(days => x.ago, hours => 7)
+  from (values
+    ('lotus', 'li-wei', 5, 'csat5', '包装很好，茶叶新鲜。', 'wechat', 'rep', 20),
+    ('lotus', 'li-wei', 9, 'nps10', null, 'phone', 'rep', 200),
+    ('northwind', 'maria-garcia', 2, 'csat5', 'The tent arrived with a bent pole; the replacement took three weeks.', 'mail', 'staff', 130),
+    ('northwind', 'li-wei', 9, 'nps10', 'Would recommend the sleeping bag to friends.', 'phone', 'rep', 20)
+  ) as x (org_key, key, score, scale, comment, channel, who, ago)
+  join seed_org o on o.key = x.org_key
+  cross join seed_clock k;
+
+insert into public.satisfaction_responses (id, org_id, customer_id, score, scale, comment, channel, recorded_by, responded_at, updated_at)
+select pg_temp.seed_id(c.org_key || ':satisfaction:' || c.n), o.id, c.id,
+       case when v.nps then floor(v.u * 11)::smallint else 1 + floor(v.u * 5)::smallint end,
+       case when v.nps then 'nps10' else 'csat5' end::public.satisfaction_scale,
+       null,
+       (array['phone', 'mail', 'wechat', 'visit']::public.satisfaction_channel[])[1 + floor(pg_temp.seed_u(c.org_key || ':' || c.n || ':satisfaction-channel') * 4)::integer],
+       case when v.u < 0.6 then o.rep_id else o.staff_id end,
+       k.anchor - make_interval(days => 1 + floor(pg_temp.seed_u(c.org_key || ':' || c.n || ':satisfaction-ago') * 300)::integer, hours => 5),
+       k.anchor - make_interval(days => 1 + floor(pg_temp.seed_u(c.org_key || ':' || c.n || ':satisfaction-ago') * 300)::integer, hours => 5)
+  from seed_customer c
+  join seed_org o on o.key = c.org_key
+  cross join seed_clock k
+  cross join lateral (
+    select pg_temp.seed_u(c.org_key || ':' || c.n || ':satisfaction-score') as u,
+           pg_temp.seed_u(c.org_key || ':' || c.n || ':satisfaction-scale') < 0.4 as nps
+  ) as v
+ where c.order_count > 0
+   and pg_temp.seed_u(c.org_key || ':' || c.n || ':satisfaction') < 0.067;
+
+-- ------------------------------------------------------------------------------------------------
+-- End of follow-ups, mail, owners and satisfaction visits
+
 reset jit;
 drop table seed_demo, seed_tag, seed_order, seed_customer, seed_user, seed_org, seed_clock;
 drop function pg_temp.seed_pick(text[], double precision), pg_temp.seed_id(text), pg_temp.seed_u(text);

@@ -311,6 +311,77 @@ const subjects: Subject[] = [
   },
 ];
 
+// --- Follow-ups, tag history, ownership history, satisfaction answers ---------------------------
+// Rows of org A these subjects aim at, written by the beforeAll below the matrix's own.
+const followUpRows = {
+  /** Created by staff, assigned to staff. */
+  staffFollowUp: '00000000-0000-4000-8000-00000000e001',
+  /** Created by the admin, assigned to the rep. */
+  repFollowUp: '00000000-0000-4000-8000-00000000e002',
+  /** Recorded by staff. */
+  staffAnswer: '00000000-0000-4000-8000-00000000e003',
+} as const;
+
+subjects.push(
+  {
+    table: 'follow_ups',
+    row: "the staff member's own follow-up",
+    sql: {
+      select: `select 1 from public.follow_ups where id = '${followUpRows.staffFollowUp}'`,
+      insert: `insert into public.follow_ups (org_id, customer_id, due_at) values (${A}, '${rows.ownedCustomer}', now() + interval '1 day') returning 1`,
+      update: `update public.follow_ups set done_at = now() where id = '${followUpRows.staffFollowUp}' returning 1`,
+      delete: `delete from public.follow_ups where id = '${followUpRows.staffFollowUp}' returning 1`,
+    },
+    allowed: { select: members, insert: members, update: adminAndStaff, delete: adminAndStaff },
+  },
+  {
+    table: 'follow_ups',
+    row: "the admin's follow-up assigned to the rep",
+    sql: {
+      select: `select 1 from public.follow_ups where id = '${followUpRows.repFollowUp}'`,
+      // Scheduled in someone else's name: only that member may.
+      insert: `insert into public.follow_ups (org_id, customer_id, due_at, created_by) values (${A}, '${rows.ownedCustomer}', now(), '${users.rep}') returning 1`,
+      update: `update public.follow_ups set note = 'Moved' where id = '${followUpRows.repFollowUp}' returning 1`,
+      delete: `delete from public.follow_ups where id = '${followUpRows.repFollowUp}' returning 1`,
+    },
+    // The assignee edits and completes it; only its creator (and admins) delete it.
+    allowed: { select: members, insert: ['rep'], update: adminAndRep, delete: admins },
+  },
+  {
+    table: 'customer_tag_changes',
+    sql: {
+      select: `select 1 from public.customer_tag_changes where org_id = ${A} and customer_id = '${rows.ownedCustomer}'`,
+      insert: `insert into public.customer_tag_changes (org_id, customer_id, tag_id, tag_name, action, source) values (${A}, '${rows.ownedCustomer}', '${rows.tagSpare}', 'Spare', 'added', 'manual') returning 1`,
+      update: `update public.customer_tag_changes set page_title = page_title where org_id = ${A} and customer_id = '${rows.ownedCustomer}' returning 1`,
+      delete: `delete from public.customer_tag_changes where org_id = ${A} and customer_id = '${rows.ownedCustomer}' returning 1`,
+    },
+    allowed: { select: members, insert: nobody, update: nobody, delete: nobody },
+  },
+  {
+    table: 'ownership_changes',
+    sql: {
+      select: `select 1 from public.ownership_changes where org_id = ${A} and customer_id = '${rows.ownedCustomer}'`,
+      insert: `insert into public.ownership_changes (org_id, customer_id, to_owner_id, reason) values (${A}, '${rows.unownedCustomer}', '${users.rep}', 'claimed') returning 1`,
+      update: `update public.ownership_changes set note = note where org_id = ${A} and customer_id = '${rows.ownedCustomer}' returning 1`,
+      delete: `delete from public.ownership_changes where org_id = ${A} and customer_id = '${rows.ownedCustomer}' returning 1`,
+    },
+    allowed: { select: members, insert: nobody, update: nobody, delete: nobody },
+  },
+  {
+    table: 'satisfaction_responses',
+    row: "the staff member's answer",
+    sql: {
+      select: `select 1 from public.satisfaction_responses where id = '${followUpRows.staffAnswer}'`,
+      insert: `insert into public.satisfaction_responses (org_id, customer_id, score, scale, channel) values (${A}, '${rows.ownedCustomer}', 4, 'csat5', 'phone') returning 1`,
+      update: `update public.satisfaction_responses set comment = 'Corrected' where id = '${followUpRows.staffAnswer}' returning 1`,
+      delete: `delete from public.satisfaction_responses where id = '${followUpRows.staffAnswer}' returning 1`,
+    },
+    allowed: { select: members, insert: members, update: adminAndStaff, delete: adminAndStaff },
+  },
+);
+
+// --- end of follow-ups, tag history, ownership history, satisfaction answers ------------------
+
 /** Read-only views: security invoker, so they show what the tables let the reader see. */
 const views = [
   { view: 'customer_overview', sql: `select 1 from public.customer_overview where org_id = ${A}` },
@@ -381,6 +452,17 @@ afterAll(async () => {
   console.info(
     `RLS matrix: ${cases.length - skipped} cases run (${subjects.length} table subjects × ${ops.length} operations × ${actors.length} roles, plus ${views.length} views × ${actors.length} roles${skipped ? `; ${skipped} skipped for tables not created yet` : ''})`,
   );
+});
+
+// The follow-up and satisfaction rows the subjects above aim at (after the tenants exist).
+beforeAll(async () => {
+  await t.db.exec(`
+    insert into public.follow_ups (id, org_id, customer_id, assignee_id, due_at, created_by) values
+      ('${followUpRows.staffFollowUp}', ${A}, '${rows.ownedCustomer}', '${users.staff}', now() + interval '1 day', '${users.staff}'),
+      ('${followUpRows.repFollowUp}', ${A}, '${rows.ownedCustomer}', '${users.rep}', now() + interval '2 days', '${users.admin}');
+    insert into public.satisfaction_responses (id, org_id, customer_id, score, scale, channel, recorded_by) values
+      ('${followUpRows.staffAnswer}', ${A}, '${rows.ownedCustomer}', 5, 'csat5', 'phone', '${users.staff}');
+  `);
 });
 
 async function attempt(actor: MatrixActor, sql: string): Promise<Outcome> {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './harness.ts';
-import { asActor, createTenants, emails, orgs, rows, type Actor } from './tenants.ts';
+import { asActor, createTenants, emails, orgs, rows, users, type Actor } from './tenants.ts';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -191,6 +191,92 @@ const probes: Probe[] = [
   { name: 'stage_overview over more than five years', actor: 'rep', sql: overview, params: [A, '2019-01-01', '2026-01-31'], expected: '22023', message: 'p_from..p_to' },
   { name: 'stage_overview of a range without snapshots finds nothing', actor: 'rep', sql: overview, params: [A, '2019-01-01', '2019-01-31'], expected: 'nothing', hidden: ['B only'] },
 ];
+
+// --- Follow-ups, ownership, satisfaction visits, the timeline -----------------------------------
+const followUpB = '00000000-0000-4000-8000-00000000e0b1';
+const followUpA = '00000000-0000-4000-8000-00000000e0a1';
+beforeAll(async () => {
+  await t.db.exec(`
+    insert into public.follow_ups (id, org_id, customer_id, assignee_id, due_at, created_by) values
+      ('${followUpB}', '${B}', '${rows.customerB}', '${users.otherAdmin}', now(), '${users.otherAdmin}'),
+      ('${followUpA}', '${A}', '${rows.ownedCustomer}', '${users.rep}', now(), '${users.rep}');
+  `);
+});
+
+const addFollowUp = 'select public.add_follow_up($1, $2::jsonb, $3, $4, $5, $6)';
+const completeFollowUp = 'select public.complete_follow_up($1, $2, $3)';
+const myFollowUps = 'select * from public.my_follow_ups($1, $2)';
+const claim = 'select public.claim_customer($1, $2, $3)';
+const release = 'select public.release_customer($1, $2, $3, $4)';
+const assign = 'select public.assign_customer($1, $2, $3, $4)';
+const satisfaction = 'select public.record_satisfaction($1, $2::jsonb, $3::smallint, $4, $5, $6, $7)';
+const timeline = 'select public.customer_timeline($1, $2, $3, $4, $5)';
+const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString();
+
+probes.push(
+  // Wrong shapes of the identifier argument: refused, naming it, nothing written.
+  ...notIdentifiers.flatMap(([label, value]): Probe[] => [
+    { name: `add_follow_up with ${label} as p_identifier`, actor: 'staff', sql: addFollowUp, params: [A, value, tomorrow(), null, null, randomUUID()], expected: '22023', message: 'p_identifier', shape: 'p_identifier' },
+    { name: `record_satisfaction with ${label} as p_identifier`, actor: 'staff', sql: satisfaction, params: [A, value, 5, 'csat5', null, 'phone', randomUUID()], expected: '22023', message: 'p_identifier', shape: 'p_identifier' },
+  ]),
+  // Another organization.
+  { name: 'add_follow_up in an organization the caller is not in', actor: 'otherAdmin', sql: addFollowUp, params: [A, email(emails.owned), tomorrow(), null, null, randomUUID()], expected: '42501', message: 'p_org' },
+  { name: 'add_follow_up assigned to a member of another organization', actor: 'admin', sql: addFollowUp, params: [A, email(emails.owned), tomorrow(), null, users.otherAdmin, randomUUID()], expected: '22023', message: 'p_assignee' },
+  { name: "complete_follow_up of another organization's follow-up", actor: 'admin', sql: completeFollowUp, params: [A, followUpB, randomUUID()], expected: '22023', message: 'p_follow_up' },
+  { name: 'complete_follow_up in an organization the caller is not in', actor: 'admin', sql: completeFollowUp, params: [B, followUpB, randomUUID()], expected: '42501', message: 'p_org' },
+  { name: 'my_follow_ups in an organization the caller is not in', actor: 'admin', sql: myFollowUps, params: [B, tomorrow()], expected: '42501', message: 'p_org' },
+  { name: "claim_customer of another organization's customer", actor: 'rep', sql: claim, params: [A, rows.customerB, randomUUID()], expected: '22023', message: 'p_customer' },
+  { name: 'claim_customer in an organization the caller is not in', actor: 'otherAdmin', sql: claim, params: [A, rows.unownedCustomer, randomUUID()], expected: '42501', message: 'p_org' },
+  { name: "release_customer of another organization's customer", actor: 'admin', sql: release, params: [A, rows.customerB, null, randomUUID()], expected: '22023', message: 'p_customer' },
+  { name: "assign_customer of another organization's customer", actor: 'admin', sql: assign, params: [A, rows.customerB, users.rep, randomUUID()], expected: '22023', message: 'p_customer' },
+  { name: 'assign_customer to a member of another organization', actor: 'admin', sql: assign, params: [A, rows.unownedCustomer, users.otherAdmin, randomUUID()], expected: '22023', message: 'p_member' },
+  { name: 'assign_customer in an organization the caller is not in', actor: 'otherAdmin', sql: assign, params: [A, rows.unownedCustomer, users.otherAdmin, randomUUID()], expected: '42501', message: 'p_org' },
+  { name: 'record_satisfaction in an organization the caller is not in', actor: 'otherAdmin', sql: satisfaction, params: [A, email(emails.owned), 5, 'csat5', null, 'phone', randomUUID()], expected: '42501', message: 'p_org' },
+  { name: 'customer_timeline in an organization the caller is not in', actor: 'admin', sql: timeline, params: [B, rows.customerB, null, 20, null], expected: '42501', message: 'p_org' },
+  { name: "customer_timeline of another organization's customer shows nothing", actor: 'otherAdmin', sql: timeline, params: [B, rows.ownedCustomer, null, 20, null], expected: 'nothing', hidden: ['Olivia', 'Prefers email', 'A-1'] },
+
+  // Roles.
+  { name: 'claim_customer by staff', actor: 'staff', sql: claim, params: [A, rows.unownedCustomer, randomUUID()], expected: '42501', message: 'p_customer' },
+  { name: "claim_customer of the rep's customer by the admin", actor: 'admin', sql: claim, params: [A, rows.ownedCustomer, randomUUID()], expected: '42501', message: 'p_customer' },
+  { name: "release_customer of the rep's customer by staff", actor: 'staff', sql: release, params: [A, rows.ownedCustomer, null, randomUUID()], expected: '42501', message: 'p_customer' },
+  { name: 'assign_customer by a rep', actor: 'rep', sql: assign, params: [A, rows.unownedCustomer, users.rep, randomUUID()], expected: '42501', message: 'p_member' },
+  { name: "complete_follow_up of the rep's follow-up by staff", actor: 'staff', sql: completeFollowUp, params: [A, followUpA, randomUUID()], expected: '42501', message: 'p_follow_up' },
+
+  // Callers without a membership at all.
+  ...(['anon', 'service_role'] as const).flatMap((actor): Probe[] => [
+    { name: `add_follow_up as ${actor}`, actor, sql: addFollowUp, params: [A, email(emails.owned), tomorrow(), null, null, randomUUID()], expected: '42501' },
+    { name: `complete_follow_up as ${actor}`, actor, sql: completeFollowUp, params: [A, followUpA, randomUUID()], expected: '42501' },
+    { name: `my_follow_ups as ${actor}`, actor, sql: myFollowUps, params: [A, tomorrow()], expected: '42501' },
+    { name: `claim_customer as ${actor}`, actor, sql: claim, params: [A, rows.unownedCustomer, randomUUID()], expected: '42501' },
+    { name: `release_customer as ${actor}`, actor, sql: release, params: [A, rows.ownedCustomer, null, randomUUID()], expected: '42501' },
+    { name: `assign_customer as ${actor}`, actor, sql: assign, params: [A, rows.unownedCustomer, users.rep, randomUUID()], expected: '42501' },
+    { name: `record_satisfaction as ${actor}`, actor, sql: satisfaction, params: [A, email(emails.owned), 5, 'csat5', null, 'phone', randomUUID()], expected: '42501' },
+    { name: `customer_timeline as ${actor}`, actor, sql: timeline, params: [A, rows.ownedCustomer, null, 20, null], expected: '42501' },
+  ]),
+
+  // Malformed arguments.
+  { name: 'add_follow_up without a due time', actor: 'staff', sql: addFollowUp, params: [A, email(emails.owned), null, null, null, randomUUID()], expected: '22023', message: 'p_due_at' },
+  { name: 'add_follow_up with an array as identifier', actor: 'staff', sql: addFollowUp, params: [A, `[${email(emails.owned)}]`, tomorrow(), null, null, randomUUID()], expected: '22023', message: 'p_identifier' },
+  { name: 'add_follow_up with a note of 2,001 characters', actor: 'staff', sql: addFollowUp, params: [A, email(emails.owned), tomorrow(), 'n'.repeat(2001), null, randomUUID()], expected: '22023', message: 'p_note' },
+  { name: 'add_follow_up without a request id', actor: 'staff', sql: addFollowUp, params: [A, email(emails.owned), tomorrow(), null, null, null], expected: '22023', message: 'p_request_id' },
+  { name: 'complete_follow_up without a follow-up', actor: 'rep', sql: completeFollowUp, params: [A, null, randomUUID()], expected: '22023', message: 'p_follow_up' },
+  { name: 'my_follow_ups without a time', actor: 'rep', sql: myFollowUps, params: [A, null], expected: '22023', message: 'p_until' },
+  { name: 'claim_customer without a customer', actor: 'rep', sql: claim, params: [A, null, randomUUID()], expected: '22023', message: 'p_customer' },
+  { name: 'claim_customer without a request id', actor: 'rep', sql: claim, params: [A, rows.unownedCustomer, null], expected: '22023', message: 'p_request_id' },
+  { name: 'release_customer with a reason of 501 characters', actor: 'rep', sql: release, params: [A, rows.ownedCustomer, 'r'.repeat(501), randomUUID()], expected: '22023', message: 'p_reason' },
+  { name: 'assign_customer without a member', actor: 'admin', sql: assign, params: [A, rows.unownedCustomer, null, randomUUID()], expected: '22023', message: 'p_member' },
+  { name: 'assign_customer to nobody known', actor: 'admin', sql: assign, params: [A, rows.unownedCustomer, randomUUID(), randomUUID()], expected: '22023', message: 'p_member' },
+  { name: 'record_satisfaction with 6 on csat5', actor: 'staff', sql: satisfaction, params: [A, email(emails.owned), 6, 'csat5', null, 'phone', randomUUID()], expected: '22023', message: 'p_score' },
+  { name: 'record_satisfaction with 0 on csat5', actor: 'staff', sql: satisfaction, params: [A, email(emails.owned), 0, 'csat5', null, 'phone', randomUUID()], expected: '22023', message: 'p_score' },
+  { name: 'record_satisfaction with 11 on nps10', actor: 'staff', sql: satisfaction, params: [A, email(emails.owned), 11, 'nps10', null, 'phone', randomUUID()], expected: '22023', message: 'p_score' },
+  { name: 'record_satisfaction on an unknown scale', actor: 'staff', sql: satisfaction, params: [A, email(emails.owned), 4, 'stars', null, 'phone', randomUUID()], expected: '22023', message: 'p_scale' },
+  { name: 'record_satisfaction by an unknown channel', actor: 'staff', sql: satisfaction, params: [A, email(emails.owned), 4, 'csat5', null, 'fax', randomUUID()], expected: '22023', message: 'p_channel' },
+  { name: 'record_satisfaction with a comment of 2,001 characters', actor: 'staff', sql: satisfaction, params: [A, email(emails.owned), 4, 'csat5', 'c'.repeat(2001), 'phone', randomUUID()], expected: '22023', message: 'p_comment' },
+  { name: 'record_satisfaction without a request id', actor: 'staff', sql: satisfaction, params: [A, email(emails.owned), 4, 'csat5', null, 'phone', null], expected: '22023', message: 'p_request_id' },
+  { name: 'customer_timeline with a limit of 101', actor: 'staff', sql: timeline, params: [A, rows.ownedCustomer, null, 101, null], expected: '22023', message: 'p_limit' },
+  { name: 'customer_timeline with a key that is no key', actor: 'staff', sql: timeline, params: [A, rows.ownedCustomer, new Date().toISOString(), 20, "'; drop table notes; --"], expected: '22023', message: 'p_before_key' },
+);
+// --- end of follow-ups, ownership, satisfaction visits, the timeline ----------------------------
 
 async function rowCounts(): Promise<Record<string, number>> {
   const { rows: tables } = await t.db.query<{ name: string }>(

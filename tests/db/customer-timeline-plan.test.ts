@@ -1,0 +1,208 @@
+// customer_timeline reads one page through indexes (DESIGN §6): on a database seeded here with
+// 20,000 customers and 100,000+ rows in every table the timeline reads, the plan of the
+// timeline's statement must reach each of those tables through an index, and no scan may return
+// more than a page's worth of rows (p_limit + 1, plus rows sharing the boundary time) — however
+// long the customer's history is. Plans come from auto_explain with ANALYZE (actual row counts),
+// as in customer-context-plan.test.ts.
+import { readFile } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { auto_explain } from '@electric-sql/pglite/contrib/auto_explain';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fromPglite, pgliteExtensions, type Db } from '../../supabase/local/db.ts';
+import { freshDb, type TestDb } from './harness.ts';
+import { claimsOf, createTenants, orgs, rows, users } from './tenants.ts';
+
+const CUSTOMERS = 20_000;
+const PER_CUSTOMER = 5;
+/** The customer whose timeline is read: a long history of every kind. */
+const target = '00000000-0000-4000-9000-000000000001';
+const HISTORY = 300;
+const timelineTables = [
+  'orders',
+  'notes',
+  'stage_changes',
+  'customer_tag_changes',
+  'events',
+  'follow_ups',
+  'ownership_changes',
+  'satisfaction_responses',
+];
+
+interface PlanSession {
+  db: Db;
+  /** Runs `sql` as the staff member of org A and returns the plans of every statement it ran. */
+  plans(sql: string, params: unknown[]): Promise<{ rows: unknown[]; plans: PlanNode[] }>;
+  close(): Promise<void>;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  Plans?: PlanNode[];
+}
+
+interface LoggedPlan {
+  'Query Text': string;
+  Plan: PlanNode;
+}
+
+const explainSettings = `
+  load 'auto_explain';
+  set auto_explain.log_min_duration = 0;
+  set auto_explain.log_nested_statements = on;
+  set auto_explain.log_format = json;
+  set auto_explain.log_analyze = on;
+  set auto_explain.log_timing = off;
+  set auto_explain.log_level = notice;`;
+
+function planFromNotice(message: string): LoggedPlan | null {
+  const start = message.indexOf('{');
+  return message.includes('plan:') && start >= 0 ? (JSON.parse(message.slice(start)) as LoggedPlan) : null;
+}
+
+const asStaff = (sql: string) => `
+  select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '${JSON.stringify({ role: 'authenticated', ...claimsOf('staff') })}', true);
+  ${sql}`;
+
+async function openPlanSession(): Promise<PlanSession & { testDb: TestDb | null }> {
+  const snapshot = inject('pgliteSnapshot');
+  if (!snapshot) {
+    const testDb = await freshDb();
+    const client = new pg.Client({ connectionString: testDb.url! });
+    await client.connect();
+    const notices: string[] = [];
+    client.on('notice', (notice) => notices.push(notice.message ?? ''));
+    return {
+      testDb,
+      db: testDb.db,
+      async plans(sql, params) {
+        await client.query('begin');
+        try {
+          // auto_explain's settings are for superusers: set them before becoming the member.
+          await client.query(explainSettings);
+          await client.query(asStaff(''));
+          notices.length = 0;
+          const result = await client.query(sql, params);
+          return { rows: result.rows, plans: notices.map(planFromNotice).filter((p) => p !== null).map((p) => p.Plan) };
+        } finally {
+          await client.query('rollback');
+        }
+      },
+      async close() {
+        await client.end();
+        await testDb.close();
+      },
+    };
+  }
+  const pglite = new PGlite({
+    loadDataDir: new Blob([await readFile(snapshot)]),
+    extensions: { ...pgliteExtensions, auto_explain },
+  });
+  await pglite.waitReady;
+  return {
+    testDb: null,
+    db: fromPglite(pglite),
+    async plans(sql, params) {
+      return pglite.transaction(async (tx) => {
+        await tx.exec(explainSettings);
+        await tx.exec(asStaff(''));
+        const notices: string[] = [];
+        const result = await tx.query(sql, params, { onNotice: (notice) => notices.push(notice.message ?? '') });
+        await tx.rollback();
+        return { rows: result.rows, plans: notices.map(planFromNotice).filter((p) => p !== null).map((p) => p.Plan) };
+      });
+    },
+    close: () => pglite.close(),
+  };
+}
+
+function nodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+}
+
+let session: Awaited<ReturnType<typeof openPlanSession>>;
+
+const customerId = (g: string) => `('00000000-0000-4000-9000-' || lpad(to_hex(${g}), 12, '0'))::uuid`;
+
+beforeAll(async () => {
+  session = await openPlanSession();
+  await createTenants(session.db);
+  // Bulk rows written directly, triggers and foreign key checks off for speed. Customer 1 (the
+  // target) gets HISTORY rows of each kind, every other customer PER_CUSTOMER.
+  const perCustomer = `(case when c = 1 then ${HISTORY} else ${PER_CUSTOMER} end)`;
+  const rowsOf = `generate_series(1, ${CUSTOMERS}) as c cross join lateral generate_series(1, ${perCustomer}) as k`;
+  const at = `now() - make_interval(mins => (c * 7 + k * 997) % 500000)`;
+  await session.db.transaction(async (tx) => {
+    await tx.exec(`
+      set local session_replication_role = replica;
+      insert into public.customers (id, org_id, display_name, created_at, updated_at)
+      select ${customerId('g')}, '${orgs.a}', 'Bulk Customer ' || g, now(), now() from generate_series(1, ${CUSTOMERS}) as g;
+      insert into public.orders (org_id, customer_id, source, external_id, ordered_at, total, currency, status)
+      select '${orgs.a}', ${customerId('c')}, 'import', c || '-' || k, ${at}, 10, 'USD', 'paid' from ${rowsOf};
+      insert into public.notes (org_id, customer_id, author_id, body, created_at)
+      select '${orgs.a}', ${customerId('c')}, '${users.staff}', 'Note ' || k, ${at} from ${rowsOf};
+      insert into public.stage_changes (org_id, customer_id, from_stage, to_stage, changed_at, source)
+      select '${orgs.a}', ${customerId('c')}, 'lead', 'active', ${at}, 'computed' from ${rowsOf};
+      insert into public.customer_tag_changes (org_id, customer_id, tag_id, tag_name, action, source, changed_by, changed_at)
+      select '${orgs.a}', ${customerId('c')}, '${rows.tagVip}', 'VIP', 'added', 'manual', '${users.staff}', ${at} from ${rowsOf};
+      insert into public.events (org_id, customer_id, kind, occurred_at)
+      select '${orgs.a}', ${customerId('c')}, 'email_in', ${at} from ${rowsOf};
+      insert into public.follow_ups (org_id, customer_id, assignee_id, due_at, created_by, created_at, done_at, done_by)
+      select '${orgs.a}', ${customerId('c')}, '${users.rep}', ${at}, '${users.rep}', ${at},
+             case when k % 2 = 0 then ${at} end, case when k % 2 = 0 then '${users.rep}'::uuid end from ${rowsOf};
+      insert into public.ownership_changes (org_id, customer_id, to_owner_id, reason, changed_at)
+      select '${orgs.a}', ${customerId('c')}, '${users.rep}', 'assigned', ${at} from ${rowsOf};
+      insert into public.satisfaction_responses (org_id, customer_id, score, scale, channel, recorded_by, responded_at)
+      select '${orgs.a}', ${customerId('c')}, 4, 'csat5', 'phone', '${users.rep}', ${at} from ${rowsOf};
+    `);
+  });
+  await session.db.exec('analyze');
+}, 300_000);
+
+afterAll(async () => {
+  await session?.close();
+});
+
+describe('customer_timeline at 20,000 customers', () => {
+  it('has the data it is meant to be measured on', async () => {
+    for (const table of timelineTables) {
+      const { rows: found } = await session.db.query<{ n: number }>(`select count(*)::int as n from public.${table}`);
+      expect(found[0]!.n, table).toBeGreaterThanOrEqual(CUSTOMERS * PER_CUSTOMER);
+    }
+  });
+
+  it('reads each page through indexes, a page at a time, call after call', async () => {
+    let before: string | null = null;
+    let beforeKey: string | null = null;
+    const limit = 20;
+    // Several pages: PL/pgSQL plans statements afresh for the first calls, then may switch to a
+    // cached generic plan; both must stay index work.
+    for (let call = 0; call < 8; call++) {
+      const { rows: answer, plans } = await session.plans('select public.customer_timeline($1, $2, $3, $4, $5) as result', [
+        orgs.a,
+        target,
+        before,
+        limit,
+        beforeKey,
+      ]);
+      const result = (answer[0] as { result: { items: unknown[]; next: { before: string; before_key: string } | null } }).result;
+      expect(result.items).toHaveLength(limit);
+      expect(result.next).not.toBeNull();
+      ({ before, before_key: beforeKey } = result.next!);
+
+      const all = plans.flatMap(nodes);
+      const touched = new Set(all.map((node) => node['Relation Name']).filter(Boolean));
+      for (const table of timelineTables) expect(touched, `plans of call ${call} never read ${table}`).toContain(table);
+      const scans = all.filter((node) => timelineTables.includes(node['Relation Name'] ?? ''));
+      expect(scans.filter((node) => !/Index/.test(node['Node Type'])).map((node) => `${node['Node Type']} on ${node['Relation Name']}`), `call ${call}`).toEqual([]);
+      // A page's worth per kind: limit + 1 rows, and a few more where rows share the boundary time.
+      expect(scans.every((node) => typeof node['Actual Rows'] === 'number')).toBe(true);
+      const big = scans.filter((node) => (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) > limit + 5);
+      expect(big.map((node) => `${node['Relation Name']}: ${node['Actual Rows']} rows`), `call ${call}`).toEqual([]);
+    }
+  });
+});
