@@ -206,13 +206,14 @@ export function shopifyGraphqlOrder(o: z.infer<typeof shopifyOrder>): IngestOrde
 export interface ShopifyBucket {
   available: number;
   restoreRate: number;
-  lastRequested: number;
+  /** The cost Shopify last asked for a query of each phase (its estimate for the next one). */
+  requested: Record<Phase, number>;
   at: number;
   throttled: number;
 }
 
 export function newBucket(): ShopifyBucket {
-  return { available: Infinity, restoreRate: 50, lastRequested: 0, at: Date.now(), throttled: 0 };
+  return { available: Infinity, restoreRate: 50, requested: { customers: 0, orders: 0 }, at: Date.now(), throttled: 0 };
 }
 
 export async function shopifyPage(connection: Connection, phase: Phase, cursor: string | null, pageSize: number, bucket: ShopifyBucket, clock: Clock): Promise<Page> {
@@ -220,8 +221,8 @@ export async function shopifyPage(connection: Connection, phase: Phase, cursor: 
   for (;;) {
     // Wait until the bucket, refilled since it was last reported, holds what the last query asked for.
     const refilled = bucket.available + ((Date.now() - bucket.at) / 1000) * bucket.restoreRate;
-    if (refilled < bucket.lastRequested) {
-      await waitOrStop(clock, Math.ceil(((bucket.lastRequested - refilled) / bucket.restoreRate) * 1000), 'Shopify query cost budget exhausted (THROTTLED)');
+    if (refilled < bucket.requested[phase]) {
+      await waitOrStop(clock, Math.ceil(((bucket.requested[phase] - refilled) / bucket.restoreRate) * 1000), 'Shopify query cost budget exhausted (THROTTLED)');
     }
     const response = await fetch(url, {
       method: 'POST',
@@ -243,7 +244,7 @@ export async function shopifyPage(connection: Connection, phase: Phase, cursor: 
     if (cost) {
       bucket.available = cost.throttleStatus.currentlyAvailable;
       bucket.restoreRate = cost.throttleStatus.restoreRate > 0 ? cost.throttleStatus.restoreRate : 1;
-      bucket.lastRequested = Math.min(cost.requestedQueryCost ?? 0, cost.throttleStatus.maximumAvailable);
+      bucket.requested[phase] = Math.min(cost.requestedQueryCost ?? 0, cost.throttleStatus.maximumAvailable);
       bucket.at = Date.now();
     }
     if (answer.errors?.some((e) => e.extensions?.code === 'THROTTLED')) {
