@@ -29,4 +29,5 @@ export const argumentNamesAgree: ArgumentNames = {
   list_tags: true,
   my_orgs: true,
   stage_overview: true,
+  merge_customers: true,
 };

@@ -1,6 +1,7 @@
 // merge_customers and duplicate_customers: what moves, what is kept, who may merge, and which pairs
 // are listed as likely duplicates with why.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mergeCustomersResultSchema } from '../../shared/api.ts';
 import { freshDb, type TestDb } from './harness.ts';
 import { asActor, asUser, createTenants, orgs, rows, users, sqlState } from './tenants.ts';
 
@@ -68,6 +69,7 @@ describe('merge_customers', () => {
     const history = await count(`select count(*) as n from public.stage_changes where customer_id = $1`, [MERGE]);
     expect(history).toBeGreaterThanOrEqual(2);
     const result = await merge('admin', A, KEEP, MERGE);
+    expect(mergeCustomersResultSchema.safeParse(result).success).toBe(true);
     expect(result).toMatchObject({
       kept_customer_id: KEEP,
       merged_customer_id: MERGE,

@@ -42,6 +42,7 @@ describe('RPC arguments', () => {
       'add_note',
       'customer_context',
       'list_tags',
+      'merge_customers',
       'my_orgs',
       'search_customers',
       'set_lifecycle_stage',
