@@ -207,3 +207,21 @@ describe('backfill-shop: who may call it', () => {
     expect(invalid.status).toBe(400);
   }, 60_000);
 });
+
+describe('backfill-shop: a shop asking to wait longer than the call may', () => {
+  it('pauses with the time to resume, and scheduled calls leave it alone until then', async () => {
+    woo.faults.push({ resource: 'customers', page: 1, times: 1, status: 429, retryAfter: '120' });
+    const res = await invoke({ connection_id: WOO_CONNECTION, restart: true, budget_ms: 5_000 });
+    expect(res.status).toBe(200);
+    expect((res.body.backfills as Array<Record<string, unknown>>)[0]).toMatchObject({ state: 'paused', phase: 'customers', pages_this_call: 0 });
+    const row = await backfillOf(WOO_CONNECTION);
+    expect(String(row.last_error)).toMatch(/429/);
+    const waitSeconds = (new Date(row.resume_after as string).getTime() - Date.now()) / 1000;
+    expect(waitSeconds).toBeGreaterThan(100);
+    expect(waitSeconds).toBeLessThanOrEqual(120);
+    // The service role's sweep (no body) finds nothing due: the paused one waits, the rest are done.
+    const sweep = await invoke({});
+    expect(sweep.status).toBe(200);
+    expect(sweep.body.backfills).toEqual([]);
+  }, 60_000);
+});
