@@ -1,7 +1,7 @@
 -- merge_customers: an admin folds one customer (p_merge) into another (p_keep). Everything the
 -- merged customer owned moves to the kept one (identities, orders, events, tags, notes, stage
 -- history, and rows of any other table that references a customer), the kept one takes the
--- profile fields it lacks, the merged one is deleted, the kept one's portrait is recomputed, and
+-- profile fields it lacks (and a stage set by hand, when it has none), the merged one is deleted, the kept one's portrait is recomputed, and
 -- customer_merges records who merged what.
 
 create table public.customer_merges (
@@ -166,6 +166,18 @@ begin
                             else coalesce(c.referred_by, nullif(v_merge.referred_by, p_keep)) end,
          is_partner = c.is_partner or v_merge.is_partner
    where c.org_id = p_org and c.id = p_keep;
+
+  -- A stage set by hand on the merged customer stays when the kept one has none.
+  update public.customer_profiles k
+     set stage_override = m.stage_override, override_by = m.override_by, override_at = m.override_at,
+         override_reason = m.override_reason
+    from public.customer_profiles m
+   where k.org_id = p_org and k.customer_id = p_keep and k.stage_override is null
+     and m.org_id = p_org and m.customer_id = p_merge and m.stage_override is not null;
+  get diagnostics v_count = row_count;
+  if v_count > 0 then
+    v_moved := v_moved || jsonb_build_object('stage_override', v_count);
+  end if;
 
   delete from public.customers c where c.org_id = p_org and c.id = p_merge;
 

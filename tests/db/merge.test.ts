@@ -66,6 +66,7 @@ const merge = (actor: 'admin' | 'rep' | 'staff' | 'otherAdmin', org: string, kee
 
 describe('merge_customers', () => {
   it('moves identities, orders, events, tags, notes and stage history to the kept customer and deletes the other', async () => {
+    await t.db.exec(`update public.customer_profiles set stage_override = 'loyal', override_by = '${users.admin}', override_at = now(), override_reason = 'Met at the fair' where customer_id = '${MERGE}'`);
     const history = await count(`select count(*) as n from public.stage_changes where customer_id = $1`, [MERGE]);
     expect(history).toBeGreaterThanOrEqual(2);
     const result = await merge('admin', A, KEEP, MERGE);
@@ -99,6 +100,11 @@ describe('merge_customers', () => {
     // Recomputed: the kept customer's portrait counts all three orders.
     const profile = (await t.db.query<{ order_count: number; net_spend: string }>(`select order_count, net_spend::text from public.customer_profiles where customer_id = $1`, [KEEP])).rows[0]!;
     expect(profile).toEqual({ order_count: 3, net_spend: '175.00' });
+    // The stage set by hand on the merged customer is kept (the kept one had none).
+    expect((await t.db.query(`select effective_stage::text, override_reason from public.customer_profiles where customer_id = $1`, [KEEP])).rows[0]).toEqual({
+      effective_stage: 'loyal',
+      override_reason: 'Met at the fair',
+    });
     // Recorded: who merged what, and the merged record as it was.
     const record = (await t.db.query(`select kept_customer_id, merged_customer_id, merged_by, merged_customer ->> 'display_name' as name from public.customer_merges`)).rows;
     expect(record).toEqual([{ kept_customer_id: KEEP, merged_customer_id: MERGE, merged_by: users.admin, name: 'Lena K.' }]);
