@@ -158,6 +158,8 @@ declare
   v_skipped integer := coalesce(p_skipped, 0);
   v_created integer := 0;
   v_key text;
+  v_touched uuid[] := '{}';
+  v_defer text := current_setting('portrait.defer_classification', true);
 begin
   if p_phase is null or p_phase not in ('customers', 'orders') then
     raise exception using errcode = '22023', message = 'p_phase must be customers or orders';
@@ -174,11 +176,16 @@ begin
   end if;
   select * into v_connection from public.shop_connections c where c.id = v_backfill.shop_connection_id;
 
+  -- The engine classifies each touched customer once, after the page, instead of after each of
+  -- its orders (the bulk-load switch the engine offers; statistics are still kept per order).
+  perform set_config('portrait.defer_classification', 'on', true);
+
   for v_item in select * from jsonb_array_elements(p_items) loop
     if p_phase = 'customers' then
       v_result := private.backfill_customer(v_backfill.org_id, v_connection.provider, v_item);
       if v_result ->> 'status' = 'applied' then
         v_applied := v_applied + 1;
+        v_touched := v_touched || (v_result ->> 'customer_id')::uuid;
         v_created := v_created + (v_result ->> 'customer_created')::boolean::integer;
       else
         v_skipped := v_skipped + 1;
@@ -192,6 +199,9 @@ begin
         v_result := private.ingest_order(v_backfill.org_id, v_connection.provider::text, v_key, v_item, 'backfill', v_connection.id);
         v_applied := v_applied + 1;
         v_created := v_created + coalesce((v_result ->> 'customer_created')::boolean, false)::integer;
+        if v_result ->> 'customer_id' is not null then
+          v_touched := v_touched || (v_result ->> 'customer_id')::uuid;
+        end if;
       exception when sqlstate '22023' or sqlstate '22P02' or sqlstate '22007' or sqlstate '22008' or sqlstate '22003'
                   or sqlstate '23514' or sqlstate '23502' then
         -- The order itself is refused: recorded like a refused webhook delivery, the page goes on.
@@ -201,6 +211,13 @@ begin
       end;
     end if;
   end loop;
+
+  perform set_config('portrait.defer_classification', coalesce(v_defer, ''), true);
+  if cardinality(v_touched) > 0 then
+    perform private.refresh_customers(v_backfill.org_id, array(select distinct unnest(v_touched)), false, true);
+    delete from private.dirty_customers d
+     where d.org_id = v_backfill.org_id and d.customer_id = any (v_touched);
+  end if;
 
   update public.shop_backfills b
      set customers_done = b.customers_done + case when p_phase = 'customers' then v_applied else 0 end,

@@ -119,6 +119,16 @@ describe('backfill-shop: WooCommerce', () => {
     );
     expect(orphans.length).toBe(WOO_ORDERS - Math.ceil(WOO_ORDERS / 3));
 
+    // The portraits are current: every customer's profile counts its paid orders and has a stage.
+    const stale = await query(
+      `select p.customer_id from public.customer_profiles p
+        where p.org_id = $1
+          and p.order_count <> (select count(*) from public.orders o where o.org_id = p.org_id and o.customer_id = p.customer_id and o.status = 'paid')`,
+      [ORG],
+    );
+    expect(stale).toEqual([]);
+    expect(await query(`select count(*)::int as n from public.customer_profiles where org_id = $1 and order_count > 0 and lifecycle_stage = 'prospect'`, [ORG])).toEqual([{ n: 0 }]);
+
     // The pages the shop served: customers once; orders 1 once, 2 after its 429, 3 after the resume.
     const served = woo.requests.filter((r) => r.resource === 'orders').map((r) => `${r.page}:${r.status}`);
     expect(served).toEqual(['1:200', '2:429', '2:200', '3:500', '3:200']);
