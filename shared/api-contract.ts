@@ -40,4 +40,5 @@ export const argumentNamesAgree: ArgumentNames = {
   assign_customer: true,
   record_satisfaction: true,
   customer_timeline: true,
+  merge_customers: true,
 };

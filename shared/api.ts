@@ -290,6 +290,26 @@ export const setLifecycleStageResultSchema = z.object({
   portrait: portraitSchema,
 });
 
+/** Admins: folds p_merge into p_keep (supabase/migrations/20261123004080_merge_customers.sql). */
+export const mergeCustomersArgsSchema = z
+  .strictObject({
+    p_org: uuid,
+    p_keep: uuid,
+    p_merge: uuid,
+    /** Optional: a retry with the same id answers the first merge again. */
+    p_request_id: uuid.nullable().optional(),
+  })
+  .refine((a) => a.p_keep.toLowerCase() !== a.p_merge.toLowerCase(), { message: 'p_merge must be another customer than p_keep', path: ['p_merge'] });
+export const mergeCustomersResultSchema = z.object({
+  kept_customer_id: uuid,
+  merged_customer_id: uuid,
+  merge_id: z.number().int(),
+  /** Rows moved to the kept customer, per table. */
+  moved: z.record(z.string(), z.number().int().nonnegative()),
+  /** True when this merge had already been made (nothing was written now). */
+  already_merged: z.boolean(),
+});
+
 export const searchCustomersArgsSchema = z.strictObject({
   p_org: uuid,
   p_query: z
@@ -702,6 +722,7 @@ export const rpcSchemas = {
   assign_customer: { args: assignCustomerArgsSchema, result: assignCustomerResultSchema },
   record_satisfaction: { args: recordSatisfactionArgsSchema, result: recordSatisfactionResultSchema },
   customer_timeline: { args: customerTimelineArgsSchema, result: customerTimelineResultSchema },
+  merge_customers: { args: mergeCustomersArgsSchema, result: mergeCustomersResultSchema },
 } as const;
 
 export type RpcName = keyof typeof rpcSchemas;

@@ -50,6 +50,38 @@ isOneToOne: false
       referencedColumns: ["org_id","id"]
     }
                   ]
+                },"customer_merges": {
+                  Row: {
+                    "id": number,"kept_customer_id": string | null,"merged_at": string,"merged_by": string | null,"merged_customer": NonNullable<Json>,"merged_customer_id": string,"moved": NonNullable<Json>,"org_id": string,"request_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "id"?: never,"kept_customer_id"?: string | null,"merged_at"?: string,"merged_by"?: string | null,"merged_customer": NonNullable<Json>,"merged_customer_id": string,"moved"?: NonNullable<Json>,"org_id": string,"request_id"?: string | null
+                  }
+                  Update: {
+                    "id"?: never,"kept_customer_id"?: string | null,"merged_at"?: string,"merged_by"?: string | null,"merged_customer"?: NonNullable<Json>,"merged_customer_id"?: string,"moved"?: NonNullable<Json>,"org_id"?: string,"request_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "customer_merges_kept_customer_id_fkey"
+      columns: ["org_id","kept_customer_id"]
+isOneToOne: false
+      referencedRelation: "customer_overview"
+      referencedColumns: ["org_id","id"]
+    },{
+      foreignKeyName: "customer_merges_kept_customer_id_fkey"
+      columns: ["org_id","kept_customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["org_id","id"]
+    },{
+      foreignKeyName: "customer_merges_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"customer_profiles": {
                   Row: {
                     "aov": number | null,"computed_at": string,"customer_id": string,"effective_stage": Database["public"]['Enums']["lifecycle_stage"] | null,"f_score": number | null,"first_order_at": string | null,"last_event_at": string | null,"last_order_at": string | null,"lifecycle_stage": Database["public"]['Enums']["lifecycle_stage"],"m_score": number | null,"net_spend": number,"next_transition_at": string | null,"order_count": number,"org_id": string,"override_at": string | null,"override_by": string | null,"override_reason": string | null,"previous_order_at": string | null,"r_score": number | null,"reasons": NonNullable<Json>,"reasons_version": number | null,"referral_count": number,"rfm_segment": Database["public"]['Enums']["rfm_segment"] | null,"segment_ids": (string)[],"stage_override": Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band": Database["public"]['Enums']["ticket_band"] | null,"value_tier": Database["public"]['Enums']["value_tier"]
@@ -498,16 +530,42 @@ isOneToOne: false
       referencedColumns: ["org_id","id"]
     }
                   ]
-                },"shop_connections": {
+                },"shop_backfills": {
                   Row: {
-                    "created_at": string,"id": string,"is_active": boolean,"org_id": string,"provider": Database["public"]['Enums']["shop_provider"],"shop_domain": string,"updated_at": string,"webhook_secret": string
+                    "attempts": number,"created_at": string,"cursor": string | null,"customers_done": number,"finished_at": string | null,"id": string,"last_error": string | null,"orders_done": number,"org_id": string,"pages_done": number,"phase": string,"resume_after": string | null,"shop_connection_id": string,"skipped": number,"started_at": string | null,"state": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"id"?: string,"is_active"?: boolean,"org_id": string,"provider": Database["public"]['Enums']["shop_provider"],"shop_domain": string,"updated_at"?: string,"webhook_secret": string
+                    "attempts"?: number,"created_at"?: string,"cursor"?: string | null,"customers_done"?: number,"finished_at"?: string | null,"id"?: string,"last_error"?: string | null,"orders_done"?: number,"org_id": string,"pages_done"?: number,"phase"?: string,"resume_after"?: string | null,"shop_connection_id": string,"skipped"?: number,"started_at"?: string | null,"state"?: string,"updated_at"?: string
                   }
                   Update: {
-                    "created_at"?: string,"id"?: string,"is_active"?: boolean,"org_id"?: string,"provider"?: Database["public"]['Enums']["shop_provider"],"shop_domain"?: string,"updated_at"?: string,"webhook_secret"?: string
+                    "attempts"?: number,"created_at"?: string,"cursor"?: string | null,"customers_done"?: number,"finished_at"?: string | null,"id"?: string,"last_error"?: string | null,"orders_done"?: number,"org_id"?: string,"pages_done"?: number,"phase"?: string,"resume_after"?: string | null,"shop_connection_id"?: string,"skipped"?: number,"started_at"?: string | null,"state"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "shop_backfills_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "shop_backfills_shop_connection_id_fkey"
+      columns: ["org_id","shop_connection_id"]
+isOneToOne: false
+      referencedRelation: "shop_connections"
+      referencedColumns: ["org_id","id"]
+    }
+                  ]
+                },"shop_connections": {
+                  Row: {
+                    "api_base_url": string | null,"api_key": string | null,"api_secret": string | null,"created_at": string,"id": string,"is_active": boolean,"org_id": string,"provider": Database["public"]['Enums']["shop_provider"],"shop_domain": string,"updated_at": string,"webhook_secret": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "api_base_url"?: string | null,"api_key"?: string | null,"api_secret"?: string | null,"created_at"?: string,"id"?: string,"is_active"?: boolean,"org_id": string,"provider": Database["public"]['Enums']["shop_provider"],"shop_domain": string,"updated_at"?: string,"webhook_secret": string
+                  }
+                  Update: {
+                    "api_base_url"?: string | null,"api_key"?: string | null,"api_secret"?: string | null,"created_at"?: string,"id"?: string,"is_active"?: boolean,"org_id"?: string,"provider"?: Database["public"]['Enums']["shop_provider"],"shop_domain"?: string,"updated_at"?: string,"webhook_secret"?: string
                   }
                   Relationships: [
                     {
@@ -607,6 +665,14 @@ isOneToOne: false
       referencedColumns: ["org_id","user_id"]
     }
                   ]
+                },"duplicate_customers": {
+                  Row: {
+                    "customer_id": string | null,"customer_name": string | null,"duplicate_id": string | null,"duplicate_name": string | null,"evidence": (string)[] | null,"org_id": string | null,"reasons": (string)[] | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
                 },"segment_members": {
                   Row: {
                     "computed_at": string,"customer_id": string,"display_name": string | null,"effective_stage": Database["public"]['Enums']["lifecycle_stage"] | null,"net_spend": number,"org_id": string,"primary_email": string | null,"segment_id": string,"segment_name": string,"value_tier": Database["public"]['Enums']["value_tier"]
@@ -657,6 +723,9 @@ isOneToOne: false
 { Args: { "p_org": string }; Returns: {
               "category": Database["public"]['Enums']["tag_category"],"colour": string,"description": string,"id": string,"name": string
             }[]
+                           },
+"merge_customers":
+{ Args: { "p_keep": string,"p_merge": string,"p_org": string,"p_request_id"?: string }; Returns: Json
                            },
 "my_follow_ups":
 { Args: { "p_org": string,"p_until": string }; Returns: {

@@ -273,6 +273,28 @@ const subjects: Subject[] = [
     allowed: { select: nobody, insert: nobody, update: nobody, delete: nobody },
   },
   {
+    table: 'shop_backfills',
+    sql: {
+      select: `select 1 from public.shop_backfills where shop_connection_id = '${rows.shop}'`,
+      insert: `insert into public.shop_backfills (org_id, shop_connection_id) values (${A}, '${rows.shop}') on conflict (shop_connection_id) do update set cursor = null returning 1`,
+      update: `update public.shop_backfills set cursor = cursor where shop_connection_id = '${rows.shop}' returning 1`,
+      delete: `delete from public.shop_backfills where shop_connection_id = '${rows.shop}' returning 1`,
+    },
+    // Progress is for admins to read; only the backfill-shop function (service role) writes it.
+    allowed: { select: admins, insert: nobody, update: nobody, delete: nobody },
+  },
+  {
+    table: 'customer_merges',
+    sql: {
+      select: `select 1 from public.customer_merges where org_id = ${A}`,
+      insert: `insert into public.customer_merges (org_id, kept_customer_id, merged_customer_id, merged_customer) values (${A}, '${rows.unownedCustomer}', gen_random_uuid(), '{}') returning 1`,
+      update: `update public.customer_merges set moved = moved where org_id = ${A} returning 1`,
+      delete: `delete from public.customer_merges where org_id = ${A} returning 1`,
+    },
+    // Written by merge_customers only; admins read who merged what.
+    allowed: { select: admins, insert: nobody, update: nobody, delete: nobody },
+  },
+  {
     table: 'api_requests',
     row: "the admin's request",
     sql: {
@@ -386,6 +408,7 @@ subjects.push(
 const views = [
   { view: 'customer_overview', sql: `select 1 from public.customer_overview where org_id = ${A}` },
   { view: 'segment_members', sql: `select 1 from public.segment_members where org_id = ${A}` },
+  { view: 'duplicate_customers', sql: `select 1 from public.duplicate_customers where org_id = ${A}` },
 ];
 
 type Outcome = { allowed: true; rows: number } | { allowed: false; how: string };
@@ -440,6 +463,12 @@ beforeAll(async () => {
   // The engine's tables start empty: give each a row of org A to aim at.
   if (present.has('cut_points')) {
     await t.db.exec(`insert into public.cut_points (org_id, computed_at, settings) values (${A}, now(), '{}') on conflict (org_id) do nothing`);
+  }
+  if (present.has('customer_merges')) {
+    await t.db.exec(`insert into public.customer_merges (org_id, kept_customer_id, merged_customer_id, merged_customer)
+                     values (${A}, '${rows.unownedCustomer}', gen_random_uuid(), '{"display_name": "Uma U."}')`);
+    // A likely duplicate pair in A for duplicate_customers (same name and city).
+    await t.db.exec(`insert into public.customers (org_id, display_name, city) values (${A}, 'Dora Double', 'Lyon'), (${A}, 'Dora Double', 'Lyon')`);
   }
   if (present.has('stage_snapshots')) {
     await t.db.exec(`insert into public.stage_snapshots (org_id, day, customers, customers_by_stage, net_revenue_by_stage, source, as_of)

@@ -213,6 +213,17 @@ const satisfaction = 'select public.record_satisfaction($1, $2::jsonb, $3::small
 const timeline = 'select public.customer_timeline($1, $2, $3, $4, $5)';
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString();
 
+// --- Merging customers (admins only) --------------------------------------------------------------
+const merge = 'select public.merge_customers($1, $2, $3, $4)';
+probes.push(
+  { name: 'merge_customers in an organization the caller is not in', actor: 'otherAdmin', sql: merge, params: [A, rows.ownedCustomer, rows.unownedCustomer, randomUUID()], expected: '42501', message: 'p_org' },
+  { name: 'merge_customers by a rep', actor: 'rep', sql: merge, params: [A, rows.ownedCustomer, rows.unownedCustomer, randomUUID()], expected: '42501', message: 'p_org' },
+  { name: 'merge_customers by staff', actor: 'staff', sql: merge, params: [A, rows.ownedCustomer, rows.unownedCustomer, randomUUID()], expected: '42501', message: 'p_org' },
+  { name: "merge_customers of another organization's customer", actor: 'admin', sql: merge, params: [A, rows.ownedCustomer, rows.customerB, randomUUID()], expected: '22023', message: 'p_merge' },
+  { name: "merge_customers keeping another organization's customer", actor: 'admin', sql: merge, params: [A, rows.customerB, rows.ownedCustomer, randomUUID()], expected: '22023', message: 'p_keep' },
+  { name: 'merge_customers of a customer with itself', actor: 'admin', sql: merge, params: [A, rows.ownedCustomer, rows.ownedCustomer, randomUUID()], expected: '22023', message: 'p_merge' },
+);
+
 probes.push(
   // Wrong shapes of the identifier argument: refused, naming it, nothing written.
   ...notIdentifiers.flatMap(([label, value]): Probe[] => [

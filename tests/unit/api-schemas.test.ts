@@ -44,6 +44,7 @@ describe('RPC arguments', () => {
       'customer_context',
       'decline_invitation',
       'list_tags',
+      'merge_customers',
       'my_invitations',
       'my_orgs',
       'search_customers',
