@@ -43,6 +43,10 @@ const probes: Record<string, (tx: Queryable) => Promise<void>> = {
     expect(await sqlState(tx.query(`select private.customer_ids_by_name($1, to_tsquery('simple', 'olivia:*'), 10)`, [A]))).toBe('42501'),
   'private.recompute(uuid,text,uuid,integer,bigint,timestamp with time zone)': async (tx) =>
     expect(await sqlState(tx.query(`select private.recompute($1, 'dirty')`, [A]))).toBe('42501'),
+  'private.apply_customer_merge(uuid,uuid,uuid,uuid)': async (tx) =>
+    expect(await sqlState(tx.query('select private.apply_customer_merge($1, $2, $3, gen_random_uuid())', [A, rows.ownedCustomer, rows.unownedCustomer]))).toBe('42501'),
+  'private.change_owner(uuid,uuid,uuid,ownership_change_reason,text)': async (tx) =>
+    expect(await sqlState(tx.query(`select private.change_owner($1, $2, null, 'released', null)`, [A, rows.ownedCustomer]))).toBe('42501'),
   // About the caller only: their own address, and the invitations addressed to it.
   'private.my_email()': async (tx) => expect(await value(tx, 'select private.my_email() as v')).toEqual(['admin@b.test']),
   'private.pending_invitations()': async (tx) =>
