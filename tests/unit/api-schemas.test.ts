@@ -39,10 +39,18 @@ describe('ids', () => {
 describe('RPC arguments', () => {
   it('names every function of the API', () => {
     expect(Object.keys(rpcSchemas).sort()).toEqual([
+      'add_follow_up',
       'add_note',
+      'assign_customer',
+      'claim_customer',
+      'complete_follow_up',
       'customer_context',
+      'customer_timeline',
       'list_tags',
+      'my_follow_ups',
       'my_orgs',
+      'record_satisfaction',
+      'release_customer',
       'search_customers',
       'set_lifecycle_stage',
       'stage_overview',
