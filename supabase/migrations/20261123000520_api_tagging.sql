@@ -27,8 +27,9 @@ declare
   page_title text;
   lead_name text := nullif(btrim(regexp_replace(p_display_name, '\s+', ' ', 'g')), '');
   earlier jsonb;
+  lead record;
   target uuid;
-  created boolean := false;
+  created boolean;
   added text[];
 begin
   caller_role := private.require_member(p_org);
@@ -52,32 +53,12 @@ begin
     return earlier;
   end if;
 
-  select ci.customer_id into target
-    from public.customer_identities ci
-   where ci.org_id = p_org and ci.kind = ident.kind and ci.value = identity_value;
-
-  if target is null then
-    -- A rep who captures a lead owns it; staff leave it for someone to pick up. The display name
-    -- names a new customer only: changing a known customer's name is editing it.
-    insert into public.customers (org_id, display_name, primary_email, primary_phone, owner_id)
-    values (
-      p_org,
-      lead_name,
-      case when ident.kind = 'email' then identity_value end,
-      case when ident.kind = 'phone' then identity_value end,
-      case when caller_role = 'rep' then (select auth.uid()) end
-    )
-    returning id into target;
-    -- Primary email and phone become identities by trigger; the other kinds are recorded here.
-    if ident.kind not in ('email', 'phone') then
-      insert into public.customer_identities (org_id, kind, value, customer_id)
-      values (p_org, ident.kind, identity_value, target);
-    end if;
-    insert into public.events (org_id, customer_id, kind, details)
-    values (p_org, target, 'captured', jsonb_strip_nulls(jsonb_build_object(
-      'page_url', page_url, 'page_title', page_title, 'request_id', p_request_id)));
-    created := true;
-  end if;
+  -- The one home of lead creation (20261123000515_api_find_or_add_lead.sql): the display name
+  -- names a new customer only; the capture event records the page.
+  lead := private.find_or_add_lead(p_org, ident.kind, identity_value, caller_role, null, p_request_id,
+                                   lead_name, page_url, page_title);
+  target := lead.customer_id;
+  created := lead.created;
 
   insert into public.tags (org_id, name)
   select p_org, name from unnest(tag_names) as name
