@@ -160,6 +160,8 @@ declare
   v_key text;
   v_touched uuid[] := '{}';
   v_defer text := current_setting('portrait.defer_classification', true);
+  v_history_from date;
+  v_today date := (now() at time zone 'UTC')::date;
 begin
   if p_phase is null or p_phase not in ('customers', 'orders') then
     raise exception using errcode = '22023', message = 'p_phase must be customers or orders';
@@ -232,6 +234,18 @@ begin
    where b.id = p_backfill
   returning * into v_backfill;
 
+  -- The last page: the stage history (stage_snapshots, what the Overview shows) is rebuilt from the
+  -- first order of the shop's kind to today, so the backfilled past shows at once. Days before it
+  -- are unchanged by these orders; rows the engine took itself are kept.
+  if v_backfill.state = 'done' then
+    select (min(o.ordered_at) at time zone 'UTC')::date into v_history_from
+      from public.orders o
+     where o.org_id = v_backfill.org_id and o.source = v_connection.provider::text::public.order_source;
+    if v_history_from is not null then
+      perform private.backfill_stage_snapshots(v_backfill.org_id, greatest(least(v_history_from, v_today), v_today - 36600), v_today);
+    end if;
+  end if;
+
   return jsonb_build_object(
     'status', 'applied', 'applied', v_applied, 'skipped', v_skipped, 'customers_created', v_created,
     'backfill', to_jsonb(v_backfill));
@@ -239,7 +253,7 @@ end;
 $$;
 
 comment on function private.backfill_apply_page(uuid, text, text, jsonb, text, boolean, integer) is
-  'Applies one page of a shop''s customers (private.backfill_customer) or orders (private.ingest_order, the webhook path) and moves the backfill''s cursor past it, in one transaction. Returns {"status": "applied" | "moved_on", "applied", "skipped", "backfill"}.';
+  'Applies one page of a shop''s customers (private.backfill_customer) or orders (private.ingest_order, the webhook path) and moves the backfill''s cursor past it, in one transaction; the last page also rebuilds the stage snapshots from the first order to today. Returns {"status": "applied" | "moved_on", "applied", "skipped", "backfill"}.';
 
 
 -- An attempt that stops before the end: paused (time budget, or the shop asked to wait) or failed.

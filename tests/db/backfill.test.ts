@@ -140,6 +140,29 @@ describe('backfill-shop: WooCommerce', () => {
     expect(await query(`select count(*)::int as n from public.orders where org_id = $1 and source = 'woocommerce'`, [ORG])).toEqual([{ n: WOO_ORDERS }]);
   }, 120_000);
 
+  it('rebuilds the stage history over the backfilled period when it is done', async () => {
+    // Every day from the first backfilled order to today has its snapshot, reconstructed from the orders.
+    const today = new Date().toISOString().slice(0, 10);
+    const days = await query<{ first: string; last: string; n: number }>(
+      `select min(day)::text as first, max(day)::text as last, count(*)::int as n from public.stage_snapshots where org_id = $1`,
+      [ORG],
+    );
+    const span = Math.round((Date.parse(today) - day(0).getTime()) / 86_400_000) + 1;
+    expect(days).toEqual([{ first: day(0).toISOString().slice(0, 10), last: today, n: span }]);
+    // A day in the middle of the history counts the customers who had paid for an order by then.
+    const mid = day(120).toISOString().slice(0, 10);
+    const [snapshot] = await query<{ source: string; customers: number; buyers: number }>(
+      `select s.source, s.customers,
+              (select count(distinct o.customer_id)::int from public.orders o
+                where o.org_id = s.org_id and o.status = 'paid' and o.ordered_at < (s.day + 1)::timestamp at time zone 'UTC') as buyers
+         from public.stage_snapshots s where s.org_id = $1 and s.day = $2`,
+      [ORG, mid],
+    );
+    expect(snapshot!.source).toBe('backfill');
+    expect(snapshot!.buyers).toBeGreaterThan(0);
+    expect(snapshot!.customers).toBeGreaterThanOrEqual(snapshot!.buyers);
+  });
+
   it('starts over on request and recognises the orders it already applied', async () => {
     const before = await query(`select count(*)::int as n from public.inbound_events where shop_connection_id = $1`, [WOO_CONNECTION]);
     const res = await invoke({ connection_id: WOO_CONNECTION, restart: true });
