@@ -6,19 +6,38 @@
 //   drift   every minute   reclassify customers whose stage changes with the passing of time
 //   full    nightly 03:00  new cut points, everything recomputed
 //
+// and, standing in for the call a new shop connection makes through pg_net (README.md, "Shop
+// history backfill"), the backfill-shop function's sweep (service role, no body):
+//
+//   backfill  every 10 s   when a shop backfill is pending, or paused and due to resume
+//
 // Intervals are options (and, for `npm start`, the environment: PORTRAIT_SCHEDULE_DIRTY_SECONDS,
-// PORTRAIT_SCHEDULE_DRIFT_SECONDS, PORTRAIT_SCHEDULE_FULL_AT as HH:MM local time or "off";
-// PORTRAIT_SCHEDULER=off turns it off). A job never overlaps itself: a tick that finds the
-// previous call still running is skipped. A call that answers complete: false is continued at
-// once from where it stopped.
+// PORTRAIT_SCHEDULE_DRIFT_SECONDS, PORTRAIT_SCHEDULE_BACKFILL_SECONDS, PORTRAIT_SCHEDULE_FULL_AT
+// as HH:MM local time or "off"; PORTRAIT_SCHEDULER=off turns it off). A job never overlaps itself:
+// a tick that finds the previous call still running is skipped. A call that answers complete:
+// false is continued at once from where it stopped.
 
 export type RecomputeMode = 'full' | 'dirty' | 'drift';
+export type Job = RecomputeMode | 'backfill';
+
+/**
+ * Whether a shop backfill waits for the sweep: pending, or paused and due (private.backfills_due
+ * decides what is due: an active connection with credentials, past its resume_after). A failed
+ * one is left for an admin (or the next new or paused one) rather than retried every tick.
+ */
+export const BACKFILL_DUE_SQL = `select exists (
+  select 1 from private.backfills_due(100) as d (id)
+    join public.shop_backfills b on b.id = d.id
+   where b.state in ('pending', 'paused')
+) as due`;
 
 export interface SchedulerOptions {
   /** Milliseconds between dirty-queue drains; 0 turns the job off. Default 10 s. */
   dirtyMs?: number;
   /** Milliseconds between drift passes; 0 turns the job off. Default 60 s. */
   driftMs?: number;
+  /** Milliseconds between looks for a due shop backfill; 0 turns the job off. Default 10 s. */
+  backfillMs?: number;
   /** Local time of the nightly full run as "HH:MM", or null for none. Default "03:00". */
   fullAt?: string | null;
   /** Milliseconds between full runs instead of a time of day (tests). */
@@ -31,20 +50,25 @@ export interface SchedulerOptions {
 export interface SchedulerTarget {
   apiUrl: string;
   serviceRoleKey: string;
+  /** Answers whether a shop backfill is due (BACKFILL_DUE_SQL); without it the backfill job does not run. */
+  backfillDue?: () => Promise<boolean>;
 }
 
 export interface RunRecord {
-  mode: RecomputeMode;
+  mode: Job;
   at: Date;
   status: number;
   body: unknown;
 }
 
 export interface Scheduler {
-  /** Runs one job now (awaits a call already in flight first). */
-  run(mode: RecomputeMode): Promise<RunRecord>;
+  /**
+   * Runs one job now (awaits a call already in flight first). The backfill job calls the function
+   * only when a backfill is due; otherwise it answers status 204 with a null body and records nothing.
+   */
+  run(mode: Job): Promise<RunRecord>;
   /** The latest finished call per job. */
-  readonly last: Partial<Record<RecomputeMode, RunRecord>>;
+  readonly last: Partial<Record<Job, RunRecord>>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +86,7 @@ export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): S
   return {
     dirtyMs: seconds('PORTRAIT_SCHEDULE_DIRTY_SECONDS'),
     driftMs: seconds('PORTRAIT_SCHEDULE_DRIFT_SECONDS'),
+    backfillMs: seconds('PORTRAIT_SCHEDULE_BACKFILL_SECONDS'),
     fullAt: fullAt === undefined ? undefined : /^(off|none|)$/i.test(fullAt) ? null : fullAt,
   };
 }
@@ -80,16 +105,16 @@ export function startScheduler(target: SchedulerTarget, options: SchedulerOption
   const log = options.log ?? (() => undefined);
   const budgetMs = options.budgetMs ?? 20_000;
   const timers = new Set<NodeJS.Timeout>();
-  const inFlight = new Map<RecomputeMode, Promise<RunRecord>>();
-  const last: Partial<Record<RecomputeMode, RunRecord>> = {};
+  const inFlight = new Map<Job, Promise<RunRecord>>();
+  const last: Partial<Record<Job, RunRecord>> = {};
   let stopped = false;
   const controller = new AbortController();
 
-  async function post(body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
-    const res = await fetch(`${target.apiUrl}/functions/v1/recompute-segments`, {
+  async function post(body: Record<string, unknown> | null, fn = 'recompute-segments'): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`${target.apiUrl}/functions/v1/${fn}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${target.serviceRoleKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ budget_ms: budgetMs, ...body }),
+      headers: { authorization: `Bearer ${target.serviceRoleKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify({ budget_ms: budgetMs, ...body }) : undefined,
       signal: controller.signal,
     });
     const text = await res.text();
@@ -98,6 +123,13 @@ export function startScheduler(target: SchedulerTarget, options: SchedulerOption
     } catch {
       return { status: res.status, body: text };
     }
+  }
+
+  /** The backfill sweep: every due backfill, as far as the function's own budget goes; the next tick goes on. */
+  async function sweep(): Promise<RunRecord | null> {
+    if (!target.backfillDue || !(await target.backfillDue())) return null;
+    const response = await post(null, 'backfill-shop');
+    return { mode: 'backfill', at: new Date(), status: response.status, body: response.body };
   }
 
   async function call(mode: RecomputeMode): Promise<RunRecord> {
@@ -122,19 +154,21 @@ export function startScheduler(target: SchedulerTarget, options: SchedulerOption
     return { mode, at: new Date(), status: response.status, body: response.body };
   }
 
-  function run(mode: RecomputeMode): Promise<RunRecord> {
+  function run(mode: Job): Promise<RunRecord> {
     const running = inFlight.get(mode);
     if (running) return running.then(() => run(mode));
-    const promise = call(mode)
-      .then((record) => {
+    const what = mode === 'backfill' ? 'backfill sweep' : `${mode} recompute`;
+    const promise = (mode === 'backfill' ? sweep() : call(mode))
+      .then((record): RunRecord => {
+        if (!record) return { mode, at: new Date(), status: 204, body: null };
         last[mode] = record;
-        if (record.status !== 200) log(`scheduler: ${mode} recompute answered ${record.status}: ${JSON.stringify(record.body).slice(0, 500)}`);
+        if (record.status !== 200) log(`scheduler: ${what} answered ${record.status}: ${JSON.stringify(record.body).slice(0, 500)}`);
         return record;
       })
       .catch((error: unknown) => {
         const record: RunRecord = { mode, at: new Date(), status: 0, body: { error: (error as Error)?.message ?? String(error) } };
         last[mode] = record;
-        if (!stopped) log(`scheduler: ${mode} recompute failed: ${(error as Error)?.message ?? String(error)}`);
+        if (!stopped) log(`scheduler: ${what} failed: ${(error as Error)?.message ?? String(error)}`);
         return record;
       })
       .finally(() => inFlight.delete(mode));
@@ -143,12 +177,12 @@ export function startScheduler(target: SchedulerTarget, options: SchedulerOption
   }
 
   /** A tick: skipped while the previous call of the job is still running. */
-  const tick = (mode: RecomputeMode) => {
+  const tick = (mode: Job) => {
     if (stopped || inFlight.has(mode)) return;
     void run(mode);
   };
 
-  const every = (mode: RecomputeMode, ms: number | undefined) => {
+  const every = (mode: Job, ms: number | undefined) => {
     if (!ms) return;
     const timer = setInterval(() => tick(mode), ms);
     timer.unref();
@@ -156,6 +190,7 @@ export function startScheduler(target: SchedulerTarget, options: SchedulerOption
   };
   every('dirty', options.dirtyMs ?? 10_000);
   every('drift', options.driftMs ?? 60_000);
+  if (target.backfillDue) every('backfill', options.backfillMs ?? 10_000);
   if (options.fullMs) {
     every('full', options.fullMs);
   } else {

@@ -13,7 +13,7 @@ import { fromUrl, openPglite, type Db } from './db.ts';
 import { servePglite } from './pglite-server.ts';
 import { JwtKeys, LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from './keys.ts';
 import { migrate, supabaseDir, type MigrateResult } from './migrate.ts';
-import { schedulerOptionsFromEnv, startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.ts';
+import { BACKFILL_DUE_SQL, schedulerOptionsFromEnv, startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.ts';
 
 export interface StackOptions {
   /** Postgres URL; when absent the embedded PGlite is used. */
@@ -28,8 +28,8 @@ export interface StackOptions {
   seed?: boolean;
   functions?: boolean;
   /**
-   * Call recompute-segments on a schedule, as pg_cron does in production (see scheduler.ts; needs
-   * the functions). Default: on when the API listens on a fixed port (`npm start`), off when it
+   * Call recompute-segments on a schedule, as pg_cron does in production, and backfill-shop when a
+   * shop backfill is due (see scheduler.ts; needs the functions). Default: on when the API listens on a fixed port (`npm start`), off when it
    * takes a random one (apiPort 0, as tests and benchmarks do). PORTRAIT_SCHEDULER=off also turns
    * the default off.
    */
@@ -194,7 +194,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     let scheduler: Scheduler | undefined;
     const schedule = options.scheduler ?? (options.apiPort !== 0 ? (schedulerOptionsFromEnv() ?? false) : false);
     if (schedule && functionsUrl) {
-      scheduler = startScheduler({ apiUrl, serviceRoleKey: LOCAL_SERVICE_ROLE_KEY }, { log, ...(schedule === true ? {} : schedule) });
+      const backfillDue = async () => (await db.query<{ due: boolean }>(BACKFILL_DUE_SQL)).rows[0]?.due === true;
+      scheduler = startScheduler({ apiUrl, serviceRoleKey: LOCAL_SERVICE_ROLE_KEY, backfillDue }, { log, ...(schedule === true ? {} : schedule) });
       cleanups.push(() => scheduler!.stop());
     }
 
