@@ -47,33 +47,30 @@ immutable
 set search_path = ''
 as $$
 declare
-  m text[];
+  v text := translate(btrim(p_value), '/Tz', '- Z');
+  day_part text;
   y integer;
   mo integer;
   d integer;
-  offset_text text;
 begin
-  m := regexp_match(btrim(p_value),
-    '^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$');
-  if m is null then
+  -- Matching without capture groups (a plain ~) is many times faster than regexp_match here.
+  if v !~ '^\d{4}-\d{1,2}-\d{1,2}( \d{1,2}:\d{2}(:\d{2}(\.\d{1,6})?)? ?(Z|[+-]\d{2}(:?\d{2})?)?)?$' then
     return null;
   end if;
-  y := m[1]::integer;
-  mo := m[2]::integer;
-  d := m[3]::integer;
-  if y < 1900 or y > 2200 or mo not between 1 and 12 or d < 1
-     or d > extract(day from make_date(y, mo, 1) + interval '1 month' - interval '1 day')
-     or coalesce(m[4]::integer, 0) > 23 or coalesce(m[5]::integer, 0) > 59 or coalesce(m[6]::integer, 0) > 59 then
+  day_part := split_part(v, ' ', 1);
+  y := split_part(day_part, '-', 1)::integer;
+  mo := split_part(day_part, '-', 2)::integer;
+  d := split_part(day_part, '-', 3)::integer;
+  if y < 1900 or y > 2200 or mo < 1 or mo > 12 or d < 1
+     or d > (case when mo = 2 then case when (y % 4 = 0 and y % 100 <> 0) or y % 400 = 0 then 29 else 28 end
+                  when mo in (4, 6, 9, 11) then 30 else 31 end)
+     or v ~ ' (2[4-9]|[3-9]\d):|:[6-9]\d|^\S+ .*[+-](1[5-9]|[2-9]\d)' then
     return null;
   end if;
-  offset_text := replace(coalesce(nullif(upper(m[8]), 'Z'), '+00'), ':', '');
-  offset_text := left(offset_text, 3) || ':' || case when length(offset_text) = 5 then right(offset_text, 2) else '00' end;
-  if abs(left(offset_text, 3)::integer) > 14 or right(offset_text, 2)::integer > 59 then
-    return null;
+  if v !~ ' .*(Z|[+-]\d{2}(:?\d{2})?)$' then
+    v := v || '+00';
   end if;
-  return format('%s-%s-%s %s:%s:%s%s%s', m[1], lpad(m[2], 2, '0'), lpad(m[3], 2, '0'),
-                lpad(coalesce(m[4], '0'), 2, '0'), coalesce(m[5], '00'), coalesce(m[6], '00'), coalesce(m[7], ''),
-                offset_text)::timestamptz;
+  return v::timestamptz;
 end;
 $$;
 
@@ -265,6 +262,9 @@ begin
          false as is_new,
          false as changed
     from parsed p;
+
+  create index on pg_temp.import_customer_work (id);
+  analyze pg_temp.import_customer_work;
 
   -- Members named as owners must exist.
   update pg_temp.import_customer_work w
@@ -567,13 +567,19 @@ begin
                        where st.written = regexp_replace(lower(btrim(s.status)), '[\s-]+', '_', 'g')) end as status_,
            upper(coalesce(nullif(btrim(s.currency), ''), s.settings ->> 'currency')) as currency_,
            lower(coalesce(nullif(btrim(s.source), ''), 'import')) as source_,
+           -- The detailed (slower) checks only for rows that fail a quick one.
+           case when length(s.order_id) > 200 or length(s.customer_email) > 320 or length(s.customer_phone) > 64
+                     or length(s.customer_external_id) > 200 or length(s.ordered_at) > 64 or length(s.total) > 40
+                     or length(s.refunded) > 40 or length(s.status) > 40 or length(s.currency) > 10 or length(s.source) > 40
+                     or concat(s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.ordered_at, s.total, s.refunded,
+                               s.status, s.currency, s.source) ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\uFFFD]' then
            coalesce(
              private.import_cell_problem('order_id', s.order_id, 200), private.import_cell_problem('customer_email', s.customer_email, 320),
              private.import_cell_problem('customer_phone', s.customer_phone, 64), private.import_cell_problem('customer_external_id', s.customer_external_id, 200),
              private.import_cell_problem('ordered_at', s.ordered_at, 64), private.import_cell_problem('total', s.total, 40),
              private.import_cell_problem('refunded', s.refunded, 40), private.import_cell_problem('status', s.status, 40),
              private.import_cell_problem('currency', s.currency, 10), private.import_cell_problem('source', s.source, 40)
-           ) as cell_problem
+           ) end as cell_problem
       from staged s
       cross join lateral private.import_customer_reference(s.customer_email, s.customer_phone, s.customer_external_id,
                                                            s.settings ->> 'default_phone_region') r
@@ -606,6 +612,9 @@ begin
          false as created_customer,
          false as changed
     from parsed p;
+
+  create index on pg_temp.import_order_work (id);
+  analyze pg_temp.import_order_work;
 
   -- The same order twice in one load: the first row counts.
   update pg_temp.import_order_work w
@@ -705,6 +714,9 @@ begin
          null::uuid as customer_id,
          false as created_customer
     from parsed p;
+
+  create index on pg_temp.import_event_work (id);
+  analyze pg_temp.import_event_work;
 
   perform private.import_resolve_references('import_event_work');
 
