@@ -188,7 +188,7 @@ begin
     select s.*, o.id as known_org, private.org_settings_with_defaults(o.settings) ->> 'default_phone_region' as phone_region
       from public.import_customers s
       left join public.organizations o on o.id = s.org_id
-     where s.id = any (p_ids) and s.import_status = 'pending'
+     where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
   ), parsed as (
     select s.id, s.org_id, s.known_org, s.email, s.phone, s.external_id, s.tags,
            nullif(btrim(s.email), '') as email_in,
@@ -550,7 +550,7 @@ begin
       from public.import_orders s
       left join (select o.id, private.org_settings_with_defaults(o.settings) as settings
                    from public.organizations o) o on o.id = s.org_id
-     where s.id = any (p_ids) and s.import_status = 'pending'
+     where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
   ), parsed as (
     select s.id, s.org_id, s.known_org,
            nullif(btrim(s.order_id), '') as order_in,
@@ -682,7 +682,7 @@ begin
     select s.*, o.id as known_org, private.org_settings_with_defaults(o.settings) ->> 'default_phone_region' as phone_region
       from public.import_events s
       left join public.organizations o on o.id = s.org_id
-     where s.id = any (p_ids) and s.import_status = 'pending'
+     where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
   ), parsed as (
     select s.id, s.org_id, s.known_org, r.ref_kind, r.ref_value, r.ref_error,
            lower(nullif(btrim(s.kind), '')) as kind_,
