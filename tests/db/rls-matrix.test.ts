@@ -281,6 +281,19 @@ const subjects: Subject[] = [
     },
     allowed: { select: members, insert: nobody, update: nobody, delete: nobody },
   },
+  ...(['customers', 'orders', 'events'] as const).map(
+    (kind): Subject => ({
+      table: `import_${kind}`,
+      later: true,
+      sql: {
+        select: `select 1 from public.import_${kind} where org_id = ${A}`,
+        insert: `insert into public.import_${kind} (org_id) values (${A}) returning 1`,
+        update: `update public.import_${kind} set error = error where org_id = ${A} returning 1`,
+        delete: `delete from public.import_${kind} where org_id = ${A} returning 1`,
+      },
+      allowed: { select: admins, insert: admins, update: nobody, delete: admins },
+    }),
+  ),
 ];
 
 /** Read-only views: security invoker, so they show what the tables let the reader see. */
@@ -341,6 +354,10 @@ beforeAll(async () => {
   // The engine's tables start empty: give each a row of org A to aim at.
   if (present.has('cut_points')) {
     await t.db.exec(`insert into public.cut_points (org_id, computed_at, settings) values (${A}, now(), '{}') on conflict (org_id) do nothing`);
+  }
+  // Import rows of A (rejected: they name no customer, so nothing else is written).
+  for (const kind of ['customers', 'orders', 'events']) {
+    if (present.has(`import_${kind}`)) await t.db.exec(`insert into public.import_${kind} (org_id) values (${A})`);
   }
   if (present.has('stage_snapshots')) {
     await t.db.exec(`insert into public.stage_snapshots (org_id, day, customers, customers_by_stage, net_revenue_by_stage, source, as_of)
