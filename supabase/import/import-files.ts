@@ -75,6 +75,8 @@ export async function loadFile(
     kind?: ImportKind;
     batchRows?: number;
     headers: Record<ImportKind, string[]>;
+    /** COPY (Postgres), or multi-row inserts for a server without COPY FROM STDIN (PGlite on a socket). */
+    method?: 'copy' | 'insert';
     onProgress?: (progress: FileProgress) => void;
   },
 ): Promise<LoadedFile> {
@@ -91,10 +93,24 @@ export async function loadFile(
   let ignoredHeaders: string[] = [];
   let rows = 0;
   let lines: string[] = [];
+  let records: (string | null)[][] = [];
+  const useInsert = options.method === 'insert';
+  const batchSize = useInsert ? Math.min(batchRows, 5_000) : batchRows;
   const prefix = `${csvField(options.org)},${csvField(batch)}`;
   options.onProgress?.({ file: options.file, rows: 0, bytes: 0, totalBytes });
 
   const flush = async () => {
+    if (useInsert) {
+      if (records.length === 0) return;
+      const columnsOfBatch = names.map((_, c) => records.map((r) => r[c]!));
+      records = [];
+      await client.query(
+        `insert into public.import_${kind} (org_id, import_batch, ${names.join(', ')})
+         select $1, $2, * from unnest(${names.map((_, c) => `$${c + 3}::text[]`).join(', ')})`,
+        [options.org, batch, ...columnsOfBatch],
+      );
+      return;
+    }
     if (lines.length === 0) return;
     const body = lines.join('');
     lines = [];
@@ -125,11 +141,15 @@ export async function loadFile(
       }
       continue;
     }
-    let line = prefix;
-    for (const i of columns) line += `,${csvField(record[i])}`;
-    lines.push(`${line}\n`);
+    if (useInsert) {
+      records.push(columns.map((i) => (record[i] === undefined || record[i] === '' ? null : record[i]!.replaceAll('\0', '\uFFFD'))));
+    } else {
+      let line = prefix;
+      for (const i of columns) line += `,${csvField(record[i])}`;
+      lines.push(`${line}\n`);
+    }
     rows += 1;
-    if (lines.length >= batchRows) {
+    if (lines.length + records.length >= batchSize) {
       await flush();
       options.onProgress?.({ file: options.file, rows, bytes: input.bytesRead, totalBytes });
     }
@@ -175,12 +195,14 @@ export async function importFiles(
   const { rows: orgs } = await client.query(`select 1 from public.organizations where id::text = $1`, [options.org]);
   if (orgs.length === 0) throw new ImportError(`--org: no organization ${options.org} in this database`);
   const headers = await acceptedHeaders(client);
+  const { rows: [server] } = await client.query<{ version: string }>('select version()');
+  const method = /PGlite/.test(server!.version) ? 'insert' : 'copy';
   await client.query(`set portrait.import_defer = on`);
   const loadStarted = performance.now();
   const loaded: LoadedFile[] = [];
   try {
     for (const file of options.files) {
-      loaded.push(await loadFile(client, { ...options, file, headers }));
+      loaded.push(await loadFile(client, { ...options, file, headers, method }));
     }
   } finally {
     await client.query(`reset portrait.import_defer`);
