@@ -1,5 +1,6 @@
 // Loads CSV files into the import staging tables (README: "Importing your data"): streams each
-// file through csv-parse, COPYs its rows in batches with the session's portrait.import_defer on
+// file through csv-parse, COPYs its rows in batches (multi-row inserts on the embedded PGlite,
+// whose socket has no COPY FROM STDIN) with the session's portrait.import_defer on
 // (rows stay pending while they load), then resolves everything in one pass (public.import_apply)
 // and brings the portraits current (public.refresh_after_import).
 import { createReadStream } from 'node:fs';
