@@ -1,4 +1,4 @@
-// The RPC API the extension calls (DESIGN §6): for every SQL function in `public`, the zod schema
+// The RPC API the extension calls (supabase/README.md, section 1): for every SQL function in `public`, the zod schema
 // of its named arguments (the JSON body PostgREST receives) and of its result.
 //
 // The database checks every argument itself (supabase/migrations/2026112300050*_api_*.sql) and

@@ -174,14 +174,14 @@ isOneToOne: false
                   ]
                 },"customers": {
                   Row: {
-                    "acquisition_source": string | null,"city": string | null,"company_id": string | null,"company_size": Database["public"]['Enums']["company_size"] | null,"country": string | null,"created_at": string,"created_by": string | null,"display_name": string | null,"id": string,"industry": string | null,"invalid_reason": string | null,"is_partner": boolean,"is_valid": boolean,"kind": Database["public"]['Enums']["customer_kind"],"org_id": string,"owner_id": string | null,"primary_email": string | null,"primary_phone": string | null,"referred_by": string | null,"region": string | null,"updated_at": string
+                    "acquisition_source": string | null,"city": string | null,"company_id": string | null,"company_size": Database["public"]['Enums']["company_size"] | null,"country": string | null,"created_at": string,"created_by": string | null,"display_name": string | null,"external_id": string | null,"id": string,"industry": string | null,"invalid_reason": string | null,"is_partner": boolean,"is_valid": boolean,"kind": Database["public"]['Enums']["customer_kind"],"org_id": string,"owner_id": string | null,"primary_email": string | null,"primary_phone": string | null,"referred_by": string | null,"region": string | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "acquisition_source"?: string | null,"city"?: string | null,"company_id"?: string | null,"company_size"?: Database["public"]['Enums']["company_size"] | null,"country"?: string | null,"created_at"?: string,"created_by"?: string | null,"display_name"?: string | null,"id"?: string,"industry"?: string | null,"invalid_reason"?: string | null,"is_partner"?: boolean,"is_valid"?: boolean,"kind"?: Database["public"]['Enums']["customer_kind"],"org_id": string,"owner_id"?: string | null,"primary_email"?: string | null,"primary_phone"?: string | null,"referred_by"?: string | null,"region"?: string | null,"updated_at"?: string
+                    "acquisition_source"?: string | null,"city"?: string | null,"company_id"?: string | null,"company_size"?: Database["public"]['Enums']["company_size"] | null,"country"?: string | null,"created_at"?: string,"created_by"?: string | null,"display_name"?: string | null,"external_id"?: string | null,"id"?: string,"industry"?: string | null,"invalid_reason"?: string | null,"is_partner"?: boolean,"is_valid"?: boolean,"kind"?: Database["public"]['Enums']["customer_kind"],"org_id": string,"owner_id"?: string | null,"primary_email"?: string | null,"primary_phone"?: string | null,"referred_by"?: string | null,"region"?: string | null,"updated_at"?: string
                   }
                   Update: {
-                    "acquisition_source"?: string | null,"city"?: string | null,"company_id"?: string | null,"company_size"?: Database["public"]['Enums']["company_size"] | null,"country"?: string | null,"created_at"?: string,"created_by"?: string | null,"display_name"?: string | null,"id"?: string,"industry"?: string | null,"invalid_reason"?: string | null,"is_partner"?: boolean,"is_valid"?: boolean,"kind"?: Database["public"]['Enums']["customer_kind"],"org_id"?: string,"owner_id"?: string | null,"primary_email"?: string | null,"primary_phone"?: string | null,"referred_by"?: string | null,"region"?: string | null,"updated_at"?: string
+                    "acquisition_source"?: string | null,"city"?: string | null,"company_id"?: string | null,"company_size"?: Database["public"]['Enums']["company_size"] | null,"country"?: string | null,"created_at"?: string,"created_by"?: string | null,"display_name"?: string | null,"external_id"?: string | null,"id"?: string,"industry"?: string | null,"invalid_reason"?: string | null,"is_partner"?: boolean,"is_valid"?: boolean,"kind"?: Database["public"]['Enums']["customer_kind"],"org_id"?: string,"owner_id"?: string | null,"primary_email"?: string | null,"primary_phone"?: string | null,"referred_by"?: string | null,"region"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -304,6 +304,66 @@ isOneToOne: false
 isOneToOne: false
       referencedRelation: "customers"
       referencedColumns: ["org_id","id"]
+    }
+                  ]
+                },"import_customers": {
+                  Row: {
+                    "city": string | null,"company": string | null,"company_size": string | null,"country": string | null,"created_at": string | null,"customer_id": string | null,"email": string | null,"error": string | null,"external_id": string | null,"id": number,"import_batch": string,"import_status": Database["public"]['Enums']["import_status"],"industry": string | null,"is_partner": string | null,"is_valid": string | null,"kind": string | null,"loaded_at": string,"name": string | null,"org_id": string | null,"owner_email": string | null,"phone": string | null,"referred_by_email": string | null,"region": string | null,"source": string | null,"tags": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "city"?: string | null,"company"?: string | null,"company_size"?: string | null,"country"?: string | null,"created_at"?: string | null,"customer_id"?: string | null,"email"?: string | null,"error"?: string | null,"external_id"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"industry"?: string | null,"is_partner"?: string | null,"is_valid"?: string | null,"kind"?: string | null,"loaded_at"?: string,"name"?: string | null,"org_id"?: string | null,"owner_email"?: string | null,"phone"?: string | null,"referred_by_email"?: string | null,"region"?: string | null,"source"?: string | null,"tags"?: string | null
+                  }
+                  Update: {
+                    "city"?: string | null,"company"?: string | null,"company_size"?: string | null,"country"?: string | null,"created_at"?: string | null,"customer_id"?: string | null,"email"?: string | null,"error"?: string | null,"external_id"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"industry"?: string | null,"is_partner"?: string | null,"is_valid"?: string | null,"kind"?: string | null,"loaded_at"?: string,"name"?: string | null,"org_id"?: string | null,"owner_email"?: string | null,"phone"?: string | null,"referred_by_email"?: string | null,"region"?: string | null,"source"?: string | null,"tags"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "import_customers_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"import_events": {
+                  Row: {
+                    "customer_email": string | null,"customer_external_id": string | null,"customer_id": string | null,"customer_phone": string | null,"error": string | null,"id": number,"import_batch": string,"import_status": Database["public"]['Enums']["import_status"],"kind": string | null,"loaded_at": string,"occurred_at": string | null,"org_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "customer_email"?: string | null,"customer_external_id"?: string | null,"customer_id"?: string | null,"customer_phone"?: string | null,"error"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"kind"?: string | null,"loaded_at"?: string,"occurred_at"?: string | null,"org_id"?: string | null
+                  }
+                  Update: {
+                    "customer_email"?: string | null,"customer_external_id"?: string | null,"customer_id"?: string | null,"customer_phone"?: string | null,"error"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"kind"?: string | null,"loaded_at"?: string,"occurred_at"?: string | null,"org_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "import_events_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"import_orders": {
+                  Row: {
+                    "currency": string | null,"customer_email": string | null,"customer_external_id": string | null,"customer_id": string | null,"customer_phone": string | null,"error": string | null,"id": number,"import_batch": string,"import_status": Database["public"]['Enums']["import_status"],"loaded_at": string,"order_id": string | null,"ordered_at": string | null,"org_id": string | null,"refunded": string | null,"source": string | null,"status": string | null,"total": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "currency"?: string | null,"customer_email"?: string | null,"customer_external_id"?: string | null,"customer_id"?: string | null,"customer_phone"?: string | null,"error"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"loaded_at"?: string,"order_id"?: string | null,"ordered_at"?: string | null,"org_id"?: string | null,"refunded"?: string | null,"source"?: string | null,"status"?: string | null,"total"?: string | null
+                  }
+                  Update: {
+                    "currency"?: string | null,"customer_email"?: string | null,"customer_external_id"?: string | null,"customer_id"?: string | null,"customer_phone"?: string | null,"error"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"loaded_at"?: string,"order_id"?: string | null,"ordered_at"?: string | null,"org_id"?: string | null,"refunded"?: string | null,"source"?: string | null,"status"?: string | null,"total"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "import_orders_org_id_fkey"
+      columns: ["org_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
     }
                   ]
                 },"inbound_events": {
@@ -719,6 +779,9 @@ isOneToOne: false
 "decline_invitation":
 { Args: { "p_invitation": string }; Returns: Json
                            },
+"import_apply":
+{ Args: { "p_org": string }; Returns: Json
+                           },
 "list_tags":
 { Args: { "p_org": string }; Returns: {
               "category": Database["public"]['Enums']["tag_category"],"colour": string,"description": string,"id": string,"name": string
@@ -748,6 +811,9 @@ isOneToOne: false
 "record_satisfaction":
 { Args: { "p_channel"?: string,"p_comment"?: string,"p_identifier": Json,"p_org": string,"p_request_id"?: string,"p_scale": string,"p_score": number }; Returns: Json
                            },
+"refresh_after_import":
+{ Args: { "p_org": string }; Returns: Json
+                           },
 "release_customer":
 { Args: { "p_customer": string,"p_org": string,"p_reason"?: string,"p_request_id"?: string }; Returns: Json
                            },
@@ -770,7 +836,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "company_size": "1-10"|"11-50"|"51-200"|"201-500"|"501-1000"|"1001-5000"|"5001+","customer_kind": "person"|"company","event_kind": "email_in"|"email_out"|"visit"|"cart"|"checkout"|"review"|"referral"|"support"|"call"|"meeting"|"captured"|"other","identity_kind": "email"|"phone"|"shop_customer"|"shop_order"|"domain","lifecycle_stage": "prospect"|"lead"|"new"|"active"|"loyal"|"at_risk"|"churned"|"reactivated","member_role": "admin"|"rep"|"staff","order_source": "shopify"|"woocommerce"|"manual"|"import","order_status": "paid"|"refunded"|"cancelled"|"pending","ownership_change_reason": "claimed"|"released"|"assigned"|"recycled","recompute_kind": "full"|"dirty"|"drift","rfm_segment": "champions"|"loyal"|"potential_loyalist"|"new_customer"|"promising"|"need_attention"|"about_to_sleep"|"cant_lose"|"at_risk"|"lost"|"hibernating","satisfaction_channel": "phone"|"mail"|"wechat"|"visit","satisfaction_scale": "csat5"|"nps10","shop_provider": "shopify"|"woocommerce","stage_change_source": "computed"|"manual","tag_category": "demographic"|"preference"|"behaviour"|"value"|"custom","tag_change_action": "added"|"removed","tag_source": "manual"|"rule"|"import","ticket_band": "high"|"low","value_tier": "normal"|"vip"|"super"
+            "company_size": "1-10"|"11-50"|"51-200"|"201-500"|"501-1000"|"1001-5000"|"5001+","customer_kind": "person"|"company","event_kind": "email_in"|"email_out"|"visit"|"cart"|"checkout"|"review"|"referral"|"support"|"call"|"meeting"|"captured"|"other","identity_kind": "email"|"phone"|"shop_customer"|"shop_order"|"domain","import_status": "pending"|"applied"|"rejected"|"duplicate","lifecycle_stage": "prospect"|"lead"|"new"|"active"|"loyal"|"at_risk"|"churned"|"reactivated","member_role": "admin"|"rep"|"staff","order_source": "shopify"|"woocommerce"|"manual"|"import","order_status": "paid"|"refunded"|"cancelled"|"pending","ownership_change_reason": "claimed"|"released"|"assigned"|"recycled","recompute_kind": "full"|"dirty"|"drift","rfm_segment": "champions"|"loyal"|"potential_loyalist"|"new_customer"|"promising"|"need_attention"|"about_to_sleep"|"cant_lose"|"at_risk"|"lost"|"hibernating","satisfaction_channel": "phone"|"mail"|"wechat"|"visit","satisfaction_scale": "csat5"|"nps10","shop_provider": "shopify"|"woocommerce","stage_change_source": "computed"|"manual","tag_category": "demographic"|"preference"|"behaviour"|"value"|"custom","tag_change_action": "added"|"removed","tag_source": "manual"|"rule"|"import","ticket_band": "high"|"low","value_tier": "normal"|"vip"|"super"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -886,7 +952,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "company_size": ["1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001+"],"customer_kind": ["person", "company"],"event_kind": ["email_in", "email_out", "visit", "cart", "checkout", "review", "referral", "support", "call", "meeting", "captured", "other"],"identity_kind": ["email", "phone", "shop_customer", "shop_order", "domain"],"lifecycle_stage": ["prospect", "lead", "new", "active", "loyal", "at_risk", "churned", "reactivated"],"member_role": ["admin", "rep", "staff"],"order_source": ["shopify", "woocommerce", "manual", "import"],"order_status": ["paid", "refunded", "cancelled", "pending"],"ownership_change_reason": ["claimed", "released", "assigned", "recycled"],"recompute_kind": ["full", "dirty", "drift"],"rfm_segment": ["champions", "loyal", "potential_loyalist", "new_customer", "promising", "need_attention", "about_to_sleep", "cant_lose", "at_risk", "lost", "hibernating"],"satisfaction_channel": ["phone", "mail", "wechat", "visit"],"satisfaction_scale": ["csat5", "nps10"],"shop_provider": ["shopify", "woocommerce"],"stage_change_source": ["computed", "manual"],"tag_category": ["demographic", "preference", "behaviour", "value", "custom"],"tag_change_action": ["added", "removed"],"tag_source": ["manual", "rule", "import"],"ticket_band": ["high", "low"],"value_tier": ["normal", "vip", "super"]
+            "company_size": ["1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001+"],"customer_kind": ["person", "company"],"event_kind": ["email_in", "email_out", "visit", "cart", "checkout", "review", "referral", "support", "call", "meeting", "captured", "other"],"identity_kind": ["email", "phone", "shop_customer", "shop_order", "domain"],"import_status": ["pending", "applied", "rejected", "duplicate"],"lifecycle_stage": ["prospect", "lead", "new", "active", "loyal", "at_risk", "churned", "reactivated"],"member_role": ["admin", "rep", "staff"],"order_source": ["shopify", "woocommerce", "manual", "import"],"order_status": ["paid", "refunded", "cancelled", "pending"],"ownership_change_reason": ["claimed", "released", "assigned", "recycled"],"recompute_kind": ["full", "dirty", "drift"],"rfm_segment": ["champions", "loyal", "potential_loyalist", "new_customer", "promising", "need_attention", "about_to_sleep", "cant_lose", "at_risk", "lost", "hibernating"],"satisfaction_channel": ["phone", "mail", "wechat", "visit"],"satisfaction_scale": ["csat5", "nps10"],"shop_provider": ["shopify", "woocommerce"],"stage_change_source": ["computed", "manual"],"tag_category": ["demographic", "preference", "behaviour", "value", "custom"],"tag_change_action": ["added", "removed"],"tag_source": ["manual", "rule", "import"],"ticket_band": ["high", "low"],"value_tier": ["normal", "vip", "super"]
           }
         }
 } as const

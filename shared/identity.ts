@@ -165,6 +165,11 @@ export function normalizePhone(value: unknown, defaultRegion?: string | null): s
   return parsed.number;
 }
 
+/** The key under which the extension batches, caches and matches an identifier in its stored form. */
+export function identifierKey(identifier: { kind: string; value: string }): string {
+  return `${identifier.kind}:${identifier.value}`;
+}
+
 /** The stored form of an identifier, or null when its value is not valid for its kind. */
 export function normalizeIdentity(identifier: { kind: string; value: unknown }, defaultRegion?: string | null): string | null {
   const { kind, value } = identifier;

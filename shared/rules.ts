@@ -1,4 +1,4 @@
-// Segment rules (DESIGN §7): the JSON language segments.rule is written in, its zod schema, and a
+// Segment rules (supabase/README.md, section 4): the JSON language segments.rule is written in, its zod schema, and a
 // reference evaluator. The database checks the same language on every write
 // (private.validate_rule in supabase/migrations/20261123001020_segment_rule_validation.sql) and
 // compiles it to SQL with bound values; tests/db/engine-rules.test.ts keeps the two sides in
@@ -10,29 +10,17 @@
 // Invalid customers are left out of a segment unless its rule mentions is_valid. A condition on a
 // missing value (no orders yet, no country) is false; `not_in` holds for a missing value.
 import { z } from 'zod';
+import { companySizes, lifecycleStages, rfmSegments, ticketBands, valueTiers } from './enums.ts';
 
-export const LIFECYCLE_STAGES = ['prospect', 'lead', 'new', 'active', 'loyal', 'at_risk', 'churned', 'reactivated'] as const;
-export const VALUE_TIERS = ['normal', 'vip', 'super'] as const;
-export const RFM_SEGMENTS = [
-  'champions',
-  'loyal',
-  'potential_loyalist',
-  'new_customer',
-  'promising',
-  'need_attention',
-  'about_to_sleep',
-  'cant_lose',
-  'at_risk',
-  'lost',
-  'hibernating',
-] as const;
-export const TICKET_BANDS = ['high', 'low'] as const;
-export const COMPANY_SIZES = ['1-10', '11-50', '51-200', '201-500', '501-1000', '1001-5000', '5001+'] as const;
-
-export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
-export type ValueTier = (typeof VALUE_TIERS)[number];
-export type RfmSegment = (typeof RFM_SEGMENTS)[number];
-export type TicketBand = (typeof TICKET_BANDS)[number];
+// The sets' values are the database enums (shared/enums.ts, from the generated types).
+export {
+  companySizes as COMPANY_SIZES,
+  lifecycleStages as LIFECYCLE_STAGES,
+  rfmSegments as RFM_SEGMENTS,
+  ticketBands as TICKET_BANDS,
+  valueTiers as VALUE_TIERS,
+} from './enums.ts';
+export type { LifecycleStage, RfmSegment, TicketBand, ValueTier } from './enums.ts';
 
 export const NUMBER_FIELDS = [
   'order_count',
@@ -46,11 +34,11 @@ export const NUMBER_FIELDS = [
 ] as const;
 /** Closed sets, with their allowed values (null: free text, compared exactly). */
 export const SET_FIELDS = {
-  lifecycle_stage: LIFECYCLE_STAGES,
-  value_tier: VALUE_TIERS,
-  rfm_segment: RFM_SEGMENTS,
-  ticket_band: TICKET_BANDS,
-  company_size: COMPANY_SIZES,
+  lifecycle_stage: lifecycleStages,
+  value_tier: valueTiers,
+  rfm_segment: rfmSegments,
+  ticket_band: ticketBands,
+  company_size: companySizes,
   country: null,
   industry: null,
   source: null,
@@ -82,7 +70,7 @@ export const RULE_FIELDS: ReadonlyArray<{ field: RuleField; kind: FieldKind; all
   ...BOOLEAN_FIELDS.map((field) => ({ field, kind: 'boolean' as const, allowed: null })),
 ];
 
-const fieldKinds = new Map<string, FieldKind>(RULE_FIELDS.map((f) => [f.field, f.kind]));
+export const fieldKinds = new Map<string, FieldKind>(RULE_FIELDS.map((f) => [f.field, f.kind]));
 
 export type NumberCondition =
   | { field: NumberField; op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq'; value: number }
@@ -112,7 +100,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Length in characters (code points), as Postgres counts. */
 const chars = (s: string) => [...s].length;
 /** Trims spaces (not other whitespace), as Postgres btrim does. */
-const trimSpaces = (s: string) => s.replace(/^ +| +$/g, '');
+export const trimSpaces = (s: string) => s.replace(/^ +| +$/g, '');
 
 /** A value from a rule, quoted and cut to 64 characters for a message (as private.rule_quote). */
 export function quoteRuleValue(value: string): string {
@@ -358,111 +346,4 @@ export function ruleMentionsField(rule: Rule, field: RuleField): boolean {
   if ('not' in rule) return ruleMentionsField(rule.not, field);
   if ('segment' in rule) return false;
   return rule.field === field;
-}
-
-/** A customer as rules see it (the engine's classified row). Numbers are plain numbers (money in units). */
-export interface RuleRow {
-  order_count: number;
-  net_spend: number;
-  aov: number | null;
-  days_since_last_order: number | null;
-  referral_count: number;
-  r_score: number | null;
-  f_score: number | null;
-  m_score: number | null;
-  /** The stage shown (the override when there is one). */
-  lifecycle_stage: LifecycleStage;
-  value_tier: ValueTier;
-  rfm_segment: RfmSegment | null;
-  ticket_band: TicketBand | null;
-  company_size: string | null;
-  country: string | null;
-  industry: string | null;
-  source: string | null;
-  /** Names of the tags people or imports added, lowercased. */
-  tag_names: string[];
-  last_order_at_days: number | null;
-  first_order_at_days: number | null;
-  last_event_at_days: number | null;
-  created_at_days: number | null;
-  is_valid: boolean;
-  is_partner: boolean;
-}
-
-/** How a tag name in a rule is compared: inner whitespace as single spaces, trimmed, lowercased. */
-export function normalizeRuleTag(name: string): string {
-  return trimSpaces(name.replace(/\s+/g, ' ')).toLowerCase();
-}
-
-const DATE_COLUMN: Record<DateField, keyof RuleRow> = {
-  last_order_at: 'last_order_at_days',
-  first_order_at: 'first_order_at_days',
-  last_event_at: 'last_event_at_days',
-  created_at: 'created_at_days',
-};
-
-/**
- * Evaluates a rule's conditions on a row, without the validity default (see segmentMatches).
- * `segments` gives the rule of a referenced segment (undefined when there is none: no match).
- */
-export function evaluateRule(rule: Rule, row: RuleRow, segments: (id: string) => Rule | undefined = () => undefined, stack: string[] = []): boolean {
-  if ('all' in rule) return rule.all.every((r) => evaluateRule(r, row, segments, stack));
-  if ('any' in rule) return rule.any.some((r) => evaluateRule(r, row, segments, stack));
-  if ('not' in rule) return !evaluateRule(rule.not, row, segments, stack);
-  if ('segment' in rule) {
-    const id = rule.segment.toLowerCase();
-    const referenced = segments(id);
-    if (!referenced || stack.includes(id) || stack.length > 50) return false;
-    return segmentMatches(referenced, row, segments, [...stack, id]);
-  }
-  const kind = fieldKinds.get(rule.field)!;
-  switch (kind) {
-    case 'number': {
-      const v = row[rule.field as NumberField];
-      if (v === null || v === undefined) return false;
-      const c = rule as NumberCondition;
-      switch (c.op) {
-        case 'gt':
-          return v > c.value;
-        case 'gte':
-          return v >= c.value;
-        case 'lt':
-          return v < c.value;
-        case 'lte':
-          return v <= c.value;
-        case 'eq':
-          return v === c.value;
-        case 'between':
-          return v >= c.value[0] && v <= c.value[1];
-      }
-      return false;
-    }
-    case 'set': {
-      const c = rule as SetCondition;
-      const v = row[c.field];
-      const inSet = v !== null && v !== undefined && c.value.includes(v);
-      return c.op === 'in' ? inSet : !inSet;
-    }
-    case 'tags': {
-      const c = rule as TagCondition;
-      const wanted = (c.op === 'has' ? [c.value] : c.value).map(normalizeRuleTag);
-      const have = new Set(row.tag_names);
-      return c.op === 'any' ? wanted.some((t) => have.has(t)) : wanted.every((t) => have.has(t));
-    }
-    case 'date': {
-      const c = rule as DateCondition;
-      const days = row[DATE_COLUMN[c.field]] as number | null;
-      if (days === null || days === undefined) return false;
-      return c.op === 'within_days' ? days <= c.value : days > c.value;
-    }
-    case 'boolean': {
-      const c = rule as BooleanCondition;
-      return row[c.field] === c.value;
-    }
-  }
-}
-
-/** Whether a customer is in a segment with this rule: its conditions, and valid unless the rule asks about validity. */
-export function segmentMatches(rule: Rule, row: RuleRow, segments: (id: string) => Rule | undefined = () => undefined, stack: string[] = []): boolean {
-  return evaluateRule(rule, row, segments, stack) && (row.is_valid || ruleMentionsField(rule, 'is_valid'));
 }

@@ -14,7 +14,7 @@ export const SETTINGS_DOMAIN_PATTERN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+
 const days = (fallback: number) => z.number().int().min(1).max(3650).default(fallback);
 const fraction = (fallback: number) => z.number().gt(0).lt(1).default(fallback);
 
-/** Windows of the lifecycle rules (DESIGN §7), in days, and the order count that makes a customer loyal. */
+/** Windows of the lifecycle rules (supabase/README.md, section 3), in days, and the order count that makes a customer loyal. */
 export const lifecycleSettingsSchema = z.strictObject({
   /** lead = no orders and an event within this many days (else prospect). */
   lead_event_days: days(90),

@@ -1,46 +1,22 @@
 // Which identifiers the background looks up, and under which key it batches and caches them.
-import {
-  normalizeDomain,
-  normalizeEmail,
-  normalizePhone,
-  normalizeShopId,
-} from '../../shared/identity.ts';
+import { identifierKey, normalizeIdentity } from '../../shared/identity.ts';
 import type { Identifier } from '../platform/messaging/schemas.ts';
 
-/** The cache and batching key of an identifier already in its stored form. */
-export function identifierKey(identifier: Identifier): string {
-  return `${identifier.kind}:${identifier.value}`;
-}
+export { identifierKey };
 
 /**
- * The identifier in the form the API stores it, or null when it cannot be one. Phone numbers
- * written nationally are read in the organization's default region.
+ * The identifier in the form the API stores it (shared/identity.ts `normalizeIdentity`), or null
+ * when it cannot be one. Phone numbers written nationally are read in the organization's default
+ * region; a region the phone library does not know makes the number unreadable, not the lookup fail.
  */
 export function normalizeForLookup(identifier: Identifier, phoneRegion: string | null = null): Identifier | null {
-  const { kind, value } = identifier;
   let normalized: string | null;
-  switch (kind) {
-    case 'email':
-      normalized = normalizeEmail(value);
-      break;
-    case 'domain':
-      normalized = normalizeDomain(value);
-      break;
-    case 'phone':
-      try {
-        normalized = normalizePhone(value, phoneRegion);
-      } catch {
-        normalized = null;
-      }
-      break;
-    case 'shop_customer':
-    case 'shop_order': {
-      const colon = value.indexOf(':');
-      normalized = colon < 0 ? null : normalizeShopId(value.slice(0, colon), value.slice(colon + 1));
-      break;
-    }
+  try {
+    normalized = normalizeIdentity(identifier, phoneRegion);
+  } catch {
+    normalized = null;
   }
-  return normalized === null ? null : { kind, value: normalized };
+  return normalized === null ? null : { kind: identifier.kind, value: normalized };
 }
 
 export interface LookupRules {

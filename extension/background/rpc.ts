@@ -1,4 +1,4 @@
-// The SQL functions the extension calls (DESIGN §6): arguments checked and answers parsed with the
+// The SQL functions the extension calls (supabase/README.md, section 1): arguments checked and answers parsed with the
 // schemas in shared/api.ts, answers mapped to the page protocol's view model.
 import {
   addNoteResultSchema,

@@ -9,6 +9,7 @@
 //   … --reuse portrait_bench_1m_1234                              measure on a database kept earlier (no load)
 //   npm run bench -- --extension [--runs 20] [--no-build]          the extension: content-script sizes,
 //                                                                  overlay time to visible (tests/bench/extension.ts)
+//   DATABASE_URL=postgres://… npm run bench -- --import           CSV import: 200k customers + 2M orders (tests/bench/import.ts)
 //
 // The data goes into a new scratch database on the server of DATABASE_URL (dropped at the end,
 // unless --keep): a generated organization of the scale (tests/bench/dataset.ts), and for the
@@ -56,8 +57,16 @@ const { values: args } = parseArgs({
     extension: { type: 'boolean', default: false },
     runs: { type: 'string', default: '20' },
     'no-build': { type: 'boolean', default: false },
+    import: { type: 'boolean', default: false },
   },
 });
+
+if (args.import) {
+  if (!process.env.DATABASE_URL) throw new Error('npm run bench -- --import needs DATABASE_URL (a native Postgres)');
+  const { runImportBench } = await import('./import.ts');
+  await runImportBench(process.env.DATABASE_URL, { keep: args.keep });
+  process.exit(0);
+}
 
 if (args.extension) {
   const { runExtensionBench } = await import('./extension.ts');

@@ -15,10 +15,9 @@ import {
   TICKET_BANDS,
   VALUE_TIERS,
   parseRule,
-  segmentMatches,
   type Rule,
-  type RuleRow,
 } from '../../shared/rules.ts';
+import { segmentMatches, type RuleRow } from '../oracle/rules.ts';
 import { freshDb, type TestDb } from './harness.ts';
 
 const runs = (n: number) => n * Math.max(1, Number(process.env.PROPERTY_RUNS ?? 1));

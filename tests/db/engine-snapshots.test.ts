@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS, lifecycleStage, statsFromOrders, type OrderFact } from '../../shared/engine.ts';
+import { DAY_MS, lifecycleStage, statsFromOrders, type OrderFact } from '../oracle/engine.ts';
 import { LIFECYCLE_STAGES, type LifecycleStage } from '../../shared/rules.ts';
 import { freshDb, type TestDb } from './harness.ts';
 

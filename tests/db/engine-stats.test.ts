@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statsFromOrders, type OrderFact } from '../../shared/engine.ts';
+import { statsFromOrders, type OrderFact } from '../oracle/engine.ts';
 import { freshDb, type TestDb } from './harness.ts';
 
 /** PROPERTY_RUNS=20 searches twenty times longer. */

@@ -331,6 +331,19 @@ const subjects: Subject[] = [
     },
     allowed: { select: members, insert: nobody, update: nobody, delete: nobody },
   },
+  ...(['customers', 'orders', 'events'] as const).map(
+    (kind): Subject => ({
+      table: `import_${kind}`,
+      later: true,
+      sql: {
+        select: `select 1 from public.import_${kind} where org_id = ${A}`,
+        insert: `insert into public.import_${kind} (org_id) values (${A}) returning 1`,
+        update: `update public.import_${kind} set error = error where org_id = ${A} returning 1`,
+        delete: `delete from public.import_${kind} where org_id = ${A} returning 1`,
+      },
+      allowed: { select: admins, insert: admins, update: nobody, delete: admins },
+    }),
+  ),
 ];
 
 // --- Follow-ups, tag history, ownership history, satisfaction answers ---------------------------
@@ -469,6 +482,10 @@ beforeAll(async () => {
                      values (${A}, '${rows.unownedCustomer}', gen_random_uuid(), '{"display_name": "Uma U."}')`);
     // A likely duplicate pair in A for duplicate_customers (same name and city).
     await t.db.exec(`insert into public.customers (org_id, display_name, city) values (${A}, 'Dora Double', 'Lyon'), (${A}, 'Dora Double', 'Lyon')`);
+  }
+  // Import rows of A (rejected: they name no customer, so nothing else is written).
+  for (const kind of ['customers', 'orders', 'events']) {
+    if (present.has(`import_${kind}`)) await t.db.exec(`insert into public.import_${kind} (org_id) values (${A})`);
   }
   if (present.has('stage_snapshots')) {
     await t.db.exec(`insert into public.stage_snapshots (org_id, day, customers, customers_by_stage, net_revenue_by_stage, source, as_of)

@@ -239,7 +239,7 @@ test('in Chinese when the language setting says so, with the page\'s keys kept o
   const shadow = await inspectShadowDom(page);
   await shadow.find(inDialog('portrait-tag-dialog', { 'data-state': 'ready', lang: 'zh-CN' }), 10_000);
   await shadow.find({ tag: 'h2', text: '标记客户', inClosedShadowRoot: true });
-  // The stage in its Chinese name (DESIGN §2), whichever the engine computed.
+  // The stage in its Chinese name (extension/README.md, "Vocabulary"), whichever the engine computed.
   await shadow.find({ ...inDialog('tagger-candidate-name'), text: /^Li Wei(潜在|意向|新|活跃|忠诚|沉睡|流失|回流)客户$/ });
   // Escape closes the dialog; the page heard none of it.
   await page.keyboard.press('Escape');

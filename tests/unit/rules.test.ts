@@ -16,19 +16,9 @@ import {
   rfmSegment,
   statsFromOrders,
   type CustomerStats,
-} from '../../shared/engine.ts';
-import {
-  evaluateRule,
-  formatRulePath,
-  normalizeRuleTag,
-  parseRule,
-  ruleMentionsField,
-  ruleSchema,
-  ruleSegmentRefs,
-  segmentMatches,
-  type Rule,
-  type RuleRow,
-} from '../../shared/rules.ts';
+} from '../oracle/engine.ts';
+import { formatRulePath, parseRule, ruleMentionsField, ruleSchema, ruleSegmentRefs, type Rule } from '../../shared/rules.ts';
+import { evaluateRule, normalizeRuleTag, segmentMatches, type RuleRow } from '../oracle/rules.ts';
 
 const row = (over: Partial<RuleRow> = {}): RuleRow => ({
   order_count: 3,
@@ -58,7 +48,7 @@ const row = (over: Partial<RuleRow> = {}): RuleRow => ({
 });
 
 describe('ruleSchema', () => {
-  it('accepts the rules of DESIGN §7 and returns them typed', () => {
+  it('accepts the rules of supabase/README.md and returns them typed', () => {
     const rule = {
       all: [
         { field: 'order_count', op: 'gte', value: 2 },

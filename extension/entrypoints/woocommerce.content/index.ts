@@ -2,12 +2,12 @@
 // it (scripting.registerContentScripts) for each shop domain the user adds in the options page.
 import '../../features/overlay/overlay.css';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { siteMatches } from '../../sites/common/demo.ts';
 import { startOverlay } from '../../features/overlay/start.tsx';
 import * as woocommerce from '../../sites/woocommerce.ts';
 
 export default defineContentScript({
-  matches: siteMatches(woocommerce),
+  // No pages in advance: the background registers the script per shop domain (sites/common/demo.ts `siteMatches`).
+  matches: [...woocommerce.matches],
   registration: 'runtime',
   runAt: 'document_idle',
   cssInjectionMode: 'ui',

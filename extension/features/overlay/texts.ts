@@ -52,7 +52,7 @@ const en = {
   'stageRule.at_risk': 'No order for a while.',
   'stageRule.churned': 'No order for a long time.',
   'stageRule.reactivated': 'Back after a long gap.',
-  // The stage's reason, by the code the engine stored (the texts of shared/engine.ts's explainReason;
+  // The stage's reason, by the code the engine stored (the texts of tests/oracle/engine.ts's explainReason;
   // {ago} is a relative time such as "12 days ago" or "yesterday").
   'reason.no_orders_no_recent_event': 'No orders, and no contact in the last {window} days.',
   'reason.no_orders_recent_event': 'No orders yet, but in contact within {window} days.',

@@ -33,7 +33,7 @@ export function watchParticipants(
   adapter: Pick<SiteAdapter, 'participants' | 'watchRoots'>,
   adapterContext: () => AdapterContext,
   onChange: (participants: Participants) => void,
-  // Short enough that the overlay follows within the 150 ms budget of DESIGN §10, long enough that a
+  // Short enough that the overlay follows within the 150 ms budget (extension/README.md, "Budgets"), long enough that a
   // burst of mail-app updates costs one read.
   { debounceMs = 16, maxWaitMs = 100, idleTimeoutMs = 16 }: WatchOptions = {},
 ): ParticipantsWatcher {

@@ -1,4 +1,4 @@
-// The Overview page (DESIGN §8): customers per lifecycle stage over time, revenue by stage,
+// The Overview page (extension/README.md, "Features"): customers per lifecycle stage over time, revenue by stage,
 // segment sizes and this month's moves between stages, from the organization's stage snapshots.
 // Every chart has a title and a text alternative (a summary and a table).
 import { useMemo, useState } from 'preact/hooks';

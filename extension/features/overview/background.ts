@@ -10,7 +10,7 @@ export const overviewFeature = defineFeature({
   },
   handlers: ({ session }: BackgroundServices) => ({
     async 'overview/data'(message) {
-      // The Overview page is for reps and admins (DESIGN §8); the database checks membership again.
+      // The Overview page is for reps and admins (extension/README.md, "Features"); the database checks membership again.
       const membership = await session.membership(message.orgId);
       if (!membership) return { ok: false, error: 'forbidden', message: 'You are not a member of this organization' };
       if (membership.role === 'staff') {

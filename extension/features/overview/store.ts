@@ -30,7 +30,7 @@ export function resolveLanguage(language: Language, browserLanguages: readonly s
   return 'en';
 }
 
-/** Organizations whose overview the user may see (DESIGN §8: reps and admins). */
+/** Organizations whose overview the user may see (reps and admins: extension/README.md, "Features"). */
 export function overviewOrgs(orgs: readonly OrgSummary[]): OrgSummary[] {
   return orgs.filter((org) => org.role === 'rep' || org.role === 'admin');
 }

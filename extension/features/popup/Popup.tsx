@@ -5,7 +5,6 @@ import { t as overviewText } from '../overview/texts.ts';
 import type { PopupStore } from './store.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
-const sites: readonly SiteId[] = ['gmail', 'outlook', 'shopify', 'woocommerce'];
 
 const inputClass =
   'w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-sky-500 focus:outline-none';
@@ -103,7 +102,7 @@ function SiteSwitches({ store, state }: { store: PopupStore; state: PopupStateRe
   return (
     <fieldset class="flex flex-col gap-1">
       <legend class="text-xs text-slate-600">{t('popup.sites')}</legend>
-      {sites.map((site) => (
+      {(Object.keys(state.sites) as SiteId[]).map((site) => (
         <label key={site} class="flex items-center justify-between gap-2 text-sm">
           {t(`popup.site.${site}`)}
           <input
@@ -132,7 +131,7 @@ function SignedIn({
   onOpenOverview?: () => void;
 }) {
   const failure = store.error.value?.kind === 'action' ? store.error.value.message : null;
-  // The Overview page is for reps and admins (DESIGN §8).
+  // The Overview page is for reps and admins (extension/README.md, "Features").
   const role = store.activeOrg.value?.role;
   const showOverview = onOpenOverview && (role === 'rep' || role === 'admin');
   return (

@@ -72,7 +72,7 @@ export const locales: readonly Locale[] = ['en', 'zh-CN'];
 /** One surface's texts: every key in every language (a missing text does not compile). */
 export type Dictionaries<K extends string> = Record<Locale, Record<K, string>>;
 
-// The popup and the options page, in the vocabulary of DESIGN §2.
+// The popup and the options page, in the vocabulary of extension/README.md ("Vocabulary").
 const zhCN: Record<MessageKey, string> = {
   'app.name': 'Portrait',
   'popup.apiUrl': 'API',

@@ -63,13 +63,18 @@ function jsonSize(message: unknown): number {
   }
 }
 
+/** One schema for every routed message type, told apart by `type`. */
+export function messageSchemaOf(routes: MessageRoutes): z.ZodType<{ type: string }> {
+  const schemas = Object.values(routes).map((route) => route.schema);
+  return z.discriminatedUnion('type', schemas as unknown as [z.ZodObject<{ type: z.ZodLiteral<string> }>]);
+}
+
 /**
  * Returns the answer to a message, or `undefined` when the sender is not this extension: those
  * get no answer at all.
  */
 export function createMessageHandler(deps: MessageHandlerDeps) {
-  const schemas = Object.values(deps.routes).map((route) => route.schema);
-  const messageSchema = z.discriminatedUnion('type', schemas as unknown as [z.ZodObject<{ type: z.ZodLiteral<string> }>]);
+  const messageSchema = messageSchemaOf(deps.routes);
   return async function handleMessage(message: unknown, sender: MessageSender): Promise<object | undefined> {
     const from = classifySender(sender, deps);
     if (from.kind === 'foreign') return undefined;

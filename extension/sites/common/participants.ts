@@ -65,9 +65,7 @@ export const nothingOpen: Participants = Object.freeze({
   degraded: false,
 }) as Participants;
 
-export function identifierKey(identifier: Identifier): string {
-  return `${identifier.kind}:${identifier.value}`;
-}
+export { identifierKey } from '../../../shared/identity.ts';
 
 /**
  * The email address in an attribute value such as `li.wei@example.com`,

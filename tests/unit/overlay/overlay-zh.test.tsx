@@ -1,4 +1,4 @@
-// The overlay in Simplified Chinese: the texts the background delivers, DESIGN §2's vocabulary,
+// The overlay in Simplified Chinese: the texts the background delivers, the vocabulary of extension/README.md,
 // numbers and dates written for the locale, and the stage reasons in the engine's words.
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { Overlay } from '../../../extension/features/overlay/Overlay.tsx';
 import { createOverlayStore } from '../../../extension/features/overlay/store.ts';
 import { setLocale, type Locale } from '../../../extension/platform/i18n/i18n.ts';
 import type { LifecycleStage, PortraitView } from '../../../extension/platform/messaging/schemas.ts';
-import { explainReason } from '../../../shared/engine.ts';
+import { explainReason } from '../../oracle/engine.ts';
 import { fakeBackground, now, page, participants, portrait } from './data.ts';
 
 const daysAgo = (days: number) => new Date(now - days * 86_400_000).toISOString();
@@ -63,7 +63,7 @@ describe('the overlay in 简体中文', () => {
     expect(text).toContain('画像计算于3小时前');
   });
 
-  it('names every stage, tier, RFM segment and ticket band in the vocabulary of DESIGN §2', () => {
+  it('names every stage, tier, RFM segment and ticket band in the vocabulary of extension/README.md', () => {
     const stages: Record<LifecycleStage, string> = {
       prospect: '潜在客户',
       lead: '意向客户',

@@ -1,4 +1,4 @@
-// Tagging from any page (DESIGN §8 "Any page"): a context-menu click on a selection or a
+// Tagging from any page (extension/README.md, "Features"): a context-menu click on a selection or a
 // mailto:/tel: link, or the shortcut, hands the tab to Portrait for that moment (activeTab). The
 // background reads the frame's URL and document, remembers that frame, and injects the tagging
 // dialog into it (scripting). Only that frame — the same document, in browsers that report one —

@@ -1,10 +1,10 @@
-// The segment engine's definitions (DESIGN §7) in plain TypeScript: the classification the database
+// The segment engine's definitions (supabase/README.md, section 3) in plain TypeScript: the classification the database
 // computes (supabase/migrations/20261123001040_classification.sql), step by step, and the texts that
 // explain the reasons it stores in customer_profiles.reasons. The database is the engine; this file
-// is its reference, used by the tests to check it and by the extension to explain it.
+// is its reference, used by the tests to check it (it ships nowhere: the tests' oracle).
 //
 // Money is handled in cents (integers) so that sums, averages and comparisons are exact.
-import type { LifecycleStage, RfmSegment, TicketBand, ValueTier } from './rules.ts';
+import type { LifecycleStage, RfmSegment, TicketBand, ValueTier } from '../../shared/rules.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -74,7 +74,7 @@ export function aovCents(stats: Pick<CustomerStats, 'orderCount' | 'netSpendCent
   return Math.sign(q) * Math.round(Math.abs(q));
 }
 
-/** The lifecycle stage, first match (DESIGN §7). */
+/** The lifecycle stage, first match (supabase/README.md, section 3). */
 export function lifecycleStage(stats: CustomerStats, now: number, w: LifecycleWindows = DEFAULT_LIFECYCLE): LifecycleStage {
   const n = stats.orderCount;
   if (n === 0) {
@@ -170,7 +170,7 @@ export function mScore(netSpendCents: number, monetaryCuts: readonly number[]): 
   return 1 + monetaryCuts.filter((c) => netSpendCents > c).length;
 }
 
-/** The RFM segment from R × F, first match (DESIGN §7). */
+/** The RFM segment from R × F, first match (supabase/README.md, section 3). */
 export function rfmSegment(r: number | null, f: number | null): RfmSegment | null {
   if (r === null || f === null) return null;
   if (r === 5 && f >= 4) return 'champions';

@@ -1,0 +1,233 @@
+// Loads CSV files into the import staging tables (README: "Importing your data"): streams each
+// file through csv-parse, COPYs its rows in batches (multi-row inserts on the embedded PGlite,
+// whose socket has no COPY FROM STDIN) with the session's portrait.import_defer on
+// (rows stay pending while they load), then resolves everything in one pass (public.import_apply)
+// and brings the portraits current (public.refresh_after_import).
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+export const importKinds = ['customers', 'orders', 'events'] as const;
+export type ImportKind = (typeof importKinds)[number];
+
+/** Staging columns that are not CSV headers (filled by the database or by this loader). */
+const bookkeeping = new Set(['id', 'org_id', 'import_batch', 'import_status', 'error', 'customer_id', 'loaded_at']);
+
+/** The CSV headers each staging table accepts: its text columns, read from the database. */
+export async function acceptedHeaders(client: pg.Client): Promise<Record<ImportKind, string[]>> {
+  const { rows } = await client.query<{ table_name: string; column_name: string }>(
+    `select table_name, column_name from information_schema.columns
+      where table_schema = 'public' and table_name = any($1) order by table_name, ordinal_position`,
+    [importKinds.map((k) => `import_${k}`)],
+  );
+  const headers = { customers: [], orders: [], events: [] } as Record<ImportKind, string[]>;
+  for (const row of rows) {
+    if (!bookkeeping.has(row.column_name)) headers[row.table_name.slice('import_'.length) as ImportKind].push(row.column_name);
+  }
+  return headers;
+}
+
+/** The kind of a file from its headers: order_id means orders, occurred_at events, else customers. */
+export function kindOfHeaders(headers: string[]): ImportKind {
+  if (headers.includes('order_id')) return 'orders';
+  if (headers.includes('occurred_at')) return 'events';
+  return 'customers';
+}
+
+/** One value as a COPY csv field: empty stays NULL; NUL bytes (which Postgres refuses) become U+FFFD so the row is rejected with its reason. */
+function csvField(value: string | undefined): string {
+  if (value === undefined || value === '') return '';
+  const clean = value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value;
+  return `"${clean.replaceAll('"', '""')}"`;
+}
+
+export interface FileProgress {
+  file: string;
+  rows: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+export interface LoadedFile {
+  file: string;
+  kind: ImportKind;
+  batch: string;
+  rows: number;
+  ignoredHeaders: string[];
+  seconds: number;
+}
+
+export class ImportError extends Error {}
+
+/**
+ * Loads one CSV file into its staging table (rows pending). The session must have
+ * portrait.import_defer on.
+ */
+export async function loadFile(
+  client: pg.Client,
+  options: {
+    org: string;
+    file: string;
+    kind?: ImportKind;
+    batchRows?: number;
+    headers: Record<ImportKind, string[]>;
+    /** COPY (Postgres), or multi-row inserts for a server without COPY FROM STDIN (PGlite on a socket). */
+    method?: 'copy' | 'insert';
+    onProgress?: (progress: FileProgress) => void;
+  },
+): Promise<LoadedFile> {
+  const started = performance.now();
+  const totalBytes = (await stat(options.file)).size;
+  const batch = `${path.basename(options.file)} ${new Date().toISOString()}`;
+  const batchRows = options.batchRows ?? 100_000;
+  const input = createReadStream(options.file);
+  const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }));
+
+  let kind: ImportKind | undefined;
+  let columns: number[] = [];
+  let names: string[] = [];
+  let ignoredHeaders: string[] = [];
+  let rows = 0;
+  let lines: string[] = [];
+  let records: (string | null)[][] = [];
+  const useInsert = options.method === 'insert';
+  const batchSize = useInsert ? Math.min(batchRows, 5_000) : batchRows;
+  const prefix = `${csvField(options.org)},${csvField(batch)}`;
+  options.onProgress?.({ file: options.file, rows: 0, bytes: 0, totalBytes });
+
+  const flush = async () => {
+    if (useInsert) {
+      if (records.length === 0) return;
+      const columnsOfBatch = names.map((_, c) => records.map((r) => r[c]!));
+      records = [];
+      await client.query(
+        `insert into public.import_${kind} (org_id, import_batch, ${names.join(', ')})
+         select $1, $2, * from unnest(${names.map((_, c) => `$${c + 3}::text[]`).join(', ')})`,
+        [options.org, batch, ...columnsOfBatch],
+      );
+      return;
+    }
+    if (lines.length === 0) return;
+    const body = lines.join('');
+    lines = [];
+    const stream = client.query(
+      copyFrom(`copy public.import_${kind} (org_id, import_batch, ${names.join(', ')}) from stdin with (format csv)`),
+    );
+    await pipeline(Readable.from([body]), stream);
+  };
+
+  for await (const record of parser as AsyncIterable<string[]>) {
+    if (!kind) {
+      const headers = record.map((h) => h.trim().toLowerCase());
+      kind = options.kind ?? kindOfHeaders(headers);
+      const accepted = new Set(options.headers[kind]);
+      columns = [];
+      names = [];
+      headers.forEach((h, i) => {
+        if (accepted.has(h) && !names.includes(h)) {
+          columns.push(i);
+          names.push(h);
+        }
+      });
+      ignoredHeaders = headers.filter((h) => !accepted.has(h));
+      if (names.length === 0) {
+        throw new ImportError(
+          `${options.file}: no column is one of the ${kind} headers (${options.headers[kind].join(', ')}); the first line must name the columns`,
+        );
+      }
+      continue;
+    }
+    if (useInsert) {
+      records.push(columns.map((i) => (record[i] === undefined || record[i] === '' ? null : record[i]!.replaceAll('\0', '\uFFFD'))));
+    } else {
+      let line = prefix;
+      for (const i of columns) line += `,${csvField(record[i])}`;
+      lines.push(`${line}\n`);
+    }
+    rows += 1;
+    if (lines.length + records.length >= batchSize) {
+      await flush();
+      options.onProgress?.({ file: options.file, rows, bytes: input.bytesRead, totalBytes });
+    }
+  }
+  await flush();
+  options.onProgress?.({ file: options.file, rows, bytes: totalBytes, totalBytes });
+  if (!kind) throw new ImportError(`${options.file}: the file is empty (the first line must name the columns)`);
+  return { file: options.file, kind, batch, rows, ignoredHeaders, seconds: (performance.now() - started) / 1000 };
+}
+
+export type StatusCounts = Record<string, number>;
+
+/** Rows per status of one loaded file. */
+export async function batchCounts(client: pg.Client, loaded: LoadedFile): Promise<StatusCounts> {
+  const { rows } = await client.query<{ import_status: string; n: string }>(
+    `select import_status, count(*) as n from public.import_${loaded.kind} where import_batch = $1 group by 1 order by 1`,
+    [loaded.batch],
+  );
+  return Object.fromEntries(rows.map((r) => [r.import_status, Number(r.n)]));
+}
+
+export interface ImportSummary {
+  files: (LoadedFile & { counts: StatusCounts })[];
+  loadSeconds: number;
+  applySeconds: number;
+  refresh: { engine_ms: number; history_ms: number; history_days: number; error: unknown } | null;
+  refreshSeconds: number;
+}
+
+/** Checks the organization, loads every file, resolves the rows, refreshes the portraits. */
+export async function importFiles(
+  client: pg.Client,
+  options: {
+    org: string;
+    files: string[];
+    kind?: ImportKind;
+    batchRows?: number;
+    refresh?: boolean;
+    onProgress?: (progress: FileProgress) => void;
+    onPhase?: (phase: 'apply' | 'refresh') => void;
+  },
+): Promise<ImportSummary> {
+  const { rows: orgs } = await client.query(`select 1 from public.organizations where id::text = $1`, [options.org]);
+  if (orgs.length === 0) throw new ImportError(`--org: no organization ${options.org} in this database`);
+  const headers = await acceptedHeaders(client);
+  const { rows: [server] } = await client.query<{ version: string }>('select version()');
+  const method = /PGlite/.test(server!.version) ? 'insert' : 'copy';
+  await client.query(`set portrait.import_defer = on`);
+  const loadStarted = performance.now();
+  const loaded: LoadedFile[] = [];
+  try {
+    for (const file of options.files) {
+      loaded.push(await loadFile(client, { ...options, file, headers, method }));
+    }
+  } finally {
+    await client.query(`reset portrait.import_defer`);
+  }
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+
+  options.onPhase?.('apply');
+  const applyStarted = performance.now();
+  await client.query(`select public.import_apply($1)`, [options.org]);
+  const applySeconds = (performance.now() - applyStarted) / 1000;
+
+  let refresh: ImportSummary['refresh'] = null;
+  const refreshStarted = performance.now();
+  if (options.refresh !== false) {
+    options.onPhase?.('refresh');
+    const { rows } = await client.query<{ r: NonNullable<ImportSummary['refresh']> }>(
+      `select public.refresh_after_import($1) as r`,
+      [options.org],
+    );
+    refresh = rows[0]!.r;
+  }
+  const refreshSeconds = (performance.now() - refreshStarted) / 1000;
+
+  const files = [];
+  for (const file of loaded) files.push({ ...file, counts: await batchCounts(client, file) });
+  return { files, loadSeconds, applySeconds, refresh, refreshSeconds };
+}

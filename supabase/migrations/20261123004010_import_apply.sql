@@ -1,0 +1,921 @@
+-- Resolving imported rows (README: "Importing your data"). After each statement that loads rows
+-- into import_customers, import_orders or import_events, a trigger resolves them set-wise:
+-- values are parsed and checked first, and a row with any problem is rejected with a reason
+-- naming the column and the value before anything of it is written; the others become
+-- customers (found by email, phone, external id or shop customer id, created when none
+-- matches), orders (upserted by source and order id), events and tags. A row that adds nothing
+-- (the same file loaded again) is marked duplicate.
+--
+-- Switch for bulk loads: `set portrait.import_defer = on` in a session leaves loaded rows
+-- pending; public.import_apply(org) then resolves all of them in one pass per table (what
+-- `npm run import` does: one statement for millions of orders instead of one per COPY batch).
+-- Either way the engine's classification is deferred while rows are written (statistics only,
+-- through the engine's own portrait.defer_classification switch), and
+-- public.refresh_after_import(org) brings the portraits current: a full engine run (statistics,
+-- profiles, cut points, segments) and the stage history backfilled over the imported period.
+
+-- Order statuses as shops and spreadsheets write them, and what they mean here.
+create table private.import_order_statuses (
+  written text not null,
+  status public.order_status not null,
+  constraint import_order_statuses_pkey primary key (written)
+);
+comment on table private.import_order_statuses is
+  'Order status words accepted in imported files (lowercase, spaces and dashes as _) and the order status each stands for.';
+comment on column private.import_order_statuses.written is 'The status as written in a file, lowercased with spaces and dashes turned into _.';
+comment on column private.import_order_statuses.status is 'The order status it means.';
+insert into private.import_order_statuses (written, status) values
+  ('paid', 'paid'), ('completed', 'paid'), ('complete', 'paid'), ('processing', 'paid'), ('fulfilled', 'paid'),
+  ('shipped', 'paid'), ('delivered', 'paid'), ('succeeded', 'paid'), ('success', 'paid'), ('captured', 'paid'),
+  ('partially_refunded', 'paid'), ('partially_paid', 'paid'), ('closed', 'paid'),
+  ('refunded', 'refunded'), ('fully_refunded', 'refunded'), ('returned', 'refunded'),
+  ('cancelled', 'cancelled'), ('canceled', 'cancelled'), ('voided', 'cancelled'), ('void', 'cancelled'),
+  ('failed', 'cancelled'), ('declined', 'cancelled'), ('expired', 'cancelled'), ('trash', 'cancelled'),
+  ('pending', 'pending'), ('on_hold', 'pending'), ('unpaid', 'pending'), ('authorized', 'pending'),
+  ('awaiting_payment', 'pending'), ('draft', 'pending'), ('open', 'pending');
+revoke all on table private.import_order_statuses from public, anon;
+grant select on table private.import_order_statuses to authenticated, service_role;
+
+
+-- A date or time as imported files write it: ISO 8601 (2024-03-05T14:30:00Z), YYYY-MM-DD
+-- HH:MM[:SS] with an optional offset, YYYY/MM/DD; UTC when no offset is given. Null when the
+-- text is none of these or not a real day (2024-02-30).
+create function private.import_timestamp(p_value text)
+returns timestamptz
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v text := translate(btrim(p_value), '/Tz', '- Z');
+  day_part text;
+  y integer;
+  mo integer;
+  d integer;
+begin
+  -- Matching without capture groups (a plain ~) is many times faster than regexp_match here.
+  if v !~ '^\d{4}-\d{1,2}-\d{1,2}( \d{1,2}:\d{2}(:\d{2}(\.\d{1,6})?)? ?(Z|[+-]\d{2}(:?\d{2})?)?)?$' then
+    return null;
+  end if;
+  day_part := split_part(v, ' ', 1);
+  y := split_part(day_part, '-', 1)::integer;
+  mo := split_part(day_part, '-', 2)::integer;
+  d := split_part(day_part, '-', 3)::integer;
+  if y < 1900 or y > 2200 or mo < 1 or mo > 12 or d < 1
+     or d > (case when mo = 2 then case when (y % 4 = 0 and y % 100 <> 0) or y % 400 = 0 then 29 else 28 end
+                  when mo in (4, 6, 9, 11) then 30 else 31 end)
+     or v ~ ' (2[4-9]|[3-9]\d):|:[6-9]\d|^\S+ .*[+-](1[5-9]|[2-9]\d)' then
+    return null;
+  end if;
+  if v !~ ' .*(Z|[+-]\d{2}(:?\d{2})?)$' then
+    v := v || '+00';
+  end if;
+  return v::timestamptz;
+end;
+$$;
+
+comment on function private.import_timestamp(text) is
+  'Reads a date or time from an imported file: ISO 8601, YYYY-MM-DD HH:MM[:SS] with an optional offset, or YYYY/MM/DD (UTC without an offset); null when it is none of these or not a real day.';
+revoke all on function private.import_timestamp(text) from public;
+grant execute on function private.import_timestamp(text) to authenticated, service_role;
+
+
+-- An amount of money as imported files write it: . or , as decimal separator, the other (or
+-- a space or ') between thousands, currency symbols and codes around it ignored ($1,234.50,
+-- 1.234,50 €, EUR 12,5). Negative amounts come back negative; null when unreadable.
+create function private.import_amount(p_value text)
+returns numeric
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v text;
+  negative boolean;
+begin
+  v := regexp_replace(p_value, '[$€£¥₹￥₩₽₺₫฿₱¢''\s\u00a0\u202f]', '', 'g');
+  v := regexp_replace(v, '^[A-Za-z]{1,3}|[A-Za-z]{1,3}$', '', 'g');
+  negative := left(v, 1) = '-';
+  if negative then
+    v := substr(v, 2);
+  end if;
+  if v ~ '^\d+$' then
+    null;
+  elsif v ~ '^\d*[.,]\d{1,2}$' then
+    v := translate(v, ',', '.');
+  elsif v ~ '^\d{1,3}([.,])\d{3}(\1\d{3})*$' then
+    v := translate(v, '.,', '');
+  elsif v ~ '^\d{1,3}(,\d{3})*\.\d{1,2}$' then
+    v := translate(v, ',', '');
+  elsif v ~ '^\d{1,3}(\.\d{3})*,\d{1,2}$' then
+    v := translate(translate(v, '.', ''), ',', '.');
+  else
+    return null;
+  end if;
+  if length(split_part(v, '.', 1)) > 12 or v = '' or v = '.' then
+    return null;
+  end if;
+  return case when negative then -v::numeric else v::numeric end;
+end;
+$$;
+
+comment on function private.import_amount(text) is
+  'Reads an amount from an imported file: . or , decimals, thousands separators and currency symbols or codes ignored; negative when written with -; null when unreadable.';
+revoke all on function private.import_amount(text) from public;
+grant execute on function private.import_amount(text) to authenticated, service_role;
+
+
+-- The first problem of a cell common to every column: too long, or holding characters no text
+-- should (NUL bytes arrive as U+FFFD from npm run import; Postgres itself refuses NUL).
+create function private.import_cell_problem(p_column text, p_value text, p_max integer)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case
+    when p_value is null then null
+    when strpos(p_value, U&'\FFFD') > 0 or p_value ~ '[\x01-\x08\x0b\x0c\x0e-\x1f]' then
+      format('%s: the value contains a NUL byte or a control character (%s)', p_column,
+             quote_literal(left(regexp_replace(p_value, '[\x01-\x1f' || U&'\FFFD' || ']', '?', 'g'), 60)))
+    when char_length(p_value) > p_max then
+      format('%s: the value is %s characters long, at most %s are accepted (%s…)', p_column, char_length(p_value), p_max,
+             quote_literal(left(p_value, 40)))
+  end
+$$;
+
+comment on function private.import_cell_problem(text, text, integer) is
+  'Why an imported cell is refused whatever its column: longer than p_max characters, or holding NUL bytes or control characters; null when it is fine.';
+revoke all on function private.import_cell_problem(text, text, integer) from public;
+grant execute on function private.import_cell_problem(text, text, integer) to authenticated, service_role;
+
+
+-- Sets the engine's deferral for the rest of an apply, returning the value to restore.
+create function private.import_defer_engine()
+returns text
+language sql
+volatile
+set search_path = ''
+as $$
+  select coalesce(current_setting('portrait.defer_classification', true), '')
+    from (select set_config('portrait.defer_classification', 'on', true)) s
+$$;
+comment on function private.import_defer_engine() is
+  'Turns on portrait.defer_classification for the transaction (imports write statistics only; refresh_after_import classifies) and returns the previous value.';
+revoke all on function private.import_defer_engine() from public;
+
+
+-- Customers file rows → customers, identities, tags.
+create function private.import_apply_customers(p_ids bigint[])
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+set client_min_messages = warning
+as $$
+declare
+  restore text;
+begin
+  if cardinality(p_ids) = 0 then
+    return;
+  end if;
+  restore := private.import_defer_engine();
+
+  drop table if exists pg_temp.import_customer_work;
+  create temp table import_customer_work on commit drop as
+  with staged as (
+    select s.*, o.id as known_org, private.org_settings_with_defaults(o.settings) ->> 'default_phone_region' as phone_region
+      from public.import_customers s
+      left join public.organizations o on o.id = s.org_id
+     where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
+  ), parsed as (
+    select s.id, s.org_id, s.known_org, s.email, s.phone, s.external_id, s.tags,
+           nullif(btrim(s.email), '') as email_in,
+           private.normalize_email(nullif(btrim(s.email), '')) as email_n,
+           nullif(btrim(s.phone), '') as phone_in,
+           private.normalize_phone(nullif(btrim(s.phone), ''), s.phone_region) as phone_n,
+           nullif(btrim(s.external_id), '') as ext,
+           private.normalize_shop_id(split_part(btrim(s.external_id), ':', 1), split_part(btrim(s.external_id), ':', 2)) as shop_id,
+           nullif(btrim(s.name), '') as name_,
+           coalesce(nullif(lower(btrim(s.kind)), ''), 'person') as kind_,
+           nullif(btrim(s.company), '') as company_,
+           upper(nullif(btrim(s.country), '')) as country_,
+           nullif(btrim(s.region), '') as region_,
+           nullif(btrim(s.city), '') as city_,
+           nullif(btrim(s.industry), '') as industry_,
+           nullif(btrim(s.company_size), '') as size_,
+           nullif(btrim(s.source), '') as source_,
+           private.normalize_email(nullif(btrim(s.owner_email), '')) as owner_n, nullif(btrim(s.owner_email), '') as owner_in,
+           private.normalize_email(nullif(btrim(s.referred_by_email), '')) as referrer_n, nullif(btrim(s.referred_by_email), '') as referrer_in,
+           lower(nullif(btrim(s.is_partner), '')) as partner_in,
+           lower(nullif(btrim(s.is_valid), '')) as valid_in,
+           nullif(btrim(s.created_at), '') as created_in,
+           private.import_timestamp(nullif(btrim(s.created_at), '')) as created_,
+           array(select distinct on (lower(t)) t
+                   from (select btrim(regexp_replace(x, '\s+', ' ', 'g')) as t
+                           from unnest(regexp_split_to_array(coalesce(s.tags, ''), '[;|]')) x) y
+                  where t <> '' order by lower(t), t) as tag_list,
+           array_remove(array[
+             private.import_cell_problem('email', s.email, 320), private.import_cell_problem('phone', s.phone, 64),
+             private.import_cell_problem('name', s.name, 200), private.import_cell_problem('kind', s.kind, 20),
+             private.import_cell_problem('company', s.company, 200), private.import_cell_problem('country', s.country, 100),
+             private.import_cell_problem('region', s.region, 100), private.import_cell_problem('city', s.city, 100),
+             private.import_cell_problem('industry', s.industry, 100), private.import_cell_problem('company_size', s.company_size, 20),
+             private.import_cell_problem('source', s.source, 100), private.import_cell_problem('owner_email', s.owner_email, 320),
+             private.import_cell_problem('referred_by_email', s.referred_by_email, 320), private.import_cell_problem('is_partner', s.is_partner, 10),
+             private.import_cell_problem('is_valid', s.is_valid, 10), private.import_cell_problem('tags', s.tags, 2000),
+             private.import_cell_problem('external_id', s.external_id, 200), private.import_cell_problem('created_at', s.created_at, 64)
+           ], null) as cell_problems
+      from staged s
+  )
+  select p.*,
+         (select m.user_id from public.members m join auth.users u on u.id = m.user_id
+           where m.org_id = p.org_id and lower(u.email) = p.owner_n) as owner_id,
+         case
+           when p.known_org is null then
+             case when p.org_id is null
+                  then 'org_id: no organization given; add an org_id column (you administer several organizations or none)'
+                  else format('org_id: no organization %s', p.org_id) end
+           when cardinality(p.cell_problems) > 0 then p.cell_problems[1]
+           when p.email_in is null and p.phone_in is null and p.ext is null then
+             'email, phone, external_id: a customer needs at least one of them'
+           when p.email_in is not null and p.email_n is null then format('email: %s is not an email address', quote_literal(p.email_in))
+           when p.phone_in is not null and p.phone_n is null then format('phone: %s is not a phone number (write it with its country code)', quote_literal(p.phone_in))
+           when p.kind_ not in ('person', 'company') then format('kind: %s is neither person nor company', quote_literal(p.kind_))
+           when p.country_ is not null and p.country_ !~ '^[A-Z]{2}$' then format('country: %s is not a two-letter country code (such as US or CN)', quote_literal(p.country_))
+           when p.size_ is not null and not p.size_ = any (enum_range(null::public.company_size)::text[]) then
+             format('company_size: %s is not one of %s', quote_literal(p.size_), array_to_string(enum_range(null::public.company_size)::text[], ', '))
+           when p.partner_in is not null and p.partner_in not in ('true', 'false', 'yes', 'no', 'y', 'n', '1', '0', 't', 'f') then
+             format('is_partner: %s is not true or false', quote_literal(p.partner_in))
+           when p.valid_in is not null and p.valid_in not in ('true', 'false', 'yes', 'no', 'y', 'n', '1', '0', 't', 'f') then
+             format('is_valid: %s is not true or false', quote_literal(p.valid_in))
+           when p.created_in is not null and p.created_ is null then
+             format('created_at: %s is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)', quote_literal(p.created_in))
+           when p.created_ > now() then format('created_at: %s is in the future', quote_literal(p.created_in))
+           when p.owner_in is not null and p.owner_n is null then format('owner_email: %s is not an email address', quote_literal(p.owner_in))
+           when p.referrer_in is not null and p.referrer_n is null then format('referred_by_email: %s is not an email address', quote_literal(p.referrer_in))
+           when exists (select 1 from unnest(p.tag_list) t where char_length(t) > 64) then
+             format('tags: %s is longer than 64 characters', quote_literal(left((select t from unnest(p.tag_list) t where char_length(t) > 64 limit 1), 40) || '…'))
+         end as error,
+         null::uuid as customer_id,
+         false as is_new,
+         false as changed
+    from parsed p;
+
+  create index on pg_temp.import_customer_work (id);
+  analyze pg_temp.import_customer_work;
+
+  -- Members named as owners must exist.
+  update pg_temp.import_customer_work w
+     set error = format('owner_email: %s is not a member of the organization', quote_literal(w.owner_in))
+   where w.error is null and w.owner_n is not null and w.owner_id is null;
+
+  -- The same email, phone or external id twice in one load: the first row counts.
+  update pg_temp.import_customer_work w
+     set error = format('%s: %s appears earlier in this file (row %s)', d.col, quote_literal(d.val), d.first_id)
+    from (
+      select x.id, x.col, x.val, x.first_id
+        from (
+          select w2.id, k.col, k.val,
+                 first_value(w2.id) over (partition by w2.org_id, k.col, k.val order by w2.id) as first_id,
+                 row_number() over (partition by w2.id order by k.ord) as pick
+            from pg_temp.import_customer_work w2
+           cross join lateral (values (1, 'email', w2.email_n), (2, 'phone', w2.phone_n), (3, 'external_id', w2.ext)) k (ord, col, val)
+           where w2.error is null and k.val is not null
+        ) x
+       where x.first_id <> x.id
+    ) d
+   where w.id = d.id and w.error is null;
+
+  -- Find each row's customer by any of its identifiers.
+  update pg_temp.import_customer_work w
+     set customer_id = f.ids[1],
+         error = case when cardinality(f.ids) > 1 then
+           format('email, phone, external_id: %s belong to %s different customers; merge them first',
+                  concat_ws(', ', quote_literal(w.email_n), quote_literal(w.phone_n), quote_literal(w.ext)), cardinality(f.ids)) end
+    from (
+      select w2.id, array_agg(distinct c.cid) as ids
+        from pg_temp.import_customer_work w2
+       cross join lateral (
+         select i.customer_id from public.customer_identities i
+          where i.org_id = w2.org_id and i.kind = 'email' and i.value = w2.email_n
+         union all
+         select i.customer_id from public.customer_identities i
+          where i.org_id = w2.org_id and i.kind = 'phone' and i.value = w2.phone_n
+         union all
+         select c.id from public.customers c where c.org_id = w2.org_id and c.external_id = w2.ext
+         union all
+         select i.customer_id from public.customer_identities i
+          where i.org_id = w2.org_id and i.kind = 'shop_customer' and i.value = w2.shop_id
+       ) c (cid)
+       where w2.error is null
+       group by w2.id
+    ) f
+   where w.id = f.id;
+
+  -- A referrer is a known customer or one in this file.
+  update pg_temp.import_customer_work w
+     set error = format('referred_by_email: no customer has the email %s (in the organization or in this file)', quote_literal(w.referrer_n))
+   where w.error is null and w.referrer_n is not null
+     and not exists (select 1 from public.customer_identities i where i.org_id = w.org_id and i.kind = 'email' and i.value = w.referrer_n)
+     and not exists (select 1 from pg_temp.import_customer_work o where o.org_id = w.org_id and o.error is null and o.email_n = w.referrer_n);
+
+  -- New customers. Their identities are recorded by the customers table's own triggers.
+  update pg_temp.import_customer_work w set customer_id = gen_random_uuid(), is_new = true, changed = true
+   where w.error is null and w.customer_id is null;
+
+  insert into public.customers (id, org_id, display_name, kind, primary_email, primary_phone, country, region, city,
+                                industry, company_size, acquisition_source, owner_id, is_partner, is_valid, external_id,
+                                created_by, created_at)
+  select w.customer_id, w.org_id, w.name_, w.kind_::public.customer_kind, w.email_n, w.phone_n, w.country_, w.region_, w.city_,
+         w.industry_, w.size_::public.company_size, w.source_, w.owner_id,
+         coalesce(w.partner_in in ('true', 'yes', 'y', '1', 't'), false),
+         coalesce(w.valid_in in ('true', 'yes', 'y', '1', 't'), true),
+         w.ext, null, coalesce(w.created_, now())
+    from pg_temp.import_customer_work w
+   where w.is_new
+   order by w.id;
+
+  -- Known customers: the file fills what is empty, never overwrites what someone typed.
+  with filled as (
+    update public.customers c
+       set display_name = coalesce(c.display_name, w.name_),
+           primary_email = coalesce(c.primary_email, case when not exists (
+             select 1 from public.customer_identities i where i.org_id = c.org_id and i.kind = 'email' and i.value = w.email_n) then w.email_n end),
+           primary_phone = coalesce(c.primary_phone, case when not exists (
+             select 1 from public.customer_identities i where i.org_id = c.org_id and i.kind = 'phone' and i.value = w.phone_n) then w.phone_n end),
+           country = coalesce(c.country, w.country_),
+           region = coalesce(c.region, w.region_),
+           city = coalesce(c.city, w.city_),
+           industry = coalesce(c.industry, w.industry_),
+           company_size = coalesce(c.company_size, w.size_::public.company_size),
+           acquisition_source = coalesce(c.acquisition_source, w.source_),
+           owner_id = coalesce(c.owner_id, w.owner_id),
+           external_id = coalesce(c.external_id, case when not exists (
+             select 1 from public.customers e where e.org_id = c.org_id and e.external_id = w.ext) then w.ext end)
+      from pg_temp.import_customer_work w
+     where w.error is null and not w.is_new and c.id = w.customer_id
+       and ((c.display_name is null and w.name_ is not null) or (c.primary_email is null and w.email_n is not null)
+            or (c.primary_phone is null and w.phone_n is not null) or (c.country is null and w.country_ is not null)
+            or (c.region is null and w.region_ is not null) or (c.city is null and w.city_ is not null)
+            or (c.industry is null and w.industry_ is not null) or (c.company_size is null and w.size_ is not null)
+            or (c.acquisition_source is null and w.source_ is not null) or (c.owner_id is null and w.owner_id is not null)
+            or (c.external_id is null and w.ext is not null))
+    returning c.id
+  )
+  update pg_temp.import_customer_work w set changed = true from filled f where w.customer_id = f.id;
+
+  -- Identifiers of known customers they were not yet known by (a second email, a shop id).
+  with added as (
+    insert into public.customer_identities (org_id, kind, value, customer_id, created_by)
+    select w.org_id, k.kind, k.value, w.customer_id, null
+      from pg_temp.import_customer_work w
+     cross join lateral (values ('email'::public.identity_kind, w.email_n), ('phone'::public.identity_kind, w.phone_n),
+                                ('shop_customer'::public.identity_kind, w.shop_id)) k (kind, value)
+     where w.error is null and k.value is not null
+    on conflict (org_id, value, kind) do nothing
+    returning customer_id
+  )
+  update pg_temp.import_customer_work w set changed = true from added a where w.customer_id = a.customer_id;
+
+  -- Companies by name: the company customer of that name, created when there is none.
+  insert into public.customers (org_id, display_name, kind, created_by)
+  select distinct on (w.org_id, lower(w.company_)) w.org_id, w.company_, 'company', null::uuid
+    from pg_temp.import_customer_work w
+   where w.error is null and w.company_ is not null
+     and not exists (select 1 from public.customers c where c.org_id = w.org_id and c.kind = 'company' and lower(c.display_name) = lower(w.company_))
+   order by w.org_id, lower(w.company_), w.id;
+  with linked as (
+    update public.customers c
+       set company_id = (select co.id from public.customers co
+                          where co.org_id = w.org_id and co.kind = 'company' and lower(co.display_name) = lower(w.company_)
+                          order by co.created_at, co.id limit 1)
+      from pg_temp.import_customer_work w
+     where w.error is null and w.company_ is not null and c.id = w.customer_id and c.company_id is null and c.kind = 'person'
+    returning c.id
+  )
+  update pg_temp.import_customer_work w set changed = true from linked l where w.customer_id = l.id;
+
+  -- Referrers, now that everyone in the file exists.
+  with referred as (
+    update public.customers c
+       set referred_by = i.customer_id
+      from pg_temp.import_customer_work w
+      join public.customer_identities i on i.org_id = w.org_id and i.kind = 'email' and i.value = w.referrer_n
+     where w.error is null and c.id = w.customer_id and c.referred_by is null and i.customer_id <> c.id
+    returning c.id
+  )
+  update pg_temp.import_customer_work w set changed = true from referred r where w.customer_id = r.id;
+
+  -- Tags: the organization's tag of that name (any case), created when there is none.
+  insert into public.tags (org_id, name, created_by)
+  select distinct on (w.org_id, lower(t.name)) w.org_id, t.name, null::uuid
+    from pg_temp.import_customer_work w
+   cross join lateral unnest(w.tag_list) t (name)
+   where w.error is null
+   order by w.org_id, lower(t.name), w.id
+  on conflict (org_id, lower(name)) do nothing;
+  with tagged as (
+    insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by)
+    select distinct w.org_id, w.customer_id, g.id, 'import'::public.tag_source, null::uuid
+      from pg_temp.import_customer_work w
+     cross join lateral unnest(w.tag_list) t (name)
+      join public.tags g on g.org_id = w.org_id and lower(g.name) = lower(t.name)
+     where w.error is null
+    on conflict (org_id, customer_id, tag_id) do nothing
+    returning customer_id
+  )
+  update pg_temp.import_customer_work w set changed = true from tagged t where w.customer_id = t.customer_id;
+
+  update public.import_customers s
+     set import_status = case when w.error is not null then 'rejected' when w.changed then 'applied' else 'duplicate' end::public.import_status,
+         error = w.error,
+         customer_id = case when w.error is null then w.customer_id end
+    from pg_temp.import_customer_work w
+   where s.id = w.id;
+
+  perform set_config('portrait.defer_classification', restore, true);
+end;
+$$;
+
+comment on function private.import_apply_customers(bigint[]) is
+  'Resolves pending import_customers rows (by id): checks every value, finds or creates each customer, fills empty fields, adds identifiers, company, referrer and tags, and marks each row applied, duplicate or rejected with its reason.';
+revoke all on function private.import_apply_customers(bigint[]) from public;
+
+
+-- The customer an orders or events row refers to, parsed: (kind, value as stored, as written).
+-- Email and phone may name someone new (created); an external id must name a known customer.
+create function private.import_customer_reference(p_email text, p_phone text, p_external text, p_region text)
+returns table (ref_kind text, ref_value text, ref_written text, ref_error text)
+language sql
+immutable
+set search_path = ''
+as $$
+  select r.kind, r.value, r.written,
+         case
+           when r.kind is null then 'customer_email, customer_phone, customer_external_id: the row names no customer'
+           when r.value is null then case r.kind
+             when 'email' then format('customer_email: %s is not an email address', quote_literal(r.written))
+             when 'phone' then format('customer_phone: %s is not a phone number (write it with its country code)', quote_literal(r.written))
+           end
+         end
+    from (
+      select case when e is not null then 'email' when p is not null then 'phone' when x is not null then 'external_id' end as kind,
+             case when e is not null then private.normalize_email(e)
+                  when p is not null then private.normalize_phone(p, p_region)
+                  else x end as value,
+             coalesce(e, p, x) as written
+        from (select nullif(btrim(p_email), '') as e, nullif(btrim(p_phone), '') as p, nullif(btrim(p_external), '') as x) i
+    ) r
+$$;
+
+comment on function private.import_customer_reference(text, text, text, text) is
+  'Which customer an imported order or event names: the first of customer_email, customer_phone, customer_external_id given, normalised, with the problem when it is unreadable.';
+revoke all on function private.import_customer_reference(text, text, text, text) from public;
+
+
+-- Resolves the customer references of a work table (orders or events): known customers by
+-- identity or external id; new ones created for unknown emails and phones; unknown external ids
+-- rejected.
+create function private.import_resolve_references(p_work text)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  execute format($sql$
+    update pg_temp.%1$I w
+       set customer_id = coalesce(
+             (select i.customer_id from public.customer_identities i
+               where i.org_id = w.org_id and w.ref_kind in ('email', 'phone') and i.kind = w.ref_kind::public.identity_kind and i.value = w.ref_value),
+             (select c.id from public.customers c where c.org_id = w.org_id and w.ref_kind = 'external_id' and c.external_id = w.ref_value),
+             (select i.customer_id from public.customer_identities i
+               where i.org_id = w.org_id and w.ref_kind = 'external_id' and i.kind = 'shop_customer'
+                 and i.value = private.normalize_shop_id(split_part(w.ref_value, ':', 1), split_part(w.ref_value, ':', 2))))
+     where w.error is null$sql$, p_work);
+
+  execute format($sql$
+    update pg_temp.%1$I w
+       set error = format('customer_external_id: no customer has the external id %%s; import the customers file first', quote_literal(w.ref_value))
+     where w.error is null and w.customer_id is null and w.ref_kind = 'external_id'$sql$, p_work);
+
+  execute format($sql$
+    with fresh as (
+      select distinct w.org_id, w.ref_kind, w.ref_value, gen_random_uuid() as id
+        from (select distinct org_id, ref_kind, ref_value from pg_temp.%1$I where error is null and customer_id is null) w
+    ), created as (
+      insert into public.customers (id, org_id, primary_email, primary_phone, created_by)
+      select f.id, f.org_id, case when f.ref_kind = 'email' then f.ref_value end, case when f.ref_kind = 'phone' then f.ref_value end, null
+        from fresh f
+      returning id
+    )
+    update pg_temp.%1$I w
+       set customer_id = f.id, created_customer = true
+      from fresh f
+     where w.error is null and w.customer_id is null
+       and f.org_id = w.org_id and f.ref_kind = w.ref_kind and f.ref_value = w.ref_value
+       and f.id in (select id from created)$sql$, p_work);
+end;
+$$;
+
+comment on function private.import_resolve_references(text) is
+  'Finds (or, for an unknown email or phone, creates) the customer of each row of an orders or events work table; rejects unknown external ids.';
+revoke all on function private.import_resolve_references(text) from public;
+
+
+-- Orders file rows → orders, upserted by (source, order id).
+create function private.import_apply_orders(p_ids bigint[])
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+set client_min_messages = warning
+as $$
+declare
+  restore text;
+begin
+  if cardinality(p_ids) = 0 then
+    return;
+  end if;
+  restore := private.import_defer_engine();
+
+  drop table if exists pg_temp.import_order_work;
+  create temp table import_order_work on commit drop as
+  with staged as (
+    select s.*, o.id as known_org, o.settings
+      from public.import_orders s
+      left join (select o.id, private.org_settings_with_defaults(o.settings) as settings
+                   from public.organizations o) o on o.id = s.org_id
+     where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
+  ), parsed as (
+    select s.id, s.org_id, s.known_org,
+           nullif(btrim(s.order_id), '') as order_in,
+           r.ref_kind, r.ref_value, r.ref_written, r.ref_error,
+           nullif(btrim(s.ordered_at), '') as ordered_in,
+           private.import_timestamp(s.ordered_at) as ordered_,
+           nullif(btrim(s.total), '') as total_in,
+           private.import_amount(s.total) as total_,
+           nullif(btrim(s.refunded), '') as refunded_in,
+           coalesce(private.import_amount(nullif(btrim(s.refunded), '')), case when nullif(btrim(s.refunded), '') is null then 0 end) as refunded_,
+           nullif(btrim(s.status), '') as status_in,
+           case when nullif(btrim(s.status), '') is null then 'paid'::public.order_status
+                else (select st.status from private.import_order_statuses st
+                       where st.written = regexp_replace(lower(btrim(s.status)), '[\s-]+', '_', 'g')) end as status_,
+           upper(coalesce(nullif(btrim(s.currency), ''), s.settings ->> 'currency')) as currency_,
+           lower(coalesce(nullif(btrim(s.source), ''), 'import')) as source_,
+           -- The detailed (slower) checks only for rows that fail a quick one.
+           case when length(s.order_id) > 200 or length(s.customer_email) > 320 or length(s.customer_phone) > 64
+                     or length(s.customer_external_id) > 200 or length(s.ordered_at) > 64 or length(s.total) > 40
+                     or length(s.refunded) > 40 or length(s.status) > 40 or length(s.currency) > 10 or length(s.source) > 40
+                     or concat(s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.ordered_at, s.total, s.refunded,
+                               s.status, s.currency, s.source) ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\uFFFD]' then
+           coalesce(
+             private.import_cell_problem('order_id', s.order_id, 200), private.import_cell_problem('customer_email', s.customer_email, 320),
+             private.import_cell_problem('customer_phone', s.customer_phone, 64), private.import_cell_problem('customer_external_id', s.customer_external_id, 200),
+             private.import_cell_problem('ordered_at', s.ordered_at, 64), private.import_cell_problem('total', s.total, 40),
+             private.import_cell_problem('refunded', s.refunded, 40), private.import_cell_problem('status', s.status, 40),
+             private.import_cell_problem('currency', s.currency, 10), private.import_cell_problem('source', s.source, 40)
+           ) end as cell_problem
+      from staged s
+      cross join lateral private.import_customer_reference(s.customer_email, s.customer_phone, s.customer_external_id,
+                                                           s.settings ->> 'default_phone_region') r
+  )
+  select p.id, p.org_id, p.order_in, p.ref_kind, p.ref_value, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_, p.source_,
+         case
+           when p.known_org is null then
+             case when p.org_id is null
+                  then 'org_id: no organization given; add an org_id column (you administer several organizations or none)'
+                  else format('org_id: no organization %s', p.org_id) end
+           when p.cell_problem is not null then p.cell_problem
+           when p.order_in is null then 'order_id: missing'
+           when p.ref_error is not null then p.ref_error
+           when p.ordered_in is null then 'ordered_at: missing'
+           when p.ordered_ is null then format('ordered_at: %s is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)', quote_literal(p.ordered_in))
+           when p.ordered_ > now() + interval '1 day' then format('ordered_at: %s is in the future', quote_literal(p.ordered_in))
+           when p.total_in is null then 'total: missing'
+           when p.total_ is null then format('total: %s is not an amount', quote_literal(p.total_in))
+           when p.total_ < 0 then format('total: %s is negative', quote_literal(p.total_in))
+           when p.refunded_ is null then format('refunded: %s is not an amount', quote_literal(p.refunded_in))
+           when p.refunded_ < 0 then format('refunded: %s is negative', quote_literal(p.refunded_in))
+           when p.refunded_ > p.total_ then format('refunded: %s is more than the total %s', quote_literal(p.refunded_in), quote_literal(p.total_in))
+           when p.status_ is null then
+             format('status: %s is not an order status (paid, refunded, cancelled, pending, or completed, partially_refunded, voided…)', quote_literal(p.status_in))
+           when p.currency_ !~ '^[A-Z]{3}$' then format('currency: %s is not a three-letter currency code (such as USD)', quote_literal(p.currency_))
+           when not p.source_ = any (enum_range(null::public.order_source)::text[]) then
+             format('source: %s is not one of %s', quote_literal(p.source_), array_to_string(enum_range(null::public.order_source)::text[], ', '))
+         end as error,
+         null::uuid as customer_id,
+         false as created_customer,
+         false as changed
+    from parsed p;
+
+  create index on pg_temp.import_order_work (id);
+  analyze pg_temp.import_order_work;
+
+  -- The same order twice in one load: the first row counts.
+  update pg_temp.import_order_work w
+     set error = format('order_id: %s appears earlier in this file (row %s)', quote_literal(w.order_in), d.first_id)
+    from (
+      select w2.id, first_value(w2.id) over (partition by w2.org_id, w2.source_, w2.order_in order by w2.id) as first_id
+        from pg_temp.import_order_work w2
+       where w2.error is null
+    ) d
+   where w.id = d.id and d.first_id <> d.id;
+
+  perform private.import_resolve_references('import_order_work');
+
+  with written as (
+    insert into public.orders as o (org_id, customer_id, source, external_id, ordered_at, total, refunded_amount, currency, status)
+    select w.org_id, w.customer_id, w.source_::public.order_source, w.order_in, w.ordered_, w.total_, w.refunded_, w.currency_, w.status_
+      from pg_temp.import_order_work w
+     where w.error is null
+    on conflict (org_id, source, external_id) do update
+       set customer_id = excluded.customer_id, ordered_at = excluded.ordered_at, total = excluded.total,
+           refunded_amount = excluded.refunded_amount, currency = excluded.currency, status = excluded.status
+     where (o.customer_id, o.ordered_at, o.total, o.refunded_amount, o.currency, o.status)
+           is distinct from (excluded.customer_id, excluded.ordered_at, excluded.total, excluded.refunded_amount, excluded.currency, excluded.status)
+    returning o.org_id, o.source, o.external_id
+  )
+  update public.import_orders s
+     set import_status = case when w.error is not null then 'rejected'
+                              when x.external_id is not null or w.created_customer then 'applied'
+                              else 'duplicate' end::public.import_status,
+         error = w.error,
+         customer_id = case when w.error is null then w.customer_id end
+    from pg_temp.import_order_work w
+    left join written x on x.org_id = w.org_id and x.source::text = w.source_ and x.external_id = w.order_in and w.error is null
+   where s.id = w.id;
+
+  perform set_config('portrait.defer_classification', restore, true);
+end;
+$$;
+
+comment on function private.import_apply_orders(bigint[]) is
+  'Resolves pending import_orders rows (by id): checks every value, finds or creates the customer, upserts the order by (source, order_id), and marks each row applied, duplicate or rejected with its reason.';
+revoke all on function private.import_apply_orders(bigint[]) from public;
+
+
+-- Events file rows → events; the same event (customer, kind, time) is not added twice.
+create function private.import_apply_events(p_ids bigint[])
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+set client_min_messages = warning
+as $$
+declare
+  restore text;
+begin
+  if cardinality(p_ids) = 0 then
+    return;
+  end if;
+  restore := private.import_defer_engine();
+
+  drop table if exists pg_temp.import_event_work;
+  create temp table import_event_work on commit drop as
+  with staged as (
+    select s.*, o.id as known_org, private.org_settings_with_defaults(o.settings) ->> 'default_phone_region' as phone_region
+      from public.import_events s
+      left join public.organizations o on o.id = s.org_id
+     where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
+  ), parsed as (
+    select s.id, s.org_id, s.known_org, r.ref_kind, r.ref_value, r.ref_error,
+           lower(nullif(btrim(s.kind), '')) as kind_,
+           nullif(btrim(s.occurred_at), '') as occurred_in,
+           private.import_timestamp(s.occurred_at) as occurred_,
+           coalesce(
+             private.import_cell_problem('customer_email', s.customer_email, 320), private.import_cell_problem('customer_phone', s.customer_phone, 64),
+             private.import_cell_problem('customer_external_id', s.customer_external_id, 200), private.import_cell_problem('kind', s.kind, 40),
+             private.import_cell_problem('occurred_at', s.occurred_at, 64)
+           ) as cell_problem
+      from staged s
+      cross join lateral private.import_customer_reference(s.customer_email, s.customer_phone, s.customer_external_id, s.phone_region) r
+  )
+  select p.id, p.org_id, p.ref_kind, p.ref_value, p.kind_, p.occurred_,
+         case
+           when p.known_org is null then
+             case when p.org_id is null
+                  then 'org_id: no organization given; add an org_id column (you administer several organizations or none)'
+                  else format('org_id: no organization %s', p.org_id) end
+           when p.cell_problem is not null then p.cell_problem
+           when p.ref_error is not null then p.ref_error
+           when p.kind_ is null then 'kind: missing'
+           when not p.kind_ = any (enum_range(null::public.event_kind)::text[]) then
+             format('kind: %s is not one of %s', quote_literal(p.kind_), array_to_string(enum_range(null::public.event_kind)::text[], ', '))
+           when p.occurred_in is null then 'occurred_at: missing'
+           when p.occurred_ is null then format('occurred_at: %s is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)', quote_literal(p.occurred_in))
+           when p.occurred_ > now() + interval '1 day' then format('occurred_at: %s is in the future', quote_literal(p.occurred_in))
+         end as error,
+         null::uuid as customer_id,
+         false as created_customer
+    from parsed p;
+
+  create index on pg_temp.import_event_work (id);
+  analyze pg_temp.import_event_work;
+
+  perform private.import_resolve_references('import_event_work');
+
+  with fresh as (
+    select distinct on (w.org_id, w.customer_id, w.kind_, w.occurred_) w.id, w.org_id, w.customer_id, w.kind_, w.occurred_
+      from pg_temp.import_event_work w
+     where w.error is null
+       and not exists (select 1 from public.events e
+                        where e.org_id = w.org_id and e.customer_id = w.customer_id
+                          and e.occurred_at = w.occurred_ and e.kind = w.kind_::public.event_kind)
+     order by w.org_id, w.customer_id, w.kind_, w.occurred_, w.id
+  ), added as (
+    insert into public.events (org_id, customer_id, kind, occurred_at, recorded_by)
+    select f.org_id, f.customer_id, f.kind_::public.event_kind, f.occurred_, null from fresh f
+    returning 1
+  )
+  update public.import_events s
+     set import_status = case when w.error is not null then 'rejected'
+                              when f.id is not null or w.created_customer then 'applied'
+                              else 'duplicate' end::public.import_status,
+         error = w.error,
+         customer_id = case when w.error is null then w.customer_id end
+    from pg_temp.import_event_work w
+    left join fresh f on f.id = w.id
+   where s.id = w.id and (select count(*) from added) >= 0;
+
+  perform set_config('portrait.defer_classification', restore, true);
+end;
+$$;
+
+comment on function private.import_apply_events(bigint[]) is
+  'Resolves pending import_events rows (by id): checks every value, finds or creates the customer, adds the event unless the same one is there, and marks each row applied, duplicate or rejected with its reason.';
+revoke all on function private.import_apply_events(bigint[]) from public;
+
+
+-- The statement-level triggers: rows Studio (or anyone) loads are resolved at once, unless the
+-- session asked to defer (`set portrait.import_defer = on`, then public.import_apply).
+create function private.import_rows_loaded()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  ids bigint[];
+begin
+  if coalesce(current_setting('portrait.import_defer', true), '') in ('on', 'true', '1') then
+    return null;
+  end if;
+  ids := array(select n.id from new_rows n order by n.id);
+  if tg_table_name = 'import_customers' then
+    perform private.import_apply_customers(ids);
+  elsif tg_table_name = 'import_orders' then
+    perform private.import_apply_orders(ids);
+  else
+    perform private.import_apply_events(ids);
+  end if;
+  return null;
+end;
+$$;
+
+comment on function private.import_rows_loaded() is
+  'Trigger: resolves the rows a statement loaded into an import table (unless portrait.import_defer is on for the session).';
+revoke all on function private.import_rows_loaded() from public;
+
+create trigger import_customers_resolve
+  after insert on public.import_customers
+  referencing new table as new_rows
+  for each statement execute function private.import_rows_loaded();
+
+create trigger import_orders_resolve
+  after insert on public.import_orders
+  referencing new table as new_rows
+  for each statement execute function private.import_rows_loaded();
+
+create trigger import_events_resolve
+  after insert on public.import_events
+  referencing new table as new_rows
+  for each statement execute function private.import_rows_loaded();
+
+
+-- Resolves every pending row of an organization (customers first, then orders and events): what
+-- `npm run import` calls after loading with portrait.import_defer on, and what an admin calls to
+-- retry. Returns the rows per table and status of the organization's imports.
+create function public.import_apply(p_org uuid)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  if p_org is null then
+    raise exception using errcode = '22023', message = 'p_org is required: the organization to import into';
+  end if;
+  if (select auth.role()) = 'anon'
+     or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
+    raise exception using errcode = '42501', message = format('p_org: only an admin of organization %s can import into it', p_org);
+  end if;
+  if not exists (select 1 from public.organizations o where o.id = p_org) then
+    raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
+  end if;
+  perform pg_advisory_xact_lock(hashtext('portrait.import'), hashtext(p_org::text));
+  perform private.import_apply_customers(array(
+    select s.id from public.import_customers s where s.org_id = p_org and s.import_status = 'pending' order by s.id));
+  perform private.import_apply_orders(array(
+    select s.id from public.import_orders s where s.org_id = p_org and s.import_status = 'pending' order by s.id));
+  perform private.import_apply_events(array(
+    select s.id from public.import_events s where s.org_id = p_org and s.import_status = 'pending' order by s.id));
+  return private.import_counts(p_org, null);
+end;
+$$;
+
+
+-- Rows per status of an organization's imports, per table (of one batch when given).
+create function private.import_counts(p_org uuid, p_batch text)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'customers', (select coalesce(jsonb_object_agg(x.import_status, x.n), '{}') from (
+        select s.import_status, count(*) as n from public.import_customers s
+         where s.org_id = p_org and (p_batch is null or s.import_batch = p_batch) group by 1) x),
+    'orders', (select coalesce(jsonb_object_agg(x.import_status, x.n), '{}') from (
+        select s.import_status, count(*) as n from public.import_orders s
+         where s.org_id = p_org and (p_batch is null or s.import_batch = p_batch) group by 1) x),
+    'events', (select coalesce(jsonb_object_agg(x.import_status, x.n), '{}') from (
+        select s.import_status, count(*) as n from public.import_events s
+         where s.org_id = p_org and (p_batch is null or s.import_batch = p_batch) group by 1) x))
+$$;
+
+comment on function private.import_counts(uuid, text) is
+  'Imported rows of an organization per table and status ({"customers": {"applied": 10, …}, "orders": …, "events": …}), of one batch when p_batch is given.';
+revoke all on function private.import_counts(uuid, text) from public;
+
+comment on function public.import_apply(uuid) is
+  'Resolves every pending imported row of an organization (rows loaded with portrait.import_defer on, or to retry), for its admins. Returns rows per table and status: {"customers": {"applied": n, "rejected": n, …}, "orders": …, "events": …}.';
+revoke all on function public.import_apply(uuid) from public, anon;
+grant execute on function public.import_apply(uuid) to authenticated, service_role;
+
+
+-- After an import: a full engine run for the organization (statistics, profiles, cut points,
+-- segments, rule tags) and its stage history backfilled from the first imported order, so the
+-- Overview shows the history at once.
+create function public.refresh_after_import(p_org uuid)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  chunk jsonb;
+  after_ uuid;
+  run_id bigint;
+  chunks integer := 0;
+  started timestamptz := clock_timestamp();
+  engine_ms numeric;
+  first_day date;
+  days integer := 0;
+begin
+  if p_org is null then
+    raise exception using errcode = '22023', message = 'p_org is required: the organization to bring up to date';
+  end if;
+  if (select auth.role()) = 'anon'
+     or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
+    raise exception using errcode = '42501', message = format('p_org: only an admin of organization %s can refresh it after an import', p_org);
+  end if;
+  if not exists (select 1 from public.organizations o where o.id = p_org) then
+    raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
+  end if;
+
+  loop
+    chunk := private.recompute(p_org, 'full', after_, 100000, run_id);
+    run_id := (chunk ->> 'run_id')::bigint;
+    chunks := chunks + 1;
+    after_ := (chunk ->> 'next_after')::uuid;
+    exit when after_ is null;
+  end loop;
+  engine_ms := round(extract(epoch from clock_timestamp() - started) * 1000);
+
+  select min(o.ordered_at)::date into first_day from public.orders o where o.org_id = p_org;
+  if first_day is not null and first_day < (now() at time zone 'UTC')::date then
+    days := private.backfill_stage_snapshots(p_org, greatest(first_day, (now() at time zone 'UTC')::date - 36600),
+                                             (now() at time zone 'UTC')::date - 1);
+  end if;
+
+  return jsonb_build_object(
+    'run_id', run_id, 'chunks', chunks, 'error', chunk -> 'error',
+    'engine_ms', engine_ms,
+    'history_days', days,
+    'history_ms', round(extract(epoch from clock_timestamp() - started) * 1000) - engine_ms);
+end;
+$$;
+
+comment on function public.refresh_after_import(uuid) is
+  'Brings an organization''s portraits current after an import, for its admins: a full engine run (statistics, profiles, cut points, segments) and the stage history backfilled from its first order. Returns {run_id, chunks, error, engine_ms, history_days, history_ms}.';
+revoke all on function public.refresh_after_import(uuid) from public, anon;
+grant execute on function public.refresh_after_import(uuid) to authenticated, service_role;

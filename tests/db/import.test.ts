@@ -1,0 +1,232 @@
+// Importing customers and orders from CSV (README: "Importing your data"): the README's example
+// files through Studio's path (plain inserts into the staging tables, as the postgres role) and
+// through `npm run import` give the same portraits; a second load writes nothing; a file with
+// every kind of bad row rejects each with its reason and applies the good ones; admins only.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { PGlite } from '@electric-sql/pglite';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { servePglite } from '../../supabase/local/pglite-server.ts';
+import { freshDb, type TestDb } from './harness.ts';
+import { asUser, createTenants, orgs, sqlState } from './tenants.ts';
+
+const run = promisify(execFile);
+const examples = path.resolve('tests/fixtures/import');
+const files = ['customers', 'orders', 'events'].map((k) => path.join(examples, `${k}.csv`));
+const studioOrg = '00000000-0000-4000-8000-00000000e001';
+const cliOrg = '00000000-0000-4000-8000-00000000e002';
+const badOrg = '00000000-0000-4000-8000-00000000e003';
+
+let t: TestDb;
+let url: string;
+let server: Awaited<ReturnType<typeof servePglite>> | null = null;
+let dir: string;
+
+beforeAll(async () => {
+  t = await freshDb();
+  await createTenants(t.db);
+  await t.db.exec(`insert into public.organizations (id, name) values
+    ('${studioOrg}', 'Imported through Studio'), ('${cliOrg}', 'Imported from the command line'), ('${badOrg}', 'Bad rows')`);
+  if (t.url) {
+    url = t.url;
+  } else {
+    server = await servePglite(t.pglite as PGlite, { host: '127.0.0.1', port: 0, maxConnections: 4 });
+    url = `postgresql://postgres:postgres@${server.getServerConn()}/postgres`;
+  }
+  dir = await mkdtemp(path.join(os.tmpdir(), 'portrait-import-'));
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await t?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Studio's "Import data from CSV": one insert of the file's rows into the staging table. */
+async function studioImport(org: string, file: string) {
+  const records = parse(await readFile(file), { columns: true, bom: true }) as Record<string, string>[];
+  const table = `import_${path.basename(file, '.csv')}`;
+  const columns = Object.keys(records[0]!);
+  const params: unknown[] = [];
+  const values = records.map(
+    (r) => `($1, ${columns.map((c) => (r[c] === '' ? 'null' : `$${params.push(r[c]) + 1}`)).join(', ')})`,
+  );
+  await t.db.query(`insert into public.${table} (org_id, ${columns.join(', ')}) values ${values.join(', ')}`, [org, ...params]);
+}
+
+async function cliImport(org: string, paths: string[]) {
+  return run('npx', ['tsx', 'supabase/import/cli.ts', '--org', org, '--quiet', ...paths], {
+    env: { ...process.env, DATABASE_URL: url },
+  });
+}
+
+async function portraits(org: string) {
+  const { rows } = await t.db.query(
+    `select coalesce(c.primary_email, c.display_name) as who, c.display_name, c.kind, c.country, c.external_id,
+            co.display_name as company, p.order_count, p.net_spend::text, p.aov::text, p.first_order_at::text, p.last_order_at::text,
+            p.rfm_segment, p.lifecycle_stage, p.value_tier, p.ticket_band,
+            array(select g.name from public.customer_tags ct join public.tags g on g.id = ct.tag_id
+                   where ct.customer_id = c.id order by g.name) as tags,
+            (select count(*) from public.events e where e.customer_id = c.id)::int as events
+       from public.customers c
+       left join public.customer_profiles p on p.customer_id = c.id
+       left join public.customers co on co.id = c.company_id
+      where c.org_id = $1
+      order by 1`,
+    [org],
+  );
+  return rows;
+}
+
+async function rowCounts(org: string) {
+  const { rows } = await t.db.query<Record<string, number>>(
+    `select (select count(*) from public.customers where org_id = $1)::int as customers,
+            (select count(*) from public.customer_identities where org_id = $1)::int as identities,
+            (select count(*) from public.orders where org_id = $1)::int as orders,
+            (select max(updated_at)::text from public.orders where org_id = $1) as orders_changed,
+            (select count(*) from public.events where org_id = $1)::int as events,
+            (select count(*) from public.customer_tags where org_id = $1)::int as tags`,
+    [org],
+  );
+  return rows[0];
+}
+
+describe('the example files', () => {
+  it('give the same portraits through Studio and through npm run import', async () => {
+    for (const file of files) await studioImport(studioOrg, file);
+    await t.db.query(`select public.refresh_after_import($1)`, [studioOrg]);
+    const { stdout } = await cliImport(cliOrg, files);
+    expect(stdout).toContain('orders.csv (orders, 7 rows');
+
+    const { rows: statuses } = await t.db.query(
+      `select 'customers' as t, import_status::text, count(*)::int as n from public.import_customers where org_id = $1 group by 2
+       union all select 'orders', import_status::text, count(*)::int from public.import_orders where org_id = $1 group by 2
+       union all select 'events', import_status::text, count(*)::int from public.import_events where org_id = $1 group by 2 order by 1, 2`,
+      [studioOrg],
+    );
+    expect(statuses).toEqual([
+      { t: 'customers', import_status: 'applied', n: 4 },
+      { t: 'events', import_status: 'applied', n: 2 },
+      { t: 'orders', import_status: 'applied', n: 7 },
+    ]);
+
+    const studio = await portraits(studioOrg);
+    expect(studio.length).toBe(6); // four customers, their company, and the buyer known only from an order
+    expect(await portraits(cliOrg)).toEqual(studio);
+    const ann = studio.find((p) => p.who === 'ann@example.com')!;
+    expect(ann).toMatchObject({ company: 'Acme Inc', order_count: 2, net_spend: '1324.40', tags: ['VIP', 'wholesale'], events: 1 });
+    const bob = studio.find((p) => p.who === 'bob@example.com')!;
+    expect(bob).toMatchObject({ order_count: 1, net_spend: '10.00' });
+    expect(studio.find((p) => p.who === 'erin@example.com')).toMatchObject({ order_count: 1, lifecycle_stage: expect.any(String) });
+
+    // Stage history from the first imported order, and cut points from the full run.
+    const { rows: history } = await t.db.query<{ first: string; cut: number }>(
+      `select min(day)::text as first, (select buyers from public.cut_points where org_id = $1) as cut
+         from public.stage_snapshots where org_id = $1`,
+      [cliOrg],
+    );
+    expect(history[0]).toEqual({ first: '2024-01-05', cut: 4 });
+  });
+
+  it('writes nothing when loaded a second time, by either path', async () => {
+    const before = { studio: await rowCounts(studioOrg), cli: await rowCounts(cliOrg) };
+    const { rows: [last] } = await t.db.query<{ c: number; o: number; e: number }>(
+      `select (select max(id) from public.import_customers)::int as c, (select max(id) from public.import_orders)::int as o,
+              (select max(id) from public.import_events)::int as e`,
+    );
+    for (const file of files) await studioImport(studioOrg, file);
+    const { stdout } = await cliImport(cliOrg, files);
+    expect(stdout).toContain('7 duplicate');
+    expect({ studio: await rowCounts(studioOrg), cli: await rowCounts(cliOrg) }).toEqual(before);
+    const { rows } = await t.db.query(
+      `select import_status::text, count(*)::int as n from (
+         select import_status from public.import_customers where org_id = any($1) and id > $2
+         union all select import_status from public.import_orders where org_id = any($1) and id > $3
+         union all select import_status from public.import_events where org_id = any($1) and id > $4) x group by 1`,
+      [[studioOrg, cliOrg], last!.c, last!.o, last!.e],
+    );
+    expect(rows).toEqual([{ import_status: 'duplicate', n: 26 }]);
+  });
+});
+
+describe('a file with every kind of bad row', () => {
+  it('rejects each with a reason naming the column and value, and applies the good rows', async () => {
+    const orders = [
+      'order_id,customer_email,customer_external_id,ordered_at,total,refunded,status',
+      'G-1,good@example.com,,2024-05-01,10.00,,paid',
+      'G-2,good@example.com,,2024-05-02 10:00,"1.234,50 €",,completed',
+      'X-1,,nobody-404,2024-05-01,10,,paid',
+      'X-2,good@example.com,,2024-13-01,10,,paid',
+      'X-3,good@example.com,,2024-05-01,-5,,paid',
+      'X-4,good@example.com,,2024-05-01,5,6,paid',
+      'X-5,good@example.com,,2024-05-01,5,,shipped-ish',
+      `X-6,good@example.com,,2024-05-01,5,,${'x'.repeat(10_240)}`,
+      'X-7,good\0@example.com,,2024-05-01,5,,paid',
+      'G-1,good@example.com,,2024-05-03,99,,paid',
+    ].join('\n');
+    const file = path.join(dir, 'bad-orders.csv');
+    await writeFile(file, orders);
+    const { stdout } = await cliImport(badOrg, [file]);
+    expect(stdout).toContain('2 applied, 8 rejected');
+    expect(stdout).toContain(`import_status = 'rejected'`);
+
+    const { rows } = await t.db.query<{ order_id: string; import_status: string; error: string | null }>(
+      `select left(order_id, 10) as order_id, import_status::text, error from public.import_orders where org_id = $1 order by id`,
+      [badOrg],
+    );
+    expect(rows.map((r) => [r.order_id, r.import_status])).toEqual([
+      ['G-1', 'applied'], ['G-2', 'applied'], ['X-1', 'rejected'], ['X-2', 'rejected'], ['X-3', 'rejected'],
+      ['X-4', 'rejected'], ['X-5', 'rejected'], ['X-6', 'rejected'], ['X-7', 'rejected'], ['G-1', 'rejected'],
+    ]);
+    const errors = rows.map((r) => r.error);
+    expect(errors[2]).toBe(`customer_external_id: no customer has the external id 'nobody-404'; import the customers file first`);
+    expect(errors[3]).toMatch(/^ordered_at: '2024-13-01' is not a date/);
+    expect(errors[4]).toBe(`total: '-5' is negative`);
+    expect(errors[5]).toBe(`refunded: '6' is more than the total '5'`);
+    expect(errors[6]).toMatch(/^status: 'shipped-ish' is not an order status/);
+    expect(errors[7]).toMatch(/^status: the value is 10240 characters long, at most 40 are accepted/);
+    expect(errors[8]).toMatch(/^customer_email: the value contains a NUL byte/);
+    expect(errors[9]).toMatch(/^order_id: 'G-1' appears earlier in this file \(row \d+\)/);
+
+    // Only the good rows were written, and nothing of the bad ones (no customer for them either).
+    const { rows: written } = await t.db.query(
+      `select o.external_id, o.total::text, o.status::text, c.primary_email from public.orders o join public.customers c on c.id = o.customer_id
+        where o.org_id = $1 order by 1`,
+      [badOrg],
+    );
+    expect(written).toEqual([
+      { external_id: 'G-1', total: '10.00', status: 'paid', primary_email: 'good@example.com' },
+      { external_id: 'G-2', total: '1234.50', status: 'paid', primary_email: 'good@example.com' },
+    ]);
+    const { rows: customers } = await t.db.query(`select count(*)::int as n from public.customers where org_id = $1`, [badOrg]);
+    expect(customers).toEqual([{ n: 1 }]);
+  });
+
+  it('refuses an unknown organization and an unreadable file with a message and a non-zero exit', async () => {
+    const unknown = await cliImport('00000000-0000-4000-8000-00000000dead', files).catch((e) => e);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no organization 00000000-0000-4000-8000-00000000dead');
+    const missing = await cliImport(cliOrg, [path.join(dir, 'missing.csv')]).catch((e) => e);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read');
+  });
+});
+
+describe('who may import', () => {
+  it('lets an admin load rows and refuses a rep', async () => {
+    const applied = await asUser(t.db, 'admin', async (tx) => {
+      await tx.query(`insert into public.import_customers (org_id, email, name) values ($1, 'admin-import@a.test', 'Via API')`, [orgs.a]);
+      return (await tx.query(`select import_status::text from public.import_customers where email = 'admin-import@a.test'`)).rows;
+    });
+    expect(applied).toEqual([{ import_status: 'applied' }]);
+    expect(
+      await sqlState(asUser(t.db, 'rep', (tx) => tx.query(`insert into public.import_customers (org_id, email) values ($1, 'rep@x.test')`, [orgs.a]))),
+    ).toBe('42501');
+    expect(await sqlState(asUser(t.db, 'rep', (tx) => tx.query(`select public.import_apply($1)`, [orgs.a])))).toBe('42501');
+    expect(await sqlState(asUser(t.db, 'rep', (tx) => tx.query(`select public.refresh_after_import($1)`, [orgs.a])))).toBe('42501');
+  });
+});
