@@ -170,7 +170,7 @@ describe('the ownership history', () => {
   it('records a customer created with an owner, as of its creation', async () => {
     const changes = await asUser(t.db, 'rep', async (tx) => {
       const { rows: created } = await tx.query<{ id: string }>(
-        `select (public.tag_customer($1, $2::jsonb, '{}', null, null, $3) ->> 'customer_id') as id`,
+        `select (public.tag_customer($1, $2::jsonb, '[]', null, null, $3) ->> 'customer_id') as id`,
         [A, email('brand.new@example.com'), randomUUID()],
       );
       return history(tx, created[0]!.id);
