@@ -108,6 +108,24 @@ comment on function private.normalized_argument(public.identity_kind, text, text
   'private.normalize_identity with errors that name the argument.';
 
 
+-- A required scalar argument (an id, a time): raises 22023 "<argument> is required" (with what it
+-- is for, when given) when it is null.
+create function private.required_argument(p_value anyelement, p_argument text, p_what text default null)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_value is null then
+    raise exception using errcode = '22023', message = format('%s is required', p_argument) || coalesce(': ' || p_what, '');
+  end if;
+end;
+$$;
+
+comment on function private.required_argument(anyelement, text, text) is
+  'Raises 22023 "<p_argument> is required[: p_what]" when an RPC''s required scalar argument is null.';
+
 -- Array arguments arrive as jsonb, so that their exact shape can be checked: a text[] parameter
 -- would take [1, 2] as {"1","2"}, [{"a": 1}] as {"{\"a\": 1}"} and [["a"], ["b"]] as a
 -- two-dimensional array, and the function could not tell. Every RPC checks its array arguments
@@ -423,6 +441,7 @@ comment on function private.portrait(uuid, uuid) is
 revoke all on function private.require_member(uuid) from public;
 revoke all on function private.parse_identifier(jsonb, text) from public;
 revoke all on function private.normalized_argument(public.identity_kind, text, text, text) from public;
+revoke all on function private.required_argument(anyelement, text, text) from public;
 revoke all on function private.array_argument(jsonb, text, text, integer, integer) from public;
 revoke all on function private.string_list_argument(jsonb, text, text, integer, integer) from public;
 revoke all on function private.clean_tag_names(jsonb, text, integer) from public;
@@ -434,6 +453,7 @@ revoke all on function private.portrait(uuid, uuid) from public;
 grant execute on function private.require_member(uuid) to authenticated, service_role;
 grant execute on function private.parse_identifier(jsonb, text) to authenticated, service_role;
 grant execute on function private.normalized_argument(public.identity_kind, text, text, text) to authenticated, service_role;
+grant execute on function private.required_argument(anyelement, text, text) to authenticated, service_role;
 grant execute on function private.array_argument(jsonb, text, text, integer, integer) to authenticated, service_role;
 grant execute on function private.string_list_argument(jsonb, text, text, integer, integer) to authenticated, service_role;
 grant execute on function private.clean_tag_names(jsonb, text, integer) to authenticated, service_role;

@@ -62,9 +62,7 @@ declare
 begin
   caller_role := private.require_member(p_org);
   ident := private.parse_identifier(p_identifier, 'p_identifier');
-  if p_due_at is null then
-    raise exception using errcode = '22023', message = 'p_due_at is required: when the follow-up is due';
-  end if;
+  perform private.required_argument(p_due_at, 'p_due_at', 'when the follow-up is due');
   if p_due_at < now() - interval '1 year' or p_due_at > now() + interval '5 years' then
     raise exception using errcode = '22023', message = 'p_due_at must be within a year before and five years after now';
   end if;
@@ -124,9 +122,7 @@ declare
   target record;
 begin
   caller_role := private.require_member(p_org);
-  if p_follow_up is null then
-    raise exception using errcode = '22023', message = 'p_follow_up is required';
-  end if;
+  perform private.required_argument(p_follow_up, 'p_follow_up');
 
   earlier := private.claim_request(p_request_id, p_org, 'complete_follow_up', jsonb_build_object('follow_up', p_follow_up));
   if earlier is not null then
@@ -188,9 +184,7 @@ declare
   caller uuid := (select auth.uid());
 begin
   perform private.require_member(p_org);
-  if p_until is null then
-    raise exception using errcode = '22023', message = 'p_until is required: the latest due time to list';
-  end if;
+  perform private.required_argument(p_until, 'p_until', 'the latest due time to list');
 
   return query
     select f.id, f.customer_id, c.display_name, p.effective_stage, c.primary_email, c.primary_phone,

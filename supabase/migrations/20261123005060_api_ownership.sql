@@ -116,9 +116,7 @@ declare
   changed boolean;
 begin
   perform private.require_member(p_org);
-  if p_customer is null then
-    raise exception using errcode = '22023', message = 'p_customer is required';
-  end if;
+  perform private.required_argument(p_customer, 'p_customer');
   earlier := private.claim_request(p_request_id, p_org, 'claim_customer', jsonb_build_object('customer', p_customer));
   if earlier is not null then
     return earlier;
@@ -144,9 +142,7 @@ declare
   changed boolean;
 begin
   perform private.require_member(p_org);
-  if p_customer is null then
-    raise exception using errcode = '22023', message = 'p_customer is required';
-  end if;
+  perform private.required_argument(p_customer, 'p_customer');
   if char_length(reason_text) > 500 then
     raise exception using errcode = '22023', message = 'p_reason must be at most 500 characters long';
   end if;
@@ -175,12 +171,8 @@ declare
   changed boolean;
 begin
   perform private.require_member(p_org);
-  if p_customer is null then
-    raise exception using errcode = '22023', message = 'p_customer is required';
-  end if;
-  if p_member is null then
-    raise exception using errcode = '22023', message = 'p_member is required: the member to own the customer';
-  end if;
+  perform private.required_argument(p_customer, 'p_customer');
+  perform private.required_argument(p_member, 'p_member', 'the member to own the customer');
   earlier := private.claim_request(p_request_id, p_org, 'assign_customer',
     jsonb_build_object('customer', p_customer, 'member', p_member));
   if earlier is not null then

@@ -52,9 +52,7 @@ declare
   answer jsonb;
 begin
   perform private.require_member(p_org);
-  if p_customer is null then
-    raise exception using errcode = '22023', message = 'p_customer is required';
-  end if;
+  perform private.required_argument(p_customer, 'p_customer');
   if p_limit is null or p_limit < 1 or p_limit > 100 then
     raise exception using errcode = '22023', message = 'p_limit must be between 1 and 100';
   end if;
