@@ -213,6 +213,18 @@ const satisfaction = 'select public.record_satisfaction($1, $2::jsonb, $3::small
 const timeline = 'select public.customer_timeline($1, $2, $3, $4, $5)';
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString();
 
+// --- Imports (admins only) -------------------------------------------------------------------
+const importApply = 'select public.import_apply($1)';
+const refreshAfterImport = 'select public.refresh_after_import($1)';
+probes.push(
+  ...(['otherAdmin', 'rep', 'staff'] as const).flatMap((actor): Probe[] => [
+    { name: `import_apply as ${actor}`, actor, sql: importApply, params: [A], expected: '42501', message: 'p_org' },
+    { name: `refresh_after_import as ${actor}`, actor, sql: refreshAfterImport, params: [A], expected: '42501', message: 'p_org' },
+  ]),
+  { name: 'import_apply without an organization', actor: 'admin', sql: importApply, params: [null], expected: '22023', message: 'p_org' },
+  { name: 'refresh_after_import without an organization', actor: 'admin', sql: refreshAfterImport, params: [null], expected: '22023', message: 'p_org' },
+);
+
 // --- Merging customers (admins only) --------------------------------------------------------------
 const merge = 'select public.merge_customers($1, $2, $3, $4)';
 probes.push(
