@@ -268,9 +268,12 @@ comment on function private.engine_scope(text, text) is
 --   inclusive), $5 ids uuid[], $6 rule values jsonb, $7 constants jsonb
 -- p_stats: 'stored' reads the statistics from the profiles, 'orders' recounts them from orders
 -- and events. p_scope: 'range' selects ids in ($3, $4] (a null bound is no bound), 'ids' the ids
--- listed in $5.
+-- listed in $5. p_members_of: an expression (uuid[]) naming segments whose stored members the
+-- rows carry as old_segment_ids (the edited-segments pass); otherwise old_segment_ids is null and
+-- old_segments_digest stands for the stored membership.
 -- Every piece of text here is the engine's own; rule values appear only as $6.
-create function private.classification_ctes(p_stats text, p_state private.engine_state, p_scope text default 'range')
+create function private.classification_ctes(p_stats text, p_state private.engine_state, p_scope text default 'range',
+                                            p_members_of text default null)
 returns text
 language plpgsql
 immutable
@@ -301,7 +304,8 @@ base as (
     p.rfm_segment as old_rfm_segment, p.lifecycle_stage as old_lifecycle_stage,
     p.stage_override, p.effective_stage as old_effective_stage,
     p.value_tier as old_value_tier, p.ticket_band as old_ticket_band,
-    p.referral_count as old_referral_count, p.segment_ids as old_segment_ids,
+    p.referral_count as old_referral_count, p.segments_digest as old_segments_digest,
+    {OLD_MEMBERS} as old_segment_ids,
     p.next_transition_at as old_next_transition_at,
     p.reasons_version as old_reasons_version,
     {STATS}
@@ -318,6 +322,7 @@ base as (
      group by c2.referred_by
   ) rc on rc.referred_by = c.id
   {TAGS_JOIN}
+  {OLD_MEMBERS_JOIN}
   where c.org_id = $1 and {SCOPE:c.id}
 ),
 d as (
@@ -411,9 +416,15 @@ ys as (
   from r
   offset 0
 ),
-y as (
+y1 as (
   select ys.*, array_remove(ys.seg_slots, null) as new_segment_ids
   from ys
+),
+y as (
+  select y1.*,
+    case when cardinality(y1.new_segment_ids) > 0
+      then hashtextextended(array_to_string(y1.new_segment_ids, ','), 0) end as new_segments_digest
+  from y1
 )
 $sql$;
 
@@ -483,6 +494,20 @@ $sql$;
   end if;
   ctes := replace(ctes, '{BOUNDS}', bound_terms);
 
+  if p_members_of is null then
+    ctes := replace(ctes, '{OLD_MEMBERS}', 'null::uuid[]');
+    ctes := replace(ctes, '{OLD_MEMBERS_JOIN}', '');
+  else
+    ctes := replace(ctes, '{OLD_MEMBERS}', 'om.ids');
+    ctes := replace(ctes, '{OLD_MEMBERS_JOIN}', format($sql$
+  left join (
+    select m.customer_id, array_agg(m.segment_id order by m.segment_id) as ids
+      from public.segment_memberships m
+     where m.segment_id = any (%s) and {SCOPE:m.customer_id}
+     group by m.customer_id
+  ) om on om.customer_id = c.id$sql$, p_members_of));
+  end if;
+
   ctes := private.engine_scope(ctes, p_scope);
 
   ctes := replace(ctes, '{MEMBERSHIP}', p_state.membership_sql);
@@ -490,7 +515,7 @@ $sql$;
 end;
 $$;
 
-comment on function private.classification_ctes(text, private.engine_state, text) is
+comment on function private.classification_ctes(text, private.engine_state, text, text) is
   'The text of the classification CTEs (base, d, k, x, r, y) over parameters $1–$7, built from the engine''s own fragments and the compiled membership expression.';
 
 
@@ -528,7 +553,8 @@ comment on function private.engine_constants(text) is
   'Replaces the engine''s {NAME} placeholders (lifecycle windows, cut points) by references to the constants parameter $7.';
 
 
--- The reasons of one classified row `z` (a y row), as stored in customer_profiles.reasons.
+-- The reasons of one classified row `z` (a y row): the stage change's reason when the engine moves
+-- a customer, and a portrait's reasons (private.customer_reasons, from the stored profile).
 create function private.reasons_sql()
 returns text
 language sql
@@ -587,7 +613,57 @@ as $$
 $$;
 
 comment on function private.reasons_sql() is
-  'SQL text building customer_profiles.reasons from a classified row z: a code and the numbers behind each computed field.';
+  'SQL text building the reasons of a classified row z: a code and the numbers behind each computed field.';
+
+
+-- Why each computed field of a customer's profile has its value, derived from the stored profile
+-- when a portrait is read rather than stored in it: every engine pass reads and writes the profile
+-- rows, and the reasons would make them several times wider. The numbers are those the
+-- classification used (the profile's figures, the settings and cut points in force). Its body is
+-- reasons_sql() over the stored row, written out as static SQL so that a session plans it once.
+do $do$
+begin
+  execute format($ddl$
+create function private.customer_reasons(p_org uuid, p_customer uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $body$
+declare
+  p_cfg jsonb;
+  result jsonb;
+begin
+  if ((select auth.role()) in ('anon', 'authenticated') or current_setting('role', true) in ('anon', 'authenticated'))
+     and not p_org in (select private.member_org_ids()) then
+    raise exception using errcode = '42501', message = 'p_org: only a member of the organization can read why its customers are classified as they are';
+  end if;
+  p_cfg := private.engine_config(p_org, private.engine_state_of(p_org));
+  select %s
+    into result
+    from (
+      select p.lifecycle_stage as new_lifecycle_stage, p.order_count as n, p.net_spend as s, p.aov as new_aov,
+             p.last_order_at as l_at, p.previous_order_at as pv_at, p.last_event_at as e_at,
+             floor(date_part('epoch', p.last_order_at - p.previous_order_at) / 86400)::integer as gap_days,
+             p.r_score as new_r_score, p.f_score as new_f_score, p.m_score as new_m_score,
+             p.rfm_segment as new_rfm_segment, p.value_tier as new_value_tier, p.ticket_band as new_ticket_band,
+             p.referral_count,
+             case when not c.is_valid
+               then jsonb_strip_nulls(jsonb_build_object('code', 'marked_invalid', 'reason', c.invalid_reason)) end as new_validity
+        from public.customer_profiles p
+        join public.customers c on c.org_id = p.org_id and c.id = p.customer_id
+       where p.org_id = p_org and p.customer_id = p_customer
+    ) z;
+  return result;
+end;
+$body$
+$ddl$, replace(private.reasons_sql(), '$7', 'p_cfg'));
+end
+$do$;
+
+comment on function private.customer_reasons(uuid, uuid) is
+  'Why each computed field of a customer''s profile has its value (an object keyed by field name: lifecycle_stage, value_tier, rfm_segment…, each {"code": "...", plus the numbers used}), derived from the stored profile; for members of the organization.';
 
 
 -- Rule tags: members of a segment with a tag carry it (source rule); leavers lose it. Tags a person
@@ -613,11 +689,10 @@ begin
   end if;
   if p_ids is null then
     with desired as (
-      select distinct p.customer_id, s.tag_id
-        from public.customer_profiles p
-        cross join lateral unnest(p.segment_ids) as m (segment_id)
-        join public.segments s on s.org_id = p.org_id and s.id = m.segment_id
-       where p.org_id = p_org and s.tag_id is not null and s.is_active and cardinality(p.segment_ids) > 0
+      select distinct m.customer_id, s.tag_id
+        from public.segments s
+        join public.segment_memberships m on m.segment_id = s.id
+       where s.org_id = p_org and s.tag_id is not null and s.is_active
     ), gone as (
       delete from public.customer_tags ct
        where ct.org_id = p_org and ct.source = 'rule'
@@ -635,11 +710,10 @@ begin
     with listed as (
       select distinct i as customer_id from unnest(p_ids) as i
     ), desired as (
-      select distinct p.customer_id, s.tag_id
+      select distinct m.customer_id, s.tag_id
         from listed l
-        join public.customer_profiles p on p.org_id = p_org and p.customer_id = l.customer_id
-        cross join lateral unnest(p.segment_ids) as m (segment_id)
-        join public.segments s on s.org_id = p.org_id and s.id = m.segment_id
+        join public.segment_memberships m on m.org_id = p_org and m.customer_id = l.customer_id
+        join public.segments s on s.id = m.segment_id
        where s.tag_id is not null and s.is_active
     ), gone as (
       delete from public.customer_tags ct
@@ -675,11 +749,11 @@ as $sql$
       or (y.old_order_count, y.old_net_spend, y.old_aov, y.old_first_order_at, y.old_last_order_at,
           y.old_previous_order_at, y.old_last_event_at, y.old_r_score, y.old_f_score, y.old_m_score,
           y.old_rfm_segment, y.old_lifecycle_stage, y.old_value_tier, y.old_ticket_band,
-          y.old_referral_count, y.old_segment_ids, y.old_next_transition_at)
+          y.old_referral_count, y.old_segments_digest, y.old_next_transition_at)
          is distinct from
          (y.n, y.s, y.new_aov, y.f_at, y.l_at, y.pv_at, y.e_at, y.new_r_score, y.new_f_score, y.new_m_score,
           y.new_rfm_segment, y.new_lifecycle_stage, y.new_value_tier, y.new_ticket_band,
-          y.referral_count, y.new_segment_ids, y.new_next_transition_at))$cond$
+          y.referral_count, y.new_segments_digest, y.new_next_transition_at))$cond$
 $sql$;
 
 comment on function private.changed_sql() is
@@ -708,9 +782,8 @@ upd as (
     first_order_at = z.f_at, last_order_at = z.l_at, previous_order_at = z.pv_at, last_event_at = z.e_at,
     r_score = z.new_r_score, f_score = z.new_f_score, m_score = z.new_m_score, rfm_segment = z.new_rfm_segment,
     lifecycle_stage = z.new_lifecycle_stage, value_tier = z.new_value_tier, ticket_band = z.new_ticket_band,
-    referral_count = z.referral_count, segment_ids = z.new_segment_ids,
+    referral_count = z.referral_count, segments_digest = z.new_segments_digest,
     next_transition_at = z.new_next_transition_at,
-    reasons = {REASONS},
     reasons_version = 1,
     computed_at = $2
   from ch z
@@ -719,21 +792,43 @@ upd as (
         is not distinct from
         (z.old_order_count, z.old_net_spend, z.old_first_order_at, z.old_last_order_at, z.old_previous_order_at,
          z.old_last_event_at, z.stage_override)
-  returning p.customer_id, z.old_effective_stage, p.effective_stage, z.old_segment_ids, p.segment_ids,
-            p.reasons -> 'lifecycle_stage' as stage_reason, z.d_last
+  returning p.customer_id, z.old_effective_stage, p.effective_stage, z.old_segments_digest, p.segments_digest,
+            z.new_segment_ids,
+            ({REASONS}) -> 'lifecycle_stage' as stage_reason, z.d_last
 ),
 ins as (
   insert into public.customer_profiles (
     org_id, customer_id, order_count, net_spend, aov, first_order_at, last_order_at, previous_order_at,
     last_event_at, r_score, f_score, m_score, rfm_segment, lifecycle_stage, value_tier, ticket_band,
-    referral_count, segment_ids, next_transition_at, reasons, reasons_version, computed_at)
+    referral_count, segments_digest, next_transition_at, reasons_version, computed_at)
   select $1, z.customer_id, z.n, z.s, z.new_aov, z.f_at, z.l_at, z.pv_at, z.e_at, z.new_r_score, z.new_f_score,
          z.new_m_score, z.new_rfm_segment, z.new_lifecycle_stage, z.new_value_tier, z.new_ticket_band,
-         z.referral_count, z.new_segment_ids, z.new_next_transition_at, {REASONS}, 1, $2
+         z.referral_count, z.new_segments_digest, z.new_next_transition_at, 1, $2
     from ch z
    where not z.has_profile and $9
   on conflict (org_id, customer_id) do nothing
-  returning customer_id, segment_ids
+  returning customer_id
+),
+-- The memberships of the customers whose segments changed: those they left go, those they joined
+-- come (every statement of the WITH sees the memberships as they were before it).
+moved as (
+  select u.customer_id, u.new_segment_ids from upd u where u.old_segments_digest is distinct from u.segments_digest
+  union all
+  select z.customer_id, z.new_segment_ids
+    from ins i join ch z on z.customer_id = i.customer_id
+   where cardinality(z.new_segment_ids) > 0
+),
+left_segments as (
+  delete from public.segment_memberships m
+   using moved v
+   where m.org_id = $1 and m.customer_id = v.customer_id and not m.segment_id = any (v.new_segment_ids)
+  returning 1
+),
+joined_segments as (
+  insert into public.segment_memberships (org_id, segment_id, customer_id)
+  select $1, s.segment_id, v.customer_id from moved v cross join lateral unnest(v.new_segment_ids) as s (segment_id)
+  on conflict (segment_id, customer_id) do nothing
+  returning 1
 ),
 sc as (
   insert into public.stage_changes (org_id, customer_id, from_stage, to_stage, changed_at, source, reason)
@@ -746,9 +841,8 @@ sc as (
 select (select count(*) from public.customers c where c.org_id = $1 and {SCOPE:c.id})::integer as scanned,
        ((select count(*) from upd) + (select count(*) from ins))::integer as written,
        (select count(*) from sc)::integer as stage_changes,
-       array(select u.customer_id from upd u where u.old_segment_ids is distinct from u.segment_ids
-             union all
-             select i.customer_id from ins i where cardinality(i.segment_ids) > 0) as tag_ids
+       ((select count(*) from left_segments) + (select count(*) from joined_segments))::integer as memberships_written,
+       array(select v.customer_id from moved v) as tag_ids
 $sql$, '{REASONS}', private.reasons_sql()), '{CHANGED}', private.changed_sql()), p_scope)
 $fn$;
 
@@ -782,7 +876,7 @@ comment on function private.classification_scan_sql(private.engine_state, text) 
   'The text of the one-pass statement of a run over everyone: ids of customers whose profile would change, customers and net spend per stage, members per segment.';
 
 comment on function private.classification_write_sql(text, private.engine_state, text) is
-  'The text of the statement that classifies customers and writes only what changed (profiles, stage changes), returning {scanned, written, stage_changes, tag_ids}.';
+  'The text of the statement that classifies customers and writes only what changed (profiles, stage changes), returning {scanned, written, stage_changes, memberships_written, tag_ids}.';
 
 
 -- For the steady stream of single-customer updates (an order, an event, a tag), planning the
@@ -813,12 +907,13 @@ begin
     body := private.classification_write_sql(stats, state, 'ids');
     body := replace(replace(replace(replace(replace(replace(replace(body,
       '$1', 'p_org'), '$2', 'p_now'), '$5', 'p_ids'), '$6', 'p_values'), '$7', 'p_cfg'), '$8', 'false'), '$9', 'false');
-    bodies := bodies || (body || E'\n  into o_scanned, o_written, o_stage_changes, o_tag_ids;');
+    bodies := bodies || (body || E'\n  into o_scanned, o_written, o_stage_changes, o_memberships_written, o_tag_ids;');
   end loop;
   execute format($ddl$
 create or replace function private.%1$I(
   p_org uuid, p_now timestamptz, p_ids uuid[], p_values jsonb, p_cfg jsonb, p_recount boolean,
-  out o_scanned integer, out o_written integer, out o_stage_changes integer, out o_tag_ids uuid[])
+  out o_scanned integer, out o_written integer, out o_stage_changes integer, out o_memberships_written integer,
+  out o_tag_ids uuid[])
 language plpgsql
 volatile
 security definer
@@ -886,7 +981,8 @@ begin
         state.function_name := private.generate_engine_function(p_org);
       end if;
     end if;
-    execute format('select o_scanned as scanned, o_written as written, o_stage_changes as stage_changes, o_tag_ids as tag_ids
+    execute format('select o_scanned as scanned, o_written as written, o_stage_changes as stage_changes,
+                           o_memberships_written as memberships_written, o_tag_ids as tag_ids
                       from private.%I($1, $2, $3, $4, $5, $6)', state.function_name)
       into result
       using p_org, p_now, p_ids, state.membership_values, private.engine_config(p_org, state), p_stats = 'orders';
@@ -905,9 +1001,10 @@ begin
     'changed', result.written,
     'profiles_written', result.written,
     'stage_changes', result.stage_changes,
+    'memberships_written', result.memberships_written,
     'tags_added', tags_added,
     'tags_removed', tags_removed,
-    'rows_written', result.written + result.stage_changes + tags_added + tags_removed
+    'rows_written', result.written + result.stage_changes + result.memberships_written + tags_added + tags_removed
   );
 end;
 $$;
@@ -1167,10 +1264,11 @@ revoke all on function private.engine_state_of(uuid) from public;
 revoke all on function private.compute_cut_points(uuid, timestamptz) from public;
 revoke all on function private.store_cut_points(uuid, timestamptz, bigint) from public;
 revoke all on function private.engine_config(uuid, private.engine_state, jsonb) from public;
-revoke all on function private.classification_ctes(text, private.engine_state, text) from public;
+revoke all on function private.classification_ctes(text, private.engine_state, text, text) from public;
 revoke all on function private.engine_constants(text) from public;
 revoke all on function private.engine_scope(text, text) from public;
 revoke all on function private.reasons_sql() from public;
+revoke all on function private.customer_reasons(uuid, uuid) from public;
 revoke all on function private.changed_sql() from public;
 revoke all on function private.classification_scan_sql(private.engine_state, text) from public;
 revoke all on function private.classification_write_sql(text, private.engine_state, text) from public;
@@ -1183,6 +1281,7 @@ revoke all on function private.classify(uuid, timestamptz, boolean) from public;
 revoke all on function private.evaluate_rule(uuid, jsonb, timestamptz) from public;
 revoke all on function private.rebuild_stats(uuid) from public;
 grant execute on function private.engine_now() to authenticated, service_role;
+grant execute on function private.customer_reasons(uuid, uuid) to authenticated, service_role;
 grant execute on function private.compute_cut_points(uuid, timestamptz) to service_role;
 grant execute on function private.classify(uuid, timestamptz, boolean) to service_role;
 grant execute on function private.evaluate_rule(uuid, jsonb, timestamptz) to service_role;

@@ -9,7 +9,9 @@
 -- figures, with the classification's own CTEs (the planner leaves out every column the edited
 -- rules do not need), and keeps the customers whose membership of them differs from the stored
 -- one in private.run_pending; each chunk evaluates its customers again and rewrites only their
--- segment_ids (and rule tags).
+-- memberships of the edited segments (public.segment_memberships), their profile's
+-- segments_digest and their rule tags. The stored memberships of the edited segments are read
+-- from the membership table (only theirs: a hash join with a few rows per member).
 --
 -- The full pass (scope 'all') is still taken when the notes do not cover every change since the
 -- memberships were last evaluated, or when the edit moved the rules' day bounds (next_transition_at
@@ -71,7 +73,8 @@ revoke all on function private.compile_some_segments(uuid, uuid[]) from public;
 -- uuid[] text); p_state.segment_list lists the slots' segments, p_changed is compile_some_segments'
 -- changed_sql. p_write false: the ids of the customers whose membership of the edited segments
 -- differs from the stored one, and each slot's members (scope 'range'); true: rewrite the
--- segment_ids of the listed customers (scope 'ids') and return {written, tag_ids}.
+-- memberships of the listed customers (scope 'ids') and return {written, memberships_written,
+-- tag_ids}.
 create function private.segment_pass_sql(p_state private.engine_state, p_changed text, p_write boolean)
 returns text
 language plpgsql
@@ -88,7 +91,8 @@ begin
   state.last_event_bounds := '{}';
   state.created_bounds := '{}';
   state.uses_tags := position('r.tag_names' in state.membership_sql) > 0;
-  ctes := private.classification_ctes('stored', state, case when p_write then 'ids' else 'range' end);
+  ctes := private.classification_ctes('stored', state, case when p_write then 'ids' else 'range' end,
+                                      '($7 ->> ''edited'')::uuid[]');
   if not p_write then
     return 'with ' || ctes || format($sql$
 select coalesce(array_agg(y.customer_id order by y.customer_id) filter (where y.has_profile and %s), '{}') as changed_ids,
@@ -99,22 +103,45 @@ select coalesce(array_agg(y.customer_id order by y.customer_id) filter (where y.
                             from generate_series(1, cardinality(state.segment_list)) as n) || ']::bigint[]',
              '''{}''::bigint[]'));
   end if;
-  -- The new list: the stored one without the edited segments, with the edited ones the row is in
-  -- (slots in segment_list order, which is the order of the ids, as in segment_ids).
+  -- The customer's segments after the pass: the stored ones without the edited segments, with the
+  -- edited ones the row is in, in the order of the ids (every statement of the WITH sees the
+  -- memberships as they were before it).
   return private.engine_scope('with ' || ctes || format($sql$,
+ch as (
+  select y.* from y where y.has_profile and %s
+),
+left_segments as (
+  delete from public.segment_memberships m
+   using ch y
+   where m.org_id = $1 and m.customer_id = y.customer_id and m.segment_id = any (($7 ->> 'edited')::uuid[])
+     and not m.segment_id = any (y.new_segment_ids)
+  returning 1
+),
+joined_segments as (
+  insert into public.segment_memberships (org_id, segment_id, customer_id)
+  select $1, s.segment_id, y.customer_id from ch y cross join lateral unnest(y.new_segment_ids) as s (segment_id)
+  on conflict (segment_id, customer_id) do nothing
+  returning 1
+),
 upd as (
   update public.customer_profiles p set
-    segment_ids = array(select m from unnest(p.segment_ids) as m where not m = any (($7 ->> 'edited')::uuid[])
-                        union
-                        select m from unnest(y.new_segment_ids) as m
-                        order by 1),
+    segments_digest = case when cardinality(l.ids) > 0 then hashtextextended(array_to_string(l.ids, ','), 0) end,
     computed_at = $2
-  from y
-  where p.org_id = $1 and {SCOPE:p.customer_id} and p.customer_id = y.customer_id and y.has_profile and %s
+  from ch y
+  cross join lateral (
+    select array(select m.segment_id from public.segment_memberships m
+                  where m.org_id = $1 and m.customer_id = y.customer_id
+                    and not m.segment_id = any (($7 ->> 'edited')::uuid[])
+                 union
+                 select s from unnest(y.new_segment_ids) as s
+                 order by 1) as ids
+  ) l
+  where p.org_id = $1 and {SCOPE:p.customer_id} and p.customer_id = y.customer_id
   returning p.customer_id
 )
-select (select count(*) from upd)::integer as written, array(select u.customer_id from upd u) as tag_ids$sql$,
-    replace(p_changed, 'y.old_segment_ids', 'p.segment_ids')), 'ids');
+select (select count(*) from upd)::integer as written,
+       ((select count(*) from left_segments) + (select count(*) from joined_segments))::integer as memberships_written,
+       array(select u.customer_id from upd u) as tag_ids$sql$, p_changed), 'ids');
 end;
 $$;
 

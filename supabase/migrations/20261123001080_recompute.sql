@@ -44,7 +44,7 @@
 -- later chunks scan none. Other runs take at most p_limit customers after p_after per chunk.
 --
 -- Each chunk writes only rows whose values changed. rows_written counts the rows written in
--- customer_profiles, stage_changes and customer_tags; the bookkeeping rows (cut points, member
+-- customer_profiles, stage_changes, segment_memberships and customer_tags (details has each apart); the bookkeeping rows (cut points, member
 -- counts, the snapshot) are counted in details.bookkeeping_rows. full_recommended is true when the
 -- settings changed since the cut points were computed: a full run then brings every reason and
 -- threshold up to date.
@@ -85,32 +85,20 @@ comment on function private.add_arrays(numeric[], numeric[]) is 'Element-wise su
 revoke all on function private.add_arrays(numeric[], numeric[]) from public;
 
 
--- Members per active segment of an organization, in one pass over its profiles.
+-- Members per active segment of an organization, by the membership table's primary key.
 create function private.segment_member_counts(p_org uuid)
 returns jsonb
-language plpgsql
+language sql
 stable
 set search_path = ''
 as $$
-declare
-  segment_list uuid[] := array(select g.id from public.segments g where g.org_id = p_org and g.is_active order by g.id);
-  counts text;
-  totals bigint[];
-begin
-  if cardinality(segment_list) = 0 then
-    return '{}'::jsonb;
-  end if;
-  select string_agg(format('count(*) filter (where p.segment_ids @> array[($2::uuid[])[%s]])', n), ', ' order by n)
-    into counts
-    from generate_series(1, cardinality(segment_list)) as n;
-  execute 'select array[' || counts || ']::bigint[] from public.customer_profiles p where p.org_id = $1'
-    into totals using p_org, segment_list;
-  return (select jsonb_object_agg(segment_list[n], totals[n]) from generate_series(1, cardinality(segment_list)) as n);
-end;
+  select coalesce(jsonb_object_agg(s.id, (select count(*) from public.segment_memberships m where m.segment_id = s.id)), '{}')
+    from public.segments s
+   where s.org_id = p_org and s.is_active
 $$;
 
 comment on function private.segment_member_counts(uuid) is
-  'How many customers are in each active segment of an organization ({"<segment id>": count}), counted in one pass.';
+  'How many customers are in each active segment of an organization ({"<segment id>": count}).';
 
 revoke all on function private.segment_member_counts(uuid) from public;
 
@@ -246,7 +234,7 @@ begin
       'stage_revenue', to_jsonb(array_fill(0, array[8])),
       'segment_counts', to_jsonb(array_fill(0, array[cardinality(state.segment_list)])),
       'force', v_kind = 'full' and stored_settings is distinct from current_settings,
-      'chunks', 0, 'profiles_written', 0, 'stage_changes', 0, 'tags_added', 0, 'tags_removed', 0
+      'chunks', 0, 'profiles_written', 0, 'stage_changes', 0, 'memberships_written', 0, 'tags_added', 0, 'tags_removed', 0
     ))
     returning * into run;
     opened := true;
@@ -349,8 +337,10 @@ begin
           select 0 as added, 0 as removed into tags;
         end if;
         result := jsonb_build_object('changed', segment_write.written, 'profiles_written', segment_write.written,
-                                     'stage_changes', 0, 'tags_added', tags.added, 'tags_removed', tags.removed,
-                                     'rows_written', segment_write.written + tags.added + tags.removed);
+                                     'stage_changes', 0, 'memberships_written', segment_write.memberships_written,
+                                     'tags_added', tags.added, 'tags_removed', tags.removed,
+                                     'rows_written', segment_write.written + segment_write.memberships_written
+                                                     + tags.added + tags.removed);
       end if;
       result := result || jsonb_build_object('scanned', scanned);
       last_chunk := not exists (select 1 from private.run_pending rp where rp.run_id = run.id);
@@ -391,6 +381,8 @@ begin
         'chunks', coalesce((rr.details ->> 'chunks')::integer, 0) + 1,
         'profiles_written', coalesce((rr.details ->> 'profiles_written')::integer, 0) + (result ->> 'profiles_written')::integer,
         'stage_changes', coalesce((rr.details ->> 'stage_changes')::integer, 0) + (result ->> 'stage_changes')::integer,
+        'memberships_written', coalesce((rr.details ->> 'memberships_written')::integer, 0)
+                               + coalesce((result ->> 'memberships_written')::integer, 0),
         'tags_added', coalesce((rr.details ->> 'tags_added')::integer, 0) + (result ->> 'tags_added')::integer,
         'tags_removed', coalesce((rr.details ->> 'tags_removed')::integer, 0) + (result ->> 'tags_removed')::integer,
         'next_after', next_after)

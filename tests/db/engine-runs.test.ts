@@ -75,7 +75,9 @@ async function customerWithOrders(org: string, daysAgo: number[], total = 20): P
 }
 
 async function profile(id: string): Promise<{ lifecycle_stage: string; effective_stage: string; next_transition_at: string | null; segment_ids: string[]; reasons: Record<string, Record<string, unknown>> }> {
-  const [row] = await sql<Awaited<ReturnType<typeof profile>>>(`select * from public.customer_profiles where customer_id = $1`, [id]);
+  const [row] = await sql<Awaited<ReturnType<typeof profile>>>(`select p.*, private.customer_reasons(p.org_id, p.customer_id) as reasons,
+            array(select m.segment_id from public.segment_memberships m where m.customer_id = p.customer_id order by m.segment_id) as segment_ids
+       from public.customer_profiles p where p.customer_id = $1`, [id]);
   return row!;
 }
 
