@@ -639,7 +639,8 @@ begin
      and not p_org in (select private.member_org_ids()) then
     raise exception using errcode = '42501', message = 'p_org: only a member of the organization can read why its customers are classified as they are';
   end if;
-  p_cfg := private.engine_config(p_org, private.engine_state_of(p_org));
+  -- The reasons use the settings and cut points only, not the rules' day bounds.
+  p_cfg := private.engine_config(p_org, null);
   select %s
     into result
     from (
