@@ -876,6 +876,25 @@ $fn$;
 comment on function private.classification_scan_sql(private.engine_state, text) is
   'The text of the one-pass statement of a run over everyone: ids of customers whose profile would change, customers and net spend per stage, members per segment.';
 
+
+-- Runs the one-pass statement of a run over everyone (classification_scan_sql, with its parameters).
+-- Through RETURN QUERY, which lets the planner use a parallel plan: PL/pgSQL's EXECUTE … INTO asks
+-- for at most two rows, and a statement run with a row limit never runs in parallel.
+create function private.run_classification_scan(
+  p_sql text, p_org uuid, p_now timestamptz, p_values jsonb, p_cfg jsonb, p_force boolean)
+returns table (scanned integer, changed_ids uuid[], stage_counts bigint[], stage_revenue numeric[], segment_counts bigint[])
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return query execute p_sql using p_org, p_now, null::uuid, null::uuid, null::uuid[], p_values, p_cfg, p_force;
+end;
+$$;
+
+comment on function private.run_classification_scan(text, uuid, timestamptz, jsonb, jsonb, boolean) is
+  'Runs the one-pass statement of a run over everyone (private.classification_scan_sql) so that it may use a parallel plan; returns its one row.';
+
 comment on function private.classification_write_sql(text, private.engine_state, text) is
   'The text of the statement that classifies customers and writes only what changed (profiles, stage changes), returning {scanned, written, stage_changes, memberships_written, tag_ids}.';
 
@@ -1272,6 +1291,7 @@ revoke all on function private.reasons_sql() from public;
 revoke all on function private.customer_reasons(uuid, uuid) from public;
 revoke all on function private.changed_sql() from public;
 revoke all on function private.classification_scan_sql(private.engine_state, text) from public;
+revoke all on function private.run_classification_scan(text, uuid, timestamptz, jsonb, jsonb, boolean) from public;
 revoke all on function private.classification_write_sql(text, private.engine_state, text) from public;
 revoke all on function private.generate_engine_function(uuid) from public;
 revoke all on function private.sync_rule_tags(uuid, uuid[]) from public;

@@ -258,9 +258,9 @@ begin
         -- One read-only pass over every customer (sequential scans and hash joins: the ids are
         -- random, so ranges of them would read most pages once per chunk): who changed, and
         -- today's figures. The changed customers wait in run_pending for the chunks that write them.
-        execute private.classification_scan_sql(state) into scan
-          using p_org, run.as_of, null::uuid, null::uuid, null::uuid[], state.membership_values,
-                private.engine_config(p_org, state), v_force;
+        select * into scan
+          from private.run_classification_scan(private.classification_scan_sql(state), p_org, run.as_of,
+                                               state.membership_values, private.engine_config(p_org, state), v_force);
         insert into private.run_pending (run_id, customer_id)
         select run.id, i from unnest(scan.changed_ids) as i;
         update public.recompute_runs rr
