@@ -422,3 +422,23 @@ describe("the engine's clock", () => {
     expect((await sql<{ n: number }>(`select count(*)::int as n from public.recompute_runs where org_id = $1 and finished_at is null`, [org]))[0]!.n).toBe(0);
   });
 });
+
+describe("a customer's reasons", () => {
+  it('are derived for members of the organization only', async () => {
+    const org = await newOrg();
+    const customer = await customerWithOrders(org, [3]);
+    await run(org, 'full');
+    const [member, outsider] = [randomUUID(), randomUUID()];
+    await sql(
+      `insert into auth.users (id, email, aud, role, created_at)
+       select u, u::text || '@example.test', 'authenticated', 'authenticated', now() from unnest($1::uuid[]) as u`,
+      [[member, outsider]],
+    );
+    await sql(`insert into public.members (org_id, user_id, role) values ($1, $2, 'rep')`, [org, member]);
+    const reasons = (user: string) =>
+      asRole(t.db, 'authenticated', { sub: user }, async (tx) =>
+        (await tx.query<{ r: Record<string, { code: string }> }>(`select private.customer_reasons($1, $2) as r`, [org, customer])).rows[0]!.r);
+    await expect(reasons(member)).resolves.toMatchObject({ lifecycle_stage: { code: 'first_order_recent' } });
+    await expect(reasons(outsider)).rejects.toMatchObject({ code: '42501' });
+  });
+});
