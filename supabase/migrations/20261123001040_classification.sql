@@ -341,29 +341,29 @@ d as (
 k as (
   select d.*,
     (case
-      when d.n = 0 and (d.e_at is null or d.d_event > {L}) then 'prospect'
+      when d.n = 0 and (d.e_at is null or d.d_event > {lead_event_days}) then 'prospect'
       when d.n = 0 then 'lead'
-      when d.n >= 2 and d.d_last <= {RR} and d.gap_days > {G} then 'reactivated'
-      when d.n = 1 and d.d_last <= {N} then 'new'
-      when d.d_last > {C} then 'churned'
-      when d.d_last > {A} then 'at_risk'
-      when d.n >= {LO} then 'loyal'
+      when d.n >= 2 and d.d_last <= {reactivated_recent_days} and d.gap_days > {reactivated_gap_days} then 'reactivated'
+      when d.n = 1 and d.d_last <= {new_order_days} then 'new'
+      when d.d_last > {churned_days} then 'churned'
+      when d.d_last > {at_risk_days} then 'at_risk'
+      when d.n >= {loyal_min_orders} then 'loyal'
       else 'active'
     end)::public.lifecycle_stage as new_lifecycle_stage,
     (case when d.n >= 6 then 5 when d.n >= 4 then 4 when d.n >= 1 then d.n end)::smallint as new_f_score,
-    (case when d.n > 0 and {R1} is not null then
-       1 + (d.d_last < {R1})::integer + (d.d_last < {R2})::integer + (d.d_last < {R3})::integer + (d.d_last < {R4})::integer
+    (case when d.n > 0 and {r1} is not null then
+       1 + (d.d_last < {r1})::integer + (d.d_last < {r2})::integer + (d.d_last < {r3})::integer + (d.d_last < {r4})::integer
      end)::smallint as new_r_score,
-    (case when d.n > 0 and {M1} is not null then
-       1 + (d.s > {M1})::integer + (d.s > {M2})::integer + (d.s > {M3})::integer + (d.s > {M4})::integer
+    (case when d.n > 0 and {m1} is not null then
+       1 + (d.s > {m1})::integer + (d.s > {m2})::integer + (d.s > {m3})::integer + (d.s > {m4})::integer
      end)::smallint as new_m_score,
     (case
-      when d.n > 0 and d.s >= {SUPER} then 'super'
-      when d.n > 0 and d.s >= {VIP} then 'vip'
+      when d.n > 0 and d.s >= {super} then 'super'
+      when d.n > 0 and d.s >= {vip} then 'vip'
       else 'normal'
     end)::public.value_tier as new_value_tier,
-    (case when d.n > 0 and {MEDIAN} is not null then
-       case when d.new_aov >= {MEDIAN} then 'high' else 'low' end
+    (case when d.n > 0 and {median_aov} is not null then
+       case when d.new_aov >= {median_aov} then 'high' else 'low' end
      end)::public.ticket_band as new_ticket_band
   from d
   offset 0
@@ -403,13 +403,13 @@ ys as (
   select r.*,
     {MEMBERSHIP} as seg_slots,
     least(
-      case when r.n = 0 and r.e_at is not null and r.d_event <= {L}
-        then r.e_at + ({L} + 1) * interval '24 hours' end,
+      case when r.n = 0 and r.e_at is not null and r.d_event <= {lead_event_days}
+        then r.e_at + ({lead_event_days} + 1) * interval '24 hours' end,
       case when r.n > 0 then r.l_at + least(
-        case when r.n = 1 and r.d_last <= {N} then {N} + 1 end,
-        case when r.n >= 2 and r.gap_days > {G} and r.d_last <= {RR} then {RR} + 1 end,
-        case when r.d_last <= {A} then {A} + 1 end,
-        case when r.d_last <= {C} then {C} + 1 end
+        case when r.n = 1 and r.d_last <= {new_order_days} then {new_order_days} + 1 end,
+        case when r.n >= 2 and r.gap_days > {reactivated_gap_days} and r.d_last <= {reactivated_recent_days} then {reactivated_recent_days} + 1 end,
+        case when r.d_last <= {at_risk_days} then {at_risk_days} + 1 end,
+        case when r.d_last <= {churned_days} then {churned_days} + 1 end
       ) * interval '24 hours' end
       {BOUNDS}
     ) as new_next_transition_at
@@ -519,38 +519,39 @@ comment on function private.classification_ctes(text, private.engine_state, text
   'The text of the classification CTEs (base, d, k, x, r, y) over parameters $1–$7, built from the engine''s own fragments and the compiled membership expression.';
 
 
--- Replaces the {NAME} placeholders of the engine's SQL by the constants bound as $7.
+-- Replaces the named placeholders of the engine's SQL ({at_risk_days}, {r1}, {median_aov}…: the
+-- keys of engine_config) by references to the constants bound as $7.
 create function private.engine_constants(p_sql text)
 returns text
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-         replace(replace(replace(replace(replace(replace(replace(p_sql,
-    '{L}', '($7 ->> ''lead_event_days'')::integer'),
-    '{N}', '($7 ->> ''new_order_days'')::integer'),
-    '{A}', '($7 ->> ''at_risk_days'')::integer'),
-    '{C}', '($7 ->> ''churned_days'')::integer'),
-    '{G}', '($7 ->> ''reactivated_gap_days'')::integer'),
-    '{RR}', '($7 ->> ''reactivated_recent_days'')::integer'),
-    '{LO}', '($7 ->> ''loyal_min_orders'')::integer'),
-    '{R1}', '($7 ->> ''r1'')::integer'),
-    '{R2}', '($7 ->> ''r2'')::integer'),
-    '{R3}', '($7 ->> ''r3'')::integer'),
-    '{R4}', '($7 ->> ''r4'')::integer'),
-    '{M1}', '($7 ->> ''m1'')::numeric'),
-    '{M2}', '($7 ->> ''m2'')::numeric'),
-    '{M3}', '($7 ->> ''m3'')::numeric'),
-    '{M4}', '($7 ->> ''m4'')::numeric'),
-    '{VIP}', '($7 ->> ''vip'')::numeric'),
-    '{SUPER}', '($7 ->> ''super'')::numeric'),
-    '{MEDIAN}', '($7 ->> ''median_aov'')::numeric'),
-    '{VIP_P}', '($7 -> ''vip_percentile'')')
+declare
+  result text := p_sql;
+  constant record;
+begin
+  -- Each constant's key in $7 (engine_config) and its type; vip_percentile stays jsonb.
+  for constant in
+    select c.key, c.type
+      from (values ('lead_event_days', 'integer'), ('new_order_days', 'integer'), ('at_risk_days', 'integer'),
+                   ('churned_days', 'integer'), ('reactivated_gap_days', 'integer'),
+                   ('reactivated_recent_days', 'integer'), ('loyal_min_orders', 'integer'),
+                   ('r1', 'integer'), ('r2', 'integer'), ('r3', 'integer'), ('r4', 'integer'),
+                   ('m1', 'numeric'), ('m2', 'numeric'), ('m3', 'numeric'), ('m4', 'numeric'),
+                   ('vip', 'numeric'), ('super', 'numeric'), ('median_aov', 'numeric'),
+                   ('vip_percentile', null)) as c (key, type)
+  loop
+    result := replace(result, '{' || constant.key || '}',
+                      case when constant.type is null then format('($7 -> %L)', constant.key)
+                           else format('($7 ->> %L)::%s', constant.key, constant.type) end);
+  end loop;
+  return result;
+end;
 $$;
 
 comment on function private.engine_constants(text) is
-  'Replaces the engine''s {NAME} placeholders (lifecycle windows, cut points) by references to the constants parameter $7.';
+  'Replaces the engine''s named placeholders ({at_risk_days}, {r1}…, the keys of engine_config) by references to the constants parameter $7.';
 
 
 -- The reasons of one classified row `z` (a y row): the stage change's reason when the engine moves
@@ -563,16 +564,16 @@ set search_path = ''
 as $$
   select private.engine_constants($sql$jsonb_strip_nulls(jsonb_build_object(
     'lifecycle_stage', case z.new_lifecycle_stage
-      when 'prospect' then jsonb_build_object('code', 'no_orders_no_recent_event', 'last_event_at', z.e_at, 'window_days', {L})
-      when 'lead' then jsonb_build_object('code', 'no_orders_recent_event', 'last_event_at', z.e_at, 'window_days', {L})
+      when 'prospect' then jsonb_build_object('code', 'no_orders_no_recent_event', 'last_event_at', z.e_at, 'window_days', {lead_event_days})
+      when 'lead' then jsonb_build_object('code', 'no_orders_recent_event', 'last_event_at', z.e_at, 'window_days', {lead_event_days})
       when 'reactivated' then jsonb_build_object('code', 'returned_after_gap', 'order_count', z.n, 'last_order_at', z.l_at,
-        'previous_order_at', z.pv_at, 'gap_days', z.gap_days, 'gap_threshold_days', {G}, 'window_days', {RR})
-      when 'new' then jsonb_build_object('code', 'first_order_recent', 'last_order_at', z.l_at, 'window_days', {N})
-      when 'churned' then jsonb_build_object('code', 'no_order_beyond_churned_days', 'last_order_at', z.l_at, 'threshold_days', {C})
-      when 'at_risk' then jsonb_build_object('code', 'no_order_beyond_at_risk_days', 'last_order_at', z.l_at, 'threshold_days', {A})
-      when 'loyal' then jsonb_build_object('code', 'many_recent_orders', 'order_count', z.n, 'min_orders', {LO},
-        'last_order_at', z.l_at, 'at_risk_days', {A})
-      else jsonb_build_object('code', 'recent_buyer', 'order_count', z.n, 'last_order_at', z.l_at, 'at_risk_days', {A})
+        'previous_order_at', z.pv_at, 'gap_days', z.gap_days, 'gap_threshold_days', {reactivated_gap_days}, 'window_days', {reactivated_recent_days})
+      when 'new' then jsonb_build_object('code', 'first_order_recent', 'last_order_at', z.l_at, 'window_days', {new_order_days})
+      when 'churned' then jsonb_build_object('code', 'no_order_beyond_churned_days', 'last_order_at', z.l_at, 'threshold_days', {churned_days})
+      when 'at_risk' then jsonb_build_object('code', 'no_order_beyond_at_risk_days', 'last_order_at', z.l_at, 'threshold_days', {at_risk_days})
+      when 'loyal' then jsonb_build_object('code', 'many_recent_orders', 'order_count', z.n, 'min_orders', {loyal_min_orders},
+        'last_order_at', z.l_at, 'at_risk_days', {at_risk_days})
+      else jsonb_build_object('code', 'recent_buyer', 'order_count', z.n, 'last_order_at', z.l_at, 'at_risk_days', {at_risk_days})
     end,
     'r_score', case
       when z.n = 0 then jsonb_build_object('code', 'no_orders')
@@ -922,11 +923,17 @@ declare
   bodies text[] := '{}';
   stats text;
   body text;
+  param record;
 begin
   foreach stats in array array['stored', 'orders'] loop
     body := private.classification_write_sql(stats, state, 'ids');
-    body := replace(replace(replace(replace(replace(replace(replace(body,
-      '$1', 'p_org'), '$2', 'p_now'), '$5', 'p_ids'), '$6', 'p_values'), '$7', 'p_cfg'), '$8', 'false'), '$9', 'false');
+    for param in
+      select v.placeholder, v.name
+        from (values ('$1', 'p_org'), ('$2', 'p_now'), ('$5', 'p_ids'), ('$6', 'p_values'), ('$7', 'p_cfg'),
+                     ('$8', 'false'), ('$9', 'false')) as v (placeholder, name)
+    loop
+      body := replace(body, param.placeholder, param.name);
+    end loop;
     bodies := bodies || (body || E'\n  into o_scanned, o_written, o_stage_changes, o_memberships_written, o_tag_ids;');
   end loop;
   execute format($ddl$
