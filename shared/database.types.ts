@@ -84,14 +84,14 @@ isOneToOne: false
                   ]
                 },"customer_profiles": {
                   Row: {
-                    "aov": number | null,"computed_at": string,"customer_id": string,"effective_stage": Database["public"]['Enums']["lifecycle_stage"] | null,"f_score": number | null,"first_order_at": string | null,"last_event_at": string | null,"last_order_at": string | null,"lifecycle_stage": Database["public"]['Enums']["lifecycle_stage"],"m_score": number | null,"net_spend": number,"next_transition_at": string | null,"order_count": number,"org_id": string,"override_at": string | null,"override_by": string | null,"override_reason": string | null,"previous_order_at": string | null,"r_score": number | null,"reasons": NonNullable<Json>,"reasons_version": number | null,"referral_count": number,"rfm_segment": Database["public"]['Enums']["rfm_segment"] | null,"segment_ids": (string)[],"stage_override": Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band": Database["public"]['Enums']["ticket_band"] | null,"value_tier": Database["public"]['Enums']["value_tier"]
+                    "aov": number | null,"computed_at": string,"customer_id": string,"effective_stage": Database["public"]['Enums']["lifecycle_stage"] | null,"f_score": number | null,"first_order_at": string | null,"last_event_at": string | null,"last_order_at": string | null,"lifecycle_stage": Database["public"]['Enums']["lifecycle_stage"],"m_score": number | null,"net_spend": number,"next_transition_at": string | null,"order_count": number,"org_id": string,"override_at": string | null,"override_by": string | null,"override_reason": string | null,"previous_order_at": string | null,"r_score": number | null,"reasons_version": number | null,"referral_count": number,"rfm_segment": Database["public"]['Enums']["rfm_segment"] | null,"segments_digest": number | null,"stage_override": Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band": Database["public"]['Enums']["ticket_band"] | null,"value_tier": Database["public"]['Enums']["value_tier"]
                   }
                   ComputedFields: never
                   Insert: {
-                    "aov"?: number | null,"computed_at"?: string,"customer_id": string,"effective_stage"?: never,"f_score"?: number | null,"first_order_at"?: string | null,"last_event_at"?: string | null,"last_order_at"?: string | null,"lifecycle_stage"?: Database["public"]['Enums']["lifecycle_stage"],"m_score"?: number | null,"net_spend"?: number,"next_transition_at"?: string | null,"order_count"?: number,"org_id": string,"override_at"?: string | null,"override_by"?: string | null,"override_reason"?: string | null,"previous_order_at"?: string | null,"r_score"?: number | null,"reasons"?: NonNullable<Json>,"reasons_version"?: number | null,"referral_count"?: number,"rfm_segment"?: Database["public"]['Enums']["rfm_segment"] | null,"segment_ids"?: (string)[],"stage_override"?: Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band"?: Database["public"]['Enums']["ticket_band"] | null,"value_tier"?: Database["public"]['Enums']["value_tier"]
+                    "aov"?: number | null,"computed_at"?: string,"customer_id": string,"effective_stage"?: never,"f_score"?: number | null,"first_order_at"?: string | null,"last_event_at"?: string | null,"last_order_at"?: string | null,"lifecycle_stage"?: Database["public"]['Enums']["lifecycle_stage"],"m_score"?: number | null,"net_spend"?: number,"next_transition_at"?: string | null,"order_count"?: number,"org_id": string,"override_at"?: string | null,"override_by"?: string | null,"override_reason"?: string | null,"previous_order_at"?: string | null,"r_score"?: number | null,"reasons_version"?: number | null,"referral_count"?: number,"rfm_segment"?: Database["public"]['Enums']["rfm_segment"] | null,"segments_digest"?: number | null,"stage_override"?: Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band"?: Database["public"]['Enums']["ticket_band"] | null,"value_tier"?: Database["public"]['Enums']["value_tier"]
                   }
                   Update: {
-                    "aov"?: number | null,"computed_at"?: string,"customer_id"?: string,"effective_stage"?: never,"f_score"?: number | null,"first_order_at"?: string | null,"last_event_at"?: string | null,"last_order_at"?: string | null,"lifecycle_stage"?: Database["public"]['Enums']["lifecycle_stage"],"m_score"?: number | null,"net_spend"?: number,"next_transition_at"?: string | null,"order_count"?: number,"org_id"?: string,"override_at"?: string | null,"override_by"?: string | null,"override_reason"?: string | null,"previous_order_at"?: string | null,"r_score"?: number | null,"reasons"?: NonNullable<Json>,"reasons_version"?: number | null,"referral_count"?: number,"rfm_segment"?: Database["public"]['Enums']["rfm_segment"] | null,"segment_ids"?: (string)[],"stage_override"?: Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band"?: Database["public"]['Enums']["ticket_band"] | null,"value_tier"?: Database["public"]['Enums']["value_tier"]
+                    "aov"?: number | null,"computed_at"?: string,"customer_id"?: string,"effective_stage"?: never,"f_score"?: number | null,"first_order_at"?: string | null,"last_event_at"?: string | null,"last_order_at"?: string | null,"lifecycle_stage"?: Database["public"]['Enums']["lifecycle_stage"],"m_score"?: number | null,"net_spend"?: number,"next_transition_at"?: string | null,"order_count"?: number,"org_id"?: string,"override_at"?: string | null,"override_by"?: string | null,"override_reason"?: string | null,"previous_order_at"?: string | null,"r_score"?: number | null,"reasons_version"?: number | null,"referral_count"?: number,"rfm_segment"?: Database["public"]['Enums']["rfm_segment"] | null,"segments_digest"?: number | null,"stage_override"?: Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band"?: Database["public"]['Enums']["ticket_band"] | null,"value_tier"?: Database["public"]['Enums']["value_tier"]
                   }
                   Relationships: [
                     {
@@ -558,6 +558,32 @@ isOneToOne: false
       referencedColumns: ["org_id","id"]
     },{
       foreignKeyName: "satisfaction_responses_customer_id_fkey"
+      columns: ["org_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["org_id","id"]
+    }
+                  ]
+                },"segment_memberships": {
+                  Row: {
+                    "customer_id": string,"org_id": string,"segment_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "customer_id": string,"org_id": string,"segment_id": string
+                  }
+                  Update: {
+                    "customer_id"?: string,"org_id"?: string,"segment_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "segment_memberships_customer_id_fkey"
+      columns: ["org_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customer_overview"
+      referencedColumns: ["org_id","id"]
+    },{
+      foreignKeyName: "segment_memberships_customer_id_fkey"
       columns: ["org_id","customer_id"]
 isOneToOne: false
       referencedRelation: "customers"

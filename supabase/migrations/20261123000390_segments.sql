@@ -1,6 +1,6 @@
 -- Segments (客户细分): a rule over portrait fields, in the JSON rule language of shared/, that the
--- engine evaluates; each customer's profile lists the segments it is in (customer_profiles.
--- segment_ids), and the segment_members view lists a segment's members for Studio.
+-- engine evaluates; public.segment_memberships holds which customers are in which segment, and the
+-- segment_members view lists a segment's members for Studio.
 
 create table public.segments (
   id uuid not null default gen_random_uuid(),

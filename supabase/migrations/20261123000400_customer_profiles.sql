@@ -1,7 +1,8 @@
 -- Customer profiles: everything computed about a customer, one row per customer, written only by
 -- the engine (and by set_lifecycle_stage for the manual override, through a checked helper).
--- Clients read it; no client role may write it. Each computed field's explanation is kept in
--- `reasons`, so the overlay can say why a customer is, say, at risk.
+-- Clients read it; no client role may write it. Why each computed field has its value (so the overlay
+-- can say why a customer is, say, at risk) is derived from the row when a portrait is read
+-- (private.customer_reasons), so that the row every engine pass reads and writes stays narrow.
 
 create table public.customer_profiles (
   org_id uuid not null,
@@ -24,8 +25,7 @@ create table public.customer_profiles (
   value_tier public.value_tier not null default 'normal',
   ticket_band public.ticket_band,
   referral_count integer not null default 0,
-  segment_ids uuid[] not null default '{}',
-  reasons jsonb not null default '{}',
+  segments_digest bigint,
   computed_at timestamptz not null default now(),
   constraint customer_profiles_pkey primary key (org_id, customer_id),
   constraint customer_profiles_customer_id_fkey foreign key (org_id, customer_id)
@@ -48,9 +48,13 @@ create table public.customer_profiles (
   constraint customer_profiles_override_fields_only_with_override check (
     stage_override is not null or (override_by is null and override_at is null and override_reason is null)
   ),
-  constraint customer_profiles_override_reason_length check (char_length(override_reason) between 1 and 500),
-  constraint customer_profiles_reasons_is_object check (jsonb_typeof(reasons) = 'object')
-);
+  constraint customer_profiles_override_reason_length check (char_length(override_reason) between 1 and 500)
+)
+-- Every engine pass reads these rows and rewrites some: room on each page for the new version of a
+-- row, so that an update whose indexed columns are unchanged stays on its page (a HOT update, no
+-- index entries written); autovacuum early, so that the dead versions are pruned before the
+-- passes have to read past them (the table is rewritten a little at a time, not in bulk).
+with (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.05);
 
 comment on table public.customer_profiles is
   'Computed portrait figures (客户画像), one row per customer, written by the engine; read-only for every client role.';
@@ -74,14 +78,11 @@ comment on column public.customer_profiles.effective_stage is 'The stage to show
 comment on column public.customer_profiles.value_tier is 'Value tier (客户价值等级): super (top 1 % of buyers by net spend), vip (top 10 %) or normal.';
 comment on column public.customer_profiles.ticket_band is 'Ticket band (高低客单): high when AOV is at or above the organization''s median AOV, else low; null for non-buyers.';
 comment on column public.customer_profiles.referral_count is 'How many customers name this one as their referrer (推荐数量).';
-comment on column public.customer_profiles.segment_ids is 'The segments the customer is in (segments.id), as of computed_at.';
-comment on column public.customer_profiles.reasons is
-  'Why each computed field has its value: an object keyed by field name (lifecycle_stage, value_tier, rfm_segment…), each {"code": "...", plus the numbers used}.';
+comment on column public.customer_profiles.segments_digest is
+  'A digest of the segments the customer is in (hashtextextended of their sorted ids; null for none), so that an engine pass tells a changed membership without reading public.segment_memberships.';
 comment on column public.customer_profiles.computed_at is 'When the computed fields were last brought up to date.';
 
 create index customer_profiles_override_by_idx on public.customer_profiles (override_by) where override_by is not null;
--- "Who is in segment X": the segment_members view.
-create index customer_profiles_segment_ids_idx on public.customer_profiles using gin (segment_ids);
 -- Customers per stage (overview, segments by stage).
 create index customer_profiles_effective_stage_idx on public.customer_profiles (org_id, effective_stage);
 
@@ -96,6 +97,41 @@ grant select on table public.customer_profiles to authenticated;
 grant all on table public.customer_profiles to service_role;
 
 
+-- Segment membership (分群成员): one narrow row per customer in a segment, written by the engine
+-- when a customer's segments change. Studio lists a segment's members by the primary key; a
+-- portrait reads a customer's segments by the customer index. No foreign key to segments: the
+-- engine takes a deleted segment's members off it in the next dirty run (the pass over edited
+-- segments), together with the digest of their segments in their profiles; until then readers,
+-- who join segments, do not see them.
+create table public.segment_memberships (
+  org_id uuid not null,
+  segment_id uuid not null,
+  customer_id uuid not null,
+  constraint segment_memberships_pkey primary key (segment_id, customer_id),
+  constraint segment_memberships_customer_id_fkey foreign key (org_id, customer_id)
+    references public.customers (org_id, id) on delete cascade
+)
+with (autovacuum_vacuum_scale_factor = 0.05, autovacuum_analyze_scale_factor = 0.05);
+
+comment on table public.segment_memberships is
+  'Which customers are in which segment (分群成员), as the engine last evaluated the segments'' rules; read-only for every client role.';
+comment on column public.segment_memberships.org_id is 'The organization.';
+comment on column public.segment_memberships.segment_id is 'The segment (segments.id).';
+comment on column public.segment_memberships.customer_id is 'A customer in the segment.';
+
+create index segment_memberships_customer_id_idx on public.segment_memberships (org_id, customer_id);
+
+alter table public.segment_memberships enable row level security;
+
+create policy "Members can read their organization's segment memberships"
+  on public.segment_memberships for select to authenticated
+  using (org_id in (select private.member_org_ids()));
+
+revoke all on table public.segment_memberships from anon, authenticated, service_role;
+grant select on table public.segment_memberships to authenticated;
+grant all on table public.segment_memberships to service_role;
+
+
 -- Every customer has a profile from the moment it exists, so that readers never have to handle
 -- a missing one. A new customer has no orders and no events yet: a prospect. Security definer
 -- because clients may add customers but may not write profiles.
@@ -106,13 +142,8 @@ security definer
 set search_path = ''
 as $$
 begin
-  insert into public.customer_profiles (org_id, customer_id, lifecycle_stage, reasons)
-  values (
-    new.org_id,
-    new.id,
-    'prospect',
-    jsonb_build_object('lifecycle_stage', jsonb_build_object('code', 'no_orders_no_recent_event'))
-  );
+  insert into public.customer_profiles (org_id, customer_id, lifecycle_stage)
+  values (new.org_id, new.id, 'prospect');
   return null;
 end;
 $$;

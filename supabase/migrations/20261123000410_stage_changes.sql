@@ -75,10 +75,6 @@ begin
 
   update public.customer_profiles p
      set lifecycle_stage = 'lead',
-         reasons = p.reasons || jsonb_build_object(
-           'lifecycle_stage',
-           jsonb_build_object('code', 'no_orders_recent_event', 'event_kind', new.kind, 'window_days', window_days)
-         ),
          computed_at = now()
    where p.org_id = new.org_id
      and p.customer_id = new.customer_id

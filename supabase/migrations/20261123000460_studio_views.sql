@@ -88,11 +88,12 @@ select
   p.net_spend,
   p.computed_at
 from public.segments s
-join public.customer_profiles p on p.org_id = s.org_id and p.segment_ids @> array[s.id]
+join public.segment_memberships m on m.segment_id = s.id
+join public.customer_profiles p on p.org_id = m.org_id and p.customer_id = m.customer_id
 join public.customers c on c.org_id = p.org_id and c.id = p.customer_id;
 
 comment on view public.segment_members is
-  'The members of each segment (分群成员), from customer_profiles.segment_ids. Filter by segment_id. Security invoker.';
+  'The members of each segment (分群成员), from segment_memberships. Filter by segment_id. Security invoker.';
 comment on column public.segment_members.org_id is 'The organization.';
 comment on column public.segment_members.segment_id is 'The segment (segments.id).';
 comment on column public.segment_members.segment_name is 'Name of the segment.';

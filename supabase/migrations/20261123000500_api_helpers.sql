@@ -383,7 +383,7 @@ begin
           'value_tier', p.value_tier,
           'ticket_band', p.ticket_band,
           'referral_count', p.referral_count,
-          'reasons', p.reasons,
+          'reasons', private.customer_reasons(p.org_id, p.customer_id),
           'computed_at', p.computed_at
         )
           from public.customer_profiles p
@@ -412,9 +412,9 @@ begin
         '[]'::jsonb),
       'segments', coalesce(
         (select jsonb_agg(jsonb_build_object('id', s.id, 'name', s.name) order by lower(s.name))
-           from public.customer_profiles p
-           join public.segments s on s.org_id = p.org_id and s.id = any (p.segment_ids)
-          where p.org_id = c.org_id and p.customer_id = c.id),
+           from public.segment_memberships m
+           join public.segments s on s.id = m.segment_id
+          where m.org_id = c.org_id and m.customer_id = c.id),
         '[]'::jsonb),
       'stage_history', coalesce(
         (select jsonb_agg(jsonb_build_object(

@@ -27,7 +27,7 @@ comment on column public.customer_profiles.next_transition_at is
   'The moment the computed classification changes with no new order or event (a lifecycle window or a segment rule''s day count passes); null when nothing changes with time. The drift pass reclassifies customers whose moment has come.';
 
 comment on column public.customer_profiles.reasons_version is
-  'The version of the engine''s reasons format in `reasons`; null when the reasons were written otherwise (the profile''s creation, a lead promotion, statistics recounted for a bulk load), so that the next classification rewrites them.';
+  'The version of the engine''s classification that last wrote the computed fields (their reasons are derived from them, private.customer_reasons); null when the row was written otherwise (the profile''s creation, a lead promotion, statistics recounted for a bulk load), so that the next classification rewrites it.';
 
 -- The drift pass: customers of an organization whose moment has come.
 create index customer_profiles_next_transition_at_idx on public.customer_profiles (org_id, next_transition_at)

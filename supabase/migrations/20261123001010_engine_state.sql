@@ -64,6 +64,9 @@ create table private.engine_state (
   compiled_at timestamptz not null default now(),
   function_name text,
   segment_list uuid[] not null default '{}',
+  edited_segments uuid[] not null default '{}',
+  edited_upto bigint not null default 0,
+  edited_bounds_changed boolean not null default false,
   constraint engine_state_pkey primary key (org_id),
   constraint engine_state_org_id_fkey foreign key (org_id) references public.organizations (id) on delete cascade,
   constraint engine_state_values_is_array check (jsonb_typeof(membership_values) = 'array')
@@ -86,6 +89,13 @@ comment on column private.engine_state.compiled_at is 'When the rules were last 
 comment on column private.engine_state.segment_list is 'The active segments, in the order of the slots of membership_sql.';
 comment on column private.engine_state.function_name is
   'The generated function (in schema private) that classifies a list of the organization''s customers with this state: static SQL, so each session plans it once; rule values still arrive as a parameter. Null until generated.';
+
+comment on column private.engine_state.edited_segments is
+  'Segments edited (rule, activity or tag) since their memberships were last evaluated for everyone, with the segments that include them: what a dirty run re-evaluates when edited_upto = segments_version.';
+comment on column private.engine_state.edited_upto is
+  'The segments_version up to which edited_segments accounts for every change since segments_done_version.';
+comment on column private.engine_state.edited_bounds_changed is
+  'True when an edit since the last evaluation changed the rules'' day bounds (the next dirty run then classifies everyone).';
 
 alter table private.engine_state enable row level security;
 revoke all on table private.engine_state from public, anon, authenticated;

@@ -312,6 +312,47 @@ create trigger engine_state_drop_function
   for each row execute function private.drop_engine_function();
 
 
+
+-- Notes an edit of some segments after their organization was recompiled: the edited ids and,
+-- transitively, the active segments whose rules refer to one of them. p_before is the state before
+-- the recompile.
+create function private.note_edited_segments(p_org uuid, p_ids uuid[], p_before private.engine_state)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  closure uuid[] := coalesce(p_ids, '{}');
+  more uuid[];
+begin
+  loop
+    more := array(
+      select s.id from public.segments s
+       where s.org_id = p_org and not s.id = any (closure)
+         and exists (select 1 from unnest(closure) as e (id) where strpos(s.rule::text, '"' || e.id::text || '"') > 0));
+    exit when cardinality(more) = 0;
+    closure := closure || more;
+  end loop;
+
+  update private.engine_state es set
+    edited_segments = case when p_before.edited_upto = p_before.segments_version
+                           then array(select distinct x from unnest(es.edited_segments || closure) as x order by x)
+                           else es.edited_segments end,
+    edited_upto = case when p_before.edited_upto = p_before.segments_version then es.segments_version else es.edited_upto end,
+    edited_bounds_changed = es.edited_bounds_changed
+      or (es.last_order_bounds, es.first_order_bounds, es.last_event_bounds, es.created_bounds)
+         is distinct from (p_before.last_order_bounds, p_before.first_order_bounds, p_before.last_event_bounds, p_before.created_bounds)
+   where es.org_id = p_org;
+end;
+$$;
+
+comment on function private.note_edited_segments(uuid, uuid[], private.engine_state) is
+  'Records edited segments (and the segments that include them) in engine_state after a recompile, for the dirty run''s edited-segments pass.';
+revoke all on function private.note_edited_segments(uuid, uuid[], private.engine_state) from public;
+
+
 -- Segment writes recompile their organization's rules. Only the definition matters (rule,
 -- is_active, tag_id): the engine's own updates of member_count and computed_at do not.
 create function private.recompile_inserted_segments()
@@ -322,10 +363,13 @@ set search_path = ''
 as $$
 declare
   org uuid;
+  before private.engine_state;
 begin
   for org in select distinct n.org_id from new_rows n order by 1 loop
     perform private.lock_org_segments(org);
+    before := private.engine_state_of(org);
     perform private.compile_org_segments(org);
+    perform private.note_edited_segments(org, array(select n.id from new_rows n where n.org_id = org), before);
   end loop;
   return null;
 end;
@@ -343,6 +387,7 @@ set search_path = ''
 as $$
 declare
   org uuid;
+  before private.engine_state;
 begin
   for org in
     select distinct x.org_id from (
@@ -357,7 +402,15 @@ begin
      order by 1
   loop
     perform private.lock_org_segments(org);
+    before := private.engine_state_of(org);
     perform private.compile_org_segments(org);
+    perform private.note_edited_segments(org, array(
+      select coalesce(n.id, o.id)
+        from new_rows n
+        full join old_rows o on o.id = n.id
+       where (n.org_id = org or o.org_id = org)
+         and (n.id is null or o.id is null
+              or (o.org_id, o.rule, o.is_active, o.tag_id) is distinct from (n.org_id, n.rule, n.is_active, n.tag_id))), before);
   end loop;
   return null;
 end;
@@ -375,6 +428,7 @@ set search_path = ''
 as $$
 declare
   org uuid;
+  before private.engine_state;
 begin
   for org in
     select distinct o.org_id from old_rows o
@@ -382,7 +436,9 @@ begin
      order by 1
   loop
     perform private.lock_org_segments(org);
+    before := private.engine_state_of(org);
     perform private.compile_org_segments(org);
+    perform private.note_edited_segments(org, array(select o.id from old_rows o where o.org_id = org), before);
   end loop;
   return null;
 end;

@@ -116,8 +116,8 @@ comment on function private.write_stage_snapshot(uuid, timestamptz, bigint[], nu
 
 
 -- Today's row from the current profiles, in one pass over the organization's profiles: customers
--- and net spend per stage, and the members of each active segment (one filtered count per
--- segment, the segment ids bound as a parameter). Returns the members per segment
+-- and net spend per stage; the members of each active segment counted in segment_memberships.
+-- Returns the members per segment
 -- ({"<segment id>": count}), which runs also store in segments.member_count. (A run over every
 -- customer gathers these figures as it goes and calls write_stage_snapshot instead.)
 create function private.take_stage_snapshot(p_org uuid, p_now timestamptz)
@@ -129,31 +129,26 @@ set search_path = ''
 as $$
 declare
   segment_list uuid[] := array(select g.id from public.segments g where g.org_id = p_org and g.is_active order by g.id);
-  counts text;
   per_stage record;
   stage_counts bigint[] := array_fill(0::bigint, array[8]);
   stage_revenue numeric[] := array_fill(0::numeric, array[8]);
   members bigint[] := array_fill(0::bigint, array[cardinality(segment_list)]);
   members_json jsonb;
   position integer;
-  i integer;
 begin
-  select string_agg(format('count(*) filter (where p.segment_ids @> array[($2::uuid[])[%s]])', n), ', ' order by n)
-    into counts
-    from generate_series(1, cardinality(segment_list)) as n;
-  for per_stage in execute format(
-    'select p.effective_stage, count(*) as n, sum(p.net_spend) as revenue, %s as members
-       from public.customer_profiles p where p.org_id = $1 group by p.effective_stage',
-    case when counts is null then '''{}''::bigint[]' else 'array[' || counts || ']::bigint[]' end)
-    using p_org, segment_list
+  for per_stage in
+    select p.effective_stage, count(*) as n, sum(p.net_spend) as revenue
+      from public.customer_profiles p where p.org_id = p_org group by p.effective_stage
   loop
     position := array_position(enum_range(null::public.lifecycle_stage), per_stage.effective_stage);
     stage_counts[position] := per_stage.n;
     stage_revenue[position] := per_stage.revenue;
-    for i in 1 .. cardinality(segment_list) loop
-      members[i] := members[i] + per_stage.members[i];
-    end loop;
   end loop;
+  -- Members per active segment, by the membership table's primary key.
+  members := array(
+    select coalesce((select count(*) from public.segment_memberships m where m.segment_id = s.id), 0)
+      from unnest(segment_list) with ordinality as s (id, n)
+     order by s.n);
   select coalesce(jsonb_object_agg(segment_list[n], members[n]), '{}'::jsonb) into members_json
     from generate_series(1, cardinality(segment_list)) as n;
   perform private.write_stage_snapshot(p_org, p_now, stage_counts, stage_revenue, members_json);

@@ -112,8 +112,8 @@ begin
 
   -- Every other row that references the merged customer moves: identities, orders, events, notes,
   -- stage history and whatever else references public.customers (found in the catalog, so tables
-  -- added later are covered). Profiles, the engine's queue and the tags above are recomputed or
-  -- already copied; customers' own references are handled below.
+  -- added later are covered). Profiles, segment memberships, the engine's queue and the tags above
+  -- are recomputed or already copied; customers' own references are handled below.
   for v_fk in
     select n.nspname as schema_name, t.relname as table_name, a.attname as column_name,
            exists (select from pg_catalog.pg_attribute o
@@ -128,7 +128,8 @@ begin
        and con.confrelid = 'public.customers'::regclass
        and r.attname = 'id'
        and (n.nspname, t.relname) not in (('public', 'customers'), ('public', 'customer_tags'), ('public', 'customer_profiles'),
-                                          ('public', 'customer_merges'), ('private', 'dirty_customers'))
+                                          ('public', 'segment_memberships'), ('public', 'customer_merges'),
+                                          ('private', 'dirty_customers'))
      -- Stage history first: moving orders and events makes the engine reclassify the merged
      -- customer, and the moves it records for it then are not history; they go with it.
      order by case t.relname when 'stage_changes' then 0 when 'customer_identities' then 1 else 2 end, 1, 2, 3

@@ -12,6 +12,9 @@ export interface RunSummary {
   scanned: number;
   changed: number;
   rowsWritten: number;
+  /** Of rowsWritten: stage changes recorded, and segment memberships added or removed (read from the run afterwards). */
+  stageChanges: number;
+  membershipsWritten: number;
   runId: string | null;
 }
 
@@ -32,7 +35,7 @@ interface ChunkAnswer {
 
 /** One engine run, chunk by chunk, as the recompute-segments function drives it. */
 export async function recompute(db: pg.Client, org: string, kind: 'full' | 'dirty' | 'drift', options: { now?: Date; chunk?: number } = {}): Promise<RunSummary> {
-  const summary: RunSummary = { seconds: 0, chunks: 0, scanned: 0, changed: 0, rowsWritten: 0, runId: null };
+  const summary: RunSummary = { seconds: 0, chunks: 0, scanned: 0, changed: 0, rowsWritten: 0, stageChanges: 0, membershipsWritten: 0, runId: null };
   const started = process.hrtime.bigint();
   let after: string | null = null;
   do {
@@ -50,7 +53,75 @@ export async function recompute(db: pg.Client, org: string, kind: 'full' | 'dirt
     after = r.next_after;
   } while (after !== null);
   summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { rows } = await db.query<{ stage_changes: number; memberships_written: number }>(
+    `select coalesce((details ->> 'stage_changes')::integer, 0) as stage_changes,
+            coalesce((details ->> 'memberships_written')::integer, 0) as memberships_written
+       from public.recompute_runs where id = $1`,
+    [summary.runId],
+  );
+  summary.stageChanges = rows[0]?.stage_changes ?? 0;
+  summary.membershipsWritten = rows[0]?.memberships_written ?? 0;
   return summary;
+}
+
+/**
+ * What bounds a full run: one set-based pass that reads every profile joined to its customer,
+ * recomputes stage, R, F, M and tier against the stored cut points and settings, and counts the
+ * rows that differ from the stored values (parallel plan, no JIT). The engine's full run does this
+ * and more (segments, referrals, next transition, snapshot figures); the ratio says how close.
+ */
+export async function boundPass(db: pg.Client, org: string): Promise<number> {
+  const { rows } = await db.query<{ c: Record<string, number | null> }>(
+    `select jsonb_build_object(
+              'l', (s #>> '{lifecycle,lead_event_days}')::integer, 'n', (s #>> '{lifecycle,new_order_days}')::integer,
+              'a', (s #>> '{lifecycle,at_risk_days}')::integer, 'ch', (s #>> '{lifecycle,churned_days}')::integer,
+              'g', (s #>> '{lifecycle,reactivated_gap_days}')::integer, 'rr', (s #>> '{lifecycle,reactivated_recent_days}')::integer,
+              'lo', (s #>> '{lifecycle,loyal_min_orders}')::integer,
+              'r1', cp.recency_days[1], 'r2', cp.recency_days[2], 'r3', cp.recency_days[3], 'r4', cp.recency_days[4],
+              'm1', cp.monetary_spend[1], 'm2', cp.monetary_spend[2], 'm3', cp.monetary_spend[3], 'm4', cp.monetary_spend[4],
+              'vip', cp.vip_min_spend, 'super', cp.super_min_spend) as c
+       from public.cut_points cp, public.organizations o, private.org_settings_with_defaults(o.settings) as s
+      where cp.org_id = $1 and o.id = $1`,
+    [org],
+  );
+  const c = rows[0]!.c;
+  const n = (key: string) => (c[key] === null || c[key] === undefined ? 'null' : String(Number(c[key])));
+  const days = (col: string) => `floor(date_part('epoch', now() - ${col}) / 86400)::integer`;
+  await db.query('begin');
+  try {
+    await db.query(`set local jit = off`);
+    const t = await timeMs(() =>
+      db.query(
+        `select count(*) filter (where (p.lifecycle_stage, p.r_score, p.f_score, p.m_score, p.value_tier)
+                                 is distinct from (x.stage, x.r, x.f, x.m, x.tier)) as differ
+           from public.customer_profiles p
+           join public.customers c on c.org_id = p.org_id and c.id = p.customer_id
+           cross join lateral (select ${days('p.last_order_at')} as d_last, ${days('p.last_event_at')} as d_event,
+                                      floor(date_part('epoch', p.last_order_at - p.previous_order_at) / 86400)::integer as gap) d
+           cross join lateral (select
+             (case when p.order_count = 0 and (p.last_event_at is null or d.d_event > ${n('l')}) then 'prospect'
+                   when p.order_count = 0 then 'lead'
+                   when p.order_count >= 2 and d.d_last <= ${n('rr')} and d.gap > ${n('g')} then 'reactivated'
+                   when p.order_count = 1 and d.d_last <= ${n('n')} then 'new'
+                   when d.d_last > ${n('ch')} then 'churned'
+                   when d.d_last > ${n('a')} then 'at_risk'
+                   when p.order_count >= ${n('lo')} then 'loyal'
+                   else 'active' end)::public.lifecycle_stage as stage,
+             (case when p.order_count > 0 then 1 + (d.d_last < ${n('r1')})::integer + (d.d_last < ${n('r2')})::integer
+                                                 + (d.d_last < ${n('r3')})::integer + (d.d_last < ${n('r4')})::integer end)::smallint as r,
+             (case when p.order_count >= 6 then 5 when p.order_count >= 4 then 4 when p.order_count >= 1 then p.order_count end)::smallint as f,
+             (case when p.order_count > 0 then 1 + (p.net_spend > ${n('m1')})::integer + (p.net_spend > ${n('m2')})::integer
+                                                 + (p.net_spend > ${n('m3')})::integer + (p.net_spend > ${n('m4')})::integer end)::smallint as m,
+             (case when p.order_count > 0 and p.net_spend >= ${n('super')} then 'super'
+                   when p.order_count > 0 and p.net_spend >= ${n('vip')} then 'vip' else 'normal' end)::public.value_tier as tier) x
+          where p.org_id = $1 and c.org_id = $1`,
+        [org],
+      ),
+    );
+    return t / 1000;
+  } finally {
+    await db.query('commit');
+  }
 }
 
 /** Recounts statistics from orders and events (after a bulk load with triggers off). */
@@ -220,6 +291,44 @@ export async function contextInDatabase(db: pg.Client, org: string, userId: stri
 }
 
 /**
+ * The same calls as contextThroughApi, made directly over SQL from `clients` connections (each call
+ * a transaction that takes the member's role and claims, as the API does): the throughput the API
+ * is compared with.
+ */
+export async function contextDirectThroughput(url: string, org: string, userId: string, sets: unknown[][], clients: number): Promise<{ p50: number; p95: number; perSecond: number }> {
+  const claims = JSON.stringify({ sub: userId, role: 'authenticated', aud: 'authenticated' });
+  const connections = Array.from({ length: clients }, () => client(url));
+  await Promise.all(connections.map((c) => c.connect()));
+  const call = async (c: pg.Client, set: unknown) => {
+    await c.query('begin');
+    try {
+      await c.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [claims]);
+      await c.query(`select * from public.customer_context($1::uuid, $2::jsonb)`, [org, JSON.stringify(set)]);
+    } finally {
+      await c.query('commit');
+    }
+  };
+  try {
+    for (let i = 0; i < Math.min(clients * 2, sets.length); i++) await call(connections[i % clients]!, sets[i]);
+    const times: number[] = [];
+    let next = 0;
+    const began = process.hrtime.bigint();
+    await Promise.all(
+      connections.map(async (c) => {
+        while (next < sets.length) {
+          const set = sets[next++];
+          times.push(await timeMs(() => call(c, set)));
+        }
+      }),
+    );
+    const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+    return { p50: median(times), p95: percentile(times, 95), perSecond: times.length / seconds };
+  } finally {
+    await Promise.all(connections.map((c) => c.end()));
+  }
+}
+
+/**
  * The clients of contextThroughApi, in a thread of their own: real clients are other processes,
  * and clients sharing the API's event loop would add their own work to every latency measured.
  * Plain JavaScript, so that the worker needs no TypeScript loader.
@@ -238,6 +347,7 @@ async function call(set) {
   const times = [];
   let errors = 0;
   let next = 0;
+  const began = process.hrtime.bigint();
   await Promise.all(Array.from({ length: clients }, async () => {
     while (next < sets.length) {
       const set = sets[next++];
@@ -250,19 +360,19 @@ async function call(set) {
       }
     }
   }));
-  parentPort.postMessage({ times, errors });
+  parentPort.postMessage({ times, errors, seconds: Number(process.hrtime.bigint() - began) / 1e9 });
 })().catch((error) => parentPort.postMessage({ times: [], errors: sets.length, message: String(error) }));
 `;
 
 /** customer_context through the local API (/rest/v1/rpc) from `clients` concurrent clients, in a worker thread. */
-export async function contextThroughApi(apiUrl: string, anonKey: string, accessToken: string, org: string, sets: unknown[][], clients: number): Promise<{ p50: number; p95: number; errors: number }> {
+export async function contextThroughApi(apiUrl: string, anonKey: string, accessToken: string, org: string, sets: unknown[][], clients: number): Promise<{ p50: number; p95: number; errors: number; perSecond: number }> {
   const worker = new Worker(API_CLIENTS_WORKER, { eval: true, workerData: { apiUrl, anonKey, accessToken, org, sets, clients } });
   try {
-    const { times, errors } = await new Promise<{ times: number[]; errors: number }>((resolve, reject) => {
+    const { times, errors, seconds } = await new Promise<{ times: number[]; errors: number; seconds: number }>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
-    return { p50: median(times), p95: percentile(times, 95), errors };
+    return { p50: median(times), p95: percentile(times, 95), errors, perSecond: times.length / seconds };
   } finally {
     await worker.terminate();
   }
@@ -363,13 +473,8 @@ export async function naiveRecompute(db: pg.Client, org: string): Promise<number
       await db.query(`delete from naive_members where segment_id = $1`, [segment.id]);
       await db.query(`insert into naive_members select $1, c from private.evaluate_rule($2::uuid, $3::jsonb) as c`, [segment.id, org, JSON.stringify(segment.rule)]);
     }
-    await db.query(
-      `update public.customer_profiles p set segment_ids = coalesce(m.ids, '{}')
-         from public.customers c
-         left join (select customer_id, array_agg(segment_id order by segment_id) as ids from naive_members group by customer_id) m on m.customer_id = c.id
-        where p.org_id = $1 and c.org_id = $1 and p.customer_id = c.id`,
-      [org],
-    );
+    await db.query(`delete from public.segment_memberships where org_id = $1`, [org]);
+    await db.query(`insert into public.segment_memberships (org_id, segment_id, customer_id) select $1, segment_id, customer_id from naive_members`, [org]);
     return Number(process.hrtime.bigint() - started) / 1e9;
   } finally {
     await db.query('rollback');

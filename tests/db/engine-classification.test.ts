@@ -101,7 +101,7 @@ interface Profile {
 }
 
 async function profile(id: string): Promise<Profile> {
-  const [row] = await sql<Profile>(`select * from public.customer_profiles where customer_id = $1`, [id]);
+  const [row] = await sql<Profile>(`select p.*, private.customer_reasons(p.org_id, p.customer_id) as reasons from public.customer_profiles p where p.customer_id = $1`, [id]);
   return row!;
 }
 
@@ -397,8 +397,9 @@ describe('the read-only classification', () => {
     await sql(`delete from public.orders where customer_id = $1`, [ids[2]]);
     const stored = await sql(
       `select customer_id, order_count, net_spend::numeric, aov::numeric, r_score, f_score, m_score, rfm_segment, lifecycle_stage,
-              effective_stage, value_tier, ticket_band, referral_count, segment_ids, next_transition_at
-         from public.customer_profiles where org_id = $1 order by customer_id`,
+              effective_stage, value_tier, ticket_band, referral_count,
+              array(select m.segment_id from public.segment_memberships m where m.customer_id = p.customer_id order by m.segment_id) as segment_ids, next_transition_at
+         from public.customer_profiles p where org_id = $1 order by customer_id`,
       [org],
     );
     const computed = await sql(

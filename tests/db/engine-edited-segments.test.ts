@@ -55,7 +55,8 @@ async function run(org: string, kind: 'full' | 'dirty', limit = 7): Promise<Chun
 /** Every customer's segments, rule tags, and every segment's member count. */
 async function memberships(org: string) {
   const profiles = await sql<{ customer_id: string; segment_ids: string[] }>(
-    `select customer_id, segment_ids from public.customer_profiles where org_id = $1 order by customer_id`,
+    `select customer_id, array(select m.segment_id from public.segment_memberships m where m.customer_id = p.customer_id order by m.segment_id) as segment_ids
+       from public.customer_profiles p where org_id = $1 order by customer_id`,
     [org],
   );
   const ruleTags = await sql<{ customer_id: string; tag_id: string }>(
@@ -82,8 +83,8 @@ async function ruleMatches(org: string): Promise<Record<string, string[]>> {
 
 async function membersBySegment(org: string): Promise<Record<string, string[]>> {
   const rows = await sql<{ id: string; members: string[] }>(
-    `select s.id, coalesce(array(select p.customer_id from public.customer_profiles p
-                                  where p.org_id = s.org_id and p.segment_ids @> array[s.id] order by p.customer_id), '{}') as members
+    `select s.id, coalesce(array(select m.customer_id from public.segment_memberships m
+                                  where m.segment_id = s.id order by m.customer_id), '{}') as members
        from public.segments s where s.org_id = $1 and s.is_active order by s.id`,
     [org],
   );

@@ -321,7 +321,7 @@ describe('memberships and rule tags', () => {
     const nested = await segment(org, 'Nested', { any: [{ segment: retail }, { segment: invalid }] });
     await dirtyRun(org);
     const [a, b] = await Promise.all(ids.map(async (id) => (await sql<{ segment_ids: string[] }>(
-      `select segment_ids from public.customer_profiles where customer_id = $1`, [id]))[0]!.segment_ids));
+      `select array(select m.segment_id from public.segment_memberships m where m.customer_id = p.customer_id order by m.segment_id) as segment_ids from public.customer_profiles p where p.customer_id = $1`, [id]))[0]!.segment_ids));
     expect(a).toEqual([retail, nested].sort());
     // The invalid one is in Invalid (which asks) but not in Nested, which does not ask itself.
     expect(b).toEqual([invalid]);
@@ -335,10 +335,10 @@ describe('memberships and rule tags', () => {
     const wholesale = await segment(org, 'Wholesale', { field: 'tags', op: 'has', value: ' wholesale ' });
     await dirtyRun(org);
     await sql(`insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by) values ($1, $2, $3, 'manual', null)`, [org, id, tag!.id]);
-    const [p] = await sql<{ segment_ids: string[] }>(`select segment_ids from public.customer_profiles where customer_id = $1`, [id]);
+    const [p] = await sql<{ segment_ids: string[] }>(`select array(select m.segment_id from public.segment_memberships m where m.customer_id = p.customer_id order by m.segment_id) as segment_ids from public.customer_profiles p where p.customer_id = $1`, [id]);
     expect(p!.segment_ids).toEqual([wholesale]);
     await sql(`delete from public.customer_tags where customer_id = $1`, [id]);
-    const [q] = await sql<{ segment_ids: string[] }>(`select segment_ids from public.customer_profiles where customer_id = $1`, [id]);
+    const [q] = await sql<{ segment_ids: string[] }>(`select array(select m.segment_id from public.segment_memberships m where m.customer_id = p.customer_id order by m.segment_id) as segment_ids from public.customer_profiles p where p.customer_id = $1`, [id]);
     expect(q!.segment_ids).toEqual([]);
   });
 });

@@ -75,7 +75,9 @@ async function customerWithOrders(org: string, daysAgo: number[], total = 20): P
 }
 
 async function profile(id: string): Promise<{ lifecycle_stage: string; effective_stage: string; next_transition_at: string | null; segment_ids: string[]; reasons: Record<string, Record<string, unknown>> }> {
-  const [row] = await sql<Awaited<ReturnType<typeof profile>>>(`select * from public.customer_profiles where customer_id = $1`, [id]);
+  const [row] = await sql<Awaited<ReturnType<typeof profile>>>(`select p.*, private.customer_reasons(p.org_id, p.customer_id) as reasons,
+            array(select m.segment_id from public.segment_memberships m where m.customer_id = p.customer_id order by m.segment_id) as segment_ids
+       from public.customer_profiles p where p.customer_id = $1`, [id]);
   return row!;
 }
 
@@ -370,5 +372,73 @@ describe('recompute_segments through the API', () => {
     await expect(
       asRole(t.db, 'authenticated', { sub: staff }, (tx) => tx.query(`select private.recompute($1, 'full')`, [org])),
     ).rejects.toMatchObject({ code: '42501' });
+  });
+});
+
+describe("the engine's clock", () => {
+  it('is now for a signed-in admin, whatever moment they ask for; only the service role may give another, within bounds, and it is recorded', async () => {
+    const org = await newOrg();
+    const customer = await customerWithOrders(org, [3]);
+    const admin = randomUUID();
+    await sql(`insert into auth.users (id, email, aud, role, created_at) values ($1::uuid, $1::text || '@example.test', 'authenticated', 'authenticated', now())`, [admin]);
+    await sql(`insert into public.members (org_id, user_id, role) values ($1, $2, 'admin')`, [org, admin]);
+    const asAdmin = <T>(fn: (tx: Parameters<Parameters<typeof asRole>[3]>[0]) => Promise<T>) =>
+      asRole(t.db, 'authenticated', { sub: admin }, fn, { commit: true });
+
+    // An admin passing a moment is refused, and nothing is written.
+    const runsBefore = (await sql<{ n: number }>(`select count(*)::int as n from public.recompute_runs where org_id = $1`, [org]))[0]!.n;
+    await expect(asAdmin((tx) => tx.query(`select private.recompute($1, 'full', null, 20000, null, '2099-01-01T00:00:00Z')`, [org])))
+      .rejects.toMatchObject({ code: '42501', message: expect.stringContaining('p_now') });
+    expect((await sql<{ n: number }>(`select count(*)::int as n from public.recompute_runs where org_id = $1`, [org]))[0]!.n).toBe(runsBefore);
+
+    // An admin's run (through the API entry point) is as of now even with the engine's clock set.
+    const answer = await asAdmin(async (tx) => {
+      await tx.query(`select set_config('portrait.engine_now', '2099-01-01T00:00:00Z', true)`);
+      return (await tx.query<{ r: { run_id: number; error: string | null } }>(`select public.recompute_segments($1, 'full') as r`, [org])).rows[0]!.r;
+    });
+    expect(answer.error).toBeNull();
+    const [adminRun] = await sql<{ as_of: string; now: string; given: boolean; finished: boolean }>(
+      `select as_of, now() as now, (details ->> 'as_of_given')::boolean as given, finished_at is not null as finished
+         from public.recompute_runs where id = $1`, [answer.run_id]);
+    expect(Math.abs(Date.parse(adminRun!.as_of) - Date.now())).toBeLessThan(60_000);
+    expect(adminRun!.given).toBe(false);
+    expect(adminRun!.finished).toBe(true);
+    const [latest] = await sql<{ changed_at: string | null }>(`select max(changed_at) as changed_at from public.stage_changes where customer_id = $1`, [customer]);
+    expect(latest!.changed_at === null || Date.parse(latest!.changed_at) <= Date.now() + 60_000).toBe(true);
+
+    // The service role: another moment within bounds is recorded as given; 2099 is refused.
+    const serviceRun = await asRole(t.db, 'service_role', {}, async (tx) =>
+      (await tx.query<{ r: { run_id: number; as_of: string; error: string | null } }>(
+        `select private.recompute($1, 'full', null, 20000, null, $2) as r`, [org, NOW])).rows[0]!.r, { commit: true });
+    expect(serviceRun.error).toBeNull();
+    expect(Date.parse(serviceRun.as_of)).toBe(nowMs);
+    const [recorded] = await sql<{ details: { as_of_given: boolean; as_of_given_by: string } }>(
+      `select details from public.recompute_runs where id = $1`, [serviceRun.run_id]);
+    expect(recorded!.details).toMatchObject({ as_of_given: true, as_of_given_by: 'service_role' });
+    await expect(asRole(t.db, 'service_role', {}, (tx) => tx.query(`select private.recompute($1, 'full', null, 20000, null, '2099-01-01T00:00:00Z')`, [org])))
+      .rejects.toMatchObject({ code: '22023', message: expect.stringContaining('p_now') });
+    await expect(sql(`select private.recompute($1, 'drift', null, 20000, null, now() + interval '2 days')`, [org]))
+      .rejects.toMatchObject({ code: '22023' });
+    expect((await sql<{ n: number }>(`select count(*)::int as n from public.recompute_runs where org_id = $1 and finished_at is null`, [org]))[0]!.n).toBe(0);
+  });
+});
+
+describe("a customer's reasons", () => {
+  it('are derived for members of the organization only', async () => {
+    const org = await newOrg();
+    const customer = await customerWithOrders(org, [3]);
+    await run(org, 'full');
+    const [member, outsider] = [randomUUID(), randomUUID()];
+    await sql(
+      `insert into auth.users (id, email, aud, role, created_at)
+       select u, u::text || '@example.test', 'authenticated', 'authenticated', now() from unnest($1::uuid[]) as u`,
+      [[member, outsider]],
+    );
+    await sql(`insert into public.members (org_id, user_id, role) values ($1, $2, 'rep')`, [org, member]);
+    const reasons = (user: string) =>
+      asRole(t.db, 'authenticated', { sub: user }, async (tx) =>
+        (await tx.query<{ r: Record<string, { code: string }> }>(`select private.customer_reasons($1, $2) as r`, [org, customer])).rows[0]!.r);
+    await expect(reasons(member)).resolves.toMatchObject({ lifecycle_stage: { code: 'first_order_recent' } });
+    await expect(reasons(outsider)).rejects.toMatchObject({ code: '42501' });
   });
 });

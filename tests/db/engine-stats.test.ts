@@ -85,6 +85,9 @@ async function storedStats(org: string): Promise<Map<string, StoredStats>> {
   return new Map(rows.map((r) => [r.customer_id, r]));
 }
 
+/** A customer's segments, as the membership table holds them (profile p). */
+const MEMBERS = `array(select m.segment_id from public.segment_memberships m where m.customer_id = p.customer_id order by m.segment_id) as segment_ids`;
+
 const ms = (ts: string | null) => (ts === null ? null : Date.parse(ts));
 
 /** Profiles as stored and as a full classification with the stored cut points computes them. */
@@ -92,7 +95,7 @@ async function profilesMatchClassification(org: string): Promise<void> {
   const columns = `customer_id, order_count, net_spend, aov, first_order_at, last_order_at, previous_order_at, last_event_at,
     r_score, f_score, m_score, rfm_segment, lifecycle_stage, effective_stage, value_tier, ticket_band, referral_count,
     segment_ids, next_transition_at`;
-  const stored = await sql(`select ${columns} from public.customer_profiles where org_id = $1 order by customer_id`, [org]);
+  const stored = await sql(`select ${columns.replace('segment_ids', MEMBERS)} from public.customer_profiles p where org_id = $1 order by customer_id`, [org]);
   const computed = await sql(`select ${columns} from private.classify($1, $2) order by customer_id`, [org, NOW]);
   expect(computed.map((r) => ({ ...r, net_spend: Number(r.net_spend), aov: r.aov === null ? null : Number(r.aov) }))).toEqual(
     stored.map((r) => ({ ...r, net_spend: Number(r.net_spend), aov: r.aov === null ? null : Number(r.aov) })),

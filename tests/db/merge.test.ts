@@ -110,6 +110,14 @@ describe('merge_customers', () => {
     expect(record).toEqual([{ kept_customer_id: KEEP, merged_customer_id: MERGE, merged_by: users.admin, name: 'Lena K.' }]);
   });
 
+  it('merges two members of the same segment: the kept one stays a member once', async () => {
+    await t.db.exec(`insert into public.segment_memberships (org_id, segment_id, customer_id)
+                     values ('${A}', '${rows.segment}', '${KEEP}'), ('${A}', '${rows.segment}', '${MERGE}') on conflict do nothing`);
+    await merge('admin', A, KEEP, MERGE);
+    expect(await count(`select count(*) as n from public.segment_memberships where segment_id = $1 and customer_id = $2`, [rows.segment, KEEP])).toBe(1);
+    expect(await count(`select count(*) as n from public.segment_memberships where customer_id = $1`, [MERGE])).toBe(0);
+  });
+
   it('is idempotent: the same merge again, or the same request id, changes nothing and answers the same', async () => {
     const requestId = id(0xe0f1);
     const first = await merge('admin', A, KEEP, MERGE, requestId);

@@ -233,6 +233,16 @@ const subjects: Subject[] = [
     allowed: { select: members, insert: nobody, update: nobody, delete: nobody },
   },
   {
+    table: 'segment_memberships',
+    sql: {
+      select: `select 1 from public.segment_memberships where segment_id = '${rows.segment}' and customer_id = '${rows.ownedCustomer}'`,
+      insert: `insert into public.segment_memberships (org_id, segment_id, customer_id) values (${A}, '${rows.segment}', '${rows.bareCustomer}') returning 1`,
+      update: `update public.segment_memberships set org_id = org_id where segment_id = '${rows.segment}' returning 1`,
+      delete: `delete from public.segment_memberships where segment_id = '${rows.segment}' returning 1`,
+    },
+    allowed: { select: members, insert: nobody, update: nobody, delete: nobody },
+  },
+  {
     table: 'stage_changes',
     sql: {
       select: `select 1 from public.stage_changes where org_id = ${A} and customer_id = '${rows.unownedCustomer}'`,

@@ -257,7 +257,7 @@ describe('generated data', () => {
     for (const org of [lotus, northwind]) {
       const { rows } = await a.db.query<{ name: string; rule: Record<string, unknown>; member_count: number; members: number; computed: boolean }>(
         `select s.name, s.rule, s.member_count,
-                (select count(*)::int from public.customer_profiles p where p.org_id = s.org_id and s.id = any (p.segment_ids)) as members,
+                (select count(*)::int from public.segment_memberships m where m.segment_id = s.id) as members,
                 s.computed_at is not null as computed
            from public.segments s where s.org_id = $1 and s.is_active order by s.name`,
         [org],

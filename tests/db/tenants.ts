@@ -106,8 +106,8 @@ export async function createTenants(db: Db): Promise<void> {
 
     insert into public.segments (id, org_id, name, rule, created_by) values
       ('${rows.segment}', '${orgs.a}', 'Everyone', '{"all": []}', '${users.admin}');
-    update public.customer_profiles set segment_ids = array['${rows.segment}'::uuid]
-     where customer_id = '${rows.ownedCustomer}';
+    insert into public.segment_memberships (org_id, segment_id, customer_id) values
+      ('${orgs.a}', '${rows.segment}', '${rows.ownedCustomer}');
 
     insert into public.stage_changes (org_id, customer_id, from_stage, to_stage, source) values
       ('${orgs.a}', '${rows.unownedCustomer}', 'prospect', 'lead', 'computed');

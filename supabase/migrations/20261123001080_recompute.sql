@@ -1,316 +1,109 @@
--- Runs over every customer (a full run, or a dirty run after the segments changed) in one read-only
--- pass, then chunked writes.
+-- Engine runs: what the recompute-segments edge function (and the local scheduler) calls in a loop,
+-- one chunk per call, so that no call runs long and no transaction is huge.
 --
--- Customer ids are random UUIDs, so a chunk of ids in (p_after, upto] reads its customers, profiles
--- and tags from pages spread over the whole tables: at a million customers every chunk read most
--- pages of them again. Instead, the first call of such a run classifies every customer in one
--- read-only statement (sequential scans and hash joins, the same plan as private.classify), stores
--- the ids of the customers whose profile would change in private.run_pending, and gathers today's
--- snapshot figures. Every call (the first included) then writes up to p_limit of the pending
--- customers, classified again as they are at that moment, so an order that arrives between the
--- pass and the write is never overwritten. next_after is the last customer written while more are
--- pending; the call that leaves none pending closes the run as before.
+--   private.recompute(p_org, p_kind, p_after, p_limit, p_run_id, p_now) returns jsonb
+--     {"run_id", "kind", "scope", "as_of", "scanned", "changed", "rows_written", "next_after",
+--      "full_recommended", "error"}
 --
--- What a caller sees: the first chunk's scanned is every customer of the organization and later
--- chunks scan none; chunks count the calls that wrote (at least one); changed and rows_written are
--- as before.
-
--- Edited segments: when segments are edited, a dirty run re-evaluates only the edited segments (and those that
--- include one of them) over every customer, instead of classifying everyone again.
+-- Calling it:
+--   1. First chunk: p_after null and p_run_id null. Opens a run in recompute_runs (as_of = now;
+--      every chunk of the run classifies as of that moment). A 'full' run stores fresh cut points
+--      first. Earlier runs of the same organization and kind left open (a caller that gave up) are
+--      closed with an error.
+--   2. Next chunks: pass the previous answer's next_after as p_after and its run_id as p_run_id
+--      (without p_run_id, the latest open run of that organization and kind is continued).
+--   3. Stop when next_after is null: the last chunk closes the run (finished_at); a full run writes
+--      today's stage snapshot, a drift run too when the latest snapshot is more than an hour old.
 --
--- A segment's membership depends only on its own rule (segments included in it are compiled into
--- it), so after an edit only the slots of the edited segments can change. The segment triggers
--- note which segments changed (private.engine_state.edited_segments), together with the segments
--- whose rules refer to them, directly or through others. The next dirty run then has scope
--- 'segments': one read-only pass evaluates those segments for every customer against their stored
--- figures, with the classification's own CTEs (the planner leaves out every column the edited
--- rules do not need), and keeps the customers whose membership of them differs from the stored
--- one in private.run_pending; each chunk evaluates its customers again and rewrites only their
--- segment_ids (and rule tags).
+-- The engine's clock: a run is as of the transaction's time. Only the service role or a direct
+-- database connection without a client's role (tests, imports) may run it as of another moment
+-- (p_now, or portrait.engine_now), at most a day ahead and at most ten years back; the run records
+-- that its moment was given (details.as_of_given). A signed-in user's run is always as of now: a
+-- p_now from them is refused (42501) and portrait.engine_now is ignored.
 --
--- The full pass (scope 'all') is still taken when the notes do not cover every change since the
--- memberships were last evaluated, or when the edit moved the rules' day bounds (next_transition_at
--- then changes too).
+-- Kinds and their scopes (details.scope):
+--   full   every customer ('all'), against fresh cut points; also refreshes segments.member_count.
+--          Rewrites every profile's reasons when the organization's settings changed since the cut
+--          points were last computed.
+--   dirty  the customers in private.dirty_customers ('queue'); when segments changed since their
+--          memberships were last evaluated, the edited segments for every customer ('segments',
+--          see 20261123001070_edited_segments_pass.sql) or, when the edits moved the rules' day
+--          bounds or are not all noted, every customer ('all', against the stored cut points).
+--   drift  the customers whose next_transition_at has come as of the run's as_of ('due').
+--
+-- Runs over every customer ('all', 'segments') take one read-only pass, then chunked writes.
+-- Customer ids are random UUIDs, so a chunk of ids in (p_after, upto] would read its customers,
+-- profiles and tags from pages spread over the whole tables: at a million customers every chunk
+-- would read most pages again. Instead, the first call classifies every customer in one read-only
+-- statement (sequential scans and hash joins, the same plan as private.classify), keeps the ids of
+-- the customers whose profile would change in private.run_pending, and gathers today's snapshot
+-- figures. Every call (the first included) then writes up to p_limit of the pending customers,
+-- classified again as they are at that moment, so an order that arrives between the pass and the
+-- write is never overwritten. next_after is the last customer written while more are pending; the
+-- call that leaves none pending closes the run. The first chunk's scanned is every customer and
+-- later chunks scan none. Other runs take at most p_limit customers after p_after per chunk.
+--
+-- Each chunk writes only rows whose values changed. rows_written counts the rows written in
+-- customer_profiles, stage_changes, segment_memberships and customer_tags (details has each apart); the bookkeeping rows (cut points, member
+-- counts, the snapshot) are counted in details.bookkeeping_rows. full_recommended is true when the
+-- settings changed since the cut points were computed: a full run then brings every reason and
+-- threshold up to date.
+--
+-- Callers: the service role and direct database connections (the edge function, the scheduler);
+-- a signed-in user only for an organization they administer (public.recompute_segments).
+-- An error inside a chunk rolls the chunk back and closes the run with the error recorded.
 
-alter table private.engine_state
-  add column edited_segments uuid[] not null default '{}',
-  add column edited_upto bigint not null default 0,
-  add column edited_bounds_changed boolean not null default false;
+create table private.run_pending (
+  run_id bigint not null,
+  customer_id uuid not null,
+  constraint run_pending_pkey primary key (run_id, customer_id),
+  constraint run_pending_run_id_fkey foreign key (run_id) references public.recompute_runs (id) on delete cascade
+);
 
--- Organizations whose memberships are current start with nothing edited.
-update private.engine_state set edited_upto = segments_version where segments_done_version = segments_version;
+comment on table private.run_pending is
+  'Customers a run over everyone found changed in its read-only pass and has not written yet (removed as each chunk writes them).';
+comment on column private.run_pending.run_id is 'The run (public.recompute_runs).';
+comment on column private.run_pending.customer_id is 'A customer whose profile the run still has to write.';
 
--- The state of an organization without segments, whatever columns the state has.
-create or replace function private.engine_state_of(p_org uuid)
-returns private.engine_state
-language plpgsql
+alter table private.run_pending enable row level security;
+revoke all on table private.run_pending from public, anon, authenticated;
+grant all on table private.run_pending to service_role;
+
+
+-- Element-wise sum of two arrays of numbers (missing elements count as 0).
+create function private.add_arrays(p_a numeric[], p_b numeric[])
+returns numeric[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(array_agg(coalesce(u.a, 0) + coalesce(u.b, 0) order by u.n), '{}')
+    from unnest(p_a, p_b) with ordinality as u (a, b, n)
+$$;
+
+comment on function private.add_arrays(numeric[], numeric[]) is 'Element-wise sum of two arrays of numbers; a missing element counts as 0.';
+revoke all on function private.add_arrays(numeric[], numeric[]) from public;
+
+
+-- Members per active segment of an organization, by the membership table's primary key.
+create function private.segment_member_counts(p_org uuid)
+returns jsonb
+language sql
 stable
 set search_path = ''
 as $$
-declare
-  state private.engine_state;
-begin
-  select * into state from private.engine_state es where es.org_id = p_org;
-  if not found then
-    state.org_id := p_org;
-    state.membership_sql := '''{}''::uuid[]';
-    state.membership_values := '[]';
-    state.uses_tags := false;
-    state.last_order_bounds := '{}';
-    state.first_order_bounds := '{}';
-    state.last_event_bounds := '{}';
-    state.created_bounds := '{}';
-    state.segments_version := 0;
-    state.segments_done_version := 0;
-    state.compiled_at := now();
-    state.segment_list := '{}';
-    state.edited_segments := '{}';
-    state.edited_upto := 0;
-    state.edited_bounds_changed := false;
-  end if;
-  return state;
-end;
+  select coalesce(jsonb_object_agg(s.id, (select count(*) from public.segment_memberships m where m.segment_id = s.id)), '{}')
+    from public.segments s
+   where s.org_id = p_org and s.is_active
 $$;
 
-comment on column private.engine_state.edited_segments is
-  'Segments edited (rule, activity or tag) since their memberships were last evaluated for everyone, with the segments that include them: what a dirty run re-evaluates when edited_upto = segments_version.';
-comment on column private.engine_state.edited_upto is
-  'The segments_version up to which edited_segments accounts for every change since segments_done_version.';
-comment on column private.engine_state.edited_bounds_changed is
-  'True when an edit since the last evaluation changed the rules'' day bounds (the next dirty run then classifies everyone).';
+comment on function private.segment_member_counts(uuid) is
+  'How many customers are in each active segment of an organization ({"<segment id>": count}).';
+
+revoke all on function private.segment_member_counts(uuid) from public;
 
 
--- Notes an edit of some segments after their organization was recompiled: the edited ids and,
--- transitively, the active segments whose rules refer to one of them. p_before is the state before
--- the recompile.
-create function private.note_edited_segments(p_org uuid, p_ids uuid[], p_before private.engine_state)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-declare
-  closure uuid[] := coalesce(p_ids, '{}');
-  more uuid[];
-begin
-  loop
-    more := array(
-      select s.id from public.segments s
-       where s.org_id = p_org and not s.id = any (closure)
-         and exists (select 1 from unnest(closure) as e (id) where strpos(s.rule::text, '"' || e.id::text || '"') > 0));
-    exit when cardinality(more) = 0;
-    closure := closure || more;
-  end loop;
-
-  update private.engine_state es set
-    edited_segments = case when p_before.edited_upto = p_before.segments_version
-                           then array(select distinct x from unnest(es.edited_segments || closure) as x order by x)
-                           else es.edited_segments end,
-    edited_upto = case when p_before.edited_upto = p_before.segments_version then es.segments_version else es.edited_upto end,
-    edited_bounds_changed = es.edited_bounds_changed
-      or (es.last_order_bounds, es.first_order_bounds, es.last_event_bounds, es.created_bounds)
-         is distinct from (p_before.last_order_bounds, p_before.first_order_bounds, p_before.last_event_bounds, p_before.created_bounds)
-   where es.org_id = p_org;
-end;
-$$;
-
-comment on function private.note_edited_segments(uuid, uuid[], private.engine_state) is
-  'Records edited segments (and the segments that include them) in engine_state after a recompile, for the dirty run''s edited-segments pass.';
-revoke all on function private.note_edited_segments(uuid, uuid[], private.engine_state) from public;
-
-
-create or replace function private.recompile_inserted_segments()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  org uuid;
-  before private.engine_state;
-begin
-  for org in select distinct n.org_id from new_rows n order by 1 loop
-    perform private.lock_org_segments(org);
-    before := private.engine_state_of(org);
-    perform private.compile_org_segments(org);
-    perform private.note_edited_segments(org, array(select n.id from new_rows n where n.org_id = org), before);
-  end loop;
-  return null;
-end;
-$$;
-
-create or replace function private.recompile_changed_segments()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  org uuid;
-  before private.engine_state;
-begin
-  for org in
-    select distinct x.org_id from (
-      select n.org_id, o.org_id as old_org
-        from new_rows n
-        full join old_rows o on o.id = n.id
-       where n.id is null or o.id is null
-          or (o.org_id, o.rule, o.is_active, o.tag_id) is distinct from (n.org_id, n.rule, n.is_active, n.tag_id)
-    ) changed
-    cross join lateral (values (changed.org_id), (changed.old_org)) as x (org_id)
-     where x.org_id is not null
-     order by 1
-  loop
-    perform private.lock_org_segments(org);
-    before := private.engine_state_of(org);
-    perform private.compile_org_segments(org);
-    perform private.note_edited_segments(org, array(
-      select coalesce(n.id, o.id)
-        from new_rows n
-        full join old_rows o on o.id = n.id
-       where (n.org_id = org or o.org_id = org)
-         and (n.id is null or o.id is null
-              or (o.org_id, o.rule, o.is_active, o.tag_id) is distinct from (n.org_id, n.rule, n.is_active, n.tag_id))), before);
-  end loop;
-  return null;
-end;
-$$;
-
-create or replace function private.recompile_deleted_segments()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  org uuid;
-  before private.engine_state;
-begin
-  for org in
-    select distinct o.org_id from old_rows o
-     where exists (select 1 from public.organizations g where g.id = o.org_id)
-     order by 1
-  loop
-    perform private.lock_org_segments(org);
-    before := private.engine_state_of(org);
-    perform private.compile_org_segments(org);
-    perform private.note_edited_segments(org, array(select o.id from old_rows o where o.org_id = org), before);
-  end loop;
-  return null;
-end;
-$$;
-
-
--- The membership expression of some segments only (those of p_ids that are active, in the order
--- of engine_state.segment_list), with their values: like compile_org_segments, for the edited pass.
--- changed_sql says whether a classified row y's membership of these segments (and of the listed
--- ones no longer active) differs from its stored one, slot by slot (no list built per row).
-create function private.compile_some_segments(
-  p_org uuid, p_ids uuid[], out membership_sql text, out membership_values jsonb, out changed_sql text)
-language plpgsql
-stable
-set search_path = ''
-as $$
-declare
-  seg record;
-  compiled record;
-  cases text[] := '{}';
-  tests text[] := '{}';
-  bounds jsonb := '{"last_order": [], "first_order": [], "last_event": [], "created": []}';
-  active uuid[] := '{}';
-  gone uuid[];
-begin
-  membership_values := '[]';
-  for seg in
-    select s.id, s.rule from public.segments s
-     where s.org_id = p_org and s.is_active and s.id = any (p_ids)
-     order by s.id
-  loop
-    select * into compiled from private.compile_segment_rule(seg.rule, p_org, array[seg.id], membership_values, bounds);
-    membership_values := compiled.io_values || jsonb_build_array(seg.id::text);
-    bounds := compiled.io_bounds;
-    cases := cases || format('case when %s then ($6 ->> %s)::uuid end', compiled.sql, jsonb_array_length(membership_values) - 1);
-    tests := tests || format('(y.seg_slots[%s] is not null) <> (coalesce(y.old_segment_ids, ''{}'') @> array[($6 ->> %s)::uuid])',
-                             cardinality(cases), jsonb_array_length(membership_values) - 1);
-    active := active || seg.id;
-  end loop;
-  gone := array(select i from unnest(p_ids) as i where not i = any (active));
-  if cardinality(gone) > 0 then
-    membership_values := membership_values || jsonb_build_array(gone::text);
-    tests := tests || format('coalesce(y.old_segment_ids, ''{}'') && ($6 ->> %s)::uuid[]', jsonb_array_length(membership_values) - 1);
-  end if;
-  membership_sql := case
-    when cardinality(cases) = 0 then '''{}''::uuid[]'
-    else 'array[' || array_to_string(cases, ', ') || ']::uuid[]'
-  end;
-  changed_sql := coalesce('(' || array_to_string(tests, ' or ') || ')', 'false');
-end;
-$$;
-
-comment on function private.compile_some_segments(uuid, uuid[]) is
-  'The membership expression (and its $6 values) of some of an organization''s active segments, and the condition that a row''s membership of the listed segments changed, for the edited-segments pass.';
-revoke all on function private.compile_some_segments(uuid, uuid[]) from public;
-
-
--- The statements of the edited-segments pass, over parameters $1 org, $2 now, $3/$4 id range,
--- $5 ids, $6 the edited segments' values, $7 constants (with 'edited': the edited segment ids as
--- uuid[] text); p_state.segment_list lists the slots' segments, p_changed is compile_some_segments'
--- changed_sql. p_write false: the ids of the customers whose membership of the edited segments
--- differs from the stored one, and each slot's members (scope 'range'); true: rewrite the
--- segment_ids of the listed customers (scope 'ids') and return {written, tag_ids}.
-create function private.segment_pass_sql(p_state private.engine_state, p_changed text, p_write boolean)
-returns text
-language plpgsql
-stable
-set search_path = ''
-as $$
-declare
-  state private.engine_state := p_state;
-  ctes text;
-begin
-  -- No day bounds: next_transition_at is not computed here (the edit left the bounds unchanged).
-  state.last_order_bounds := '{}';
-  state.first_order_bounds := '{}';
-  state.last_event_bounds := '{}';
-  state.created_bounds := '{}';
-  state.uses_tags := position('r.tag_names' in state.membership_sql) > 0;
-  ctes := private.classification_ctes('stored', state, case when p_write then 'ids' else 'range' end);
-  if not p_write then
-    return 'with ' || ctes || format($sql$
-select coalesce(array_agg(y.customer_id order by y.customer_id) filter (where y.has_profile and %s), '{}') as changed_ids,
-       count(*)::integer as scanned,
-       %s as segment_counts
-  from y$sql$, p_changed,
-    coalesce('array[' || (select string_agg(format('count(y.seg_slots[%s])', n), ', ' order by n)
-                            from generate_series(1, cardinality(state.segment_list)) as n) || ']::bigint[]',
-             '''{}''::bigint[]'));
-  end if;
-  -- The new list: the stored one without the edited segments, with the edited ones the row is in
-  -- (slots in segment_list order, which is the order of the ids, as in segment_ids).
-  return private.engine_scope('with ' || ctes || format($sql$,
-upd as (
-  update public.customer_profiles p set
-    segment_ids = array(select m from unnest(p.segment_ids) as m where not m = any (($7 ->> 'edited')::uuid[])
-                        union
-                        select m from unnest(y.new_segment_ids) as m
-                        order by 1),
-    computed_at = $2
-  from y
-  where p.org_id = $1 and {SCOPE:p.customer_id} and p.customer_id = y.customer_id and y.has_profile and %s
-  returning p.customer_id
-)
-select (select count(*) from upd)::integer as written, array(select u.customer_id from upd u) as tag_ids$sql$,
-    replace(p_changed, 'y.old_segment_ids', 'p.segment_ids')), 'ids');
-end;
-$$;
-
-comment on function private.segment_pass_sql(private.engine_state, text, boolean) is
-  'The text of the edited-segments pass: find the customers whose membership of the edited segments changed (p_write false), or rewrite those memberships for a list of customers (p_write true).';
-revoke all on function private.segment_pass_sql(private.engine_state, text, boolean) from public;
-
-
-create or replace function private.recompute(
+create function private.recompute(
   p_org uuid,
   p_kind text,
   p_after uuid default null,
@@ -344,6 +137,7 @@ declare
   stored_settings jsonb;
   current_settings jsonb;
   v_force boolean;
+  v_as_of timestamptz;
   opened boolean := false;
   scanned integer := 0;
   edited uuid[];
@@ -367,6 +161,23 @@ begin
   end if;
   if p_limit is null or p_limit not between 1 and 1000000 then
     raise exception using errcode = '22023', message = 'p_limit must be between 1 and 1000000';
+  end if;
+  -- The engine's clock (see above): a client's run is as of now; the service role and direct
+  -- connections may give another moment, within bounds, and the run records that they did.
+  if (select auth.role()) in ('anon', 'authenticated') or current_setting('role', true) in ('anon', 'authenticated') then
+    if p_now is not null then
+      raise exception using
+        errcode = '42501',
+        message = 'p_now: only the service role can run the engine as of another moment than now';
+    end if;
+    v_as_of := now();
+  else
+    v_as_of := coalesce(p_now, private.engine_now());
+    if v_as_of > now() + interval '1 day' or v_as_of < now() - interval '10 years' then
+      raise exception using
+        errcode = '22023',
+        message = format('p_now: %s is not within a day ahead and ten years back of now (%s)', v_as_of, now());
+    end if;
   end if;
   select private.org_settings_with_defaults(o.settings) into current_settings from public.organizations o where o.id = p_org;
   if current_settings is null then
@@ -411,8 +222,10 @@ begin
       end
     end;
     insert into public.recompute_runs (org_id, kind, as_of, details)
-    values (p_org, v_kind, coalesce(p_now, private.engine_now()), jsonb_build_object(
+    values (p_org, v_kind, v_as_of, jsonb_build_object(
       'scope', scope,
+      'as_of_given', v_as_of <> now(),
+      'as_of_given_by', case when v_as_of <> now() then coalesce((select auth.role()), session_user) end,
       'segments_version', state.segments_version,
       'aggregates', scope = 'all',
       'segment_list', to_jsonb(state.segment_list),
@@ -421,7 +234,7 @@ begin
       'stage_revenue', to_jsonb(array_fill(0, array[8])),
       'segment_counts', to_jsonb(array_fill(0, array[cardinality(state.segment_list)])),
       'force', v_kind = 'full' and stored_settings is distinct from current_settings,
-      'chunks', 0, 'profiles_written', 0, 'stage_changes', 0, 'tags_added', 0, 'tags_removed', 0
+      'chunks', 0, 'profiles_written', 0, 'stage_changes', 0, 'memberships_written', 0, 'tags_added', 0, 'tags_removed', 0
     ))
     returning * into run;
     opened := true;
@@ -445,9 +258,9 @@ begin
         -- One read-only pass over every customer (sequential scans and hash joins: the ids are
         -- random, so ranges of them would read most pages once per chunk): who changed, and
         -- today's figures. The changed customers wait in run_pending for the chunks that write them.
-        execute private.classification_scan_sql(state) into scan
-          using p_org, run.as_of, null::uuid, null::uuid, null::uuid[], state.membership_values,
-                private.engine_config(p_org, state), v_force;
+        select * into scan
+          from private.run_classification_scan(private.classification_scan_sql(state), p_org, run.as_of,
+                                               state.membership_values, private.engine_config(p_org, state), v_force);
         insert into private.run_pending (run_id, customer_id)
         select run.id, i from unnest(scan.changed_ids) as i;
         update public.recompute_runs rr
@@ -524,8 +337,10 @@ begin
           select 0 as added, 0 as removed into tags;
         end if;
         result := jsonb_build_object('changed', segment_write.written, 'profiles_written', segment_write.written,
-                                     'stage_changes', 0, 'tags_added', tags.added, 'tags_removed', tags.removed,
-                                     'rows_written', segment_write.written + tags.added + tags.removed);
+                                     'stage_changes', 0, 'memberships_written', segment_write.memberships_written,
+                                     'tags_added', tags.added, 'tags_removed', tags.removed,
+                                     'rows_written', segment_write.written + segment_write.memberships_written
+                                                     + tags.added + tags.removed);
       end if;
       result := result || jsonb_build_object('scanned', scanned);
       last_chunk := not exists (select 1 from private.run_pending rp where rp.run_id = run.id);
@@ -566,6 +381,8 @@ begin
         'chunks', coalesce((rr.details ->> 'chunks')::integer, 0) + 1,
         'profiles_written', coalesce((rr.details ->> 'profiles_written')::integer, 0) + (result ->> 'profiles_written')::integer,
         'stage_changes', coalesce((rr.details ->> 'stage_changes')::integer, 0) + (result ->> 'stage_changes')::integer,
+        'memberships_written', coalesce((rr.details ->> 'memberships_written')::integer, 0)
+                               + coalesce((result ->> 'memberships_written')::integer, 0),
         'tags_added', coalesce((rr.details ->> 'tags_added')::integer, 0) + (result ->> 'tags_added')::integer,
         'tags_removed', coalesce((rr.details ->> 'tags_removed')::integer, 0) + (result ->> 'tags_removed')::integer,
         'next_after', next_after)
@@ -686,77 +503,66 @@ $$;
 comment on function private.recompute(uuid, text, uuid, integer, bigint, timestamptz) is
   'One chunk of an engine run (full | dirty | drift) for an organization: a run over everyone classifies all its customers in the first chunk''s read-only pass and then writes at most p_limit changed customers per chunk; other runs take at most p_limit customers after p_after per chunk. The first chunk (p_after and p_run_id null) opens the run (a full run refreshes the cut points); pass next_after and run_id to continue; the chunk returning next_after null closes it. Returns {run_id, kind, scope, as_of, scanned, changed, rows_written, next_after, full_recommended, error}.';
 
+revoke all on function private.recompute(uuid, text, uuid, integer, bigint, timestamptz) from public;
+grant execute on function private.recompute(uuid, text, uuid, integer, bigint, timestamptz) to authenticated, service_role;
 
 
--- JIT compilation costs the one-pass statements more than it saves (seconds of compiling the
--- classification's many expressions at a million customers); the read-only classification is
--- measured against the full run under the same setting.
-alter function private.classify(uuid, timestamptz, boolean) set jit = off;
-
-
--- Rule tags: the same, but without touching the customers' tags when no segment carries a tag and
--- none of these customers has a rule tag to take off.
-create or replace function private.sync_rule_tags(p_org uuid, p_ids uuid[] default null, out added integer, out removed integer)
+-- The API's way to recompute on demand: an admin runs every chunk of a run in one call. Fine for
+-- organizations of tens of thousands of customers; larger ones use the recompute-segments edge
+-- function, which calls private.recompute chunk by chunk within the edge limits.
+create function public.recompute_segments(p_org uuid, p_kind text default 'full')
+returns jsonb
 language plpgsql
 volatile
-security definer
+security invoker
 set search_path = ''
 as $$
+declare
+  chunk jsonb;
+  after_ uuid;
+  run_id bigint;
+  chunks integer := 0;
+  scanned integer := 0;
+  changed integer := 0;
+  written integer := 0;
 begin
-  -- Nothing to put and nothing to take off (the common case of an order): no statement over the
-  -- customers' tags at all.
-  if p_ids is not null
-     and not exists (select 1 from public.segments s where s.org_id = p_org and s.tag_id is not null)
-     and not exists (select 1 from public.customer_tags ct
-                      where ct.org_id = p_org and ct.customer_id = any (p_ids) and ct.source = 'rule') then
-    added := 0;
-    removed := 0;
-    return;
+  if p_org is null then
+    raise exception using errcode = '22023', message = 'p_org is required: the organization to recompute';
   end if;
-  if p_ids is null then
-    with desired as (
-      select distinct p.customer_id, s.tag_id
-        from public.customer_profiles p
-        cross join lateral unnest(p.segment_ids) as m (segment_id)
-        join public.segments s on s.org_id = p.org_id and s.id = m.segment_id
-       where p.org_id = p_org and s.tag_id is not null and s.is_active and cardinality(p.segment_ids) > 0
-    ), gone as (
-      delete from public.customer_tags ct
-       where ct.org_id = p_org and ct.source = 'rule'
-         and not exists (select 1 from desired d where d.customer_id = ct.customer_id and d.tag_id = ct.tag_id)
-      returning 1
-    ), put as (
-      insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by, added_at)
-      select p_org, d.customer_id, d.tag_id, 'rule', null, now() from desired d
-      on conflict (org_id, customer_id, tag_id) do nothing
-      returning 1
-    )
-    select (select count(*) from put)::integer, (select count(*) from gone)::integer into added, removed;
-  else
-    -- Some customers: every lookup by customer id.
-    with listed as (
-      select distinct i as customer_id from unnest(p_ids) as i
-    ), desired as (
-      select distinct p.customer_id, s.tag_id
-        from listed l
-        join public.customer_profiles p on p.org_id = p_org and p.customer_id = l.customer_id
-        cross join lateral unnest(p.segment_ids) as m (segment_id)
-        join public.segments s on s.org_id = p.org_id and s.id = m.segment_id
-       where s.tag_id is not null and s.is_active
-    ), gone as (
-      delete from public.customer_tags ct
-       using listed l
-       where ct.org_id = p_org and ct.customer_id = l.customer_id and ct.source = 'rule'
-         and not exists (select 1 from desired d where d.customer_id = ct.customer_id and d.tag_id = ct.tag_id)
-      returning 1
-    ), put as (
-      insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by, added_at)
-      select p_org, d.customer_id, d.tag_id, 'rule', null, now() from desired d
-      on conflict (org_id, customer_id, tag_id) do nothing
-      returning 1
-    )
-    select (select count(*) from put)::integer, (select count(*) from gone)::integer into added, removed;
+  if not p_org in (select private.admin_org_ids()) then
+    raise exception using
+      errcode = '42501',
+      message = format('p_org: only an admin of organization %s can recompute its segments', p_org);
   end if;
+  if p_kind is null or p_kind not in ('full', 'dirty', 'drift') then
+    raise exception using errcode = '22023', message = 'p_kind must be full, dirty or drift';
+  end if;
+
+  loop
+    chunk := private.recompute(p_org, p_kind, after_, 20000, run_id);
+    run_id := (chunk ->> 'run_id')::bigint;
+    chunks := chunks + 1;
+    scanned := scanned + (chunk ->> 'scanned')::integer;
+    changed := changed + (chunk ->> 'changed')::integer;
+    written := written + (chunk ->> 'rows_written')::integer;
+    after_ := (chunk ->> 'next_after')::uuid;
+    exit when after_ is null;
+  end loop;
+
+  return jsonb_build_object(
+    'run_id', run_id,
+    'kind', p_kind,
+    'chunks', chunks,
+    'scanned', scanned,
+    'changed', changed,
+    'rows_written', written,
+    'full_recommended', (chunk ->> 'full_recommended')::boolean,
+    'error', chunk -> 'error');
 end;
 $$;
 
+comment on function public.recompute_segments(uuid, text) is
+  'Recomputes an organization''s portraits and segments now (p_kind full, dirty or drift; default full), for its admins. Returns {run_id, kind, chunks, scanned, changed, rows_written, full_recommended, error}; the run is recorded in recompute_runs.';
+
+revoke all on function public.recompute_segments(uuid, text) from public, anon, service_role;
+grant execute on function public.recompute_segments(uuid, text) to authenticated;
