@@ -59,6 +59,8 @@ export interface StorageItem<T> {
   readonly storageKey: string;
   readonly version: number;
   readonly fallback: T;
+  /** A value of the current version seen elsewhere (`storage.onChanged`), checked; null if it does not match. */
+  parse(value: unknown): T | null;
   /** The item over an area: the background's `storage.local` / `storage.session`, or a test's. */
   in(area: KeyValueArea): BoundStorageItem<T>;
 }
@@ -109,6 +111,10 @@ export function defineStorageItem<T>(key: StorageItemKey, options: StorageItemOp
     storageKey,
     version,
     fallback: options.fallback,
+    parse(value) {
+      const parsed = options.schema.safeParse(value);
+      return parsed.success ? parsed.data : null;
+    },
     in(storage) {
       // A fresh copy each time: callers may change what they read.
       const fallback = () => structuredClone(options.fallback);
