@@ -68,10 +68,7 @@ const cacheEntrySchema = z.object({
 });
 export type CacheEntry = z.infer<typeof cacheEntrySchema>;
 
-/**
- * The cache in `storage.session`. The browser empties that area when the extension is updated, so
- * a value is only ever this build's; one that does not match is dropped (logged) and refetched.
- */
+/** The cache in `storage.session`; a value that does not match is dropped (logged) and refetched. */
 export const portraitCacheItem = defineStorageItem<CacheEntry[]>('session:portrait:cache', {
   schema: z.array(cacheEntrySchema),
   fallback: [],

@@ -12,7 +12,7 @@ export type PushToTab = (tabId: number, message: BackgroundPush | { type: string
 
 const watchedSchema = z.object({ normalized: identifierSchema, asked: identifierSchema });
 
-/** `[tabId, [key, identifier][]][]` in `storage.session`, this build's only; unreadable, dropped (logged). */
+/** `[tabId, [key, identifier][]][]` in `storage.session`, unreadable, dropped (logged). */
 export const tabsItem = defineStorageItem<Array<[number, Array<[string, Watched]>]>>('session:portrait:tabs', {
   schema: z.array(z.tuple([z.number().int(), z.array(z.tuple([z.string(), watchedSchema]))])),
   fallback: [],

@@ -45,7 +45,7 @@ const injectedFrameSchema = z.object({
 });
 export type InjectedFrame = z.infer<typeof injectedFrameSchema>;
 
-/** In `storage.session`, this build's only; unreadable, dropped (logged): the dialog is opened again. */
+/** In `storage.session`, unreadable, dropped (logged): the dialog is opened again. */
 export const injectedFramesItem = defineStorageItem<InjectedFrame[]>('session:portrait:tagger-frames', {
   schema: z.array(injectedFrameSchema),
   fallback: [],
