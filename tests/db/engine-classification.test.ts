@@ -1,5 +1,5 @@
-// The classification of supabase/README.md (section 3, "What the engine computes") on small hand-
-// computed datasets: every R × F cell, every lifecycle rule at its boundaries, cut points with
+// The classification of supabase/README.md (section 3, "What the engine computes") on small
+// hand-computed datasets: every R × F cell, every lifecycle rule at its boundaries, cut points with
 // ties, tiers, the ticket band, refunds, referral counts, reasons, and a manual override that
 // survives a full run. "Now" is fixed.
 import { randomUUID } from 'node:crypto';
