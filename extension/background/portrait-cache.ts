@@ -4,17 +4,76 @@
 //
 // The cache is kept in `storage.session` (memory only, never written to disk, not readable by
 // content scripts) so that it survives the service worker being stopped between page views.
-import type { Identifier, PortraitView } from '../platform/messaging/schemas.ts';
+import { z } from 'zod';
+import {
+  customerKinds,
+  lifecycleStages,
+  stageChangeSources,
+  tagSources,
+  ticketBands,
+  valueTiers,
+} from '../../shared/enums.ts';
+import { identifierSchema, type Identifier, type PortraitView } from '../platform/messaging/schemas.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { identifierKey } from './identifiers.ts';
+import { defineStorageItem } from '../platform/storage/item.ts';
 import type { KeyValueArea } from '../platform/storage/storage.ts';
 
-export interface CacheEntry {
-  orgId: string;
-  identifier: Identifier;
-  portrait: PortraitView | null;
-  fetchedAt: number;
-}
+// The view as the background built it (rpc.ts, from an answer checked by shared/api.ts). Loose
+// objects: a field this list does not name is kept, not stripped. Typed as PortraitView without a
+// cast: the build fails when PortraitView gains a required field this schema does not check.
+const stage = z.enum(lifecycleStages);
+const reasonSchema = z.looseObject({ code: z.string(), values: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).optional() });
+const portraitViewSchema: z.ZodType<PortraitView> = z.looseObject({
+  customerId: z.string(),
+  orgId: z.string(),
+  displayName: z.string(),
+  kind: z.enum(customerKinds),
+  company: z.string().nullable(),
+  primaryEmail: z.string().nullable(),
+  primaryPhone: z.string().nullable(),
+  location: z.string().nullable(),
+  owner: z.string().nullable(),
+  stage,
+  computedStage: stage,
+  stageOverride: stage.nullable(),
+  stageReason: reasonSchema.nullable(),
+  stageHistory: z.array(z.looseObject({ from: stage.nullable(), to: stage, at: z.string(), source: z.enum(stageChangeSources) })),
+  valueTier: z.enum(valueTiers),
+  rfmSegment: z.string().nullable(),
+  rfm: z.looseObject({ r: z.number(), f: z.number(), m: z.number() }).nullable(),
+  ticketBand: z.enum(ticketBands).nullable(),
+  isPartner: z.boolean(),
+  isValid: z.boolean(),
+  orderCount: z.number(),
+  netSpend: z.number(),
+  aov: z.number().nullable(),
+  currency: z.string(),
+  lastOrderAt: z.string().nullable(),
+  tags: z.array(
+    z.looseObject({ id: z.string(), name: z.string(), color: z.string().nullable(), source: z.enum(tagSources), pending: z.boolean().optional() }),
+  ),
+  segments: z.array(z.looseObject({ id: z.string(), name: z.string() })),
+  notes: z.array(
+    z.looseObject({ id: z.string(), body: z.string(), authorName: z.string().nullable(), createdAt: z.string(), pending: z.boolean().optional() }),
+  ),
+  studioUrl: z.string().nullable(),
+  computedAt: z.string().nullable(),
+});
+const cacheEntrySchema = z.object({
+  orgId: z.string(),
+  identifier: identifierSchema,
+  portrait: portraitViewSchema.nullable(),
+  fetchedAt: z.number(),
+});
+export type CacheEntry = z.infer<typeof cacheEntrySchema>;
+
+/** The cache in `storage.session`; a value that does not match is dropped (logged) and refetched. */
+export const portraitCacheItem = defineStorageItem<CacheEntry[]>('session:portrait:cache', {
+  schema: z.array(cacheEntrySchema),
+  fallback: [],
+  unreadable: 'drop',
+});
 
 export interface CacheHit {
   entry: CacheEntry;
@@ -34,7 +93,7 @@ export interface PortraitCacheOptions {
   persistDelayMs?: number;
 }
 
-export const cacheStorageKey = 'portrait:cache';
+export const cacheStorageKey = portraitCacheItem.storageKey;
 
 export interface PortraitCache {
   /** Loads what a previous service worker stored; call once before the first lookup. */
@@ -56,6 +115,7 @@ export function createPortraitCache(options: PortraitCacheOptions = {}): Portrai
   const persistDelayMs = options.persistDelayMs ?? 250;
   // Map order is recency order: the first entry is the least recently used.
   const entries = new Map<string, CacheEntry>();
+  const stored = options.area ? portraitCacheItem.in(options.area) : null;
   let persistTimer: unknown = null;
 
   const entryKey = (orgId: string, identifier: Identifier) =>
@@ -65,7 +125,7 @@ export function createPortraitCache(options: PortraitCacheOptions = {}): Portrai
     if (!options.area || persistTimer !== null) return;
     persistTimer = clock.setTimeout(() => {
       persistTimer = null;
-      options.area?.set(cacheStorageKey, [...entries.values()]).catch((error: unknown) => {
+      stored?.setValue([...entries.values()]).catch((error: unknown) => {
         console.warn('Portrait: could not keep the portrait cache', error);
       });
     }, persistDelayMs);
@@ -73,10 +133,9 @@ export function createPortraitCache(options: PortraitCacheOptions = {}): Portrai
 
   return {
     async restore() {
-      const stored = await options.area?.get<CacheEntry[]>(cacheStorageKey);
-      if (!Array.isArray(stored)) return;
+      if (!stored) return;
       const now = clock.now();
-      for (const entry of stored) {
+      for (const entry of await stored.getValue()) {
         if (now - entry.fetchedAt > maxAgeMs) continue;
         const key = entryKey(entry.orgId, entry.identifier);
         if (!entries.has(key)) entries.set(key, entry);
@@ -122,7 +181,7 @@ export function createPortraitCache(options: PortraitCacheOptions = {}): Portrai
       entries.clear();
       if (persistTimer !== null) clock.clearTimeout(persistTimer);
       persistTimer = null;
-      options.area?.remove(cacheStorageKey).catch(() => undefined);
+      stored?.removeValue().catch(() => undefined);
     },
 
     size: () => entries.size,

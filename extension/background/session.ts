@@ -1,10 +1,13 @@
 // The signed-in account as the rest of the extension sees it: who, which organizations, which one
 // is active. Tokens stay inside supabase-js (see auth-storage.ts); this keeps only what the popup
 // and the pages are told, so that the state can be answered at once and while offline.
+import { z } from 'zod';
+import { memberRoleSchema } from '../../shared/api.ts';
 import type { SessionState } from '../platform/messaging/schemas.ts';
 import { ApiFailure, noSessionCode, type PortraitBackend } from './client.ts';
 import type { Membership, PortraitContext } from './rpc.ts';
 import type { ApiConfig, SettingsStore } from './settings.ts';
+import { defineStorageItem } from '../platform/storage/item.ts';
 import type { KeyValueArea } from '../platform/storage/storage.ts';
 
 export interface Account {
@@ -16,7 +19,32 @@ export interface Account {
   activeOrgId: string | null;
 }
 
-export const accountKey = 'portrait:account';
+const membershipSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: memberRoleSchema,
+  currency: z.string(),
+  defaultPhoneRegion: z.string(),
+  internalDomains: z.array(z.string()),
+}) satisfies z.ZodType<Membership>;
+
+/**
+ * What the API said about the signed-in user, kept to answer at once and offline. Unreadable, it is
+ * dropped (logged): signing in again writes it anew, and the tokens are kept apart (auth-storage.ts).
+ */
+export const accountItem = defineStorageItem<Account | null>('local:portrait:account', {
+  schema: z
+    .object({
+      userId: z.string(),
+      email: z.string(),
+      apiUrl: z.string(),
+      orgs: z.array(membershipSchema),
+      activeOrgId: z.string().nullable(),
+    })
+    .nullable() satisfies z.ZodType<Account | null>,
+  fallback: null,
+  unreadable: 'drop',
+});
 
 export interface SessionManagerOptions {
   area: KeyValueArea;
@@ -81,6 +109,7 @@ function chooseOrg(orgs: readonly Membership[], previous: string | null): string
 
 export function createSessionManager(options: SessionManagerOptions): SessionManager {
   const { area, settings } = options;
+  const storedAccount = accountItem.in(area);
   let current: { api: ApiConfig; backend: PortraitBackend } | null = null;
   const listeners = new Set<SessionListener>();
 
@@ -94,7 +123,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     return current.backend;
   }
 
-  const account = async () => (await area.get<Account>(accountKey)) ?? null;
+  const account = () => storedAccount.getValue();
 
   async function state(): Promise<SessionState> {
     return sessionStateOf(await account(), await settings.api());
@@ -107,7 +136,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
   }
 
   async function forget(): Promise<SessionState> {
-    await area.remove(accountKey);
+    await storedAccount.removeValue();
     return changed();
   }
 
@@ -131,7 +160,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       const previous = await account();
       const orgs = (await fetchOrgs(api)) ?? [];
       const remembered = previous?.userId === user.userId ? previous.activeOrgId : null;
-      await area.set(accountKey, {
+      await storedAccount.setValue({
         userId: user.userId,
         email: user.email,
         apiUrl: api.apiUrl,
@@ -157,7 +186,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
         throw new ApiFailure('refused', 'Not a member of this organization');
       }
       if (stored.activeOrgId === orgId) return state();
-      await area.set(accountKey, { ...stored, activeOrgId: orgId });
+      await storedAccount.setValue({ ...stored, activeOrgId: orgId });
       return changed();
     },
 
@@ -172,7 +201,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       const same =
         activeOrgId === latest.activeOrgId && JSON.stringify(orgs) === JSON.stringify(latest.orgs);
       if (same) return;
-      await area.set(accountKey, { ...latest, orgs, activeOrgId });
+      await storedAccount.setValue({ ...latest, orgs, activeOrgId });
       await changed();
     },
 

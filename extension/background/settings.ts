@@ -1,8 +1,10 @@
 // The user's settings, kept by the background in `storage.local`. Extension pages change them
 // through messages; content scripts learn what concerns them through `portrait/settings`.
+import { z } from 'zod';
 import { normalizeDomain, normalizeEmail } from '../../shared/identity.ts';
-import type { Language, SettingsView } from '../platform/messaging/schemas.ts';
+import { languages, type Language, type SettingsView } from '../platform/messaging/schemas.ts';
 import { siteIds, type SiteId } from '../sites/common/supported.ts';
+import { defineStorageItem } from '../platform/storage/item.ts';
 import type { KeyValueArea } from '../platform/storage/storage.ts';
 
 export interface ApiConfig {
@@ -21,7 +23,26 @@ export interface Settings {
   shopDomains: string[];
 }
 
-export const settingsKey = 'portrait:settings';
+/**
+ * The settings as stored: any field may be missing (a build that did not know it, or a setting never
+ * changed) and takes its default when read; a site missing from `sites` is on.
+ */
+const storedSettingsSchema = z
+  .object({
+    api: z.object({ apiUrl: z.string(), anonKey: z.string() }).nullable(),
+    ownAddresses: z.array(z.string()),
+    internalDomains: z.array(z.string()),
+    language: z.enum(languages),
+    sites: z.partialRecord(z.enum(siteIds), z.boolean()),
+    shopDomains: z.array(z.string()),
+  })
+  .partial();
+
+export const settingsItem = defineStorageItem<z.infer<typeof storedSettingsSchema>>('local:portrait:settings', {
+  schema: storedSettingsSchema,
+  fallback: {},
+  unreadable: 'set-aside',
+});
 
 export const defaultSettings: Settings = {
   api: null,
@@ -88,17 +109,18 @@ export interface SettingsStore {
 }
 
 export function createSettingsStore(area: KeyValueArea, buildApi: ApiConfig): SettingsStore {
+  const stored = settingsItem.in(area);
   let cached: Settings | undefined;
   // Updates run one after another so that two quick changes (two switches) do not lose one.
   let queue: Promise<unknown> = Promise.resolve();
 
   async function load(): Promise<Settings> {
     if (cached) return cached;
-    const stored = await area.get<Partial<Settings>>(settingsKey);
+    const value = await stored.getValue();
     cached = {
       ...defaultSettings,
-      ...stored,
-      sites: { ...defaultSettings.sites, ...stored?.sites },
+      ...value,
+      sites: { ...defaultSettings.sites, ...value.sites },
     };
     return cached;
   }
@@ -115,7 +137,7 @@ export function createSettingsStore(area: KeyValueArea, buildApi: ApiConfig): Se
     update(change) {
       const next = queue.then(async () => {
         const updated = change(await load());
-        await area.set(settingsKey, updated);
+        await stored.setValue(updated);
         cached = updated;
         return updated;
       });

@@ -1,14 +1,23 @@
 // Which tabs asked about which identifiers, so that fresher portraits and landed writes reach the
 // pages that show them, and session changes reach every page that talks to Portrait. Kept in
 // `storage.session` so that a restarted service worker still knows where to send updates.
-import type { BackgroundPush, Identifier } from '../platform/messaging/schemas.ts';
+import { z } from 'zod';
+import { identifierSchema, type BackgroundPush, type Identifier } from '../platform/messaging/schemas.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { identifierKey } from './identifiers.ts';
+import { defineStorageItem } from '../platform/storage/item.ts';
 import type { KeyValueArea } from '../platform/storage/storage.ts';
 
 export type PushToTab = (tabId: number, message: BackgroundPush | { type: string }) => Promise<void>;
 
-export const tabsStorageKey = 'portrait:tabs';
+const watchedSchema = z.object({ normalized: identifierSchema, asked: identifierSchema });
+
+/** `[tabId, [key, identifier][]][]` in `storage.session`, unreadable, dropped (logged). */
+export const tabsItem = defineStorageItem<Array<[number, Array<[string, Watched]>]>>('session:portrait:tabs', {
+  schema: z.array(z.tuple([z.number().int(), z.array(z.tuple([z.string(), watchedSchema]))])),
+  fallback: [],
+  unreadable: 'drop',
+});
 /** Identifiers remembered per tab; a long-open mailbox sees many people. */
 const maxKeysPerTab = 200;
 
@@ -42,6 +51,7 @@ interface TabEntry {
 export function createTabRegistry(options: { area?: KeyValueArea; clock?: Clock } = {}): TabRegistry {
   const clock = options.clock ?? systemClock;
   const tabs = new Map<number, TabEntry>();
+  const stored = options.area ? tabsItem.in(options.area) : null;
   let persistTimer: unknown = null;
   const key = (orgId: string, identifier: Identifier) => `${orgId}\u0000${identifierKey(identifier)}`;
 
@@ -49,8 +59,7 @@ export function createTabRegistry(options: { area?: KeyValueArea; clock?: Clock 
     if (!options.area || persistTimer !== null) return;
     persistTimer = clock.setTimeout(() => {
       persistTimer = null;
-      const stored = [...tabs].map(([tabId, entry]) => [tabId, [...entry.keys]] as const);
-      options.area?.set(tabsStorageKey, stored).catch(() => undefined);
+      stored?.setValue([...tabs].map(([tabId, entry]) => [tabId, [...entry.keys]])).catch(() => undefined);
     }, 100);
   }
 
@@ -62,9 +71,8 @@ export function createTabRegistry(options: { area?: KeyValueArea; clock?: Clock 
 
   return {
     async restore() {
-      const stored = await options.area?.get<Array<[number, Array<[string, Watched]>]>>(tabsStorageKey);
-      if (!Array.isArray(stored)) return;
-      for (const [tabId, keys] of stored) {
+      if (!stored) return;
+      for (const [tabId, keys] of await stored.getValue()) {
         const tab = entry(tabId);
         for (const [k, identifier] of keys) tab.keys.set(k, identifier);
       }

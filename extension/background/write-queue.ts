@@ -11,33 +11,89 @@
 // - A write that creates a customer (a tag or lead on an unknown identifier) gets a placeholder
 //   customer id for the pages to show; later writes made against the placeholder are sent with the
 //   real id once the API has answered.
-import type { Identifier, PortraitView, WriteOp } from '../platform/messaging/schemas.ts';
+import { z } from 'zod';
+import { identifierSchema, writeOpSchema, type Identifier, type PortraitView, type WriteOp } from '../platform/messaging/schemas.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { defineStorageItem } from '../platform/storage/item.ts';
 import type { KeyValueArea } from '../platform/storage/storage.ts';
 
-export interface QueuedWrite {
-  requestId: string;
-  write: WriteOp;
-  orgId: string;
+// Ids are the background's own (request and placeholder ids) or the session's; their form is the
+// API's to check, the queue only needs them present.
+const id = z.string().min(1);
+
+const queuedWriteSchema = z.object({
+  requestId: id,
+  write: writeOpSchema,
+  orgId: id,
   /** The user who made the write; only their session sends it. */
-  userId: string;
-  enqueuedAt: number;
-  attempts: number;
-  nextAttemptAt: number;
-  lastError: string | null;
+  userId: id,
+  enqueuedAt: z.number(),
+  attempts: z.number().int().nonnegative(),
+  nextAttemptAt: z.number(),
+  lastError: z.string().nullable(),
   /** For a write that may create the customer: the id pages show until the API answers. */
-  placeholderCustomerId: string | null;
+  placeholderCustomerId: id.nullable(),
   /** An identifier of the customer, for the calls that find the customer by one (untag). */
-  target: Identifier | null;
+  target: identifierSchema.nullable(),
+});
+export type QueuedWrite = z.infer<typeof queuedWriteSchema>;
+
+const failedWriteSchema = z.object({
+  requestId: id,
+  write: writeOpSchema,
+  orgId: id,
+  message: z.string(),
+  at: z.number(),
+});
+export type FailedWrite = z.infer<typeof failedWriteSchema>;
+
+/** A stored write that no longer matches its shape: never sent, kept for a later version to read. */
+const setAsideWriteSchema = z.object({ value: z.unknown(), reason: z.string() });
+
+const queueStateSchema = z.object({
+  writes: z.array(queuedWriteSchema),
+  /** placeholder customer id → the customer's real id. */
+  resolved: z.record(z.string(), id),
+  failed: z.array(failedWriteSchema),
+  setAside: z.array(setAsideWriteSchema),
+});
+type QueueState = z.infer<typeof queueStateSchema>;
+
+/**
+ * One unreadable write must not cost the others: each stored write is checked on its own, and one
+ * that fails its shape is moved to `setAside` (logged) while the rest of the queue is read.
+ */
+function setAsideUnreadableWrites(stored: unknown): unknown {
+  if (!stored || typeof stored !== 'object' || !Array.isArray((stored as { writes?: unknown }).writes)) return stored;
+  const state = stored as { writes: unknown[]; setAside?: unknown };
+  const writes: unknown[] = [];
+  const setAside = Array.isArray(state.setAside) ? [...(state.setAside as unknown[])] : [];
+  for (const write of state.writes) {
+    const parsed = queuedWriteSchema.safeParse(write);
+    if (parsed.success) {
+      writes.push(write);
+    } else {
+      const reason = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+      console.warn('Portrait: a queued write does not match its shape and is kept aside, not sent', reason);
+      setAside.push({ value: write, reason });
+    }
+  }
+  return writes.length === state.writes.length ? stored : { ...state, writes, setAside };
 }
 
-export interface FailedWrite {
-  requestId: string;
-  write: WriteOp;
-  orgId: string;
-  message: string;
-  at: number;
-}
+/**
+ * The queue in `storage.local`. Version 1 (the first builds) was `{ writes, resolved, failed }`;
+ * version 2 adds `setAside`, the writes a build could not read, so that none is lost or sent wrong.
+ */
+export const writeQueueItem = defineStorageItem<QueueState>('local:portrait:write-queue', {
+  schema: z.preprocess(setAsideUnreadableWrites, queueStateSchema),
+  fallback: { writes: [], resolved: {}, failed: [], setAside: [] },
+  version: 2,
+  migrations: {
+    2: (v1) => ({ ...(v1 as object), setAside: [] }),
+  },
+  unreadable: 'set-aside',
+});
 
 export type ApplyOutcome =
   | { ok: true; customerId: string | null; portrait?: PortraitView | null }
@@ -47,14 +103,7 @@ export type WriteSettlement =
   | { status: 'landed'; customerId: string | null; portrait?: PortraitView | null }
   | { status: 'failed'; message: string };
 
-interface QueueState {
-  writes: QueuedWrite[];
-  /** placeholder customer id → the customer's real id. */
-  resolved: Record<string, string>;
-  failed: FailedWrite[];
-}
-
-export const queueStorageKey = 'portrait:write-queue';
+export const queueStorageKey = writeQueueItem.storageKey;
 const maxFailedKept = 20;
 const maxResolvedKept = 200;
 
@@ -118,16 +167,16 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
 
   // Every change to the stored state runs after the previous one, so none is lost.
   let lock: Promise<unknown> = Promise.resolve();
+  const queueStore = writeQueueItem.in(options.area);
+  let setAsideKnown = 0;
   function withState<T>(change: (state: QueueState) => T | Promise<T>, save = true): Promise<T> {
     const next = lock.then(async () => {
-      const stored = await options.area.get<QueueState>(queueStorageKey);
-      const state: QueueState = {
-        writes: stored?.writes ?? [],
-        resolved: stored?.resolved ?? {},
-        failed: stored?.failed ?? [],
-      };
+      const state = await queueStore.getValue();
+      // A write set aside while reading is saved so, once (and logged once).
+      const setAsideNow = state.setAside.length !== setAsideKnown;
       const result = await change(state);
-      if (save) await options.area.set(queueStorageKey, state);
+      if (save || setAsideNow) await queueStore.setValue(state);
+      setAsideKnown = state.setAside.length;
       return result;
     });
     lock = next.catch(() => undefined);
@@ -298,6 +347,7 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
         state.writes = [];
         state.resolved = {};
         state.failed = [];
+        state.setAside = [];
       });
     },
   };

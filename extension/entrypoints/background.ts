@@ -2,7 +2,7 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { restrictStorageAccess } from '../platform/storage/auth-storage.ts';
 import { createBackground } from '../background/service.ts';
-import { settingsKey } from '../background/settings.ts';
+import { settingsItem } from '../background/settings.ts';
 import { createShopScripts } from '../features/options/shop-domains.ts';
 import { memoryArea, storageArea } from '../platform/storage/storage.ts';
 import { commandGesture, createTaggerMenus, menuGesture, uiLocale, type GestureTab, type MenuClick } from '../features/tagger/background/gestures.ts';
@@ -104,7 +104,7 @@ export default defineBackground(() => {
     };
     void background.services.settings.load().then((settings) => createMenus(settings.language));
     browser.storage.onChanged.addListener((changes, area) => {
-      const language = (changes[settingsKey]?.newValue as { language?: Language } | undefined)?.language;
+      const language = settingsItem.parse(changes[settingsItem.storageKey]?.newValue)?.language;
       if (area === 'local' && language) createMenus(language);
     });
   }

@@ -1,6 +1,7 @@
-// The classification of DESIGN §7 on small hand-computed datasets: every R × F cell, every
-// lifecycle rule at its boundaries, cut points with ties, tiers, the ticket band, refunds, referral
-// counts, reasons, and a manual override that survives a full run. "Now" is fixed.
+// The classification of supabase/README.md (section 3, "What the engine computes") on small
+// hand-computed datasets: every R × F cell, every lifecycle rule at its boundaries, cut points with
+// ties, tiers, the ticket band, refunds, referral counts, reasons, and a manual override that
+// survives a full run. "Now" is fixed.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './harness.ts';
@@ -120,7 +121,7 @@ const ordersEnding = (days: number, count: number, total = 10): OrderSpec[] =>
   Array.from({ length: count }, (_, i) => ({ at: ago(days + i), total }));
 
 describe('RFM', () => {
-  it('puts every R × F cell in the segment DESIGN §7 gives it', async () => {
+  it('puts every R × F cell in the segment supabase/README.md section 3 gives it', async () => {
     const org = await newOrg();
     // Cut points fixed by hand: R = 1 + #{c : days < c}.
     await setCuts(org, { recency: [10, 20, 30, 40], monetary: [10, 20, 30, 40], vip: 1000, superMin: 2000, median: 10 });

@@ -1,4 +1,4 @@
-// The security matrix (DESIGN §5): every role × every table × select / insert / update / delete,
+// The security matrix (supabase/README.md, section 2): every role × every table × select / insert / update / delete,
 // each asserted allowed or denied, generated from the table of expectations below.
 //
 // Every statement targets rows of organization A. Roles: anon (no token), staff / rep / admin of

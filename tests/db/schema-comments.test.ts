@@ -1,4 +1,4 @@
-// Studio is the admin UI (DESIGN §4): every table, view, column, enum and API function explains
+// Studio is the admin UI (supabase/README.md, section 1): every table, view, column, enum and API function explains
 // itself there. This fails as soon as something is added without a comment.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './harness.ts';

@@ -16,7 +16,7 @@ export const authKeyPrefix = 'portrait:auth:';
 export function createAuthStorage(area: KeyValueArea): AuthStorage {
   return {
     async getItem(key) {
-      const value = await area.get<string>(authKeyPrefix + key);
+      const value = await area.get<unknown>(authKeyPrefix + key);
       return typeof value === 'string' ? value : null;
     },
     setItem: (key, value) => area.set(authKeyPrefix + key, value),

@@ -1,16 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { storageArea, type KeyValueArea } from '../../../extension/platform/storage/storage.ts';
 import {
   backoffDelay,
   createWriteQueue,
   queueStorageKey,
+  writeQueueItem,
   type ApplyOutcome,
   type QueuedWrite,
   type WriteQueueOptions,
 } from '../../../extension/background/write-queue.ts';
 import type { WriteOp } from '../../../extension/platform/messaging/schemas.ts';
 import { fakeBackend, manualClock, orgA, settle, userId, type ManualClock } from './fakes.ts';
+import v1Fixture from './fixtures/write-queue-v1.json' with { type: 'json' };
 
 afterEach(() => fakeBrowser.reset());
 
@@ -288,5 +290,76 @@ describe('write queue after a restart', () => {
     await queue.drain({ now: true });
     expect(sent).toHaveLength(7);
     expect(await queue.writes()).toEqual([]);
+  });
+});
+
+// A queue as the first builds stored it (version 1, no version recorded): written by that code
+// (createWriteQueue before the queue was a versioned storage item) with a landed lead, a refused
+// stage change and six writes waiting, one of them against the lead's placeholder id.
+const storedV1 = v1Fixture['portrait:write-queue'];
+/** A minute after the fixture's writes were queued: every one of them is due. */
+const afterV1 = () => manualClock(Date.UTC(2026, 10, 23, 9, 1, 0));
+
+describe('write queue stored by an older version', () => {
+  it('reads a version 1 queue after the upgrade with every write intact, and sends each once, in order', async () => {
+    await fakeBrowser.storage.local.set(structuredClone(v1Fixture));
+    const area = storageArea(fakeBrowser.storage.local);
+    const sent: QueuedWrite[] = [];
+    const queue = queueOver(area, afterV1(), async (w) => {
+      sent.push(w);
+      return { ok: true, customerId: null };
+    });
+
+    const [placeholder, realId] = Object.entries(storedV1.resolved)[0]!;
+    const expected = storedV1.writes.map((w) =>
+      'customerId' in w.write && w.write.customerId === placeholder ? { ...w, write: { ...w.write, customerId: realId } } : w,
+    );
+    expect(await queue.writes()).toEqual(expected);
+    expect(await queue.failed()).toEqual(storedV1.failed);
+    expect(await queue.resolveCustomerId(placeholder)).toBe(realId);
+    // Upgraded in place: the value keeps its writes and records its version, as WXT's items do.
+    expect(await fakeBrowser.storage.local.get(null)).toEqual({
+      [queueStorageKey]: { ...storedV1, setAside: [] },
+      [`${queueStorageKey}$`]: { v: writeQueueItem.version },
+    });
+
+    await queue.drain();
+    expect(sent).toEqual(expected);
+    expect(await queue.writes()).toEqual([]);
+  });
+
+  it('keeps aside a stored write it cannot read, without losing or holding up the others', async () => {
+    const unreadable = { ...storedV1.writes[1]!, write: { op: 'merge', customerId: 'somebody' } };
+    const writes = [storedV1.writes[0]!, unreadable, ...storedV1.writes.slice(2)];
+    await fakeBrowser.storage.local.set({ [queueStorageKey]: { ...storedV1, writes } });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const area = storageArea(fakeBrowser.storage.local);
+    const sent: string[] = [];
+    const queue = queueOver(area, afterV1(), async (w) => {
+      sent.push(w.requestId);
+      return { ok: true, customerId: null };
+    });
+
+    expect((await queue.writes()).map((w) => w.requestId)).toEqual(storedV1.writes.filter((w) => w !== storedV1.writes[1]).map((w) => w.requestId));
+    await queue.drain();
+    expect(sent).not.toContain(unreadable.requestId);
+    expect(sent).toHaveLength(storedV1.writes.length - 1);
+    const stored = await area.get<{ setAside: Array<{ value: unknown; reason: string }> }>(queueStorageKey);
+    expect(stored?.setAside).toEqual([{ value: unreadable, reason: expect.stringContaining('write.op') }]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    warn.mockRestore();
+  });
+
+  it('keeps aside a whole queue it cannot read (a newer version’s) and starts empty', async () => {
+    await fakeBrowser.storage.local.set({ [queueStorageKey]: storedV1, [`${queueStorageKey}$`]: { v: writeQueueItem.version + 1 } });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const area = storageArea(fakeBrowser.storage.local);
+    const queue = queueOver(area, manualClock(), async () => ({ ok: true, customerId: null }));
+
+    expect(await queue.writes()).toEqual([]);
+    expect(await area.get(`${queueStorageKey}#unreadable`)).toMatchObject({ value: storedV1, version: writeQueueItem.version + 1, reason: expect.stringContaining('newer version') });
+    expect(await area.get(queueStorageKey)).toBeUndefined();
+    expect(warn.mock.calls).toEqual([[expect.stringContaining('kept aside')]]);
+    warn.mockRestore();
   });
 });

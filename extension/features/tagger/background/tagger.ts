@@ -12,6 +12,8 @@ import type { PortraitService } from '../../../background/portraits.ts';
 import type { SenderFrame } from '../../../platform/messaging/sender.ts';
 import type { SessionManager } from '../../../background/session.ts';
 import type { SettingsStore } from '../../../background/settings.ts';
+import { z } from 'zod';
+import { defineStorageItem } from '../../../platform/storage/item.ts';
 import type { KeyValueArea } from '../../../platform/storage/storage.ts';
 import { readTaggerTarget, type TaggerInput } from './target.ts';
 
@@ -32,17 +34,23 @@ export interface TaggerInjector {
   inject(tabId: number, frameId: number): Promise<void>;
 }
 
-export interface InjectedFrame {
-  tabId: number;
-  frameId: number;
-  origin: string;
-  documentId: string | null;
-  selectionText: string | null;
-  linkUrl: string | null;
-  at: number;
-}
+const injectedFrameSchema = z.object({
+  tabId: z.number().int(),
+  frameId: z.number().int(),
+  origin: z.string(),
+  documentId: z.string().nullable(),
+  selectionText: z.string().nullable(),
+  linkUrl: z.string().nullable(),
+  at: z.number(),
+});
+export type InjectedFrame = z.infer<typeof injectedFrameSchema>;
 
-export const injectedFramesKey = 'portrait:tagger-frames';
+/** In `storage.session`, unreadable, dropped (logged): the dialog is opened again. */
+export const injectedFramesItem = defineStorageItem<InjectedFrame[]>('session:portrait:tagger-frames', {
+  schema: z.array(injectedFrameSchema),
+  fallback: [],
+  unreadable: 'drop',
+});
 /** A dialog left open longer than this must be opened again. */
 const frameLifetimeMs = 60 * 60_000;
 const maxFrames = 20;
@@ -64,8 +72,9 @@ function originOf(url: string): string | null {
 export function createInjectedFrames(options: { area?: KeyValueArea; clock?: Clock } = {}) {
   const clock = options.clock ?? systemClock;
   let frames: InjectedFrame[] = [];
+  const stored = options.area ? injectedFramesItem.in(options.area) : null;
   const live = () => frames.filter((frame) => clock.now() - frame.at < frameLifetimeMs);
-  const save = () => options.area?.set(injectedFramesKey, frames).catch(() => undefined);
+  const save = () => stored?.setValue(frames).catch(() => undefined);
 
   function find(sender: SenderFrame): InjectedFrame | null {
     const origin = originOf(sender.url);
@@ -82,8 +91,7 @@ export function createInjectedFrames(options: { area?: KeyValueArea; clock?: Clo
 
   return {
     async restore() {
-      const stored = await options.area?.get<InjectedFrame[]>(injectedFramesKey);
-      if (Array.isArray(stored)) frames = [...stored, ...frames];
+      if (stored) frames = [...(await stored.getValue()), ...frames];
     },
     add(frame: Omit<InjectedFrame, 'at'>) {
       frames = [
