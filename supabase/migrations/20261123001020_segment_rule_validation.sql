@@ -1,4 +1,4 @@
--- The segment rule language (DESIGN §7), checked whenever segments.rule is written. The same
+-- The segment rule language (supabase/README.md §4), checked whenever segments.rule is written. The same
 -- language is described by the zod schema in shared/rules.ts; tests/db/engine-rules.test.ts keeps
 -- the two in agreement.
 --

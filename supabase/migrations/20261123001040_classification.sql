@@ -1,4 +1,4 @@
--- Classification (DESIGN §7): from each customer's statistics (customer_profiles), the
+-- Classification (supabase/README.md §3): from each customer's statistics (customer_profiles), the
 -- organization's settings and cut points and its compiled segment rules, compute the RFM scores
 -- and segment, lifecycle stage, value tier, ticket band, referral count, segment membership, the
 -- next moment time alone changes any of these, and the reason for each computed field.

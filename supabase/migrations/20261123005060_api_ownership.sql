@@ -1,4 +1,4 @@
--- Ownership through the API (DESIGN §5): a rep or an admin claims a customer from the pool
+-- Ownership through the API (supabase/README.md §2): a rep or an admin claims a customer from the pool
 -- (公海), the owner (or an admin) releases one back to it, an admin assigns one to any member.
 -- Each change is recorded in ownership_changes with its reason (20261123005020_ownership_changes.sql).
 -- The writes are idempotent by request id (see api_requests).

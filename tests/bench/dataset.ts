@@ -1,4 +1,4 @@
-// The benchmark dataset (DESIGN §10, CRM-1M shape), generated set-based in SQL straight into the
+// The benchmark dataset (README.md "Performance budgets", CRM-1M shape), generated set-based in SQL straight into the
 // tables: generate_series for the rows and hashes of row numbers for every value, so the same
 // scale always gives the same data (relative to its anchor day).
 //

@@ -1,4 +1,4 @@
-// The database budgets of DESIGN §10, measured on a generated organization (dataset.ts):
+// The database budgets of README.md "Performance budgets", measured on a generated organization (dataset.ts):
 // recomputes (full, after changes, drift, an edited rule), single-order ingest latency and
 // throughput through the trigger path, customer_context in the database and through the local
 // API, and a naive recompute of the kind cron-based tools run, for comparison.

@@ -1,4 +1,4 @@
-// `npm run bench -- --extension`: the extension's budgets (DESIGN §10), measured in one run.
+// `npm run bench -- --extension`: the extension's budgets (README.md "Performance budgets"), measured in one run.
 //
 //   - each content script's size, gzip -9 (JS ≤ 25 KB, CSS ≤ 6 KB);
 //   - the overlay's time to visible after a conversation's participants appear on a Gmail page

@@ -1,4 +1,4 @@
-// `npm run bench`: Portrait's performance budgets (DESIGN §10), measured in one run.
+// `npm run bench`: Portrait's performance budgets (README.md "Performance budgets"), measured in one run.
 //
 //   DATABASE_URL=postgres://… npm run bench -- --scale smoke     CI: 2k customers, under 2 minutes
 //   DATABASE_URL=postgres://… npm run bench -- --scale 100k      100k customers (≈ 1M orders)

@@ -1,4 +1,4 @@
-// customer_timeline reads one page through indexes (DESIGN §6): on a database seeded here with
+// customer_timeline reads one page through indexes (README.md, "Follow-ups, owners, satisfaction visits and the timeline"): on a database seeded here with
 // 20,000 customers and 100,000+ rows in every table the timeline reads, the plan of the
 // timeline's statement must reach each of those tables through an index, and no scan may return
 // more than a page's worth of rows (p_limit + 1, plus rows sharing the boundary time) — however
