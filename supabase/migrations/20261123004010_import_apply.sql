@@ -184,17 +184,42 @@ begin
 
   drop table if exists pg_temp.import_customer_work;
   create temp table import_customer_work on commit drop as
-  with staged as (
-    select s.*, o.id as known_org, private.org_settings_with_defaults(o.settings) ->> 'default_phone_region' as phone_region
+  with orgs as materialized (
+    select o.id, private.org_settings_with_defaults(o.settings) ->> 'default_phone_region' as phone_region
+      from public.organizations o
+  ), staged as materialized (
+    select s.*, o.id as known_org, o.phone_region
       from public.import_customers s
-      left join public.organizations o on o.id = s.org_id
+      left join orgs o on o.id = s.org_id
      where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
+  ),
+  -- Each distinct value is read once, then joined back to its rows.
+  emails as (
+    select d.v, private.normalize_email(d.v) as email
+      from (select nullif(btrim(s.email), '') as v from staged s
+            union select nullif(btrim(s.owner_email), '') from staged s
+            union select nullif(btrim(s.referred_by_email), '') from staged s) d
+     where d.v is not null
+  ), phones as (
+    select d.v, d.region, private.normalize_phone(d.v, nullif(d.region, '')) as phone
+      from (select distinct nullif(btrim(s.phone), '') as v, coalesce(s.phone_region, '') as region from staged s) d
+     where d.v is not null
+  ), dates as (
+    select d.v, private.import_timestamp(d.v) as at
+      from (select distinct nullif(btrim(s.created_at), '') as v from staged s) d
+     where d.v is not null
+  ), tag_lists as (
+    select d.v, array(select distinct on (lower(t)) t
+                        from (select btrim(regexp_replace(x, '\s+', ' ', 'g')) as t
+                                from unnest(regexp_split_to_array(d.v, '[;|]')) x) y
+                       where t <> '' order by lower(t), t) as tag_list
+      from (select distinct s.tags as v from staged s where s.tags is not null) d
   ), parsed as (
     select s.id, s.org_id, s.known_org, s.email, s.phone, s.external_id, s.tags,
            nullif(btrim(s.email), '') as email_in,
-           private.normalize_email(nullif(btrim(s.email), '')) as email_n,
+           em.email as email_n,
            nullif(btrim(s.phone), '') as phone_in,
-           private.normalize_phone(nullif(btrim(s.phone), ''), s.phone_region) as phone_n,
+           ph.phone as phone_n,
            nullif(btrim(s.external_id), '') as ext,
            private.normalize_shop_id(split_part(btrim(s.external_id), ':', 1), split_part(btrim(s.external_id), ':', 2)) as shop_id,
            nullif(btrim(s.name), '') as name_,
@@ -206,16 +231,22 @@ begin
            nullif(btrim(s.industry), '') as industry_,
            nullif(btrim(s.company_size), '') as size_,
            nullif(btrim(s.source), '') as source_,
-           private.normalize_email(nullif(btrim(s.owner_email), '')) as owner_n, nullif(btrim(s.owner_email), '') as owner_in,
-           private.normalize_email(nullif(btrim(s.referred_by_email), '')) as referrer_n, nullif(btrim(s.referred_by_email), '') as referrer_in,
+           ow.email as owner_n, nullif(btrim(s.owner_email), '') as owner_in,
+           rf.email as referrer_n, nullif(btrim(s.referred_by_email), '') as referrer_in,
            lower(nullif(btrim(s.is_partner), '')) as partner_in,
            lower(nullif(btrim(s.is_valid), '')) as valid_in,
            nullif(btrim(s.created_at), '') as created_in,
-           private.import_timestamp(nullif(btrim(s.created_at), '')) as created_,
-           array(select distinct on (lower(t)) t
-                   from (select btrim(regexp_replace(x, '\s+', ' ', 'g')) as t
-                           from unnest(regexp_split_to_array(coalesce(s.tags, ''), '[;|]')) x) y
-                  where t <> '' order by lower(t), t) as tag_list,
+           da.at as created_,
+           coalesce(tl.tag_list, '{}') as tag_list,
+           -- The detailed (slower) checks only for rows that fail a quick one.
+           case when length(s.email) > 320 or length(s.phone) > 64 or length(s.name) > 200 or length(s.kind) > 20
+                     or length(s.company) > 200 or length(s.country) > 100 or length(s.region) > 100 or length(s.city) > 100
+                     or length(s.industry) > 100 or length(s.company_size) > 20 or length(s.source) > 100
+                     or length(s.owner_email) > 320 or length(s.referred_by_email) > 320 or length(s.is_partner) > 10
+                     or length(s.is_valid) > 10 or length(s.tags) > 2000 or length(s.external_id) > 200 or length(s.created_at) > 64
+                     or concat(s.email, s.phone, s.name, s.kind, s.company, s.country, s.region, s.city, s.industry, s.company_size,
+                               s.source, s.owner_email, s.referred_by_email, s.is_partner, s.is_valid, s.tags, s.external_id,
+                               s.created_at) ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\uFFFD]' then
            array_remove(array[
              private.import_cell_problem('email', s.email, 320), private.import_cell_problem('phone', s.phone, 64),
              private.import_cell_problem('name', s.name, 200), private.import_cell_problem('kind', s.kind, 20),
@@ -226,8 +257,14 @@ begin
              private.import_cell_problem('referred_by_email', s.referred_by_email, 320), private.import_cell_problem('is_partner', s.is_partner, 10),
              private.import_cell_problem('is_valid', s.is_valid, 10), private.import_cell_problem('tags', s.tags, 2000),
              private.import_cell_problem('external_id', s.external_id, 200), private.import_cell_problem('created_at', s.created_at, 64)
-           ], null) as cell_problems
+           ], null) else '{}' end as cell_problems
       from staged s
+      left join emails em on em.v = nullif(btrim(s.email), '')
+      left join emails ow on ow.v = nullif(btrim(s.owner_email), '')
+      left join emails rf on rf.v = nullif(btrim(s.referred_by_email), '')
+      left join phones ph on ph.v = nullif(btrim(s.phone), '') and ph.region = coalesce(s.phone_region, '')
+      left join dates da on da.v = nullif(btrim(s.created_at), '')
+      left join tag_lists tl on tl.v = s.tags
   )
   select p.*,
          (select m.user_id from public.members m join auth.users u on u.id = m.user_id
@@ -295,22 +332,29 @@ begin
            format('email, phone, external_id: %s belong to %s different customers; merge them first',
                   concat_ws(', ', quote_literal(w.email_n), quote_literal(w.phone_n), quote_literal(w.ext)), cardinality(f.ids)) end
     from (
-      select w2.id, array_agg(distinct c.cid) as ids
-        from pg_temp.import_customer_work w2
-       cross join lateral (
-         select i.customer_id from public.customer_identities i
-          where i.org_id = w2.org_id and i.kind = 'email' and i.value = w2.email_n
-         union all
-         select i.customer_id from public.customer_identities i
-          where i.org_id = w2.org_id and i.kind = 'phone' and i.value = w2.phone_n
-         union all
-         select c.id from public.customers c where c.org_id = w2.org_id and c.external_id = w2.ext
-         union all
-         select i.customer_id from public.customer_identities i
-          where i.org_id = w2.org_id and i.kind = 'shop_customer' and i.value = w2.shop_id
-       ) c (cid)
-       where w2.error is null
-       group by w2.id
+      select c.id, array_agg(distinct c.cid) as ids
+        from (
+          select w2.id, i.customer_id as cid
+            from pg_temp.import_customer_work w2
+            join public.customer_identities i on i.org_id = w2.org_id and i.kind = 'email' and i.value = w2.email_n
+           where w2.error is null
+          union all
+          select w2.id, i.customer_id
+            from pg_temp.import_customer_work w2
+            join public.customer_identities i on i.org_id = w2.org_id and i.kind = 'phone' and i.value = w2.phone_n
+           where w2.error is null
+          union all
+          select w2.id, c.id
+            from pg_temp.import_customer_work w2
+            join public.customers c on c.org_id = w2.org_id and c.external_id = w2.ext
+           where w2.error is null
+          union all
+          select w2.id, i.customer_id
+            from pg_temp.import_customer_work w2
+            join public.customer_identities i on i.org_id = w2.org_id and i.kind = 'shop_customer' and i.value = w2.shop_id
+           where w2.error is null
+        ) c
+       group by c.id
     ) f
    where w.id = f.id;
 
@@ -552,12 +596,13 @@ begin
 
   drop table if exists pg_temp.import_order_work;
   create temp table import_order_work on commit drop as
-  with staged as materialized (
+  with orgs as materialized (
+    select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
+  ), staged as materialized (
     select s.*, o.id as known_org, o.settings ->> 'currency' as org_currency,
            coalesce(o.settings ->> 'default_phone_region', '') as region_key
       from public.import_orders s
-      left join (select o.id, private.org_settings_with_defaults(o.settings) as settings
-                   from public.organizations o) o on o.id = s.org_id
+      left join orgs o on o.id = s.org_id
      where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
   ),
   -- Each distinct value is read once (a file has few distinct amounts, statuses and customers
@@ -711,10 +756,13 @@ begin
 
   drop table if exists pg_temp.import_event_work;
   create temp table import_event_work on commit drop as
-  with staged as (
-    select s.*, o.id as known_org, private.org_settings_with_defaults(o.settings) ->> 'default_phone_region' as phone_region
+  with orgs as materialized (
+    select o.id, private.org_settings_with_defaults(o.settings) ->> 'default_phone_region' as phone_region
+      from public.organizations o
+  ), staged as (
+    select s.*, o.id as known_org, o.phone_region
       from public.import_events s
-      left join public.organizations o on o.id = s.org_id
+      left join orgs o on o.id = s.org_id
      where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
   ), parsed as (
     select s.id, s.org_id, s.known_org, r.ref_kind, r.ref_value, r.ref_error,
