@@ -14,6 +14,10 @@
 -- public.refresh_after_import(org) brings the portraits current: a full engine run (statistics,
 -- profiles, cut points, segments) and the stage history backfilled over the imported period.
 
+-- The resolving functions run with `jit = off` (their statements' cost estimates over millions of
+-- staged rows would otherwise have every statement compiled, which takes longer than running it)
+-- and a work_mem that keeps the joins of distinct values in memory.
+
 -- Order statuses as shops and spreadsheets write them, and what they mean here.
 create table private.import_order_statuses (
   written text not null,
@@ -173,6 +177,8 @@ volatile
 security definer
 set search_path = ''
 set client_min_messages = warning
+set jit = off
+set work_mem = '64MB'
 as $$
 declare
   restore text;
@@ -528,6 +534,8 @@ language plpgsql
 volatile
 security definer
 set search_path = ''
+set jit = off
+set work_mem = '64MB'
 as $$
 begin
   -- One row per distinct reference, resolved by joins (not one lookup per imported row).
@@ -585,6 +593,8 @@ volatile
 security definer
 set search_path = ''
 set client_min_messages = warning
+set jit = off
+set work_mem = '64MB'
 as $$
 declare
   restore text;
@@ -607,7 +617,7 @@ begin
   ),
   -- Each distinct value is read once (a file has few distinct amounts, statuses and customers
   -- among millions of rows), then joined back to its rows.
-  refs as (
+  refs as materialized (
     select k.region_key, k.e, k.p, k.x, r.ref_kind, r.ref_value, r.ref_written, r.ref_error
       from (select distinct s.region_key, coalesce(s.customer_email, '') as e, coalesce(s.customer_phone, '') as p,
                    coalesce(s.customer_external_id, '') as x
@@ -745,6 +755,8 @@ volatile
 security definer
 set search_path = ''
 set client_min_messages = warning
+set jit = off
+set work_mem = '64MB'
 as $$
 declare
   restore text;
@@ -956,6 +968,7 @@ language plpgsql
 volatile
 security definer
 set search_path = ''
+set jit = off
 as $$
 declare
   chunk jsonb;
