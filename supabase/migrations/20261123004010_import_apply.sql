@@ -500,6 +500,7 @@ create function private.import_customer_reference(p_email text, p_phone text, p_
 returns table (ref_kind text, ref_value text, ref_written text, ref_error text)
 language sql
 immutable
+rows 1
 set search_path = ''
 as $$
   select r.kind, r.value, r.written,
