@@ -14,6 +14,10 @@
 -- public.refresh_after_import(org) brings the portraits current: a full engine run (statistics,
 -- profiles, cut points, segments) and the stage history backfilled over the imported period.
 
+-- The resolving functions run with `jit = off` (their statements' cost estimates over millions of
+-- staged rows would otherwise have every statement compiled, which takes longer than running it)
+-- and a work_mem that keeps the joins of distinct values in memory.
+
 -- Order statuses as shops and spreadsheets write them, and what they mean here.
 create table private.import_order_statuses (
   written text not null,
@@ -173,6 +177,8 @@ volatile
 security definer
 set search_path = ''
 set client_min_messages = warning
+set jit = off
+set work_mem = '64MB'
 as $$
 declare
   restore text;
@@ -184,17 +190,42 @@ begin
 
   drop table if exists pg_temp.import_customer_work;
   create temp table import_customer_work on commit drop as
-  with staged as (
-    select s.*, o.id as known_org, private.org_settings_with_defaults(o.settings) ->> 'default_phone_region' as phone_region
+  with orgs as materialized (
+    select o.id, private.org_settings_with_defaults(o.settings) ->> 'default_phone_region' as phone_region
+      from public.organizations o
+  ), staged as materialized (
+    select s.*, o.id as known_org, o.phone_region
       from public.import_customers s
-      left join public.organizations o on o.id = s.org_id
+      left join orgs o on o.id = s.org_id
      where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
+  ),
+  -- Each distinct value is read once, then joined back to its rows.
+  emails as (
+    select d.v, private.normalize_email(d.v) as email
+      from (select nullif(btrim(s.email), '') as v from staged s
+            union select nullif(btrim(s.owner_email), '') from staged s
+            union select nullif(btrim(s.referred_by_email), '') from staged s) d
+     where d.v is not null
+  ), phones as (
+    select d.v, d.region, private.normalize_phone(d.v, nullif(d.region, '')) as phone
+      from (select distinct nullif(btrim(s.phone), '') as v, coalesce(s.phone_region, '') as region from staged s) d
+     where d.v is not null
+  ), dates as (
+    select d.v, private.import_timestamp(d.v) as at
+      from (select distinct nullif(btrim(s.created_at), '') as v from staged s) d
+     where d.v is not null
+  ), tag_lists as (
+    select d.v, array(select distinct on (lower(t)) t
+                        from (select btrim(regexp_replace(x, '\s+', ' ', 'g')) as t
+                                from unnest(regexp_split_to_array(d.v, '[;|]')) x) y
+                       where t <> '' order by lower(t), t) as tag_list
+      from (select distinct s.tags as v from staged s where s.tags is not null) d
   ), parsed as (
     select s.id, s.org_id, s.known_org, s.email, s.phone, s.external_id, s.tags,
            nullif(btrim(s.email), '') as email_in,
-           private.normalize_email(nullif(btrim(s.email), '')) as email_n,
+           em.email as email_n,
            nullif(btrim(s.phone), '') as phone_in,
-           private.normalize_phone(nullif(btrim(s.phone), ''), s.phone_region) as phone_n,
+           ph.phone as phone_n,
            nullif(btrim(s.external_id), '') as ext,
            private.normalize_shop_id(split_part(btrim(s.external_id), ':', 1), split_part(btrim(s.external_id), ':', 2)) as shop_id,
            nullif(btrim(s.name), '') as name_,
@@ -206,16 +237,22 @@ begin
            nullif(btrim(s.industry), '') as industry_,
            nullif(btrim(s.company_size), '') as size_,
            nullif(btrim(s.source), '') as source_,
-           private.normalize_email(nullif(btrim(s.owner_email), '')) as owner_n, nullif(btrim(s.owner_email), '') as owner_in,
-           private.normalize_email(nullif(btrim(s.referred_by_email), '')) as referrer_n, nullif(btrim(s.referred_by_email), '') as referrer_in,
+           ow.email as owner_n, nullif(btrim(s.owner_email), '') as owner_in,
+           rf.email as referrer_n, nullif(btrim(s.referred_by_email), '') as referrer_in,
            lower(nullif(btrim(s.is_partner), '')) as partner_in,
            lower(nullif(btrim(s.is_valid), '')) as valid_in,
            nullif(btrim(s.created_at), '') as created_in,
-           private.import_timestamp(nullif(btrim(s.created_at), '')) as created_,
-           array(select distinct on (lower(t)) t
-                   from (select btrim(regexp_replace(x, '\s+', ' ', 'g')) as t
-                           from unnest(regexp_split_to_array(coalesce(s.tags, ''), '[;|]')) x) y
-                  where t <> '' order by lower(t), t) as tag_list,
+           da.at as created_,
+           coalesce(tl.tag_list, '{}') as tag_list,
+           -- The detailed (slower) checks only for rows that fail a quick one.
+           case when length(s.email) > 320 or length(s.phone) > 64 or length(s.name) > 200 or length(s.kind) > 20
+                     or length(s.company) > 200 or length(s.country) > 100 or length(s.region) > 100 or length(s.city) > 100
+                     or length(s.industry) > 100 or length(s.company_size) > 20 or length(s.source) > 100
+                     or length(s.owner_email) > 320 or length(s.referred_by_email) > 320 or length(s.is_partner) > 10
+                     or length(s.is_valid) > 10 or length(s.tags) > 2000 or length(s.external_id) > 200 or length(s.created_at) > 64
+                     or concat(s.email, s.phone, s.name, s.kind, s.company, s.country, s.region, s.city, s.industry, s.company_size,
+                               s.source, s.owner_email, s.referred_by_email, s.is_partner, s.is_valid, s.tags, s.external_id,
+                               s.created_at) ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\uFFFD]' then
            array_remove(array[
              private.import_cell_problem('email', s.email, 320), private.import_cell_problem('phone', s.phone, 64),
              private.import_cell_problem('name', s.name, 200), private.import_cell_problem('kind', s.kind, 20),
@@ -226,8 +263,14 @@ begin
              private.import_cell_problem('referred_by_email', s.referred_by_email, 320), private.import_cell_problem('is_partner', s.is_partner, 10),
              private.import_cell_problem('is_valid', s.is_valid, 10), private.import_cell_problem('tags', s.tags, 2000),
              private.import_cell_problem('external_id', s.external_id, 200), private.import_cell_problem('created_at', s.created_at, 64)
-           ], null) as cell_problems
+           ], null) else '{}' end as cell_problems
       from staged s
+      left join emails em on em.v = nullif(btrim(s.email), '')
+      left join emails ow on ow.v = nullif(btrim(s.owner_email), '')
+      left join emails rf on rf.v = nullif(btrim(s.referred_by_email), '')
+      left join phones ph on ph.v = nullif(btrim(s.phone), '') and ph.region = coalesce(s.phone_region, '')
+      left join dates da on da.v = nullif(btrim(s.created_at), '')
+      left join tag_lists tl on tl.v = s.tags
   )
   select p.*,
          (select m.user_id from public.members m join auth.users u on u.id = m.user_id
@@ -295,22 +338,29 @@ begin
            format('email, phone, external_id: %s belong to %s different customers; merge them first',
                   concat_ws(', ', quote_literal(w.email_n), quote_literal(w.phone_n), quote_literal(w.ext)), cardinality(f.ids)) end
     from (
-      select w2.id, array_agg(distinct c.cid) as ids
-        from pg_temp.import_customer_work w2
-       cross join lateral (
-         select i.customer_id from public.customer_identities i
-          where i.org_id = w2.org_id and i.kind = 'email' and i.value = w2.email_n
-         union all
-         select i.customer_id from public.customer_identities i
-          where i.org_id = w2.org_id and i.kind = 'phone' and i.value = w2.phone_n
-         union all
-         select c.id from public.customers c where c.org_id = w2.org_id and c.external_id = w2.ext
-         union all
-         select i.customer_id from public.customer_identities i
-          where i.org_id = w2.org_id and i.kind = 'shop_customer' and i.value = w2.shop_id
-       ) c (cid)
-       where w2.error is null
-       group by w2.id
+      select c.id, array_agg(distinct c.cid) as ids
+        from (
+          select w2.id, i.customer_id as cid
+            from pg_temp.import_customer_work w2
+            join public.customer_identities i on i.org_id = w2.org_id and i.kind = 'email' and i.value = w2.email_n
+           where w2.error is null
+          union all
+          select w2.id, i.customer_id
+            from pg_temp.import_customer_work w2
+            join public.customer_identities i on i.org_id = w2.org_id and i.kind = 'phone' and i.value = w2.phone_n
+           where w2.error is null
+          union all
+          select w2.id, c.id
+            from pg_temp.import_customer_work w2
+            join public.customers c on c.org_id = w2.org_id and c.external_id = w2.ext
+           where w2.error is null
+          union all
+          select w2.id, i.customer_id
+            from pg_temp.import_customer_work w2
+            join public.customer_identities i on i.org_id = w2.org_id and i.kind = 'shop_customer' and i.value = w2.shop_id
+           where w2.error is null
+        ) c
+       group by c.id
     ) f
    where w.id = f.id;
 
@@ -450,6 +500,7 @@ create function private.import_customer_reference(p_email text, p_phone text, p_
 returns table (ref_kind text, ref_value text, ref_written text, ref_error text)
 language sql
 immutable
+rows 1
 set search_path = ''
 as $$
   select r.kind, r.value, r.written,
@@ -484,40 +535,49 @@ language plpgsql
 volatile
 security definer
 set search_path = ''
+set jit = off
+set work_mem = '64MB'
 as $$
 begin
+  -- One row per distinct reference, resolved by joins (not one lookup per imported row).
+  drop table if exists pg_temp.import_reference_work;
   execute format($sql$
-    update pg_temp.%1$I w
-       set customer_id = coalesce(
-             (select i.customer_id from public.customer_identities i
-               where i.org_id = w.org_id and w.ref_kind in ('email', 'phone') and i.kind = w.ref_kind::public.identity_kind and i.value = w.ref_value),
-             (select c.id from public.customers c where c.org_id = w.org_id and w.ref_kind = 'external_id' and c.external_id = w.ref_value),
-             (select i.customer_id from public.customer_identities i
-               where i.org_id = w.org_id and w.ref_kind = 'external_id' and i.kind = 'shop_customer'
-                 and i.value = private.normalize_shop_id(split_part(w.ref_value, ':', 1), split_part(w.ref_value, ':', 2))))
-     where w.error is null$sql$, p_work);
+    create temp table import_reference_work on commit drop as
+    select k.org_id, k.ref_kind, k.ref_value, null::uuid as customer_id, false as created
+      from (select distinct w.org_id, w.ref_kind, w.ref_value from pg_temp.%1$I w where w.error is null) k$sql$, p_work);
+  analyze pg_temp.import_reference_work;
+
+  update pg_temp.import_reference_work r
+     set customer_id = i.customer_id
+    from public.customer_identities i
+   where r.ref_kind in ('email', 'phone') and i.org_id = r.org_id and i.kind = r.ref_kind::public.identity_kind and i.value = r.ref_value;
+  update pg_temp.import_reference_work r
+     set customer_id = c.id
+    from public.customers c
+   where r.ref_kind = 'external_id' and c.org_id = r.org_id and c.external_id = r.ref_value;
+  update pg_temp.import_reference_work r
+     set customer_id = i.customer_id
+    from public.customer_identities i
+   where r.ref_kind = 'external_id' and r.customer_id is null and i.org_id = r.org_id and i.kind = 'shop_customer'
+     and i.value = private.normalize_shop_id(split_part(r.ref_value, ':', 1), split_part(r.ref_value, ':', 2));
+
+  -- Unknown emails and phones become new customers; unknown external ids are refused.
+  update pg_temp.import_reference_work r
+     set customer_id = gen_random_uuid(), created = true
+   where r.customer_id is null and r.ref_kind in ('email', 'phone');
+  insert into public.customers (id, org_id, primary_email, primary_phone, created_by)
+  select r.customer_id, r.org_id, case when r.ref_kind = 'email' then r.ref_value end, case when r.ref_kind = 'phone' then r.ref_value end, null
+    from pg_temp.import_reference_work r
+   where r.created;
 
   execute format($sql$
     update pg_temp.%1$I w
-       set error = format('customer_external_id: no customer has the external id %%s; import the customers file first', quote_literal(w.ref_value))
-     where w.error is null and w.customer_id is null and w.ref_kind = 'external_id'$sql$, p_work);
-
-  execute format($sql$
-    with fresh as (
-      select distinct w.org_id, w.ref_kind, w.ref_value, gen_random_uuid() as id
-        from (select distinct org_id, ref_kind, ref_value from pg_temp.%1$I where error is null and customer_id is null) w
-    ), created as (
-      insert into public.customers (id, org_id, primary_email, primary_phone, created_by)
-      select f.id, f.org_id, case when f.ref_kind = 'email' then f.ref_value end, case when f.ref_kind = 'phone' then f.ref_value end, null
-        from fresh f
-      returning id
-    )
-    update pg_temp.%1$I w
-       set customer_id = f.id, created_customer = true
-      from fresh f
-     where w.error is null and w.customer_id is null
-       and f.org_id = w.org_id and f.ref_kind = w.ref_kind and f.ref_value = w.ref_value
-       and f.id in (select id from created)$sql$, p_work);
+       set customer_id = r.customer_id,
+           created_customer = r.created,
+           error = case when r.customer_id is null then
+             format('customer_external_id: no customer has the external id %%s; import the customers file first', quote_literal(w.ref_value)) end
+      from pg_temp.import_reference_work r
+     where w.error is null and r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value$sql$, p_work);
 end;
 $$;
 
@@ -534,6 +594,8 @@ volatile
 security definer
 set search_path = ''
 set client_min_messages = warning
+set jit = off
+set work_mem = '64MB'
 as $$
 declare
   restore text;
@@ -545,27 +607,51 @@ begin
 
   drop table if exists pg_temp.import_order_work;
   create temp table import_order_work on commit drop as
-  with staged as (
-    select s.*, o.id as known_org, o.settings
+  with orgs as materialized (
+    select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
+  ), staged as materialized (
+    select s.*, o.id as known_org, o.settings ->> 'currency' as org_currency,
+           coalesce(o.settings ->> 'default_phone_region', '') as region_key
       from public.import_orders s
-      left join (select o.id, private.org_settings_with_defaults(o.settings) as settings
-                   from public.organizations o) o on o.id = s.org_id
+      left join orgs o on o.id = s.org_id
      where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
+  ),
+  -- Each distinct value is read once (a file has few distinct amounts, statuses and customers
+  -- among millions of rows), then joined back to its rows.
+  refs as materialized (
+    select k.region_key, k.e, k.p, k.x, r.ref_kind, r.ref_value, r.ref_written, r.ref_error
+      from (select distinct s.region_key, coalesce(s.customer_email, '') as e, coalesce(s.customer_phone, '') as p,
+                   coalesce(s.customer_external_id, '') as x
+              from staged s) k
+     cross join lateral private.import_customer_reference(nullif(k.e, ''), nullif(k.p, ''), nullif(k.x, ''), nullif(k.region_key, '')) r
+  ), amounts as (
+    select d.v, private.import_amount(d.v) as amount
+      from (select s.total as v from staged s where s.total is not null
+            union
+            select s.refunded from staged s where s.refunded is not null) d
+  ), statuses as (
+    select d.v, (select st.status from private.import_order_statuses st
+                  where st.written = regexp_replace(lower(btrim(d.v)), '[\s-]+', '_', 'g')) as status
+      from (select distinct s.status as v from staged s where s.status is not null) d
   ), parsed as (
     select s.id, s.org_id, s.known_org,
            nullif(btrim(s.order_id), '') as order_in,
            r.ref_kind, r.ref_value, r.ref_written, r.ref_error,
            nullif(btrim(s.ordered_at), '') as ordered_in,
-           private.import_timestamp(s.ordered_at) as ordered_,
+           -- The usual forms (2024-03-05T14:30:00.000Z, 2024-03-05 14:30, 2024-03-05) on days 1 to 28
+           -- are plain casts; everything else goes through private.import_timestamp.
+           case when s.ordered_at ~ '^(19|20|21)\d\d-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?Z$'
+                then s.ordered_at::timestamptz
+                when s.ordered_at ~ '^(19|20|21)\d\d-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?)?$'
+                then s.ordered_at::timestamp at time zone 'UTC'
+                else private.import_timestamp(s.ordered_at) end as ordered_,
            nullif(btrim(s.total), '') as total_in,
-           private.import_amount(s.total) as total_,
+           ta.amount as total_,
            nullif(btrim(s.refunded), '') as refunded_in,
-           coalesce(private.import_amount(nullif(btrim(s.refunded), '')), case when nullif(btrim(s.refunded), '') is null then 0 end) as refunded_,
+           case when nullif(btrim(s.refunded), '') is null then 0 else ra.amount end as refunded_,
            nullif(btrim(s.status), '') as status_in,
-           case when nullif(btrim(s.status), '') is null then 'paid'::public.order_status
-                else (select st.status from private.import_order_statuses st
-                       where st.written = regexp_replace(lower(btrim(s.status)), '[\s-]+', '_', 'g')) end as status_,
-           upper(coalesce(nullif(btrim(s.currency), ''), s.settings ->> 'currency')) as currency_,
+           case when nullif(btrim(s.status), '') is null then 'paid'::public.order_status else st.status end as status_,
+           upper(coalesce(nullif(btrim(s.currency), ''), s.org_currency)) as currency_,
            lower(coalesce(nullif(btrim(s.source), ''), 'import')) as source_,
            -- The detailed (slower) checks only for rows that fail a quick one.
            case when length(s.order_id) > 200 or length(s.customer_email) > 320 or length(s.customer_phone) > 64
@@ -581,8 +667,11 @@ begin
              private.import_cell_problem('currency', s.currency, 10), private.import_cell_problem('source', s.source, 40)
            ) end as cell_problem
       from staged s
-      cross join lateral private.import_customer_reference(s.customer_email, s.customer_phone, s.customer_external_id,
-                                                           s.settings ->> 'default_phone_region') r
+      join refs r on r.region_key = s.region_key and r.e = coalesce(s.customer_email, '') and r.p = coalesce(s.customer_phone, '')
+                 and r.x = coalesce(s.customer_external_id, '')
+      left join amounts ta on ta.v = s.total
+      left join amounts ra on ra.v = s.refunded
+      left join statuses st on st.v = s.status
   )
   select p.id, p.org_id, p.order_in, p.ref_kind, p.ref_value, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_, p.source_,
          case
@@ -667,6 +756,8 @@ volatile
 security definer
 set search_path = ''
 set client_min_messages = warning
+set jit = off
+set work_mem = '64MB'
 as $$
 declare
   restore text;
@@ -678,10 +769,13 @@ begin
 
   drop table if exists pg_temp.import_event_work;
   create temp table import_event_work on commit drop as
-  with staged as (
-    select s.*, o.id as known_org, private.org_settings_with_defaults(o.settings) ->> 'default_phone_region' as phone_region
+  with orgs as materialized (
+    select o.id, private.org_settings_with_defaults(o.settings) ->> 'default_phone_region' as phone_region
+      from public.organizations o
+  ), staged as (
+    select s.*, o.id as known_org, o.phone_region
       from public.import_events s
-      left join public.organizations o on o.id = s.org_id
+      left join orgs o on o.id = s.org_id
      where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
   ), parsed as (
     select s.id, s.org_id, s.known_org, r.ref_kind, r.ref_value, r.ref_error,
@@ -821,10 +915,15 @@ begin
     raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
   end if;
   perform pg_advisory_xact_lock(hashtext('portrait.import'), hashtext(p_org::text));
+  -- Freshly loaded tables have no statistics yet; without them the planner takes millions of
+  -- rows for a handful (and picks nested loops over them).
+  analyze public.import_customers, public.import_orders, public.import_events;
   perform private.import_apply_customers(array(
     select s.id from public.import_customers s where s.org_id = p_org and s.import_status = 'pending' order by s.id));
+  analyze public.customers, public.customer_identities;
   perform private.import_apply_orders(array(
     select s.id from public.import_orders s where s.org_id = p_org and s.import_status = 'pending' order by s.id));
+  analyze public.customers, public.customer_identities, public.orders;
   perform private.import_apply_events(array(
     select s.id from public.import_events s where s.org_id = p_org and s.import_status = 'pending' order by s.id));
   return private.import_counts(p_org, null);
@@ -870,6 +969,7 @@ language plpgsql
 volatile
 security definer
 set search_path = ''
+set jit = off
 as $$
 declare
   chunk jsonb;
@@ -892,6 +992,10 @@ begin
     raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
   end if;
 
+  -- The engine plans its queries over the tables an import just filled: they need statistics
+  -- that know about the new rows first (autovacuum would take its time).
+  analyze public.customers, public.customer_identities, public.orders, public.events, public.tags, public.customer_tags,
+          public.customer_profiles, private.dirty_customers;
   loop
     chunk := private.recompute(p_org, 'full', after_, 100000, run_id);
     run_id := (chunk ->> 'run_id')::bigint;
@@ -901,6 +1005,7 @@ begin
   end loop;
   engine_ms := round(extract(epoch from clock_timestamp() - started) * 1000);
 
+  analyze public.customer_profiles, public.stage_changes, private.dirty_customers;
   select min(o.ordered_at)::date into first_day from public.orders o where o.org_id = p_org;
   if first_day is not null and first_day < (now() at time zone 'UTC')::date then
     days := private.backfill_stage_snapshots(p_org, greatest(first_day, (now() at time zone 'UTC')::date - 36600),
