@@ -48,12 +48,12 @@ function tallPortrait(email: string): PortraitView {
     notes: Array.from({ length: 8 }, (_, i) => ({
       id: `n${i}`,
       body: `Note ${i}: asked about delivery schedules, unit prices and the terms we agreed on last spring.`,
-      author: 'Sam Rep',
+      authorName: 'Sam Rep',
       createdAt: new Date(Date.now() - i * day).toISOString(),
     })),
     studioUrl: null,
     computedAt: new Date().toISOString(),
-  } as PortraitView;
+  };
 }
 
 /**

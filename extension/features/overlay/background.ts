@@ -62,7 +62,7 @@ export const overlayFeature = defineFeature({
         ? [...current.ownAddresses, account.email.toLowerCase()]
         : current.ownAddresses;
       const locale = resolveLocale(current.language, uiLanguage?.() ?? globalThis.navigator?.language);
-      const messages = locale === 'en' ? null : overlayDictionaries[locale];
+      const messages = overlayDictionaries[locale];
       return { ok: true, enabled, ownAddresses, internalDomains: current.internalDomains, language: current.language, locale, messages, placement };
     },
   }),

@@ -77,7 +77,7 @@ export interface PageSettingsResponse {
   internalDomains: string[];
   language: Language;
   locale: Locale;
-  messages: Record<string, string> | null;
+  messages: Record<string, string>;
   /** Where the user left the overlay on this site; null: the site's default. */
   placement: StoredPlacement | null;
 }

@@ -1,8 +1,8 @@
 // The overlay's texts in English and Simplified Chinese. They live beside the overlay, not in
 // platform/i18n/i18n.ts's dictionary, so that content scripts carry only these and not the extension pages'
-// texts; the locale and the `{placeholder}` rules are platform/i18n/i18n.ts's. Content scripts bundle the
-// English texts only (their size is budgeted): the background sends the other language's with the
-// page settings (features/overlay/background.ts, `portrait/settings`).
+// texts; the locale and the `{placeholder}` rules are platform/i18n/i18n.ts's. Content scripts bundle
+// none of them (their size is budgeted): the background sends the chosen language's with the page
+// settings (features/overlay/background.ts, `portrait/settings`).
 import { createPageTranslator, type Dictionaries } from '../../platform/i18n/i18n.ts';
 
 const en = {
@@ -237,5 +237,8 @@ const zhCN: Record<OverlayMessageKey, string> = {
 
 export const dictionaries = { en, 'zh-CN': zhCN } satisfies Dictionaries<OverlayMessageKey>;
 
-/** The overlay's `t`: English bundled, the other language delivered (`t.use`) with the page settings. */
-export const t = createPageTranslator<OverlayMessageKey>(en);
+/**
+ * The overlay's `t`: its texts, English included, are delivered (`t.use`) with the page settings, so
+ * that content scripts carry no dictionary (their size is budgeted).
+ */
+export const t = createPageTranslator<OverlayMessageKey>();

@@ -193,21 +193,23 @@ export function createTranslator<K extends string>(dictionaries: Dictionaries<K>
 }
 
 /**
- * A `t` for a content script, whose size is budgeted: only the English texts are bundled, the other
- * languages' arrive from the background with the page settings (`use`). Until then, and for any
- * key a delivered dictionary lacks, the English text is shown.
+ * A `t` for a content script, whose size is budgeted: its texts arrive from the background with the
+ * page settings (`use`), English included, so no dictionary is bundled (`bundled` is for tests and
+ * small scripts). For a key the current language lacks, the English text is shown, else the key.
  */
-export function createPageTranslator<K extends string>(en: Record<K, string>) {
-  const delivered: Partial<Record<Locale, Partial<Record<K, string>>>> = {};
+export function createPageTranslator<K extends string>(bundled: Partial<Record<K, string>> = {}) {
+  const delivered: Partial<Record<Locale, Partial<Record<K, string>>>> = { en: { ...bundled } };
+  const filtered = Object.keys(bundled).length > 0;
   const translate = (key: K, values?: Record<string, string | number>): string =>
-    interpolate(delivered[currentLocale]?.[key] || en[key], values);
-  translate.has = (key: string): key is K => Object.hasOwn(en, key);
-  /** Keeps the texts of `locale` from `messages`: only known keys with text values. */
+    interpolate(delivered[currentLocale]?.[key] || delivered.en?.[key] || key, values);
+  translate.has = (key: string): key is K =>
+    Object.hasOwn(delivered[currentLocale] ?? {}, key) || Object.hasOwn(delivered.en ?? {}, key);
+  /** Keeps the texts of `locale` from `messages` (text values only; with a bundle, its keys only). */
   translate.use = (locale: Locale, messages: unknown): void => {
-    if (locale === 'en' || !messages || typeof messages !== 'object') return;
-    const texts: Partial<Record<K, string>> = {};
+    if (!messages || typeof messages !== 'object') return;
+    const texts: Partial<Record<K, string>> = locale === 'en' ? { ...delivered.en } : {};
     for (const [key, text] of Object.entries(messages)) {
-      if (translate.has(key) && typeof text === 'string') texts[key] = text;
+      if ((!filtered || Object.hasOwn(bundled, key)) && typeof text === 'string') texts[key as K] = text;
     }
     delivered[locale] = texts;
   };

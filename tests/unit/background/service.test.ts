@@ -408,7 +408,8 @@ describe('settings for pages', () => {
       internalDomains: [],
       language: 'auto',
       locale: 'en',
-      messages: null,
+      messages: overlayDictionaries.en,
+      placement: null,
     });
     expect(await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1))).toEqual({
       ok: false,
@@ -427,7 +428,7 @@ describe('settings for pages', () => {
 
     await chineseBrowser.send({ type: 'settings/preferences', ownAddresses: [], internalDomains: [], language: 'en' });
     expect(chineseBrowser.pushes).toContainEqual({ tabId: 1, message: { type: 'portrait/settings-changed' } });
-    expect(await chineseBrowser.send({ type: 'portrait/settings' }, gmailTab(1))).toMatchObject({ language: 'en', locale: 'en', messages: null });
+    expect(await chineseBrowser.send({ type: 'portrait/settings' }, gmailTab(1))).toMatchObject({ language: 'en', locale: 'en', messages: overlayDictionaries.en });
 
     const englishBrowser = start({ uiLanguage: 'de-DE', local: memoryArea() });
     await englishBrowser.send({ type: 'settings/preferences', ownAddresses: [], internalDomains: [], language: 'zh-CN' });
