@@ -11,6 +11,7 @@ import { overviewFeature } from './overview/background.ts';
 import { overviewRequestSchema } from './overview/schemas.ts';
 import { popupFeature } from './popup/background.ts';
 import {
+  answerInvitationRequestSchema,
   popupStateRequestSchema,
   selectOrgRequestSchema,
   setSiteEnabledRequestSchema,
@@ -41,6 +42,7 @@ export const extensionPageRequestSchema = z.discriminatedUnion('type', [
   signInRequestSchema,
   signOutRequestSchema,
   selectOrgRequestSchema,
+  answerInvitationRequestSchema,
   setSiteEnabledRequestSchema,
   shopDomainRequestSchema,
   getSettingsRequestSchema,
