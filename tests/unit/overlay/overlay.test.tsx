@@ -96,7 +96,7 @@ describe('Overlay', () => {
     expect(badges.textContent).toContain('High ticket');
     expect(badges.textContent).toContain('Partner');
     expect(badges.textContent).not.toContain('Invalid');
-    expect(text).toContain('€12,841');
+    expect(text).toContain('€12,840.50');
     expect(text).toContain('€1,834');
     expect(text).toContain('142 days ago');
     expect(within(card).getByRole('list', { name: 'Tags' }).textContent).toContain('wholesale');
