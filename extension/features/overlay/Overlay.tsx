@@ -54,10 +54,19 @@ function Freshness({ store }: { store: OverlayStore }) {
   const now = store.now.value;
   const computedAt = store.current.value?.portrait?.computedAt;
   const computed = computedAt ? Date.parse(computedAt) : NaN;
+  const waiting = store.waitingToSend.value;
   if (fetchedAt === null) return null;
   return (
     <p data-testid="portrait-card-footer" class="flex shrink-0 flex-wrap gap-x-1 border-t border-slate-200 px-4 py-2 text-xs text-slate-500">
-      <span>{t('fresh.updated', { time: timeAgo(fetchedAt, now) })}</span>
+      {store.online.value ? (
+        <span>{t('fresh.updated', { time: timeAgo(fetchedAt, now) })}</span>
+      ) : (
+        // Offline, the data is what was fetched last: say so rather than "updated just now".
+        <span role="status" class="font-medium text-amber-800">
+          {t('offline.saved', { time: timeAgo(fetchedAt, now) })}
+        </span>
+      )}
+      {waiting > 0 && <span class="text-amber-800">{`· ${t('offline.waiting', { count: waiting })}`}</span>}
       {!Number.isNaN(computed) && <span>{`· ${t('fresh.computed', { time: timeAgo(computed, now) })}`}</span>}
       {store.stale.value && (
         <span role="status" class="inline-flex items-center gap-1 text-amber-700">
@@ -95,7 +104,7 @@ function CardBody({ store, view }: { store: OverlayStore; view: OverlayView }) {
     default:
       return (
         <div class="flex flex-col items-start gap-2">
-          <p class="text-slate-700">{t('unavailable')}</p>
+          <p class="text-slate-700">{store.online.value ? t('unavailable') : t('offline.lookup')}</p>
           <button type="button" class="ov-btn-quiet" onClick={() => void store.lookup()}>
             {t('retry')}
           </button>

@@ -78,6 +78,9 @@ export async function startOverlay(ctx: ContentScriptContext, adapter: SiteAdapt
   if (ctx.isInvalid) return;
   ui.mount();
   ctx.setInterval(() => store.tick(), 30_000);
+  const onNetwork = () => store.setOnline(navigator.onLine);
+  ctx.addEventListener(window, 'online', onNetwork);
+  ctx.addEventListener(window, 'offline', onNetwork);
 
   const adapterContext = (): AdapterContext => settings;
   const watcher = watchParticipants(ctx, document, adapter, adapterContext, (participants) =>
