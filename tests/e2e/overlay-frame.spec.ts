@@ -237,3 +237,34 @@ test.describe('moving the card', () => {
     await shadow.detach();
   });
 });
+
+test('offline: the card says so instead of "Updated just now", and says it again when back online', async ({ context, serviceWorker }) => {
+  await stubLookups(serviceWorker);
+  const { page, shadow } = await openThread(context, { width: 1280, height: 800 }, 3);
+  await expand(shadow);
+  expect((await shadow.find(byTestId('portrait-card-footer'))).text).toContain('Updated just now');
+  await context.setOffline(true);
+  await shadow.find({ ...byTestId('portrait-card-footer'), text: /^Offline · showing data fetched just now/ });
+  expect((await shadow.find({ ...byTestId('portrait-card-footer') })).text).not.toContain('Updated');
+  await context.setOffline(false);
+  await shadow.find({ ...byTestId('portrait-card-footer'), text: /^Updated just now/ });
+  void page;
+  await shadow.detach();
+});
+
+test('a page of unknown layout with many unrelated addresses offers at most three people, and says why', async ({ context, serviceWorker }) => {
+  await stubLookups(serviceWorker);
+  const many = Array.from({ length: 25 }, (_, i) => `person${i}@example.com`).join(', ');
+  await serveDocument(context, 'https://mail.google.com', `<!doctype html><html><body><nav>nav.only@example.com</nav><div role="main"><h1>Thread</h1><p>${many}</p></div></body></html>`);
+  const page = await context.newPage();
+  await page.goto(threadUrl);
+  const shadow = await inspectShadowDom(page);
+  await shadow.find({ attributes: { 'data-testid': 'portrait-overlay', 'data-view': 'customer' }, inClosedShadowRoot: true }, 10_000);
+  await expand(shadow);
+  const chips = await shadow.findAll({ tag: 'li', inClosedShadowRoot: true });
+  const switcher = await shadow.find({ tag: 'nav', inClosedShadowRoot: true });
+  expect(switcher.text).not.toContain('person3');
+  expect(chips.filter((chip) => /person\d/.test(chip.text)).length).toBeLessThanOrEqual(3);
+  await shadow.find({ attributes: { role: 'note' }, text: /Page layout not recognised/, inClosedShadowRoot: true });
+  await shadow.detach();
+});
