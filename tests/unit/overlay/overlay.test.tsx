@@ -277,7 +277,7 @@ describe('Overlay', () => {
     await showOverlay(fakeBackground(), ['a@example.com'], { degraded: true, mode: 'fallback' });
     expect(pill().textContent).toContain('Page layout not recognised');
     const card = await expand();
-    expect(within(card).getByRole('note').textContent).toContain('read from the page text');
+    expect(within(card).getByRole('note').textContent).toContain('offers the first few addresses in the message text');
   });
 
   it('offers a retry when the background does not answer', async () => {
