@@ -4,7 +4,7 @@
 import { createClient, processLock, type SupabaseClient } from '@supabase/supabase-js';
 import type { RpcName, StageOverview } from '../../shared/api.ts';
 import type { Database } from '../../shared/database.types.ts';
-import type { Identifier, PortraitView } from '../platform/messaging/schemas.ts';
+import type { Identifier, InvitationSummary, PortraitView } from '../platform/messaging/schemas.ts';
 import type { AuthStorage } from '../platform/storage/auth-storage.ts';
 import {
   InvalidArguments,
@@ -55,6 +55,10 @@ export interface PortraitBackend {
   /** A valid access token (refreshed if needed); throws ApiFailure('signed-out' | 'network'). */
   accessToken(): Promise<string>;
   myOrgs(): Promise<Membership[]>;
+  /** The invitations addressed to the signed-in user that are still open (my_invitations). */
+  myInvitations(): Promise<InvitationSummary[]>;
+  /** accept_invitation or decline_invitation. */
+  answerInvitation(invitationId: string, accept: boolean): Promise<void>;
   /** Portraits by identifierKey (null: not a customer). */
   customerContext(identifiers: readonly Identifier[], context: PortraitContext): Promise<Map<string, PortraitView | null>>;
   listTags(orgId: string): Promise<TagSuggestion[]>;
@@ -191,6 +195,8 @@ export function createSupabaseBackend(options: BackendOptions): PortraitBackend 
 
     accessToken,
     myOrgs: () => calls.myOrgs(),
+    myInvitations: () => calls.myInvitations(),
+    answerInvitation: (invitationId, accept) => calls.answerInvitation(invitationId, accept),
     customerContext: (identifiers, context) => calls.customerContext(identifiers, context),
     listTags: (orgId) => calls.listTags(orgId),
     stageOverview: (orgId, from, to) => calls.stageOverview(orgId, from, to),

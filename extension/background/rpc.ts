@@ -6,6 +6,9 @@ import {
   customerContextResultSchema,
   listTagsResultSchema,
   myOrgsResultSchema,
+  myInvitationsResultSchema,
+  acceptInvitationResultSchema,
+  declineInvitationResultSchema,
   searchCustomersResultSchema,
   setLifecycleStageResultSchema,
   stageOverviewResultSchema,
@@ -16,7 +19,7 @@ import {
   type RpcName,
   type StageOverview,
 } from '../../shared/api.ts';
-import type { OrgSummary } from '../platform/messaging/schemas.ts';
+import type { InvitationSummary, OrgSummary } from '../platform/messaging/schemas.ts';
 import type { Identifier, LifecycleStage, PortraitView, Reason } from '../platform/messaging/schemas.ts';
 import { identifierKey } from './identifiers.ts';
 import type { QueuedWrite } from './write-queue.ts';
@@ -163,6 +166,26 @@ export function rpcCalls(rpc: RpcCall) {
         defaultPhoneRegion: row.settings.default_phone_region,
         internalDomains: row.settings.internal_email_domains,
       }));
+    },
+
+    /** The invitations addressed to the signed-in user's email that are still open. */
+    async myInvitations(): Promise<InvitationSummary[]> {
+      const rows = await call('my_invitations', {}, (data) => myInvitationsResultSchema.parse(data));
+      return rows.map((row) => ({
+        id: row.invitation_id,
+        orgId: row.org_id,
+        orgName: row.org_name,
+        role: row.role,
+        invitedBy: row.invited_by_name,
+        expiresAt: row.expires_at,
+      }));
+    },
+
+    /** Accepts (becoming a member) or declines an invitation. */
+    async answerInvitation(invitationId: string, accept: boolean): Promise<void> {
+      const args = { p_invitation: invitationId };
+      if (accept) await call('accept_invitation', args, (data) => acceptInvitationResultSchema.parse(data));
+      else await call('decline_invitation', args, (data) => declineInvitationResultSchema.parse(data));
     },
 
     /**

@@ -15,6 +15,7 @@ import { matchesFor } from '../sites/woocommerce.ts';
 import { MatchPattern } from 'wxt/utils/match-patterns';
 import { createSettingsStore, type ApiConfig } from './settings.ts';
 import type { KeyValueArea } from '../platform/storage/storage.ts';
+import { createPlacementStore } from '../platform/storage/placements.ts';
 import { createTabRegistry, type PushToTab } from './tabs.ts';
 import { createInjectedFrames, createTagger, type TaggerInjector } from '../features/tagger/background/tagger.ts';
 import { createWriteQueue } from './write-queue.ts';
@@ -137,6 +138,7 @@ export function createBackground(platform: BackgroundPlatform) {
       tabs,
       push: platform.push,
       tagger,
+      placements: createPlacementStore(platform.local),
       fetch: platform.fetch,
       uiLanguage: platform.uiLanguage,
       shopScripts: platform.shopScripts,

@@ -8,6 +8,7 @@ import type { SessionManager } from './session.ts';
 import type { SettingsStore } from './settings.ts';
 import type { PushToTab, TabRegistry } from './tabs.ts';
 import type { WriteQueue } from './write-queue.ts';
+import type { PlacementStore } from '../platform/storage/placements.ts';
 import type { ShopScripts } from '../features/options/shop-domains.ts';
 import type { Tagger } from '../features/tagger/background/tagger.ts';
 
@@ -20,6 +21,8 @@ export interface BackgroundServices {
   push: PushToTab;
   /** The tagging dialog's messages (features/tagger/background/tagger.ts). */
   tagger: Tagger;
+  /** Where the user left the overlay on each site; absent in tests that do not need it. */
+  placements?: PlacementStore;
   fetch?: typeof fetch;
   /** The browser's UI language (`i18n.getUILanguage()`), for the language option `auto`. */
   uiLanguage?: () => string;

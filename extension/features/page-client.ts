@@ -3,6 +3,7 @@
 // validates what it receives, and pushes are checked here by shape before use.
 import { browser } from 'wxt/browser';
 import type { BackgroundPush, Identifier, PageErrorResponse, TagSuggestionsResponse, WriteOp, WriteResponse } from '../platform/messaging/schemas.ts';
+import { parsePlacement, type Placement } from './overlay/placement.ts';
 import type { LookupResponse, PageRequest, PageResponseByType, SessionResponse, SettingsResponse } from './overlay/schemas.ts';
 
 /**
@@ -34,6 +35,8 @@ export interface PortraitClient {
   tagSuggestions(prefix: string): Promise<TagSuggestionsResponse>;
   session(): Promise<SessionResponse>;
   settings(): Promise<PageSettings>;
+  /** Remembers where the user left the overlay on this site. */
+  savePlacement(placement: Placement): Promise<unknown>;
   /** Calls `listener` for each push from the background; returns the function that stops it. */
   onPush(listener: (push: PagePush) => void): () => void;
 }
@@ -75,6 +78,7 @@ export function createPortraitClient(send: SendMessage = (message) => browser.ru
     write: (write) => request({ type: 'portrait/write', write }),
     tagSuggestions: (prefix) => request({ type: 'portrait/tags', prefix }),
     session: () => request({ type: 'portrait/session' }),
+    savePlacement: (placement) => request({ type: 'portrait/placement', placement }),
     async settings() {
       const answer = await request({ type: 'portrait/settings' });
       return {
@@ -83,6 +87,7 @@ export function createPortraitClient(send: SendMessage = (message) => browser.ru
         internalDomains: stringList(answer.internalDomains),
         locale: answer.locale === 'zh-CN' ? 'zh-CN' : 'en',
         messages: answer.messages && typeof answer.messages === 'object' ? answer.messages : null,
+        placement: parsePlacement(answer.placement),
       };
     },
     onPush(listener) {

@@ -123,9 +123,12 @@ function readThread(main: Element, list: AddressList): ThreadRead {
     const senders = group.filter((chip) => chip.matches(selectors.sender));
     const recipients = group.filter((chip) => chip.matches(selectors.recipient));
     const people = senders.length + recipients.length > 0 ? [...senders, ...recipients] : group;
-    found ||= senders.length + recipients.length > 0;
     for (const person of people) {
-      list.add(emailIn(person.getAttribute('email')) ?? emailIn(person.getAttribute('data-hovercard-id')), person.getAttribute('name'));
+      const address = emailIn(person.getAttribute('email')) ?? emailIn(person.getAttribute('data-hovercard-id'));
+      // A chip with an address is the conversation's markup read as intended (sender and recipient
+      // classes or not): no fallback, and no "layout not recognised".
+      found ||= address !== null;
+      list.add(address, person.getAttribute('name'));
     }
     group = [];
   };

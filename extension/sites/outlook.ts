@@ -29,6 +29,9 @@ const toLabels = ['To', '收件人'];
 const ccLabels = ['Cc', 'CC', '抄送'];
 const wellLabels = [...fromLabels, ...toLabels, ...ccLabels];
 
+// A well's own label at the start of its text ("To: Rep Person"), which is not part of any name.
+const leadingLabel = new RegExp(`^\\s*(?:${wellLabels.join('|')})\\s*[:：]`, 'i');
+
 const exactLabel = (labels: string[]) => labels.flatMap((l) => [`[aria-label="${l}"]`, `[aria-label="${l}:"]`]);
 const labelPrefix = (labels: string[]) => labels.flatMap((l) => [`[aria-label^="${l}: "]`, `[aria-label^="${l}："]`]);
 
@@ -75,7 +78,10 @@ function isEditable(el: Element): boolean {
 
 /** The name a persona shows: its text without the address and the punctuation around it. */
 function personaName(persona: Element): string | null {
-  const text = (persona.textContent ?? '').slice(0, 300).replace(/[^\s<>()[\]"';,]+@[^\s<>()[\]"';,]+/g, '');
+  const text = (persona.textContent ?? '')
+    .slice(0, 300)
+    .replace(leadingLabel, '')
+    .replace(/[^\s<>()[\]"';,]+@[^\s<>()[\]"';,]+/g, '');
   const name = text.replace(/[<>()[\]"';,]/g, ' ').replace(/\s+/g, ' ').trim();
   return name === '' ? null : name;
 }

@@ -79,8 +79,8 @@ async function stubBackground(worker: Worker, stub: Stub): Promise<void> {
       scope.__portraitStub!.received.push(message);
       switch (message.type) {
         case 'portrait/settings':
-          sendResponse({ ok: true, enabled: true, ownAddresses: [], internalDomains: [], language: 'auto' });
-          break;
+          // The real background answers: it brings the overlay's texts.
+          return false;
         case 'portrait/lookup':
           sendResponse({
             ok: true,

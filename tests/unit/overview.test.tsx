@@ -5,7 +5,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/pr
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dictionaries } from '../../extension/features/overview/texts.ts';
 import { Overview } from '../../extension/features/overview/Overview.tsx';
-import { checkRange, presetRange } from '../../extension/features/overview/period.ts';
+import { checkRange, coverage, presetRange } from '../../extension/features/overview/period.ts';
 import { createOverviewStore, overviewOrgs, resolveLanguage, type OverviewApi, type OverviewContext } from '../../extension/features/overview/store.ts';
 import { setLocale } from '../../extension/platform/i18n/i18n.ts';
 import { lifecycleStages, type StageOverview } from '../../shared/api.ts';
@@ -188,6 +188,35 @@ describe('page', () => {
     expect(screen.getByTestId('segments').querySelector('b')).toBeNull();
     expect(screen.getByTestId('segments').textContent).toContain('<b>Big</b> spenders');
     expect(screen.getByTestId('segments').textContent).toContain('1,234');
+  });
+
+  it('labels the period by the data it shows, and the From and To fields follow the chosen period', async () => {
+    const { api } = fakeApi();
+    // One year of snapshots, whatever the period asked for.
+    api.figures = async (orgId, range) => figuresFor(orgId, range.from, range.to, ['2025-11-24', '2026-11-23']);
+    const store = createOverviewStore(api, { today: () => today });
+    render(<Overview store={store} />);
+    await store.start();
+    const from = (await screen.findByLabelText('From')) as HTMLInputElement;
+    const to = screen.getByLabelText('To') as HTMLInputElement;
+    expect([from.value, to.value]).toEqual(['2025-11-24', '2026-11-23']);
+    expect(screen.getByTestId('period-coverage').textContent).toBe('Showing Nov 24, 2025 to Nov 23, 2026.');
+
+    fireEvent.click(screen.getByRole('button', { name: '3 years' }));
+    await waitFor(() => expect((screen.getByLabelText('From') as HTMLInputElement).value).toBe('2023-11-24'));
+    expect((screen.getByLabelText('To') as HTMLInputElement).value).toBe('2026-11-23');
+    await waitFor(() =>
+      expect(screen.getByTestId('period-coverage').textContent).toBe('Data only from Nov 24, 2025 to Nov 23, 2026: nothing was recorded earlier in this period.'),
+    );
+
+    fireEvent.click(screen.getByRole('button', { name: '30 days' }));
+    await waitFor(() => expect((screen.getByLabelText('From') as HTMLInputElement).value).toBe('2026-10-25'));
+  });
+
+  it('coverage: partial when the first day with data is after the period starts', () => {
+    expect(coverage({ from: '2023-11-24', to: '2026-11-23' }, ['2025-11-24', '2026-11-23'])).toEqual({ from: '2025-11-24', to: '2026-11-23', partial: true });
+    expect(coverage({ from: '2025-11-24', to: '2026-11-23' }, ['2025-11-24', '2026-11-23'])).toMatchObject({ partial: false });
+    expect(coverage({ from: '2025-11-24', to: '2026-11-23' }, [])).toBeNull();
   });
 
   it('speaks Simplified Chinese', async () => {

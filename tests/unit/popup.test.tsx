@@ -18,6 +18,7 @@ const signedOut: PopupStateResponse = {
   apiUrl,
   pendingWrites: 0,
   failedWrites: 0,
+  invitations: [],
 };
 
 const signedIn: PopupStateResponse = {
@@ -37,6 +38,7 @@ function fakePopupApi(overrides: Partial<PopupApi> = {}): PopupApi {
       session: { signedIn: true, email: 'rep@lotus.test', orgId, orgName: peony.name, role: 'admin' },
     }),
     setSite: async (site, enabled) => ({ ...signedIn, sites: { ...signedIn.sites, [site]: enabled } }),
+    answerInvitation: async () => signedIn,
     ...overrides,
   };
 }
@@ -148,6 +150,39 @@ describe('Popup', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Sign out' }));
     await waitFor(() => expect(screen.getByLabelText('Password')).toBeTruthy());
     expect(signOut).toHaveBeenCalled();
+  });
+
+  it('lists open invitations; accepting one puts the organization in the picker, declining removes it', async () => {
+    const rose = { id: '33333333-3333-4333-8333-333333333333', name: 'Rose Exports', role: 'rep' as const };
+    const invitation = { id: '44444444-4444-4444-8444-444444444444', orgId: rose.id, orgName: rose.name, role: rose.role, invitedBy: 'Ada Admin', expiresAt: '2026-12-31T00:00:00Z' };
+    const other = { ...invitation, id: '55555555-5555-4555-8555-555555555555', orgId: peony.id, orgName: peony.name, invitedBy: null };
+    const answerInvitation = vi.fn(async (id: string, accept: boolean) =>
+      accept ? { ...signedIn, orgs: [...signedIn.orgs, rose], invitations: [other] } : { ...signedIn, orgs: [...signedIn.orgs, rose], invitations: [] },
+    );
+    renderPopup(fakePopupApi({ state: async () => ({ ...signedIn, invitations: [invitation, other] }), answerInvitation }));
+
+    const list = await screen.findByTestId('invitations');
+    expect(list.textContent).toContain('Rose Exports invites you as Sales rep');
+    expect(list.textContent).toContain('From Ada Admin');
+    expect(screen.queryByRole('option', { name: 'Rose Exports' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Accept the invitation to Rose Exports' }));
+    await waitFor(() => expect(screen.getByRole('option', { name: 'Rose Exports' })).toBeTruthy());
+    expect(answerInvitation).toHaveBeenCalledWith(invitation.id, true);
+    expect(screen.queryByRole('button', { name: 'Accept the invitation to Rose Exports' })).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Decline the invitation to Peony Imports' }));
+    await waitFor(() => expect(screen.queryByTestId('invitations')).toBeNull());
+    expect(answerInvitation).toHaveBeenLastCalledWith(other.id, false);
+  });
+
+  it('shows invitations in Chinese', async () => {
+    setLocale('zh-CN');
+    const invitation = { id: '44444444-4444-4444-8444-444444444444', orgId: peony.id, orgName: peony.name, role: 'admin' as const, invitedBy: null, expiresAt: '2026-12-31T00:00:00Z' };
+    renderPopup(fakePopupApi({ state: async () => ({ ...signedIn, invitations: [invitation] }) }));
+    const list = await screen.findByTestId('invitations');
+    expect(list.textContent).toContain('Peony Imports 邀请你担任管理员');
+    expect(screen.getByRole('button', { name: '接受加入 Peony Imports 的邀请' })).toBeTruthy();
+    setLocale('en');
   });
 
   it('asks to set the project up when none is configured', async () => {

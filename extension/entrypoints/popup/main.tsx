@@ -13,6 +13,7 @@ const api: PopupApi = {
   signOut: () => sendMessage({ type: 'account/sign-out' }),
   selectOrg: (orgId) => sendMessage({ type: 'account/select-org', orgId }),
   setSite: (site, enabled) => sendMessage({ type: 'settings/site', site, enabled }),
+  answerInvitation: (invitationId, accept) => sendMessage({ type: 'account/answer-invitation', invitationId, accept }),
 };
 
 const store = createPopupStore(api);

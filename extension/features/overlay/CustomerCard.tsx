@@ -70,7 +70,13 @@ function StageSection({ portrait, now }: { portrait: PortraitView; now: number }
       <p class="text-slate-700">
         {stageReasonText(portrait, now)}
       </p>
-      {history.length > 0 && (
+      {history.length === 1 && (
+        // One entry is no timeline: say since when the customer has had the stage.
+        <p class="text-xs text-slate-600">
+          {t('stage.since', { stage: t(`stage.${stageOf(history[0]!.to)}`), date: formatDate(history[0]!.at) })}
+        </p>
+      )}
+      {history.length > 1 && (
         <ol aria-label={t('timeline')} class="mt-1 flex items-start">
           {history.map((change, i) => {
             const to = stageOf(change.to);
@@ -128,10 +134,12 @@ function Badges({ portrait }: { portrait: PortraitView }) {
 }
 
 function KeyNumbers({ portrait, now }: { portrait: PortraitView; now: number }) {
+  // Nothing bought yet (a lead): no spend to show, rather than a zero amount.
+  const none = portrait.orderCount === 0;
   const rows: Array<[string, string]> = [
     [t('orders'), formatCount(portrait.orderCount)],
-    [t('netSpend'), formatMoney(portrait.netSpend, portrait.currency)],
-    [t('aov'), portrait.aov === null ? t('none') : formatMoney(portrait.aov, portrait.currency)],
+    [t('netSpend'), none ? t('noOrders') : formatMoney(portrait.netSpend, portrait.currency)],
+    [t('aov'), portrait.aov === null || none ? t('none') : formatMoney(portrait.aov, portrait.currency)],
     [t('lastOrder'), portrait.lastOrderAt ? daysAgo(portrait.lastOrderAt, now) : t('noOrders')],
   ];
   return (

@@ -1,6 +1,7 @@
 // The overlay: a pill with the person's name and stage that expands into their portrait.
 // Everything from the page or the database is rendered as text through JSX.
-import { useId, useRef } from 'preact/hooks';
+import { useId, useRef, useState } from 'preact/hooks';
+import { Frame, createPlacementState, type PlacementState } from './Frame.tsx';
 import { getLocale } from '../../platform/i18n/i18n.ts';
 import { t } from './texts.ts';
 import { CustomerCard } from './CustomerCard.tsx';
@@ -14,7 +15,8 @@ function Switcher({ store }: { store: OverlayStore }) {
   const entries = store.entries.value;
   const current = store.current.value;
   return (
-    <nav aria-label={t('switcher')} class="border-b border-slate-200 px-3 py-2">
+    // A long list of people scrolls on its own, so it never pushes the footer out of the window.
+    <nav aria-label={t('switcher')} class="max-h-[96px] shrink-0 overflow-y-auto border-b border-slate-200 px-3 py-2">
       <ul class="flex flex-wrap gap-1">
         {entries.map((entry) => {
           const selected = entry.key === current?.key;
@@ -52,10 +54,19 @@ function Freshness({ store }: { store: OverlayStore }) {
   const now = store.now.value;
   const computedAt = store.current.value?.portrait?.computedAt;
   const computed = computedAt ? Date.parse(computedAt) : NaN;
+  const waiting = store.waitingToSend.value;
   if (fetchedAt === null) return null;
   return (
-    <p class="flex flex-wrap gap-x-1 border-t border-slate-200 px-4 py-2 text-xs text-slate-500">
-      <span>{t('fresh.updated', { time: timeAgo(fetchedAt, now) })}</span>
+    <p data-testid="portrait-card-footer" class="flex shrink-0 flex-wrap gap-x-1 border-t border-slate-200 px-4 py-2 text-xs text-slate-500">
+      {store.online.value ? (
+        <span>{t('fresh.updated', { time: timeAgo(fetchedAt, now) })}</span>
+      ) : (
+        // Offline, the data is what was fetched last: say so rather than "updated just now".
+        <span role="status" class="font-medium text-amber-800">
+          {t('offline.saved', { time: timeAgo(fetchedAt, now) })}
+        </span>
+      )}
+      {waiting > 0 && <span class="text-amber-800">{`· ${t('offline.waiting', { count: waiting })}`}</span>}
       {!Number.isNaN(computed) && <span>{`· ${t('fresh.computed', { time: timeAgo(computed, now) })}`}</span>}
       {store.stale.value && (
         <span role="status" class="inline-flex items-center gap-1 text-amber-700">
@@ -93,7 +104,7 @@ function CardBody({ store, view }: { store: OverlayStore; view: OverlayView }) {
     default:
       return (
         <div class="flex flex-col items-start gap-2">
-          <p class="text-slate-700">{t('unavailable')}</p>
+          <p class="text-slate-700">{store.online.value ? t('unavailable') : t('offline.lookup')}</p>
           <button type="button" class="ov-btn-quiet" onClick={() => void store.lookup()}>
             {t('retry')}
           </button>
@@ -102,7 +113,9 @@ function CardBody({ store, view }: { store: OverlayStore; view: OverlayView }) {
   }
 }
 
-export function Overlay({ store }: { store: OverlayStore }) {
+export function Overlay({ store, placement }: { store: OverlayStore; placement?: PlacementState }) {
+  const [ownPlacement] = useState(() => createPlacementState(undefined));
+  const framePlacement = placement ?? ownPlacement;
   const pillRef = useRef<HTMLButtonElement>(null);
   const cardId = useId();
   const view = store.view.value;
@@ -124,46 +137,57 @@ export function Overlay({ store }: { store: OverlayStore }) {
 
   const showSwitcher = store.entries.value.length > 1 && (view.kind === 'customer' || view.kind === 'unknown' || view.kind === 'loading');
   return (
-    <div
-      class="pointer-events-none fixed top-[72px] right-[72px] z-[2147483000] flex w-[340px] max-w-[calc(100vw-24px)] flex-col items-end gap-2 font-sans text-sm text-slate-900 antialiased"
-      onKeyDown={onKeyDown}
-      // The overlay's language, whatever the page's: screen readers and font choice follow it.
-      lang={getLocale()}
-      data-testid="portrait-overlay"
-      data-view={view.kind}
+    <Frame
+      placement={framePlacement}
+      attributes={{
+        onKeyDown,
+        // The overlay's language, whatever the page's: screen readers and font choice follow it.
+        lang: getLocale(),
+        'data-testid': 'portrait-overlay',
+        'data-view': view.kind,
+      }}
     >
-      <Pill store={store} view={view} buttonRef={pillRef} controls={cardId} />
-      {expanded && (
-        <section
-          id={cardId}
-          aria-label={t('region')}
-          data-testid="portrait-card"
-          class="pointer-events-auto flex w-full flex-col overflow-hidden rounded-xl bg-white shadow-2xl ring-1 ring-slate-300"
-        >
-          <div class="flex items-center justify-between border-b border-slate-200 px-4 py-2">
-            <span class="ov-heading">{t('name')}</span>
-            <button
-              type="button"
-              onClick={collapse}
-              aria-label={t('collapse')}
-              class="inline-flex size-6 items-center justify-center rounded-md text-slate-500 hover:bg-slate-100 hover:text-slate-900 ov-focus"
+      {({ handle, moveButton }) => (
+        <>
+          <Pill store={store} view={view} buttonRef={pillRef} controls={cardId} />
+          {expanded && (
+            // Header, switcher and footer keep their height; only the body scrolls, so the card fits
+            // any window (the frame's height is what is left between the pill and the window's edge).
+            <section
+              id={cardId}
+              aria-label={t('region')}
+              data-testid="portrait-card"
+              class="pointer-events-auto flex max-h-[640px] min-h-0 w-full shrink flex-col overflow-hidden rounded-xl bg-white shadow-2xl ring-1 ring-slate-300"
             >
-              <span aria-hidden="true">×</span>
-            </button>
-          </div>
-          {store.participants.value.degraded && (
-            <p role="note" class="border-b border-amber-200 bg-amber-50 px-4 py-2 text-xs text-amber-900">
-              {t('degraded')}
-            </p>
+              <div {...handle} data-testid="portrait-card-header" class="flex shrink-0 cursor-move touch-none items-center justify-between gap-2 border-b border-slate-200 px-4 py-2 select-none">
+                <span class="ov-heading">{t('name')}</span>
+                <span class="flex items-center gap-1">
+                  {moveButton}
+                  <button
+                    type="button"
+                    onClick={collapse}
+                    aria-label={t('collapse')}
+                    class="inline-flex size-6 items-center justify-center rounded-md text-slate-500 hover:bg-slate-100 hover:text-slate-900 ov-focus"
+                  >
+                    <span aria-hidden="true">×</span>
+                  </button>
+                </span>
+              </div>
+              {store.participants.value.degraded && (
+                <p role="note" class="shrink-0 border-b border-amber-200 bg-amber-50 px-4 py-2 text-xs text-amber-900">
+                  {t('degraded')}
+                </p>
+              )}
+              {showSwitcher && <Switcher store={store} />}
+              <div data-testid="portrait-card-body" class="flex min-h-0 flex-auto flex-col gap-3 overflow-y-auto px-4 py-3">
+                <WriteProblem store={store} />
+                <CardBody store={store} view={view} />
+              </div>
+              {(view.kind === 'customer' || view.kind === 'unknown') && <Freshness store={store} />}
+            </section>
           )}
-          {showSwitcher && <Switcher store={store} />}
-          <div class="flex max-h-[min(65vh,540px)] flex-col gap-3 overflow-y-auto px-4 py-3">
-            <WriteProblem store={store} />
-            <CardBody store={store} view={view} />
-          </div>
-          {(view.kind === 'customer' || view.kind === 'unknown') && <Freshness store={store} />}
-        </section>
+        </>
       )}
-    </div>
+    </Frame>
   );
 }

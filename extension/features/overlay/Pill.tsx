@@ -16,7 +16,7 @@ export function entryLabel(entry: ParticipantEntry): string {
   return entry.portrait?.displayName || entry.pageName || identifierLabel(entry.identifier);
 }
 
-function pillText(view: OverlayView): { label: string; detail: string | null } {
+function pillText(view: OverlayView, online: boolean): { label: string; detail: string | null } {
   switch (view.kind) {
     case 'customer':
       return { label: entryLabel(view.entry), detail: t(`stage.${stageOf(view.portrait.stage)}`) };
@@ -30,7 +30,7 @@ function pillText(view: OverlayView): { label: string; detail: string | null } {
         detail: view.reason === 'signed-out' ? t('signIn.short') : t('notConfigured.short'),
       };
     default:
-      return { label: t('name'), detail: t('unavailableShort') };
+      return { label: t('name'), detail: !online ? t('offline.short') : t('unavailableShort') };
   }
 }
 
@@ -48,7 +48,7 @@ export function Pill({
   const expanded = store.expanded.value;
   const more = store.entries.value.length - 1;
   const degraded = store.participants.value.degraded;
-  const { label, detail } = pillText(view);
+  const { label, detail } = pillText(view, store.online.value);
   const stage = view.kind === 'customer' ? stageOf(view.portrait.stage) : null;
   return (
     <button

@@ -6,6 +6,7 @@ import { tabOf, type BackgroundServices } from '../../background/services.ts';
 import {
   lookupRequestSchema,
   pageSettingsRequestSchema,
+  placementRequestSchema,
   sessionRequestSchema,
   tagSuggestionsRequestSchema,
   writeRequestSchema,
@@ -20,8 +21,9 @@ export const overlayFeature = defineFeature({
     'portrait/tags': { schema: tagSuggestionsRequestSchema, from: 'page' },
     'portrait/session': { schema: sessionRequestSchema, from: 'page', whileSwitchedOff: true },
     'portrait/settings': { schema: pageSettingsRequestSchema, from: 'page', whileSwitchedOff: true },
+    'portrait/placement': { schema: placementRequestSchema, from: 'page' },
   },
-  handlers: ({ session, settings, portraits, tabs, uiLanguage }: BackgroundServices) => ({
+  handlers: ({ session, settings, portraits, tabs, uiLanguage, placements }: BackgroundServices) => ({
     async 'portrait/lookup'(message, sender) {
       return portraits.lookup(message.identifiers, tabOf(sender));
     },
@@ -40,18 +42,28 @@ export const overlayFeature = defineFeature({
       return { ok: true, session: await session.state() };
     },
 
+    async 'portrait/placement'(message, sender) {
+      const siteId = sender.kind === 'content-script' ? sender.site?.id : undefined;
+      if (siteId && placements) await placements.set(siteId, message.placement);
+      return { ok: true };
+    },
+
     async 'portrait/settings'(_message, sender): Promise<PageSettingsResponse> {
       const tabId = tabOf(sender);
       if (tabId !== null) tabs.seen(tabId);
-      const [current, account] = await Promise.all([settings.load(), session.account()]);
       const siteId = sender.kind === 'content-script' ? sender.site?.id : undefined;
+      const [current, account, placement] = await Promise.all([
+        settings.load(),
+        session.account(),
+        siteId && placements ? placements.get(siteId) : null,
+      ]);
       const enabled = siteId ? (current.sites[siteId] ?? true) : true;
       const ownAddresses = account?.email && !current.ownAddresses.includes(account.email.toLowerCase())
         ? [...current.ownAddresses, account.email.toLowerCase()]
         : current.ownAddresses;
       const locale = resolveLocale(current.language, uiLanguage?.() ?? globalThis.navigator?.language);
-      const messages = locale === 'en' ? null : overlayDictionaries[locale];
-      return { ok: true, enabled, ownAddresses, internalDomains: current.internalDomains, language: current.language, locale, messages };
+      const messages = overlayDictionaries[locale];
+      return { ok: true, enabled, ownAddresses, internalDomains: current.internalDomains, language: current.language, locale, messages, placement };
     },
   }),
 });

@@ -11,13 +11,10 @@ export function daysSince(iso: string, now: number): number | null {
   return Number.isNaN(at) ? null : Math.max(0, Math.floor((now - at) / DAY));
 }
 
+/** Money with the currency's own decimals whatever the amount, so amounts side by side read alike. */
 export function formatMoney(amount: number, currency: string): string {
   try {
-    return new Intl.NumberFormat(getLocale(), {
-      style: 'currency',
-      currency,
-      maximumFractionDigits: Math.abs(amount) >= 1_000 ? 0 : 2,
-    }).format(amount);
+    return new Intl.NumberFormat(getLocale(), { style: 'currency', currency }).format(amount);
   } catch {
     // An unknown currency code from the data: still show the amount.
     return `${amount.toFixed(2)} ${currency}`;

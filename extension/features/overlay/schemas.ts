@@ -12,6 +12,7 @@ import {
   type TagSuggestionsResponse,
   type WriteResponse,
 } from '../../platform/messaging/schemas.ts';
+import { placementSchema, type StoredPlacement } from '../../platform/storage/placements.ts';
 
 export const lookupRequestSchema = z.strictObject({
   type: z.literal('portrait/lookup'),
@@ -29,7 +30,14 @@ export const sessionRequestSchema = z.strictObject({ type: z.literal('portrait/s
 /** The page settings: the per-site switch, the addresses never to look up, the language. */
 export const pageSettingsRequestSchema = z.strictObject({ type: z.literal('portrait/settings') });
 
+/** Where the user left the overlay on the asking tab's site (platform/storage/placements.ts). */
+export const placementRequestSchema = z.strictObject({
+  type: z.literal('portrait/placement'),
+  placement: placementSchema,
+});
+
 export const pageRequestSchema = z.discriminatedUnion('type', [
+  placementRequestSchema,
   lookupRequestSchema,
   writeRequestSchema,
   tagSuggestionsRequestSchema,
@@ -43,6 +51,7 @@ export type TagSuggestionsRequest = z.infer<typeof tagSuggestionsRequestSchema>;
 export type SessionRequest = z.infer<typeof sessionRequestSchema>;
 /** The per-site switch, the addresses never to look up, the language. */
 export type PageSettingsRequest = z.infer<typeof pageSettingsRequestSchema>;
+export type PlacementRequest = z.infer<typeof placementRequestSchema>;
 export type PageRequest = z.infer<typeof pageRequestSchema>;
 
 export interface LookupResponse {
@@ -68,7 +77,9 @@ export interface PageSettingsResponse {
   internalDomains: string[];
   language: Language;
   locale: Locale;
-  messages: Record<string, string> | null;
+  messages: Record<string, string>;
+  /** Where the user left the overlay on this site; null: the site's default. */
+  placement: StoredPlacement | null;
 }
 
 /** The page settings as content scripts name them. */
@@ -80,4 +91,5 @@ export interface PageResponseByType {
   'portrait/tags': TagSuggestionsResponse;
   'portrait/session': SessionResponse;
   'portrait/settings': PageSettingsResponse;
+  'portrait/placement': { ok: true };
 }

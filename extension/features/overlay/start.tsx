@@ -7,6 +7,7 @@ import { t } from './texts.ts';
 import { Overlay } from './Overlay.tsx';
 import { getLocale, setLocale } from '../../platform/i18n/i18n.ts';
 import { createOverlayStore } from './store.ts';
+import { createPlacementState } from './Frame.tsx';
 import { nothingOpen, type AdapterContext, type SiteAdapter } from '../../sites/common/participants.ts';
 import { createPortraitClient, type PageSettings } from '../page-client.ts';
 import { watchParticipants, type ParticipantsWatcher } from './watch.ts';
@@ -15,12 +16,13 @@ import { watchParticipants, type ParticipantsWatcher } from './watch.ts';
 export async function startOverlay(ctx: ContentScriptContext, adapter: SiteAdapter): Promise<void> {
   const client = createPortraitClient();
   const store = createOverlayStore(client);
-  let settings: PageSettings = { enabled: true, ownAddresses: [], internalDomains: [], locale: 'en', messages: null };
+  let settings: PageSettings = { enabled: true, ownAddresses: [], internalDomains: [], locale: 'en', messages: null, placement: null };
+  const placement = createPlacementState(adapter.id, (next) => void client.savePlacement(next).catch(() => {}));
   // Where the overlay is rendered once mounted; rendered again when the language changes.
   let container: HTMLElement | null = null;
   const renderOverlay = () => {
     // Keyed by the locale: a new language renders every text again.
-    if (container) render(<Overlay key={getLocale()} store={store} />, container);
+    if (container) render(<Overlay key={getLocale()} store={store} placement={placement} />, container);
   };
   // Set once the page is watched; reading settings again re-reads the page.
   let rescan: ParticipantsWatcher['rescan'] = () => {};
@@ -36,6 +38,7 @@ export async function startOverlay(ctx: ContentScriptContext, adapter: SiteAdapt
   async function loadSettings(): Promise<void> {
     try {
       settings = await client.settings();
+      placement.restore(settings.placement);
       applyLocale(settings);
     } catch (error) {
       // Without settings the page still works: nothing is switched off, and the account the
@@ -75,6 +78,9 @@ export async function startOverlay(ctx: ContentScriptContext, adapter: SiteAdapt
   if (ctx.isInvalid) return;
   ui.mount();
   ctx.setInterval(() => store.tick(), 30_000);
+  const onNetwork = () => store.setOnline(navigator.onLine);
+  ctx.addEventListener(window, 'online', onNetwork);
+  ctx.addEventListener(window, 'offline', onNetwork);
 
   const adapterContext = (): AdapterContext => settings;
   const watcher = watchParticipants(ctx, document, adapter, adapterContext, (participants) =>

@@ -86,6 +86,10 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
   const writeProblem = signal<WriteProblem | null>(null);
   const suggestions = signal<ReadonlyArray<{ name: string; color: string | null }>>([]);
   const now = signal(clock());
+  /** The browser's network state (`navigator.onLine`, kept current by the content script). */
+  const online = signal(typeof navigator === 'undefined' ? true : navigator.onLine !== false);
+  /** Writes made here that the background holds until the API answers (its write queue). */
+  const waitingToSend = computed(() => localWrites.value.filter((w) => w.state === 'queued').length);
   /** True while a first lookup is young enough to show nothing rather than "looking up". */
   const quiet = signal(false);
   let quietTimer: ReturnType<typeof setTimeout> | undefined;
@@ -354,6 +358,8 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
     writeProblem,
     suggestions,
     now,
+    online,
+    waitingToSend,
     entries,
     current,
     view,
@@ -381,6 +387,12 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
     clearSuggestions() {
       suggestionSeq++;
       suggestions.value = [];
+    },
+    /** The browser went offline or came back; back online, the page is looked up again. */
+    setOnline(value: boolean) {
+      if (online.value === value) return;
+      online.value = value;
+      if (value) void lookup();
     },
     /** Moves relative times ("2 min ago") forward; called by a timer. */
     tick() {

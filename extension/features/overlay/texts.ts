@@ -1,18 +1,26 @@
 // The overlay's texts in English and Simplified Chinese. They live beside the overlay, not in
 // platform/i18n/i18n.ts's dictionary, so that content scripts carry only these and not the extension pages'
-// texts; the locale and the `{placeholder}` rules are platform/i18n/i18n.ts's. Content scripts bundle the
-// English texts only (their size is budgeted): the background sends the other language's with the
-// page settings (features/overlay/background.ts, `portrait/settings`).
+// texts; the locale and the `{placeholder}` rules are platform/i18n/i18n.ts's. Content scripts bundle
+// none of them (their size is budgeted): the background sends the chosen language's with the page
+// settings (features/overlay/background.ts, `portrait/settings`).
 import { createPageTranslator, type Dictionaries } from '../../platform/i18n/i18n.ts';
 
 const en = {
   'name': 'Portrait',
   'region': 'Portrait customer card',
   'collapse': 'Collapse',
+  'stage.since': '{stage} since {date}',
+  'offline.saved': 'Offline · showing data fetched {time}',
+  'offline.waiting': 'waiting to be sent: {count}',
+  'offline.lookup': 'The browser is offline: Portrait will look this person up when the connection is back.',
+  'offline.short': 'Offline',
+  'move': 'Move the card',
+  'move.help': 'Drag the card by its top bar, or press Enter here, then the arrow keys to move it (with Shift, further), Home to dock it to the left edge, End to the right edge, and Enter or Escape to finish.',
+  'move.moving': 'Moving: arrow keys, Home or End; Enter or Escape to finish.',
   'more': '+{count}',
   'moreLabel': '{count} more on this page',
   'loading': 'Looking up {address}…',
-  'degraded': 'Page layout not recognised: addresses were read from the page text and may be incomplete.',
+  'degraded': 'Page layout not recognised: Portrait found no address fields, so it offers the first few addresses in the message text. Some people may be missing.',
   'degradedShort': 'Page layout not recognised',
   'unavailable': 'Portrait is not answering right now.',
   'unavailableShort': 'Unavailable',
@@ -123,10 +131,18 @@ const zhCN: Record<OverlayMessageKey, string> = {
   'name': 'Portrait',
   'region': 'Portrait 客户画像卡片',
   'collapse': '收起',
+  'stage.since': '自 {date} 起为{stage}',
+  'offline.saved': '离线 · 显示的是{time}获取的数据',
+  'offline.waiting': '等待发送：{count}',
+  'offline.lookup': '浏览器处于离线状态：网络恢复后 Portrait 会查找此人。',
+  'offline.short': '离线',
+  'move': '移动卡片',
+  'move.help': '拖动卡片顶部栏即可移动；或在此按 Enter，然后用方向键移动（按住 Shift 移动更远），Home 停靠到左边缘，End 停靠到右边缘，按 Enter 或 Esc 结束。',
+  'move.moving': '移动中：方向键、Home 或 End；按 Enter 或 Esc 结束。',
   'more': '+{count}',
   'moreLabel': '此页面上还有 {count} 人',
   'loading': '正在查找 {address}…',
-  'degraded': '无法识别页面布局：地址取自页面文本，可能不完整。',
+  'degraded': '无法识别页面布局：Portrait 未找到地址栏，因此列出邮件正文中的前几个地址，可能遗漏部分联系人。',
   'degradedShort': '无法识别页面布局',
   'unavailable': 'Portrait 暂时没有响应。',
   'unavailableShort': '不可用',
@@ -231,5 +247,8 @@ const zhCN: Record<OverlayMessageKey, string> = {
 
 export const dictionaries = { en, 'zh-CN': zhCN } satisfies Dictionaries<OverlayMessageKey>;
 
-/** The overlay's `t`: English bundled, the other language delivered (`t.use`) with the page settings. */
-export const t = createPageTranslator<OverlayMessageKey>(en);
+/**
+ * The overlay's `t`: its texts, English included, are delivered (`t.use`) with the page settings, so
+ * that content scripts carry no dictionary (their size is budgeted).
+ */
+export const t = createPageTranslator<OverlayMessageKey>();

@@ -1,7 +1,7 @@
 // The Overview page (extension/README.md, "Features"): customers per lifecycle stage over time, revenue by stage,
 // segment sizes and this month's moves between stages, from the organization's stage snapshots.
 // Every chart has a title and a text alternative (a summary and a table).
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { LifecycleStage } from '../../platform/messaging/schemas.ts';
 import type { StageOverview } from '../../../shared/api.ts';
 import { stageStyle } from '../overlay/format.ts';
@@ -16,7 +16,7 @@ import {
   formatShare,
 } from './format.ts';
 import { t } from './texts.ts';
-import { maxRangeDays, periods, type DayRange, type RangeProblem } from './period.ts';
+import { coverage, maxRangeDays, periods, type DayRange, type RangeProblem } from './period.ts';
 import { StackedChart } from './StackedChart.tsx';
 import type { OverviewStore } from './store.ts';
 
@@ -41,6 +41,15 @@ function Controls({ store }: { store: OverviewStore }) {
   const orgs = store.orgs.value;
 
   const apply = async (range: DayRange) => setProblem(await store.applyCustom(range));
+  // The From and To fields show the range of the chosen period, so "Custom" starts from it.
+  const shown = store.range.value;
+  useEffect(() => {
+    if (period === 'custom') return;
+    setFrom(shown.from);
+    setTo(shown.to);
+  }, [period, shown.from, shown.to]);
+  const figures = store.figures.value;
+  const covered = figures ? coverage(shown, figures.days) : null;
 
   return (
     <div class="flex flex-wrap items-end gap-4">
@@ -101,6 +110,16 @@ function Controls({ store }: { store: OverviewStore }) {
           {t('custom.apply')}
         </button>
       </form>
+      {figures && (
+        // The period's name says what was asked; this says what the data shows.
+        <p class="w-full text-xs text-slate-600" data-testid="period-coverage">
+          {covered === null
+            ? t('period.noData')
+            : covered.partial
+              ? t('period.dataFrom', { from: formatDay(covered.from), to: formatDay(covered.to) })
+              : t('period.dataAll', { from: formatDay(shown.from), to: formatDay(shown.to) })}
+        </p>
+      )}
       {problem && (
         <p role="alert" class="w-full text-sm text-rose-700" data-testid="range-problem">
           {problem === 'too-long' ? t('custom.tooLong', { days: formatCount(maxRangeDays) }) : t('custom.invalid')}

@@ -47,6 +47,16 @@ export function presetRange(period: Exclude<Period, 'custom'>, today: string): D
   }
 }
 
+/**
+ * What the figures really cover within the range asked for: `partial` when the first day with data
+ * comes after the range's first day (a "3 years" view of one year's snapshots), null with no data.
+ */
+export function coverage(range: DayRange, days: readonly string[]): { from: string; to: string; partial: boolean } | null {
+  if (days.length === 0) return null;
+  const from = days[0]!;
+  return { from, to: days[days.length - 1]!, partial: from > range.from };
+}
+
 export type RangeProblem = 'invalid' | 'too-long';
 
 /** Checks a custom range as typed into the page's date inputs. */

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { t } from '../../platform/i18n/i18n.ts';
+import { getLocale, t } from '../../platform/i18n/i18n.ts';
 import type { OrgSummary, PopupStateResponse, SiteId } from '../send.ts';
 import { t as overviewText } from '../overview/texts.ts';
 import type { PopupStore } from './store.ts';
@@ -98,6 +98,50 @@ function OrgPicker({ store, orgs }: { store: PopupStore; orgs: OrgSummary[] }) {
   );
 }
 
+function Invitations({ store, invitations }: { store: PopupStore; invitations: PopupStateResponse['invitations'] }) {
+  if (invitations.length === 0) return null;
+  const date = (iso: string) => new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium' }).format(new Date(iso));
+  return (
+    <section class="flex flex-col gap-2 rounded border border-sky-200 bg-sky-50 p-2" aria-labelledby="invitations-heading" data-testid="invitations">
+      <h2 id="invitations-heading" class="text-xs font-semibold text-slate-700">
+        {t('popup.invitations')}
+      </h2>
+      <ul class="flex flex-col gap-2">
+        {invitations.map((invitation) => (
+          <li key={invitation.id} class="flex flex-col gap-1 text-sm">
+            <span>{t('popup.invitation', { org: invitation.orgName, role: t(`popup.role.${invitation.role}`) })}</span>
+            <span class="text-xs text-slate-600">
+              {invitation.invitedBy
+                ? t('popup.invitation.by', { name: invitation.invitedBy, date: date(invitation.expiresAt) })
+                : t('popup.invitation.until', { date: date(invitation.expiresAt) })}
+            </span>
+            <span class="flex gap-2">
+              <button
+                type="button"
+                class={buttonClass}
+                disabled={store.busy.value}
+                aria-label={t('popup.invitation.acceptLabel', { org: invitation.orgName })}
+                onClick={() => void store.answerInvitation(invitation.id, true)}
+              >
+                {t('popup.invitation.accept')}
+              </button>
+              <button
+                type="button"
+                class={quietButtonClass}
+                disabled={store.busy.value}
+                aria-label={t('popup.invitation.declineLabel', { org: invitation.orgName })}
+                onClick={() => void store.answerInvitation(invitation.id, false)}
+              >
+                {t('popup.invitation.decline')}
+              </button>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function SiteSwitches({ store, state }: { store: PopupStore; state: PopupStateResponse }) {
   return (
     <fieldset class="flex flex-col gap-1">
@@ -142,6 +186,7 @@ function SignedIn({
           {email}
         </span>
       </p>
+      <Invitations store={store} invitations={state.invitations} />
       <OrgPicker store={store} orgs={state.orgs} />
       {showOverview && (
         <button type="button" class={quietButtonClass} title={overviewText('open.hint')} onClick={onOpenOverview}>

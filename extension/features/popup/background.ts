@@ -5,6 +5,7 @@ import { isApiReachable } from '../../background/api-health.ts';
 import { ApiFailure } from '../../background/client.ts';
 import { broadcastSettings, failed, type BackgroundServices } from '../../background/services.ts';
 import {
+  answerInvitationRequestSchema,
   popupStateRequestSchema,
   selectOrgRequestSchema,
   setSiteEnabledRequestSchema,
@@ -22,9 +23,20 @@ export const popupFeature = defineFeature({
     'account/sign-out': { schema: signOutRequestSchema, from: 'extension-page' },
     'account/select-org': { schema: selectOrgRequestSchema, from: 'extension-page' },
     'settings/site': { schema: setSiteEnabledRequestSchema, from: 'extension-page' },
+    'account/answer-invitation': { schema: answerInvitationRequestSchema, from: 'extension-page' },
   },
   handlers: (deps: BackgroundServices) => {
     const { session, settings, queue } = deps;
+
+    /** Open invitations; the popup works without them when they cannot be read (offline). */
+    async function invitations(signedIn: boolean): Promise<PopupStateResponse['invitations']> {
+      if (!signedIn) return [];
+      try {
+        return await (await session.backend()).myInvitations();
+      } catch {
+        return [];
+      }
+    }
 
     async function popupState(): Promise<PopupStateResponse> {
       const [state, account, current, writes, failedWrites, api] = await Promise.all([
@@ -35,10 +47,12 @@ export const popupFeature = defineFeature({
         queue.failed(),
         settings.api(),
       ]);
+      const open = await invitations(state.signedIn);
       return {
         ok: true,
         session: state,
         orgs: state.signedIn ? (account?.orgs ?? []).map(({ id, name, role }) => ({ id, name, role })) : [],
+        invitations: open,
         sites: current.sites,
         apiUrl: api.apiUrl,
         pendingWrites: writes.filter((write) => write.userId === account?.userId).length,
@@ -82,6 +96,17 @@ export const popupFeature = defineFeature({
       async 'account/select-org'(message) {
         try {
           await session.selectOrg(message.orgId);
+        } catch (error) {
+          return failed(error);
+        }
+        return popupState();
+      },
+
+      async 'account/answer-invitation'(message) {
+        try {
+          await (await session.backend()).answerInvitation(message.invitationId, message.accept);
+          // The new organization joins the picker at once.
+          if (message.accept) await session.refreshOrgs();
         } catch (error) {
           return failed(error);
         }

@@ -1,6 +1,6 @@
 // The popup's messages: the API's status, the session, the organization and the per-site switches.
 import { z } from 'zod';
-import { messageLimits, siteIds, type OrgSummary, type SessionState, type SiteId } from '../../platform/messaging/schemas.ts';
+import { messageLimits, siteIds, type InvitationSummary, type OrgSummary, type SessionState, type SiteId } from '../../platform/messaging/schemas.ts';
 
 export const statusRequestSchema = z.strictObject({ type: z.literal('portrait/status') });
 export const popupStateRequestSchema = z.strictObject({ type: z.literal('popup/state') });
@@ -13,6 +13,12 @@ export const signOutRequestSchema = z.strictObject({ type: z.literal('account/si
 export const selectOrgRequestSchema = z.strictObject({
   type: z.literal('account/select-org'),
   orgId: z.guid(),
+});
+/** Accepts (the organization joins the picker) or declines an invitation. */
+export const answerInvitationRequestSchema = z.strictObject({
+  type: z.literal('account/answer-invitation'),
+  invitationId: z.guid(),
+  accept: z.boolean(),
 });
 export const setSiteEnabledRequestSchema = z.strictObject({
   type: z.literal('settings/site'),
@@ -33,6 +39,8 @@ export interface PopupStateResponse {
   ok: true;
   session: SessionState;
   orgs: OrgSummary[];
+  /** Open invitations to organizations, to accept or decline (empty when they cannot be read). */
+  invitations: InvitationSummary[];
   sites: Record<SiteId, boolean>;
   apiUrl: string;
   /** Writes waiting in the queue (offline, or retrying). */
@@ -52,4 +60,5 @@ export interface PopupResponses {
   'account/sign-out': PopupStateResponse;
   'account/select-org': PopupStateResponse;
   'settings/site': PopupStateResponse;
+  'account/answer-invitation': PopupStateResponse;
 }

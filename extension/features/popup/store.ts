@@ -11,6 +11,7 @@ export interface PopupApi {
   signOut(): Promise<PopupStateResponse>;
   selectOrg(orgId: string): Promise<PopupStateResponse>;
   setSite(site: SiteId, enabled: boolean): Promise<PopupStateResponse>;
+  answerInvitation(invitationId: string, accept: boolean): Promise<PopupStateResponse>;
 }
 
 function messageOf(error: unknown): string {
@@ -85,6 +86,7 @@ export function createPopupStore(api: PopupApi) {
     signOut: () => run('action', () => api.signOut()),
     selectOrg: (orgId: string) => run('action', () => api.selectOrg(orgId)),
     setSite: (site: SiteId, enabled: boolean) => run('action', () => api.setSite(site, enabled)),
+    answerInvitation: (invitationId: string, accept: boolean) => run('action', () => api.answerInvitation(invitationId, accept)),
   };
 }
 

@@ -32,6 +32,14 @@ const en = {
   'popup.site.shopify': 'Shopify admin',
   'popup.site.woocommerce': 'WooCommerce admin',
   'popup.pending': 'Changes waiting to sync: {count}',
+  'popup.invitations': 'Invitations',
+  'popup.invitation': '{org} invites you as {role}',
+  'popup.invitation.by': 'From {name} · until {date}',
+  'popup.invitation.until': 'Until {date}',
+  'popup.invitation.accept': 'Accept',
+  'popup.invitation.decline': 'Decline',
+  'popup.invitation.acceptLabel': 'Accept the invitation to {org}',
+  'popup.invitation.declineLabel': 'Decline the invitation to {org}',
   'popup.failed': 'Changes the server refused: {count}',
   'popup.notConfigured': 'Choose your Supabase project in the options first.',
   'popup.actionFailed': 'That did not work: {message}',
@@ -103,6 +111,14 @@ const zhCN: Record<MessageKey, string> = {
   'popup.site.shopify': 'Shopify 后台',
   'popup.site.woocommerce': 'WooCommerce 后台',
   'popup.pending': '等待同步的更改：{count}',
+  'popup.invitations': '邀请',
+  'popup.invitation': '{org} 邀请你担任{role}',
+  'popup.invitation.by': '邀请人：{name} · 有效期至 {date}',
+  'popup.invitation.until': '有效期至 {date}',
+  'popup.invitation.accept': '接受',
+  'popup.invitation.decline': '拒绝',
+  'popup.invitation.acceptLabel': '接受加入 {org} 的邀请',
+  'popup.invitation.declineLabel': '拒绝加入 {org} 的邀请',
   'popup.failed': '被服务器拒绝的更改：{count}',
   'popup.notConfigured': '请先在选项中选择你的 Supabase 项目。',
   'popup.actionFailed': '操作未成功：{message}',
@@ -193,21 +209,23 @@ export function createTranslator<K extends string>(dictionaries: Dictionaries<K>
 }
 
 /**
- * A `t` for a content script, whose size is budgeted: only the English texts are bundled, the other
- * languages' arrive from the background with the page settings (`use`). Until then, and for any
- * key a delivered dictionary lacks, the English text is shown.
+ * A `t` for a content script, whose size is budgeted: its texts arrive from the background with the
+ * page settings (`use`), English included, so no dictionary is bundled (`bundled` is for tests and
+ * small scripts). For a key the current language lacks, the English text is shown, else the key.
  */
-export function createPageTranslator<K extends string>(en: Record<K, string>) {
-  const delivered: Partial<Record<Locale, Partial<Record<K, string>>>> = {};
+export function createPageTranslator<K extends string>(bundled: Partial<Record<K, string>> = {}) {
+  const delivered: Partial<Record<Locale, Partial<Record<K, string>>>> = { en: { ...bundled } };
+  const filtered = Object.keys(bundled).length > 0;
   const translate = (key: K, values?: Record<string, string | number>): string =>
-    interpolate(delivered[currentLocale]?.[key] || en[key], values);
-  translate.has = (key: string): key is K => Object.hasOwn(en, key);
-  /** Keeps the texts of `locale` from `messages`: only known keys with text values. */
+    interpolate(delivered[currentLocale]?.[key] || delivered.en?.[key] || key, values);
+  translate.has = (key: string): key is K =>
+    Object.hasOwn(delivered[currentLocale] ?? {}, key) || Object.hasOwn(delivered.en ?? {}, key);
+  /** Keeps the texts of `locale` from `messages` (text values only; with a bundle, its keys only). */
   translate.use = (locale: Locale, messages: unknown): void => {
-    if (locale === 'en' || !messages || typeof messages !== 'object') return;
-    const texts: Partial<Record<K, string>> = {};
+    if (!messages || typeof messages !== 'object') return;
+    const texts: Partial<Record<K, string>> = locale === 'en' ? { ...delivered.en } : {};
     for (const [key, text] of Object.entries(messages)) {
-      if (translate.has(key) && typeof text === 'string') texts[key] = text;
+      if ((!filtered || Object.hasOwn(bundled, key)) && typeof text === 'string') texts[key as K] = text;
     }
     delivered[locale] = texts;
   };

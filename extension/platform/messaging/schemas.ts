@@ -246,6 +246,17 @@ export interface OrgSummary {
   role: MemberRole;
 }
 
+/** An open invitation to an organization, addressed to the signed-in user's email. */
+export interface InvitationSummary {
+  id: string;
+  orgId: string;
+  orgName: string;
+  role: MemberRole;
+  /** The inviting admin's name; null when the invitation was made in Studio. */
+  invitedBy: string | null;
+  expiresAt: string;
+}
+
 export interface SettingsView {
   /** The API in use, and whether it is the one the extension was built for. */
   apiUrl: string;

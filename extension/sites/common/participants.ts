@@ -151,8 +151,16 @@ export function boundedText(root: Node, maxChars = MAX_SCAN_CHARS, maxNodes = MA
 }
 
 /** Addresses found by a bounded text scan of `root`: what an adapter falls back to. */
-export function scanForAddresses(root: Node, list: AddressList): void {
+/**
+ * What a fallback scan offers at most: page text holds addresses of people not in the conversation
+ * (signatures, quoted mail, lists), so only the first few, the likeliest, are offered.
+ */
+export const MAX_FALLBACK_PEOPLE = 3;
+
+export function scanForAddresses(root: Node, list: AddressList, limit = MAX_FALLBACK_PEOPLE): void {
+  const stop = list.identifiers.length + limit;
   for (const found of findIdentifiers(boundedText(root))) {
+    if (list.identifiers.length >= stop) return;
     if (found.kind === 'email') list.add(found.value);
   }
 }

@@ -5,7 +5,7 @@ import { ApiFailure, noSessionCode, type PortraitBackend } from '../../../extens
 import { identifierKey } from '../../../extension/background/identifiers.ts';
 import type { Membership, PortraitContext, TagSuggestion } from '../../../extension/background/rpc.ts';
 import type { ApplyOutcome, QueuedWrite } from '../../../extension/background/write-queue.ts';
-import type { Identifier, PortraitView } from '../../../extension/platform/messaging/schemas.ts';
+import type { Identifier, InvitationSummary, PortraitView } from '../../../extension/platform/messaging/schemas.ts';
 
 /** Lets pending promise callbacks run. */
 export const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -111,6 +111,8 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
     signedIn: false,
     refuse: null as string | null,
     tags: [] as TagSuggestion[],
+    invitations: [] as Array<InvitationSummary & { answered?: boolean }>,
+    joined: [] as Membership[],
   };
   const lost = new Set<() => void>();
   const offline = () => new ApiFailure('network', 'TypeError: Failed to fetch');
@@ -140,7 +142,18 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
         options.orgs ?? [
           { id: orgA, name: 'Lotus Trading', role: 'rep', currency: 'CNY', defaultPhoneRegion: 'CN', internalDomains: ['lotus-hq.test'] },
         ]
-      );
+      ).concat(state.joined);
+    },
+    async myInvitations() {
+      if (!state.online) throw offline();
+      return state.invitations.filter((invitation) => !invitation.answered).map(({ answered: _answered, ...invitation }) => invitation);
+    },
+    async answerInvitation(invitationId, accept) {
+      if (!state.online) throw offline();
+      const invitation = state.invitations.find((candidate) => candidate.id === invitationId && !candidate.answered);
+      if (!invitation) throw new ApiFailure('refused', 'The invitation is not open', 400);
+      invitation.answered = true;
+      if (accept) state.joined.push({ id: invitation.orgId, name: invitation.orgName, role: invitation.role, currency: 'CNY', defaultPhoneRegion: 'CN', internalDomains: [] });
     },
     async customerContext(identifiers, context) {
       const orgId = context.orgId;

@@ -82,6 +82,25 @@ async function signedIn(harness: Harness): Promise<PopupStateResponse> {
 }
 
 describe('session', () => {
+  it('lists open invitations in the popup; accepting one adds the organization, a refused answer says why', async () => {
+    const harness = start();
+    const roseId = '33333333-3333-4333-8333-333333333333';
+    const invitationId = '44444444-4444-4444-8444-444444444444';
+    harness.server.state.invitations.push({ id: invitationId, orgId: roseId, orgName: 'Rose Exports', role: 'rep', invitedBy: 'Ada', expiresAt: '2026-12-31T00:00:00Z' });
+
+    const state = await signedIn(harness);
+    expect(state.invitations).toEqual([{ id: invitationId, orgId: roseId, orgName: 'Rose Exports', role: 'rep', invitedBy: 'Ada', expiresAt: '2026-12-31T00:00:00Z' }]);
+
+    // The message is checked before anything is called.
+    expect(await harness.send({ type: 'account/answer-invitation', invitationId: 'not-a-uuid', accept: true })).toMatchObject({ ok: false, error: 'invalid-message' });
+    const accepted = await harness.send<PopupStateResponse>({ type: 'account/answer-invitation', invitationId, accept: true });
+    expect(accepted.invitations).toEqual([]);
+    expect(accepted.orgs).toContainEqual({ id: roseId, name: 'Rose Exports', role: 'rep' });
+
+    const again = await harness.send({ type: 'account/answer-invitation', invitationId, accept: false });
+    expect(again).toMatchObject({ ok: false, error: 'failed' });
+  });
+
   it('answers a lookup while signed out with the signed-out session, not an error', async () => {
     const harness = start();
     const answer = await harness.send<LookupResponse>({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1));
@@ -408,7 +427,8 @@ describe('settings for pages', () => {
       internalDomains: [],
       language: 'auto',
       locale: 'en',
-      messages: null,
+      messages: overlayDictionaries.en,
+      placement: null,
     });
     expect(await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1))).toEqual({
       ok: false,
@@ -427,7 +447,7 @@ describe('settings for pages', () => {
 
     await chineseBrowser.send({ type: 'settings/preferences', ownAddresses: [], internalDomains: [], language: 'en' });
     expect(chineseBrowser.pushes).toContainEqual({ tabId: 1, message: { type: 'portrait/settings-changed' } });
-    expect(await chineseBrowser.send({ type: 'portrait/settings' }, gmailTab(1))).toMatchObject({ language: 'en', locale: 'en', messages: null });
+    expect(await chineseBrowser.send({ type: 'portrait/settings' }, gmailTab(1))).toMatchObject({ language: 'en', locale: 'en', messages: overlayDictionaries.en });
 
     const englishBrowser = start({ uiLanguage: 'de-DE', local: memoryArea() });
     await englishBrowser.send({ type: 'settings/preferences', ownAddresses: [], internalDomains: [], language: 'zh-CN' });

@@ -4,6 +4,11 @@ import type { OverlayClient } from '../../../extension/features/overlay/store.ts
 import type { Participants } from '../../../extension/sites/common/participants.ts';
 import type { Identifier, PortraitView, SessionState } from '../../../extension/platform/messaging/schemas.ts';
 import type { LookupResponse } from '../../../extension/features/overlay/schemas.ts';
+import { dictionaries, t } from '../../../extension/features/overlay/texts.ts';
+
+// The overlay's texts arrive with the page settings (features/overlay/start.tsx): deliver English as
+// the background does.
+t.use('en', dictionaries.en);
 
 export const now = Date.parse('2025-11-23T12:00:00Z');
 const daysAgo = (days: number) => new Date(now - days * 86_400_000).toISOString();

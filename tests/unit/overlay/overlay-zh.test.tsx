@@ -49,7 +49,7 @@ describe('the overlay in 简体中文', () => {
     expect(badges).toContain('高客单');
     expect(badges).toContain('合作伙伴');
     expect(text).toContain('订单数7');
-    expect(text).toContain('净消费€12,841');
+    expect(text).toContain('净消费€12,840.50');
     expect(text).toContain('客单价€1,834');
     expect(text).toContain('最近一次下单142天前');
     // The timeline's dates, written the Chinese way.

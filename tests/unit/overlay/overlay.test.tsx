@@ -96,7 +96,7 @@ describe('Overlay', () => {
     expect(badges.textContent).toContain('High ticket');
     expect(badges.textContent).toContain('Partner');
     expect(badges.textContent).not.toContain('Invalid');
-    expect(text).toContain('€12,841');
+    expect(text).toContain('€12,840.50');
     expect(text).toContain('€1,834');
     expect(text).toContain('142 days ago');
     expect(within(card).getByRole('list', { name: 'Tags' }).textContent).toContain('wholesale');
@@ -277,7 +277,7 @@ describe('Overlay', () => {
     await showOverlay(fakeBackground(), ['a@example.com'], { degraded: true, mode: 'fallback' });
     expect(pill().textContent).toContain('Page layout not recognised');
     const card = await expand();
-    expect(within(card).getByRole('note').textContent).toContain('read from the page text');
+    expect(within(card).getByRole('note').textContent).toContain('offers the first few addresses in the message text');
   });
 
   it('offers a retry when the background does not answer', async () => {

@@ -29,6 +29,32 @@ describe('gmail adapter', () => {
     expect(gmail.matches).toEqual(['https://mail.google.com/*']);
   });
 
+  describe('fallback, only when it is one', () => {
+    it('people read from data-hovercard-id chips without the sender and recipient classes: no fallback, no warning', () => {
+      const html = `<!doctype html><html><body><div role="main"><h2 class="hP">Quote</h2>
+        <div role="listitem"><span data-hovercard-id="li.wei@example.com" name="Li Wei">Li Wei</span>
+        to <span data-hovercard-id="chen.jing@example.org" name="Chen Jing">Chen</span></div>
+        <div class="a3s">Write to list@example.net or billing@example.net</div></div></body></html>`;
+      page = loadPage(html, gmailThreadUrl);
+      const result = gmail.participants(page.document, noSettings);
+      expect(result.degraded).toBe(false);
+      expect(result.mode).toBe('thread');
+      expect(emails(result.identifiers)).toEqual(expect.arrayContaining(['li.wei@example.com', 'chen.jing@example.org']));
+      expect(emails(result.identifiers)).not.toContain('list@example.net');
+    });
+
+    it('a page with many unrelated addresses and no known markup offers at most three, from the reading region', () => {
+      const many = Array.from({ length: 25 }, (_, i) => `person${i}@example.com`).join(', ');
+      const html = `<!doctype html><html><body><nav>nav.only@example.com</nav><div role="main"><p>Thread</p><p>${many}</p></div></body></html>`;
+      page = loadPage(html, gmailThreadUrl);
+      const result = gmail.participants(page.document, noSettings);
+      expect(result.degraded).toBe(true);
+      expect(result.mode).toBe('fallback');
+      expect(result.identifiers.length).toBeLessThanOrEqual(3);
+      expect(emails(result.identifiers)).toEqual(['person0@example.com', 'person1@example.com', 'person2@example.com']);
+    });
+  });
+
   describe('gmail-thread.html (open conversation)', () => {
     it('reads the sender and every recipient, latest message first, without the user', () => {
       const result = gmail.participants(open('gmail-thread.html'), noSettings);

@@ -45,6 +45,16 @@ describe('outlook adapter', () => {
       expect(result.anchor?.getAttribute('aria-label')).toBe('Reading Pane');
     });
 
+    it('a well that is one labelled persona: its "To:" label is not part of the name, and the rep\'s own mailbox is left out', () => {
+      const page = open('outlook-to-label.html', outlookReadingUrl);
+      const anyone = outlook.participants(page, noSettings);
+      expect(anyone.names).toMatchObject({ 'email:rep.person@acme-mail.example': 'Rep Person', 'email:maria.garcia@example.com': 'Maria Garcia' });
+      for (const name of Object.values(anyone.names ?? {})) expect(name).not.toMatch(/^(To|收件人)\s*[:：]/);
+      // The session's email is among the own addresses the background sends (features/overlay/background.ts).
+      const signedIn = outlook.participants(page, { ownAddresses: ['rep.person@acme-mail.example'], internalDomains: [] });
+      expect(emails(signedIn.identifiers)).toEqual(['li.wei@example.com', 'maria.garcia@example.com', 'chen.jing@example.org']);
+    });
+
     it('keeps the names the personas show', () => {
       const result = outlook.participants(open('outlook-reading.html', outlookReadingUrl), noSettings);
       expect(result.names).toMatchObject({

@@ -18,7 +18,7 @@ describe('portrait client (page → background)', () => {
     await expect(client.lookup(identifiers)).resolves.toMatchObject({ ok: true, session });
     expect(send).toHaveBeenCalledWith({ type: 'portrait/lookup', identifiers });
     // Settings are read defensively: only strings are kept.
-    await expect(client.settings()).resolves.toEqual({ enabled: false, ownAddresses: ['me@example.com'], internalDomains: [], locale: 'en', messages: null });
+    await expect(client.settings()).resolves.toEqual({ enabled: false, ownAddresses: ['me@example.com'], internalDomains: [], locale: 'en', messages: null, placement: null });
   });
 
   it('passes on the language the background chose and its texts, anything unknown read as English', async () => {
