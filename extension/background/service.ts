@@ -18,6 +18,7 @@ import type { KeyValueArea } from '../platform/storage/storage.ts';
 import { createTabRegistry, type PushToTab } from './tabs.ts';
 import { createInjectedFrames, createTagger, type TaggerInjector } from '../features/tagger/background/tagger.ts';
 import { createWriteQueue } from './write-queue.ts';
+import { createFollowUpStore } from './follow-ups.ts';
 
 export interface BackgroundPlatform {
   runtimeId: string;
@@ -48,6 +49,8 @@ export interface BackgroundPlatform {
   writeAnswerMs?: number;
   /** `i18n.getUILanguage()`: the browser's language, for the language option `auto`. */
   uiLanguage?: () => string;
+  /** The toolbar badge: follow-ups due by the end of today (`action.setBadgeText`). */
+  setBadge?(count: number): void;
 }
 
 export function createBackground(platform: BackgroundPlatform) {
@@ -93,7 +96,9 @@ export function createBackground(platform: BackgroundPlatform) {
       void portraits.writeSettled(write, settlement);
     },
   });
+  const followUps = createFollowUpStore({ session, clock, onCount: platform.setBadge });
   const portraits = createPortraitService({
+    followUps,
     session,
     settings,
     cache,
@@ -130,6 +135,7 @@ export function createBackground(platform: BackgroundPlatform) {
     injectedFrame: injectedFrames.allows,
     shopPage,
     ...registerFeatures({
+      followUps,
       session,
       settings,
       portraits,
@@ -172,6 +178,17 @@ export function createBackground(platform: BackgroundPlatform) {
       await ready;
       await queue.drain({ now: true });
     },
+    /** The follow-ups alarm: read the user's follow-ups again (the badge and the pills follow). */
+    async refreshFollowUps(): Promise<void> {
+      await ready;
+      const state = await session.state();
+      if (!state.signedIn || !state.orgId) return;
+      try {
+        await followUps.refresh(state.orgId);
+      } catch (error) {
+        await session.noticeFailure(error);
+      }
+    },
     tabClosed(tabId: number): void {
       tabs.forget(tabId);
       injectedFrames.removeTab(tabId);
@@ -181,7 +198,7 @@ export function createBackground(platform: BackgroundPlatform) {
       await ready;
       return tagger.open(gesture);
     },
-    services: { settings, session, cache, tabs, queue, portraits, tagger },
+    services: { settings, session, cache, tabs, queue, portraits, tagger, followUps },
   };
 }
 

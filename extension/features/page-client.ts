@@ -3,7 +3,15 @@
 // validates what it receives, and pushes are checked here by shape before use.
 import { browser } from 'wxt/browser';
 import type { BackgroundPush, Identifier, PageErrorResponse, TagSuggestionsResponse, WriteOp, WriteResponse } from '../platform/messaging/schemas.ts';
-import type { LookupResponse, PageRequest, PageResponseByType, SessionResponse, SettingsResponse } from './overlay/schemas.ts';
+import type {
+  LookupResponse,
+  PageRequest,
+  PageResponseByType,
+  SessionResponse,
+  SettingsResponse,
+  TimelineRequest,
+  TimelineResponse,
+} from './overlay/schemas.ts';
 
 /**
  * The background answered with an error, or did not answer at all (`no-answer`: not running, the
@@ -34,6 +42,8 @@ export interface PortraitClient {
   tagSuggestions(prefix: string): Promise<TagSuggestionsResponse>;
   session(): Promise<SessionResponse>;
   settings(): Promise<PageSettings>;
+  /** One page of the customer's timeline; `before` is the previous page's `next`. */
+  timeline(customerId: string, before: TimelineRequest['before']): Promise<TimelineResponse>;
   /** Calls `listener` for each push from the background; returns the function that stops it. */
   onPush(listener: (push: PagePush) => void): () => void;
 }
@@ -75,6 +85,7 @@ export function createPortraitClient(send: SendMessage = (message) => browser.ru
     write: (write) => request({ type: 'portrait/write', write }),
     tagSuggestions: (prefix) => request({ type: 'portrait/tags', prefix }),
     session: () => request({ type: 'portrait/session' }),
+    timeline: (customerId, before) => request({ type: 'portrait/timeline', customerId, before }),
     async settings() {
       const answer = await request({ type: 'portrait/settings' });
       return {

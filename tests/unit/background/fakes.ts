@@ -111,6 +111,7 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
     signedIn: false,
     refuse: null as string | null,
     tags: [] as TagSuggestion[],
+    followUps: [] as Awaited<ReturnType<PortraitBackend['myFollowUps']>>,
   };
   const lost = new Set<() => void>();
   const offline = () => new ApiFailure('network', 'TypeError: Failed to fetch');
@@ -190,6 +191,14 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
         });
       }
       return matches.slice(0, limit);
+    },
+    async customerTimeline(_orgId, customerId) {
+      if (!state.online) throw offline();
+      return { customer_id: customerId, items: [], next: null, open_follow_ups: [] };
+    },
+    async myFollowUps() {
+      if (!state.online) throw offline();
+      return state.followUps;
     },
     async applyWrite(write, context): Promise<ApplyOutcome> {
       applyAttempts.push(structuredClone(write));
