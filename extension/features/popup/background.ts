@@ -11,8 +11,16 @@ import {
   signInRequestSchema,
   signOutRequestSchema,
   statusRequestSchema,
+  type DueFollowUpView,
   type PopupStateResponse,
 } from './schemas.ts';
+import type { MyFollowUp } from '../../background/follow-ups.ts';
+import type { SessionState } from '../../platform/messaging/schemas.ts';
+
+/** The customer's mail in Gmail: a search for their address (or phone). */
+export function gmailSearchUrl(address: string | null): string | null {
+  return address ? `https://mail.google.com/mail/u/0/#search/${encodeURIComponent(address)}` : null;
+}
 
 export const popupFeature = defineFeature({
   messages: {
@@ -24,7 +32,28 @@ export const popupFeature = defineFeature({
     'settings/site': { schema: setSiteEnabledRequestSchema, from: 'extension-page' },
   },
   handlers: (deps: BackgroundServices) => {
-    const { session, settings, queue } = deps;
+    const { session, settings, queue, followUps } = deps;
+
+    /** Overdue and due-today follow-ups; read again now (the popup is when the user looks). */
+    async function dueFollowUps(state: SessionState): Promise<PopupStateResponse['followUps']> {
+      if (!followUps || !state.signedIn || !state.orgId) return undefined;
+      const orgId = state.orgId;
+      try {
+        await followUps.refresh(orgId);
+      } catch (error) {
+        await session.noticeFailure(error);
+      }
+      const context = await session.portraitContext(orgId);
+      const view = (row: MyFollowUp): DueFollowUpView => ({
+        id: row.follow_up_id,
+        customerName: row.display_name ?? row.primary_email ?? row.primary_phone ?? '—',
+        dueAt: row.due_at,
+        note: row.note,
+        url: context.studioUrl?.(row.customer_id) ?? gmailSearchUrl(row.primary_email ?? row.primary_phone),
+      });
+      const due = followUps.due(orgId);
+      return { overdue: due.overdue.map(view), today: due.today.map(view) };
+    }
 
     async function popupState(): Promise<PopupStateResponse> {
       const [state, account, current, writes, failedWrites, api] = await Promise.all([
@@ -43,6 +72,7 @@ export const popupFeature = defineFeature({
         apiUrl: api.apiUrl,
         pendingWrites: writes.filter((write) => write.userId === account?.userId).length,
         failedWrites: failedWrites.length,
+        followUps: await dueFollowUps(state),
       };
     }
 
