@@ -12,7 +12,8 @@ import type { CardActionsApi } from './mount.tsx';
 let loading: Promise<CardActionsApi> | null = null;
 
 function loadActions(): Promise<CardActionsApi> {
-  loading ??= import(/* @vite-ignore */ browser.runtime.getURL('/card-actions.js'))
+  loading ??= Promise.resolve()
+    .then(() => import(/* @vite-ignore */ browser.runtime.getURL('/card-actions.js')))
     .then(() => {
       const api = (globalThis as { __portraitCardActions?: CardActionsApi }).__portraitCardActions;
       if (!api) throw new Error('card actions missing');
