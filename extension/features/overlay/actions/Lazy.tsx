@@ -13,6 +13,8 @@ let loading: Promise<CardActionsApi> | null = null;
 
 function loadActions(): Promise<CardActionsApi> {
   loading ??= Promise.resolve()
+    // The extension's own file at its own URL; nothing from the page goes into it.
+    // eslint-disable-next-line no-unsanitized/method
     .then(() => import(/* @vite-ignore */ browser.runtime.getURL('/card-actions.js')))
     .then(() => {
       const api = (globalThis as { __portraitCardActions?: CardActionsApi }).__portraitCardActions;
