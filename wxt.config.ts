@@ -38,6 +38,16 @@ export default defineConfig({
           entry.matches = ['https://*/*'];
         }
       }
+      // The card's actions, imported by the overlay's content scripts when a card opens
+      // (entrypoints/card-actions.ts); on every https page, as the WooCommerce shops are not known
+      // in advance. Firefox's MV2 manifest lists resources as plain strings.
+      const resources = (manifest.web_accessible_resources ?? []) as Array<object | string>;
+      manifest.web_accessible_resources = [
+        ...resources,
+        manifest.manifest_version === 3
+          ? { resources: ['card-actions.js'], use_dynamic_url: true, matches: ['https://*/*'] }
+          : 'card-actions.js',
+      ] as typeof manifest.web_accessible_resources;
     },
     // The manifest's texts per browser language, copied to where browsers look for them.
     'build:publicAssets'(_wxt, files) {

@@ -2,7 +2,7 @@
 // `@supabase/supabase-js`. Everything else in the background sees the small `PortraitBackend`
 // interface, which tests replace with a fake.
 import { createClient, processLock, type SupabaseClient } from '@supabase/supabase-js';
-import type { RpcName, StageOverview } from '../../shared/api.ts';
+import type { CustomerTimeline, RpcName, RpcResult, StageOverview } from '../../shared/api.ts';
 import type { Database } from '../../shared/database.types.ts';
 import type { Identifier, InvitationSummary, PortraitView } from '../platform/messaging/schemas.ts';
 import type { AuthStorage } from '../platform/storage/auth-storage.ts';
@@ -67,6 +67,15 @@ export interface PortraitBackend {
   /** Customers whose name, email or phone matches the query, best first. */
   searchCustomers(orgId: string, query: string, limit: number): Promise<CustomerMatch[]>;
   applyWrite(write: QueuedWrite, context: PortraitContext): Promise<ApplyOutcome>;
+  /** One page of a customer's timeline (customer_timeline). */
+  customerTimeline(
+    orgId: string,
+    customerId: string,
+    before: { before: string; beforeKey: string } | null,
+    limit: number,
+  ): Promise<CustomerTimeline>;
+  /** The signed-in user's open follow-ups due by `until` (my_follow_ups). */
+  myFollowUps(orgId: string, until: string): Promise<RpcResult<'my_follow_ups'>>;
   /** Called when supabase-js drops the session by itself (refresh token revoked or expired). */
   onSessionLost(listener: () => void): void;
 }
@@ -201,6 +210,8 @@ export function createSupabaseBackend(options: BackendOptions): PortraitBackend 
     listTags: (orgId) => calls.listTags(orgId),
     stageOverview: (orgId, from, to) => calls.stageOverview(orgId, from, to),
     searchCustomers: (orgId, query, limit) => calls.searchCustomers(orgId, query, limit),
+    customerTimeline: (orgId, customerId, before, limit) => calls.customerTimeline(orgId, customerId, before, limit),
+    myFollowUps: (orgId, until) => calls.myFollowUps(orgId, until),
 
     async applyWrite(write, context) {
       try {

@@ -87,6 +87,24 @@ export function withPendingWrites(
         result = { ...result, notes: [note, ...result.notes] };
         break;
       }
+      case 'follow_up': {
+        // A queued follow-up earlier than the one shown becomes the one shown, marked pending.
+        const shown = result.followUp;
+        if (!shown || write.dueAt < shown.dueAt) {
+          result = { ...result, followUp: { id: queued.requestId, dueAt: write.dueAt, note: write.note, pending: true } };
+        }
+        break;
+      }
+      case 'complete_follow_up':
+        if (result.followUp?.id === write.followUpId) result = { ...result, followUp: null };
+        break;
+      case 'release':
+        result = { ...result, owner: null, ownerId: null };
+        break;
+      case 'claim':
+      case 'assign':
+        result = { ...result, ownerId: write.op === 'claim' ? queued.userId : write.memberId };
+        break;
       case 'stage':
         result = {
           ...result,

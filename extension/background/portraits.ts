@@ -14,6 +14,7 @@ import type { SessionManager } from './session.ts';
 import type { SettingsStore } from './settings.ts';
 import type { PushToTab, TabRegistry } from './tabs.ts';
 import type { QueuedWrite, WriteQueue, WriteSettlement } from './write-queue.ts';
+import type { FollowUpStore } from './follow-ups.ts';
 
 export interface PortraitServiceOptions {
   session: SessionManager;
@@ -28,6 +29,8 @@ export interface PortraitServiceOptions {
   writeAnswerMs?: number;
   /** How long the organization's tag list is reused for suggestions. */
   tagListMs?: number;
+  /** The user's open follow-ups: a portrait shows its customer's earliest one (the pill marks it overdue). */
+  followUps?: FollowUpStore;
 }
 
 export interface PortraitService {
@@ -52,6 +55,28 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
   const writeAnswerMs = options.writeAnswerMs ?? 3_000;
   const tagListMs = options.tagListMs ?? 5 * 60_000;
   const tagLists = new Map<string, { tags: TagSuggestion[]; at: number }>();
+  const followUps = options.followUps;
+  const followUpsMaxAgeMs = 5 * 60_000;
+
+  /** The portrait a page shows: queued writes applied, and the user's next follow-up of the customer. */
+  function present(identifier: Identifier, portrait: PortraitView | null, writes: readonly QueuedWrite[]): PortraitView | null {
+    const withFollowUp =
+      portrait && followUps && portrait.followUp === undefined
+        ? { ...portrait, followUp: followUps.forCustomer(portrait.orgId, portrait.customerId) }
+        : portrait;
+    return withPendingWrites(identifier, withFollowUp, writes);
+  }
+
+  /** Reads the follow-ups again when they are old, then shows the tabs what changed. */
+  async function refreshFollowUps(orgId: string, force = false): Promise<void> {
+    if (!followUps || (!force && !followUps.stale(orgId, followUpsMaxAgeMs))) return;
+    try {
+      await followUps.refresh(orgId);
+      await pushPortraits(orgId, tabs.watched(orgId));
+    } catch (error) {
+      await session.noticeFailure(error);
+    }
+  }
 
   /** How identifiers are read and which are never looked up, for the user in this organization. */
   async function lookupRules(orgId: string, email: string): Promise<LookupRules> {
@@ -86,7 +111,7 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
       const watching = tabs.watching(orgId, identifier);
       if (watching.length === 0) continue;
       const cached = cache.get(orgId, identifier)?.entry.portrait ?? null;
-      const portrait = withPendingWrites(identifier, cached, writes);
+      const portrait = present(identifier, cached, writes);
       for (const { tabId, asked } of watching) {
         let list = perTab.get(tabId);
         if (!list) perTab.set(tabId, (list = []));
@@ -126,7 +151,7 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
     const writes = await pendingWrites(write.orgId);
     const affected = tabs.watched(write.orgId).filter((identifier) => {
       const cached = cache.get(write.orgId, identifier)?.entry.portrait ?? null;
-      return writeConcerns(write, identifier, withPendingWrites(identifier, cached, writes));
+      return writeConcerns(write, identifier, present(identifier, cached, writes));
     });
     if ((write.write.op === 'tag' || write.write.op === 'lead') && affected.length === 0) {
       affected.push(write.write.identifier);
@@ -146,6 +171,7 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
       if (candidates.length === 0) return empty;
       if (tabId !== null) tabs.watch(tabId, orgId, candidates.map(({ normalized, requested }) => ({ normalized, asked: requested })));
       const writes = await pendingWrites(orgId);
+      void refreshFollowUps(orgId);
       // Answers name each identifier as the page asked for it; everything else uses the stored form.
       const hits = candidates.map(({ normalized: identifier, requested }) => ({
         identifier,
@@ -163,7 +189,7 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
           session: state,
           results: hits.map(({ identifier, requested, hit }) => ({
             identifier: requested,
-            portrait: withPendingWrites(identifier, hit!.entry.portrait, writes),
+            portrait: present(identifier, hit!.entry.portrait, writes),
           })),
           fetchedAt: new Date(oldest).toISOString(),
           stale: stale.length > 0,
@@ -188,7 +214,7 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
         const key = identifierKey(identifier);
         if (!fetched.has(key) && hit) oldest = Math.min(oldest, hit.entry.fetchedAt);
         const portrait = fetched.has(key) ? (fetched.get(key) ?? null) : (hit?.entry.portrait ?? null);
-        return { identifier: requested, portrait: withPendingWrites(identifier, portrait, writes) };
+        return { identifier: requested, portrait: present(identifier, portrait, writes) };
       });
       return { ok: true, session: state, results, fetchedAt: new Date(oldest).toISOString(), stale: false };
     },
@@ -211,8 +237,8 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
         write = { ...write, customerId: await queue.resolveCustomerId(asked) };
         // untag_customer finds the customer by an identifier: take one the pages have shown.
         target = await identifierOf(orgId, [asked, write.customerId]);
-        if (write.op === 'untag' && !target) {
-          return { ok: false, error: 'invalid-message', message: 'Look the customer up before removing a tag' };
+        if ((write.op === 'untag' || write.op === 'follow_up' || write.op === 'visit') && !target) {
+          return { ok: false, error: 'invalid-message', message: 'Look the customer up before changing them' };
         }
       }
 
@@ -251,6 +277,7 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
       const affected = await affectedBy(write);
       if (settlement.status === 'landed') {
         if (write.write.op === 'tag' || write.write.op === 'lead') tagLists.delete(write.orgId);
+        if (write.write.op === 'follow_up' || write.write.op === 'complete_follow_up') await refreshFollowUps(write.orgId, true);
         const portrait = settlement.portrait;
         if (portrait) {
           // The API answered with the customer's portrait after the write: no need to ask again.
@@ -267,6 +294,7 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
     },
 
     reset() {
+      followUps?.clear();
       cache.clear();
       tabs.clearWatches();
       tagLists.clear();

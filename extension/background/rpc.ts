@@ -1,7 +1,15 @@
 // The SQL functions the extension calls (supabase/README.md, section 1): arguments checked and answers parsed with the
 // schemas in shared/api.ts, answers mapped to the page protocol's view model.
 import {
+  addFollowUpResultSchema,
   addNoteResultSchema,
+  assignCustomerResultSchema,
+  claimCustomerResultSchema,
+  completeFollowUpResultSchema,
+  customerTimelineResultSchema,
+  myFollowUpsResultSchema,
+  recordSatisfactionResultSchema,
+  releaseCustomerResultSchema,
   customerContextArgsSchema,
   customerContextResultSchema,
   listTagsResultSchema,
@@ -15,8 +23,10 @@ import {
   tagCustomerResultSchema,
   untagCustomerResultSchema,
   rpcSchemas,
+  type CustomerTimeline,
   type Portrait,
   type RpcName,
+  type RpcResult,
   type StageOverview,
 } from '../../shared/api.ts';
 import type { InvitationSummary, OrgSummary } from '../platform/messaging/schemas.ts';
@@ -107,6 +117,7 @@ export function toPortraitView(portrait: Portrait, context: PortraitContext): Po
     primaryPhone: customer.primary_phone,
     location: [customer.city, customer.region, customer.country].filter(Boolean).join(', ') || null,
     owner: customer.owner?.display_name ?? null,
+    ownerId: customer.owner?.user_id ?? null,
     stage: profile?.effective_stage ?? computedStage,
     computedStage,
     stageOverride: profile?.stage_override ?? null,
@@ -241,6 +252,30 @@ export function rpcCalls(rpc: RpcCall) {
       }));
     },
 
+    /** One page of the customer's timeline, newest first (README: "Follow-ups, owners, …"). */
+    async customerTimeline(
+      orgId: string,
+      customerId: string,
+      before: { before: string; beforeKey: string } | null,
+      limit: number,
+    ): Promise<CustomerTimeline> {
+      return call(
+        'customer_timeline',
+        {
+          p_org: orgId,
+          p_customer: customerId,
+          p_limit: limit,
+          ...(before ? { p_before: before.before, p_before_key: before.beforeKey } : {}),
+        },
+        (data) => customerTimelineResultSchema.parse(data),
+      );
+    },
+
+    /** The signed-in user's open follow-ups due by `until`, earliest first. */
+    async myFollowUps(orgId: string, until: string): Promise<RpcResult<'my_follow_ups'>> {
+      return call('my_follow_ups', { p_org: orgId, p_until: until }, (data) => myFollowUpsResultSchema.parse(data));
+    },
+
     /** Sends one queued write with its request id. */
     async applyWrite(queued: QueuedWrite, context: PortraitContext): Promise<WriteResult> {
       const { write, requestId } = queued;
@@ -279,6 +314,64 @@ export function rpcCalls(rpc: RpcCall) {
             (data) => addNoteResultSchema.parse(data),
           );
           return { customerId: write.customerId, portrait: view(result.portrait) };
+        }
+        case 'follow_up':
+        case 'visit': {
+          // Both find the customer by an identifier (like tag_customer): one the pages have shown.
+          const fn = write.op === 'follow_up' ? 'add_follow_up' : 'record_satisfaction';
+          if (!queued.target) throw new InvalidArguments(fn, 'no identifier is known for this customer');
+          if (write.op === 'follow_up') {
+            const result = await call(
+              'add_follow_up',
+              {
+                p_org: queued.orgId,
+                p_identifier: queued.target,
+                p_due_at: write.dueAt,
+                p_note: write.note,
+                p_request_id: requestId,
+              },
+              (data) => addFollowUpResultSchema.parse(data),
+            );
+            return { customerId: result.customer_id, portrait: null };
+          }
+          const result = await call(
+            'record_satisfaction',
+            {
+              p_org: queued.orgId,
+              p_identifier: queued.target,
+              p_score: write.score,
+              p_scale: write.scale,
+              p_comment: write.comment,
+              p_channel: write.channel,
+              p_request_id: requestId,
+            },
+            (data) => recordSatisfactionResultSchema.parse(data),
+          );
+          return { customerId: result.customer_id, portrait: null };
+        }
+        case 'complete_follow_up': {
+          await call(
+            'complete_follow_up',
+            { p_org: queued.orgId, p_follow_up: write.followUpId, p_request_id: requestId },
+            (data) => completeFollowUpResultSchema.parse(data),
+          );
+          return { customerId: write.customerId, portrait: null };
+        }
+        case 'claim':
+        case 'release':
+        case 'assign': {
+          const base = { p_org: queued.orgId, p_customer: write.customerId, p_request_id: requestId };
+          const result =
+            write.op === 'claim'
+              ? await call('claim_customer', base, (data) => claimCustomerResultSchema.parse(data))
+              : write.op === 'release'
+                ? await call('release_customer', { ...base, p_reason: write.reason }, (data) =>
+                    releaseCustomerResultSchema.parse(data),
+                  )
+                : await call('assign_customer', { ...base, p_member: write.memberId }, (data) =>
+                    assignCustomerResultSchema.parse(data),
+                  );
+          return { customerId: result.customer_id, portrait: view(result.portrait) };
         }
         case 'stage': {
           const result = await call(

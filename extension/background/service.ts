@@ -19,6 +19,7 @@ import { createPlacementStore } from '../platform/storage/placements.ts';
 import { createTabRegistry, type PushToTab } from './tabs.ts';
 import { createInjectedFrames, createTagger, type TaggerInjector } from '../features/tagger/background/tagger.ts';
 import { createWriteQueue } from './write-queue.ts';
+import { createFollowUpStore } from './follow-ups.ts';
 
 export interface BackgroundPlatform {
   runtimeId: string;
@@ -49,6 +50,8 @@ export interface BackgroundPlatform {
   writeAnswerMs?: number;
   /** `i18n.getUILanguage()`: the browser's language, for the language option `auto`. */
   uiLanguage?: () => string;
+  /** The toolbar badge: follow-ups due by the end of today (`action.setBadgeText`). */
+  setBadge?(count: number): void;
 }
 
 export function createBackground(platform: BackgroundPlatform) {
@@ -94,7 +97,9 @@ export function createBackground(platform: BackgroundPlatform) {
       void portraits.writeSettled(write, settlement);
     },
   });
+  const followUps = createFollowUpStore({ session, clock, onCount: platform.setBadge });
   const portraits = createPortraitService({
+    followUps,
     session,
     settings,
     cache,
@@ -131,6 +136,7 @@ export function createBackground(platform: BackgroundPlatform) {
     injectedFrame: injectedFrames.allows,
     shopPage,
     ...registerFeatures({
+      followUps,
       session,
       settings,
       portraits,
@@ -174,6 +180,17 @@ export function createBackground(platform: BackgroundPlatform) {
       await ready;
       await queue.drain({ now: true });
     },
+    /** The follow-ups alarm: read the user's follow-ups again (the badge and the pills follow). */
+    async refreshFollowUps(): Promise<void> {
+      await ready;
+      const state = await session.state();
+      if (!state.signedIn || !state.orgId) return;
+      try {
+        await followUps.refresh(state.orgId);
+      } catch (error) {
+        await session.noticeFailure(error);
+      }
+    },
     tabClosed(tabId: number): void {
       tabs.forget(tabId);
       injectedFrames.removeTab(tabId);
@@ -183,7 +200,7 @@ export function createBackground(platform: BackgroundPlatform) {
       await ready;
       return tagger.open(gesture);
     },
-    services: { settings, session, cache, tabs, queue, portraits, tagger },
+    services: { settings, session, cache, tabs, queue, portraits, tagger, followUps },
   };
 }
 

@@ -4,6 +4,7 @@ import type { TrustedSender } from '../platform/messaging/front-door.ts';
 import type { ErrorResponse } from '../platform/messaging/schemas.ts';
 import { ApiFailure } from './client.ts';
 import type { PortraitService } from './portraits.ts';
+import type { FollowUpStore } from './follow-ups.ts';
 import type { SessionManager } from './session.ts';
 import type { SettingsStore } from './settings.ts';
 import type { PushToTab, TabRegistry } from './tabs.ts';
@@ -14,6 +15,8 @@ import type { Tagger } from '../features/tagger/background/tagger.ts';
 
 export interface BackgroundServices {
   session: SessionManager;
+  /** The user's open follow-ups (background/follow-ups.ts); absent in tests that do not need them. */
+  followUps?: FollowUpStore;
   settings: SettingsStore;
   portraits: PortraitService;
   queue: WriteQueue;

@@ -11,6 +11,8 @@ import type { Language } from '../platform/messaging/schemas.ts';
 import { supabaseAnonKey, supabaseUrl } from '../platform/config.ts';
 
 const queueAlarm = 'portrait-write-queue';
+/** Reads the user's follow-ups again for the toolbar badge and the pills. */
+const followUpsAlarm = 'portrait-follow-ups';
 /** The tagging dialog's script (entrypoints/tag-dialog.ts). */
 const tagDialogScript = '/tag-dialog.js';
 
@@ -54,6 +56,10 @@ export default defineBackground(() => {
     injector: browser.scripting ? injector : undefined,
     // The WooCommerce content script, registered per shop domain the user adds.
     shopScripts: createShopScripts(browser),
+    setBadge(count) {
+      void browser.action?.setBadgeText({ text: count > 0 ? String(Math.min(count, 999)) : '' });
+      void browser.action?.setBadgeBackgroundColor({ color: '#b91c1c' });
+    },
     // Without the alarms permission, the queue resumes at the next message or browser start.
     wakeAt: browser.alarms
       ? (time) => void browser.alarms.create(queueAlarm, { when: Math.max(time, Date.now() + minimumAlarmDelayMs) })
@@ -110,7 +116,10 @@ export default defineBackground(() => {
   }
   browser.alarms?.onAlarm.addListener((alarm) => {
     if (alarm.name === queueAlarm) void background.wake();
+    if (alarm.name === followUpsAlarm) void background.refreshFollowUps();
   });
+  void browser.alarms?.create(followUpsAlarm, { periodInMinutes: 15, delayInMinutes: 1 });
+  void background.refreshFollowUps();
   browser.runtime.onStartup.addListener(() => void background.wake());
   globalThis.addEventListener?.('online', () => void background.wake());
 

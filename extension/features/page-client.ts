@@ -4,7 +4,15 @@
 import { browser } from 'wxt/browser';
 import type { BackgroundPush, Identifier, PageErrorResponse, TagSuggestionsResponse, WriteOp, WriteResponse } from '../platform/messaging/schemas.ts';
 import { parsePlacement, type Placement } from './overlay/placement.ts';
-import type { LookupResponse, PageRequest, PageResponseByType, SessionResponse, SettingsResponse } from './overlay/schemas.ts';
+import type {
+  LookupResponse,
+  PageRequest,
+  PageResponseByType,
+  SessionResponse,
+  SettingsResponse,
+  TimelineRequest,
+  TimelineResponse,
+} from './overlay/schemas.ts';
 
 /**
  * The background answered with an error, or did not answer at all (`no-answer`: not running, the
@@ -37,6 +45,8 @@ export interface PortraitClient {
   settings(): Promise<PageSettings>;
   /** Remembers where the user left the overlay on this site. */
   savePlacement(placement: Placement): Promise<unknown>;
+  /** One page of the customer's timeline; `before` is the previous page's `next`. */
+  timeline(customerId: string, before: TimelineRequest['before']): Promise<TimelineResponse>;
   /** Calls `listener` for each push from the background; returns the function that stops it. */
   onPush(listener: (push: PagePush) => void): () => void;
 }
@@ -79,6 +89,7 @@ export function createPortraitClient(send: SendMessage = (message) => browser.ru
     tagSuggestions: (prefix) => request({ type: 'portrait/tags', prefix }),
     session: () => request({ type: 'portrait/session' }),
     savePlacement: (placement) => request({ type: 'portrait/placement', placement }),
+    timeline: (customerId, before) => request({ type: 'portrait/timeline', customerId, before }),
     async settings() {
       const answer = await request({ type: 'portrait/settings' });
       return {

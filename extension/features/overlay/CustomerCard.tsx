@@ -12,6 +12,7 @@ import {
   stageStyle,
 } from './format.ts';
 import { NotesSection } from './Notes.tsx';
+import { LazyCardActions } from './actions/Lazy.tsx';
 import type { OverlayStore, ParticipantEntry } from './store.ts';
 import { TagsSection } from './Tags.tsx';
 import { Section, StageDot } from './ui.tsx';
@@ -189,6 +190,7 @@ export function CustomerCard({ store, entry, portrait }: { store: OverlayStore; 
         </Section>
       )}
       <NotesSection store={store} />
+      <LazyCardActions portrait={portrait} now={now} />
       {studioUrl && (
         <a href={studioUrl} target="_blank" rel="noopener noreferrer" class="self-start text-sm font-medium text-sky-700 underline hover:text-sky-900 ov-focus">
           {t('studio')}

@@ -50,6 +50,8 @@ export function Pill({
   const degraded = store.participants.value.degraded;
   const { label, detail } = pillText(view, store.online.value);
   const stage = view.kind === 'customer' ? stageOf(view.portrait.stage) : null;
+  const due = view.kind === 'customer' ? view.portrait.followUp : null;
+  const overdue = !!due && Date.parse(due.dueAt) < store.now.value;
   return (
     <button
       ref={buttonRef}
@@ -63,6 +65,11 @@ export function Pill({
       <StageDot stage={stage} />
       <span class="min-w-0 truncate font-semibold">{label}</span>
       {detail && <span class="shrink-0 text-slate-600">{detail}</span>}
+      {overdue && (
+        <span data-testid="portrait-overdue" class="shrink-0 rounded-full bg-rose-100 px-1.5 text-xs font-medium text-rose-800">
+          {t('overdue')}
+        </span>
+      )}
       {more > 0 && (
         <span class="shrink-0 rounded-full bg-slate-100 px-1.5 text-xs text-slate-700">
           <span aria-hidden="true">{t('more', { count: more })}</span>

@@ -2,16 +2,22 @@
 // page settings, for content scripts on supported sites (and Portrait's own pages).
 import { resolveLocale } from '../../platform/i18n/i18n.ts';
 import { defineFeature } from '../../platform/messaging/front-door.ts';
-import { tabOf, type BackgroundServices } from '../../background/services.ts';
+import { failed, tabOf, type BackgroundServices } from '../../background/services.ts';
+import type { ErrorResponse } from '../../platform/messaging/schemas.ts';
 import {
   lookupRequestSchema,
   pageSettingsRequestSchema,
   placementRequestSchema,
   sessionRequestSchema,
   tagSuggestionsRequestSchema,
+  timelineRequestSchema,
   writeRequestSchema,
   type PageSettingsResponse,
+  type TimelineResponse,
 } from './schemas.ts';
+
+/** Timeline items per page (the card's "show more" asks for the next). */
+const timelinePage = 20;
 import { dictionaries as overlayDictionaries } from './texts.ts';
 
 export const overlayFeature = defineFeature({
@@ -22,6 +28,7 @@ export const overlayFeature = defineFeature({
     'portrait/session': { schema: sessionRequestSchema, from: 'page', whileSwitchedOff: true },
     'portrait/settings': { schema: pageSettingsRequestSchema, from: 'page', whileSwitchedOff: true },
     'portrait/placement': { schema: placementRequestSchema, from: 'page' },
+    'portrait/timeline': { schema: timelineRequestSchema, from: 'page' },
   },
   handlers: ({ session, settings, portraits, tabs, uiLanguage, placements }: BackgroundServices) => ({
     async 'portrait/lookup'(message, sender) {
@@ -30,6 +37,21 @@ export const overlayFeature = defineFeature({
 
     async 'portrait/write'(message, sender) {
       return portraits.write(message.write, tabOf(sender));
+    },
+
+    async 'portrait/timeline'(message): Promise<TimelineResponse | ErrorResponse> {
+      const [state, account] = await Promise.all([session.state(), session.account()]);
+      if (!state.signedIn || !account) return { ok: false, error: 'signed-out' };
+      if (!state.orgId) return { ok: false, error: 'forbidden', message: 'No organization is selected' };
+      try {
+        const backend = await session.backend();
+        const before = message.before ? { before: message.before.before, beforeKey: message.before.beforeKey } : null;
+        const timeline = await backend.customerTimeline(state.orgId, message.customerId, before, timelinePage);
+        return { ok: true, timeline, userId: account.userId, role: state.role };
+      } catch (error) {
+        await session.noticeFailure(error);
+        return failed(error);
+      }
     },
 
     async 'portrait/tags'(message) {

@@ -1,6 +1,7 @@
 // The overlay's messages (the page protocol): content scripts on supported sites and Portrait's own
 // pages send them. Content scripts use the types only (`import type`), so zod stays out of them.
 import { z } from 'zod';
+import type { CustomerTimeline, MemberRole } from '../../../shared/api.ts';
 import {
   identifierSchema,
   messageLimits,
@@ -36,8 +37,17 @@ export const placementRequestSchema = z.strictObject({
   placement: placementSchema,
 });
 
+/** One page of a customer's timeline, loaded when the card opens (not on the pill's lookup). */
+export const timelineRequestSchema = z.strictObject({
+  type: z.literal('portrait/timeline'),
+  customerId: z.guid(),
+  /** The previous page's `next`; absent: the newest page. */
+  before: z.strictObject({ before: z.iso.datetime({ offset: true }), beforeKey: z.string().max(100) }).nullable(),
+});
+
 export const pageRequestSchema = z.discriminatedUnion('type', [
   placementRequestSchema,
+  timelineRequestSchema,
   lookupRequestSchema,
   writeRequestSchema,
   tagSuggestionsRequestSchema,
@@ -53,6 +63,15 @@ export type SessionRequest = z.infer<typeof sessionRequestSchema>;
 export type PageSettingsRequest = z.infer<typeof pageSettingsRequestSchema>;
 export type PlacementRequest = z.infer<typeof placementRequestSchema>;
 export type PageRequest = z.infer<typeof pageRequestSchema>;
+export type TimelineRequest = z.infer<typeof timelineRequestSchema>;
+
+export interface TimelineResponse {
+  ok: true;
+  timeline: CustomerTimeline;
+  /** Who asks, so the card knows whether they own the customer and may assign. */
+  userId: string;
+  role: MemberRole | null;
+}
 
 export interface LookupResponse {
   ok: true;
@@ -92,4 +111,5 @@ export interface PageResponseByType {
   'portrait/session': SessionResponse;
   'portrait/settings': PageSettingsResponse;
   'portrait/placement': { ok: true };
+  'portrait/timeline': TimelineResponse;
 }

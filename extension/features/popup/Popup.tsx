@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getLocale, t } from '../../platform/i18n/i18n.ts';
 import type { OrgSummary, PopupStateResponse, SiteId } from '../send.ts';
+import type { DueFollowUpView } from './schemas.ts';
 import { t as overviewText } from '../overview/texts.ts';
 import type { PopupStore } from './store.ts';
 import { StatusBadge } from './StatusBadge.tsx';
@@ -12,6 +13,34 @@ const buttonClass =
   'rounded bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-50';
 const quietButtonClass =
   'rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100 disabled:opacity-50';
+
+/** Overdue or due-today follow-ups, each opening the customer's mail (or Studio row for admins). */
+function FollowUpList({ kind, items }: { kind: 'overdue' | 'today'; items: DueFollowUpView[] }) {
+  if (items.length === 0) return null;
+  const time = new Intl.DateTimeFormat(getLocale(), { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return (
+    <section aria-label={t(`popup.followUps.${kind}`)} data-testid={`follow-ups-${kind}`} class="flex flex-col gap-1">
+      <h2 class={`text-xs font-semibold uppercase ${kind === 'overdue' ? 'text-rose-700' : 'text-slate-600'}`}>
+        {`${t(`popup.followUps.${kind}`)} (${items.length})`}
+      </h2>
+      <ul class="flex flex-col gap-1">
+        {items.map((item) => (
+          <li key={item.id} class="text-sm">
+            {item.url ? (
+              <a href={item.url} target="_blank" rel="noopener noreferrer" class="font-medium text-sky-700 underline">
+                {item.customerName}
+              </a>
+            ) : (
+              <span class="font-medium">{item.customerName}</span>
+            )}
+            <span class="text-xs text-slate-600">{` · ${time.format(Date.parse(item.dueAt))}`}</span>
+            {item.note && <p class="truncate text-xs text-slate-600">{item.note}</p>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 function SignInForm({ store }: { store: PopupStore }) {
   const [email, setEmail] = useState('');
@@ -193,6 +222,8 @@ function SignedIn({
           {overviewText('open')}
         </button>
       )}
+      {state.followUps && <FollowUpList kind="overdue" items={state.followUps.overdue} />}
+      {state.followUps && <FollowUpList kind="today" items={state.followUps.today} />}
       <SiteSwitches store={store} state={state} />
       {state.pendingWrites > 0 && (
         <p class="text-xs text-amber-700" data-testid="pending-writes">

@@ -12,8 +12,16 @@ import {
   signInRequestSchema,
   signOutRequestSchema,
   statusRequestSchema,
+  type DueFollowUpView,
   type PopupStateResponse,
 } from './schemas.ts';
+import type { MyFollowUp } from '../../background/follow-ups.ts';
+import type { SessionState } from '../../platform/messaging/schemas.ts';
+
+/** The customer's mail in Gmail: a search for their address (or phone). */
+export function gmailSearchUrl(address: string | null): string | null {
+  return address ? `https://mail.google.com/mail/u/0/#search/${encodeURIComponent(address)}` : null;
+}
 
 export const popupFeature = defineFeature({
   messages: {
@@ -26,7 +34,28 @@ export const popupFeature = defineFeature({
     'account/answer-invitation': { schema: answerInvitationRequestSchema, from: 'extension-page' },
   },
   handlers: (deps: BackgroundServices) => {
-    const { session, settings, queue } = deps;
+    const { session, settings, queue, followUps } = deps;
+
+    /** Overdue and due-today follow-ups; read again now (the popup is when the user looks). */
+    async function dueFollowUps(state: SessionState): Promise<PopupStateResponse['followUps']> {
+      if (!followUps || !state.signedIn || !state.orgId) return undefined;
+      const orgId = state.orgId;
+      try {
+        await followUps.refresh(orgId);
+      } catch (error) {
+        await session.noticeFailure(error);
+      }
+      const context = await session.portraitContext(orgId);
+      const view = (row: MyFollowUp): DueFollowUpView => ({
+        id: row.follow_up_id,
+        customerName: row.display_name ?? row.primary_email ?? row.primary_phone ?? '—',
+        dueAt: row.due_at,
+        note: row.note,
+        url: context.studioUrl?.(row.customer_id) ?? gmailSearchUrl(row.primary_email ?? row.primary_phone),
+      });
+      const due = followUps.due(orgId);
+      return { overdue: due.overdue.map(view), today: due.today.map(view) };
+    }
 
     /** Open invitations; the popup works without them when they cannot be read (offline). */
     async function invitations(signedIn: boolean): Promise<PopupStateResponse['invitations']> {
@@ -57,6 +86,7 @@ export const popupFeature = defineFeature({
         apiUrl: api.apiUrl,
         pendingWrites: writes.filter((write) => write.userId === account?.userId).length,
         failedWrites: failedWrites.length,
+        followUps: await dueFollowUps(state),
       };
     }
 

@@ -47,6 +47,18 @@ export interface PopupStateResponse {
   pendingWrites: number;
   /** Writes the API refused since the last sign-in; they are not retried. */
   failedWrites: number;
+  /** The signed-in user's open follow-ups that are overdue or due later today (my_follow_ups). */
+  followUps?: { overdue: DueFollowUpView[]; today: DueFollowUpView[] };
+}
+
+/** A follow-up in the popup's lists, with where clicking it leads. */
+export interface DueFollowUpView {
+  id: string;
+  customerName: string;
+  dueAt: string;
+  note: string | null;
+  /** The customer's mail in Gmail (a search for their address), or their Studio row for admins. */
+  url: string | null;
 }
 
 export interface SignInResponse extends Omit<PopupStateResponse, 'ok'> {

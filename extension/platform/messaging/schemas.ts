@@ -4,7 +4,7 @@
 // background imports the schemas' values; content scripts and extension pages use the types
 // through `import type`, which the bundler erases.
 import { z } from 'zod';
-import { apiLimits } from '../../../shared/api.ts';
+import { apiLimits, satisfactionChannels, satisfactionScales } from '../../../shared/api.ts';
 import {
   identifierKinds,
   lifecycleStages,
@@ -108,6 +108,30 @@ export const writeOpSchema = z.discriminatedUnion('op', [
     pageUrl: pageUrlSchema,
     pageTitle: pageTitleSchema,
   }),
+  // The card's actions (follow-ups, ownership, satisfaction visits): shared/api.ts checks their
+  // arguments again against the API's own limits before they are sent.
+  z.strictObject({
+    op: z.literal('follow_up'),
+    customerId: customerIdSchema,
+    dueAt: z.iso.datetime({ offset: true }),
+    note: z.string().max(messageLimits.maxNoteLength).nullable(),
+  }),
+  z.strictObject({ op: z.literal('complete_follow_up'), customerId: customerIdSchema, followUpId: z.guid() }),
+  z.strictObject({ op: z.literal('claim'), customerId: customerIdSchema }),
+  z.strictObject({
+    op: z.literal('release'),
+    customerId: customerIdSchema,
+    reason: z.string().max(messageLimits.maxReasonLength).nullable(),
+  }),
+  z.strictObject({ op: z.literal('assign'), customerId: customerIdSchema, memberId: z.guid() }),
+  z.strictObject({
+    op: z.literal('visit'),
+    customerId: customerIdSchema,
+    score: z.number().int().min(0).max(10),
+    scale: z.enum(satisfactionScales),
+    comment: z.string().max(messageLimits.maxNoteLength).nullable(),
+    channel: z.enum(satisfactionChannels),
+  }),
 ]);
 
 export { siteIds };
@@ -163,6 +187,10 @@ export interface PortraitView {
   primaryPhone: string | null;
   location: string | null;
   owner: string | null;
+  /** The owner's user id; null: the customer is in the pool (公海). */
+  ownerId?: string | null;
+  /** The signed-in user's earliest open follow-up of this customer (my_follow_ups), if any. */
+  followUp?: { id: string; dueAt: string; note: string | null; pending?: boolean } | null;
   stage: LifecycleStage;
   computedStage: LifecycleStage;
   stageOverride: LifecycleStage | null;

@@ -113,6 +113,7 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
     tags: [] as TagSuggestion[],
     invitations: [] as Array<InvitationSummary & { answered?: boolean }>,
     joined: [] as Membership[],
+    followUps: [] as Awaited<ReturnType<PortraitBackend['myFollowUps']>>,
   };
   const lost = new Set<() => void>();
   const offline = () => new ApiFailure('network', 'TypeError: Failed to fetch');
@@ -203,6 +204,14 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
         });
       }
       return matches.slice(0, limit);
+    },
+    async customerTimeline(_orgId, customerId) {
+      if (!state.online) throw offline();
+      return { customer_id: customerId, items: [], next: null, open_follow_ups: [] };
+    },
+    async myFollowUps() {
+      if (!state.online) throw offline();
+      return state.followUps;
     },
     async applyWrite(write, context): Promise<ApplyOutcome> {
       applyAttempts.push(structuredClone(write));

@@ -84,6 +84,7 @@ describe('the API’s portrait as the overlay shows it', () => {
       primaryPhone: '+8613800138000',
       location: 'Shenzhen, Guangdong, CN',
       owner: 'Rei Rep',
+      ownerId: userId,
       stage: 'loyal',
       computedStage: 'at_risk',
       stageOverride: 'loyal',

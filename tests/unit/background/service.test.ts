@@ -329,7 +329,7 @@ describe('writes', () => {
     const harness = start();
     await signedIn(harness);
     const answer = await harness.send({ type: 'portrait/write', write: { op: 'untag', customerId: portraitFor(customer).customerId, tag: 'VIP' } });
-    expect(answer).toEqual({ ok: false, error: 'invalid-message', message: 'Look the customer up before removing a tag' });
+    expect(answer).toEqual({ ok: false, error: 'invalid-message', message: 'Look the customer up before changing them' });
   });
 
   it('answers a write that landed at once as not pending', async () => {
