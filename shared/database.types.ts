@@ -813,6 +813,9 @@ isOneToOne: false
               "category": Database["public"]['Enums']["tag_category"],"colour": string,"description": string,"id": string,"name": string
             }[]
                            },
+"member_addresses":
+{ Args: { "p_org": string }; Returns: string[]
+                           },
 "merge_customers":
 { Args: { "p_keep": string,"p_merge": string,"p_org": string,"p_request_id"?: string }; Returns: Json
                            },

@@ -54,6 +54,8 @@ const probes: Record<string, (tx: Queryable) => Promise<void>> = {
   'private.import_default_org()': async (tx) => expect(await value(tx, 'select private.import_default_org() as v')).toEqual([B]),
   'private.customer_reasons(uuid,uuid)': async (tx) =>
     expect(await sqlState(tx.query('select private.customer_reasons($1, $2)', [A, rows.ownedCustomer]))).toBe('42501'),
+  'private.member_addresses(uuid)': async (tx) =>
+    expect(await sqlState(tx.query('select private.member_addresses($1)', [A]))).toBe('42501'),
   // About the caller only: their own address, and the invitations addressed to it.
   'private.my_email()': async (tx) => expect(await value(tx, 'select private.my_email() as v')).toEqual(['admin@b.test']),
   'private.pending_invitations()': async (tx) =>
