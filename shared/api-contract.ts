@@ -28,6 +28,7 @@ export const argumentNamesAgree: ArgumentNames = {
   search_customers: true,
   list_tags: true,
   my_orgs: true,
+  member_addresses: true,
   stage_overview: true,
   my_invitations: true,
   accept_invitation: true,

@@ -355,6 +355,10 @@ export const myOrgsResultSchema = z.array(
   }),
 );
 
+/** The organization's members' addresses, lowercased: never customers, never looked up. */
+export const memberAddressesArgsSchema = z.strictObject({ p_org: uuid });
+export const memberAddressesResultSchema = z.array(z.string());
+
 /** A UTC calendar day, `YYYY-MM-DD`. */
 const isoDay = z.iso.date();
 
@@ -709,6 +713,7 @@ export const rpcSchemas = {
   search_customers: { args: searchCustomersArgsSchema, result: searchCustomersResultSchema },
   list_tags: { args: listTagsArgsSchema, result: listTagsResultSchema },
   my_orgs: { args: myOrgsArgsSchema, result: myOrgsResultSchema },
+  member_addresses: { args: memberAddressesArgsSchema, result: memberAddressesResultSchema },
   stage_overview: { args: stageOverviewArgsSchema, result: stageOverviewResultSchema },
   my_invitations: { args: myInvitationsArgsSchema, result: myInvitationsResultSchema },
   accept_invitation: { args: answerInvitationArgsSchema, result: acceptInvitationResultSchema },

@@ -62,6 +62,8 @@ export interface PortraitBackend {
   /** Portraits by identifierKey (null: not a customer). */
   customerContext(identifiers: readonly Identifier[], context: PortraitContext): Promise<Map<string, PortraitView | null>>;
   listTags(orgId: string): Promise<TagSuggestion[]>;
+  /** The organization's members' addresses, lowercased (member_addresses): never looked up. */
+  memberAddresses(orgId: string): Promise<string[]>;
   /** The Overview page's figures for the UTC days from..to (stage_overview). */
   stageOverview(orgId: string, from: string, to: string): Promise<StageOverview>;
   /** Customers whose name, email or phone matches the query, best first. */
@@ -208,6 +210,7 @@ export function createSupabaseBackend(options: BackendOptions): PortraitBackend 
     answerInvitation: (invitationId, accept) => calls.answerInvitation(invitationId, accept),
     customerContext: (identifiers, context) => calls.customerContext(identifiers, context),
     listTags: (orgId) => calls.listTags(orgId),
+    memberAddresses: (orgId) => calls.memberAddresses(orgId),
     stageOverview: (orgId, from, to) => calls.stageOverview(orgId, from, to),
     searchCustomers: (orgId, query, limit) => calls.searchCustomers(orgId, query, limit),
     customerTimeline: (orgId, customerId, before, limit) => calls.customerTimeline(orgId, customerId, before, limit),

@@ -55,6 +55,8 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
   const writeAnswerMs = options.writeAnswerMs ?? 3_000;
   const tagListMs = options.tagListMs ?? 5 * 60_000;
   const tagLists = new Map<string, { tags: TagSuggestion[]; at: number }>();
+  /** The active organization's members' addresses, read once per user and organization. */
+  let members: { key: string; addresses: readonly string[] } | null = null;
   const followUps = options.followUps;
   const followUpsMaxAgeMs = 5 * 60_000;
 
@@ -78,12 +80,29 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
     }
   }
 
+  /**
+   * The organization's members' addresses (the user's colleagues are never customers), kept in
+   * memory until the user or the organization changes. A failed read leaves them out this time and
+   * is tried again on the next lookup.
+   */
+  async function memberAddresses(orgId: string, email: string): Promise<readonly string[]> {
+    const key = `${email.toLowerCase()}|${orgId}`;
+    if (members?.key === key) return members.addresses;
+    try {
+      const addresses = (await (await session.backend()).memberAddresses(orgId)).map((address) => address.toLowerCase());
+      members = { key, addresses };
+      return addresses;
+    } catch {
+      return [];
+    }
+  }
+
   /** How identifiers are read and which are never looked up, for the user in this organization. */
   async function lookupRules(orgId: string, email: string): Promise<LookupRules> {
-    const [current, membership] = await Promise.all([settings.load(), session.membership(orgId)]);
+    const [current, membership, colleagues] = await Promise.all([settings.load(), session.membership(orgId), memberAddresses(orgId, email)]);
     return {
       phoneRegion: membership?.defaultPhoneRegion ?? null,
-      ownAddresses: [...current.ownAddresses, email.toLowerCase()],
+      ownAddresses: [...current.ownAddresses, email.toLowerCase(), ...colleagues],
       internalDomains: [...current.internalDomains, ...(membership?.internalDomains ?? [])],
     };
   }

@@ -13,6 +13,7 @@ import {
   customerContextArgsSchema,
   customerContextResultSchema,
   listTagsResultSchema,
+  memberAddressesResultSchema,
   myOrgsResultSchema,
   myInvitationsResultSchema,
   acceptInvitationResultSchema,
@@ -231,6 +232,10 @@ export function rpcCalls(rpc: RpcCall) {
     async listTags(orgId: string): Promise<TagSuggestion[]> {
       const rows = await call('list_tags', { p_org: orgId }, (data) => listTagsResultSchema.parse(data));
       return rows.map((row) => ({ name: row.name, color: row.colour }));
+    },
+
+    async memberAddresses(orgId: string): Promise<string[]> {
+      return call('member_addresses', { p_org: orgId }, (data) => memberAddressesResultSchema.parse(data));
     },
 
     /** The Overview page's figures for the UTC days from..to (`YYYY-MM-DD`). */

@@ -49,6 +49,7 @@ describe('RPC arguments', () => {
       'customer_timeline',
       'decline_invitation',
       'list_tags',
+      'member_addresses',
       'merge_customers',
       'my_follow_ups',
       'my_invitations',

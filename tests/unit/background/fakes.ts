@@ -99,6 +99,7 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
   const applyAttempts: QueuedWrite[] = [];
   const contextCalls: Array<{ orgId: string; identifiers: Identifier[] }> = [];
   const overviewCalls: Array<{ orgId: string; from: string; to: string }> = [];
+  const memberAddressCalls: string[] = [];
   /** Writes after a landed one see the customer's portrait as the API returns it. */
   const afterWrite = (write: QueuedWrite, context: PortraitContext) => {
     const found = [...customers].find(([key]) => key.startsWith(`${context.orgId}|`) && 'customerId' in write.write && customers.get(key)?.customerId === write.write.customerId);
@@ -111,6 +112,8 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
     signedIn: false,
     refuse: null as string | null,
     tags: [] as TagSuggestion[],
+    /** What member_addresses answers: the organization's members' addresses. */
+    memberAddresses: [] as string[],
     invitations: [] as Array<InvitationSummary & { answered?: boolean }>,
     joined: [] as Membership[],
     followUps: [] as Awaited<ReturnType<PortraitBackend['myFollowUps']>>,
@@ -161,6 +164,11 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
       contextCalls.push({ orgId, identifiers: [...identifiers] });
       if (!state.online) throw offline();
       return new Map(identifiers.map((id) => [identifierKey(id), customers.get(`${orgId}|${identifierKey(id)}`) ?? null]));
+    },
+    async memberAddresses(orgId) {
+      memberAddressCalls.push(orgId);
+      if (!state.online) throw offline();
+      return state.memberAddresses;
     },
     async listTags() {
       if (!state.online) throw offline();
@@ -235,6 +243,7 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
     applyAttempts,
     contextCalls,
     overviewCalls,
+    memberAddressCalls,
     addCustomer(orgId: string, identifier: Identifier, portrait: PortraitView = portraitFor(identifier)) {
       customers.set(`${orgId}|${identifierKey(identifier)}`, portrait);
       return portrait;

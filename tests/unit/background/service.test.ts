@@ -229,6 +229,36 @@ describe('lookups', () => {
     expect(answer.results[1]!.portrait).toEqual(answer.results[2]!.portrait);
   });
 
+  it('never looks up the organization’s members, read once per organization', async () => {
+    const roseId = '33333333-3333-4333-8333-333333333333';
+    const server = fakeBackend({
+      orgs: [
+        { id: orgA, name: 'Lotus Trading', role: 'rep', currency: 'CNY', defaultPhoneRegion: 'CN', internalDomains: [] },
+        { id: roseId, name: 'Rose Exports', role: 'rep', currency: 'CNY', defaultPhoneRegion: 'CN', internalDomains: [] },
+      ],
+    });
+    server.state.memberAddresses = ['colleague@gmail.test', 'boss@outlook.test'];
+    const harness = start({ server });
+    await signedIn(harness);
+    const colleague: Identifier = { kind: 'email', value: 'Colleague@Gmail.test' };
+
+    const answer = await harness.send<LookupResponse>({ type: 'portrait/lookup', identifiers: [colleague, customer, { kind: 'email', value: 'boss@outlook.test' }] }, gmailTab(1));
+    expect(harness.server.contextCalls.flatMap((c) => c.identifiers)).toEqual([customer]);
+    expect(answer.results.map((r) => r.identifier)).toEqual([customer]);
+
+    // Asked once for the organization, not per lookup.
+    await harness.send({ type: 'portrait/lookup', identifiers: [colleague, { kind: 'email', value: 'other@example.com' }] }, gmailTab(2));
+    expect(harness.server.memberAddressCalls).toEqual([orgA]);
+    expect(harness.server.contextCalls.flatMap((c) => c.identifiers)).not.toContainEqual(expect.objectContaining({ value: 'colleague@gmail.test' }));
+
+    // Another organization has other members: its list is read, and the former colleague is a stranger there.
+    await harness.send({ type: 'account/select-org', orgId: roseId });
+    harness.server.state.memberAddresses = ['boss@outlook.test'];
+    await harness.send({ type: 'portrait/lookup', identifiers: [colleague] }, gmailTab(1));
+    expect(harness.server.memberAddressCalls).toEqual([orgA, roseId]);
+    expect(harness.server.contextCalls.at(-1)).toEqual({ orgId: roseId, identifiers: [{ kind: 'email', value: 'colleague@gmail.test' }] });
+  });
+
   it('answers from an old cache while offline, and says it failed when nothing is cached', async () => {
     const harness = start();
     await signedIn(harness);
