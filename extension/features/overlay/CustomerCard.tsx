@@ -155,6 +155,27 @@ function KeyNumbers({ portrait, now }: { portrait: PortraitView; now: number }) 
   );
 }
 
+/** Pending orders: listed so the rep knows of them, never counted in the key numbers. */
+function OpenOrders({ portrait, now }: { portrait: PortraitView; now: number }) {
+  const orders = portrait.openOrders ?? [];
+  if (orders.length === 0) return null;
+  const more = (portrait.openOrderCount ?? 0) - orders.length;
+  return (
+    <Section title={t('openOrders')}>
+      <p class="text-xs text-slate-500">{t('openOrders.note')}</p>
+      <ul class="flex flex-col gap-1">
+        {orders.map((order, i) => (
+          <li key={i} class="flex justify-between gap-2">
+            <span class="font-semibold tabular-nums">{formatMoney(order.total, order.currency)}</span>
+            <span class="text-slate-600">{daysAgo(order.at, now)}</span>
+          </li>
+        ))}
+      </ul>
+      {more > 0 && <p class="text-xs text-slate-500">{t('openOrders.more', { count: formatCount(more) })}</p>}
+    </Section>
+  );
+}
+
 export function CustomerCard({ store, entry, portrait }: { store: OverlayStore; entry: ParticipantEntry; portrait: PortraitView }) {
   const now = store.now.value;
   const studioUrl = safeHttpUrl(portrait.studioUrl);
@@ -177,6 +198,7 @@ export function CustomerCard({ store, entry, portrait }: { store: OverlayStore; 
       <StageSection portrait={portrait} now={now} />
       <Badges portrait={portrait} />
       <KeyNumbers portrait={portrait} now={now} />
+      <OpenOrders portrait={portrait} now={now} />
       <TagsSection store={store} canRemove />
       {portrait.segments.length > 0 && (
         <Section title={t('segments')}>
