@@ -158,22 +158,18 @@ function KeyNumbers({ portrait, now }: { portrait: PortraitView; now: number }) 
 /** Pending orders: listed so the rep knows of them, never counted in the key numbers. */
 function OpenOrders({ portrait, now }: { portrait: PortraitView; now: number }) {
   const orders = portrait.openOrders ?? [];
-  if (orders.length === 0) return null;
-  const more = (portrait.openOrderCount ?? 0) - orders.length;
-  return (
-    <Section title={t('openOrders')}>
-      <p class="text-xs text-slate-500">{t('openOrders.note')}</p>
-      <ul class="flex flex-col gap-1">
+  return orders.length > 0 ? (
+    <Section title={t('openOrders', { count: formatCount(portrait.openOrderCount ?? orders.length) })}>
+      <ul>
         {orders.map((order, i) => (
-          <li key={i} class="flex justify-between gap-2">
-            <span class="font-semibold tabular-nums">{formatMoney(order.total, order.currency)}</span>
-            <span class="text-slate-600">{daysAgo(order.at, now)}</span>
+          <li key={i} class="flex justify-between">
+            <b class="tabular-nums">{formatMoney(order.total, order.currency)}</b>
+            {daysAgo(order.at, now)}
           </li>
         ))}
       </ul>
-      {more > 0 && <p class="text-xs text-slate-500">{t('openOrders.more', { count: formatCount(more) })}</p>}
     </Section>
-  );
+  ) : null;
 }
 
 export function CustomerCard({ store, entry, portrait }: { store: OverlayStore; entry: ParticipantEntry; portrait: PortraitView }) {
