@@ -13,6 +13,7 @@ import {
   customerKinds,
   lifecycleStages,
   memberRoles,
+  orderSources,
   rfmSegments,
   stageChangeSources,
   tagCategories,
@@ -199,6 +200,13 @@ export const portraitSchema = z.object({
   segments: z.array(z.object({ id: uuid, name: z.string() })),
   /** The latest twenty stage changes, newest first. */
   stage_history: z.array(stageChangeSchema).max(20),
+  /** The latest three pending (open) orders, newest first; not counted in the profile's figures. */
+  open_orders: z
+    .array(z.object({ external_id: z.string(), source: z.enum(orderSources), ordered_at: timestamp, total: amount, currency: z.string() }))
+    .max(3)
+    .optional(),
+  /** How many pending orders the customer has in all. */
+  open_order_count: z.number().int().nonnegative().optional(),
 });
 
 export type Portrait = z.infer<typeof portraitSchema>;

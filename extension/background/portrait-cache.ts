@@ -50,6 +50,8 @@ const portraitViewSchema: z.ZodType<PortraitView> = z.looseObject({
   aov: z.number().nullable(),
   currency: z.string(),
   lastOrderAt: z.string().nullable(),
+  openOrders: z.array(z.looseObject({ total: z.number(), currency: z.string(), at: z.string() })).optional(),
+  openOrderCount: z.number().optional(),
   tags: z.array(
     z.looseObject({ id: z.string(), name: z.string(), color: z.string().nullable(), source: z.enum(tagSources), pending: z.boolean().optional() }),
   ),

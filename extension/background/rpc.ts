@@ -140,6 +140,8 @@ export function toPortraitView(portrait: Portrait, context: PortraitContext): Po
     aov: profile?.aov ?? null,
     currency: context.currency,
     lastOrderAt: profile?.last_order_at ?? null,
+    openOrders: (portrait.open_orders ?? []).map((order) => ({ total: order.total, currency: order.currency, at: order.ordered_at })),
+    openOrderCount: portrait.open_order_count ?? 0,
     tags: portrait.tags.map((tag) => ({ id: tag.id, name: tag.name, color: tag.colour, source: tag.source })),
     segments: portrait.segments,
     notes: portrait.notes.map((note) => ({

@@ -43,6 +43,9 @@ comment on column public.orders.updated_at is 'When the order was last changed (
 
 -- A customer's orders newest first: the engine's per-customer statistics and the portrait.
 create index orders_customer_id_idx on public.orders (org_id, customer_id, ordered_at desc);
+-- A customer's pending (open) orders, newest first: the portrait lists and counts them.
+create index orders_pending_idx on public.orders (org_id, customer_id, ordered_at desc)
+  where status = 'pending';
 
 create trigger orders_set_updated_at
   before update on public.orders

@@ -426,7 +426,22 @@ begin
                   where h.org_id = c.org_id and h.customer_id = c.id
                   order by h.changed_at desc, h.id desc
                   limit 20) as h),
-        '[]'::jsonb)
+        '[]'::jsonb),
+      -- Orders not yet paid: shown so the rep knows of them, never counted in the figures above
+      -- (the engine counts paid orders only). Read through orders_pending_idx.
+      'open_orders', coalesce(
+        (select jsonb_agg(jsonb_build_object(
+                  'external_id', o.external_id, 'source', o.source, 'ordered_at', o.ordered_at,
+                  'total', o.total, 'currency', o.currency)
+                order by o.ordered_at desc, o.id)
+           from (select o.id, o.external_id, o.source, o.ordered_at, o.total, o.currency
+                   from public.orders o
+                  where o.org_id = c.org_id and o.customer_id = c.id and o.status = 'pending'
+                  order by o.ordered_at desc, o.id
+                  limit 3) as o),
+        '[]'::jsonb),
+      'open_order_count', (select count(*) from public.orders o
+                            where o.org_id = c.org_id and o.customer_id = c.id and o.status = 'pending')
     )
       from public.customers c
      where c.org_id = p_org and c.id = p_customer
@@ -435,7 +450,7 @@ end;
 $$;
 
 comment on function private.portrait(uuid, uuid) is
-  'The portrait of one customer as JSON (customer, identities, profile, tags, latest 5 notes, segments, latest 20 stage changes); null when the caller cannot see the customer. Shape: shared/api.ts portraitSchema.';
+  'The portrait of one customer as JSON (customer, identities, profile, tags, latest 5 notes, segments, latest 20 stage changes, latest 3 pending orders and their count); null when the caller cannot see the customer. Shape: shared/api.ts portraitSchema.';
 
 
 revoke all on function private.require_member(uuid) from public;

@@ -155,6 +155,23 @@ function KeyNumbers({ portrait, now }: { portrait: PortraitView; now: number }) 
   );
 }
 
+/** Pending orders: listed so the rep knows of them, never counted in the key numbers. */
+function OpenOrders({ portrait, now }: { portrait: PortraitView; now: number }) {
+  const orders = portrait.openOrders ?? [];
+  return orders.length > 0 ? (
+    <Section title={t('openOrders', { count: formatCount(portrait.openOrderCount ?? orders.length) })}>
+      <ul>
+        {orders.map((order, i) => (
+          <li key={i} class="flex justify-between">
+            <b class="tabular-nums">{formatMoney(order.total, order.currency)}</b>
+            {daysAgo(order.at, now)}
+          </li>
+        ))}
+      </ul>
+    </Section>
+  ) : null;
+}
+
 export function CustomerCard({ store, entry, portrait }: { store: OverlayStore; entry: ParticipantEntry; portrait: PortraitView }) {
   const now = store.now.value;
   const studioUrl = safeHttpUrl(portrait.studioUrl);
@@ -177,6 +194,7 @@ export function CustomerCard({ store, entry, portrait }: { store: OverlayStore; 
       <StageSection portrait={portrait} now={now} />
       <Badges portrait={portrait} />
       <KeyNumbers portrait={portrait} now={now} />
+      <OpenOrders portrait={portrait} now={now} />
       <TagsSection store={store} canRemove />
       {portrait.segments.length > 0 && (
         <Section title={t('segments')}>

@@ -207,6 +207,10 @@ export interface PortraitView {
   aov: number | null;
   currency: string;
   lastOrderAt: string | null;
+  /** The latest pending (open) orders, newest first, in their own currency; not counted in the numbers above. */
+  openOrders?: Array<{ total: number; currency: string; at: string }>;
+  /** How many pending orders there are in all (openOrders shows at most three). */
+  openOrderCount?: number;
   tags: TagView[];
   segments: Array<{ id: string; name: string }>;
   notes: NoteView[];

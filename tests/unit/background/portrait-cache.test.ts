@@ -63,4 +63,22 @@ describe('portrait cache', () => {
     await clock.advance(0);
     expect(area.data.has(cacheStorageKey)).toBe(false);
   });
+
+  it('keeps open orders across a restart, and drops an entry whose open orders are malformed', async () => {
+    const clock = manualClock();
+    const area = memoryArea();
+    const openOrders = [{ total: 1240, currency: 'USD', at: '2025-11-21T12:00:00.000Z' }];
+    const first = createPortraitCache({ clock, area, persistDelayMs: 100 });
+    first.set(orgA, li, { ...portraitFor(li), openOrders, openOrderCount: 1 });
+    await clock.advance(100);
+    const second = createPortraitCache({ clock, area });
+    await second.restore();
+    expect(second.get(orgA, li)?.entry.portrait).toMatchObject({ openOrders, openOrderCount: 1 });
+
+    const stored = area.data.get(cacheStorageKey) as Array<{ portrait: Record<string, unknown> }>;
+    stored[0]!.portrait.openOrders = [{ total: '1240', currency: 'USD', at: '2025-11-21T12:00:00.000Z' }];
+    const third = createPortraitCache({ clock, area });
+    await third.restore();
+    expect(third.get(orgA, li)).toBeUndefined();
+  });
 });

@@ -69,6 +69,8 @@ const portrait: Portrait = portraitSchema.parse({
   notes: [{ id: '88888888-8888-4888-8888-888888888888', author_id: userId, author_name: 'Rei Rep', body: 'Prefers WeChat', created_at: at, updated_at: at }],
   segments: [{ id: '99999999-9999-4999-8999-999999999990', name: 'Big spenders' }],
   stage_history: [{ from_stage: 'active', to_stage: 'at_risk', changed_at: at, source: 'computed', changed_by: null, reason: {} }],
+  open_orders: [{ external_id: '1001', source: 'shopify', ordered_at: at, total: 1240, currency: 'USD' }],
+  open_order_count: 2,
 });
 
 describe('the API’s portrait as the overlay shows it', () => {
@@ -101,6 +103,8 @@ describe('the API’s portrait as the overlay shows it', () => {
       aov: 246.9,
       currency: 'CNY',
       lastOrderAt: at,
+      openOrders: [{ total: 1240, currency: 'USD', at }],
+      openOrderCount: 2,
       tags: [{ id: '66666666-6666-4666-8666-666666666666', name: 'VIP', color: '#aa0000', source: 'manual' }],
       segments: [{ id: '99999999-9999-4999-8999-999999999990', name: 'Big spenders' }],
       notes: [{ id: '88888888-8888-4888-8888-888888888888', body: 'Prefers WeChat', authorName: 'Rei Rep', createdAt: at }],
