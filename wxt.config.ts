@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 import { apiHostPermissions, localSupabaseUrl } from './extension/platform/api-hosts.ts';
 
-const noAutoMount = fileURLToPath(new URL('./extension/platform/no-auto-mount.ts', import.meta.url));
 const manifestLocales = fileURLToPath(new URL('./extension/locales/', import.meta.url));
 
 // Only the Supabase API is reachable from the extension: the one the build is made against
@@ -23,10 +22,6 @@ export default defineConfig({
   imports: false,
   vite: () => ({
     plugins: [preact(), tailwindcss()],
-    resolve: {
-      // WXT's autoMount helper is never used; keep its element-waiting library out of content scripts.
-      alias: [{ find: /^@1natsu\/wait-element(\/detectors)?$/, replacement: noAutoMount }],
-    },
   }),
   hooks: {
     // The WooCommerce content script runs on shop domains the user adds, so its stylesheet (loaded

@@ -123,7 +123,27 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     return current.backend;
   }
 
-  const account = () => storedAccount.getValue();
+  // The account as stored, read once and then kept: this manager is its only writer, and every
+  // lookup asks for it (two or three times), so a page answered from the portrait cache does not
+  // wait for storage reads and a schema check each time. A write forgets it; so does a failed read.
+  let known: Promise<Account | null> | null = null;
+  function account(): Promise<Account | null> {
+    const read = (known ??= storedAccount.getValue());
+    read.catch(() => {
+      if (known === read) known = null;
+    });
+    // A fresh copy each time, as from storage: callers may change what they read.
+    return read.then((value) => structuredClone(value));
+  }
+  async function storeAccount(next: Account | null): Promise<void> {
+    known = null;
+    try {
+      await (next ? storedAccount.setValue(next) : storedAccount.removeValue());
+    } finally {
+      // A read that ran while the value was written may have seen the old one.
+      known = null;
+    }
+  }
 
   async function state(): Promise<SessionState> {
     return sessionStateOf(await account(), await settings.api());
@@ -136,7 +156,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
   }
 
   async function forget(): Promise<SessionState> {
-    await storedAccount.removeValue();
+    await storeAccount(null);
     return changed();
   }
 
@@ -160,7 +180,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       const previous = await account();
       const orgs = (await fetchOrgs(api)) ?? [];
       const remembered = previous?.userId === user.userId ? previous.activeOrgId : null;
-      await storedAccount.setValue({
+      await storeAccount({
         userId: user.userId,
         email: user.email,
         apiUrl: api.apiUrl,
@@ -186,7 +206,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
         throw new ApiFailure('refused', 'Not a member of this organization');
       }
       if (stored.activeOrgId === orgId) return state();
-      await storedAccount.setValue({ ...stored, activeOrgId: orgId });
+      await storeAccount({ ...stored, activeOrgId: orgId });
       return changed();
     },
 
@@ -201,7 +221,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       const same =
         activeOrgId === latest.activeOrgId && JSON.stringify(orgs) === JSON.stringify(latest.orgs);
       if (same) return;
-      await storedAccount.setValue({ ...latest, orgs, activeOrgId });
+      await storeAccount({ ...latest, orgs, activeOrgId });
       await changed();
     },
 

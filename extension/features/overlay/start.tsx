@@ -2,10 +2,10 @@
 // page's participants current, look them up through the background and follow its pushes.
 import { render } from 'preact';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { t } from './texts.ts';
 import { Overlay } from './Overlay.tsx';
 import { getLocale, setLocale } from '../../platform/i18n/i18n.ts';
+import { createShadowRootUi } from '../../platform/shadow-root-ui.ts';
 import { createOverlayStore } from './store.ts';
 import { createPlacementState } from './Frame.tsx';
 import { nothingOpen, type AdapterContext, type SiteAdapter } from '../../sites/common/participants.ts';
@@ -58,13 +58,11 @@ export async function startOverlay(ctx: ContentScriptContext, adapter: SiteAdapt
   // Own addresses must be known before the first lookup, so they are never sent.
   await loadSettings();
 
+  // Appended last to the body, in place: the frame positions itself (Frame.tsx).
   const ui = await createShadowRootUi<HTMLElement>(ctx, {
     name: 'portrait-overlay',
     mode: 'closed',
     isolateEvents: true,
-    position: 'inline',
-    anchor: 'body',
-    append: 'last',
     onMount(root) {
       container = root;
       renderOverlay();

@@ -71,7 +71,11 @@ export function watchParticipants(
     ctx.requestIdleCallback(read, { timeout: idleTimeoutMs });
   }
 
-  function schedule(delay = debounceMs): void {
+  /**
+   * `change`: the page changed (a mutation, a navigation). The watcher's first read and rescans
+   * are not changes: they do not use up the immediate read the next change is owed.
+   */
+  function schedule(delay = debounceMs, change = true): void {
     if (stopped) return;
     const now = Date.now();
     // A change while no read is waiting (a conversation opened) is read at once, in the next task,
@@ -80,7 +84,7 @@ export function watchParticipants(
     // browser is idle, so a page that keeps changing costs a read or two per maxWaitMs.
     if (timer === undefined && !idlePending && now - lastLead >= maxWaitMs) {
       leading = true;
-      lastLead = now;
+      if (change) lastLead = now;
       dirtySince = now;
       timer = ctx.setTimeout(flush, 0);
       return;
@@ -120,12 +124,12 @@ export function watchParticipants(
   ctx.onInvalidated(stop);
 
   observe();
-  schedule(0);
+  schedule(0, false);
 
   return {
     rescan() {
       last = null;
-      schedule(0);
+      schedule(0, false);
     },
     stop,
   };

@@ -5,7 +5,7 @@ import { effect, signal } from '@preact/signals';
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
+import { createShadowRootUi } from '../../platform/shadow-root-ui.ts';
 import css from './tagger.css?inline';
 import { TagDialog } from './TagDialog.tsx';
 import { createTaggerStore } from './store.ts';
@@ -52,9 +52,6 @@ export async function startTagDialog(): Promise<void> {
     name: 'portrait-tag-dialog',
     mode: 'closed',
     isolateEvents: true,
-    position: 'inline',
-    anchor: 'body',
-    append: 'last',
     css,
     onMount(container) {
       render(<Root />, container);

@@ -8,7 +8,7 @@ import type { PageSettingsResponse } from '../../../extension/features/overlay/s
 import type { PopupStateResponse } from '../../../extension/features/popup/schemas.ts';
 import type { BackgroundPush, Identifier, WriteResponse } from '../../../extension/platform/messaging/schemas.ts';
 import type { LookupResponse } from '../../../extension/features/overlay/schemas.ts';
-import { fakeBackend, manualClock, orgA, portraitFor, settle, type FakeBackend, type ManualClock } from './fakes.ts';
+import { fakeBackend, manualClock, orgA, orgB, portraitFor, settle, type FakeBackend, type ManualClock } from './fakes.ts';
 
 beforeEach(() => {
   // Offline cases log that the organization list could not be refreshed.
@@ -272,6 +272,37 @@ describe('lookups', () => {
 
     const unknown = await harness.send({ type: 'portrait/lookup', identifiers: [{ kind: 'email', value: 'new@example.com' }] }, gmailTab(1));
     expect(unknown).toEqual({ ok: false, error: 'failed', message: 'The API cannot be reached' });
+  });
+
+  it('answers from the cache without reading the account from storage again, and sees the organization the user picks at once', async () => {
+    const stored = storageArea(fakeBrowser.storage.local);
+    const accountReads: string[] = [];
+    const local: KeyValueArea = {
+      ...stored,
+      get<T>(key: string) {
+        if (key.startsWith('portrait:account')) accountReads.push(key);
+        return stored.get<T>(key);
+      },
+    };
+    const orgs = [
+      { id: orgA, name: 'Lotus Trading', role: 'rep' as const, currency: 'CNY', defaultPhoneRegion: 'CN', internalDomains: [] },
+      { id: orgB, name: 'Rose Exports', role: 'rep' as const, currency: 'CNY', defaultPhoneRegion: 'CN', internalDomains: [] },
+    ];
+    const harness = start({ local, server: fakeBackend({ orgs }) });
+    await signedIn(harness);
+    harness.server.addCustomer(orgA, customer);
+    await harness.send<LookupResponse>({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1));
+
+    accountReads.length = 0;
+    const cached = await harness.send<LookupResponse>({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(2));
+    expect(cached.results[0]?.portrait?.customerId).toBe(portraitFor(customer).customerId);
+    expect(accountReads).toEqual([]);
+
+    // Another organization: the next answer is the new organization's, not the remembered account's.
+    await harness.send({ type: 'account/select-org', orgId: orgB });
+    const other = await harness.send<LookupResponse>({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(2));
+    expect(other.session).toMatchObject({ signedIn: true, orgId: orgB });
+    expect(other.results).toEqual([{ identifier: customer, portrait: null }]);
   });
 
   it('keeps the cache across a service-worker restart', async () => {

@@ -114,6 +114,34 @@ describe('watchParticipants', () => {
     ctx.invalidate();
   });
 
+  it('reads a conversation opened right after the first read at once: neither the first read nor a rescan uses up the immediate read', async () => {
+    document.body.innerHTML = '<div role="main"></div>';
+    const ctx = fakeContext();
+    const adapter = countingAdapter();
+    const seen: number[] = [];
+    const slow = { debounceMs: 300, maxWaitMs: 400, idleTimeoutMs: 300 };
+    const watcher = watchParticipants(ctx as unknown as WatchContext, document, adapter, settings, (p) => seen.push(p.identifiers.length), slow);
+    await vi.waitFor(() => expect(seen).toEqual([0]));
+    const main = document.querySelector('[role="main"]')!;
+    const chip = document.createElement('span');
+    chip.dataset.email = 'a@example.com';
+    main.append(chip);
+    // Well within maxWaitMs of the first read, and before the 300 ms debounce.
+    await wait(40);
+    expect(seen).toEqual([0, 1]);
+
+    // Settings changed: a rescan reads again at once, and does not delay the next change either.
+    await wait(450);
+    watcher.rescan();
+    await vi.waitFor(() => expect(seen).toEqual([0, 1, 1]));
+    const second = document.createElement('span');
+    second.dataset.email = 'b@example.com';
+    main.append(second);
+    await wait(40);
+    expect(seen).toEqual([0, 1, 1, 2]);
+    ctx.invalidate();
+  });
+
   it('ignores changes outside the watched roots', async () => {
     document.body.innerHTML = '<div role="main"></div><aside></aside>';
     const ctx = fakeContext();
