@@ -72,13 +72,13 @@ async function run(org: string, kind: 'full' | 'dirty' | 'drift', now = NOW): Pr
   let after: string | null = null;
   let runId: number | null = null;
   do {
-    const [row]: Array<{ r: { next_after: string | null; run_id: number } }> = await sql<{ r: { next_after: string | null; run_id: number } }>(
+    const rows: Array<{ r: { next_after: string | null; run_id: number } }> = await sql<{ r: { next_after: string | null; run_id: number } }>(
       `select private.recompute($1, $2, $3, 1000, $4, $5) as r`,
       [org, kind, after, runId, now],
       now,
     );
-    after = row!.r.next_after;
-    runId = row!.r.run_id;
+    after = rows[0]!.r.next_after;
+    runId = rows[0]!.r.run_id;
   } while (after);
 }
 
@@ -205,7 +205,7 @@ describe('satisfaction rule fields', () => {
     const lead = await customer(org);
     await run(org, 'full');
     expect(await sql(`select customer_id, f_score, prev_f_score from public.customer_profiles where org_id = $1 and customer_id = any ($2) order by f_score nulls last, customer_id`, [org, [a, b, lead]]))
-      .toEqual(sorted([a, b]).map((id) => ({ customer_id: id, f_score: 2, prev_f_score: 2 })).concat([{ customer_id: lead, f_score: null, prev_f_score: null }]));
+      .toEqual([...sorted([a, b]).map((id) => ({ customer_id: id, f_score: 2 as number | null, prev_f_score: 2 as number | null })), { customer_id: lead, f_score: null, prev_f_score: null }]);
     // A refund lowers a's order count (F 2 → 1); b buys again (F 3): only a's F fell.
     await sql(`update public.orders set status = 'refunded', refunded_amount = total where id = (select id from public.orders where customer_id = $1 limit 1)`, [a]);
     await sql(`insert into public.orders (org_id, customer_id, source, external_id, ordered_at, total, currency, status) values ($1, $2, 'manual', 'x', $3, 5, 'USD', 'paid')`, [org, b, ago(1)]);
