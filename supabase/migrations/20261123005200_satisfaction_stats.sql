@@ -97,8 +97,11 @@ comment on function private.satisfaction_figures(uuid, uuid[]) is
 revoke all on function private.satisfaction_figures(uuid, uuid[]) from public;
 
 
--- Brings the figures of some customers up to date and queues them for the engine (a dirty run
--- reclassifies them: their satisfaction rule fields and next_transition_at may change).
+-- Brings the figures of some customers up to date and, when an active rule of the organization
+-- looks at satisfaction (engine_state.uses_satisfaction), queues them for the engine: a dirty run
+-- reclassifies them (their satisfaction rule fields and next_transition_at change). Otherwise
+-- nothing the engine stores depends on the figures; a rule turned on later is evaluated for every
+-- customer by the next dirty run (an edited segment).
 create function private.refresh_satisfaction(p_org uuid, p_ids uuid[])
 returns void
 language plpgsql
@@ -129,13 +132,15 @@ begin
   where (cs.responses, cs.last_score, cs.last_scale, cs.last_at, cs.avg_score_100)
         is distinct from (excluded.responses, excluded.last_score, excluded.last_scale, excluded.last_at, excluded.avg_score_100);
   insert into private.dirty_customers (org_id, customer_id)
-  select p_org, unnest(p_ids)
+  select p_org, i
+    from unnest(p_ids) as i
+   where exists (select 1 from private.engine_state es where es.org_id = p_org and es.uses_satisfaction)
   on conflict (org_id, customer_id) do update set queued_at = excluded.queued_at;
 end;
 $$;
 
 comment on function private.refresh_satisfaction(uuid, uuid[]) is
-  'Recounts the satisfaction figures of some customers from their answers and queues them for the next dirty run.';
+  'Recounts the satisfaction figures of some customers from their answers and, when an active rule uses satisfaction, queues them for the next dirty run.';
 revoke all on function private.refresh_satisfaction(uuid, uuid[]) from public;
 
 

@@ -144,8 +144,11 @@ describe('satisfaction figures', () => {
     expect(await sql(`select 1 from public.customer_satisfaction where org_id = $1`, [org])).toEqual([]);
   });
 
-  it('queue the customer for the next dirty run', async () => {
+  it('queue the customer for the next dirty run when an active rule uses satisfaction', async () => {
     const org = await newOrg();
+    const unused = await customer(org);
+    await visit(org, unused, 4, 'csat5', ago(3));
+    expect(await sql(`select customer_id from private.dirty_customers where org_id = $1`, [org])).toEqual([]);
     const recent = await segment(org, 'Visited lately', { field: 'days_since_satisfaction', op: 'lte', value: 30 });
     const a = await customer(org);
     await run(org, 'dirty');
