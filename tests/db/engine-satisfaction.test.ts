@@ -146,17 +146,20 @@ describe('satisfaction figures', () => {
 
   it('queue the customer for the next dirty run when an active rule uses satisfaction', async () => {
     const org = await newOrg();
-    const unused = await customer(org);
-    await visit(org, unused, 4, 'csat5', ago(3));
+    // No rule uses satisfaction yet: nothing to reclassify.
+    const early = await customer(org);
+    await visit(org, early, 4, 'csat5', ago(3));
     expect(await sql(`select customer_id from private.dirty_customers where org_id = $1`, [org])).toEqual([]);
+    // A rule that does: turning it on evaluates it for everyone, later answers queue their customer.
     const recent = await segment(org, 'Visited lately', { field: 'days_since_satisfaction', op: 'lte', value: 30 });
     const a = await customer(org);
     await run(org, 'dirty');
+    expect(await members(recent)).toEqual([early]);
     await visit(org, a, 4, 'csat5', ago(3));
     expect(await sql(`select customer_id from private.dirty_customers where org_id = $1`, [org])).toEqual([{ customer_id: a }]);
-    expect(await members(recent)).toEqual([]);
+    expect(await members(recent)).toEqual([early]);
     await run(org, 'dirty');
-    expect(await members(recent)).toEqual([a]);
+    expect(await members(recent)).toEqual(sorted([a, early]));
     expect(await sql(`select 1 from private.dirty_customers where org_id = $1`, [org])).toEqual([]);
   });
 });
