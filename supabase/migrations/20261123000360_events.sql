@@ -18,7 +18,11 @@ create table public.events (
     references auth.users (id) on delete set null,
   constraint events_details_is_object check (jsonb_typeof(details) = 'object'),
   constraint events_details_size check (octet_length(details::text) <= 8192)
-);
+)
+-- The engine reads a customer's latest event from the (org_id, customer_id, occurred_at) index
+-- alone while the pages are marked all-visible: vacuum after 5 % new rows rather than 20 %
+-- (supabase/README.md "Autovacuum").
+with (autovacuum_vacuum_insert_scale_factor = 0.05, autovacuum_analyze_scale_factor = 0.02);
 
 comment on table public.events is
   'Engagement events (互动事件) of a customer: mail, visits, carts, reviews, referrals, a member capturing them as a lead.';

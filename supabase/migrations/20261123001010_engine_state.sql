@@ -113,7 +113,10 @@ create table private.dirty_customers (
   constraint dirty_customers_pkey primary key (org_id, customer_id),
   constraint dirty_customers_customer_id_fkey foreign key (org_id, customer_id)
     references public.customers (org_id, id) on delete cascade
-);
+)
+-- A queue: every row is deleted soon after it is added. Vacuumed every 1,000 dead rows whatever
+-- its size (supabase/README.md "Autovacuum").
+with (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
 
 comment on table private.dirty_customers is
   'Customers waiting to be reclassified by a dirty run: queued when classification is deferred (portrait.defer_classification = on, for bulk loads) or when a change reaches many customers at once (a tag renamed).';

@@ -189,9 +189,11 @@ as $$
 declare
   config jsonb;
 begin
-  with s as (
+  -- Both materialized: inlined, each reference below would call the settings merge (a function
+  -- with its own search_path, so never inlined) and read the cut points again, some twenty times.
+  with s as materialized (
     select private.org_settings_with_defaults(o.settings) as s from public.organizations o where o.id = p_org
-  ), c as (
+  ), c as materialized (
     select coalesce(p_cuts, (
       select jsonb_build_object(
                'buyers', cp.buyers,
@@ -237,8 +239,9 @@ comment on function private.engine_config(uuid, private.engine_state, jsonb) is
 
 
 -- Replaces the {SCOPE:column} placeholders of the engine's SQL by the condition that selects the
--- customers of a statement: ids in ($3, $4] ('range'; a null bound is no bound) or listed in $5
--- ('ids', a semi-join rather than = any (…), since a list can hold a whole chunk of customers).
+-- customers of a statement: ids in ($3, $4] ('range'; a null bound is no bound), listed in $5
+-- ('ids', a semi-join rather than = any (…), since a list can hold a whole chunk of customers), or
+-- the one customer $5[1] ('one': an order's customer, every table read by one index probe).
 create function private.engine_scope(p_sql text, p_scope text)
 returns text
 language plpgsql
@@ -249,12 +252,13 @@ declare
   result text := p_sql;
   placeholder text;
 begin
-  if p_scope not in ('range', 'ids') then
+  if p_scope not in ('range', 'ids', 'one') then
     raise exception using errcode = '22023', message = format('unknown scope %s', p_scope);
   end if;
   for placeholder in select distinct m[1] from regexp_matches(p_sql, '\{SCOPE:([a-z0-9_.]+)\}', 'g') as m loop
     result := replace(result, '{SCOPE:' || placeholder || '}', case p_scope
       when 'ids' then format('%s in (select unnest($5::uuid[]))', placeholder)
+      when 'one' then format('%s = ($5::uuid[])[1]', placeholder)
       else format('($3::uuid is null or %1$s > $3::uuid) and ($4::uuid is null or %1$s <= $4::uuid)', placeholder)
     end);
   end loop;
@@ -263,7 +267,7 @@ end;
 $$;
 
 comment on function private.engine_scope(text, text) is
-  'Replaces the {SCOPE:column} placeholders of the engine''s SQL by the condition selecting a range of customer ids or a list of them.';
+  'Replaces the {SCOPE:column} placeholders of the engine''s SQL by the condition selecting a range of customer ids, a list of them or one customer.';
 
 
 -- The classification CTEs (without the leading WITH), for the statements below. Parameters:
@@ -271,7 +275,7 @@ comment on function private.engine_scope(text, text) is
 --   inclusive), $5 ids uuid[], $6 rule values jsonb, $7 constants jsonb
 -- p_stats: 'stored' reads the statistics from the profiles, 'orders' recounts them from orders
 -- and events. p_scope: 'range' selects ids in ($3, $4] (a null bound is no bound), 'ids' the ids
--- listed in $5. p_members_of: an expression (uuid[]) naming segments whose stored members the
+-- listed in $5, 'one' the customer $5[1]. p_members_of: an expression (uuid[]) naming segments whose stored members the
 -- rows carry as old_segment_ids (the edited-segments pass); otherwise old_segment_ids is null and
 -- old_segments_digest stands for the stored membership.
 -- Every piece of text here is the engine's own; rule values appear only as $6.
@@ -289,7 +293,7 @@ begin
   if p_stats not in ('stored', 'orders') then
     raise exception using errcode = '22023', message = format('unknown statistics source %s', p_stats);
   end if;
-  if p_scope not in ('range', 'ids') then
+  if p_scope not in ('range', 'ids', 'one') then
     raise exception using errcode = '22023', message = format('unknown scope %s', p_scope);
   end if;
 
@@ -469,14 +473,24 @@ $sql$;
   ) es on true$sql$);
   end if;
 
+  -- Tag rules only ask whether a customer's tags include or meet the names they list, so only the
+  -- tags some rule names are read: the organization's tags whose name is a string among the rule
+  -- values ($6; other strings there name no tag, or a tag no rule asks about, and change no
+  -- answer), then their customers in one pass (by the (org_id, tag_id) index, or all of them
+  -- hashed), never every tag of every customer through the primary key.
   if p_state.uses_tags then
     ctes := replace(ctes, '{TAGS}', 'coalesce(tg.names, ''{}''::text[])');
     ctes := replace(ctes, '{TAGS_JOIN}', $sql$
   left join (
-    select ct.customer_id, array_agg(lower(t.name)) as names
-      from public.customer_tags ct
-      join public.tags t on t.org_id = ct.org_id and t.id = ct.tag_id
-     where ct.org_id = $1 and ct.source <> 'rule' and {SCOPE:ct.customer_id}
+    select ct.customer_id, array_agg(rt.name) as names
+      from (
+        select t.id, lower(t.name) as name
+          from public.tags t
+         where t.org_id = $1
+           and lower(t.name) in (select jsonb_path_query($6, 'strict $.** ? (@.type() == "string")') #>> '{}')
+      ) rt
+      join public.customer_tags ct on ct.org_id = $1 and ct.tag_id = rt.id
+     where ct.source <> 'rule' and {SCOPE:ct.customer_id}
      group by ct.customer_id
   ) tg on tg.customer_id = c.id$sql$);
   else
@@ -818,7 +832,9 @@ upd as (
          z.old_last_event_at, z.stage_override)
   returning p.customer_id, z.old_effective_stage, p.effective_stage, z.old_segments_digest, p.segments_digest,
             z.new_segment_ids,
-            ({REASONS}) -> 'lifecycle_stage' as stage_reason, z.d_last
+            -- The reason only for a stage change (sc below), not for every row rewritten.
+            case when z.old_effective_stage is distinct from p.effective_stage
+              then ({REASONS}) -> 'lifecycle_stage' end as stage_reason, z.d_last
 ),
 ins as (
   insert into public.customer_profiles (
@@ -927,7 +943,9 @@ comment on function private.classification_write_sql(text, private.engine_state,
 -- gets a generated PL/pgSQL function holding the same statements as static SQL (one per source
 -- of statistics), which each session plans once. Its text is the engine's own plus the compiled
 -- membership expression; rule values and constants still arrive as parameters. It is regenerated
--- whenever the organization's rules are compiled. Its plans are generic from the first call (a
+-- whenever the organization's rules are compiled. The statements for one customer (an order, the
+-- commonest case) select it by equality, so that each table is one index probe and the plan has
+-- no list to unnest and de-duplicate. Its plans are generic from the first call (a
 -- custom plan would cost planning each time, since a generic plan for a list of unknown length
 -- looks dearer to the planner than it is for the few customers a trigger passes). Statements over
 -- many customers are planned for each call instead, with the constants folded in: a cached
@@ -944,19 +962,23 @@ declare
   name text := 'engine_' || replace(p_org::text, '-', '');
   bodies text[] := '{}';
   stats text;
+  scope text;
   body text;
   param record;
 begin
-  foreach stats in array array['stored', 'orders'] loop
-    body := private.classification_write_sql(stats, state, 'ids');
-    for param in
-      select v.placeholder, v.name
-        from (values ('$1', 'p_org'), ('$2', 'p_now'), ('$5', 'p_ids'), ('$6', 'p_values'), ('$7', 'p_cfg'),
-                     ('$8', 'false'), ('$9', 'false')) as v (placeholder, name)
-    loop
-      body := replace(body, param.placeholder, param.name);
+  -- bodies: ids/stored, ids/orders, one/stored, one/orders.
+  foreach scope in array array['ids', 'one'] loop
+    foreach stats in array array['stored', 'orders'] loop
+      body := private.classification_write_sql(stats, state, scope);
+      for param in
+        select v.placeholder, v.name
+          from (values ('$1', 'p_org'), ('$2', 'p_now'), ('$5', 'p_ids'), ('$6', 'p_values'), ('$7', 'p_cfg'),
+                       ('$8', 'false'), ('$9', 'false')) as v (placeholder, name)
+      loop
+        body := replace(body, param.placeholder, param.name);
+      end loop;
+      bodies := bodies || (body || E'\n  into o_scanned, o_written, o_stage_changes, o_memberships_written, o_tag_ids;');
     end loop;
-    bodies := bodies || (body || E'\n  into o_scanned, o_written, o_stage_changes, o_memberships_written, o_tag_ids;');
   end loop;
   execute format($ddl$
 create or replace function private.%1$I(
@@ -970,14 +992,20 @@ set search_path = ''
 set plan_cache_mode = force_generic_plan
 as $body$
 begin
-  if p_recount then
+  if cardinality(p_ids) = 1 then
+    if p_recount then
+      %5$s
+    else
+      %4$s
+    end if;
+  elsif p_recount then
     %3$s
   else
     %2$s
   end if;
 end;
 $body$
-$ddl$, name, bodies[1], bodies[2]);
+$ddl$, name, bodies[1], bodies[2], bodies[3], bodies[4]);
   execute format('comment on function private.%I(uuid, timestamptz, uuid[], jsonb, jsonb, boolean) is %L', name,
     'Generated by private.generate_engine_function for organization ' || p_org
     || ': classifies a list of its customers with its compiled segment rules (see private.apply_classification).');

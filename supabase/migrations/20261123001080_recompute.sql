@@ -58,7 +58,9 @@ create table private.run_pending (
   customer_id uuid not null,
   constraint run_pending_pkey primary key (run_id, customer_id),
   constraint run_pending_run_id_fkey foreign key (run_id) references public.recompute_runs (id) on delete cascade
-);
+)
+-- A queue, like private.dirty_customers (supabase/README.md "Autovacuum").
+with (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
 
 comment on table private.run_pending is
   'Customers a run over everyone found changed in its read-only pass and has not written yet (removed as each chunk writes them).';
