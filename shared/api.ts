@@ -207,6 +207,21 @@ export const portraitSchema = z.object({
     .optional(),
   /** How many pending orders the customer has in all. */
   open_order_count: z.number().int().nonnegative().optional(),
+  /**
+   * Satisfaction visits (public.customer_satisfaction): the latest answer as given and on the common
+   * 0–100 scale (csat5 (score − 1) × 25, nps10 score × 10), and the average on 0–100; null when never asked.
+   */
+  satisfaction: z
+    .object({
+      responses: z.number().int().positive(),
+      last_score: z.number().int().min(0).max(10),
+      last_scale: z.enum(Constants.public.Enums.satisfaction_scale),
+      last_score_100: z.number().int().min(0).max(100),
+      last_at: timestamp,
+      avg_score_100: z.number().min(0).max(100),
+    })
+    .nullable()
+    .optional(),
 });
 
 export type Portrait = z.infer<typeof portraitSchema>;

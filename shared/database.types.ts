@@ -84,14 +84,14 @@ isOneToOne: false
                   ]
                 },"customer_profiles": {
                   Row: {
-                    "aov": number | null,"computed_at": string,"customer_id": string,"effective_stage": Database["public"]['Enums']["lifecycle_stage"] | null,"f_score": number | null,"first_order_at": string | null,"last_event_at": string | null,"last_order_at": string | null,"lifecycle_stage": Database["public"]['Enums']["lifecycle_stage"],"m_score": number | null,"net_spend": number,"next_transition_at": string | null,"order_count": number,"org_id": string,"override_at": string | null,"override_by": string | null,"override_reason": string | null,"previous_order_at": string | null,"r_score": number | null,"reasons_version": number | null,"referral_count": number,"rfm_segment": Database["public"]['Enums']["rfm_segment"] | null,"segments_digest": number | null,"stage_override": Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band": Database["public"]['Enums']["ticket_band"] | null,"value_tier": Database["public"]['Enums']["value_tier"]
+                    "aov": number | null,"computed_at": string,"customer_id": string,"effective_stage": Database["public"]['Enums']["lifecycle_stage"] | null,"f_score": number | null,"first_order_at": string | null,"last_event_at": string | null,"last_order_at": string | null,"lifecycle_stage": Database["public"]['Enums']["lifecycle_stage"],"m_score": number | null,"net_spend": number,"next_transition_at": string | null,"order_count": number,"org_id": string,"override_at": string | null,"override_by": string | null,"override_reason": string | null,"prev_f_score": number | null,"previous_order_at": string | null,"r_score": number | null,"reasons_version": number | null,"referral_count": number,"rfm_segment": Database["public"]['Enums']["rfm_segment"] | null,"segments_digest": number | null,"stage_override": Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band": Database["public"]['Enums']["ticket_band"] | null,"value_tier": Database["public"]['Enums']["value_tier"]
                   }
                   ComputedFields: never
                   Insert: {
-                    "aov"?: number | null,"computed_at"?: string,"customer_id": string,"effective_stage"?: never,"f_score"?: number | null,"first_order_at"?: string | null,"last_event_at"?: string | null,"last_order_at"?: string | null,"lifecycle_stage"?: Database["public"]['Enums']["lifecycle_stage"],"m_score"?: number | null,"net_spend"?: number,"next_transition_at"?: string | null,"order_count"?: number,"org_id": string,"override_at"?: string | null,"override_by"?: string | null,"override_reason"?: string | null,"previous_order_at"?: string | null,"r_score"?: number | null,"reasons_version"?: number | null,"referral_count"?: number,"rfm_segment"?: Database["public"]['Enums']["rfm_segment"] | null,"segments_digest"?: number | null,"stage_override"?: Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band"?: Database["public"]['Enums']["ticket_band"] | null,"value_tier"?: Database["public"]['Enums']["value_tier"]
+                    "aov"?: number | null,"computed_at"?: string,"customer_id": string,"effective_stage"?: never,"f_score"?: number | null,"first_order_at"?: string | null,"last_event_at"?: string | null,"last_order_at"?: string | null,"lifecycle_stage"?: Database["public"]['Enums']["lifecycle_stage"],"m_score"?: number | null,"net_spend"?: number,"next_transition_at"?: string | null,"order_count"?: number,"org_id": string,"override_at"?: string | null,"override_by"?: string | null,"override_reason"?: string | null,"prev_f_score"?: number | null,"previous_order_at"?: string | null,"r_score"?: number | null,"reasons_version"?: number | null,"referral_count"?: number,"rfm_segment"?: Database["public"]['Enums']["rfm_segment"] | null,"segments_digest"?: number | null,"stage_override"?: Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band"?: Database["public"]['Enums']["ticket_band"] | null,"value_tier"?: Database["public"]['Enums']["value_tier"]
                   }
                   Update: {
-                    "aov"?: number | null,"computed_at"?: string,"customer_id"?: string,"effective_stage"?: never,"f_score"?: number | null,"first_order_at"?: string | null,"last_event_at"?: string | null,"last_order_at"?: string | null,"lifecycle_stage"?: Database["public"]['Enums']["lifecycle_stage"],"m_score"?: number | null,"net_spend"?: number,"next_transition_at"?: string | null,"order_count"?: number,"org_id"?: string,"override_at"?: string | null,"override_by"?: string | null,"override_reason"?: string | null,"previous_order_at"?: string | null,"r_score"?: number | null,"reasons_version"?: number | null,"referral_count"?: number,"rfm_segment"?: Database["public"]['Enums']["rfm_segment"] | null,"segments_digest"?: number | null,"stage_override"?: Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band"?: Database["public"]['Enums']["ticket_band"] | null,"value_tier"?: Database["public"]['Enums']["value_tier"]
+                    "aov"?: number | null,"computed_at"?: string,"customer_id"?: string,"effective_stage"?: never,"f_score"?: number | null,"first_order_at"?: string | null,"last_event_at"?: string | null,"last_order_at"?: string | null,"lifecycle_stage"?: Database["public"]['Enums']["lifecycle_stage"],"m_score"?: number | null,"net_spend"?: number,"next_transition_at"?: string | null,"order_count"?: number,"org_id"?: string,"override_at"?: string | null,"override_by"?: string | null,"override_reason"?: string | null,"prev_f_score"?: number | null,"previous_order_at"?: string | null,"r_score"?: number | null,"reasons_version"?: number | null,"referral_count"?: number,"rfm_segment"?: Database["public"]['Enums']["rfm_segment"] | null,"segments_digest"?: number | null,"stage_override"?: Database["public"]['Enums']["lifecycle_stage"] | null,"ticket_band"?: Database["public"]['Enums']["ticket_band"] | null,"value_tier"?: Database["public"]['Enums']["value_tier"]
                   }
                   Relationships: [
                     {
@@ -102,6 +102,32 @@ isOneToOne: true
       referencedColumns: ["org_id","id"]
     },{
       foreignKeyName: "customer_profiles_customer_id_fkey"
+      columns: ["org_id","customer_id"]
+isOneToOne: true
+      referencedRelation: "customers"
+      referencedColumns: ["org_id","id"]
+    }
+                  ]
+                },"customer_satisfaction": {
+                  Row: {
+                    "avg_score_100": number,"customer_id": string,"last_at": string,"last_scale": Database["public"]['Enums']["satisfaction_scale"],"last_score": number,"last_score_100": number,"org_id": string,"responses": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "avg_score_100": number,"customer_id": string,"last_at": string,"last_scale": Database["public"]['Enums']["satisfaction_scale"],"last_score": number,"last_score_100": number,"org_id": string,"responses": number
+                  }
+                  Update: {
+                    "avg_score_100"?: number,"customer_id"?: string,"last_at"?: string,"last_scale"?: Database["public"]['Enums']["satisfaction_scale"],"last_score"?: number,"last_score_100"?: number,"org_id"?: string,"responses"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "customer_satisfaction_customer_id_fkey"
+      columns: ["org_id","customer_id"]
+isOneToOne: true
+      referencedRelation: "customer_overview"
+      referencedColumns: ["org_id","id"]
+    },{
+      foreignKeyName: "customer_satisfaction_customer_id_fkey"
       columns: ["org_id","customer_id"]
 isOneToOne: true
       referencedRelation: "customers"
@@ -592,14 +618,14 @@ isOneToOne: false
                   ]
                 },"segments": {
                   Row: {
-                    "computed_at": string | null,"created_at": string,"created_by": string | null,"description": string | null,"id": string,"is_active": boolean,"member_count": number,"name": string,"org_id": string,"rule": NonNullable<Json>,"tag_id": string | null,"updated_at": string
+                    "computed_at": string | null,"created_at": string,"created_by": string | null,"description": string | null,"id": string,"is_active": boolean,"member_count": number,"name": string,"org_id": string,"rule": NonNullable<Json>,"suggestion": string | null,"tag_id": string | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "computed_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"is_active"?: boolean,"member_count"?: number,"name": string,"org_id": string,"rule"?: NonNullable<Json>,"tag_id"?: string | null,"updated_at"?: string
+                    "computed_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"is_active"?: boolean,"member_count"?: number,"name": string,"org_id": string,"rule"?: NonNullable<Json>,"suggestion"?: string | null,"tag_id"?: string | null,"updated_at"?: string
                   }
                   Update: {
-                    "computed_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"is_active"?: boolean,"member_count"?: number,"name"?: string,"org_id"?: string,"rule"?: NonNullable<Json>,"tag_id"?: string | null,"updated_at"?: string
+                    "computed_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"is_active"?: boolean,"member_count"?: number,"name"?: string,"org_id"?: string,"rule"?: NonNullable<Json>,"suggestion"?: string | null,"tag_id"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     {

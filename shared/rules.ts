@@ -31,6 +31,13 @@ export const NUMBER_FIELDS = [
   'r_score',
   'f_score',
   'm_score',
+  // Satisfaction visits, on the common 0–100 scale (csat5 (score − 1) × 25, nps10 score × 10), whole
+  // days since the latest answer, and the F score's change since the latest full run
+  // (supabase/README.md §4).
+  'satisfaction_last',
+  'satisfaction_avg',
+  'days_since_satisfaction',
+  'f_score_change',
 ] as const;
 /** Closed sets, with their allowed values (null: free text, compared exactly). */
 export const SET_FIELDS = {

@@ -52,6 +52,7 @@ const portraitViewSchema: z.ZodType<PortraitView> = z.looseObject({
   lastOrderAt: z.string().nullable(),
   openOrders: z.array(z.looseObject({ total: z.number(), currency: z.string(), at: z.string() })).optional(),
   openOrderCount: z.number().optional(),
+  satisfaction: z.looseObject({ last: z.number(), max: z.number(), average: z.number(), at: z.string() }).nullable().optional(),
   tags: z.array(
     z.looseObject({ id: z.string(), name: z.string(), color: z.string().nullable(), source: z.enum(tagSources), pending: z.boolean().optional() }),
   ),

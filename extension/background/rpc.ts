@@ -24,6 +24,7 @@ import {
   tagCustomerResultSchema,
   untagCustomerResultSchema,
   rpcSchemas,
+  satisfactionScoreRange,
   type CustomerTimeline,
   type Portrait,
   type RpcName,
@@ -142,6 +143,14 @@ export function toPortraitView(portrait: Portrait, context: PortraitContext): Po
     lastOrderAt: profile?.last_order_at ?? null,
     openOrders: (portrait.open_orders ?? []).map((order) => ({ total: order.total, currency: order.currency, at: order.ordered_at })),
     openOrderCount: portrait.open_order_count ?? 0,
+    satisfaction: portrait.satisfaction
+      ? {
+          last: portrait.satisfaction.last_score,
+          max: satisfactionScoreRange[portrait.satisfaction.last_scale][1],
+          average: portrait.satisfaction.avg_score_100,
+          at: portrait.satisfaction.last_at,
+        }
+      : null,
     tags: portrait.tags.map((tag) => ({ id: tag.id, name: tag.name, color: tag.colour, source: tag.source })),
     segments: portrait.segments,
     notes: portrait.notes.map((note) => ({

@@ -441,7 +441,14 @@ begin
                   limit 3) as o),
         '[]'::jsonb),
       'open_order_count', (select count(*) from public.orders o
-                            where o.org_id = c.org_id and o.customer_id = c.id and o.status = 'pending')
+                            where o.org_id = c.org_id and o.customer_id = c.id and o.status = 'pending'),
+      -- Satisfaction visits (20261123005200_satisfaction_stats.sql): the latest answer as given and
+      -- on 0–100, the average on 0–100; null when the customer was never asked.
+      'satisfaction', (select jsonb_build_object(
+                              'responses', s.responses, 'last_score', s.last_score, 'last_scale', s.last_scale,
+                              'last_score_100', s.last_score_100, 'last_at', s.last_at, 'avg_score_100', s.avg_score_100)
+                         from public.customer_satisfaction s
+                        where s.org_id = c.org_id and s.customer_id = c.id)
     )
       from public.customers c
      where c.org_id = p_org and c.id = p_customer
@@ -450,7 +457,7 @@ end;
 $$;
 
 comment on function private.portrait(uuid, uuid) is
-  'The portrait of one customer as JSON (customer, identities, profile, tags, latest 5 notes, segments, latest 20 stage changes, latest 3 pending orders and their count); null when the caller cannot see the customer. Shape: shared/api.ts portraitSchema.';
+  'The portrait of one customer as JSON (customer, identities, profile, tags, latest 5 notes, segments, latest 20 stage changes, latest 3 pending orders and their count, satisfaction figures); null when the caller cannot see the customer. Shape: shared/api.ts portraitSchema.';
 
 
 revoke all on function private.require_member(uuid) from public;

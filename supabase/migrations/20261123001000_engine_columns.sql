@@ -29,6 +29,16 @@ comment on column public.customer_profiles.next_transition_at is
 comment on column public.customer_profiles.reasons_version is
   'The version of the engine''s classification that last wrote the computed fields (their reasons are derived from them, private.customer_reasons); null when the row was written otherwise (the profile''s creation, a lead promotion, statistics recounted for a bulk load), so that the next classification rewrites it.';
 
+-- The F score as of the latest full run (private.recompute sets it, before classifying, to the F
+-- each customer then has): the rule field f_score_change = f_score − prev_f_score, negative when
+-- the frequency score fell since (refunds and cancellations lower the order count).
+alter table public.customer_profiles
+  add column prev_f_score smallint,
+  add constraint customer_profiles_prev_f_score_in_range check (prev_f_score between 1 and 5);
+
+comment on column public.customer_profiles.prev_f_score is
+  'The F score (1–5) the customer had at the latest full run; null when they were not a buyer then. The rule field f_score_change is f_score − prev_f_score.';
+
 -- The drift pass: customers of an organization whose moment has come.
 create index customer_profiles_next_transition_at_idx on public.customer_profiles (org_id, next_transition_at)
   where next_transition_at is not null;

@@ -55,10 +55,12 @@ create table private.engine_state (
   membership_sql text not null default '''{}''::uuid[]',
   membership_values jsonb not null default '[]',
   uses_tags boolean not null default false,
+  uses_satisfaction boolean not null default false,
   last_order_bounds integer[] not null default '{}',
   first_order_bounds integer[] not null default '{}',
   last_event_bounds integer[] not null default '{}',
   created_bounds integer[] not null default '{}',
+  satisfaction_bounds integer[] not null default '{}',
   segments_version bigint not null default 0,
   segments_done_version bigint not null default 0,
   compiled_at timestamptz not null default now(),
@@ -79,10 +81,12 @@ comment on column private.engine_state.membership_sql is
   'SQL expression over the classified row r giving one slot per active segment (in segment_list order): the segment''s id when the row is a member, else null. Refers to rule values only as $6 (membership_values).';
 comment on column private.engine_state.membership_values is 'The values of the rules (numbers, strings, segment ids), bound as parameter $6.';
 comment on column private.engine_state.uses_tags is 'True when some active rule looks at tags (the classification then reads customer_tags).';
+comment on column private.engine_state.uses_satisfaction is 'True when some active rule looks at satisfaction figures (the classification then reads customer_satisfaction).';
 comment on column private.engine_state.last_order_bounds is 'Sorted day counts since the last order at which some active rule changes its answer.';
 comment on column private.engine_state.first_order_bounds is 'Sorted day counts since the first order at which some active rule changes its answer.';
 comment on column private.engine_state.last_event_bounds is 'Sorted day counts since the latest event at which some active rule changes its answer.';
 comment on column private.engine_state.created_bounds is 'Sorted day counts since the customer was created at which some active rule changes its answer.';
+comment on column private.engine_state.satisfaction_bounds is 'Sorted day counts since the latest satisfaction answer at which some active rule changes its answer.';
 comment on column private.engine_state.segments_version is 'Incremented whenever the organization''s segments change.';
 comment on column private.engine_state.segments_done_version is 'The segments_version whose memberships a complete run has evaluated for every customer.';
 comment on column private.engine_state.compiled_at is 'When the rules were last compiled.';

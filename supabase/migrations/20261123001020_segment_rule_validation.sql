@@ -45,6 +45,11 @@ as $$
       ('r_score', 'number', 'r.r_score', null, null),
       ('f_score', 'number', 'r.f_score', null, null),
       ('m_score', 'number', 'r.m_score', null, null),
+      -- Satisfaction visits (0–100, see 20261123005200_satisfaction_stats.sql) and the F score's change.
+      ('satisfaction_last', 'number', 'r.satisfaction_last', null, null),
+      ('satisfaction_avg', 'number', 'r.satisfaction_avg', null, null),
+      ('days_since_satisfaction', 'number', 'r.days_since_satisfaction', 'satisfaction', null),
+      ('f_score_change', 'number', 'r.f_score_change', null, null),
       ('lifecycle_stage', 'set', 'r.lifecycle_stage', null, enum_range(null::public.lifecycle_stage)::text[]),
       ('value_tier', 'set', 'r.value_tier', null, enum_range(null::public.value_tier)::text[]),
       ('rfm_segment', 'set', 'r.rfm_segment', null, enum_range(null::public.rfm_segment)::text[]),

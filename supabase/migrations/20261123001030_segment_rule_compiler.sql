@@ -11,7 +11,8 @@
 -- r.order_count, r.net_spend, r.aov, r.days_since_last_order, r.referral_count, r.r_score,
 -- r.f_score, r.m_score, r.lifecycle_stage, r.value_tier, r.rfm_segment, r.ticket_band,
 -- r.company_size, r.country, r.industry, r.source (text), r.tag_names (lowercased names of tags
--- added by people or imports), r.<date>_days (days since each date), r.is_valid, r.is_partner.
+-- added by people or imports), r.<date>_days (days since each date), r.is_valid, r.is_partner;
+-- r.satisfaction_last, r.satisfaction_avg, r.days_since_satisfaction, r.f_score_change.
 --
 -- Every condition is two-valued (coalesce(…, false)), so `not` means "does not match".
 
@@ -34,7 +35,7 @@ as $$
 $$;
 
 comment on function private.rule_add_bounds(jsonb, text, numeric[]) is
-  'Adds day counts to the time bounds of an anchor (last_order, first_order, last_event, created) while compiling rules.';
+  'Adds day counts to the time bounds of an anchor (last_order, first_order, last_event, created, satisfaction) while compiling rules.';
 
 
 create function private.compile_rule_node(
@@ -202,7 +203,7 @@ begin
   perform private.validate_rule(p_rule);
   select * into compiled
     from private.compile_segment_rule(p_rule, p_org, '{}', '[]'::jsonb,
-                                      '{"last_order": [], "first_order": [], "last_event": [], "created": []}'::jsonb);
+                                      '{"last_order": [], "first_order": [], "last_event": [], "created": [], "satisfaction": []}'::jsonb);
   predicate := compiled.sql;
   rule_values := compiled.io_values;
   bounds := compiled.io_bounds;
@@ -238,7 +239,7 @@ declare
   seg record;
   compiled record;
   rule_values jsonb := '[]';
-  bounds jsonb := '{"last_order": [], "first_order": [], "last_event": [], "created": []}';
+  bounds jsonb := '{"last_order": [], "first_order": [], "last_event": [], "created": [], "satisfaction": []}';
   cases text[] := '{}';
   listed uuid[] := '{}';
   membership text;
@@ -258,23 +259,27 @@ begin
   end;
 
   insert into private.engine_state as es (
-    org_id, membership_sql, membership_values, uses_tags,
+    org_id, membership_sql, membership_values, uses_tags, uses_satisfaction,
     last_order_bounds, first_order_bounds, last_event_bounds, created_bounds,
+    satisfaction_bounds,
     segments_version, compiled_at, segment_list
   ) values (
-    p_org, membership, rule_values, position('r.tag_names' in membership) > 0,
+    p_org, membership, rule_values, position('r.tag_names' in membership) > 0, position('satisfaction' in membership) > 0,
     private.rule_bounds_of(bounds, 'last_order'), private.rule_bounds_of(bounds, 'first_order'),
     private.rule_bounds_of(bounds, 'last_event'), private.rule_bounds_of(bounds, 'created'),
+    private.rule_bounds_of(bounds, 'satisfaction'),
     1, now(), listed
   )
   on conflict (org_id) do update set
     membership_sql = excluded.membership_sql,
     membership_values = excluded.membership_values,
     uses_tags = excluded.uses_tags,
+    uses_satisfaction = excluded.uses_satisfaction,
     last_order_bounds = excluded.last_order_bounds,
     first_order_bounds = excluded.first_order_bounds,
     last_event_bounds = excluded.last_event_bounds,
     created_bounds = excluded.created_bounds,
+    satisfaction_bounds = excluded.satisfaction_bounds,
     segments_version = es.segments_version + 1,
     compiled_at = excluded.compiled_at,
     segment_list = excluded.segment_list;
@@ -344,6 +349,7 @@ begin
     edited_bounds_changed = es.edited_bounds_changed
       or (es.last_order_bounds, es.first_order_bounds, es.last_event_bounds, es.created_bounds)
          is distinct from (p_before.last_order_bounds, p_before.first_order_bounds, p_before.last_event_bounds, p_before.created_bounds)
+      or es.satisfaction_bounds is distinct from p_before.satisfaction_bounds
    where es.org_id = p_org;
 end;
 $$;

@@ -74,6 +74,8 @@ begin
     state.membership_sql := '''{}''::uuid[]';
     state.membership_values := '[]';
     state.uses_tags := false;
+    state.uses_satisfaction := false;
+    state.satisfaction_bounds := '{}';
     state.last_order_bounds := '{}';
     state.first_order_bounds := '{}';
     state.last_event_bounds := '{}';
@@ -223,7 +225,8 @@ begin
     'last_order_bounds', p_state.last_order_bounds::text,
     'first_order_bounds', p_state.first_order_bounds::text,
     'last_event_bounds', p_state.last_event_bounds::text,
-    'created_bounds', p_state.created_bounds::text
+    'created_bounds', p_state.created_bounds::text,
+    'satisfaction_bounds', p_state.satisfaction_bounds::text
   )
   into config
   from s, c;
@@ -312,6 +315,8 @@ base as (
     {OLD_MEMBERS} as old_segment_ids,
     p.next_transition_at as old_next_transition_at,
     p.reasons_version as old_reasons_version,
+    p.prev_f_score,
+    {SATISFACTION}
     {STATS}
     coalesce(rc.n, 0) as referral_count,
     {TAGS} as tag_names
@@ -326,6 +331,7 @@ base as (
      group by c2.referred_by
   ) rc on rc.referred_by = c.id
   {TAGS_JOIN}
+  {SATISFACTION_JOIN}
   {OLD_MEMBERS_JOIN}
   where c.org_id = $1 and {SCOPE:c.id}
 ),
@@ -335,6 +341,7 @@ d as (
     floor(date_part('epoch', $2::timestamptz - b.f_at) / 86400)::integer as d_first,
     floor(date_part('epoch', $2::timestamptz - b.e_at) / 86400)::integer as d_event,
     floor(date_part('epoch', $2::timestamptz - b.created_at) / 86400)::integer as d_created,
+    floor(date_part('epoch', $2::timestamptz - b.sat_at) / 86400)::integer as d_sat,
     floor(date_part('epoch', b.l_at - b.pv_at) / 86400)::integer as gap_days,
     case when b.n > 0 then round(b.s / b.n, 2) end as new_aov,
     case when not b.is_valid
@@ -399,7 +406,9 @@ r as (
     x.new_effective_stage::text as lifecycle_stage, x.new_value_tier::text as value_tier,
     x.new_rfm_segment::text as rfm_segment, x.new_ticket_band::text as ticket_band,
     x.d_last as last_order_at_days, x.d_first as first_order_at_days,
-    x.d_event as last_event_at_days, x.d_created as created_at_days
+    x.d_event as last_event_at_days, x.d_created as created_at_days,
+    x.sat_last as satisfaction_last, x.sat_avg as satisfaction_avg, x.d_sat as days_since_satisfaction,
+    x.new_f_score - x.prev_f_score as f_score_change
   from x
   offset 0
 ),
@@ -505,6 +514,19 @@ $sql$;
   if cardinality(p_state.created_bounds) > 0 then
     bound_terms := bound_terms || $sql$,
       r.created_at + (($7 ->> 'created_bounds')::integer[])[width_bucket(r.d_created, ($7 ->> 'created_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+  end if;
+  -- Satisfaction figures (20261123005200_satisfaction_stats.sql), only when some rule uses them.
+  if p_state.uses_satisfaction then
+    ctes := replace(ctes, '{SATISFACTION}', 'sat.last_score_100 as sat_last, sat.avg_score_100 as sat_avg, sat.last_at as sat_at,');
+    ctes := replace(ctes, '{SATISFACTION_JOIN}', $sql$
+  left join public.customer_satisfaction sat on sat.org_id = $1 and sat.customer_id = c.id and {SCOPE:sat.customer_id}$sql$);
+  else
+    ctes := replace(ctes, '{SATISFACTION}', 'null::smallint as sat_last, null::numeric as sat_avg, null::timestamptz as sat_at,');
+    ctes := replace(ctes, '{SATISFACTION_JOIN}', '');
+  end if;
+  if cardinality(p_state.satisfaction_bounds) > 0 then
+    bound_terms := bound_terms || $sql$,
+      r.sat_at + (($7 ->> 'satisfaction_bounds')::integer[])[width_bucket(r.d_sat, ($7 ->> 'satisfaction_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
   end if;
   ctes := replace(ctes, '{BOUNDS}', bound_terms);
 
@@ -1249,6 +1271,8 @@ begin
   select * into compiled from private.compile_rule(p_rule, p_org);
   state.membership_sql := '''{}''::uuid[]';
   state.uses_tags := position('r.tag_names' in compiled.predicate) > 0;
+  state.uses_satisfaction := position('satisfaction' in compiled.predicate) > 0;
+  state.satisfaction_bounds := '{}';
   state.last_order_bounds := '{}';
   state.first_order_bounds := '{}';
   state.last_event_bounds := '{}';

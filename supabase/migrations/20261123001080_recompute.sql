@@ -243,6 +243,10 @@ begin
 
     if v_kind = 'full' then
       perform private.store_cut_points(p_org, run.as_of, run.id);
+      -- The F score as of this full run, before it classifies (the rule field f_score_change
+      -- counts from here; supabase/README.md §4). Only rows whose F moved are written.
+      update public.customer_profiles p set prev_f_score = p.f_score
+       where p.org_id = p_org and p.prev_f_score is distinct from p.f_score;
       update public.recompute_runs rr
          set details = rr.details || '{"cut_points_refreshed": true}'
        where rr.id = run.id

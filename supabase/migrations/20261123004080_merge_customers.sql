@@ -129,7 +129,7 @@ begin
        and r.attname = 'id'
        and (n.nspname, t.relname) not in (('public', 'customers'), ('public', 'customer_tags'), ('public', 'customer_profiles'),
                                           ('public', 'segment_memberships'), ('public', 'customer_merges'),
-                                          ('private', 'dirty_customers'))
+                                          ('public', 'customer_satisfaction'), ('private', 'dirty_customers'))
      -- Stage history first: moving orders and events makes the engine reclassify the merged
      -- customer, and the moves it records for it then are not history; they go with it.
      order by case t.relname when 'stage_changes' then 0 when 'customer_identities' then 1 else 2 end, 1, 2, 3

@@ -475,6 +475,15 @@ describe('compiled rules', () => {
       if (next(3) === 0) {
         await sql(`insert into public.events (org_id, customer_id, kind, occurred_at, recorded_by) values ($1, $2, 'visit', $3, null)`, [org, id, ago(next(200))]);
       }
+      // Satisfaction visits on both scales (the rules compare them on 0–100).
+      for (let v = next(4) === 0 ? 0 : next(3); v > 0; v--) {
+        const scale = next(2) === 0 ? 'csat5' : 'nps10';
+        await sql(
+          `insert into public.satisfaction_responses (org_id, customer_id, score, scale, channel, recorded_by, responded_at)
+           values ($1, $2, $3, $4, 'phone', null, $5)`,
+          [org, id, scale === 'csat5' ? 1 + next(5) : next(11), scale, ago(next(200))],
+        );
+      }
       for (const name of tagNames) {
         if (next(3) === 0) {
           await sql(`insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by) values ($1, $2, $3, 'manual', null)`, [org, id, tagIds.get(name)]);
@@ -488,6 +497,12 @@ describe('compiled rules', () => {
     const s2 = await segment(org, 'Repeat or partner', s2Rule);
     const segmentRules = new Map<string, Rule>([[s1, s1Rule], [s2, s2Rule]]);
     await dirtyRun(org);
+    // The F score of "the latest full run", set directly so that it differs from the current F for some.
+    await sql(
+      `update public.customer_profiles p set prev_f_score = 1 + abs(hashtext(p.customer_id::text)) % 5
+        where p.org_id = $1 and p.f_score is not null and abs(hashtext(p.customer_id::text)) % 3 > 0`,
+      [org],
+    );
 
     // The rows as rules see them, from the classification and the customer fields.
     const rows = await sql<Record<string, unknown>>(
@@ -499,8 +514,13 @@ describe('compiled rules', () => {
               floor(extract(epoch from $2::timestamptz - k.last_event_at) / 86400)::int as last_event_at_days,
               floor(extract(epoch from $2::timestamptz - c.created_at) / 86400)::int as created_at_days,
               coalesce((select array_agg(lower(t.name)) from public.customer_tags ct join public.tags t on t.id = ct.tag_id
-                         where ct.customer_id = k.customer_id and ct.source <> 'rule'), '{}') as tag_names
-         from private.classify($1, $2) k join public.customers c on c.id = k.customer_id`,
+                         where ct.customer_id = k.customer_id and ct.source <> 'rule'), '{}') as tag_names,
+              sat.last_score_100 as satisfaction_last, sat.avg_score_100::float8 as satisfaction_avg,
+              floor(extract(epoch from $2::timestamptz - sat.last_at) / 86400)::int as days_since_satisfaction,
+              k.f_score - p.prev_f_score as f_score_change
+         from private.classify($1, $2) k join public.customers c on c.id = k.customer_id
+         left join public.customer_profiles p on p.org_id = $1 and p.customer_id = k.customer_id
+         left join public.customer_satisfaction sat on sat.org_id = $1 and sat.customer_id = k.customer_id`,
       [org, NOW],
     );
     const ruleRows = rows.map((r) => ({ ...r, days_since_last_order: r.last_order_at_days }) as unknown as RuleRow & { customer_id: string });

@@ -4,7 +4,8 @@
 // test over random streams of order and event changes: after any stream, the maintained statistics
 // equal a recount from scratch (private.rebuild_stats finds nothing to repair) and a reference
 // computed in TypeScript, and every profile equals what a full classification with the same cut
-// points computes.
+// points computes; satisfaction answers in the stream, with rules on satisfaction and on the F
+// score's change, keep their figures exact (private.rebuild_satisfaction) and the memberships equal.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import pg from 'pg';
@@ -63,6 +64,19 @@ async function fullRun(org: string): Promise<void> {
     );
     after = row!.r.next_after as string | null;
     runId = row!.r.run_id as number;
+  } while (after);
+}
+
+async function dirtyRun(org: string): Promise<void> {
+  let after: string | null = null;
+  let runId: number | null = null;
+  do {
+    const rows: Array<{ r: { next_after: string | null; run_id: number } }> = await sql<{ r: { next_after: string | null; run_id: number } }>(
+      `select private.recompute($1, 'dirty', $2, 50, $3, $4) as r`,
+      [org, after, runId, NOW],
+    );
+    after = rows[0]!.r.next_after;
+    runId = rows[0]!.r.run_id;
   } while (after);
 }
 
@@ -246,7 +260,9 @@ type Op =
   | { kind: 'delete'; order: number }
   | { kind: 'refundAll'; customer: number }
   | { kind: 'event'; customer: number; days: number }
-  | { kind: 'deleteEvents'; customer: number };
+  | { kind: 'deleteEvents'; customer: number }
+  | { kind: 'visit'; customer: number; days: number; score: number }
+  | { kind: 'deleteVisits'; customer: number };
 
 const CUSTOMERS = 5;
 const statusArb = fc.constantFrom('paid', 'paid', 'paid', 'refunded', 'cancelled', 'pending') as fc.Arbitrary<
@@ -264,6 +280,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('refundAll' as const), customer: customerArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('event' as const), customer: customerArb, days: fc.nat(200) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteEvents' as const), customer: customerArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('visit' as const), customer: customerArb, days: fc.nat(200), score: fc.nat(10) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteVisits' as const), customer: customerArb }) },
 );
 
 interface ModelOrder extends OrderFact {
@@ -280,6 +298,10 @@ describe('incremental equals full', () => {
         await insertOrder(org, ids[0]!, { at: ago(20), total: 50 });
         await insertOrder(org, ids[1]!, { at: ago(120), total: 150 });
         await fullRun(org);
+        // Rules on satisfaction and on the F score's change since that full run.
+        await sql(`insert into public.segments (org_id, name, rule) values
+          ($1, 'Asked lately', '{"field": "days_since_satisfaction", "op": "lte", "value": 30}'),
+          ($1, 'Buying less, unhappy', '{"any": [{"field": "f_score_change", "op": "lt", "value": 0}, {"field": "satisfaction_avg", "op": "lt", "value": 50}]}')`, [org]);
         const orders: ModelOrder[] = [
           { id: '', customer: 0, orderedAt: nowMs - 20 * DAY, totalCents: 5000, refundedCents: 0, status: 'paid' },
           { id: '', customer: 1, orderedAt: nowMs - 120 * DAY, totalCents: 15000, refundedCents: 0, status: 'paid' },
@@ -362,6 +384,16 @@ describe('incremental equals full', () => {
               events.push({ customer: op.customer, at: nowMs - op.days * DAY });
               break;
             }
+            case 'visit': {
+              await sql(`insert into public.satisfaction_responses (org_id, customer_id, score, scale, channel, recorded_by, responded_at) values ($1, $2, $3, 'nps10', 'phone', null, $4)`, [
+                org, ids[op.customer], op.score, ago(op.days),
+              ]);
+              break;
+            }
+            case 'deleteVisits': {
+              await sql(`delete from public.satisfaction_responses where customer_id = $1`, [ids[op.customer]]);
+              break;
+            }
             case 'deleteEvents': {
               await sql(`delete from public.events where customer_id = $1`, [ids[op.customer]]);
               events.splice(0, events.length, ...events.filter((e) => e.customer !== op.customer));
@@ -389,7 +421,10 @@ describe('incremental equals full', () => {
         }
         // …a recount from scratch finds nothing to repair…
         expect((await sql<{ n: number }>(`select private.rebuild_stats($1) as n`, [org]))[0]!.n).toBe(0);
-        // …and every profile is what a full classification with the same cut points gives.
+        expect((await sql<{ n: number }>(`select private.rebuild_satisfaction($1) as n`, [org]))[0]!.n).toBe(0);
+        // …and, once the customers satisfaction answers queued are reclassified, every profile is
+        // what a full classification with the same cut points gives.
+        await dirtyRun(org);
         await profilesMatchClassification(org);
       }),
       { numRuns: runs(20) },

@@ -65,6 +65,23 @@ const merge = (actor: 'admin' | 'rep' | 'staff' | 'otherAdmin', org: string, kee
   );
 
 describe('merge_customers', () => {
+  it('moves satisfaction answers, and the kept customer\'s figures count both customers\' answers', async () => {
+    await t.db.exec(`
+      insert into public.satisfaction_responses (org_id, customer_id, score, scale, channel, recorded_by, responded_at) values
+        ('${A}', '${KEEP}', 2, 'csat5', 'phone', '${users.rep}', now() - interval '30 days'),
+        ('${A}', '${MERGE}', 10, 'nps10', 'visit', '${users.rep}', now() - interval '3 days');
+    `);
+    const result = await merge('admin', A, KEEP, MERGE);
+    expect(result).toMatchObject({ moved: { satisfaction_responses: 1 } });
+    const figures = (await t.db.query(
+      `select responses, last_score, last_scale::text, last_score_100, avg_score_100::text from public.customer_satisfaction where customer_id = $1`,
+      [KEEP],
+    )).rows;
+    expect(figures).toEqual([{ responses: 2, last_score: 10, last_scale: 'nps10', last_score_100: 100, avg_score_100: '62.50' }]);
+    expect(await count(`select count(*) as n from public.customer_satisfaction where customer_id = $1`, [MERGE])).toBe(0);
+    expect(await count(`select private.rebuild_satisfaction($1) as n`, [A])).toBe(0);
+  });
+
   it('moves identities, orders, events, tags, notes and stage history to the kept customer and deletes the other', async () => {
     await t.db.exec(`update public.customer_profiles set stage_override = 'loyal', override_by = '${users.admin}', override_at = now(), override_reason = 'Met at the fair' where customer_id = '${MERGE}'`);
     const history = await count(`select count(*) as n from public.stage_changes where customer_id = $1`, [MERGE]);

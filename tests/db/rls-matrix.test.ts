@@ -423,6 +423,18 @@ subjects.push(
     },
     allowed: { select: members, insert: members, update: adminAndStaff, delete: adminAndStaff },
   },
+  {
+    // Kept from the answers by a trigger: members read, nobody writes; another organization sees nothing.
+    table: 'customer_satisfaction',
+    row: "the customer's satisfaction figures",
+    sql: {
+      select: `select 1 from public.customer_satisfaction where org_id = ${A} and customer_id = '${rows.ownedCustomer}'`,
+      insert: `insert into public.customer_satisfaction (org_id, customer_id, responses, last_score, last_scale, last_score_100, last_at, avg_score_100) values (${A}, '${rows.unownedCustomer}', 1, 5, 'csat5', 100, now(), 100) returning 1`,
+      update: `update public.customer_satisfaction set responses = responses where org_id = ${A} and customer_id = '${rows.ownedCustomer}' returning 1`,
+      delete: `delete from public.customer_satisfaction where org_id = ${A} and customer_id = '${rows.ownedCustomer}' returning 1`,
+    },
+    allowed: { select: members, insert: nobody, update: nobody, delete: nobody },
+  },
 );
 
 // --- end of follow-ups, tag history, ownership history, satisfaction answers ------------------

@@ -30,6 +30,12 @@ export interface RuleRow {
   r_score: number | null;
   f_score: number | null;
   m_score: number | null;
+  /** Satisfaction on 0–100 (latest answer, average), whole days since the latest; null without answers. */
+  satisfaction_last: number | null;
+  satisfaction_avg: number | null;
+  days_since_satisfaction: number | null;
+  /** f_score − prev_f_score (the F of the latest full run); null when either is missing. */
+  f_score_change: number | null;
   /** The stage shown (the override when there is one). */
   lifecycle_stage: LifecycleStage;
   value_tier: ValueTier;

@@ -29,6 +29,10 @@ const row = (over: Partial<RuleRow> = {}): RuleRow => ({
   r_score: 4,
   f_score: 3,
   m_score: 2,
+  satisfaction_last: 75,
+  satisfaction_avg: 62.5,
+  days_since_satisfaction: 10,
+  f_score_change: -1,
   lifecycle_stage: 'active',
   value_tier: 'normal',
   rfm_segment: 'potential_loyalist',
@@ -87,6 +91,17 @@ describe('evaluateRule', () => {
     expect(evaluateRule({ field: 'net_spend', op: 'between', value: [100, 120.5] }, row())).toBe(true);
     expect(evaluateRule({ field: 'aov', op: 'lt', value: 1000 }, row({ aov: null }))).toBe(false);
     expect(evaluateRule({ not: { field: 'aov', op: 'lt', value: 1000 } }, row({ aov: null }))).toBe(true);
+  });
+
+  it('reads satisfaction on 0–100 and a never-asked customer as missing', () => {
+    const suggested: Rule = { all: [{ field: 'f_score_change', op: 'lt', value: 0 }, { not: { field: 'days_since_satisfaction', op: 'lte', value: 90 } }] };
+    expect(evaluateRule({ field: 'satisfaction_last', op: 'gte', value: 75 }, row())).toBe(true);
+    expect(evaluateRule({ field: 'satisfaction_avg', op: 'lt', value: 62.5 }, row())).toBe(false);
+    expect(evaluateRule(suggested, row())).toBe(false);
+    expect(evaluateRule(suggested, row({ days_since_satisfaction: 91 }))).toBe(true);
+    expect(evaluateRule(suggested, row({ satisfaction_last: null, satisfaction_avg: null, days_since_satisfaction: null }))).toBe(true);
+    expect(evaluateRule(suggested, row({ days_since_satisfaction: null, f_score_change: 0 }))).toBe(false);
+    expect(parseRule(suggested)).toEqual({ success: true, rule: suggested });
   });
 
   it('treats a missing value as in no list', () => {

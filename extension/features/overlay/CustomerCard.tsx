@@ -143,6 +143,9 @@ function KeyNumbers({ portrait, now }: { portrait: PortraitView; now: number }) 
     [t('aov'), portrait.aov === null || none ? t('none') : formatMoney(portrait.aov, portrait.currency)],
     [t('lastOrder'), portrait.lastOrderAt ? daysAgo(portrait.lastOrderAt, now) : t('noOrders')],
   ];
+  // Satisfaction visits: the last score on its own scale, the average on 0–100.
+  const visits = portrait.satisfaction;
+  if (visits) rows.push([t('satisfaction'), `${visits.last}/${visits.max} · ${Math.round(visits.average)}/100`]);
   return (
     <dl aria-label={t('numbers')} class="grid grid-cols-2 gap-x-4 gap-y-2">
         {rows.map(([label, value]) => (

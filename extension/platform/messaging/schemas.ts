@@ -211,6 +211,8 @@ export interface PortraitView {
   openOrders?: Array<{ total: number; currency: string; at: string }>;
   /** How many pending orders there are in all (openOrders shows at most three). */
   openOrderCount?: number;
+  /** Satisfaction visits: the latest score as given (on its scale's maximum) and the average on 0–100; null when never asked. */
+  satisfaction?: { last: number; max: number; average: number; at: string } | null;
   tags: TagView[];
   segments: Array<{ id: string; name: string }>;
   notes: NoteView[];

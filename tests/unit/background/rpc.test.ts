@@ -71,6 +71,7 @@ const portrait: Portrait = portraitSchema.parse({
   stage_history: [{ from_stage: 'active', to_stage: 'at_risk', changed_at: at, source: 'computed', changed_by: null, reason: {} }],
   open_orders: [{ external_id: '1001', source: 'shopify', ordered_at: at, total: 1240, currency: 'USD' }],
   open_order_count: 2,
+  satisfaction: { responses: 2, last_score: 4, last_scale: 'csat5', last_score_100: 75, last_at: at, avg_score_100: 62.5 },
 });
 
 describe('the API’s portrait as the overlay shows it', () => {
@@ -105,6 +106,7 @@ describe('the API’s portrait as the overlay shows it', () => {
       lastOrderAt: at,
       openOrders: [{ total: 1240, currency: 'USD', at }],
       openOrderCount: 2,
+      satisfaction: { last: 4, max: 5, average: 62.5, at },
       tags: [{ id: '66666666-6666-4666-8666-666666666666', name: 'VIP', color: '#aa0000', source: 'manual' }],
       segments: [{ id: '99999999-9999-4999-8999-999999999990', name: 'Big spenders' }],
       notes: [{ id: '88888888-8888-4888-8888-888888888888', body: 'Prefers WeChat', authorName: 'Rei Rep', createdAt: at }],

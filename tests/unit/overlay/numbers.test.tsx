@@ -41,6 +41,14 @@ describe('numbers in the card', () => {
     expect(body.textContent).toContain('Net spendNo orders yet');
   });
 
+  it('satisfaction shows the last score on its scale and the average on 0–100, only once asked', async () => {
+    const asked = await card(portrait({ satisfaction: { last: 8, max: 10, average: 62.5, at: '2025-03-04T10:00:00Z' } }));
+    expect(asked.textContent).toContain('Satisfaction: last · avg8/10 · 63/100');
+    cleanup();
+    const never = await card(portrait({ satisfaction: null }));
+    expect(never.textContent).not.toContain('Satisfaction');
+  });
+
   it('a stage history with one entry says since when', async () => {
     const body = await card(portrait({ stage: 'lead', computedStage: 'lead', stageHistory: [{ from: null, to: 'lead', at: '2025-03-04T10:00:00Z', source: 'computed' }] }));
     expect(body.textContent).toContain('Lead since Mar 4, 2025');
