@@ -207,6 +207,8 @@ export const portraitSchema = z.object({
     .optional(),
   /** How many pending orders the customer has in all. */
   open_order_count: z.number().int().nonnegative().optional(),
+  /** When the owned customer returns to the pool (公海) if nobody follows them up; null when unowned or no recycle rule applies. */
+  recycle_at: timestamp.nullable().default(null),
 });
 
 export type Portrait = z.infer<typeof portraitSchema>;
