@@ -51,6 +51,10 @@ as $$
       ('r_score', 'number', 'r.r_score', null, null),
       ('f_score', 'number', 'r.f_score', null, null),
       ('m_score', 'number', 'r.m_score', null, null),
+      -- Contact and the pool (公海).
+      ('open_follow_ups', 'number', 'r.open_follow_ups', null, null),
+      ('days_since_last_contact', 'number', 'r.days_since_last_contact', 'last_contact', null),
+      ('days_until_recycle', 'number', 'r.days_until_recycle', 'recycle', null),
       ('lifecycle_stage', 'set', 'r.lifecycle_stage', null, enum_range(null::public.lifecycle_stage)::text[]),
       ('value_tier', 'set', 'r.value_tier', null, enum_range(null::public.value_tier)::text[]),
       ('rfm_segment', 'set', 'r.rfm_segment', null, enum_range(null::public.rfm_segment)::text[]),
@@ -59,18 +63,15 @@ as $$
       ('country', 'set', 'r.country', null, null),
       ('industry', 'set', 'r.industry', null, null),
       ('source', 'set', 'r.source', null, null),
+      -- The pool (公海): "me" only in pool_customers' filter.
+      ('owner', 'set', 'r.owner_keys', null, array['me', 'unowned', 'owned']),
       ('tags', 'tags', 'r.tag_names', null, null),
       ('last_order_at', 'date', 'r.last_order_at_days', 'last_order', null),
       ('first_order_at', 'date', 'r.first_order_at_days', 'first_order', null),
       ('last_event_at', 'date', 'r.last_event_at_days', 'last_event', null),
       ('created_at', 'date', 'r.created_at_days', 'created', null),
       ('is_valid', 'boolean', 'r.is_valid', null, null),
-      ('is_partner', 'boolean', 'r.is_partner', null, null),
-      -- Contact and ownership (the pool, 公海).
-      ('open_follow_ups', 'number', 'r.open_follow_ups', null, null),
-      ('days_since_last_contact', 'number', 'r.days_since_last_contact', 'last_contact', null),
-      ('days_until_recycle', 'number', 'r.days_until_recycle', 'recycle', null),
-      ('owner', 'set', 'r.owner', null, array['me', 'unowned', 'owned'])
+      ('is_partner', 'boolean', 'r.is_partner', null, null)
     ) as f (field, kind, column_sql, anchor, allowed)
 $$;
 

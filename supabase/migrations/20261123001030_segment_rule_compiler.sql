@@ -12,8 +12,8 @@
 -- r.f_score, r.m_score, r.lifecycle_stage, r.value_tier, r.rfm_segment, r.ticket_band,
 -- r.company_size, r.country, r.industry, r.source (text), r.tag_names (lowercased names of tags
 -- added by people or imports), r.<date>_days (days since each date), r.is_valid, r.is_partner,
--- r.open_follow_ups, r.days_since_last_contact, r.days_until_recycle, r.owner ('owned' or
--- 'unowned') and r.owner_id (for "me").
+-- r.open_follow_ups, r.days_since_last_contact, r.days_until_recycle, r.owner_keys (text[]:
+-- {unowned}, {owned}, or {owned,me} where the caller is the owner).
 --
 -- Every condition is two-valued (coalesce(…, false)), so `not` means "does not match".
 
@@ -136,11 +136,9 @@ begin
     end if;
   elsif f.kind = 'set' then
     io_values := io_values || jsonb_build_array(p_node -> 'value');
-    sql := format('coalesce(($6 -> %s) ? %s, false)', k, f.column_sql);
-    -- owner: "me" is the caller (pool_customers' filter only; segments refuse it).
-    if f.field = 'owner' then
-      sql := format('(%s or coalesce(($6 -> %s) ? ''me'' and r.owner_id = (select auth.uid()), false))', sql, k);
-    end if;
+    -- owner: the row's keys (r.owner_keys: unowned, or owned and, for the caller's own, me) against the list.
+    sql := format(case when f.field = 'owner' then 'coalesce(($6 -> %s) ?| %s, false)' else 'coalesce(($6 -> %s) ? %s, false)' end,
+                  k, f.column_sql);
     if op = 'not_in' then
       sql := '(not ' || sql || ')';
     end if;

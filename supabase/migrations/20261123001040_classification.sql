@@ -411,7 +411,8 @@ r as (
     -- Contact and the pool (supabase/README.md): an owned customer returns to the pool N days
     -- after max(last contact, owned since), N from the stage shown, else the value tier.
     x.open_fu as open_follow_ups, x.d_contact as days_since_last_contact,
-    case when x.owner_id is null then 'unowned' else 'owned' end as owner,
+    -- Segments never name "me" (refused when written), so a classified row is unowned or owned.
+    case when x.owner_id is null then array['unowned'] else array['owned'] end as owner_keys,
     rc.new_recycle_at,
     greatest(0, ceil(date_part('epoch', rc.new_recycle_at - $2::timestamptz) / 86400))::integer as days_until_recycle
   from x

@@ -104,7 +104,9 @@ select c.id, c.display_name, c.primary_email, c.primary_phone, p.effective_stage
            c.is_valid, c.is_partner,
            p.open_follow_ups,
            floor(date_part('epoch', $2 - p.last_contact_at) / 86400)::integer as days_since_last_contact,
-           'unowned'::text as owner, c.owner_id, null::integer as days_until_recycle
+           case when c.owner_id is null then array['unowned'] when c.owner_id = (select auth.uid()) then array['owned', 'me']
+                else array['owned'] end as owner_keys,
+           null::integer as days_until_recycle
   ) r
  where c.org_id = $1 and c.owner_id is null and (%s)
  order by p.net_spend desc, c.id
