@@ -41,7 +41,9 @@ update public.customers c
 
 
 -- Keeps owned_since with the owner, whoever writes (the API, Studio, an import). The engine's
--- clock (private.engine_now) so that an import or a test classifying as of a moment agrees.
+-- clock (private.engine_now) so that an import or a test classifying as of a moment agrees. Clients
+-- may not update the column (no column privilege); the database owner and the service role may
+-- backdate it while the owner stays (an import of owners, the demo data).
 create function private.set_owned_since()
 returns trigger
 language plpgsql
@@ -52,15 +54,13 @@ begin
     new.owned_since := null;
   elsif tg_op = 'INSERT' or new.owner_id is distinct from old.owner_id then
     new.owned_since := private.engine_now();
-  else
-    new.owned_since := old.owned_since;
   end if;
   return new;
 end;
 $$;
 
 comment on function private.set_owned_since() is
-  'Trigger: sets customers.owned_since when the owner changes (null without an owner); clients cannot set it themselves.';
+  'Trigger: sets customers.owned_since to now when the owner changes, null without an owner; otherwise keeps what the writer gave (clients cannot write the column).';
 revoke all on function private.set_owned_since() from public;
 
 create trigger customers_set_owned_since

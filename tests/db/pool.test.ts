@@ -9,7 +9,7 @@ import { claimCustomerResultSchema, myPoolReturnsResultSchema, poolCustomersResu
 import { orgSettingsSchema } from '../../shared/settings.ts';
 import type { Queryable } from '../../supabase/local/db.ts';
 import { freshDb, type TestDb } from './harness.ts';
-import { asUser, createTenants, orgs, users, type UserName } from './tenants.ts';
+import { asUser, createTenants, users, type UserName } from './tenants.ts';
 
 const S = '2026-06-01T12:00:00.000Z';
 const sMs = Date.parse(S);

@@ -204,6 +204,11 @@ beforeAll(async () => {
     insert into public.follow_ups (id, org_id, customer_id, assignee_id, due_at, created_by) values
       ('${followUpB}', '${B}', '${rows.customerB}', '${users.otherAdmin}', now(), '${users.otherAdmin}'),
       ('${followUpA}', '${A}', '${rows.ownedCustomer}', '${users.rep}', now(), '${users.rep}');
+    -- A follow-up reclassifies its customer (open follow-ups are a rule field), and the engine takes
+    -- off the fixture's rule tag, which no segment carries: put it back for the probes about it.
+    insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by)
+    values ('${A}', '${rows.ownedCustomer}', '${rows.tagRule}', 'rule', null)
+    on conflict (org_id, customer_id, tag_id) do nothing;
   `);
 });
 
