@@ -71,10 +71,10 @@ comment on function private.refresh_contact_stats(uuid, uuid[]) is
   'Recounts last_contact_at and open_follow_ups of some customers from mail events, notes and follow-ups; writes only rows that differ and returns the ids of the customers whose statistics changed.';
 
 
--- The trigger body shared by the three tables: the customers of the rows a statement touched
--- (p_rows: org_id, customer_id), recounted, and reclassified when p_reclassify (events are
--- reclassified by their engine trigger, which fires after this one).
-create function private.contact_stats_changed(p_rows jsonb, p_reclassify boolean)
+-- What the three triggers do for the customers of one organization a statement touched: recount
+-- them, and reclassify those whose statistics changed when p_reclassify (events are reclassified by
+-- their engine trigger, which fires after this one).
+create function private.contact_stats_changed(p_org uuid, p_ids uuid[], p_reclassify boolean)
 returns void
 language plpgsql
 volatile
@@ -82,24 +82,17 @@ security definer
 set search_path = ''
 as $$
 declare
-  batch record;
   changed uuid[];
 begin
-  for batch in
-    select (r ->> 'org_id')::uuid as org_id, array_agg(distinct (r ->> 'customer_id')::uuid) as ids
-      from jsonb_array_elements(p_rows) as r
-     group by 1
-  loop
-    changed := private.refresh_contact_stats(batch.org_id, batch.ids);
-    if p_reclassify and cardinality(changed) > 0 then
-      perform private.refresh_customers(batch.org_id, changed, false);
-    end if;
-  end loop;
+  changed := private.refresh_contact_stats(p_org, p_ids);
+  if p_reclassify and cardinality(changed) > 0 then
+    perform private.refresh_customers(p_org, changed, false);
+  end if;
 end;
 $$;
 
-comment on function private.contact_stats_changed(jsonb, boolean) is
-  'Recounts the contact statistics of the customers listed ([{org_id, customer_id}]) and, when asked, reclassifies those whose statistics changed.';
+comment on function private.contact_stats_changed(uuid, uuid[], boolean) is
+  'Recounts the contact statistics of some customers of an organization and, when asked, reclassifies those whose statistics changed.';
 
 
 create function private.notes_contact_changed()
@@ -109,21 +102,31 @@ security definer
 set search_path = ''
 as $$
 declare
-  touched jsonb;
+  batch record;
 begin
+  -- One statement per operation: a trigger's transition tables exist only for its own event.
   if tg_op = 'INSERT' then
-    select jsonb_agg(jsonb_build_object('org_id', n.org_id, 'customer_id', n.customer_id)) into touched from new_rows n;
+    for batch in
+      select n.org_id, array_agg(distinct n.customer_id) as ids from new_rows n group by n.org_id
+    loop
+      perform private.contact_stats_changed(batch.org_id, batch.ids, true);
+    end loop;
   elsif tg_op = 'DELETE' then
-    select jsonb_agg(jsonb_build_object('org_id', o.org_id, 'customer_id', o.customer_id)) into touched from old_rows o;
+    for batch in
+      select o.org_id, array_agg(distinct o.customer_id) as ids from old_rows o group by o.org_id
+    loop
+      perform private.contact_stats_changed(batch.org_id, batch.ids, true);
+    end loop;
   else
-    select jsonb_agg(x.r) into touched
-      from old_rows o join new_rows n on n.id = o.id
-     cross join lateral (values (jsonb_build_object('org_id', o.org_id, 'customer_id', o.customer_id)),
-                                (jsonb_build_object('org_id', n.org_id, 'customer_id', n.customer_id))) as x (r)
-     where (o.org_id, o.customer_id, o.created_at) is distinct from (n.org_id, n.customer_id, n.created_at);
-  end if;
-  if touched is not null then
-    perform private.contact_stats_changed(touched, true);
+    for batch in
+      select y.org_id, array_agg(distinct y.customer_id) as ids
+        from old_rows o join new_rows n on n.id = o.id
+       cross join lateral (values (o.org_id, o.customer_id), (n.org_id, n.customer_id)) as y (org_id, customer_id)
+       where (o.org_id, o.customer_id, o.created_at) is distinct from (n.org_id, n.customer_id, n.created_at)
+       group by y.org_id
+    loop
+      perform private.contact_stats_changed(batch.org_id, batch.ids, true);
+    end loop;
   end if;
   return null;
 end;
@@ -139,21 +142,31 @@ security definer
 set search_path = ''
 as $$
 declare
-  touched jsonb;
+  batch record;
 begin
+  -- One statement per operation: a trigger's transition tables exist only for its own event.
   if tg_op = 'INSERT' then
-    select jsonb_agg(jsonb_build_object('org_id', n.org_id, 'customer_id', n.customer_id)) into touched from new_rows n;
+    for batch in
+      select n.org_id, array_agg(distinct n.customer_id) as ids from new_rows n group by n.org_id
+    loop
+      perform private.contact_stats_changed(batch.org_id, batch.ids, true);
+    end loop;
   elsif tg_op = 'DELETE' then
-    select jsonb_agg(jsonb_build_object('org_id', o.org_id, 'customer_id', o.customer_id)) into touched from old_rows o;
+    for batch in
+      select o.org_id, array_agg(distinct o.customer_id) as ids from old_rows o group by o.org_id
+    loop
+      perform private.contact_stats_changed(batch.org_id, batch.ids, true);
+    end loop;
   else
-    select jsonb_agg(x.r) into touched
-      from old_rows o join new_rows n on n.id = o.id
-     cross join lateral (values (jsonb_build_object('org_id', o.org_id, 'customer_id', o.customer_id)),
-                                (jsonb_build_object('org_id', n.org_id, 'customer_id', n.customer_id))) as x (r)
-     where (o.org_id, o.customer_id, o.done_at) is distinct from (n.org_id, n.customer_id, n.done_at);
-  end if;
-  if touched is not null then
-    perform private.contact_stats_changed(touched, true);
+    for batch in
+      select y.org_id, array_agg(distinct y.customer_id) as ids
+        from old_rows o join new_rows n on n.id = o.id
+       cross join lateral (values (o.org_id, o.customer_id), (n.org_id, n.customer_id)) as y (org_id, customer_id)
+       where (o.org_id, o.customer_id, o.done_at) is distinct from (n.org_id, n.customer_id, n.done_at)
+       group by y.org_id
+    loop
+      perform private.contact_stats_changed(batch.org_id, batch.ids, true);
+    end loop;
   end if;
   return null;
 end;
@@ -169,25 +182,32 @@ security definer
 set search_path = ''
 as $$
 declare
-  touched jsonb;
+  batch record;
 begin
+  -- One statement per operation: a trigger's transition tables exist only for its own event.
   if tg_op = 'INSERT' then
-    select jsonb_agg(jsonb_build_object('org_id', n.org_id, 'customer_id', n.customer_id)) into touched
-      from new_rows n where n.kind in ('email_in', 'email_out');
+    for batch in
+      select n.org_id, array_agg(distinct n.customer_id) as ids from new_rows n where n.kind in ('email_in', 'email_out') group by n.org_id
+    loop
+      perform private.contact_stats_changed(batch.org_id, batch.ids, false);
+    end loop;
   elsif tg_op = 'DELETE' then
-    select jsonb_agg(jsonb_build_object('org_id', o.org_id, 'customer_id', o.customer_id)) into touched
-      from old_rows o where o.kind in ('email_in', 'email_out');
+    for batch in
+      select o.org_id, array_agg(distinct o.customer_id) as ids from old_rows o where o.kind in ('email_in', 'email_out') group by o.org_id
+    loop
+      perform private.contact_stats_changed(batch.org_id, batch.ids, false);
+    end loop;
   else
-    select jsonb_agg(x.r) into touched
-      from old_rows o join new_rows n on n.id = o.id
-     cross join lateral (values (jsonb_build_object('org_id', o.org_id, 'customer_id', o.customer_id)),
-                                (jsonb_build_object('org_id', n.org_id, 'customer_id', n.customer_id))) as x (r)
-     where (o.kind in ('email_in', 'email_out') or n.kind in ('email_in', 'email_out'))
-       and (o.org_id, o.customer_id, o.kind, o.occurred_at) is distinct from (n.org_id, n.customer_id, n.kind, n.occurred_at);
-  end if;
-  if touched is not null then
-    -- The engine's own events trigger (events_engine_*, after this one by name) reclassifies them.
-    perform private.contact_stats_changed(touched, false);
+    for batch in
+      select y.org_id, array_agg(distinct y.customer_id) as ids
+        from old_rows o join new_rows n on n.id = o.id
+       cross join lateral (values (o.org_id, o.customer_id), (n.org_id, n.customer_id)) as y (org_id, customer_id)
+       where (o.kind in ('email_in', 'email_out') or n.kind in ('email_in', 'email_out'))
+         and (o.org_id, o.customer_id, o.kind, o.occurred_at) is distinct from (n.org_id, n.customer_id, n.kind, n.occurred_at)
+       group by y.org_id
+    loop
+      perform private.contact_stats_changed(batch.org_id, batch.ids, false);
+    end loop;
   end if;
   return null;
 end;
@@ -235,7 +255,7 @@ update public.customer_profiles p set last_contact_at = s.ct_at, open_follow_ups
    and (p.last_contact_at, p.open_follow_ups) is distinct from (s.ct_at, s.open_fu);
 
 revoke all on function private.refresh_contact_stats(uuid, uuid[]) from public;
-revoke all on function private.contact_stats_changed(jsonb, boolean) from public;
+revoke all on function private.contact_stats_changed(uuid, uuid[], boolean) from public;
 revoke all on function private.notes_contact_changed() from public;
 revoke all on function private.follow_ups_contact_changed() from public;
 revoke all on function private.events_contact_changed() from public;
