@@ -422,15 +422,14 @@ export async function recycleDrift(
       where id = $1`,
     [org],
   );
-  // 30 % of the customers (by a hash of their id), owned since ten days ago.
-  await db.query('begin');
-  await db.query(`select set_config('portrait.engine_now', (now() - interval '10 days')::text, true)`);
+  // 30 % of the customers (by a hash of their id), taken now and then backdated to ten days ago (the
+  // owner stays), so that both classifications are as of now and nothing else comes due.
   const owned = await db.query(
     `update public.customers c set owner_id = ($2::uuid[])[1 + abs(hashtext(c.id::text || ':owner')) % cardinality($2::uuid[])]
       where c.org_id = $1 and c.owner_id is null and abs(hashtext(c.id::text)) % 100 < 30`,
     [org, ids],
   );
-  await db.query('commit');
+  await db.query(`update public.customers c set owned_since = now() - interval '10 days' where c.org_id = $1 and c.owner_id = any ($2::uuid[])`, [org, ids]);
   const nothingDue = await recompute(db, org, 'drift', { now: new Date(Date.now() + 60_000) });
   // One in thirty of them (≈ 1 % of all customers) taken 40 days ago: due under every rule but super's.
   await db.query(

@@ -306,6 +306,7 @@ try {
     const pool = await recycleDrift(db, BENCH_ORG);
     add('drift_pass_recycle_owned_customers', pool.owned, 'rows');
     add('drift_pass_recycle_nothing_due_s', pool.nothingDue.seconds, 's', 1);
+    add('drift_pass_recycle_nothing_due_customers', pool.nothingDue.scanned, 'rows');
     add('drift_pass_recycle_1pct_due_s', pool.onePercentDue.seconds, 's');
     add('drift_pass_recycle_1pct_due_customers', pool.due, 'rows');
     add('drift_pass_recycle_1pct_recycled', pool.recycled, 'rows');
