@@ -42,4 +42,6 @@ export const argumentNamesAgree: ArgumentNames = {
   record_satisfaction: true,
   customer_timeline: true,
   merge_customers: true,
+  pool_customers: true,
+  my_pool_returns: true,
 };

@@ -222,6 +222,8 @@ export const portraitSchema = z.object({
     })
     .nullable()
     .optional(),
+  /** When the owned customer returns to the pool (公海) if nobody follows them up; null when unowned or no recycle rule applies. */
+  recycle_at: timestamp.nullable().default(null),
 });
 
 export type Portrait = z.infer<typeof portraitSchema>;
@@ -614,6 +616,53 @@ export const recordSatisfactionResultSchema = z.object({
   }),
 });
 
+// The shared pool (公海): unowned customers to claim, and the caller's customers about to return to it.
+
+/**
+ * p_filter is a rule of the segment language (shared/rules.ts: parse it with parseRule to show
+ * problems before sending; the database checks it again and answers 22023 naming p_filter). Kept
+ * as a JSON object here so that this module does not pull the rule schema into the content scripts.
+ */
+export const poolCustomersArgsSchema = z.strictObject({
+  p_org: uuid,
+  p_filter: jsonObject.nullable().optional(),
+  p_limit: z.number().int().min(1).max(200).optional(),
+});
+/** Highest net spend first, then id. */
+export const poolCustomersResultSchema = z.array(
+  z.object({
+    customer_id: uuid,
+    display_name: z.string().nullable(),
+    primary_email: z.string().nullable(),
+    primary_phone: z.string().nullable(),
+    /** The stage shown (the override when there is one). */
+    lifecycle_stage: lifecycleStageSchema,
+    value_tier: valueTierSchema,
+    net_spend: amount,
+    order_count: z.number().int().nonnegative(),
+    last_order_at: timestamp.nullable(),
+    /** When the customer last became unowned; null if never owned. */
+    pooled_at: timestamp.nullable(),
+  }),
+);
+
+export const myPoolReturnsArgsSchema = z.strictObject({
+  p_org: uuid,
+  p_within_days: z.number().int().min(0).max(3650).optional(),
+});
+/** Soonest first; overdue ones (not yet taken by the drift pass) included. */
+export const myPoolReturnsResultSchema = z.array(
+  z.object({
+    customer_id: uuid,
+    display_name: z.string().nullable(),
+    primary_email: z.string().nullable(),
+    primary_phone: z.string().nullable(),
+    lifecycle_stage: lifecycleStageSchema,
+    value_tier: valueTierSchema,
+    recycle_at: timestamp,
+  }),
+);
+
 /** Passing a page's `next` back as p_before / p_before_key returns the page after it. */
 export const customerTimelineArgsSchema = z
   .strictObject({
@@ -751,6 +800,9 @@ export const rpcSchemas = {
   record_satisfaction: { args: recordSatisfactionArgsSchema, result: recordSatisfactionResultSchema },
   customer_timeline: { args: customerTimelineArgsSchema, result: customerTimelineResultSchema },
   merge_customers: { args: mergeCustomersArgsSchema, result: mergeCustomersResultSchema },
+  // The shared pool (公海).
+  pool_customers: { args: poolCustomersArgsSchema, result: poolCustomersResultSchema },
+  my_pool_returns: { args: myPoolReturnsArgsSchema, result: myPoolReturnsResultSchema },
 } as const;
 
 export type RpcName = keyof typeof rpcSchemas;

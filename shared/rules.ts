@@ -8,7 +8,13 @@
 //   condition := {"field": <field>, "op": <op>, "value": <value>}
 //
 // Invalid customers are left out of a segment unless its rule mentions is_valid. A condition on a
-// missing value (no orders yet, no country) is false; `not_in` holds for a missing value.
+// missing value (no orders yet, no country, never contacted, not owned) is false; `not_in` holds
+// for a missing value.
+//
+// Contact and the pool: open_follow_ups counts follow-ups not done; days_since_last_contact is
+// whole days since the latest mail event, note or completed follow-up; days_until_recycle is whole
+// days, rounded up, until an owned customer returns to the pool (missing when unowned or no
+// recycle rule applies); owner is "unowned", "owned" or "me" (pool_customers' filter only).
 import { z } from 'zod';
 import { companySizes, lifecycleStages, rfmSegments, ticketBands, valueTiers } from './enums.ts';
 
@@ -21,6 +27,9 @@ export {
   valueTiers as VALUE_TIERS,
 } from './enums.ts';
 export type { LifecycleStage, RfmSegment, TicketBand, ValueTier } from './enums.ts';
+
+/** The owner field's values; see SET_FIELDS.owner. */
+export const OWNER_VALUES = ['me', 'unowned', 'owned'] as const;
 
 export const NUMBER_FIELDS = [
   'order_count',
@@ -38,6 +47,10 @@ export const NUMBER_FIELDS = [
   'satisfaction_avg',
   'days_since_satisfaction',
   'f_score_change',
+  // Contact and the pool (公海).
+  'open_follow_ups',
+  'days_since_last_contact',
+  'days_until_recycle',
 ] as const;
 /** Closed sets, with their allowed values (null: free text, compared exactly). */
 export const SET_FIELDS = {
@@ -49,6 +62,8 @@ export const SET_FIELDS = {
   country: null,
   industry: null,
   source: null,
+  /** The pool (公海): "me" (the caller) only in pool_customers' filter; segments take unowned and owned. */
+  owner: OWNER_VALUES,
 } as const;
 export const DATE_FIELDS = ['last_order_at', 'first_order_at', 'last_event_at', 'created_at'] as const;
 export const BOOLEAN_FIELDS = ['is_valid', 'is_partner'] as const;
@@ -344,6 +359,32 @@ export function ruleSegmentRefs(rule: Rule): string[] {
   if ('not' in rule) return ruleSegmentRefs(rule.not);
   if ('segment' in rule) return [rule.segment];
   return [];
+}
+
+/**
+ * Where a segment's rule names the owner "me" (the caller), as the database refuses it
+ * (private.rule_me_path, check_segment_rule): "path: message", or null. Only pool_customers'
+ * filter may use "me": a segment's members cannot depend on who is asking.
+ */
+export function segmentRuleProblem(rule: Rule, path: ReadonlyArray<string | number> = []): string | null {
+  if ('all' in rule || 'any' in rule) {
+    const key = 'all' in rule ? 'all' : 'any';
+    const children = 'all' in rule ? rule.all : (rule as { any: Rule[] }).any;
+    for (const [i, child] of children.entries()) {
+      const problem = segmentRuleProblem(child, [...path, key, i]);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if ('not' in rule) return segmentRuleProblem(rule.not, [...path, 'not']);
+  if ('segment' in rule) return null;
+  if (rule.field === 'owner') {
+    const i = (rule.value as string[]).indexOf('me');
+    if (i >= 0) {
+      return `${formatRulePath([...path, 'value', i])}: "me" is only for the pool's filter; a segment may use "unowned" or "owned"`;
+    }
+  }
+  return null;
 }
 
 /** Whether the rule (not counting the segments it refers to) has a condition on the field. */

@@ -6,6 +6,7 @@
 // Every key is optional when stored: parsing fills in the defaults. Unknown keys are errors, so a
 // misspelt threshold cannot silently fall back to its default.
 import { z } from 'zod';
+import { lifecycleStages, valueTiers } from './enums.ts';
 import { phoneRegion } from './identity.ts';
 
 /** A lowercase domain such as `example.com` (the pattern the database checks too). */
@@ -38,6 +39,27 @@ export const tierSettingsSchema = z.strictObject({
   vip_percentile: fraction(0.9),
 });
 
+const recycleDays = z.number().int().min(1).max(3650);
+const poolLimit = z.number().int().min(1).max(1_000_000).nullable().default(null);
+
+/**
+ * The shared pool (公海), everything off by default. An owned customer nobody followed up (no mail
+ * event, note or completed follow-up) returns to the pool N days after max(last contact, owned
+ * since), N from `recycle_days.by_stage` for the stage shown, else `recycle_days.by_tier` for the
+ * value tier; neither: never. Limits apply to reps claiming (admins and assignments are exempt):
+ * `max_owned_per_rep` customers owned, `max_claims_per_day` claims in the last 24 hours.
+ */
+export const poolSettingsSchema = z.strictObject({
+  recycle_days: z
+    .strictObject({
+      by_tier: z.partialRecord(z.enum(valueTiers), recycleDays).default(() => ({})),
+      by_stage: z.partialRecord(z.enum(lifecycleStages), recycleDays).default(() => ({})),
+    })
+    .prefault({}),
+  max_owned_per_rep: poolLimit,
+  max_claims_per_day: poolLimit,
+});
+
 export const orgSettingsSchema = z
   .strictObject({
     /** ISO 4217 code money is shown in. */
@@ -64,6 +86,7 @@ export const orgSettingsSchema = z
       .default(() => []),
     lifecycle: lifecycleSettingsSchema.prefault({}),
     tiers: tierSettingsSchema.prefault({}),
+    pool: poolSettingsSchema.prefault({}),
   })
   .superRefine((settings, ctx) => {
     if (settings.lifecycle.at_risk_days >= settings.lifecycle.churned_days) {

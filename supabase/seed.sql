@@ -1161,6 +1161,34 @@ select pg_temp.seed_id(c.org_key || ':satisfaction:' || c.n), o.id, c.id,
 -- ------------------------------------------------------------------------------------------------
 -- End of follow-ups, mail, owners and satisfaction visits
 
+-- ------------------------------------------------------------------------------------------------
+-- The shared pool (公海): recycle rules and owners of varied standing
+--
+-- Both organizations recycle owned customers nobody followed up (super 60 days, vip 45, normal 30;
+-- churned customers 15) and let a rep own at most 400 customers. Owners took their generated
+-- customers between 2 and 45 days ago, so that some return to the pool within days ("returns in N
+-- days" on the card, my_pool_returns in the popup) and some are already due (the first drift pass
+-- returns them to the pool, recorded as recycled); the customers without an owner are the pool.
+
+update public.customers c
+   set owned_since = greatest(c.created_at,
+         k.anchor - make_interval(days => 2 + floor(pg_temp.seed_u(s.org_key || ':' || s.n || ':owned-since') * 44)::integer,
+                                  hours => floor(pg_temp.seed_u(s.org_key || ':' || s.n || ':owned-hour') * 24)::integer))
+  from seed_customer s
+  join seed_org o on o.key = s.org_key
+  cross join seed_clock k
+ where c.org_id = o.id and c.id = s.id and c.owner_id is not null;
+
+update public.organizations g
+   set settings = g.settings || '{"pool": {"recycle_days": {"by_tier": {"super": 60, "vip": 45, "normal": 30},
+                                                             "by_stage": {"churned": 15}},
+                                           "max_owned_per_rep": 400}}'::jsonb
+  from seed_org o
+ where g.id = o.id;
+
+-- ------------------------------------------------------------------------------------------------
+-- End of the shared pool
+
 reset jit;
 drop table seed_demo, seed_tag, seed_order, seed_customer, seed_user, seed_org, seed_clock;
 drop function pg_temp.seed_pick(text[], double precision), pg_temp.seed_id(text), pg_temp.seed_u(text);

@@ -19,6 +19,15 @@
 --     "tiers": {                           value tiers by net spend among buyers (percentile_disc)
 --       "super_percentile": 0.99,
 --       "vip_percentile": 0.90
+--     },
+--     "pool": {                            the shared pool (公海); everything off by default
+--       "recycle_days": {                  an owned customer nobody followed up returns to the pool
+--         "by_tier": {},                     N days after max(last contact, owned since): N per
+--         "by_stage": {}                     value tier ({"super": 60, "vip": 45, "normal": 30}) and
+--       },                                   per lifecycle stage shown ({"churned": 15}); a stage's
+--                                            entry wins over the tier's; neither: never recycled
+--       "max_owned_per_rep": null,         a rep may not claim past this many owned customers
+--       "max_claims_per_day": null         a rep may claim at most this many in 24 hours
 --     }
 --   }
 --
@@ -47,6 +56,11 @@ as $$
     "tiers": {
       "super_percentile": 0.99,
       "vip_percentile": 0.90
+    },
+    "pool": {
+      "recycle_days": {"by_tier": {}, "by_stage": {}},
+      "max_owned_per_rep": null,
+      "max_claims_per_day": null
     }
   }'::jsonb
 $$;
@@ -64,7 +78,10 @@ as $$
   select d || coalesce(s, '{}'::jsonb)
          || jsonb_build_object(
               'lifecycle', (d -> 'lifecycle') || coalesce(s -> 'lifecycle', '{}'::jsonb),
-              'tiers', (d -> 'tiers') || coalesce(s -> 'tiers', '{}'::jsonb)
+              'tiers', (d -> 'tiers') || coalesce(s -> 'tiers', '{}'::jsonb),
+              'pool', (d -> 'pool') || coalesce(s -> 'pool', '{}'::jsonb)
+                      || jsonb_build_object('recycle_days', (d #> '{pool,recycle_days}')
+                                                            || coalesce(s #> '{pool,recycle_days}', '{}'::jsonb))
             )
     from (select private.default_org_settings() as d,
                  case when jsonb_typeof(p_settings) = 'object' then p_settings end as s) as x
@@ -153,6 +170,60 @@ begin
       end if;
     end if;
   end loop;
+
+  -- The pool (公海): recycle days per value tier and per lifecycle stage, and the claim limits.
+  if p_settings ? 'pool' then
+    if jsonb_typeof(p_settings -> 'pool') <> 'object' then
+      problems := problems || 'pool must be an object'::text;
+    else
+      for key in select jsonb_object_keys(p_settings -> 'pool') loop
+        if not (defaults -> 'pool') ? key then
+          problems := problems || format('unknown setting "pool.%s"', key);
+        end if;
+      end loop;
+      foreach key in array array['max_owned_per_rep', 'max_claims_per_day'] loop
+        if jsonb_typeof(p_settings -> 'pool' -> key) not in ('null', 'number')
+           or (jsonb_typeof(p_settings -> 'pool' -> key) = 'number'
+               and not ((p_settings -> 'pool' ->> key)::numeric = trunc((p_settings -> 'pool' ->> key)::numeric)
+                        and (p_settings -> 'pool' ->> key)::numeric between 1 and 1000000)) then
+          problems := problems || format('pool.%s must be null (no limit) or a whole number from 1 to 1000000', key);
+        end if;
+      end loop;
+      if p_settings -> 'pool' ? 'recycle_days' then
+        if jsonb_typeof(p_settings #> '{pool,recycle_days}') <> 'object' then
+          problems := problems || 'pool.recycle_days must be an object'::text;
+        else
+          for key in select jsonb_object_keys(p_settings #> '{pool,recycle_days}') loop
+            if key not in ('by_tier', 'by_stage') then
+              problems := problems || format('unknown setting "pool.recycle_days.%s"', key);
+            end if;
+          end loop;
+          foreach group_name in array array['by_tier', 'by_stage'] loop
+            if p_settings #> '{pool,recycle_days}' ? group_name then
+              if jsonb_typeof(p_settings #> array['pool', 'recycle_days', group_name]) <> 'object' then
+                problems := problems || format('pool.recycle_days.%s must be an object', group_name);
+              else
+                for key in select jsonb_object_keys(p_settings #> array['pool', 'recycle_days', group_name]) loop
+                  if group_name = 'by_tier' and not key = any (enum_range(null::public.value_tier)::text[]) then
+                    problems := problems || format('pool.recycle_days.by_tier: "%s" is not a value tier (one of %s)',
+                                                   key, array_to_string(enum_range(null::public.value_tier)::text[], ', '));
+                  elsif group_name = 'by_stage' and not key = any (enum_range(null::public.lifecycle_stage)::text[]) then
+                    problems := problems || format('pool.recycle_days.by_stage: "%s" is not a lifecycle stage (one of %s)',
+                                                   key, array_to_string(enum_range(null::public.lifecycle_stage)::text[], ', '));
+                  elsif jsonb_typeof(p_settings #> array['pool', 'recycle_days', group_name, key]) <> 'number'
+                     or not ((p_settings #>> array['pool', 'recycle_days', group_name, key])::numeric
+                               = trunc((p_settings #>> array['pool', 'recycle_days', group_name, key])::numeric)
+                             and (p_settings #>> array['pool', 'recycle_days', group_name, key])::numeric between 1 and 3650) then
+                    problems := problems || format('pool.recycle_days.%s.%s must be a whole number of days from 1 to 3650', group_name, key);
+                  end if;
+                end loop;
+              end if;
+            end if;
+          end loop;
+        end if;
+      end if;
+    end if;
+  end if;
 
   -- Relations between values, checked only when every value involved is well formed.
   if cardinality(problems) = 0 then

@@ -388,6 +388,9 @@ begin
         )
           from public.customer_profiles p
          where p.org_id = c.org_id and p.customer_id = c.id),
+      -- When the owned customer returns to the pool (公海) if nobody follows them up; null when
+      -- unowned or no recycle rule applies (20261123005100_recycle_rules.sql).
+      'recycle_at', (select p.recycle_at from public.customer_profiles p where p.org_id = c.org_id and p.customer_id = c.id),
       'tags', coalesce(
         (select jsonb_agg(jsonb_build_object(
                   'id', t.id, 'name', t.name, 'colour', t.colour, 'category', t.category,

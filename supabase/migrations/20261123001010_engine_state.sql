@@ -61,6 +61,9 @@ create table private.engine_state (
   last_event_bounds integer[] not null default '{}',
   created_bounds integer[] not null default '{}',
   satisfaction_bounds integer[] not null default '{}',
+  -- Contact and ownership anchors (supabase/README.md, the pool).
+  last_contact_bounds integer[] not null default '{}',
+  recycle_bounds integer[] not null default '{}',
   segments_version bigint not null default 0,
   segments_done_version bigint not null default 0,
   compiled_at timestamptz not null default now(),
@@ -87,6 +90,8 @@ comment on column private.engine_state.first_order_bounds is 'Sorted day counts 
 comment on column private.engine_state.last_event_bounds is 'Sorted day counts since the latest event at which some active rule changes its answer.';
 comment on column private.engine_state.created_bounds is 'Sorted day counts since the customer was created at which some active rule changes its answer.';
 comment on column private.engine_state.satisfaction_bounds is 'Sorted day counts since the latest satisfaction answer at which some active rule changes its answer.';
+comment on column private.engine_state.last_contact_bounds is 'Sorted day counts since the last contact (days_since_last_contact) at which some active rule changes its answer.';
+comment on column private.engine_state.recycle_bounds is 'Sorted day counts until the customer returns to the pool (days_until_recycle) at which some active rule changes its answer.';
 comment on column private.engine_state.segments_version is 'Incremented whenever the organization''s segments change.';
 comment on column private.engine_state.segments_done_version is 'The segments_version whose memberships a complete run has evaluated for every customer.';
 comment on column private.engine_state.compiled_at is 'When the rules were last compiled.';

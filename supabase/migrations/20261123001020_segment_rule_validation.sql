@@ -21,6 +21,12 @@
 --                   op within_days (days since ≤ value) | before_days (days since > value),
 --                   value a whole number of days; a missing date satisfies neither
 --   flags           is_valid, is_partner; op eq, value true or false
+--   contact, pool   open_follow_ups (not-done follow-ups), days_since_last_contact (whole days since
+--                   the latest mail event, note or completed follow-up; missing when never
+--                   contacted), days_until_recycle (whole days, rounded up, until an owned customer
+--                   returns to the pool; missing when unowned or no recycle rule applies): numbers;
+--                   owner: a set of 'unowned', 'owned' and 'me' (the caller; only pool_customers'
+--                   filter may use 'me': a segment's members cannot depend on who is asking)
 --
 -- Invalid customers (is_valid false) are left out of a segment unless its rule mentions is_valid.
 -- Nested segments are evaluated by their rule, so a segment may refer to an inactive one; cycles
@@ -50,6 +56,10 @@ as $$
       ('satisfaction_avg', 'number', 'r.satisfaction_avg', null, null),
       ('days_since_satisfaction', 'number', 'r.days_since_satisfaction', 'satisfaction', null),
       ('f_score_change', 'number', 'r.f_score_change', null, null),
+      -- Contact and the pool (公海).
+      ('open_follow_ups', 'number', 'r.open_follow_ups', null, null),
+      ('days_since_last_contact', 'number', 'r.days_since_last_contact', 'last_contact', null),
+      ('days_until_recycle', 'number', 'r.days_until_recycle', 'recycle', null),
       ('lifecycle_stage', 'set', 'r.lifecycle_stage', null, enum_range(null::public.lifecycle_stage)::text[]),
       ('value_tier', 'set', 'r.value_tier', null, enum_range(null::public.value_tier)::text[]),
       ('rfm_segment', 'set', 'r.rfm_segment', null, enum_range(null::public.rfm_segment)::text[]),
@@ -58,6 +68,8 @@ as $$
       ('country', 'set', 'r.country', null, null),
       ('industry', 'set', 'r.industry', null, null),
       ('source', 'set', 'r.source', null, null),
+      -- The pool (公海): "me" only in pool_customers' filter.
+      ('owner', 'set', 'r.owner_keys', null, array['me', 'unowned', 'owned']),
       ('tags', 'tags', 'r.tag_names', null, null),
       ('last_order_at', 'date', 'r.last_order_at_days', 'last_order', null),
       ('first_order_at', 'date', 'r.first_order_at_days', 'first_order', null),
@@ -353,6 +365,56 @@ comment on function private.rule_segment_refs(jsonb, text) is
   'The {"segment": id} references in a rule, each with its path (rule.any[0].segment).';
 
 
+-- The path of the first "me" in an owner condition of a rule (null when there is none): "me" is
+-- the caller, which a segment's members cannot depend on; only pool_customers' filter takes it.
+create function private.rule_me_path(p_node jsonb, p_path text default 'rule')
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  key text;
+  child jsonb;
+  position integer;
+  found_path text;
+begin
+  if jsonb_typeof(p_node) <> 'object' then
+    return null;
+  end if;
+  if p_node ->> 'field' = 'owner' and jsonb_typeof(p_node -> 'value') = 'array' then
+    position := 0;
+    for child in select e from jsonb_array_elements(p_node -> 'value') as e loop
+      if child = '"me"'::jsonb then
+        return format('%s.value[%s]', p_path, position);
+      end if;
+      position := position + 1;
+    end loop;
+    return null;
+  end if;
+  if p_node ? 'not' then
+    return private.rule_me_path(p_node -> 'not', p_path || '.not');
+  end if;
+  foreach key in array array['all', 'any'] loop
+    if jsonb_typeof(p_node -> key) = 'array' then
+      position := 0;
+      for child in select e from jsonb_array_elements(p_node -> key) as e loop
+        found_path := private.rule_me_path(child, format('%s.%s[%s]', p_path, key, position));
+        if found_path is not null then
+          return found_path;
+        end if;
+        position := position + 1;
+      end loop;
+    end if;
+  end loop;
+  return null;
+end;
+$$;
+
+comment on function private.rule_me_path(jsonb, text) is
+  'The path of the first "me" in an owner condition of a rule, or null; segments refuse it (their members cannot depend on who asks).';
+
+
 -- The lock that serialises changes to one organization's segments, so that two concurrent writes
 -- can neither build a cycle together nor compile rules without each other.
 create function private.lock_org_segments(p_org uuid)
@@ -379,6 +441,10 @@ declare
 begin
   perform private.lock_org_segments(new.org_id);
   perform private.validate_rule(new.rule);
+  if private.rule_me_path(new.rule) is not null then
+    perform private.rule_error(private.rule_me_path(new.rule),
+      '"me" is only for the pool''s filter; a segment may use "unowned" or "owned"');
+  end if;
   for ref in select * from private.rule_segment_refs(new.rule) loop
     if ref.segment_id = new.id then
       perform private.rule_error(ref.path, 'a segment cannot refer to itself');
@@ -459,6 +525,7 @@ revoke all on function private.check_rule_node(jsonb, text, integer) from public
 revoke all on function private.validate_rule(jsonb) from public;
 revoke all on function private.rule_segment_refs(jsonb, text) from public;
 revoke all on function private.lock_org_segments(uuid) from public;
+revoke all on function private.rule_me_path(jsonb, text) from public;
 grant execute on function private.rule_fields() to authenticated, service_role;
 grant execute on function private.rule_ops(text) to authenticated, service_role;
 grant execute on function private.rule_quote(text) to authenticated, service_role;
@@ -466,3 +533,4 @@ grant execute on function private.rule_error(text, text) to authenticated, servi
 grant execute on function private.check_rule_node(jsonb, text, integer) to authenticated, service_role;
 grant execute on function private.validate_rule(jsonb) to authenticated, service_role;
 grant execute on function private.rule_segment_refs(jsonb, text) to authenticated, service_role;
+grant execute on function private.rule_me_path(jsonb, text) to authenticated, service_role;

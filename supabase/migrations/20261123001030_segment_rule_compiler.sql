@@ -12,7 +12,9 @@
 -- r.f_score, r.m_score, r.lifecycle_stage, r.value_tier, r.rfm_segment, r.ticket_band,
 -- r.company_size, r.country, r.industry, r.source (text), r.tag_names (lowercased names of tags
 -- added by people or imports), r.<date>_days (days since each date), r.is_valid, r.is_partner;
--- r.satisfaction_last, r.satisfaction_avg, r.days_since_satisfaction, r.f_score_change.
+-- r.satisfaction_last, r.satisfaction_avg, r.days_since_satisfaction, r.f_score_change;
+-- r.open_follow_ups, r.days_since_last_contact, r.days_until_recycle, r.owner_keys (text[]:
+-- {unowned}, {owned}, or {owned,me} where the caller is the owner).
 --
 -- Every condition is two-valued (coalesce(…, false)), so `not` means "does not match".
 
@@ -35,7 +37,7 @@ as $$
 $$;
 
 comment on function private.rule_add_bounds(jsonb, text, numeric[]) is
-  'Adds day counts to the time bounds of an anchor (last_order, first_order, last_event, created, satisfaction) while compiling rules.';
+  'Adds day counts to the time bounds of an anchor (last_order, first_order, last_event, created, satisfaction, last_contact, recycle) while compiling rules.';
 
 
 create function private.compile_rule_node(
@@ -135,7 +137,9 @@ begin
     end if;
   elsif f.kind = 'set' then
     io_values := io_values || jsonb_build_array(p_node -> 'value');
-    sql := format('coalesce(($6 -> %s) ? %s, false)', k, f.column_sql);
+    -- owner: the row's keys (r.owner_keys: unowned, or owned and, for the caller's own, me) against the list.
+    sql := format(case when f.field = 'owner' then 'coalesce(($6 -> %s) ?| %s, false)' else 'coalesce(($6 -> %s) ? %s, false)' end,
+                  k, f.column_sql);
     if op = 'not_in' then
       sql := '(not ' || sql || ')';
     end if;
@@ -262,12 +266,14 @@ begin
     org_id, membership_sql, membership_values, uses_tags, uses_satisfaction,
     last_order_bounds, first_order_bounds, last_event_bounds, created_bounds,
     satisfaction_bounds,
+    last_contact_bounds, recycle_bounds,
     segments_version, compiled_at, segment_list
   ) values (
     p_org, membership, rule_values, position('r.tag_names' in membership) > 0, position('satisfaction' in membership) > 0,
     private.rule_bounds_of(bounds, 'last_order'), private.rule_bounds_of(bounds, 'first_order'),
     private.rule_bounds_of(bounds, 'last_event'), private.rule_bounds_of(bounds, 'created'),
     private.rule_bounds_of(bounds, 'satisfaction'),
+    private.rule_bounds_of(bounds, 'last_contact'), private.rule_bounds_of(bounds, 'recycle'),
     1, now(), listed
   )
   on conflict (org_id) do update set
@@ -280,6 +286,8 @@ begin
     last_event_bounds = excluded.last_event_bounds,
     created_bounds = excluded.created_bounds,
     satisfaction_bounds = excluded.satisfaction_bounds,
+    last_contact_bounds = excluded.last_contact_bounds,
+    recycle_bounds = excluded.recycle_bounds,
     segments_version = es.segments_version + 1,
     compiled_at = excluded.compiled_at,
     segment_list = excluded.segment_list;
@@ -347,8 +355,10 @@ begin
                            else es.edited_segments end,
     edited_upto = case when p_before.edited_upto = p_before.segments_version then es.segments_version else es.edited_upto end,
     edited_bounds_changed = es.edited_bounds_changed
-      or (es.last_order_bounds, es.first_order_bounds, es.last_event_bounds, es.created_bounds)
-         is distinct from (p_before.last_order_bounds, p_before.first_order_bounds, p_before.last_event_bounds, p_before.created_bounds)
+      or (es.last_order_bounds, es.first_order_bounds, es.last_event_bounds, es.created_bounds,
+          es.last_contact_bounds, es.recycle_bounds)
+         is distinct from (p_before.last_order_bounds, p_before.first_order_bounds, p_before.last_event_bounds, p_before.created_bounds,
+                           p_before.last_contact_bounds, p_before.recycle_bounds)
       or es.satisfaction_bounds is distinct from p_before.satisfaction_bounds
    where es.org_id = p_org;
 end;

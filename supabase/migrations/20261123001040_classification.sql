@@ -80,6 +80,8 @@ begin
     state.first_order_bounds := '{}';
     state.last_event_bounds := '{}';
     state.created_bounds := '{}';
+    state.last_contact_bounds := '{}';
+    state.recycle_bounds := '{}';
     state.segments_version := 0;
     state.segments_done_version := 0;
     state.compiled_at := now();
@@ -226,7 +228,13 @@ begin
     'first_order_bounds', p_state.first_order_bounds::text,
     'last_event_bounds', p_state.last_event_bounds::text,
     'created_bounds', p_state.created_bounds::text,
-    'satisfaction_bounds', p_state.satisfaction_bounds::text
+    'satisfaction_bounds', p_state.satisfaction_bounds::text,
+    -- Contact and the pool: the rules' day bounds, and the recycle days (organization settings
+    -- pool.recycle_days; a stage's entry wins over a tier's).
+    'last_contact_bounds', p_state.last_contact_bounds::text,
+    'recycle_bounds', p_state.recycle_bounds::text,
+    'recycle_by_tier', coalesce(s.s #> '{pool,recycle_days,by_tier}', '{}'::jsonb),
+    'recycle_by_stage', coalesce(s.s #> '{pool,recycle_days,by_stage}', '{}'::jsonb)
   )
   into config
   from s, c;
@@ -317,6 +325,9 @@ base as (
     p.reasons_version as old_reasons_version,
     p.prev_f_score,
     {SATISFACTION}
+    -- Contact and ownership: kept current by their own triggers (20261123005090_contact_stats.sql).
+    p.last_contact_at as ct_at, coalesce(p.open_follow_ups, 0) as open_fu,
+    c.owner_id, c.owned_since, p.recycle_at as old_recycle_at,
     {STATS}
     coalesce(rc.n, 0) as referral_count,
     {TAGS} as tag_names
@@ -343,6 +354,7 @@ d as (
     floor(date_part('epoch', $2::timestamptz - b.created_at) / 86400)::integer as d_created,
     floor(date_part('epoch', $2::timestamptz - b.sat_at) / 86400)::integer as d_sat,
     floor(date_part('epoch', b.l_at - b.pv_at) / 86400)::integer as gap_days,
+    floor(date_part('epoch', $2::timestamptz - b.ct_at) / 86400)::integer as d_contact,
     case when b.n > 0 then round(b.s / b.n, 2) end as new_aov,
     case when not b.is_valid
       then jsonb_strip_nulls(jsonb_build_object('code', 'marked_invalid', 'reason', b.invalid_reason)) end as new_validity
@@ -408,8 +420,22 @@ r as (
     x.d_last as last_order_at_days, x.d_first as first_order_at_days,
     x.d_event as last_event_at_days, x.d_created as created_at_days,
     x.sat_last as satisfaction_last, x.sat_avg as satisfaction_avg, x.d_sat as days_since_satisfaction,
-    x.new_f_score - x.prev_f_score as f_score_change
+    x.new_f_score - x.prev_f_score as f_score_change,
+    -- Contact and the pool (supabase/README.md): an owned customer returns to the pool N days
+    -- after max(last contact, owned since), N from the stage shown, else the value tier.
+    x.open_fu as open_follow_ups, x.d_contact as days_since_last_contact,
+    -- Segments never name "me" (refused when written), so a classified row is unowned or owned.
+    case when x.owner_id is null then array['unowned'] else array['owned'] end as owner_keys,
+    rc.new_recycle_at,
+    greatest(0, ceil(date_part('epoch', rc.new_recycle_at - $2::timestamptz) / 86400))::integer as days_until_recycle
   from x
+  cross join lateral (
+    select case when x.owner_id is not null then
+             greatest(x.ct_at, x.owned_since)
+             + coalesce(($7 -> 'recycle_by_stage' ->> x.new_effective_stage::text)::integer,
+                        ($7 -> 'recycle_by_tier' ->> x.new_value_tier::text)::integer) * interval '24 hours'
+           end as new_recycle_at
+  ) rc
   offset 0
 ),
 ys as (
@@ -527,6 +553,18 @@ $sql$;
   if cardinality(p_state.satisfaction_bounds) > 0 then
     bound_terms := bound_terms || $sql$,
       r.sat_at + (($7 ->> 'satisfaction_bounds')::integer[])[width_bucket(r.d_sat, ($7 ->> 'satisfaction_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+  end if;
+  -- Contact and the pool: days since the last contact rise; days until recycling (rounded up) fall,
+  -- so a rule's answer on them changes at recycle_at − (bound − 1) days.
+  if cardinality(p_state.last_contact_bounds) > 0 then
+    bound_terms := bound_terms || $sql$,
+      r.ct_at + (($7 ->> 'last_contact_bounds')::integer[])[width_bucket(r.d_contact, ($7 ->> 'last_contact_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+  end if;
+  if cardinality(p_state.recycle_bounds) > 0 then
+    bound_terms := bound_terms || $sql$,
+      (select min(r.new_recycle_at - (b - 1) * interval '24 hours')
+         from unnest(($7 ->> 'recycle_bounds')::integer[]) as b
+        where b >= 1 and r.new_recycle_at - (b - 1) * interval '24 hours' > $2::timestamptz)$sql$;
   end if;
   ctes := replace(ctes, '{BOUNDS}', bound_terms);
 
@@ -791,7 +829,8 @@ as $sql$
          is distinct from
          (y.n, y.s, y.new_aov, y.f_at, y.l_at, y.pv_at, y.e_at, y.new_r_score, y.new_f_score, y.new_m_score,
           y.new_rfm_segment, y.new_lifecycle_stage, y.new_value_tier, y.new_ticket_band,
-          y.referral_count, y.new_segments_digest, y.new_next_transition_at))$cond$
+          y.referral_count, y.new_segments_digest, y.new_next_transition_at)
+      or y.old_recycle_at is distinct from y.new_recycle_at)$cond$
 $sql$;
 
 comment on function private.changed_sql() is
@@ -822,6 +861,7 @@ upd as (
     lifecycle_stage = z.new_lifecycle_stage, value_tier = z.new_value_tier, ticket_band = z.new_ticket_band,
     referral_count = z.referral_count, segments_digest = z.new_segments_digest,
     next_transition_at = z.new_next_transition_at,
+    recycle_at = z.new_recycle_at,
     reasons_version = 1,
     computed_at = $2
   from ch z
@@ -840,10 +880,10 @@ ins as (
   insert into public.customer_profiles (
     org_id, customer_id, order_count, net_spend, aov, first_order_at, last_order_at, previous_order_at,
     last_event_at, r_score, f_score, m_score, rfm_segment, lifecycle_stage, value_tier, ticket_band,
-    referral_count, segments_digest, next_transition_at, reasons_version, computed_at)
+    referral_count, segments_digest, next_transition_at, recycle_at, reasons_version, computed_at)
   select $1, z.customer_id, z.n, z.s, z.new_aov, z.f_at, z.l_at, z.pv_at, z.e_at, z.new_r_score, z.new_f_score,
          z.new_m_score, z.new_rfm_segment, z.new_lifecycle_stage, z.new_value_tier, z.new_ticket_band,
-         z.referral_count, z.new_segments_digest, z.new_next_transition_at, 1, $2
+         z.referral_count, z.new_segments_digest, z.new_next_transition_at, z.new_recycle_at, 1, $2
     from ch z
    where not z.has_profile and $9
   on conflict (org_id, customer_id) do nothing
@@ -1227,7 +1267,8 @@ returns table (
   ticket_band public.ticket_band,
   referral_count integer,
   segment_ids uuid[],
-  next_transition_at timestamptz
+  next_transition_at timestamptz,
+  recycle_at timestamptz
 )
 language plpgsql
 stable
@@ -1245,7 +1286,7 @@ begin
   return query execute 'with ' || private.classification_ctes('stored', state) || $sql$
 select y.customer_id, y.n, y.s, y.new_aov, y.f_at, y.l_at, y.pv_at, y.e_at, y.new_r_score, y.new_f_score,
        y.new_m_score, y.new_rfm_segment, y.new_lifecycle_stage, y.new_effective_stage, y.new_value_tier,
-       y.new_ticket_band, y.referral_count, y.new_segment_ids, y.new_next_transition_at
+       y.new_ticket_band, y.referral_count, y.new_segment_ids, y.new_next_transition_at, y.new_recycle_at
   from y$sql$
     using p_org, now_, null::uuid, null::uuid, null::uuid[], state.membership_values,
           private.engine_config(p_org, state, case when p_fresh_cuts then private.compute_cut_points(p_org, now_) end);
@@ -1277,6 +1318,8 @@ begin
   state.first_order_bounds := '{}';
   state.last_event_bounds := '{}';
   state.created_bounds := '{}';
+  state.last_contact_bounds := '{}';
+  state.recycle_bounds := '{}';
   return query execute 'with ' || private.classification_ctes('stored', state)
                        || ' select r.customer_id from y as r where ' || compiled.predicate
     using p_org, now_, null::uuid, null::uuid, null::uuid[], compiled.rule_values,

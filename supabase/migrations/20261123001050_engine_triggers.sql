@@ -209,10 +209,10 @@ begin
           select n.org_id, n.id
             from new_rows n join old_rows o on o.id = n.id
            where (o.country, o.industry, o.company_size, o.acquisition_source, o.is_valid, o.invalid_reason,
-                  o.is_partner, o.created_at)
+                  o.is_partner, o.created_at, o.owner_id, o.owned_since)
                  is distinct from
                  (n.country, n.industry, n.company_size, n.acquisition_source, n.is_valid, n.invalid_reason,
-                  n.is_partner, n.created_at)
+                  n.is_partner, n.created_at, n.owner_id, n.owned_since)
         ) x
        group by x.org_id
     loop
@@ -240,7 +240,7 @@ end;
 $$;
 
 comment on function private.customers_changed() is
-  'Trigger: classifies new customers, reclassifies customers whose segment-relevant fields changed, and updates referrers'' referral counts.';
+  'Trigger: classifies new customers, reclassifies customers whose segment-relevant fields (owner included: the pool''s recycle time) changed, and updates referrers'' referral counts.';
 
 create trigger customers_engine_inserted
   after insert on public.customers

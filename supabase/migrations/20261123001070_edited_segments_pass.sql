@@ -91,6 +91,8 @@ begin
   state.last_event_bounds := '{}';
   state.created_bounds := '{}';
   state.satisfaction_bounds := '{}';
+  state.last_contact_bounds := '{}';
+  state.recycle_bounds := '{}';
   state.uses_tags := position('r.tag_names' in state.membership_sql) > 0;
   state.uses_satisfaction := position('satisfaction' in state.membership_sql) > 0;
   ctes := private.classification_ctes('stored', state, case when p_write then 'ids' else 'range' end,

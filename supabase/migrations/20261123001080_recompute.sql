@@ -29,7 +29,8 @@
 --          memberships were last evaluated, the edited segments for every customer ('segments',
 --          see 20261123001070_edited_segments_pass.sql) or, when the edits moved the rules' day
 --          bounds or are not all noted, every customer ('all', against the stored cut points).
---   drift  the customers whose next_transition_at has come as of the run's as_of ('due').
+--   drift  the customers whose next_transition_at has come as of the run's as_of ('due'); first,
+--          owned customers whose recycle_at has come go back to the pool (details.recycled).
 --
 -- Runs over every customer ('all', 'segments') take one read-only pass, then chunked writes.
 -- Customer ids are random UUIDs, so a chunk of ids in (p_after, upto] would read its customers,
@@ -148,6 +149,7 @@ declare
   segment_config jsonb;
   segment_write record;
   problem text;
+  recycled integer := 0;
 begin
   if (select auth.role()) = 'anon'
      or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
@@ -359,6 +361,10 @@ begin
            order by dc.customer_id
            limit p_limit);
       else
+        -- The pool: owned customers whose recycle time has come return to it first (up to p_limit
+        -- per chunk, by the partial index on recycle_at, the rest in the next run;
+        -- 20261123005100_recycle_rules.sql).
+        recycled := private.recycle_due(p_org, run.as_of, p_limit);
         ids := array(
           select p.customer_id from public.customer_profiles p
            where p.org_id = p_org and p.next_transition_at <= run.as_of
@@ -391,6 +397,7 @@ begin
                                + coalesce((result ->> 'memberships_written')::integer, 0),
         'tags_added', coalesce((rr.details ->> 'tags_added')::integer, 0) + (result ->> 'tags_added')::integer,
         'tags_removed', coalesce((rr.details ->> 'tags_removed')::integer, 0) + (result ->> 'tags_removed')::integer,
+        'recycled', coalesce((rr.details ->> 'recycled')::integer, 0) + recycled,
         'next_after', next_after)
      where rr.id = run.id
     returning * into run;

@@ -47,6 +47,12 @@ begin
           message = 'p_customer: the customer has an owner; only they can release it and only an admin can assign it to someone else';
       end if;
       p_to := caller;
+      -- The pool's limits (organization settings pool.max_owned_per_rep, pool.max_claims_per_day)
+      -- bind reps taking a customer; admins, who may also assign, are not limited. One claim at a
+      -- time per member, so that two concurrent claims cannot both pass the counts.
+      if current_owner is null and caller_role = 'rep' then
+        perform private.check_claim_limits(p_org, caller);
+      end if;
     when 'released' then
       -- A customer already in the pool stays there, whoever asks.
       if caller_role <> 'admin' and current_owner is not null and current_owner <> caller then

@@ -397,6 +397,59 @@ export async function editOneRule(db: pg.Client, org: string): Promise<{ seconds
 }
 
 /**
+ * The drift pass with the shared pool's recycle rules on (supabase/README.md section 5): 30 % of the
+ * customers owned, spread over `owners` members, owned for 10 days under rules of 30 to 60 days, so
+ * that nothing is due; then ~1 % backdated to 40 days ago, so that they are due. Each drift pass runs
+ * a minute ahead, as the scheduled one does. Setting up (owners, settings, backdating) is not timed.
+ */
+export async function recycleDrift(
+  db: pg.Client,
+  org: string,
+  owners = 5,
+): Promise<{ owned: number; nothingDue: RunSummary; onePercentDue: RunSummary; due: number; recycled: number }> {
+  const ids: string[] = [];
+  for (let i = 0; i < owners; i++) {
+    const { rows } = await db.query<{ id: string }>(
+      `insert into auth.users (id, email, aud, role, created_at)
+       values (gen_random_uuid(), 'bench-owner-' || gen_random_uuid() || '@example.com', 'authenticated', 'authenticated', now())
+       returning id`,
+    );
+    ids.push(rows[0]!.id);
+    await db.query(`insert into public.members (org_id, user_id, role, display_name) values ($1, $2, 'rep', $3)`, [org, rows[0]!.id, `Owner ${i + 1}`]);
+  }
+  await db.query(
+    `update public.organizations set settings = settings || '{"pool": {"recycle_days": {"by_tier": {"super": 60, "vip": 45, "normal": 30}, "by_stage": {"churned": 15}}}}'::jsonb
+      where id = $1`,
+    [org],
+  );
+  // 30 % of the customers (by a hash of their id), taken now and then backdated to ten days ago (the
+  // owner stays), so that both classifications are as of now and nothing else comes due.
+  const owned = await db.query(
+    `update public.customers c set owner_id = ($2::uuid[])[1 + abs(hashtext(c.id::text || ':owner')) % cardinality($2::uuid[])]
+      where c.org_id = $1 and c.owner_id is null and abs(hashtext(c.id::text)) % 100 < 30`,
+    [org, ids],
+  );
+  await db.query(`update public.customers c set owned_since = now() - interval '10 days' where c.org_id = $1 and c.owner_id = any ($2::uuid[])`, [org, ids]);
+  const nothingDue = await recompute(db, org, 'drift', { now: new Date(Date.now() + 60_000) });
+  // One in thirty of them (≈ 1 % of all customers) taken 40 days ago: due under every rule but super's.
+  await db.query(
+    `update public.customers c set owned_since = now() - interval '40 days'
+      where c.org_id = $1 and c.owner_id = any ($2::uuid[]) and abs(hashtext(c.id::text || ':due')) % 30 = 0`,
+    [org, ids],
+  );
+  const { rows: due } = await db.query<{ n: number }>(
+    `select count(*)::integer as n from public.customer_profiles p where p.org_id = $1 and p.recycle_at <= now() + interval '1 minute'`,
+    [org],
+  );
+  const onePercentDue = await recompute(db, org, 'drift', { now: new Date(Date.now() + 60_000) });
+  const { rows: recycled } = await db.query<{ n: number }>(
+    `select coalesce((details ->> 'recycled')::integer, 0) as n from public.recompute_runs where id = $1`,
+    [onePercentDue.runId],
+  );
+  return { owned: owned.rowCount ?? 0, nothingDue, onePercentDue, due: due[0]!.n, recycled: recycled[0]!.n };
+}
+
+/**
  * The naive recompute cron-based tools run: every customer's figures aggregated again from the raw
  * orders, scores and stages computed afresh, every profile row rewritten, and every segment's
  * membership deleted and inserted again, one query per segment. Rolled back afterwards.

@@ -40,6 +40,7 @@ import {
   ingestThroughput,
   medianOf,
   naiveRecompute,
+  recycleDrift,
   rebuildStats,
   recompute,
   sampleCustomers,
@@ -301,6 +302,14 @@ try {
     const day = await recompute(db, BENCH_ORG, 'drift', { now: new Date(Date.now() + 86_400_000) });
     add('drift_pass_1_day_s', day.seconds, 's', 1);
     add('drift_pass_1_day_customers', day.scanned, 'rows');
+    // The drift pass with the pool's recycle rules on and 30 % of customers owned: nothing due, then ~1 % due.
+    const pool = await recycleDrift(db, BENCH_ORG);
+    add('drift_pass_recycle_owned_customers', pool.owned, 'rows');
+    add('drift_pass_recycle_nothing_due_s', pool.nothingDue.seconds, 's', 1);
+    add('drift_pass_recycle_nothing_due_customers', pool.nothingDue.scanned, 'rows');
+    add('drift_pass_recycle_1pct_due_s', pool.onePercentDue.seconds, 's');
+    add('drift_pass_recycle_1pct_due_customers', pool.due, 'rows');
+    add('drift_pass_recycle_1pct_recycled', pool.recycled, 'rows');
 
     // The naive way, for comparison: everything from raw orders, every membership rewritten.
     const naive = await naiveRecompute(db, BENCH_ORG);

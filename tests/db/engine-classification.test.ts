@@ -411,4 +411,52 @@ describe('the read-only classification', () => {
     );
     expect(computed).toEqual(stored);
   });
+
+  it('equals the stored profiles, contact statistics and recycle times after contacts, follow-ups and owner changes', async () => {
+    const org = await newOrg({ pool: { recycle_days: { by_tier: { normal: 30, vip: 45 }, by_stage: { churned: 15, at_risk: 20 } } } });
+    const owner = randomUUID();
+    await sql(`insert into auth.users (id, email, aud, role, created_at) values ($1, $2, 'authenticated', 'authenticated', now())`, [owner, `${owner}@c.test`]);
+    await sql(`insert into public.members (org_id, user_id, role, display_name) values ($1, $2, 'rep', 'Owner')`, [org, owner]);
+    for (let i = 0; i < 12; i++) await customer(org, ordersEnding(i * 17, (i % 5) + 1, 10 + i * 40));
+    await fullRun(org);
+    const ids = (await sql<{ id: string }>(`select id from public.customers where org_id = $1 order by id`, [org])).map((r) => r.id);
+    // Owners taken at different moments, contacts of every kind, follow-ups opened and done, then undone.
+    for (const [i, id] of ids.entries()) {
+      if (i % 2 === 0) {
+        // Taken now, then backdated (the owner stays): classified as of now both times.
+        await sql(`update public.customers set owner_id = $2 where id = $1`, [id, owner]);
+        await sql(`update public.customers set owned_since = $2 where id = $1`, [id, ago(i * 3)]);
+      }
+      if (i % 3 === 0) await sql(`insert into public.notes (org_id, customer_id, author_id, body, created_at) values ($1, $2, null, 'n', $3)`, [org, id, ago(i)]);
+      if (i % 4 === 1) await sql(`insert into public.events (org_id, customer_id, kind, occurred_at) values ($1, $2, 'email_in', $3)`, [org, id, ago(i * 2)]);
+      if (i % 5 === 2) {
+        await sql(`insert into public.follow_ups (org_id, customer_id, assignee_id, created_by, due_at, done_at) values ($1, $2, null, null, $3, $4), ($1, $2, null, null, $3, null)`, [
+          org, id, ago(-2), ago(i),
+        ]);
+      }
+    }
+    await sql(`update public.follow_ups set done_at = null where org_id = $1 and done_at is not null and customer_id = $2`, [org, ids[2]]);
+    await sql(`delete from public.notes where customer_id = $1`, [ids[0]]);
+    await sql(`update public.customers set owner_id = null where id = $1`, [ids[4]]);
+    await addOrders(org, ids[6]!, [{ at: ago(0, 2), total: 900 }]);
+
+    const stored = await sql(
+      `select p.customer_id, p.effective_stage, p.value_tier, p.next_transition_at, p.recycle_at, p.last_contact_at, p.open_follow_ups
+         from public.customer_profiles p where org_id = $1 order by customer_id`,
+      [org],
+    );
+    const computed = await sql(
+      `select k.customer_id, k.effective_stage, k.value_tier, k.next_transition_at, k.recycle_at,
+              greatest((select max(e.occurred_at) from public.events e where e.customer_id = k.customer_id and e.kind in ('email_in', 'email_out')),
+                       (select max(n.created_at) from public.notes n where n.customer_id = k.customer_id),
+                       (select max(f.done_at) from public.follow_ups f where f.customer_id = k.customer_id)) as last_contact_at,
+              (select count(*) from public.follow_ups f where f.customer_id = k.customer_id and f.done_at is null)::integer as open_follow_ups
+         from private.classify($1, $2) k order by customer_id`,
+      [org, NOW],
+    );
+    expect(computed).toEqual(stored);
+    // The rules were at work: owned customers have recycle times, the others none.
+    expect(stored.filter((r) => r.recycle_at !== null).length).toBeGreaterThan(2);
+    expect(stored.some((r) => r.last_contact_at !== null && (r.open_follow_ups as number) > 0)).toBe(true);
+  });
 });

@@ -15,6 +15,7 @@ import {
   TICKET_BANDS,
   VALUE_TIERS,
   parseRule,
+  segmentRuleProblem,
   type Rule,
 } from '../../shared/rules.ts';
 import { segmentMatches, type RuleRow } from '../oracle/rules.ts';
@@ -192,6 +193,33 @@ describe('the rule language on both sides', () => {
     expect(error).toEqual({ code: '22023', message: 'rule.all[1].field: unknown field "foo"' });
   });
 
+  it('refuses owner "me" in a segment with the same message in SQL and TS, and takes unowned and owned', async () => {
+    const org = await newOrg();
+    const rule = { all: [{ field: 'order_count', op: 'gte', value: 1 }, { not: { field: 'owner', op: 'in', value: ['owned', 'me'] } }] };
+    const message = 'rule.all[1].not.value[1]: "me" is only for the pool\'s filter; a segment may use "unowned" or "owned"';
+    // The language itself has "me" (pool_customers' filter takes it): only segments refuse it.
+    expect(await sqlProblems([rule])).toEqual([null]);
+    const parsed = parseRule(rule);
+    expect(parsed.success).toBe(true);
+    expect(parsed.success && segmentRuleProblem(parsed.rule)).toBe(message);
+    expect(await sqlError(`insert into public.segments (org_id, name, rule) values ($1, 'Mine', $2)`, [org, JSON.stringify(rule)]))
+      .toEqual({ code: '22023', message });
+    const fine = { field: 'owner', op: 'in', value: ['unowned'] };
+    expect(segmentRuleProblem(fine as Rule)).toBeNull();
+    expect(await sqlError(`insert into public.segments (org_id, name, rule) values ($1, 'Pool', $2)`, [org, JSON.stringify(fine)])).toBeNull();
+    // The new number fields take numbers, as the others do.
+    for (const field of ['open_follow_ups', 'days_since_last_contact', 'days_until_recycle']) {
+      const bad = { field, op: 'gt', value: 'x' };
+      const m = `rule.value: must be a number`;
+      expect(await sqlProblems([bad])).toEqual([m]);
+      expect(parseRule(bad)).toMatchObject({ success: false, message: m });
+    }
+    const badOwner = { field: 'owner', op: 'in', value: ['mine'] };
+    const ownerMessage = 'rule.value[0]: "mine" is not a owner (one of me, unowned, owned)';
+    expect(await sqlProblems([badOwner])).toEqual([ownerMessage]);
+    expect(parseRule(badOwner)).toMatchObject({ success: false, message: ownerMessage });
+  });
+
   it('agrees with zod on which random rules are valid', async () => {
     const leaf = fc.oneof(
       fc.record({
@@ -357,7 +385,7 @@ const hostile = fc.oneof(
 const tidyName = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** The only tokens compiled rules may contain. */
-const TOKEN = /\s+|\(|\)|,|r\.[a-z_]+|\$6|->>|->|\?|::(?:numeric|integer|boolean|uuid)|\d+|and\b|or\b|not\b|coalesce\b|true\b|false\b|between\b|array\b|select\b|jsonb_array_elements_text\b|>=|<=|>|<|=|@>|&&/y;
+const TOKEN = /\s+|\?\||\(|\)|,|r\.[a-z_]+|\$6|->>|->|\?|::(?:numeric|integer|boolean|uuid)|\d+|and\b|or\b|not\b|coalesce\b|true\b|false\b|between\b|array\b|select\b|jsonb_array_elements_text\b|>=|<=|>|<|=|@>|&&/y;
 function tokenizes(text: string): boolean {
   TOKEN.lastIndex = 0;
   while (TOKEN.lastIndex < text.length) {
@@ -389,6 +417,7 @@ function conditionArb(pools: { industry: string[]; source: string[]; tags: strin
     fc.record({ field: fc.constant('tags'), op: fc.constantFrom('any', 'all'), value: fc.array(tagText, { minLength: 1, maxLength: 3 }) }),
     fc.record({ field: fc.constantFrom(...dateFields), op: fc.constantFrom('within_days', 'before_days'), value: fc.nat(400) }),
     fc.record({ field: fc.constantFrom('is_valid', 'is_partner'), op: fc.constant('eq'), value: fc.boolean() }),
+    fc.record({ field: fc.constant('owner'), op: fc.constantFrom('in', 'not_in'), value: fc.uniqueArray(fc.constantFrom('unowned', 'owned', 'me'), { minLength: 1, maxLength: 2 }) }),
     ...(pools.segments.length ? [fc.record({ segment: fc.constantFrom(...pools.segments) })] : []),
   ) as fc.Arbitrary<Rule>;
 }
@@ -415,7 +444,7 @@ function revalue(rule: Rule): Rule {
   const other = (x: unknown): unknown =>
     typeof x === 'number' ? x + 1 : typeof x === 'boolean' ? !x : typeof x === 'string' ? `${x}x` : Array.isArray(x) ? x.map(other) : x;
   if (rule.op === 'between') return { ...rule, value: (v as number[]).map((n) => n + 1) } as Rule;
-  if (['lifecycle_stage', 'value_tier', 'rfm_segment', 'ticket_band', 'company_size', 'country'].includes(rule.field)) return rule;
+  if (['lifecycle_stage', 'value_tier', 'rfm_segment', 'ticket_band', 'company_size', 'country', 'owner'].includes(rule.field)) return rule;
   return { ...rule, value: other(v) } as Rule;
 }
 
@@ -453,7 +482,14 @@ describe('compiled rules', () => {
       const [row] = await sql<{ id: string }>(`insert into public.tags (org_id, name, created_by) values ($1, $2, null) returning id`, [org, name]);
       tagIds.set(name, row!.id);
     }
-    // Thirty customers with varied facts, orders and events, deterministic.
+    // An owner, and recycle rules so that owned customers have a recycle time.
+    const owner = randomUUID();
+    await sql(`insert into auth.users (id, email, aud, role, created_at) values ($1, $2, 'authenticated', 'authenticated', now())`, [owner, `${owner}@rules.test`]);
+    await sql(`insert into public.members (org_id, user_id, role, display_name) values ($1, $2, 'rep', 'Owner')`, [org, owner]);
+    await sql(`update public.organizations set settings = $2 where id = $1`, [
+      org, JSON.stringify({ pool: { recycle_days: { by_tier: { normal: 30, vip: 45 }, by_stage: { churned: 15 } } } }),
+    ]);
+    // Thirty customers with varied facts, orders, events, notes, follow-ups and owners, deterministic.
     const rand = fc.sample(fc.integer({ min: 0, max: 1_000_000 }), { numRuns: 400, seed: 42 });
     let k = 0;
     const next = (n: number) => rand[k++ % rand.length]! % n;
@@ -483,6 +519,27 @@ describe('compiled rules', () => {
            values ($1, $2, $3, $4, 'phone', null, $5)`,
           [org, id, scale === 'csat5' ? 1 + next(5) : next(11), scale, ago(next(200))],
         );
+      }
+      if (next(3) === 0) {
+        await sql(`insert into public.events (org_id, customer_id, kind, occurred_at, recorded_by) values ($1, $2, 'email_out', $3, null)`, [org, id, ago(next(60))]);
+      }
+      if (next(4) === 0) {
+        await sql(`insert into public.notes (org_id, customer_id, author_id, body, created_at) values ($1, $2, null, 'Called', $3)`, [org, id, ago(next(60))]);
+      }
+      for (let f = next(3); f > 0; f--) {
+        const done = next(2) === 0;
+        await sql(
+          `insert into public.follow_ups (org_id, customer_id, assignee_id, created_by, due_at, done_at) values ($1, $2, null, null, $3, $4)`,
+          [org, id, ago(next(30) - 15), done ? ago(next(50)) : null],
+        );
+      }
+      if (next(2) === 0) {
+        // Owned since some days ago: the engine's clock set to that moment when the owner is set.
+        const since = ago(next(50));
+        await t.db.transaction(async (tx) => {
+          await tx.query(`select set_config('portrait.engine_now', $1, true)`, [since]);
+          await tx.query(`update public.customers set owner_id = $2 where id = $1`, [id, owner]);
+        });
       }
       for (const name of tagNames) {
         if (next(3) === 0) {
@@ -517,9 +574,13 @@ describe('compiled rules', () => {
                          where ct.customer_id = k.customer_id and ct.source <> 'rule'), '{}') as tag_names,
               sat.last_score_100 as satisfaction_last, sat.avg_score_100::float8 as satisfaction_avg,
               floor(extract(epoch from $2::timestamptz - sat.last_at) / 86400)::int as days_since_satisfaction,
-              k.f_score - p.prev_f_score as f_score_change
+              k.f_score - p.prev_f_score as f_score_change,
+              p.open_follow_ups,
+              floor(extract(epoch from $2::timestamptz - p.last_contact_at) / 86400)::int as days_since_last_contact,
+              greatest(0, ceil(extract(epoch from k.recycle_at - $2::timestamptz) / 86400))::int as days_until_recycle,
+              case when c.owner_id is null then 'unowned' else 'owned' end as owner
          from private.classify($1, $2) k join public.customers c on c.id = k.customer_id
-         left join public.customer_profiles p on p.org_id = $1 and p.customer_id = k.customer_id
+         join public.customer_profiles p on p.org_id = $1 and p.customer_id = k.customer_id
          left join public.customer_satisfaction sat on sat.org_id = $1 and sat.customer_id = k.customer_id`,
       [org, NOW],
     );

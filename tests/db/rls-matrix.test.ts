@@ -530,6 +530,11 @@ beforeAll(async () => {
       ('${followUpRows.repFollowUp}', ${A}, '${rows.ownedCustomer}', '${users.rep}', now() + interval '2 days', '${users.admin}');
     insert into public.satisfaction_responses (id, org_id, customer_id, score, scale, channel, recorded_by) values
       ('${followUpRows.staffAnswer}', ${A}, '${rows.ownedCustomer}', 5, 'csat5', 'phone', '${users.staff}');
+    -- A follow-up reclassifies its customer (open follow-ups are a rule field), and the engine takes
+    -- off the fixture's rule tag, which no segment carries: put it back for the subjects about it.
+    insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by)
+    values (${A}, '${rows.ownedCustomer}', '${rows.tagRule}', 'rule', null)
+    on conflict (org_id, customer_id, tag_id) do nothing;
   `);
 });
 

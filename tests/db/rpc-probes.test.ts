@@ -204,6 +204,11 @@ beforeAll(async () => {
     insert into public.follow_ups (id, org_id, customer_id, assignee_id, due_at, created_by) values
       ('${followUpB}', '${B}', '${rows.customerB}', '${users.otherAdmin}', now(), '${users.otherAdmin}'),
       ('${followUpA}', '${A}', '${rows.ownedCustomer}', '${users.rep}', now(), '${users.rep}');
+    -- A follow-up reclassifies its customer (open follow-ups are a rule field), and the engine takes
+    -- off the fixture's rule tag, which no segment carries: put it back for the probes about it.
+    insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by)
+    values ('${A}', '${rows.ownedCustomer}', '${rows.tagRule}', 'rule', null)
+    on conflict (org_id, customer_id, tag_id) do nothing;
   `);
 });
 
@@ -304,6 +309,38 @@ probes.push(
   { name: 'customer_timeline with a key that is no key', actor: 'staff', sql: timeline, params: [A, rows.ownedCustomer, new Date().toISOString(), 20, "'; drop table notes; --"], expected: '22023', message: 'p_before_key' },
 );
 // --- end of follow-ups, ownership, satisfaction visits, the timeline ----------------------------
+
+// --- The shared pool (公海) ----------------------------------------------------------------------
+const pool = 'select * from public.pool_customers($1, $2::jsonb, $3)';
+const poolReturns = 'select * from public.my_pool_returns($1, $2)';
+/** Wrong shapes for a rule (the segment language). */
+const notRules: Array<[string, string, string]> = [
+  ['a string', '"VIP"', 'p_filter: must be an object'],
+  ['a number', '5', 'p_filter: must be an object'],
+  ['an array of rules', '[{"field": "order_count", "op": "gt", "value": 1}]', 'p_filter: must be an object'],
+  ['an unknown field', '{"field": "owner_id", "op": "in", "value": ["x"]}', 'p_filter.field: unknown field'],
+  ['an extra key in a condition', '{"field": "order_count", "op": "gt", "value": 1, "sql": "true"}', 'p_filter: unexpected key'],
+  ['a string as a number', '{"field": "net_spend", "op": "gt", "value": "1 or true"}', 'p_filter.value: must be a number'],
+  ['an unknown owner', '{"field": "owner", "op": "in", "value": ["anyone"]}', 'p_filter.value[0]'],
+  ['a nested array', '{"all": [[{"field": "order_count", "op": "gt", "value": 1}]]}', 'p_filter.all[0]: must be an object'],
+];
+probes.push(
+  ...notRules.map(([label, value, named]): Probe => (
+    { name: `pool_customers with ${label} as p_filter`, actor: 'rep', sql: pool, params: [A, value, 50], expected: '22023', message: named, shape: 'p_filter' }
+  )),
+  { name: 'pool_customers in an organization the caller is not in', actor: 'otherAdmin', sql: pool, params: [A, null, 50], expected: '42501', message: 'p_org' },
+  { name: "pool_customers shows no other organization's customers", actor: 'otherAdmin', sql: pool, params: [B, null, 200], expected: 'nothing', hidden: ['Uma', 'Olivia', 'Stan'] },
+  { name: 'pool_customers with a limit of 0', actor: 'rep', sql: pool, params: [A, null, 0], expected: '22023', message: 'p_limit' },
+  { name: 'pool_customers with a limit of 201', actor: 'rep', sql: pool, params: [A, null, 201], expected: '22023', message: 'p_limit' },
+  { name: 'pool_customers without an organization', actor: 'rep', sql: pool, params: [null, null, 50], expected: '22023', message: 'p_org' },
+  { name: 'my_pool_returns in an organization the caller is not in', actor: 'otherAdmin', sql: poolReturns, params: [A, 7], expected: '42501', message: 'p_org' },
+  { name: 'my_pool_returns with -1 days', actor: 'rep', sql: poolReturns, params: [A, -1], expected: '22023', message: 'p_within_days' },
+  { name: 'my_pool_returns without days', actor: 'rep', sql: poolReturns, params: [A, null], expected: '22023', message: 'p_within_days' },
+  ...(['anon', 'service_role'] as const).flatMap((actor): Probe[] => [
+    { name: `pool_customers as ${actor}`, actor, sql: pool, params: [A, null, 50], expected: '42501' },
+    { name: `my_pool_returns as ${actor}`, actor, sql: poolReturns, params: [A, 7], expected: '42501' },
+  ]),
+);
 
 async function rowCounts(): Promise<Record<string, number>> {
   const { rows: tables } = await t.db.query<{ name: string }>(

@@ -47,6 +47,8 @@ const probes: Record<string, (tx: Queryable) => Promise<void>> = {
     expect(await sqlState(tx.query('select private.apply_customer_merge($1, $2, $3, gen_random_uuid())', [A, rows.ownedCustomer, rows.unownedCustomer]))).toBe('42501'),
   'private.change_owner(uuid,uuid,uuid,ownership_change_reason,text)': async (tx) =>
     expect(await sqlState(tx.query(`select private.change_owner($1, $2, null, 'released', null)`, [A, rows.ownedCustomer]))).toBe('42501'),
+  'private.pool_filter(uuid,jsonb)': async (tx) =>
+    expect(await sqlState(tx.query(`select private.pool_filter($1, '{"segment": "${rows.segment}"}')`, [A]))).toBe('42501'),
   'public.import_apply(uuid)': async (tx) => expect(await sqlState(tx.query('select public.import_apply($1)', [A]))).toBe('42501'),
   'public.refresh_after_import(uuid)': async (tx) =>
     expect(await sqlState(tx.query('select public.refresh_after_import($1)', [A]))).toBe('42501'),

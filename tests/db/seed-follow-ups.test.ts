@@ -3,7 +3,7 @@
 // through the RPCs as the demo members.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerTimelineResultSchema, myFollowUpsResultSchema } from '../../shared/api.ts';
+import { customerTimelineResultSchema, myFollowUpsResultSchema, myPoolReturnsResultSchema, poolCustomersResultSchema } from '../../shared/api.ts';
 import { seedPath } from '../../supabase/local/migrate.ts';
 import { asRole, freshDb, type TestDb } from './harness.ts';
 
@@ -97,5 +97,43 @@ describe("the demo customers' timelines", () => {
     );
     expect(rows.map((r) => r.scale)).toEqual(['csat5', 'nps10']);
     expect(rows.every((r) => r.n >= 10)).toBe(true);
+  });
+});
+
+describe('demo pool (公海)', () => {
+  it.each([
+    ['Lotus Tea Co.', lotus],
+    ['Northwind Outfitters', northwind],
+  ])("gives %s recycle rules, a rep with customers returning within a week, and a pool to claim from", async (_name, org) => {
+    const { rows: settings } = await t.db.query<{ pool: { recycle_days: { by_tier: Record<string, number> } } }>(
+      `select settings -> 'pool' as pool from public.organizations where id = $1`,
+      [org],
+    );
+    expect(settings[0]!.pool.recycle_days.by_tier).toEqual({ super: 60, vip: 45, normal: 30 });
+    const returns = await as(reps[org]!, async (tx) => {
+      const { rows } = await tx.query<{ result: unknown }>(
+        `select coalesce(jsonb_agg(r), '[]') as result from public.my_pool_returns($1, 7) as r`,
+        [org],
+      );
+      return myPoolReturnsResultSchema.parse(rows[0]!.result);
+    });
+    // Some within the week (the overdue ones are there too until the first drift pass takes them).
+    expect(returns.filter((r) => Date.parse(r.recycle_at) > Date.now()).length).toBeGreaterThan(3);
+    const pool = await as(reps[org]!, async (tx) => {
+      const { rows } = await tx.query<{ result: unknown }>(
+        `select coalesce(jsonb_agg(p), '[]') as result from public.pool_customers($1, null, 50) as p`,
+        [org],
+      );
+      return poolCustomersResultSchema.parse(rows[0]!.result);
+    });
+    expect(pool.length).toBe(50);
+    // The first drift pass returns the overdue ones to the pool, as recycled.
+    const { rows: run } = await t.db.query<{ r: { error: string | null; run_id: number } }>(`select private.recompute($1, 'drift') as r`, [org]);
+    expect(run[0]!.r.error).toBeNull();
+    const { rows: recycled } = await t.db.query<{ n: number }>(
+      `select count(*)::int as n from public.ownership_changes where org_id = $1 and reason = 'recycled'`,
+      [org],
+    );
+    expect(recycled[0]!.n).toBeGreaterThan(0);
   });
 });

@@ -53,6 +53,13 @@ export interface RuleRow {
   created_at_days: number | null;
   is_valid: boolean;
   is_partner: boolean;
+  // Contact and the pool.
+  open_follow_ups: number;
+  days_since_last_contact: number | null;
+  days_until_recycle: number | null;
+  owner: 'owned' | 'unowned';
+  /** Whether the caller owns the customer (owner "me", pool_customers' filter only). */
+  owner_is_me?: boolean;
 }
 
 /** How a tag name in a rule is compared: inner whitespace as single spaces, trimmed, lowercased. */
@@ -106,7 +113,8 @@ export function evaluateRule(rule: Rule, row: RuleRow, segments: (id: string) =>
     case 'set': {
       const c = rule as SetCondition;
       const v = row[c.field];
-      const inSet = v !== null && v !== undefined && c.value.includes(v);
+      const inSet =
+        (v !== null && v !== undefined && c.value.includes(v)) || (c.field === 'owner' && c.value.includes('me') && row.owner_is_me === true);
       return c.op === 'in' ? inSet : !inSet;
     }
     case 'tags': {

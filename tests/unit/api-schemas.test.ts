@@ -54,6 +54,8 @@ describe('RPC arguments', () => {
       'my_follow_ups',
       'my_invitations',
       'my_orgs',
+      'my_pool_returns',
+      'pool_customers',
       'record_satisfaction',
       'release_customer',
       'search_customers',
@@ -267,6 +269,7 @@ const portrait = {
       reason: { code: 'second_order' },
     },
   ],
+  recycle_at: '2026-12-20T12:00:00+00:00',
 };
 
 describe('RPC results', () => {
@@ -280,8 +283,38 @@ describe('RPC results', () => {
     ['a missing tag list', { ...portrait, tags: undefined }],
     ['six notes', { ...portrait, notes: Array(6).fill({ id: customer, author_id: null, author_name: null, body: 'x', created_at: portrait.customer.created_at, updated_at: portrait.customer.created_at }) }],
     ['an RFM score of 6', { ...portrait, profile: { ...portrait.profile, r_score: 6 } }],
+    ['a recycle time that is no time', { ...portrait, recycle_at: 'in 3 days' }],
   ])('refuses a portrait with %s', (_label, value) => {
     expect(portraitSchema.safeParse(value).success).toBe(false);
+  });
+
+  it('reads a portrait without a recycle time (a cached one) as not returning to the pool', () => {
+    const { recycle_at: _dropped, ...older } = portrait;
+    expect(portraitSchema.parse(older).recycle_at).toBeNull();
+  });
+
+  it('accepts the pool and the caller\'s returns as the database renders them', () => {
+    const pooled = {
+      customer_id: customer,
+      display_name: 'Uma Unowned',
+      primary_email: 'unowned@a.test',
+      primary_phone: null,
+      lifecycle_stage: 'at_risk',
+      value_tier: 'vip',
+      net_spend: 800.5,
+      order_count: 3,
+      last_order_at: '2026-05-01T12:00:00+00:00',
+      pooled_at: null,
+    };
+    expect(rpcSchemas.pool_customers.result.parse([pooled])).toEqual([pooled]);
+    expect(rpcSchemas.pool_customers.result.safeParse([{ ...pooled, value_tier: 'gold' }]).success).toBe(false);
+    const returning = { ...pooled, recycle_at: '2026-06-03T12:00:00+00:00' };
+    delete (returning as Partial<typeof returning>).net_spend;
+    expect(rpcSchemas.my_pool_returns.result.safeParse([returning]).success).toBe(true);
+    expect(rpcSchemas.my_pool_returns.result.safeParse([{ ...returning, recycle_at: null }]).success).toBe(false);
+    expect(ok(rpcSchemas.pool_customers.args, { p_org: org, p_filter: { field: 'owner', op: 'in', value: ['me'] }, p_limit: 200 })).toBe(true);
+    expect(ok(rpcSchemas.pool_customers.args, { p_org: org, p_limit: 201 })).toBe(false);
+    expect(ok(rpcSchemas.my_pool_returns.args, { p_org: org, p_within_days: -1 })).toBe(false);
   });
 
   it('accepts one entry per identifier, with a portrait or null', () => {
@@ -309,6 +342,7 @@ describe('organization settings', () => {
         loyal_min_orders: 4,
       },
       tiers: { super_percentile: 0.99, vip_percentile: 0.9 },
+      pool: { recycle_days: { by_tier: {}, by_stage: {} }, max_owned_per_rep: null, max_claims_per_day: null },
     });
   });
 
@@ -324,6 +358,9 @@ describe('organization settings', () => {
     ['vip above super', { tiers: { vip_percentile: 0.999 } }],
     ['a region phone numbers cannot be read in', { default_phone_region: 'ZZ' }],
     ['an uppercase domain', { internal_email_domains: ['Example.com'] }],
+    ['recycle days for an unknown tier', { pool: { recycle_days: { by_tier: { gold: 30 } } } }],
+    ['recycle days of zero', { pool: { recycle_days: { by_stage: { churned: 0 } } } }],
+    ['a limit of half a customer', { pool: { max_owned_per_rep: 1.5 } }],
   ])('refuses %s', (_label, value) => {
     expect(orgSettingsSchema.safeParse(value).success).toBe(false);
   });

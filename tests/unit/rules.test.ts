@@ -17,7 +17,7 @@ import {
   statsFromOrders,
   type CustomerStats,
 } from '../oracle/engine.ts';
-import { formatRulePath, parseRule, ruleMentionsField, ruleSchema, ruleSegmentRefs, type Rule } from '../../shared/rules.ts';
+import { formatRulePath, parseRule, ruleMentionsField, ruleSchema, ruleSegmentRefs, segmentRuleProblem, type Rule } from '../../shared/rules.ts';
 import { evaluateRule, normalizeRuleTag, segmentMatches, type RuleRow } from '../oracle/rules.ts';
 
 const row = (over: Partial<RuleRow> = {}): RuleRow => ({
@@ -48,6 +48,10 @@ const row = (over: Partial<RuleRow> = {}): RuleRow => ({
   created_at_days: 400,
   is_valid: true,
   is_partner: false,
+  open_follow_ups: 1,
+  days_since_last_contact: 20,
+  days_until_recycle: null,
+  owner: 'unowned',
   ...over,
 });
 
@@ -128,6 +132,32 @@ describe('evaluateRule', () => {
     expect(segmentMatches(everyone, row({ is_valid: false }))).toBe(false);
     expect(segmentMatches(invalidOnes, row({ is_valid: false }))).toBe(true);
     expect(ruleMentionsField({ not: invalidOnes }, 'is_valid')).toBe(true);
+  });
+
+  it('reads contact and pool fields: never contacted or not recyclable matches no comparison; "me" is the caller', () => {
+    const contacted: Rule = { field: 'days_since_last_contact', op: 'lte', value: 30 };
+    expect(evaluateRule(contacted, row())).toBe(true);
+    expect(evaluateRule(contacted, row({ days_since_last_contact: null }))).toBe(false);
+    expect(evaluateRule({ not: contacted }, row({ days_since_last_contact: null }))).toBe(true);
+    expect(evaluateRule({ field: 'days_until_recycle', op: 'lte', value: 3 }, row())).toBe(false);
+    expect(evaluateRule({ field: 'days_until_recycle', op: 'lte', value: 3 }, row({ days_until_recycle: 2, owner: 'owned' }))).toBe(true);
+    expect(evaluateRule({ field: 'open_follow_ups', op: 'eq', value: 1 }, row())).toBe(true);
+    const mine: Rule = { field: 'owner', op: 'in', value: ['me'] };
+    expect(evaluateRule(mine, row({ owner: 'owned' }))).toBe(false);
+    expect(evaluateRule(mine, row({ owner: 'owned', owner_is_me: true }))).toBe(true);
+    expect(evaluateRule({ field: 'owner', op: 'not_in', value: ['owned'] }, row())).toBe(true);
+  });
+
+  it('lets only the pool filter name owner "me", not segments', () => {
+    const parsed = parseRule({ any: [{ field: 'owner', op: 'in', value: ['unowned'] }, { field: 'owner', op: 'in', value: ['me'] }] });
+    expect(parsed.success).toBe(true);
+    expect(parsed.success && segmentRuleProblem(parsed.rule)).toBe(
+      'rule.any[1].value[0]: "me" is only for the pool\'s filter; a segment may use "unowned" or "owned"',
+    );
+    expect(parseRule({ field: 'owner', op: 'in', value: ['anyone'] })).toMatchObject({
+      success: false,
+      message: 'rule.value[0]: "anyone" is not a owner (one of me, unowned, owned)',
+    });
   });
 
   it('evaluates nested segments by their rule, and a missing or looping one matches nobody', () => {
