@@ -834,6 +834,11 @@ isOneToOne: false
               "name": string,"org_id": string,"role": Database["public"]['Enums']["member_role"],"settings": Json
             }[]
                            },
+"org_members":
+{ Args: { "p_org": string }; Returns: {
+              "display_name": string,"email": string,"role": Database["public"]['Enums']["member_role"],"user_id": string
+            }[]
+                           },
 "recompute_segments":
 { Args: { "p_kind"?: string,"p_org": string }; Returns: Json
                            },
