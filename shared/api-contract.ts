@@ -42,4 +42,7 @@ export const argumentNamesAgree: ArgumentNames = {
   record_satisfaction: true,
   customer_timeline: true,
   merge_customers: true,
+  org_members: true,
+  pool_customers: true,
+  my_pool_returns: true,
 };

@@ -21,6 +21,7 @@ import {
   ticketBands,
   valueTiers,
 } from './enums.ts';
+import { ruleSchema } from './rules.ts';
 import { orgSettingsSchema } from './settings.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -207,6 +208,11 @@ export const portraitSchema = z.object({
     .optional(),
   /** How many pending orders the customer has in all. */
   open_order_count: z.number().int().nonnegative().optional(),
+  /**
+   * When the customer returns to the pool (公海) if nobody follows up; null when unowned or when no
+   * recycle rule applies. Absent from databases migrated before the recycle rules.
+   */
+  recycle_at: timestamp.nullable().optional(),
 });
 
 export type Portrait = z.infer<typeof portraitSchema>;
@@ -707,6 +713,60 @@ export const customerTimelineResultSchema = z.object({
   open_follow_ups: z.array(followUpSchema).max(10),
 });
 
+// The pool (公海) and the members to assign customers to.
+
+export const poolLimits = { page: 200, returnsWithinDays: 365 } as const;
+
+/** Members of the organization (public.org_members): whom an admin may assign a customer to. */
+export const orgMembersArgsSchema = z.strictObject({ p_org: uuid });
+export const orgMembersResultSchema = z.array(
+  z.object({
+    user_id: uuid,
+    display_name: z.string().nullable(),
+    email: z.string().nullable(),
+    role: memberRoleSchema,
+  }),
+);
+
+/** Unowned customers with their portrait basics; p_filter is a segment rule (shared/rules.ts) or null. */
+export const poolCustomersArgsSchema = z.strictObject({
+  p_org: uuid,
+  p_filter: ruleSchema.nullable().optional(),
+  p_limit: z.number().int().min(1).max(poolLimits.page).optional(),
+});
+export const poolCustomersResultSchema = z.array(
+  z.object({
+    customer_id: uuid,
+    display_name: z.string().nullable(),
+    primary_email: z.string().nullable(),
+    primary_phone: z.string().nullable(),
+    lifecycle_stage: lifecycleStageSchema.nullable(),
+    value_tier: valueTierSchema.nullable(),
+    net_spend: amount,
+    order_count: z.number().int().nonnegative().nullable(),
+    last_order_at: timestamp.nullable(),
+    /** When the customer last entered the pool; null: never owned. */
+    pooled_at: timestamp.nullable(),
+  }),
+);
+
+/** The caller's customers that return to the pool within p_within_days days, soonest first. */
+export const myPoolReturnsArgsSchema = z.strictObject({
+  p_org: uuid,
+  p_within_days: z.number().int().min(0).max(poolLimits.returnsWithinDays).optional(),
+});
+export const myPoolReturnsResultSchema = z.array(
+  z.object({
+    customer_id: uuid,
+    display_name: z.string().nullable(),
+    primary_email: z.string().nullable(),
+    primary_phone: z.string().nullable(),
+    lifecycle_stage: lifecycleStageSchema.nullable(),
+    value_tier: valueTierSchema.nullable(),
+    recycle_at: timestamp,
+  }),
+);
+
 export type TimelineItem = z.output<typeof timelineItemSchema>;
 export type CustomerTimeline = z.output<typeof customerTimelineResultSchema>;
 export type FollowUp = z.output<typeof followUpSchema>;
@@ -736,6 +796,10 @@ export const rpcSchemas = {
   record_satisfaction: { args: recordSatisfactionArgsSchema, result: recordSatisfactionResultSchema },
   customer_timeline: { args: customerTimelineArgsSchema, result: customerTimelineResultSchema },
   merge_customers: { args: mergeCustomersArgsSchema, result: mergeCustomersResultSchema },
+  // The pool and the members.
+  org_members: { args: orgMembersArgsSchema, result: orgMembersResultSchema },
+  pool_customers: { args: poolCustomersArgsSchema, result: poolCustomersResultSchema },
+  my_pool_returns: { args: myPoolReturnsArgsSchema, result: myPoolReturnsResultSchema },
 } as const;
 
 export type RpcName = keyof typeof rpcSchemas;

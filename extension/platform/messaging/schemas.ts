@@ -211,6 +211,8 @@ export interface PortraitView {
   openOrders?: Array<{ total: number; currency: string; at: string }>;
   /** How many pending orders there are in all (openOrders shows at most three). */
   openOrderCount?: number;
+  /** When the customer returns to the pool (公海) unless someone follows up; null: unowned or no rule. */
+  recycleAt?: string | null;
   tags: TagView[];
   segments: Array<{ id: string; name: string }>;
   notes: NoteView[];
