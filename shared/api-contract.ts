@@ -29,6 +29,7 @@ export const argumentNamesAgree: ArgumentNames = {
   list_tags: true,
   my_orgs: true,
   member_addresses: true,
+  org_members: true,
   stage_overview: true,
   my_invitations: true,
   accept_invitation: true,
@@ -42,7 +43,6 @@ export const argumentNamesAgree: ArgumentNames = {
   record_satisfaction: true,
   customer_timeline: true,
   merge_customers: true,
-  org_members: true,
   pool_customers: true,
   my_pool_returns: true,
 };

@@ -21,7 +21,6 @@ import {
   ticketBands,
   valueTiers,
 } from './enums.ts';
-import { ruleSchema } from './rules.ts';
 import { orgSettingsSchema } from './settings.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -208,11 +207,8 @@ export const portraitSchema = z.object({
     .optional(),
   /** How many pending orders the customer has in all. */
   open_order_count: z.number().int().nonnegative().optional(),
-  /**
-   * When the customer returns to the pool (公海) if nobody follows up; null when unowned or when no
-   * recycle rule applies. Absent from databases migrated before the recycle rules.
-   */
-  recycle_at: timestamp.nullable().optional(),
+  /** When the owned customer returns to the pool (公海) if nobody follows them up; null when unowned or no recycle rule applies. */
+  recycle_at: timestamp.nullable().default(null),
 });
 
 export type Portrait = z.infer<typeof portraitSchema>;
@@ -372,6 +368,17 @@ export const myOrgsResultSchema = z.array(
 /** The organization's members' addresses, lowercased: never customers, never looked up. */
 export const memberAddressesArgsSchema = z.strictObject({ p_org: uuid });
 export const memberAddressesResultSchema = z.array(z.string());
+
+/** Members of the organization (public.org_members): whom an admin may assign a customer to. */
+export const orgMembersArgsSchema = z.strictObject({ p_org: uuid });
+export const orgMembersResultSchema = z.array(
+  z.object({
+    user_id: uuid,
+    display_name: z.string().nullable(),
+    email: z.string().nullable(),
+    role: memberRoleSchema,
+  }),
+);
 
 /** A UTC calendar day, `YYYY-MM-DD`. */
 const isoDay = z.iso.date();
@@ -605,6 +612,53 @@ export const recordSatisfactionResultSchema = z.object({
   }),
 });
 
+// The shared pool (公海): unowned customers to claim, and the caller's customers about to return to it.
+
+/**
+ * p_filter is a rule of the segment language (shared/rules.ts: parse it with parseRule to show
+ * problems before sending; the database checks it again and answers 22023 naming p_filter). Kept
+ * as a JSON object here so that this module does not pull the rule schema into the content scripts.
+ */
+export const poolCustomersArgsSchema = z.strictObject({
+  p_org: uuid,
+  p_filter: jsonObject.nullable().optional(),
+  p_limit: z.number().int().min(1).max(200).optional(),
+});
+/** Highest net spend first, then id. */
+export const poolCustomersResultSchema = z.array(
+  z.object({
+    customer_id: uuid,
+    display_name: z.string().nullable(),
+    primary_email: z.string().nullable(),
+    primary_phone: z.string().nullable(),
+    /** The stage shown (the override when there is one). */
+    lifecycle_stage: lifecycleStageSchema,
+    value_tier: valueTierSchema,
+    net_spend: amount,
+    order_count: z.number().int().nonnegative(),
+    last_order_at: timestamp.nullable(),
+    /** When the customer last became unowned; null if never owned. */
+    pooled_at: timestamp.nullable(),
+  }),
+);
+
+export const myPoolReturnsArgsSchema = z.strictObject({
+  p_org: uuid,
+  p_within_days: z.number().int().min(0).max(3650).optional(),
+});
+/** Soonest first; overdue ones (not yet taken by the drift pass) included. */
+export const myPoolReturnsResultSchema = z.array(
+  z.object({
+    customer_id: uuid,
+    display_name: z.string().nullable(),
+    primary_email: z.string().nullable(),
+    primary_phone: z.string().nullable(),
+    lifecycle_stage: lifecycleStageSchema,
+    value_tier: valueTierSchema,
+    recycle_at: timestamp,
+  }),
+);
+
 /** Passing a page's `next` back as p_before / p_before_key returns the page after it. */
 export const customerTimelineArgsSchema = z
   .strictObject({
@@ -713,60 +767,6 @@ export const customerTimelineResultSchema = z.object({
   open_follow_ups: z.array(followUpSchema).max(10),
 });
 
-// The pool (公海) and the members to assign customers to.
-
-export const poolLimits = { page: 200, returnsWithinDays: 365 } as const;
-
-/** Members of the organization (public.org_members): whom an admin may assign a customer to. */
-export const orgMembersArgsSchema = z.strictObject({ p_org: uuid });
-export const orgMembersResultSchema = z.array(
-  z.object({
-    user_id: uuid,
-    display_name: z.string().nullable(),
-    email: z.string().nullable(),
-    role: memberRoleSchema,
-  }),
-);
-
-/** Unowned customers with their portrait basics; p_filter is a segment rule (shared/rules.ts) or null. */
-export const poolCustomersArgsSchema = z.strictObject({
-  p_org: uuid,
-  p_filter: ruleSchema.nullable().optional(),
-  p_limit: z.number().int().min(1).max(poolLimits.page).optional(),
-});
-export const poolCustomersResultSchema = z.array(
-  z.object({
-    customer_id: uuid,
-    display_name: z.string().nullable(),
-    primary_email: z.string().nullable(),
-    primary_phone: z.string().nullable(),
-    lifecycle_stage: lifecycleStageSchema.nullable(),
-    value_tier: valueTierSchema.nullable(),
-    net_spend: amount,
-    order_count: z.number().int().nonnegative().nullable(),
-    last_order_at: timestamp.nullable(),
-    /** When the customer last entered the pool; null: never owned. */
-    pooled_at: timestamp.nullable(),
-  }),
-);
-
-/** The caller's customers that return to the pool within p_within_days days, soonest first. */
-export const myPoolReturnsArgsSchema = z.strictObject({
-  p_org: uuid,
-  p_within_days: z.number().int().min(0).max(poolLimits.returnsWithinDays).optional(),
-});
-export const myPoolReturnsResultSchema = z.array(
-  z.object({
-    customer_id: uuid,
-    display_name: z.string().nullable(),
-    primary_email: z.string().nullable(),
-    primary_phone: z.string().nullable(),
-    lifecycle_stage: lifecycleStageSchema.nullable(),
-    value_tier: valueTierSchema.nullable(),
-    recycle_at: timestamp,
-  }),
-);
-
 export type TimelineItem = z.output<typeof timelineItemSchema>;
 export type CustomerTimeline = z.output<typeof customerTimelineResultSchema>;
 export type FollowUp = z.output<typeof followUpSchema>;
@@ -782,6 +782,7 @@ export const rpcSchemas = {
   list_tags: { args: listTagsArgsSchema, result: listTagsResultSchema },
   my_orgs: { args: myOrgsArgsSchema, result: myOrgsResultSchema },
   member_addresses: { args: memberAddressesArgsSchema, result: memberAddressesResultSchema },
+  org_members: { args: orgMembersArgsSchema, result: orgMembersResultSchema },
   stage_overview: { args: stageOverviewArgsSchema, result: stageOverviewResultSchema },
   my_invitations: { args: myInvitationsArgsSchema, result: myInvitationsResultSchema },
   accept_invitation: { args: answerInvitationArgsSchema, result: acceptInvitationResultSchema },
@@ -796,8 +797,7 @@ export const rpcSchemas = {
   record_satisfaction: { args: recordSatisfactionArgsSchema, result: recordSatisfactionResultSchema },
   customer_timeline: { args: customerTimelineArgsSchema, result: customerTimelineResultSchema },
   merge_customers: { args: mergeCustomersArgsSchema, result: mergeCustomersResultSchema },
-  // The pool and the members.
-  org_members: { args: orgMembersArgsSchema, result: orgMembersResultSchema },
+  // The shared pool (公海).
   pool_customers: { args: poolCustomersArgsSchema, result: poolCustomersResultSchema },
   my_pool_returns: { args: myPoolReturnsArgsSchema, result: myPoolReturnsResultSchema },
 } as const;

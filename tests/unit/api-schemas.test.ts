@@ -270,6 +270,7 @@ const portrait = {
       reason: { code: 'second_order' },
     },
   ],
+  recycle_at: '2026-12-20T12:00:00+00:00',
 };
 
 describe('RPC results', () => {

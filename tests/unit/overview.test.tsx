@@ -303,7 +303,7 @@ describe('the pool view', () => {
     lastOrderAt: '2026-06-01T08:00:00+00:00',
     pooledAt: '2026-11-01T00:00:00+00:00',
   };
-  const bo = { ...mei, customerId: '66666666-6666-4666-8666-666666666666', name: 'Bo Wang', email: null, phone: '+8613800138000', stage: null, tier: null, lastOrderAt: null, pooledAt: null };
+  const bo = { ...mei, customerId: '66666666-6666-4666-8666-666666666666', name: 'Bo Wang', email: null, phone: '+8613800138000', stage: 'lead' as const, tier: 'normal' as const, lastOrderAt: null, pooledAt: null };
 
   function poolApi(claim: PoolApi['claim'] = async () => ({ pending: false })) {
     const asked: Array<{ orgId: string; filter: PoolFilter }> = [];

@@ -47,8 +47,8 @@ function ClaimCell({ pool, orgId, customer }: { pool: PoolStore; orgId: string; 
 function Row({ pool, orgId, customer, currency }: { pool: PoolStore; orgId: string; customer: PoolCustomerView; currency: string }) {
   const contact = [customer.email, customer.phone].filter(Boolean).join(' · ');
   const facts = [
-    customer.stage ? t(`stage.${customer.stage}`) : null,
-    customer.tier ? t(`tier.${customer.tier}`) : null,
+    t(`stage.${customer.stage}`),
+    t(`tier.${customer.tier}`),
     t('pool.orders', { count: formatCount(customer.orderCount), spend: formatMoney(customer.netSpend, currency) }),
     customer.lastOrderAt ? t('pool.lastOrder', { day: dayOf(customer.lastOrderAt) }) : null,
     customer.pooledAt ? t('pool.pooledAt', { day: dayOf(customer.pooledAt) }) : null,

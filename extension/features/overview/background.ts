@@ -43,7 +43,7 @@ export const overviewFeature = defineFeature({
             stage: row.lifecycle_stage,
             tier: row.value_tier,
             netSpend: row.net_spend,
-            orderCount: row.order_count ?? 0,
+            orderCount: row.order_count,
             lastOrderAt: row.last_order_at,
             pooledAt: row.pooled_at,
           })),

@@ -47,8 +47,9 @@ export interface PoolCustomerView {
   name: string;
   email: string | null;
   phone: string | null;
-  stage: LifecycleStage | null;
-  tier: ValueTier | null;
+  /** The stage shown (the override when there is one). */
+  stage: LifecycleStage;
+  tier: ValueTier;
   netSpend: number;
   orderCount: number;
   lastOrderAt: string | null;

@@ -83,7 +83,7 @@ describe('the pool filter', () => {
 describe('overview/pool', () => {
   it("answers a rep with the organization's pool, its currency, and the filter as a segment rule", async () => {
     const { server, send } = await start();
-    server.state.pool = [row(poolCustomer), row(orgB, { display_name: null, primary_email: null, primary_phone: '+8613800138000', order_count: null, net_spend: 0 })];
+    server.state.pool = [row(poolCustomer), row(orgB, { display_name: null, primary_email: null, primary_phone: '+8613800138000', order_count: 0, net_spend: 0 })];
     const answer = await send({ type: 'overview/pool', orgId: orgA, stage: 'at_risk', tier: null });
     expect(answer).toEqual({
       ok: true,
@@ -189,7 +189,7 @@ describe("the popup's customers returning to the pool", () => {
     const { server, send } = await start();
     server.state.poolReturns = [
       { customer_id: orgB, display_name: 'Later Li', primary_email: 'li@example.com', primary_phone: null, lifecycle_stage: 'active', value_tier: 'normal', recycle_at: '2026-11-29T09:00:00+00:00' },
-      { customer_id: poolCustomer, display_name: null, primary_email: 'soon@example.com', primary_phone: null, lifecycle_stage: null, value_tier: null, recycle_at: '2026-11-24T09:00:00+00:00' },
+      { customer_id: poolCustomer, display_name: null, primary_email: 'soon@example.com', primary_phone: null, lifecycle_stage: 'lead', value_tier: 'normal', recycle_at: '2026-11-24T09:00:00+00:00' },
     ];
     const state = (await send({ type: 'popup/state' })) as PopupStateResponse;
     expect(state.poolReturns).toEqual([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { portraitSchema, type Portrait } from '../../../shared/api.ts';
+import type { Rule } from '../../../shared/rules.ts';
 import { ApiFailure } from '../../../extension/background/client.ts';
 import { InvalidArguments, rpcCalls, toPortraitView } from '../../../extension/background/rpc.ts';
 import type { QueuedWrite } from '../../../extension/background/write-queue.ts';
@@ -124,7 +125,7 @@ describe('the API’s portrait as the overlay shows it', () => {
 
   it('has no recycle time for a customer in the pool, or from a database without recycle rules', () => {
     const { recycle_at: _recycleAt, ...older } = portrait;
-    expect(toPortraitView(older, { orgId: orgA, currency: 'USD' }).recycleAt).toBeNull();
+    expect(toPortraitView(portraitSchema.parse(older), { orgId: orgA, currency: 'USD' }).recycleAt).toBeNull();
     expect(toPortraitView({ ...portrait, recycle_at: null }, { orgId: orgA, currency: 'USD' }).recycleAt).toBeNull();
     expect(portraitSchema.safeParse({ ...portrait, recycle_at: 'in two days' }).success).toBe(false);
   });
@@ -150,19 +151,20 @@ describe('the pool and the members', () => {
       calls.push({ fn, args });
       return [poolRow];
     });
-    const rule = { field: 'value_tier', op: 'in', value: ['super'] } as const;
+    const rule: Rule = { field: 'value_tier', op: 'in', value: ['super'] };
     expect(await api.poolCustomers(orgA, rule, 50)).toEqual([poolRow]);
     expect(calls).toEqual([{ fn: 'pool_customers', args: { p_org: orgA, p_filter: rule, p_limit: 50 } }]);
     const broken = rpcCalls(async () => [{ ...poolRow, value_tier: 'gold' }]);
     await expect(broken.poolCustomers(orgA, null, 50)).rejects.toThrow();
   });
 
-  it('refuses, without a call, a rule the segment language does not have', async () => {
+  it('refuses, without a call, a filter that is not a rule object and a page size out of 1..200', async () => {
     const api = rpcCalls(async () => {
       throw new Error('must not be called');
     });
-    await expect(api.poolCustomers(orgA, { field: 'owner_email', op: 'in', value: ['x'] } as never, 50)).rejects.toBeInstanceOf(InvalidArguments);
+    await expect(api.poolCustomers(orgA, [] as never, 50)).rejects.toBeInstanceOf(InvalidArguments);
     await expect(api.poolCustomers(orgA, null, 0)).rejects.toBeInstanceOf(InvalidArguments);
+    await expect(api.poolCustomers(orgA, null, 201)).rejects.toBeInstanceOf(InvalidArguments);
   });
 
   it('calls my_pool_returns with the days ahead, and org_members, mapping the members', async () => {
