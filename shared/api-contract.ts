@@ -29,6 +29,7 @@ export const argumentNamesAgree: ArgumentNames = {
   list_tags: true,
   my_orgs: true,
   member_addresses: true,
+  org_members: true,
   stage_overview: true,
   my_invitations: true,
   accept_invitation: true,

@@ -384,6 +384,17 @@ export const myOrgsResultSchema = z.array(
 export const memberAddressesArgsSchema = z.strictObject({ p_org: uuid });
 export const memberAddressesResultSchema = z.array(z.string());
 
+/** Members of the organization (public.org_members): whom an admin may assign a customer to. */
+export const orgMembersArgsSchema = z.strictObject({ p_org: uuid });
+export const orgMembersResultSchema = z.array(
+  z.object({
+    user_id: uuid,
+    display_name: z.string().nullable(),
+    email: z.string().nullable(),
+    role: memberRoleSchema,
+  }),
+);
+
 /** A UTC calendar day, `YYYY-MM-DD`. */
 const isoDay = z.iso.date();
 
@@ -786,6 +797,7 @@ export const rpcSchemas = {
   list_tags: { args: listTagsArgsSchema, result: listTagsResultSchema },
   my_orgs: { args: myOrgsArgsSchema, result: myOrgsResultSchema },
   member_addresses: { args: memberAddressesArgsSchema, result: memberAddressesResultSchema },
+  org_members: { args: orgMembersArgsSchema, result: orgMembersResultSchema },
   stage_overview: { args: stageOverviewArgsSchema, result: stageOverviewResultSchema },
   my_invitations: { args: myInvitationsArgsSchema, result: myInvitationsResultSchema },
   accept_invitation: { args: answerInvitationArgsSchema, result: acceptInvitationResultSchema },

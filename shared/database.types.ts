@@ -865,6 +865,11 @@ isOneToOne: false
               "customer_id": string,"display_name": string,"lifecycle_stage": Database["public"]['Enums']["lifecycle_stage"],"primary_email": string,"primary_phone": string,"recycle_at": string,"value_tier": Database["public"]['Enums']["value_tier"]
             }[]
                            },
+"org_members":
+{ Args: { "p_org": string }; Returns: {
+              "display_name": string,"email": string,"role": Database["public"]['Enums']["member_role"],"user_id": string
+            }[]
+                           },
 "pool_customers":
 { Args: { "p_filter"?: Json,"p_limit"?: number,"p_org": string }; Returns: {
               "customer_id": string,"display_name": string,"last_order_at": string,"lifecycle_stage": Database["public"]['Enums']["lifecycle_stage"],"net_spend": number,"order_count": number,"pooled_at": string,"primary_email": string,"primary_phone": string,"value_tier": Database["public"]['Enums']["value_tier"]

@@ -4,6 +4,7 @@
 import { createClient, processLock, type SupabaseClient } from '@supabase/supabase-js';
 import type { CustomerTimeline, RpcName, RpcResult, StageOverview } from '../../shared/api.ts';
 import type { Database } from '../../shared/database.types.ts';
+import type { Rule } from '../../shared/rules.ts';
 import type { Identifier, InvitationSummary, PortraitView } from '../platform/messaging/schemas.ts';
 import type { AuthStorage } from '../platform/storage/auth-storage.ts';
 import {
@@ -11,6 +12,7 @@ import {
   rpcCalls,
   type CustomerMatch,
   type Membership,
+  type OrgMember,
   type PortraitContext,
   type TagSuggestion,
 } from './rpc.ts';
@@ -78,6 +80,12 @@ export interface PortraitBackend {
   ): Promise<CustomerTimeline>;
   /** The signed-in user's open follow-ups due by `until` (my_follow_ups). */
   myFollowUps(orgId: string, until: string): Promise<RpcResult<'my_follow_ups'>>;
+  /** The organization's members, by name (org_members). */
+  orgMembers(orgId: string): Promise<OrgMember[]>;
+  /** Customers in the pool (公海) matching a segment rule, or all (pool_customers). */
+  poolCustomers(orgId: string, filter: Rule | null, limit: number): Promise<RpcResult<'pool_customers'>>;
+  /** The signed-in user's customers returning to the pool within `withinDays` days (my_pool_returns). */
+  myPoolReturns(orgId: string, withinDays: number): Promise<RpcResult<'my_pool_returns'>>;
   /** Called when supabase-js drops the session by itself (refresh token revoked or expired). */
   onSessionLost(listener: () => void): void;
 }
@@ -215,6 +223,9 @@ export function createSupabaseBackend(options: BackendOptions): PortraitBackend 
     searchCustomers: (orgId, query, limit) => calls.searchCustomers(orgId, query, limit),
     customerTimeline: (orgId, customerId, before, limit) => calls.customerTimeline(orgId, customerId, before, limit),
     myFollowUps: (orgId, until) => calls.myFollowUps(orgId, until),
+    orgMembers: (orgId) => calls.orgMembers(orgId),
+    poolCustomers: (orgId, filter, limit) => calls.poolCustomers(orgId, filter, limit),
+    myPoolReturns: (orgId, withinDays) => calls.myPoolReturns(orgId, withinDays),
 
     async applyWrite(write, context) {
       try {

@@ -35,7 +35,11 @@ export interface PortraitServiceOptions {
 
 export interface PortraitService {
   lookup(identifiers: readonly Identifier[], tabId: number | null): Promise<LookupResponse | PageErrorResponse>;
-  write(write: WriteOp, tabId: number | null): Promise<WriteResponse | PageErrorResponse>;
+  /**
+   * Queues a write in the active organization, or in `orgId` (the Overview page's pool, whose
+   * organization the page chose; the caller checked the membership).
+   */
+  write(write: WriteOp, tabId: number | null, orgId?: string): Promise<WriteResponse | PageErrorResponse>;
   tagSuggestions(prefix: string): Promise<TagSuggestionsResponse | PageErrorResponse>;
   /** Hooked to the write queue: refreshes and pushes what a landed or dropped write changed. */
   writeSettled(write: QueuedWrite, settlement: WriteSettlement): Promise<void>;
@@ -238,12 +242,12 @@ export function createPortraitService(options: PortraitServiceOptions): Portrait
       return { ok: true, session: state, results, fetchedAt: new Date(oldest).toISOString(), stale: false };
     },
 
-    async write(write, tabId) {
+    async write(write, tabId, inOrg) {
       const state = await session.state();
       const account = await session.account();
       if (!state.signedIn || !account) return { ok: false, error: 'signed-out' };
-      if (!state.orgId) return { ok: false, error: 'forbidden', message: 'No organization is selected' };
-      const orgId = state.orgId;
+      const orgId = inOrg ?? state.orgId;
+      if (!orgId) return { ok: false, error: 'forbidden', message: 'No organization is selected' };
       let target: Identifier | null = null;
       if (write.op === 'tag' || write.op === 'lead') {
         const membership = await session.membership(orgId);

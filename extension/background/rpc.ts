@@ -8,6 +8,9 @@ import {
   completeFollowUpResultSchema,
   customerTimelineResultSchema,
   myFollowUpsResultSchema,
+  myPoolReturnsResultSchema,
+  orgMembersResultSchema,
+  poolCustomersResultSchema,
   recordSatisfactionResultSchema,
   releaseCustomerResultSchema,
   customerContextArgsSchema,
@@ -31,8 +34,10 @@ import {
   type RpcResult,
   type StageOverview,
 } from '../../shared/api.ts';
+import type { Rule } from '../../shared/rules.ts';
 import type { InvitationSummary, OrgSummary } from '../platform/messaging/schemas.ts';
 import type { Identifier, LifecycleStage, PortraitView, Reason } from '../platform/messaging/schemas.ts';
+import type { MemberRole } from '../../shared/enums.ts';
 import { identifierKey } from './identifiers.ts';
 import type { QueuedWrite } from './write-queue.ts';
 
@@ -48,6 +53,14 @@ export interface CustomerMatch {
   email: string | null;
   phone: string | null;
   stage: LifecycleStage | null;
+}
+
+/** A member of the organization, as the card's "Assign to…" lists them (org_members). */
+export interface OrgMember {
+  userId: string;
+  displayName: string | null;
+  email: string | null;
+  role: MemberRole;
 }
 
 /** An organization the user belongs to, with the settings the background applies. */
@@ -151,6 +164,7 @@ export function toPortraitView(portrait: Portrait, context: PortraitContext): Po
           at: portrait.satisfaction.last_at,
         }
       : null,
+    recycleAt: portrait.recycle_at ?? null,
     tags: portrait.tags.map((tag) => ({ id: tag.id, name: tag.name, color: tag.colour, source: tag.source })),
     segments: portrait.segments,
     notes: portrait.notes.map((note) => ({
@@ -290,6 +304,22 @@ export function rpcCalls(rpc: RpcCall) {
     /** The signed-in user's open follow-ups due by `until`, earliest first. */
     async myFollowUps(orgId: string, until: string): Promise<RpcResult<'my_follow_ups'>> {
       return call('my_follow_ups', { p_org: orgId, p_until: until }, (data) => myFollowUpsResultSchema.parse(data));
+    },
+
+    /** The organization's members, by name (org_members): whom an admin may assign a customer to. */
+    async orgMembers(orgId: string): Promise<OrgMember[]> {
+      const rows = await call('org_members', { p_org: orgId }, (data) => orgMembersResultSchema.parse(data));
+      return rows.map((row) => ({ userId: row.user_id, displayName: row.display_name, email: row.email, role: row.role }));
+    },
+
+    /** Customers in the pool (公海), filtered by a segment rule or not at all. */
+    async poolCustomers(orgId: string, filter: Rule | null, limit: number): Promise<RpcResult<'pool_customers'>> {
+      return call('pool_customers', { p_org: orgId, p_filter: filter, p_limit: limit }, (data) => poolCustomersResultSchema.parse(data));
+    },
+
+    /** The signed-in user's customers that return to the pool within `withinDays` days, soonest first. */
+    async myPoolReturns(orgId: string, withinDays: number): Promise<RpcResult<'my_pool_returns'>> {
+      return call('my_pool_returns', { p_org: orgId, p_within_days: withinDays }, (data) => myPoolReturnsResultSchema.parse(data));
     },
 
     /** Sends one queued write with its request id. */

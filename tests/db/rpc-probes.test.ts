@@ -49,6 +49,7 @@ const invitations = 'select * from public.my_invitations()';
 const accept = 'select public.accept_invitation($1)';
 const decline = 'select public.decline_invitation($1)';
 const memberAddresses = 'select * from public.member_addresses($1)';
+const orgMembers = 'select * from public.org_members($1)';
 
 /** Wrong shapes for an argument that must be a flat array of strings (JSON text, as PostgREST passes it). */
 const notStringLists: Array<[string, string]> = [
@@ -127,6 +128,8 @@ const probes: Probe[] = [
   { name: 'decline_invitation without an invitation', actor: 'otherAdmin', sql: decline, params: [null], expected: '22023', message: 'p_invitation' },
   { name: 'member_addresses of an organization the caller is not in', actor: 'otherAdmin', sql: memberAddresses, params: [A], expected: '42501', message: 'p_org' },
   { name: 'member_addresses without an organization', actor: 'staff', sql: memberAddresses, params: [null], expected: '22023', message: 'p_org' },
+  { name: 'org_members of an organization the caller is not in', actor: 'otherAdmin', sql: orgMembers, params: [A], expected: '42501', message: 'p_org' },
+  { name: 'org_members without an organization', actor: 'staff', sql: orgMembers, params: [null], expected: '22023', message: 'p_org' },
   { name: "a request id of another user's request", actor: 'rep', sql: note, params: [A, rows.ownedCustomer, 'Replay', rows.adminRequest], expected: '22023', message: 'p_request_id' },
 
   // Callers without a membership at all.
@@ -142,6 +145,7 @@ const probes: Probe[] = [
     { name: `stage_overview as ${actor}`, actor, sql: overview, params: [A, '2026-01-01', '2026-01-31'], expected: '42501' },
     { name: `recompute_segments as ${actor}`, actor, sql: recompute, params: [A, 'dirty'], expected: '42501' },
     { name: `member_addresses as ${actor}`, actor, sql: memberAddresses, params: [A], expected: '42501' },
+    { name: `org_members as ${actor}`, actor, sql: orgMembers, params: [A], expected: '42501' },
     { name: `my_invitations as ${actor}`, actor, sql: invitations, params: [], expected: '42501' },
     { name: `accept_invitation as ${actor}`, actor, sql: accept, params: [rows.invitationToB], expected: '42501' },
     { name: `decline_invitation as ${actor}`, actor, sql: decline, params: [rows.invitationToB], expected: '42501' },

@@ -58,6 +58,7 @@ const probes: Record<string, (tx: Queryable) => Promise<void>> = {
     expect(await sqlState(tx.query('select private.customer_reasons($1, $2)', [A, rows.ownedCustomer]))).toBe('42501'),
   'private.member_addresses(uuid)': async (tx) =>
     expect(await sqlState(tx.query('select private.member_addresses($1)', [A]))).toBe('42501'),
+  'private.org_members(uuid)': async (tx) => expect(await sqlState(tx.query('select * from private.org_members($1)', [A]))).toBe('42501'),
   // About the caller only: their own address, and the invitations addressed to it.
   'private.my_email()': async (tx) => expect(await value(tx, 'select private.my_email() as v')).toEqual(['admin@b.test']),
   'private.pending_invitations()': async (tx) =>

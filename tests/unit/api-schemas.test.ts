@@ -55,6 +55,7 @@ describe('RPC arguments', () => {
       'my_invitations',
       'my_orgs',
       'my_pool_returns',
+      'org_members',
       'pool_customers',
       'record_satisfaction',
       'release_customer',

@@ -53,6 +53,7 @@ describe('message schemas', () => {
     ['a later timeline page', { type: 'portrait/timeline', customerId, before: { before: '2026-05-10T10:00:00Z', beforeKey: `note:${customerId}` } }],
     ['tag suggestions', { type: 'portrait/tags', prefix: 'v' }],
     ['the session', { type: 'portrait/session' }],
+    ["the organization's members (Assign to…)", { type: 'portrait/members' }],
   ])('accepts %s from the page protocol', (_label, message) => {
     expect(pageRequestSchema.safeParse(message).success).toBe(true);
   });
@@ -76,6 +77,13 @@ describe('message schemas', () => {
     ['a tag write without tags', { type: 'portrait/write', write: { op: 'tag', identifier: email, tags: [], pageUrl: null, pageTitle: null } }],
     ['an unknown stage', { type: 'portrait/write', write: { op: 'stage', customerId, stage: 'vip', reason: null } }],
     ['an unknown write', { type: 'portrait/write', write: { op: 'delete', customerId } }],
+    ['a members request naming an organization', { type: 'portrait/members', orgId: customerId }],
+    ['a pool request without the filters', { type: 'overview/pool', orgId: customerId }],
+    ['a pool request with an unknown stage', { type: 'overview/pool', orgId: customerId, stage: 'vip', tier: null }],
+    ['a pool request with an unknown tier', { type: 'overview/pool', orgId: customerId, stage: null, tier: 'gold' }],
+    ['a pool request with a rule of its own', { type: 'overview/pool', orgId: customerId, stage: null, tier: null, filter: { all: [] } }],
+    ['a claim of a customer id that is not a uuid', { type: 'overview/claim', orgId: customerId, customerId: "1' or 1=1" }],
+    ['a claim without the organization', { type: 'overview/claim', customerId }],
   ])('rejects %s', (_label, message) => {
     expect(extensionMessageSchema.safeParse(message).success).toBe(false);
   });
@@ -88,6 +96,28 @@ describe('message schemas', () => {
     ['a too long note', { type: 'portrait/write', write: { op: 'note', customerId, body: 'x'.repeat(messageLimits.maxNoteLength + 1) } }],
   ])('rejects %s', (_label, message) => {
     expect(extensionMessageSchema.safeParse(message).success).toBe(false);
+  });
+});
+
+describe('the pool messages', () => {
+  it.each([
+    ['the whole pool', { type: 'overview/pool', orgId: customerId, stage: null, tier: null }],
+    ['the pool by stage and tier', { type: 'overview/pool', orgId: customerId, stage: 'churned', tier: 'vip' }],
+    ['a claim', { type: 'overview/claim', orgId: customerId, customerId }],
+  ])('accepts %s', (_label, message) => {
+    expect(extensionMessageSchema.safeParse(message).success).toBe(true);
+  });
+
+  it('takes the pool and claims from extension pages only, and the members from content scripts', async () => {
+    const { handle, reached } = handlerWith();
+    const pool = { type: 'overview/pool', orgId: customerId, stage: null, tier: null };
+    const claim = { type: 'overview/claim', orgId: customerId, customerId };
+    expect(await handle(pool, gmail)).toMatchObject({ ok: false, error: 'forbidden' });
+    expect(await handle(claim, gmail)).toMatchObject({ ok: false, error: 'forbidden' });
+    expect(await handle(pool, optionsTab)).toEqual({ ok: true, handled: 'overview/pool' });
+    expect(await handle(claim, popup)).toEqual({ ok: true, handled: 'overview/claim' });
+    expect(await handle({ type: 'portrait/members' }, gmail)).toEqual({ ok: true, handled: 'portrait/members' });
+    expect(reached).toEqual(['overview/pool', 'overview/claim', 'portrait/members']);
   });
 });
 

@@ -8,6 +8,7 @@ import { Overview } from '../../extension/features/overview/Overview.tsx';
 import { checkRange, coverage, presetRange } from '../../extension/features/overview/period.ts';
 import { createOverviewStore, overviewOrgs, resolveLanguage, type OverviewApi, type OverviewContext } from '../../extension/features/overview/store.ts';
 import { setLocale } from '../../extension/platform/i18n/i18n.ts';
+import { createPoolStore, type PoolApi, type PoolFilter } from '../../extension/features/overview/pool-store.ts';
 import { lifecycleStages, type StageOverview } from '../../shared/api.ts';
 
 // uPlot needs a canvas and layout; happy-dom has neither. The chart is replaced by its props.
@@ -286,5 +287,115 @@ describe('page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Show' }));
     expect((await screen.findByTestId('range-problem')).textContent).toBe('Choose a first day on or before the last day.');
     expect(calls).toHaveLength(2);
+  });
+});
+
+describe('the pool view', () => {
+  const mei = {
+    customerId: '55555555-5555-4555-8555-555555555555',
+    name: '<b>Mei</b> Pool',
+    email: 'mei@example.com',
+    phone: null,
+    stage: 'at_risk' as const,
+    tier: 'vip' as const,
+    netSpend: 1280,
+    orderCount: 4,
+    lastOrderAt: '2026-06-01T08:00:00+00:00',
+    pooledAt: '2026-11-01T00:00:00+00:00',
+  };
+  const bo = { ...mei, customerId: '66666666-6666-4666-8666-666666666666', name: 'Bo Wang', email: null, phone: '+8613800138000', stage: 'lead' as const, tier: 'normal' as const, lastOrderAt: null, pooledAt: null };
+
+  function poolApi(claim: PoolApi['claim'] = async () => ({ pending: false })) {
+    const asked: Array<{ orgId: string; filter: PoolFilter }> = [];
+    const claims: string[] = [];
+    const api: PoolApi = {
+      pool: async (orgId, filter) => {
+        asked.push({ orgId, filter });
+        return { customers: [mei, bo], currency: 'CNY' };
+      },
+      claim: async (orgId, customerId) => {
+        claims.push(`${orgId}|${customerId}`);
+        return claim(orgId, customerId);
+      },
+    };
+    return { api, asked, claims };
+  }
+
+  async function openPool(api: PoolApi) {
+    const { api: overviewApi } = fakeApi();
+    const store = createOverviewStore(overviewApi, { today: () => today });
+    const pool = createPoolStore(api);
+    const onView = vi.fn();
+    const view = render(<Overview store={store} pool={pool} onView={onView} />);
+    await store.start();
+    fireEvent.click(await screen.findByRole('button', { name: 'Pool' }));
+    await screen.findAllByTestId('pool-row');
+    return { view, store, pool, onView };
+  }
+
+  it('lists the pool of the organization shown, with its figures as text, and filters by stage and tier', async () => {
+    const { api, asked } = poolApi();
+    const { view, onView } = await openPool(api);
+    expect(onView).toHaveBeenCalledWith('pool');
+    expect(screen.getByRole('button', { name: 'Pool' }).getAttribute('aria-pressed')).toBe('true');
+    const rows = screen.getAllByTestId('pool-row');
+    expect(rows[0]!.textContent).toContain('<b>Mei</b> Pool');
+    expect(view.container.querySelector('[data-testid="pool"] b')).toBeNull();
+    expect(rows[0]!.textContent).toContain('mei@example.com');
+    expect(rows[0]!.textContent).toContain('At risk · VIP · 4 orders, CN¥1,280');
+    expect(rows[1]!.textContent).toContain('+8613800138000');
+    expect(screen.getByTestId('pool-count').textContent).toBe('2 customers shown');
+    expect(asked).toEqual([{ orgId: lotus.id, filter: { stage: null, tier: null } }]);
+
+    fireEvent.change(screen.getByRole('combobox', { name: 'Lifecycle stage' }), { target: { value: 'churned' } });
+    fireEvent.change(screen.getByRole('combobox', { name: 'Value tier' }), { target: { value: 'super' } });
+    await waitFor(() => expect(asked.at(-1)).toEqual({ orgId: lotus.id, filter: { stage: 'churned', tier: 'super' } }));
+    fireEvent.change(screen.getByRole('combobox', { name: 'Lifecycle stage' }), { target: { value: '' } });
+    await waitFor(() => expect(asked.at(-1)).toEqual({ orgId: lotus.id, filter: { stage: null, tier: 'super' } }));
+  });
+
+  it('claims a row through the background and says so; a refused claim says why and can be tried again', async () => {
+    let refuse = true;
+    const { api, claims } = poolApi(async () => {
+      if (refuse) throw new Error('the customer has an owner');
+      return { pending: false };
+    });
+    await openPool(api);
+    fireEvent.click(screen.getByRole('button', { name: 'Claim Bo Wang' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Could not claim: the customer has an owner');
+    refuse = false;
+    fireEvent.click(screen.getByRole('button', { name: 'Claim Bo Wang' }));
+    expect((await screen.findByRole('status')).textContent).toBe('Claimed: you own this customer now.');
+    expect(screen.queryByRole('button', { name: 'Claim Bo Wang' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Claim <b>Mei</b> Pool' })).toBeTruthy();
+    expect(claims).toEqual([`${lotus.id}|${bo.customerId}`, `${lotus.id}|${bo.customerId}`]);
+  });
+
+  it('says a claim made offline waits in the queue', async () => {
+    const { api } = poolApi(async () => ({ pending: true }));
+    await openPool(api);
+    fireEvent.click(screen.getByRole('button', { name: 'Claim <b>Mei</b> Pool' }));
+    expect((await screen.findByRole('status')).textContent).toMatch(/saved offline/);
+  });
+
+  it('speaks Simplified Chinese', async () => {
+    setLocale('zh-CN');
+    const { api: overviewApi } = fakeApi();
+    const store = createOverviewStore(overviewApi, { today: () => today });
+    render(<Overview store={store} pool={createPoolStore(poolApi().api)} initialView="pool" />);
+    await store.start();
+    await screen.findByRole('heading', { name: '公海：没有负责人的客户' });
+    expect(screen.getByRole('combobox', { name: '生命周期阶段' })).toBeTruthy();
+    expect(screen.getByRole('combobox', { name: '客户价值等级' })).toBeTruthy();
+    expect((await screen.findAllByRole('button', { name: /^领取 / })).length).toBe(2);
+  });
+
+  it('is left out of the page when no pool is given (the stages only)', async () => {
+    const { api } = fakeApi();
+    const store = createOverviewStore(api, { today: () => today });
+    render(<Overview store={store} />);
+    await store.start();
+    await screen.findByRole('heading', { name: 'Customers per lifecycle stage' });
+    expect(screen.queryByRole('button', { name: 'Pool' })).toBeNull();
   });
 });

@@ -53,6 +53,44 @@ afterEach(() => {
 });
 
 describe('Popup', () => {
+  it('lists the customers returning to the pool, each opening the customer, red under three days, in both languages', async () => {
+    const now = Date.now();
+    const day = 86_400_000;
+    const state: PopupStateResponse = {
+      ...signedIn,
+      poolReturns: [
+        { customerId: '55555555-5555-4555-8555-555555555555', customerName: '<i>Soon</i>', recycleAt: new Date(now + 60_000).toISOString(), url: 'https://mail.google.com/mail/u/0/#search/soon%40example.com' },
+        { customerId: '66666666-6666-4666-8666-666666666666', customerName: 'Later Li', recycleAt: new Date(now + 6 * day).toISOString(), url: null },
+      ],
+    };
+    const view = renderPopup(fakePopupApi({ state: async () => state }));
+    const list = await screen.findByRole('region', { name: 'Returning to the pool' });
+    expect(list.querySelector('h2')!.textContent).toBe('Returning to the pool (2)');
+    const link = screen.getByRole('link', { name: '<i>Soon</i>' });
+    expect(link.getAttribute('href')).toBe('https://mail.google.com/mail/u/0/#search/soon%40example.com');
+    expect(view.container.querySelector('i')).toBeNull();
+    const [soon, later] = [...list.querySelectorAll('[data-urgent]')] as HTMLElement[];
+    expect(soon!.dataset.urgent).toBe('true');
+    expect(soon!.textContent).toMatch(/ · (today|tomorrow)$/);
+    expect(later!.dataset.urgent).toBe('false');
+    expect(later!.textContent).toMatch(/ · in [67] days$/);
+    cleanup();
+    setLocale('zh-CN');
+    try {
+      renderPopup(fakePopupApi({ state: async () => state }));
+      await screen.findByRole('region', { name: '即将退回公海' });
+      expect(screen.getByText(/· [67] 天后$/)).toBeTruthy();
+    } finally {
+      setLocale('en');
+    }
+  });
+
+  it('shows no pool list when nothing returns', async () => {
+    renderPopup(fakePopupApi({ state: async () => ({ ...signedIn, poolReturns: [] }) }));
+    await screen.findByText('rep@lotus.test');
+    expect(screen.queryByRole('region', { name: 'Returning to the pool' })).toBeNull();
+  });
+
   it('shows the name and that it is checking before the background answers', () => {
     renderPopup(fakePopupApi({ status: () => new Promise(() => {}), state: () => new Promise(() => {}) }));
     expect(screen.getByRole('heading', { name: 'Portrait' })).toBeTruthy();

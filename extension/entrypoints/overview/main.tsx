@@ -3,6 +3,7 @@ import { render } from 'preact';
 import { Overview } from '../../features/overview/Overview.tsx';
 import { t } from '../../features/overview/texts.ts';
 import { createOverviewStore, resolveLanguage, type OverviewApi } from '../../features/overview/store.ts';
+import { createPoolStore, type PoolApi } from '../../features/overview/pool-store.ts';
 import { setLocale } from '../../platform/i18n/i18n.ts';
 import { sendMessage } from '../../features/send.ts';
 
@@ -21,9 +22,30 @@ const api: OverviewApi = {
   },
 };
 
+const poolApi: PoolApi = {
+  async pool(orgId, filter) {
+    const answer = await sendMessage({ type: 'overview/pool', orgId, stage: filter.stage, tier: filter.tier });
+    return { customers: answer.customers, currency: answer.currency };
+  },
+  async claim(orgId, customerId) {
+    return { pending: (await sendMessage({ type: 'overview/claim', orgId, customerId })).pending };
+  },
+};
+
 const store = createOverviewStore(api);
+const pool = createPoolStore(poolApi);
+// overview.html#pool opens the pool; switching views keeps the address in step (a reload stays).
+const initialView = location.hash === '#pool' ? 'pool' : 'stages';
 const container = document.getElementById('app');
 if (container) {
-  render(<Overview store={store} />, container);
+  render(
+    <Overview
+      store={store}
+      pool={pool}
+      initialView={initialView}
+      onView={(view) => history.replaceState(null, '', view === 'pool' ? '#pool' : location.pathname + location.search)}
+    />,
+    container,
+  );
   void store.start();
 }

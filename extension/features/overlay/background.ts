@@ -6,12 +6,14 @@ import { failed, tabOf, type BackgroundServices } from '../../background/service
 import type { ErrorResponse } from '../../platform/messaging/schemas.ts';
 import {
   lookupRequestSchema,
+  membersRequestSchema,
   pageSettingsRequestSchema,
   placementRequestSchema,
   sessionRequestSchema,
   tagSuggestionsRequestSchema,
   timelineRequestSchema,
   writeRequestSchema,
+  type MembersResponse,
   type PageSettingsResponse,
   type TimelineResponse,
 } from './schemas.ts';
@@ -29,6 +31,7 @@ export const overlayFeature = defineFeature({
     'portrait/settings': { schema: pageSettingsRequestSchema, from: 'page', whileSwitchedOff: true },
     'portrait/placement': { schema: placementRequestSchema, from: 'page' },
     'portrait/timeline': { schema: timelineRequestSchema, from: 'page' },
+    'portrait/members': { schema: membersRequestSchema, from: 'page' },
   },
   handlers: ({ session, settings, portraits, tabs, uiLanguage, placements }: BackgroundServices) => ({
     async 'portrait/lookup'(message, sender) {
@@ -48,6 +51,21 @@ export const overlayFeature = defineFeature({
         const before = message.before ? { before: message.before.before, beforeKey: message.before.beforeKey } : null;
         const timeline = await backend.customerTimeline(state.orgId, message.customerId, before, timelinePage);
         return { ok: true, timeline, userId: account.userId, role: state.role };
+      } catch (error) {
+        await session.noticeFailure(error);
+        return failed(error);
+      }
+    },
+
+    // Only admins assign customers (assign_customer checks it again), so only they are given the list.
+    async 'portrait/members'(): Promise<MembersResponse | ErrorResponse> {
+      const state = await session.state();
+      if (!state.signedIn) return { ok: false, error: 'signed-out' };
+      if (!state.orgId) return { ok: false, error: 'forbidden', message: 'No organization is selected' };
+      if (state.role !== 'admin') return { ok: false, error: 'forbidden', message: 'Only admins assign customers' };
+      try {
+        const backend = await session.backend();
+        return { ok: true, members: await backend.orgMembers(state.orgId) };
       } catch (error) {
         await session.noticeFailure(error);
         return failed(error);

@@ -45,7 +45,11 @@ export const timelineRequestSchema = z.strictObject({
   before: z.strictObject({ before: z.iso.datetime({ offset: true }), beforeKey: z.string().max(100) }).nullable(),
 });
 
+/** The organization's members, for an admin's "Assign to…" in the card (loaded when it opens). */
+export const membersRequestSchema = z.strictObject({ type: z.literal('portrait/members') });
+
 export const pageRequestSchema = z.discriminatedUnion('type', [
+  membersRequestSchema,
   placementRequestSchema,
   timelineRequestSchema,
   lookupRequestSchema,
@@ -64,6 +68,20 @@ export type PageSettingsRequest = z.infer<typeof pageSettingsRequestSchema>;
 export type PlacementRequest = z.infer<typeof placementRequestSchema>;
 export type PageRequest = z.infer<typeof pageRequestSchema>;
 export type TimelineRequest = z.infer<typeof timelineRequestSchema>;
+export type MembersRequest = z.infer<typeof membersRequestSchema>;
+
+/** A member of the organization, as the card's "Assign to…" lists them. */
+export interface MemberView {
+  userId: string;
+  displayName: string | null;
+  email: string | null;
+  role: MemberRole;
+}
+
+export interface MembersResponse {
+  ok: true;
+  members: MemberView[];
+}
 
 export interface TimelineResponse {
   ok: true;
@@ -112,4 +130,5 @@ export interface PageResponseByType {
   'portrait/settings': PageSettingsResponse;
   'portrait/placement': { ok: true };
   'portrait/timeline': TimelineResponse;
+  'portrait/members': MembersResponse;
 }

@@ -19,6 +19,10 @@ import { t } from './texts.ts';
 import { coverage, maxRangeDays, periods, type DayRange, type RangeProblem } from './period.ts';
 import { StackedChart } from './StackedChart.tsx';
 import type { OverviewStore } from './store.ts';
+import { Pool } from './Pool.tsx';
+import type { PoolStore } from './pool-store.ts';
+
+export type OverviewView = 'stages' | 'pool';
 
 const fieldClass = 'rounded border border-slate-300 bg-white px-2 py-1 text-sm focus:border-sky-500 focus:outline-none';
 const sectionClass = 'flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm';
@@ -428,7 +432,61 @@ function Charts({ store, figures }: { store: OverviewStore; figures: StageOvervi
   );
 }
 
-export function Overview({ store }: { store: OverviewStore }) {
+/** Stages (the charts) or the pool; keyboard users move with Tab and press the one they want. */
+function ViewSwitch({ view, onView }: { view: OverviewView; onView: (view: OverviewView) => void }) {
+  return (
+    <div class="flex flex-wrap gap-1" role="group" aria-label={t('view')} data-testid="view-switch">
+      {(['stages', 'pool'] as const).map((option) => (
+        <button
+          key={option}
+          type="button"
+          aria-pressed={view === option}
+          data-view={option}
+          class={`rounded border px-3 py-1 text-sm ${
+            view === option ? 'border-sky-600 bg-sky-600 text-white' : 'border-slate-300 bg-white text-slate-800 hover:bg-slate-100'
+          }`}
+          onClick={() => onView(option)}
+        >
+          {t(`view.${option}`)}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function OrgSelect({ store }: { store: OverviewStore }) {
+  return (
+    <label class="flex flex-col gap-1 self-start text-xs text-slate-600">
+      {t('org')}
+      <select class={fieldClass} data-testid="org-select" value={store.orgId.value ?? ''} onChange={(event) => void store.selectOrg(event.currentTarget.value)}>
+        {store.orgs.value.map((org) => (
+          <option key={org.id} value={org.id}>
+            {org.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function Overview({
+  store,
+  pool,
+  initialView = 'stages',
+  onView,
+}: {
+  store: OverviewStore;
+  /** The pool view; without it the page shows the stages only. */
+  pool?: PoolStore;
+  initialView?: OverviewView;
+  /** Told when the user switches views (the entrypoint keeps it in the address's hash). */
+  onView?: (view: OverviewView) => void;
+}) {
+  const [view, setView] = useState<OverviewView>(pool ? initialView : 'stages');
+  const switchView = (next: OverviewView) => {
+    setView(next);
+    onView?.(next);
+  };
   const context = store.context.value;
   const session = context?.session;
   const figures = store.figures.value;
@@ -447,9 +505,19 @@ export function Overview({ store }: { store: OverviewStore }) {
     body = <p class="text-sm" data-testid="signed-out">{session?.reason === 'not-configured' ? t('notConfigured') : t('signedOut')}</p>;
   } else if (store.orgs.value.length === 0) {
     body = <p class="text-sm" data-testid="no-org">{t('noOrg')}</p>;
+  } else if (pool && view === 'pool') {
+    const orgId = store.orgId.value;
+    body = (
+      <>
+        <ViewSwitch view={view} onView={switchView} />
+        <OrgSelect store={store} />
+        {orgId && <Pool pool={pool} orgId={orgId} />}
+      </>
+    );
   } else {
     body = (
       <>
+        {pool && <ViewSwitch view={view} onView={switchView} />}
         <Controls store={store} />
         <p class="text-xs text-slate-600" data-testid="range">
           {t('range', { from: formatDay(range.from), to: formatDay(range.to) })}

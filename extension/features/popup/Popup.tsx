@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getLocale, t } from '../../platform/i18n/i18n.ts';
 import type { OrgSummary, PopupStateResponse, SiteId } from '../send.ts';
-import type { DueFollowUpView } from './schemas.ts';
+import type { DueFollowUpView, PoolReturnView } from './schemas.ts';
+import { daysUntilRecycle, recycleIsUrgent, recycleWording } from '../../platform/recycle.ts';
 import { t as overviewText } from '../overview/texts.ts';
 import type { PopupStore } from './store.ts';
 import { StatusBadge } from './StatusBadge.tsx';
@@ -37,6 +38,36 @@ function FollowUpList({ kind, items }: { kind: 'overdue' | 'today'; items: DueFo
             {item.note && <p class="truncate text-xs text-slate-600">{item.note}</p>}
           </li>
         ))}
+      </ul>
+    </section>
+  );
+}
+
+/** The user's customers that return to the pool within a week, soonest first (red under three days). */
+function PoolReturnList({ items, now }: { items: PoolReturnView[]; now: number }) {
+  if (items.length === 0) return null;
+  return (
+    <section aria-label={t('popup.poolReturns')} data-testid="pool-returns" class="flex flex-col gap-1">
+      <h2 class="text-xs font-semibold uppercase text-slate-600">{`${t('popup.poolReturns')} (${items.length})`}</h2>
+      <ul class="flex flex-col gap-1">
+        {items.map((item) => {
+          const days = daysUntilRecycle(item.recycleAt, now) ?? 0;
+          const urgent = recycleIsUrgent(days);
+          return (
+            <li key={item.customerId} class="text-sm">
+              {item.url ? (
+                <a href={item.url} target="_blank" rel="noopener noreferrer" class="font-medium text-sky-700 underline">
+                  {item.customerName}
+                </a>
+              ) : (
+                <span class="font-medium">{item.customerName}</span>
+              )}
+              <span class={`text-xs ${urgent ? 'font-semibold text-rose-700' : 'text-slate-600'}`} data-urgent={urgent ? 'true' : 'false'}>
+                {` · ${t(`popup.poolReturns.${recycleWording(days)}`, { days })}`}
+              </span>
+            </li>
+          );
+        })}
       </ul>
     </section>
   );
@@ -224,6 +255,7 @@ function SignedIn({
       )}
       {state.followUps && <FollowUpList kind="overdue" items={state.followUps.overdue} />}
       {state.followUps && <FollowUpList kind="today" items={state.followUps.today} />}
+      {state.poolReturns && <PoolReturnList items={state.poolReturns} now={Date.now()} />}
       <SiteSwitches store={store} state={state} />
       {state.pendingWrites > 0 && (
         <p class="text-xs text-amber-700" data-testid="pending-writes">

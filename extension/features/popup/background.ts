@@ -13,10 +13,14 @@ import {
   signOutRequestSchema,
   statusRequestSchema,
   type DueFollowUpView,
+  type PoolReturnView,
   type PopupStateResponse,
 } from './schemas.ts';
 import type { MyFollowUp } from '../../background/follow-ups.ts';
 import type { SessionState } from '../../platform/messaging/schemas.ts';
+
+/** How far ahead the popup warns of customers returning to the pool. */
+export const poolReturnsWithinDays = 7;
 
 /** The customer's mail in Gmail: a search for their address (or phone). */
 export function gmailSearchUrl(address: string | null): string | null {
@@ -57,6 +61,31 @@ export const popupFeature = defineFeature({
       return { overdue: due.overdue.map(view), today: due.today.map(view) };
     }
 
+    /** The user's customers returning to the pool within a week; none when they cannot be read. */
+    async function poolReturns(state: SessionState): Promise<PopupStateResponse['poolReturns']> {
+      if (!state.signedIn || !state.orgId) return undefined;
+      const orgId = state.orgId;
+      try {
+        const [rows, context] = await Promise.all([
+          (await session.backend()).myPoolReturns(orgId, poolReturnsWithinDays),
+          session.portraitContext(orgId),
+        ]);
+        return rows
+          .map(
+            (row): PoolReturnView => ({
+              customerId: row.customer_id,
+              customerName: row.display_name ?? row.primary_email ?? row.primary_phone ?? '—',
+              recycleAt: row.recycle_at,
+              url: context.studioUrl?.(row.customer_id) ?? gmailSearchUrl(row.primary_email ?? row.primary_phone),
+            }),
+          )
+          .sort((a, b) => Date.parse(a.recycleAt) - Date.parse(b.recycleAt));
+      } catch (error) {
+        await session.noticeFailure(error);
+        return undefined;
+      }
+    }
+
     /** Open invitations; the popup works without them when they cannot be read (offline). */
     async function invitations(signedIn: boolean): Promise<PopupStateResponse['invitations']> {
       if (!signedIn) return [];
@@ -76,7 +105,7 @@ export const popupFeature = defineFeature({
         queue.failed(),
         settings.api(),
       ]);
-      const open = await invitations(state.signedIn);
+      const [open, returning] = await Promise.all([invitations(state.signedIn), poolReturns(state)]);
       return {
         ok: true,
         session: state,
@@ -87,6 +116,7 @@ export const popupFeature = defineFeature({
         pendingWrites: writes.filter((write) => write.userId === account?.userId).length,
         failedWrites: failedWrites.length,
         followUps: await dueFollowUps(state),
+        poolReturns: returning,
       };
     }
 

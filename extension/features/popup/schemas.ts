@@ -49,6 +49,17 @@ export interface PopupStateResponse {
   failedWrites: number;
   /** The signed-in user's open follow-ups that are overdue or due later today (my_follow_ups). */
   followUps?: { overdue: DueFollowUpView[]; today: DueFollowUpView[] };
+  /** The signed-in user's customers that return to the pool (公海) within a week (my_pool_returns). */
+  poolReturns?: PoolReturnView[];
+}
+
+/** A customer of the user's that returns to the pool soon, with where clicking it leads. */
+export interface PoolReturnView {
+  customerId: string;
+  customerName: string;
+  recycleAt: string;
+  /** As for follow-ups: the customer's mail in Gmail, or their Studio row for admins. */
+  url: string | null;
 }
 
 /** A follow-up in the popup's lists, with where clicking it leads. */

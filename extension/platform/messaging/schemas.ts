@@ -213,6 +213,8 @@ export interface PortraitView {
   openOrderCount?: number;
   /** Satisfaction visits: the latest score as given (on its scale's maximum) and the average on 0–100; null when never asked. */
   satisfaction?: { last: number; max: number; average: number; at: string } | null;
+  /** When the customer returns to the pool (公海) unless someone follows up; null: unowned or no rule. */
+  recycleAt?: string | null;
   tags: TagView[];
   segments: Array<{ id: string; name: string }>;
   notes: NoteView[];

@@ -117,7 +117,12 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
     invitations: [] as Array<InvitationSummary & { answered?: boolean }>,
     joined: [] as Membership[],
     followUps: [] as Awaited<ReturnType<PortraitBackend['myFollowUps']>>,
+    members: [] as Awaited<ReturnType<PortraitBackend['orgMembers']>>,
+    pool: [] as Awaited<ReturnType<PortraitBackend['poolCustomers']>>,
+    poolReturns: [] as Awaited<ReturnType<PortraitBackend['myPoolReturns']>>,
   };
+  const poolCalls: Array<{ orgId: string; filter: unknown; limit: number }> = [];
+  const poolReturnCalls: Array<{ orgId: string; withinDays: number }> = [];
   const lost = new Set<() => void>();
   const offline = () => new ApiFailure('network', 'TypeError: Failed to fetch');
 
@@ -221,6 +226,20 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
       if (!state.online) throw offline();
       return state.followUps;
     },
+    async orgMembers() {
+      if (!state.online) throw offline();
+      return state.members;
+    },
+    async poolCustomers(orgId, filter, limit) {
+      poolCalls.push({ orgId, filter, limit });
+      if (!state.online) throw offline();
+      return state.pool.slice(0, limit);
+    },
+    async myPoolReturns(orgId, withinDays) {
+      poolReturnCalls.push({ orgId, withinDays });
+      if (!state.online) throw offline();
+      return state.poolReturns;
+    },
     async applyWrite(write, context): Promise<ApplyOutcome> {
       applyAttempts.push(structuredClone(write));
       if (!state.online) return { ok: false, retry: true, message: 'TypeError: Failed to fetch' };
@@ -244,6 +263,8 @@ export function fakeBackend(options: { apiUrl?: string; orgs?: Membership[] } = 
     contextCalls,
     overviewCalls,
     memberAddressCalls,
+    poolCalls,
+    poolReturnCalls,
     addCustomer(orgId: string, identifier: Identifier, portrait: PortraitView = portraitFor(identifier)) {
       customers.set(`${orgId}|${identifierKey(identifier)}`, portrait);
       return portrait;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { portraitSchema, type Portrait } from '../../../shared/api.ts';
+import type { Rule } from '../../../shared/rules.ts';
 import { ApiFailure } from '../../../extension/background/client.ts';
 import { InvalidArguments, rpcCalls, toPortraitView } from '../../../extension/background/rpc.ts';
 import type { QueuedWrite } from '../../../extension/background/write-queue.ts';
@@ -72,6 +73,7 @@ const portrait: Portrait = portraitSchema.parse({
   open_orders: [{ external_id: '1001', source: 'shopify', ordered_at: at, total: 1240, currency: 'USD' }],
   open_order_count: 2,
   satisfaction: { responses: 2, last_score: 4, last_scale: 'csat5', last_score_100: 75, last_at: at, avg_score_100: 62.5 },
+  recycle_at: '2026-12-20T09:00:00+00:00',
 });
 
 describe('the API’s portrait as the overlay shows it', () => {
@@ -107,6 +109,7 @@ describe('the API’s portrait as the overlay shows it', () => {
       openOrders: [{ total: 1240, currency: 'USD', at }],
       openOrderCount: 2,
       satisfaction: { last: 4, max: 5, average: 62.5, at },
+      recycleAt: '2026-12-20T09:00:00+00:00',
       tags: [{ id: '66666666-6666-4666-8666-666666666666', name: 'VIP', color: '#aa0000', source: 'manual' }],
       segments: [{ id: '99999999-9999-4999-8999-999999999990', name: 'Big spenders' }],
       notes: [{ id: '88888888-8888-4888-8888-888888888888', body: 'Prefers WeChat', authorName: 'Rei Rep', createdAt: at }],
@@ -120,6 +123,65 @@ describe('the API’s portrait as the overlay shows it', () => {
     const view = toPortraitView(bare, { orgId: orgA, currency: 'USD' });
     expect(view.displayName).toBe('li.wei@example.com');
     expect(view.studioUrl).toBeNull();
+  });
+
+  it('has no recycle time for a customer in the pool, or from a database without recycle rules', () => {
+    const { recycle_at: _recycleAt, ...older } = portrait;
+    expect(toPortraitView(portraitSchema.parse(older), { orgId: orgA, currency: 'USD' }).recycleAt).toBeNull();
+    expect(toPortraitView({ ...portrait, recycle_at: null }, { orgId: orgA, currency: 'USD' }).recycleAt).toBeNull();
+    expect(portraitSchema.safeParse({ ...portrait, recycle_at: 'in two days' }).success).toBe(false);
+  });
+});
+
+describe('the pool and the members', () => {
+  const poolRow = {
+    customer_id: customerId,
+    display_name: 'Mei Pool',
+    primary_email: 'mei@example.com',
+    primary_phone: null,
+    lifecycle_stage: 'churned',
+    value_tier: 'super',
+    net_spend: 99.5,
+    order_count: 3,
+    last_order_at: at,
+    pooled_at: null,
+  };
+
+  it('calls pool_customers with the rule and the page size, and checks the answer', async () => {
+    const calls: Array<{ fn: string; args: Record<string, unknown> }> = [];
+    const api = rpcCalls(async (fn, args) => {
+      calls.push({ fn, args });
+      return [poolRow];
+    });
+    const rule: Rule = { field: 'value_tier', op: 'in', value: ['super'] };
+    expect(await api.poolCustomers(orgA, rule, 50)).toEqual([poolRow]);
+    expect(calls).toEqual([{ fn: 'pool_customers', args: { p_org: orgA, p_filter: rule, p_limit: 50 } }]);
+    const broken = rpcCalls(async () => [{ ...poolRow, value_tier: 'gold' }]);
+    await expect(broken.poolCustomers(orgA, null, 50)).rejects.toThrow();
+  });
+
+  it('refuses, without a call, a filter that is not a rule object and a page size out of 1..200', async () => {
+    const api = rpcCalls(async () => {
+      throw new Error('must not be called');
+    });
+    await expect(api.poolCustomers(orgA, [] as never, 50)).rejects.toBeInstanceOf(InvalidArguments);
+    await expect(api.poolCustomers(orgA, null, 0)).rejects.toBeInstanceOf(InvalidArguments);
+    await expect(api.poolCustomers(orgA, null, 201)).rejects.toBeInstanceOf(InvalidArguments);
+  });
+
+  it('calls my_pool_returns with the days ahead, and org_members, mapping the members', async () => {
+    const calls: Array<{ fn: string; args: Record<string, unknown> }> = [];
+    const api = rpcCalls(async (fn, args) => {
+      calls.push({ fn, args });
+      if (fn === 'org_members') return [{ user_id: userId, display_name: null, email: 'rei@example.com', role: 'rep' }];
+      return [{ customer_id: customerId, display_name: 'Li', primary_email: null, primary_phone: null, lifecycle_stage: 'active', value_tier: 'normal', recycle_at: at }];
+    });
+    expect(await api.myPoolReturns(orgA, 7)).toHaveLength(1);
+    expect(await api.orgMembers(orgA)).toEqual([{ userId, displayName: null, email: 'rei@example.com', role: 'rep' }]);
+    expect(calls).toEqual([
+      { fn: 'my_pool_returns', args: { p_org: orgA, p_within_days: 7 } },
+      { fn: 'org_members', args: { p_org: orgA } },
+    ]);
   });
 });
 

@@ -11,6 +11,9 @@ import { setLocale } from '../../../extension/platform/i18n/i18n.ts';
 import type { WriteOp } from '../../../extension/platform/messaging/schemas.ts';
 import type { TimelineResponse } from '../../../extension/features/overlay/schemas.ts';
 import { portrait } from './data.ts';
+import { daysUntilRecycle, recycleIsUrgent, recycleWording } from '../../../extension/platform/recycle.ts';
+import type { MemberView } from '../../../extension/features/overlay/schemas.ts';
+import { createMembersRequest } from '../../../extension/features/overlay/actions/owner/members.ts';
 
 const userId = '11111111-1111-4111-8111-111111111111';
 const customerId = '22222222-2222-4222-8222-222222222222';
@@ -190,5 +193,116 @@ describe('the card actions', () => {
     const base = portrait({ customerId });
     expect(timelineSignature(base)).toBe(timelineSignature({ ...base }));
     expect(timelineSignature({ ...base, ownerId: userId })).not.toBe(timelineSignature(base));
+  });
+});
+
+describe('returns to the pool in N days', () => {
+  const now = new Date(2026, 4, 10, 15, 0).getTime();
+  it('counts local calendar days: a time already past and later today are today, the next day tomorrow', () => {
+    expect(daysUntilRecycle(null, now)).toBeNull();
+    expect(daysUntilRecycle('soon', now)).toBeNull();
+    expect(daysUntilRecycle(new Date(2026, 4, 9, 8).toISOString(), now)).toBe(0);
+    expect(daysUntilRecycle(new Date(2026, 4, 10, 23, 59).toISOString(), now)).toBe(0);
+    expect(daysUntilRecycle(new Date(2026, 4, 11, 0, 1).toISOString(), now)).toBe(1);
+    expect(daysUntilRecycle(new Date(2026, 4, 12, 9).toISOString(), now)).toBe(2);
+    expect(daysUntilRecycle(new Date(2026, 4, 13, 9).toISOString(), now)).toBe(3);
+    expect([0, 1, 2, 3].map(recycleIsUrgent)).toEqual([true, true, true, false]);
+    expect([0, 1, 2].map(recycleWording)).toEqual(['today', 'tomorrow', 'days']);
+  });
+});
+
+const admin = '44444444-4444-4444-8444-444444444444';
+const members: MemberView[] = [
+  { userId, displayName: 'Rei Rep', email: 'rei@example.com', role: 'rep' },
+  { userId: admin, displayName: null, email: 'ada@example.com', role: 'admin' },
+  { userId: id(7), displayName: hostile, email: null, role: 'staff' },
+];
+
+describe('the owner: Assign to… and the recycle warning', () => {
+  const now = new Date(2026, 4, 10, 15, 0).getTime();
+  const inDays = (days: number) => new Date(2026, 4, 10 + days, 12, 0).toISOString();
+
+  it('lets an admin pick a member with the keyboard and assigns through the write queue', async () => {
+    const { client, writes } = fakeClient([page([])], 'admin');
+    const asked = vi.fn(async () => members);
+    const view = render(
+      <CardActions portrait={portrait({ customerId, ownerId: userId, owner: 'Rei Rep' })} now={now} client={client} members={asked} />,
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Assign to…' }));
+    const select = (await screen.findByRole('combobox', { name: 'Assign to' })) as HTMLSelectElement;
+    await waitFor(() => expect(document.activeElement).toBe(select));
+    // The current owner cannot be chosen; the first other member is; names are text.
+    const options = [...select.options];
+    expect(options.map((o) => [o.textContent, o.disabled])).toEqual([
+      ['Rei Rep (sales rep)', true],
+      ['ada@example.com (admin)', false],
+      [`${hostile} (staff)`, false],
+    ]);
+    expect(view.container.querySelector('img')).toBeNull();
+    expect(select.value).toBe(admin);
+    fireEvent.change(select, { target: { value: id(7) } });
+    fireEvent.click(screen.getByRole('button', { name: 'Assign' }));
+    await waitFor(() => expect(writes).toEqual([{ op: 'assign', customerId, memberId: id(7) }]));
+    expect(asked).toHaveBeenCalledTimes(1);
+    expect(screen.queryByRole('combobox', { name: 'Assign to' })).toBeNull();
+  });
+
+  it('offers Assign to… to admins only, and says when the members cannot be loaded', async () => {
+    const rep = fakeClient([page([])], 'rep');
+    render(<CardActions portrait={portrait({ customerId, ownerId: null })} now={now} client={rep.client} members={async () => members} />);
+    await screen.findByRole('button', { name: 'Claim' });
+    expect(screen.queryByRole('button', { name: 'Assign to…' })).toBeNull();
+    cleanup();
+    const adminClient = fakeClient([page([])], 'admin');
+    render(<CardActions portrait={portrait({ customerId, ownerId: null })} now={now} client={adminClient.client} members={async () => Promise.reject(new Error('offline'))} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Assign to…' }));
+    await screen.findByText('The members could not be loaded.');
+    expect(adminClient.writes).toEqual([]);
+  });
+
+  it('says when an owned customer returns to the pool: red under three days, today and tomorrow in words', async () => {
+    const { client } = fakeClient([page([])]);
+    const owned = (days: number) => portrait({ customerId, ownerId: userId, owner: 'Rei', recycleAt: inDays(days) });
+    const view = render(<CardActions portrait={owned(5)} now={now} client={client} />);
+    const warning = await screen.findByTestId('portrait-recycle');
+    expect(warning.textContent).toBe('Returns to the pool in 5 days');
+    expect(warning.dataset.urgent).toBe('false');
+    view.rerender(<CardActions portrait={owned(2)} now={now} client={client} />);
+    expect(screen.getByTestId('portrait-recycle').textContent).toBe('Returns to the pool in 2 days');
+    expect(screen.getByTestId('portrait-recycle').dataset.urgent).toBe('true');
+    expect(screen.getByTestId('portrait-recycle').className).toMatch(/text-rose-700/);
+    view.rerender(<CardActions portrait={owned(1)} now={now} client={client} />);
+    expect(screen.getByTestId('portrait-recycle').textContent).toBe('Returns to the pool tomorrow');
+    view.rerender(<CardActions portrait={owned(0)} now={now} client={client} />);
+    expect(screen.getByTestId('portrait-recycle').textContent).toBe('Returns to the pool today');
+    // No warning for a pool customer, nor for an owned one without a rule.
+    view.rerender(<CardActions portrait={portrait({ customerId, ownerId: null, recycleAt: null })} now={now} client={client} />);
+    expect(screen.queryByTestId('portrait-recycle')).toBeNull();
+    view.rerender(<CardActions portrait={portrait({ customerId, ownerId: userId, recycleAt: null })} now={now} client={client} />);
+    expect(screen.queryByTestId('portrait-recycle')).toBeNull();
+  });
+
+  it('says it in Chinese', async () => {
+    setLocale('zh-CN');
+    const { client } = fakeClient([page([])], 'admin');
+    render(<CardActions portrait={portrait({ customerId, ownerId: userId, recycleAt: inDays(4) })} now={now} client={client} members={async () => members} />);
+    expect((await screen.findByTestId('portrait-recycle')).textContent).toBe('4 天后退回公海');
+    fireEvent.click(screen.getByRole('button', { name: '分配给…' }));
+    expect(await screen.findByRole('combobox', { name: '分配给' })).toBeTruthy();
+    expect(screen.getByRole('option', { name: 'ada@example.com (管理员)' })).toBeTruthy();
+  });
+});
+
+describe("the card actions' members request", () => {
+  it('sends portrait/members and keeps only well-formed members', async () => {
+    const sent: unknown[] = [];
+    const members = createMembersRequest(async (message) => {
+      sent.push(message);
+      return { ok: true, members: [{ userId, displayName: 'Rei', email: null, role: 'rep' }, { userId: 5, role: 'rep' }, { userId: admin, role: 'owner' }] };
+    });
+    expect(await members()).toEqual([{ userId, displayName: 'Rei', email: null, role: 'rep' }]);
+    expect(sent).toEqual([{ type: 'portrait/members' }]);
+    const refused = createMembersRequest(async () => ({ ok: false, error: 'forbidden', message: 'Only admins assign customers' }));
+    await expect(refused()).rejects.toThrow('Only admins assign customers');
   });
 });

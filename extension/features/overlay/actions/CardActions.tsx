@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CustomerTimeline, MemberRole, TimelineItem } from '../../../../shared/api.ts';
 import type { PortraitView, WriteOp } from '../../../platform/messaging/schemas.ts';
 import type { PortraitClient } from '../../page-client.ts';
+import type { MemberView } from '../schemas.ts';
 import { AddFollowUp, OpenFollowUp, openFollowUp } from './follow-up/FollowUp.tsx';
 import { Owner } from './owner/Owner.tsx';
 import { appendPage } from './timeline/timeline.ts';
@@ -16,7 +17,11 @@ export interface CardActionsProps {
   portrait: PortraitView;
   now: number;
   client: Pick<PortraitClient, 'timeline' | 'write'>;
+  /** The organization's members, for an admin's "Assign to…" (a request of the actions' own). */
+  members?: () => Promise<MemberView[]>;
 }
+
+const noMembers = () => Promise.reject(new Error('No members to assign to'));
 
 /** What, when it changes in the portrait the page shows, means the timeline is out of date. */
 export function timelineSignature(portrait: PortraitView): string {
@@ -30,7 +35,7 @@ export function timelineSignature(portrait: PortraitView): string {
   ].join('|');
 }
 
-export function CardActions({ portrait, now, client }: CardActionsProps) {
+export function CardActions({ portrait, now, client, members = noMembers }: CardActionsProps) {
   const [items, setItems] = useState<TimelineItem[]>([]);
   const [next, setNext] = useState<CustomerTimeline['next']>(null);
   const [open, setOpen] = useState<CustomerTimeline['open_follow_ups'] | null>(null);
@@ -77,7 +82,7 @@ export function CardActions({ portrait, now, client }: CardActionsProps) {
   return (
     <div class="flex flex-col gap-3" data-testid="portrait-card-actions">
       {followUp && <OpenFollowUp followUp={followUp} customerId={customerId} now={now} write={writeOk} />}
-      <Owner portrait={portrait} userId={who?.userId ?? null} role={who?.role ?? null} write={writeOk} />
+      <Owner portrait={portrait} userId={who?.userId ?? null} role={who?.role ?? null} now={now} write={writeOk} members={members} />
       <div class="flex flex-col gap-2">
         <AddFollowUp customerId={customerId} now={now} write={writeOk} />
         <Visit customerId={customerId} write={write} />

@@ -6,6 +6,7 @@ import { setLocale, type Locale } from '../../../platform/i18n/i18n.ts';
 import type { PortraitView } from '../../../platform/messaging/schemas.ts';
 import { createPortraitClient } from '../../page-client.ts';
 import { CardActions } from './CardActions.tsx';
+import { createMembersRequest } from './owner/members.ts';
 
 export interface CardActionsApi {
   mount(host: Element, props: { portrait: PortraitView; now: number; locale: Locale }): void;
@@ -17,11 +18,12 @@ export const cardActionsGlobal = '__portraitCardActions';
 
 export function createCardActionsApi(): CardActionsApi {
   const client = createPortraitClient();
+  const members = createMembersRequest();
   return {
     mount(host, { portrait, now, locale }) {
       setLocale(locale);
       // Keyed by customer and locale: another person, or another language, starts afresh.
-      render(<CardActions key={`${portrait.customerId}:${locale}`} portrait={portrait} now={now} client={client} />, host);
+      render(<CardActions key={`${portrait.customerId}:${locale}`} portrait={portrait} now={now} client={client} members={members} />, host);
     },
     unmount(host) {
       render(null, host);
