@@ -19,7 +19,8 @@
 -- a work_mem that keeps the joins of distinct values in memory, and without merge joins (the
 -- planner takes the join of millions of staged rows with their few distinct values for a handful
 -- of rows, and sorts both sides by text in the database's collation rather than hashing them).
--- The staged rows are picked by a range of ids and a hashed list, not one index probe each.
+-- The staged rows are picked by a range of ids and a hashed list, not one index probe each; an
+-- enum's values are read once per statement (a subquery), not once per row.
 
 -- Order statuses as shops and spreadsheets write them, and what they mean here.
 create table private.import_order_statuses (
@@ -312,7 +313,7 @@ begin
            when p.phone_in is not null and p.phone_n is null then format('phone: %s is not a phone number (write it with its country code)', quote_literal(p.phone_in))
            when p.kind_ not in ('person', 'company') then format('kind: %s is neither person nor company', quote_literal(p.kind_))
            when p.country_ is not null and p.country_ !~ '^[A-Z]{2}$' then format('country: %s is not a two-letter country code (such as US or CN)', quote_literal(p.country_))
-           when p.size_ is not null and not p.size_ = any (enum_range(null::public.company_size)::text[]) then
+           when p.size_ is not null and not p.size_ = any ((select enum_range(null::public.company_size))::text[]) then
              format('company_size: %s is not one of %s', quote_literal(p.size_), array_to_string(enum_range(null::public.company_size)::text[], ', '))
            when p.partner_in is not null and p.partner_in not in ('true', 'false', 'yes', 'no', 'y', 'n', '1', '0', 't', 'f') then
              format('is_partner: %s is not true or false', quote_literal(p.partner_in))
@@ -750,7 +751,7 @@ begin
            when p.status_ is null then
              format('status: %s is not an order status (paid, refunded, cancelled, pending, or completed, partially_refunded, voided…)', quote_literal(p.status_in))
            when p.currency_ !~ '^[A-Z]{3}$' then format('currency: %s is not a three-letter currency code (such as USD)', quote_literal(p.currency_))
-           when not p.source_ = any (enum_range(null::public.order_source)::text[]) then
+           when not p.source_ = any ((select enum_range(null::public.order_source))::text[]) then
              format('source: %s is not one of %s', quote_literal(p.source_), array_to_string(enum_range(null::public.order_source)::text[], ', '))
          end as error,
          null::uuid as customer_id,
@@ -857,7 +858,7 @@ begin
            when p.cell_problem is not null then p.cell_problem
            when p.ref_error is not null then p.ref_error
            when p.kind_ is null then 'kind: missing'
-           when not p.kind_ = any (enum_range(null::public.event_kind)::text[]) then
+           when not p.kind_ = any ((select enum_range(null::public.event_kind))::text[]) then
              format('kind: %s is not one of %s', quote_literal(p.kind_), array_to_string(enum_range(null::public.event_kind)::text[], ', '))
            when p.occurred_in is null then 'occurred_at: missing'
            when p.occurred_ is null then format('occurred_at: %s is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)', quote_literal(p.occurred_in))
