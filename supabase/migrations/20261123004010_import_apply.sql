@@ -655,6 +655,7 @@ set enable_mergejoin = off
 as $$
 declare
   restore text[];
+  batch record;
 begin
   if cardinality(p_ids) = 0 then
     return;
@@ -795,6 +796,18 @@ begin
     from pg_temp.import_order_work w
     left join written x on x.org_id = w.org_id and x.source::text = w.source_ and x.external_id = w.order_in and w.error is null
    where s.id = w.id;
+
+  -- What the orders' insert trigger does (portrait.bulk: it stood aside), once the statistics
+  -- know the new orders: the engine's recount would otherwise plan for an empty table.
+  analyze public.orders;
+  for batch in
+    select w.org_id, array_agg(distinct w.customer_id) as ids
+      from pg_temp.import_order_work w
+     where w.error is null and w.status_ = 'paid'
+     group by w.org_id
+  loop
+    perform private.refresh_customers(batch.org_id, batch.ids, true);
+  end loop;
 
   perform private.import_restore_engine(restore);
 end;
