@@ -344,13 +344,7 @@ isOneToOne: false
                     "city"?: string | null,"company"?: string | null,"company_size"?: string | null,"country"?: string | null,"created_at"?: string | null,"customer_id"?: string | null,"email"?: string | null,"error"?: string | null,"external_id"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"industry"?: string | null,"is_partner"?: string | null,"is_valid"?: string | null,"kind"?: string | null,"loaded_at"?: string,"name"?: string | null,"org_id"?: string | null,"owner_email"?: string | null,"phone"?: string | null,"referred_by_email"?: string | null,"region"?: string | null,"source"?: string | null,"tags"?: string | null
                   }
                   Relationships: [
-                    {
-      foreignKeyName: "import_customers_org_id_fkey"
-      columns: ["org_id"]
-isOneToOne: false
-      referencedRelation: "organizations"
-      referencedColumns: ["id"]
-    }
+                    
                   ]
                 },"import_events": {
                   Row: {
@@ -364,13 +358,7 @@ isOneToOne: false
                     "customer_email"?: string | null,"customer_external_id"?: string | null,"customer_id"?: string | null,"customer_phone"?: string | null,"error"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"kind"?: string | null,"loaded_at"?: string,"occurred_at"?: string | null,"org_id"?: string | null
                   }
                   Relationships: [
-                    {
-      foreignKeyName: "import_events_org_id_fkey"
-      columns: ["org_id"]
-isOneToOne: false
-      referencedRelation: "organizations"
-      referencedColumns: ["id"]
-    }
+                    
                   ]
                 },"import_orders": {
                   Row: {
@@ -384,13 +372,7 @@ isOneToOne: false
                     "currency"?: string | null,"customer_email"?: string | null,"customer_external_id"?: string | null,"customer_id"?: string | null,"customer_phone"?: string | null,"error"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"loaded_at"?: string,"order_id"?: string | null,"ordered_at"?: string | null,"org_id"?: string | null,"refunded"?: string | null,"source"?: string | null,"status"?: string | null,"total"?: string | null
                   }
                   Relationships: [
-                    {
-      foreignKeyName: "import_orders_org_id_fkey"
-      columns: ["org_id"]
-isOneToOne: false
-      referencedRelation: "organizations"
-      referencedColumns: ["id"]
-    }
+                    
                   ]
                 },"inbound_events": {
                   Row: {

@@ -1,14 +1,16 @@
 // Loads CSV files into the import staging tables (README: "Importing your data"): streams each
-// file through csv-parse, COPYs its rows in batches (multi-row inserts on the embedded PGlite,
-// whose socket has no COPY FROM STDIN) with the session's portrait.import_defer on
+// file's bytes to COPY in one statement (Postgres reads the CSV), or, for a file Postgres cannot
+// read as one table, through csv-parse into COPYs in batches (multi-row inserts on the embedded
+// PGlite, whose socket has no COPY FROM STDIN) with the session's portrait.import_defer on
 // (rows stay pending while they load), then resolves everything in one pass (public.import_apply)
 // and brings the portraits current (public.refresh_after_import).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
@@ -64,6 +66,118 @@ export interface LoadedFile {
 
 export class ImportError extends Error {}
 
+/** Bytes of a file as COPY reads them: the byte order mark dropped, NUL bytes (which Postgres refuses) as U+FFFD. */
+function copyBytes(): Transform {
+  let first = true;
+  const replacement = Buffer.from('\uFFFD');
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      let buf = chunk;
+      if (first) {
+        first = false;
+        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      }
+      let nul = buf.indexOf(0);
+      if (nul < 0) return done(null, buf);
+      const parts: Buffer[] = [];
+      let from = 0;
+      while (nul >= 0) {
+        parts.push(buf.subarray(from, nul), replacement);
+        from = nul + 1;
+        nul = buf.indexOf(0, from);
+      }
+      parts.push(buf.subarray(from));
+      done(null, Buffer.concat(parts));
+    },
+  });
+}
+
+/** The first line of a file: its headers (csv-parse; null when they cannot be read from that line alone). */
+async function readHeaderLine(file: string): Promise<string[] | null> {
+  const input = createReadStream(file, { start: 0, end: 65_535 });
+  let text = '';
+  for await (const chunk of input) {
+    text += (chunk as Buffer).toString('utf8');
+    if (text.includes('\n')) break;
+  }
+  input.destroy();
+  const line = text.replace(/^\uFEFF/, '').split('\n')[0]!.replace(/\r$/, '');
+  try {
+    const [headers] = parseSync(line, { relax_column_count: true }) as string[][];
+    return headers ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The fast way to load a well-formed file into Postgres: the file's bytes go straight to COPY
+ * (Postgres's own CSV reader, one statement for the whole file) into a temporary table of text
+ * columns, then one insert moves the accepted columns into the staging table. Returns null, having
+ * written nothing, when Postgres cannot read the file as one table of CSV (rows of uneven length,
+ * empty lines, encoding errors…): loadFile then reads it row by row through csv-parse.
+ */
+async function copyWholeFile(
+  client: pg.Client,
+  options: { org: string; file: string; kind?: ImportKind; headers: Record<ImportKind, string[]>; onProgress?: (progress: FileProgress) => void },
+  started: number,
+  totalBytes: number,
+  batch: string,
+): Promise<LoadedFile | null> {
+  const raw = await readHeaderLine(options.file);
+  // One column: COPY would read an empty line as a row (csv-parse skips it).
+  if (!raw || raw.length < 2 || raw.some((h) => h.includes('"'))) return null;
+  const headers = raw.map((h) => h.trim().toLowerCase());
+  const kind = options.kind ?? kindOfHeaders(headers);
+  const accepted = new Set(options.headers[kind]);
+  const columns: number[] = [];
+  const names: string[] = [];
+  headers.forEach((h, i) => {
+    if (accepted.has(h) && !names.includes(h)) {
+      columns.push(i);
+      names.push(h);
+    }
+  });
+  if (names.length === 0) return null;
+  const ignoredHeaders = headers.filter((h) => !accepted.has(h));
+
+  const loadColumns = headers.map((_, i) => `c${i}`);
+  await client.query('begin');
+  try {
+    await client.query(`create temp table import_load (${loadColumns.map((c) => `${c} text`).join(', ')}) on commit drop`);
+    const input = createReadStream(options.file, { highWaterMark: 1 << 20 });
+    let rowsSeen = 0;
+    let lastReport = 0;
+    input.on('data', (chunk) => {
+      const buf = chunk as Buffer;
+      for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) rowsSeen += 1;
+      if (input.bytesRead - lastReport >= 8 << 20) {
+        lastReport = input.bytesRead;
+        options.onProgress?.({ file: options.file, rows: Math.max(rowsSeen - 1, 0), bytes: input.bytesRead, totalBytes });
+      }
+    });
+    const copy = client.query(copyFrom(`copy pg_temp.import_load from stdin with (format csv, header true)`));
+    await pipeline(input, copyBytes(), copy);
+    // Rows keep the file's order (a fresh temporary table is read in the order it was written):
+    // staging ids are row numbers, and the first of two rows with the same key counts.
+    const { rowCount } = await client.query(
+      `insert into public.import_${kind} (org_id, import_batch, ${names.join(', ')})
+       select $1, $2, ${columns.map((i) => `nullif(c${i}, '')`).join(', ')} from pg_temp.import_load`,
+      [options.org, batch],
+    );
+    await client.query('commit');
+    const rows = rowCount ?? 0;
+    options.onProgress?.({ file: options.file, rows, bytes: totalBytes, totalBytes });
+    return { file: options.file, kind, batch, rows, ignoredHeaders, seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    await client.query('rollback');
+    // Postgres could not read the file as CSV (22P04 bad copy file format, 22021 bad encoding,
+    // 22P02/22P05 and other data exceptions): csv-parse reads it instead.
+    if (typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('22')) return null;
+    throw error;
+  }
+}
+
 /**
  * Loads one CSV file into its staging table (rows pending). The session must have
  * portrait.import_defer on.
@@ -84,6 +198,10 @@ export async function loadFile(
   const started = performance.now();
   const totalBytes = (await stat(options.file)).size;
   const batch = `${path.basename(options.file)} ${new Date().toISOString()}`;
+  if (options.method !== 'insert') {
+    const copied = await copyWholeFile(client, options, started, totalBytes, batch);
+    if (copied) return copied;
+  }
   const batchRows = options.batchRows ?? 100_000;
   const input = createReadStream(options.file);
   const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }));

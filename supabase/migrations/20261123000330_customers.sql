@@ -165,9 +165,13 @@ comment on function private.prepare_customer_contacts() is
   'Trigger: normalises customers.primary_email and primary_phone with the identity rules, or rejects them.';
 revoke all on function private.prepare_customer_contacts() from public;
 
+-- Not while `portrait.bulk` is on for the transaction: a bulk writer (the import, README
+-- "Importing your data") writes values it normalised itself.
 create trigger customers_prepare_contacts
   before insert or update of primary_email, primary_phone on public.customers
-  for each row execute function private.prepare_customer_contacts();
+  for each row
+  when (coalesce(current_setting('portrait.bulk', true), '') <> 'on')
+  execute function private.prepare_customer_contacts();
 
 
 alter table public.customers enable row level security;

@@ -57,9 +57,13 @@ comment on function private.prepare_identity_value() is
   'Trigger: stores customer_identities.value normalised (or rejects it with SQLSTATE 22023).';
 revoke all on function private.prepare_identity_value() from public;
 
+-- Not while `portrait.bulk` is on for the transaction: a bulk writer (the import, README
+-- "Importing your data") writes values it normalised itself.
 create trigger customer_identities_prepare_value
   before insert or update of kind, value on public.customer_identities
-  for each row execute function private.prepare_identity_value();
+  for each row
+  when (coalesce(current_setting('portrait.bulk', true), '') <> 'on')
+  execute function private.prepare_identity_value();
 
 
 -- A customer's primary email and phone are identities too: whoever sets them in Studio or
@@ -106,9 +110,14 @@ comment on function private.record_customer_contacts() is
   'Trigger: records customers.primary_email and primary_phone as identities of the customer.';
 revoke all on function private.record_customer_contacts() from public;
 
+-- Not while `portrait.bulk` is on for the transaction: a bulk writer (the import, README
+-- "Importing your data") records the identities of the customers it writes itself, in one
+-- statement.
 create trigger customers_record_contacts
   after insert or update of primary_email, primary_phone on public.customers
-  for each row execute function private.record_customer_contacts();
+  for each row
+  when (coalesce(current_setting('portrait.bulk', true), '') <> 'on')
+  execute function private.record_customer_contacts();
 
 
 -- Whether the signed-in user may add an identifier to a customer: whoever may edit the customer,

@@ -152,6 +152,10 @@ comment on function private.create_customer_profile() is
   'Trigger: gives every new customer its profile row, starting as a prospect.';
 revoke all on function private.create_customer_profile() from public;
 
+-- Not while `portrait.bulk` is on for the transaction: a bulk writer (the import, README
+-- "Importing your data") adds the profiles of the customers it creates itself, in one statement.
 create trigger customers_create_profile
   after insert on public.customers
-  for each row execute function private.create_customer_profile();
+  for each row
+  when (coalesce(current_setting('portrait.bulk', true), '') <> 'on')
+  execute function private.create_customer_profile();

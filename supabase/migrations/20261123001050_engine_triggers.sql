@@ -94,10 +94,15 @@ comment on function private.orders_updated() is
 comment on function private.orders_deleted() is
   'Trigger: customers who lost paid orders are brought up to date.';
 
+-- Not while `portrait.bulk` is on for the transaction: a bulk writer (the import, README
+-- "Importing your data") refreshes the customers of the orders it wrote itself, once the table's
+-- statistics know about them.
 create trigger orders_engine_inserted
   after insert on public.orders
   referencing new table as new_rows
-  for each statement execute function private.orders_inserted();
+  for each statement
+  when (coalesce(current_setting('portrait.bulk', true), '') <> 'on')
+  execute function private.orders_inserted();
 
 create trigger orders_engine_updated
   after update on public.orders

@@ -15,8 +15,12 @@
 -- profiles, cut points, segments) and the stage history backfilled over the imported period.
 
 -- The resolving functions run with `jit = off` (their statements' cost estimates over millions of
--- staged rows would otherwise have every statement compiled, which takes longer than running it)
--- and a work_mem that keeps the joins of distinct values in memory.
+-- staged rows would otherwise have every statement compiled, which takes longer than running it),
+-- a work_mem that keeps the joins of distinct values in memory, and without merge joins (the
+-- planner takes the join of millions of staged rows with their few distinct values for a handful
+-- of rows, and sorts both sides by text in the database's collation rather than hashing them).
+-- The staged rows are picked by a range of ids and a hashed list, not one index probe each; an
+-- enum's values are read once per statement (a subquery), not once per row.
 
 -- Order statuses as shops and spreadsheets write them, and what they mean here.
 create table private.import_order_statuses (
@@ -154,19 +158,39 @@ revoke all on function private.import_cell_problem(text, text, integer) from pub
 grant execute on function private.import_cell_problem(text, text, integer) to authenticated, service_role;
 
 
--- Sets the engine's deferral for the rest of an apply, returning the value to restore.
+-- Sets the engine's deferral and bulk writing for the rest of an apply, returning the values to
+-- restore. With portrait.bulk on, the per-row triggers that normalise contacts and identities,
+-- record a customer's contacts as identities, create its profile and record tag history stand
+-- aside: the apply writes normalised values and does their work itself, one statement each.
 create function private.import_defer_engine()
-returns text
+returns text[]
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  previous text[] := array[coalesce(current_setting('portrait.defer_classification', true), ''),
+                           coalesce(current_setting('portrait.bulk', true), '')];
+begin
+  perform set_config('portrait.defer_classification', 'on', true), set_config('portrait.bulk', 'on', true);
+  return previous;
+end;
+$$;
+comment on function private.import_defer_engine() is
+  'Turns on portrait.defer_classification (imports write statistics only; refresh_after_import classifies) and portrait.bulk (the apply does the per-row triggers'' work set-based) for the transaction; returns their previous values for private.import_restore_engine.';
+revoke all on function private.import_defer_engine() from public;
+
+create function private.import_restore_engine(p_previous text[])
+returns void
 language sql
 volatile
 set search_path = ''
 as $$
-  select coalesce(current_setting('portrait.defer_classification', true), '')
-    from (select set_config('portrait.defer_classification', 'on', true)) s
+  select from (select set_config('portrait.defer_classification', p_previous[1], true), set_config('portrait.bulk', p_previous[2], true)) s
 $$;
-comment on function private.import_defer_engine() is
-  'Turns on portrait.defer_classification for the transaction (imports write statistics only; refresh_after_import classifies) and returns the previous value.';
-revoke all on function private.import_defer_engine() from public;
+comment on function private.import_restore_engine(text[]) is
+  'Restores portrait.defer_classification and portrait.bulk to the values private.import_defer_engine returned.';
+revoke all on function private.import_restore_engine(text[]) from public;
 
 
 -- Customers file rows → customers, identities, tags.
@@ -179,9 +203,10 @@ set search_path = ''
 set client_min_messages = warning
 set jit = off
 set work_mem = '64MB'
+set enable_mergejoin = off
 as $$
 declare
-  restore text;
+  restore text[];
 begin
   if cardinality(p_ids) = 0 then
     return;
@@ -197,7 +222,8 @@ begin
     select s.*, o.id as known_org, o.phone_region
       from public.import_customers s
       left join orgs o on o.id = s.org_id
-     where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
+     where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
+       and s.id = any (p_ids) and s.import_status = 'pending'
   ),
   -- Each distinct value is read once, then joined back to its rows.
   emails as (
@@ -287,7 +313,7 @@ begin
            when p.phone_in is not null and p.phone_n is null then format('phone: %s is not a phone number (write it with its country code)', quote_literal(p.phone_in))
            when p.kind_ not in ('person', 'company') then format('kind: %s is neither person nor company', quote_literal(p.kind_))
            when p.country_ is not null and p.country_ !~ '^[A-Z]{2}$' then format('country: %s is not a two-letter country code (such as US or CN)', quote_literal(p.country_))
-           when p.size_ is not null and not p.size_ = any (enum_range(null::public.company_size)::text[]) then
+           when p.size_ is not null and not p.size_ = any ((select enum_range(null::public.company_size))::text[]) then
              format('company_size: %s is not one of %s', quote_literal(p.size_), array_to_string(enum_range(null::public.company_size)::text[], ', '))
            when p.partner_in is not null and p.partner_in not in ('true', 'false', 'yes', 'no', 'y', 'n', '1', '0', 't', 'f') then
              format('is_partner: %s is not true or false', quote_literal(p.partner_in))
@@ -375,6 +401,8 @@ begin
   update pg_temp.import_customer_work w set customer_id = gen_random_uuid(), is_new = true, changed = true
    where w.error is null and w.customer_id is null;
 
+  -- Their profiles too (portrait.bulk: not one trigger call per customer); their identities below.
+  with created as (
   insert into public.customers (id, org_id, display_name, kind, primary_email, primary_phone, country, region, city,
                                 industry, company_size, acquisition_source, owner_id, is_partner, is_valid, external_id,
                                 created_by, created_at)
@@ -385,7 +413,11 @@ begin
          w.ext, null, coalesce(w.created_, now())
     from pg_temp.import_customer_work w
    where w.is_new
-   order by w.id;
+   order by w.id
+  returning org_id, id
+  )
+  insert into public.customer_profiles (org_id, customer_id, lifecycle_stage)
+  select c.org_id, c.id, 'prospect' from created c;
 
   -- Known customers: the file fills what is empty, never overwrites what someone typed.
   with filled as (
@@ -430,12 +462,17 @@ begin
   update pg_temp.import_customer_work w set changed = true from added a where w.customer_id = a.customer_id;
 
   -- Companies by name: the company customer of that name, created when there is none.
+  with created as (
   insert into public.customers (org_id, display_name, kind, created_by)
   select distinct on (w.org_id, lower(w.company_)) w.org_id, w.company_, 'company', null::uuid
     from pg_temp.import_customer_work w
    where w.error is null and w.company_ is not null
      and not exists (select 1 from public.customers c where c.org_id = w.org_id and c.kind = 'company' and lower(c.display_name) = lower(w.company_))
-   order by w.org_id, lower(w.company_), w.id;
+   order by w.org_id, lower(w.company_), w.id
+  returning org_id, id
+  )
+  insert into public.customer_profiles (org_id, customer_id, lifecycle_stage)
+  select c.org_id, c.id, 'prospect' from created c;
   with linked as (
     update public.customers c
        set company_id = (select co.id from public.customers co
@@ -474,7 +511,13 @@ begin
       join public.tags g on g.org_id = w.org_id and lower(g.name) = lower(t.name)
      where w.error is null
     on conflict (org_id, customer_id, tag_id) do nothing
-    returning customer_id
+    returning org_id, customer_id, tag_id, source, added_by, added_at
+  ), history as (
+    -- The customers' tag history (portrait.bulk: not one trigger call per tag).
+    insert into public.customer_tag_changes (org_id, customer_id, tag_id, tag_name, action, source, changed_by, changed_at)
+    select t.org_id, t.customer_id, t.tag_id, g.name, 'added', t.source, t.added_by, t.added_at
+      from tagged t
+      join public.tags g on g.org_id = t.org_id and g.id = t.tag_id
   )
   update pg_temp.import_customer_work w set changed = true from tagged t where w.customer_id = t.customer_id;
 
@@ -485,7 +528,7 @@ begin
     from pg_temp.import_customer_work w
    where s.id = w.id;
 
-  perform set_config('portrait.defer_classification', restore, true);
+  perform private.import_restore_engine(restore);
 end;
 $$;
 
@@ -537,6 +580,7 @@ security definer
 set search_path = ''
 set jit = off
 set work_mem = '64MB'
+set enable_mergejoin = off
 as $$
 begin
   -- One row per distinct reference, resolved by joins (not one lookup per imported row).
@@ -565,8 +609,19 @@ begin
   update pg_temp.import_reference_work r
      set customer_id = gen_random_uuid(), created = true
    where r.customer_id is null and r.ref_kind in ('email', 'phone');
-  insert into public.customers (id, org_id, primary_email, primary_phone, created_by)
-  select r.customer_id, r.org_id, case when r.ref_kind = 'email' then r.ref_value end, case when r.ref_kind = 'phone' then r.ref_value end, null
+  -- With their profiles and identities (portrait.bulk: not one trigger call per customer).
+  with created as (
+    insert into public.customers (id, org_id, primary_email, primary_phone, created_by)
+    select r.customer_id, r.org_id, case when r.ref_kind = 'email' then r.ref_value end, case when r.ref_kind = 'phone' then r.ref_value end, null
+      from pg_temp.import_reference_work r
+     where r.created
+    returning org_id, id
+  ), profiles as (
+    insert into public.customer_profiles (org_id, customer_id, lifecycle_stage)
+    select c.org_id, c.id, 'prospect' from created c
+  )
+  insert into public.customer_identities (org_id, kind, value, customer_id, created_by)
+  select r.org_id, r.ref_kind::public.identity_kind, r.ref_value, r.customer_id, null
     from pg_temp.import_reference_work r
    where r.created;
 
@@ -596,9 +651,11 @@ set search_path = ''
 set client_min_messages = warning
 set jit = off
 set work_mem = '64MB'
+set enable_mergejoin = off
 as $$
 declare
-  restore text;
+  restore text[];
+  batch record;
 begin
   if cardinality(p_ids) = 0 then
     return;
@@ -614,7 +671,8 @@ begin
            coalesce(o.settings ->> 'default_phone_region', '') as region_key
       from public.import_orders s
       left join orgs o on o.id = s.org_id
-     where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
+     where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
+       and s.id = any (p_ids) and s.import_status = 'pending'
   ),
   -- Each distinct value is read once (a file has few distinct amounts, statuses and customers
   -- among millions of rows), then joined back to its rows.
@@ -624,12 +682,12 @@ begin
                    coalesce(s.customer_external_id, '') as x
               from staged s) k
      cross join lateral private.import_customer_reference(nullif(k.e, ''), nullif(k.p, ''), nullif(k.x, ''), nullif(k.region_key, '')) r
-  ), amounts as (
+  ), amounts as materialized (
     select d.v, private.import_amount(d.v) as amount
       from (select s.total as v from staged s where s.total is not null
             union
             select s.refunded from staged s where s.refunded is not null) d
-  ), statuses as (
+  ), statuses as materialized (
     select d.v, (select st.status from private.import_order_statuses st
                   where st.written = regexp_replace(lower(btrim(d.v)), '[\s-]+', '_', 'g')) as status
       from (select distinct s.status as v from staged s where s.status is not null) d
@@ -694,7 +752,7 @@ begin
            when p.status_ is null then
              format('status: %s is not an order status (paid, refunded, cancelled, pending, or completed, partially_refunded, voided…)', quote_literal(p.status_in))
            when p.currency_ !~ '^[A-Z]{3}$' then format('currency: %s is not a three-letter currency code (such as USD)', quote_literal(p.currency_))
-           when not p.source_ = any (enum_range(null::public.order_source)::text[]) then
+           when not p.source_ = any ((select enum_range(null::public.order_source))::text[]) then
              format('source: %s is not one of %s', quote_literal(p.source_), array_to_string(enum_range(null::public.order_source)::text[], ', '))
          end as error,
          null::uuid as customer_id,
@@ -739,7 +797,19 @@ begin
     left join written x on x.org_id = w.org_id and x.source::text = w.source_ and x.external_id = w.order_in and w.error is null
    where s.id = w.id;
 
-  perform set_config('portrait.defer_classification', restore, true);
+  -- What the orders' insert trigger does (portrait.bulk: it stood aside), once the statistics
+  -- know the new orders: the engine's recount would otherwise plan for an empty table.
+  analyze public.orders;
+  for batch in
+    select w.org_id, array_agg(distinct w.customer_id) as ids
+      from pg_temp.import_order_work w
+     where w.error is null and w.status_ = 'paid'
+     group by w.org_id
+  loop
+    perform private.refresh_customers(batch.org_id, batch.ids, true);
+  end loop;
+
+  perform private.import_restore_engine(restore);
 end;
 $$;
 
@@ -758,9 +828,10 @@ set search_path = ''
 set client_min_messages = warning
 set jit = off
 set work_mem = '64MB'
+set enable_mergejoin = off
 as $$
 declare
-  restore text;
+  restore text[];
 begin
   if cardinality(p_ids) = 0 then
     return;
@@ -776,7 +847,8 @@ begin
     select s.*, o.id as known_org, o.phone_region
       from public.import_events s
       left join orgs o on o.id = s.org_id
-     where s.id in (select unnest(p_ids)) and s.import_status = 'pending'
+     where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
+       and s.id = any (p_ids) and s.import_status = 'pending'
   ), parsed as (
     select s.id, s.org_id, s.known_org, r.ref_kind, r.ref_value, r.ref_error,
            lower(nullif(btrim(s.kind), '')) as kind_,
@@ -799,7 +871,7 @@ begin
            when p.cell_problem is not null then p.cell_problem
            when p.ref_error is not null then p.ref_error
            when p.kind_ is null then 'kind: missing'
-           when not p.kind_ = any (enum_range(null::public.event_kind)::text[]) then
+           when not p.kind_ = any ((select enum_range(null::public.event_kind))::text[]) then
              format('kind: %s is not one of %s', quote_literal(p.kind_), array_to_string(enum_range(null::public.event_kind)::text[], ', '))
            when p.occurred_in is null then 'occurred_at: missing'
            when p.occurred_ is null then format('occurred_at: %s is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)', quote_literal(p.occurred_in))
@@ -837,7 +909,7 @@ begin
     left join fresh f on f.id = w.id
    where s.id = w.id and (select count(*) from added) >= 0;
 
-  perform set_config('portrait.defer_classification', restore, true);
+  perform private.import_restore_engine(restore);
 end;
 $$;
 

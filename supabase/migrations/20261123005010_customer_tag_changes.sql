@@ -106,9 +106,11 @@ comment on function private.record_customer_tag_change() is
   'Trigger: records a manual or imported tag added to or removed from a customer in customer_tag_changes.';
 revoke all on function private.record_customer_tag_change() from public;
 
+-- Not while `portrait.bulk` is on for the transaction: a bulk writer (the import, README
+-- "Importing your data") records the tags it adds itself, in one statement.
 create trigger customer_tags_record_addition
   after insert on public.customer_tags
-  for each row when (new.source <> 'rule')
+  for each row when (new.source <> 'rule' and coalesce(current_setting('portrait.bulk', true), '') <> 'on')
   execute function private.record_customer_tag_change();
 
 create trigger customer_tags_record_removal

@@ -10,6 +10,7 @@
 //   npm run bench -- --extension [--runs 20] [--no-build]          the extension: content-script sizes,
 //                                                                  overlay time to visible (tests/bench/extension.ts)
 //   DATABASE_URL=postgres://… npm run bench -- --import           CSV import: 200k customers + 2M orders (tests/bench/import.ts)
+//   … --import --orders 200000                                     the same at another size (a tenth as many customers)
 //
 // The data goes into a new scratch database on the server of DATABASE_URL (dropped at the end,
 // unless --keep): a generated organization of the scale (tests/bench/dataset.ts), and for the
@@ -61,13 +62,16 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '20' },
     'no-build': { type: 'boolean', default: false },
     import: { type: 'boolean', default: false },
+    orders: { type: 'string' },
   },
 });
 
 if (args.import) {
   if (!process.env.DATABASE_URL) throw new Error('npm run bench -- --import needs DATABASE_URL (a native Postgres)');
   const { runImportBench } = await import('./import.ts');
-  await runImportBench(process.env.DATABASE_URL, { keep: args.keep });
+  const orders = args.orders === undefined ? undefined : Number(args.orders);
+  if (orders !== undefined && !(Number.isInteger(orders) && orders >= 10)) throw new Error('--orders must be a whole number of at least 10');
+  await runImportBench(process.env.DATABASE_URL, { keep: args.keep, orders, customers: orders === undefined ? undefined : orders / 10 });
   process.exit(0);
 }
 
