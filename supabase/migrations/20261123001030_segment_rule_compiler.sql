@@ -385,7 +385,8 @@ begin
     perform private.lock_org_segments(org);
     before := private.engine_state_of(org);
     perform private.compile_org_segments(org);
-    perform private.note_edited_segments(org, array(select n.id from new_rows n where n.org_id = org), before);
+    -- An inactive segment (a suggestion not turned on) has no members to evaluate.
+    perform private.note_edited_segments(org, array(select n.id from new_rows n where n.org_id = org and n.is_active), before);
   end loop;
   return null;
 end;

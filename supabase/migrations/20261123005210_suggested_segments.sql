@@ -74,6 +74,13 @@ set search_path = ''
 as $$
 begin
   perform private.add_suggested_segments(new.id);
+  -- A new organization has no customers: its inactive suggestions leave nothing to evaluate, so the
+  -- next dirty run need not go over everyone for them.
+  update private.engine_state es set
+    segments_done_version = es.segments_version, edited_upto = es.segments_version,
+    edited_segments = '{}', edited_bounds_changed = false
+   where es.org_id = new.id
+     and not exists (select 1 from public.customers c where c.org_id = new.id);
   return null;
 end;
 $$;
