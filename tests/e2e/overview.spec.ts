@@ -7,6 +7,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import type { browser } from 'wxt/browser';
 import { expect, test } from './fixtures.ts';
 import { createTeam, startTestStack, type TestStack, type TestTeam } from './helpers/stack.ts';
+import { longTasks as tracedLongTasks, startTrace } from './helpers/trace.ts';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -235,6 +236,10 @@ test('switching periods re-renders from the database without long tasks', async 
     ['1 year', yearsBack(1)],
   ];
   await longTasks();
+  // The budget is the page's own work: CPU time per task from a DevTools trace. The page's long-task
+  // entries (wall time) also count whatever else the machine was doing; they are logged.
+  const cdp = await context.newCDPSession(page);
+  const trace = await startTrace(cdp);
   for (const [label, from] of expectations) {
     const started = Date.now();
     await page.getByRole('button', { name: label, exact: true }).click();
@@ -246,10 +251,13 @@ test('switching periods re-renders from the database without long tasks', async 
     expect(await paintedPixels(page, 'customers-chart')).toBeGreaterThan(5_000);
     await expectTableMatchesDatabase(page);
   }
-  console.log(`Period switches: ${JSON.stringify(switches)}`);
+  const { long, extensionTasks } = tracedLongTasks(await trace.stop());
+  await cdp.detach();
+  const worst = Math.max(0, ...extensionTasks.map((task) => task.cpuMs));
+  console.log(`Period switches (wall-time long tasks): ${JSON.stringify(switches)}; longest task ${worst.toFixed(1)} ms CPU`);
   test.info().annotations.push({ type: 'period switches', description: JSON.stringify(switches) });
-  const worst = Math.max(0, ...switches.flatMap((s) => s.longTasks));
-  expect(worst, `longest task while switching periods: ${worst} ms`).toBeLessThanOrEqual(50);
+  expect(extensionTasks.length, 'the trace saw the page run').toBeGreaterThan(0);
+  expect(long, `tasks over 50 ms of CPU while switching periods`).toEqual([]);
 
   // A custom range: the table shows its last day, as stored.
   await page.locator('input[name="from"]').fill(addDays(today, -400));

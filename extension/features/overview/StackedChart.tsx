@@ -129,9 +129,11 @@ export function StackedChart(props: StackedChartProps) {
     };
   }, [structure]);
 
-  // New figures only replace the data (and rescale): no new canvas.
+  // New figures only replace the data (and rescale): no new canvas. Each chart draws in a task of
+  // its own, so that a page of several charts stays responsive while years of days are drawn.
   useEffect(() => {
-    plot.current?.setData(stackedData(props.days, props.values));
+    const draw = setTimeout(() => plot.current?.setData(stackedData(props.days, props.values)));
+    return () => clearTimeout(draw);
   }, [props.days, props.values]);
 
   useEffect(() => {

@@ -35,6 +35,9 @@ export function overviewOrgs(orgs: readonly OrgSummary[]): OrgSummary[] {
   return orgs.filter((org) => org.role === 'rep' || org.role === 'admin');
 }
 
+/** Resolves in a later task of the event loop (not a microtask), so the page can paint and take input between. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve));
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -88,6 +91,8 @@ export function createOverviewStore(api: OverviewApi, options: { today?: () => s
     error.value = null;
     try {
       const answer = await api.figures(org, wanted);
+      // The answer's arrival (years of days to copy in) and drawing it are separate tasks.
+      await nextTask();
       cache.delete(key);
       cache.set(key, answer);
       if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
