@@ -157,6 +157,39 @@ describe('contact statistics', () => {
     expect([iso((await state(a)).last_contact_at), iso((await state(b)).last_contact_at)]).toEqual([at(-1), at(-1)]);
   });
 
+  it('follow an event that becomes a mail, moves or stops being one, and a note moved to another customer', async () => {
+    const org = await newOrg();
+    const a = await customer(org);
+    const b = await customer(org);
+    const [ev] = await pg<{ id: string }>(
+      S,
+      `insert into public.events (org_id, customer_id, kind, occurred_at, recorded_by) values ($1, $2, 'visit', $3, null) returning id`,
+      [org, a, at(-5)],
+    );
+    expect((await state(a)).last_contact_at).toBeNull();
+    await pg(S, `update public.events set kind = 'email_in' where id = $1`, [ev!.id]);
+    expect(iso((await state(a)).last_contact_at)).toBe(at(-5));
+    await pg(S, `update public.events set occurred_at = $2 where id = $1`, [ev!.id, at(-2)]);
+    expect(iso((await state(a)).last_contact_at)).toBe(at(-2));
+    await pg(S, `update public.events set customer_id = $2 where id = $1`, [ev!.id, b]);
+    expect((await state(a)).last_contact_at).toBeNull();
+    expect(iso((await state(b)).last_contact_at)).toBe(at(-2));
+    await pg(S, `update public.events set kind = 'call' where id = $1`, [ev!.id]);
+    expect((await state(b)).last_contact_at).toBeNull();
+
+    const [note] = await pg<{ id: string }>(
+      S,
+      `insert into public.notes (org_id, customer_id, author_id, body, created_at) values ($1, $2, null, 'Hi', $3) returning id`,
+      [org, a, at(-7)],
+    );
+    expect(iso((await state(a)).last_contact_at)).toBe(at(-7));
+    await pg(S, `update public.notes set customer_id = $2 where id = $1`, [note!.id, b]);
+    expect((await state(a)).last_contact_at).toBeNull();
+    expect(iso((await state(b)).last_contact_at)).toBe(at(-7));
+    await pg(S, `delete from public.notes where id = $1`, [note!.id]);
+    expect((await state(b)).last_contact_at).toBeNull();
+  });
+
   it("follow a merge: the kept customer gets the merged one's notes and follow-ups", async () => {
     const org = await newOrg();
     const keep = await customer(org);
