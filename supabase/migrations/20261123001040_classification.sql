@@ -278,6 +278,42 @@ comment on function private.engine_scope(text, text) is
   'Replaces the {SCOPE:column} placeholders of the engine''s SQL by the condition selecting a range of customer ids, a list of them or one customer.';
 
 
+-- The row as segment rules see it (private.rule_fields names its columns r.…): the select list of
+-- the classification's CTE r over the classified row x (the CTEs' names: n, s, new_aov, d_last,
+-- new_effective_stage…) and its time of return to the pool rc.new_recycle_at (carried along), with
+-- $2 the engine's now. The rule fields that are columns of the customer under their own names (referral_count,
+-- country, industry, company_size, source, tag_names, is_valid, is_partner) come with x itself.
+-- public.pool_customers builds the same x from the stored profiles and reads this too, so that a
+-- rule field is defined once for segments and for the pool's filter.
+create function private.rule_row_sql()
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select $sql$x.n as order_count, x.s as net_spend, x.new_aov as aov, x.d_last as days_since_last_order,
+    x.new_r_score as r_score, x.new_f_score as f_score, x.new_m_score as m_score,
+    x.new_effective_stage::text as lifecycle_stage, x.new_value_tier::text as value_tier,
+    x.new_rfm_segment::text as rfm_segment, x.new_ticket_band::text as ticket_band,
+    x.d_last as last_order_at_days, x.d_first as first_order_at_days,
+    x.d_event as last_event_at_days, x.d_created as created_at_days,
+    x.sat_last as satisfaction_last, x.sat_avg as satisfaction_avg, x.d_sat as days_since_satisfaction,
+    x.new_f_score - x.prev_f_score as f_score_change,
+    -- Contact and the pool (supabase/README.md): an owned customer returns to the pool N days
+    -- after max(last contact, owned since), N from the stage shown, else the value tier.
+    x.open_fu as open_follow_ups, x.d_contact as days_since_last_contact,
+    -- Segments never name "me" (refused when written), so a classified row is unowned or owned.
+    case when x.owner_id is null then array['unowned'] else array['owned'] end as owner_keys,
+    rc.new_recycle_at,
+    -- Missing when there is no time of return (unowned, or no recycle rule applies).
+    case when rc.new_recycle_at is not null then
+      greatest(0, ceil(date_part('epoch', rc.new_recycle_at - $2::timestamptz) / 86400))::integer end as days_until_recycle$sql$
+$$;
+
+comment on function private.rule_row_sql() is
+  'The select list of the row as segment rules see it (the columns private.rule_fields names) over the classified row x and rc.new_recycle_at: shared by the classification''s CTE r and public.pool_customers.';
+
+
 -- The classification CTEs (without the leading WITH), for the statements below. Parameters:
 --   $1 org uuid, $2 now timestamptz, $3 ids above (uuid, exclusive), $4 ids up to (uuid,
 --   inclusive), $5 ids uuid[], $6 rule values jsonb, $7 constants jsonb
@@ -413,21 +449,7 @@ x as (
 ),
 r as (
   select x.*,
-    x.n as order_count, x.s as net_spend, x.new_aov as aov, x.d_last as days_since_last_order,
-    x.new_r_score as r_score, x.new_f_score as f_score, x.new_m_score as m_score,
-    x.new_effective_stage::text as lifecycle_stage, x.new_value_tier::text as value_tier,
-    x.new_rfm_segment::text as rfm_segment, x.new_ticket_band::text as ticket_band,
-    x.d_last as last_order_at_days, x.d_first as first_order_at_days,
-    x.d_event as last_event_at_days, x.d_created as created_at_days,
-    x.sat_last as satisfaction_last, x.sat_avg as satisfaction_avg, x.d_sat as days_since_satisfaction,
-    x.new_f_score - x.prev_f_score as f_score_change,
-    -- Contact and the pool (supabase/README.md): an owned customer returns to the pool N days
-    -- after max(last contact, owned since), N from the stage shown, else the value tier.
-    x.open_fu as open_follow_ups, x.d_contact as days_since_last_contact,
-    -- Segments never name "me" (refused when written), so a classified row is unowned or owned.
-    case when x.owner_id is null then array['unowned'] else array['owned'] end as owner_keys,
-    rc.new_recycle_at,
-    greatest(0, ceil(date_part('epoch', rc.new_recycle_at - $2::timestamptz) / 86400))::integer as days_until_recycle
+    {RULE_ROW}
   from x
   cross join lateral (
     select case when x.owner_id is not null then
@@ -582,6 +604,7 @@ $sql$;
   ) om on om.customer_id = c.id$sql$, p_members_of));
   end if;
 
+  ctes := replace(ctes, '{RULE_ROW}', private.rule_row_sql());
   ctes := private.engine_scope(ctes, p_scope);
 
   ctes := replace(ctes, '{MEMBERSHIP}', p_state.membership_sql);
@@ -1386,6 +1409,7 @@ revoke all on function private.engine_state_of(uuid) from public;
 revoke all on function private.compute_cut_points(uuid, timestamptz) from public;
 revoke all on function private.store_cut_points(uuid, timestamptz, bigint) from public;
 revoke all on function private.engine_config(uuid, private.engine_state, jsonb) from public;
+revoke all on function private.rule_row_sql() from public;
 revoke all on function private.classification_ctes(text, private.engine_state, text, text) from public;
 revoke all on function private.engine_constants(text) from public;
 revoke all on function private.engine_scope(text, text) from public;
@@ -1404,6 +1428,7 @@ revoke all on function private.classify(uuid, timestamptz, boolean) from public;
 revoke all on function private.evaluate_rule(uuid, jsonb, timestamptz) from public;
 revoke all on function private.rebuild_stats(uuid) from public;
 grant execute on function private.engine_now() to authenticated, service_role;
+grant execute on function private.rule_row_sql() to authenticated, service_role;
 grant execute on function private.customer_reasons(uuid, uuid) to authenticated, service_role;
 grant execute on function private.compute_cut_points(uuid, timestamptz) to service_role;
 grant execute on function private.classify(uuid, timestamptz, boolean) to service_role;

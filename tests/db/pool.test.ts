@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimCustomerResultSchema, myPoolReturnsResultSchema, poolCustomersResultSchema } from '../../shared/api.ts';
+import { RULE_FIELDS } from '../../shared/rules.ts';
 import { orgSettingsSchema } from '../../shared/settings.ts';
 import type { Queryable } from '../../supabase/local/db.ts';
 import { freshDb, type TestDb } from './harness.ts';
@@ -392,9 +393,44 @@ describe('claiming and the pool', () => {
       message: 'p_limit must be between 1 and 200',
     });
   });
+  it('pool_customers filters by every rule field the segment language has (shared/rules.ts)', async () => {
+    const org = await newOrg(RULES);
+    const ids = [await customer(org, { spend: 800 }), await customer(org, { spend: 20 }), await customer(org)];
+    const call = (filter: unknown) =>
+      asUser(t.db, 'rep', async (tx) =>
+        (await tx.query<{ customer_id: string }>('select customer_id from public.pool_customers($1, $2) order by customer_id', [org, JSON.stringify(filter)]))
+          .rows.map((r) => r.customer_id),
+      );
+    const value = (f: (typeof RULE_FIELDS)[number]) =>
+      ({ number: { op: 'gte', value: 0 }, set: { op: 'in', value: [f.allowed?.[0] ?? 'US'] }, tags: { op: 'has', value: 'vip' },
+         date: { op: 'within_days', value: 30 }, boolean: { op: 'eq', value: true } })[f.kind];
+    const everyone = [...ids].sort();
+    expect(await call({ any: [] })).toEqual([]);
+    expect(await call({ all: [] })).toEqual(everyone);
+    for (const f of RULE_FIELDS) {
+      const condition = { field: f.field, ...value(f) };
+      // A field the pool's row lacks fails the call (no such column); one it has splits the pool in two.
+      const matching = await call(condition);
+      const rest = await call({ not: condition });
+      expect([...matching, ...rest].sort(), f.field).toEqual(everyone);
+    }
+  });
 });
 
 describe('rule fields in segments', () => {
+  it('leave days_until_recycle missing for unowned customers (no rule on it holds for them)', async () => {
+    const org = await newOrg(RULES);
+    const unowned = await customer(org, { spend: 50, orderAt: at(-10) });
+    // Owned since 28 days before S (normal tier: 30 days): returns to the pool 2 days after S.
+    const owned = await customer(org, { owner: users.rep, ownedAt: at(-28), spend: 50, orderAt: at(-10) });
+    expect(iso((await state(owned)).recycle_at)).toBe(at(2));
+    const matching = async (rule: unknown) =>
+      (await pg<{ id: string }>(S, `select x as id from private.evaluate_rule($1, $2, $3) as x order by 1`, [org, JSON.stringify(rule), S])).map((r) => r.id);
+    expect(await matching({ field: 'days_until_recycle', op: 'lte', value: 3 })).toEqual([owned]);
+    expect(await matching({ field: 'days_until_recycle', op: 'gte', value: 0 })).toEqual([owned]);
+    expect(await matching({ not: { field: 'days_until_recycle', op: 'gte', value: 0 } })).toEqual([unowned]);
+  });
+
   it('wake the drift pass when days since the last contact or days until recycling cross a rule', async () => {
     const org = await newOrg(RULES);
     const quiet = await pg<{ id: string }>(S, `insert into public.segments (org_id, name, rule) values ($1, 'Quiet', $2) returning id`, [
