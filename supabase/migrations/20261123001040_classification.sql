@@ -332,6 +332,10 @@ set search_path = ''
 as $$
 declare
   ctes text;
+  -- The one replacement table: placeholder name ({STATS} in the text: STATS) → the SQL it stands
+  -- for, chosen below and filled in at once.
+  pieces jsonb := jsonb_build_object('RULE_ROW', private.rule_row_sql());
+  piece record;
   bound_terms text := '';
 begin
   if p_stats not in ('stored', 'orders') then
@@ -490,16 +494,16 @@ y as (
 $sql$;
 
   if p_stats = 'stored' then
-    ctes := replace(ctes, '{STATS}',
+    pieces := pieces || jsonb_build_object('STATS',
       'coalesce(p.order_count, 0) as n, coalesce(p.net_spend, 0) as s, p.first_order_at as f_at, '
       'p.last_order_at as l_at, p.previous_order_at as pv_at, p.last_event_at as e_at,');
-    ctes := replace(ctes, '{STATS_JOIN}', '');
+    pieces := pieces || jsonb_build_object('STATS_JOIN', '');
   else
-    ctes := replace(ctes, '{STATS}',
+    pieces := pieces || jsonb_build_object('STATS',
       'coalesce(os.n, 0) as n, coalesce(os.s, 0) as s, os.f_at, os.l_at, os.pv_at, es.e_at,');
     -- Orders grouped over the chosen customers (one pass, whatever the planner knows about the
     -- tables); the latest event looked up per customer.
-    ctes := replace(ctes, '{STATS_JOIN}', $sql$
+    pieces := pieces || jsonb_build_object('STATS_JOIN', $sql$
   left join (
     select o.customer_id,
            count(*)::integer as n,
@@ -527,8 +531,8 @@ $sql$;
   -- answer), then their customers in one pass (by the (org_id, tag_id) index, or all of them
   -- hashed), never every tag of every customer through the primary key.
   if p_state.uses_tags then
-    ctes := replace(ctes, '{TAGS}', 'coalesce(tg.names, ''{}''::text[])');
-    ctes := replace(ctes, '{TAGS_JOIN}', $sql$
+    pieces := pieces || jsonb_build_object('TAGS', 'coalesce(tg.names, ''{}''::text[])');
+    pieces := pieces || jsonb_build_object('TAGS_JOIN', $sql$
   left join (
     select ct.customer_id, array_agg(rt.name) as names
       from (
@@ -542,8 +546,8 @@ $sql$;
      group by ct.customer_id
   ) tg on tg.customer_id = c.id$sql$);
   else
-    ctes := replace(ctes, '{TAGS}', '''{}''::text[]');
-    ctes := replace(ctes, '{TAGS_JOIN}', '');
+    pieces := pieces || jsonb_build_object('TAGS', '''{}''::text[]');
+    pieces := pieces || jsonb_build_object('TAGS_JOIN', '');
   end if;
 
   -- Day bounds of the rules, only for anchors some rule uses.
@@ -565,12 +569,12 @@ $sql$;
   end if;
   -- Satisfaction figures (20261123005200_satisfaction_stats.sql), only when some rule uses them.
   if p_state.uses_satisfaction then
-    ctes := replace(ctes, '{SATISFACTION}', 'sat.last_score_100 as sat_last, sat.avg_score_100 as sat_avg, sat.last_at as sat_at,');
-    ctes := replace(ctes, '{SATISFACTION_JOIN}', $sql$
+    pieces := pieces || jsonb_build_object('SATISFACTION', 'sat.last_score_100 as sat_last, sat.avg_score_100 as sat_avg, sat.last_at as sat_at,');
+    pieces := pieces || jsonb_build_object('SATISFACTION_JOIN', $sql$
   left join public.customer_satisfaction sat on sat.org_id = $1 and sat.customer_id = c.id and {SCOPE:sat.customer_id}$sql$);
   else
-    ctes := replace(ctes, '{SATISFACTION}', 'null::smallint as sat_last, null::numeric as sat_avg, null::timestamptz as sat_at,');
-    ctes := replace(ctes, '{SATISFACTION_JOIN}', '');
+    pieces := pieces || jsonb_build_object('SATISFACTION', 'null::smallint as sat_last, null::numeric as sat_avg, null::timestamptz as sat_at,');
+    pieces := pieces || jsonb_build_object('SATISFACTION_JOIN', '');
   end if;
   if cardinality(p_state.satisfaction_bounds) > 0 then
     bound_terms := bound_terms || $sql$,
@@ -588,14 +592,14 @@ $sql$;
          from unnest(($7 ->> 'recycle_bounds')::integer[]) as b
         where b >= 1 and r.new_recycle_at - (b - 1) * interval '24 hours' > $2::timestamptz)$sql$;
   end if;
-  ctes := replace(ctes, '{BOUNDS}', bound_terms);
+  pieces := pieces || jsonb_build_object('BOUNDS', bound_terms);
 
   if p_members_of is null then
-    ctes := replace(ctes, '{OLD_MEMBERS}', 'null::uuid[]');
-    ctes := replace(ctes, '{OLD_MEMBERS_JOIN}', '');
+    pieces := pieces || jsonb_build_object('OLD_MEMBERS', 'null::uuid[]');
+    pieces := pieces || jsonb_build_object('OLD_MEMBERS_JOIN', '');
   else
-    ctes := replace(ctes, '{OLD_MEMBERS}', 'om.ids');
-    ctes := replace(ctes, '{OLD_MEMBERS_JOIN}', format($sql$
+    pieces := pieces || jsonb_build_object('OLD_MEMBERS', 'om.ids');
+    pieces := pieces || jsonb_build_object('OLD_MEMBERS_JOIN', format($sql$
   left join (
     select m.customer_id, array_agg(m.segment_id order by m.segment_id) as ids
       from public.segment_memberships m
@@ -604,7 +608,14 @@ $sql$;
   ) om on om.customer_id = c.id$sql$, p_members_of));
   end if;
 
-  ctes := replace(ctes, '{RULE_ROW}', private.rule_row_sql());
+  -- No piece holds another's placeholder, so the order of filling does not matter; every one but
+  -- {MEMBERSHIP} (the compiled rules, filled after the scope) must be filled.
+  for piece in select * from jsonb_each_text(pieces) loop
+    ctes := replace(ctes, '{' || piece.key || '}', piece.value);
+  end loop;
+  if ctes ~ '\{(?!MEMBERSHIP\})[A-Z_]+\}' then
+    raise exception 'placeholder % of the classification is not filled', substring(ctes from '\{(?!MEMBERSHIP\})[A-Z_]+\}');
+  end if;
   ctes := private.engine_scope(ctes, p_scope);
 
   ctes := replace(ctes, '{MEMBERSHIP}', p_state.membership_sql);
