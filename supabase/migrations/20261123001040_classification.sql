@@ -278,6 +278,42 @@ comment on function private.engine_scope(text, text) is
   'Replaces the {SCOPE:column} placeholders of the engine''s SQL by the condition selecting a range of customer ids, a list of them or one customer.';
 
 
+-- The row as segment rules see it (private.rule_fields names its columns r.…): the select list of
+-- the classification's CTE r over the classified row x (the CTEs' names: n, s, new_aov, d_last,
+-- new_effective_stage…) and its time of return to the pool rc.new_recycle_at (carried along), with
+-- $2 the engine's now. The rule fields that are columns of the customer under their own names (referral_count,
+-- country, industry, company_size, source, tag_names, is_valid, is_partner) come with x itself.
+-- public.pool_customers builds the same x from the stored profiles and reads this too, so that a
+-- rule field is defined once for segments and for the pool's filter.
+create function private.rule_row_sql()
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select $sql$x.n as order_count, x.s as net_spend, x.new_aov as aov, x.d_last as days_since_last_order,
+    x.new_r_score as r_score, x.new_f_score as f_score, x.new_m_score as m_score,
+    x.new_effective_stage::text as lifecycle_stage, x.new_value_tier::text as value_tier,
+    x.new_rfm_segment::text as rfm_segment, x.new_ticket_band::text as ticket_band,
+    x.d_last as last_order_at_days, x.d_first as first_order_at_days,
+    x.d_event as last_event_at_days, x.d_created as created_at_days,
+    x.sat_last as satisfaction_last, x.sat_avg as satisfaction_avg, x.d_sat as days_since_satisfaction,
+    x.new_f_score - x.prev_f_score as f_score_change,
+    -- Contact and the pool (supabase/README.md): an owned customer returns to the pool N days
+    -- after max(last contact, owned since), N from the stage shown, else the value tier.
+    x.open_fu as open_follow_ups, x.d_contact as days_since_last_contact,
+    -- Segments never name "me" (refused when written), so a classified row is unowned or owned.
+    case when x.owner_id is null then array['unowned'] else array['owned'] end as owner_keys,
+    rc.new_recycle_at,
+    -- Missing when there is no time of return (unowned, or no recycle rule applies).
+    case when rc.new_recycle_at is not null then
+      greatest(0, ceil(date_part('epoch', rc.new_recycle_at - $2::timestamptz) / 86400))::integer end as days_until_recycle$sql$
+$$;
+
+comment on function private.rule_row_sql() is
+  'The select list of the row as segment rules see it (the columns private.rule_fields names) over the classified row x and rc.new_recycle_at: shared by the classification''s CTE r and public.pool_customers.';
+
+
 -- The classification CTEs (without the leading WITH), for the statements below. Parameters:
 --   $1 org uuid, $2 now timestamptz, $3 ids above (uuid, exclusive), $4 ids up to (uuid,
 --   inclusive), $5 ids uuid[], $6 rule values jsonb, $7 constants jsonb
@@ -296,6 +332,10 @@ set search_path = ''
 as $$
 declare
   ctes text;
+  -- The one replacement table: placeholder name ({STATS} in the text: STATS) → the SQL it stands
+  -- for, chosen below and filled in at once.
+  pieces jsonb := jsonb_build_object('RULE_ROW', private.rule_row_sql());
+  piece record;
   bound_terms text := '';
 begin
   if p_stats not in ('stored', 'orders') then
@@ -413,21 +453,7 @@ x as (
 ),
 r as (
   select x.*,
-    x.n as order_count, x.s as net_spend, x.new_aov as aov, x.d_last as days_since_last_order,
-    x.new_r_score as r_score, x.new_f_score as f_score, x.new_m_score as m_score,
-    x.new_effective_stage::text as lifecycle_stage, x.new_value_tier::text as value_tier,
-    x.new_rfm_segment::text as rfm_segment, x.new_ticket_band::text as ticket_band,
-    x.d_last as last_order_at_days, x.d_first as first_order_at_days,
-    x.d_event as last_event_at_days, x.d_created as created_at_days,
-    x.sat_last as satisfaction_last, x.sat_avg as satisfaction_avg, x.d_sat as days_since_satisfaction,
-    x.new_f_score - x.prev_f_score as f_score_change,
-    -- Contact and the pool (supabase/README.md): an owned customer returns to the pool N days
-    -- after max(last contact, owned since), N from the stage shown, else the value tier.
-    x.open_fu as open_follow_ups, x.d_contact as days_since_last_contact,
-    -- Segments never name "me" (refused when written), so a classified row is unowned or owned.
-    case when x.owner_id is null then array['unowned'] else array['owned'] end as owner_keys,
-    rc.new_recycle_at,
-    greatest(0, ceil(date_part('epoch', rc.new_recycle_at - $2::timestamptz) / 86400))::integer as days_until_recycle
+    {RULE_ROW}
   from x
   cross join lateral (
     select case when x.owner_id is not null then
@@ -468,16 +494,16 @@ y as (
 $sql$;
 
   if p_stats = 'stored' then
-    ctes := replace(ctes, '{STATS}',
+    pieces := pieces || jsonb_build_object('STATS',
       'coalesce(p.order_count, 0) as n, coalesce(p.net_spend, 0) as s, p.first_order_at as f_at, '
       'p.last_order_at as l_at, p.previous_order_at as pv_at, p.last_event_at as e_at,');
-    ctes := replace(ctes, '{STATS_JOIN}', '');
+    pieces := pieces || jsonb_build_object('STATS_JOIN', '');
   else
-    ctes := replace(ctes, '{STATS}',
+    pieces := pieces || jsonb_build_object('STATS',
       'coalesce(os.n, 0) as n, coalesce(os.s, 0) as s, os.f_at, os.l_at, os.pv_at, es.e_at,');
     -- Orders grouped over the chosen customers (one pass, whatever the planner knows about the
     -- tables); the latest event looked up per customer.
-    ctes := replace(ctes, '{STATS_JOIN}', $sql$
+    pieces := pieces || jsonb_build_object('STATS_JOIN', $sql$
   left join (
     select o.customer_id,
            count(*)::integer as n,
@@ -505,8 +531,8 @@ $sql$;
   -- answer), then their customers in one pass (by the (org_id, tag_id) index, or all of them
   -- hashed), never every tag of every customer through the primary key.
   if p_state.uses_tags then
-    ctes := replace(ctes, '{TAGS}', 'coalesce(tg.names, ''{}''::text[])');
-    ctes := replace(ctes, '{TAGS_JOIN}', $sql$
+    pieces := pieces || jsonb_build_object('TAGS', 'coalesce(tg.names, ''{}''::text[])');
+    pieces := pieces || jsonb_build_object('TAGS_JOIN', $sql$
   left join (
     select ct.customer_id, array_agg(rt.name) as names
       from (
@@ -520,8 +546,8 @@ $sql$;
      group by ct.customer_id
   ) tg on tg.customer_id = c.id$sql$);
   else
-    ctes := replace(ctes, '{TAGS}', '''{}''::text[]');
-    ctes := replace(ctes, '{TAGS_JOIN}', '');
+    pieces := pieces || jsonb_build_object('TAGS', '''{}''::text[]');
+    pieces := pieces || jsonb_build_object('TAGS_JOIN', '');
   end if;
 
   -- Day bounds of the rules, only for anchors some rule uses.
@@ -543,12 +569,12 @@ $sql$;
   end if;
   -- Satisfaction figures (20261123005200_satisfaction_stats.sql), only when some rule uses them.
   if p_state.uses_satisfaction then
-    ctes := replace(ctes, '{SATISFACTION}', 'sat.last_score_100 as sat_last, sat.avg_score_100 as sat_avg, sat.last_at as sat_at,');
-    ctes := replace(ctes, '{SATISFACTION_JOIN}', $sql$
+    pieces := pieces || jsonb_build_object('SATISFACTION', 'sat.last_score_100 as sat_last, sat.avg_score_100 as sat_avg, sat.last_at as sat_at,');
+    pieces := pieces || jsonb_build_object('SATISFACTION_JOIN', $sql$
   left join public.customer_satisfaction sat on sat.org_id = $1 and sat.customer_id = c.id and {SCOPE:sat.customer_id}$sql$);
   else
-    ctes := replace(ctes, '{SATISFACTION}', 'null::smallint as sat_last, null::numeric as sat_avg, null::timestamptz as sat_at,');
-    ctes := replace(ctes, '{SATISFACTION_JOIN}', '');
+    pieces := pieces || jsonb_build_object('SATISFACTION', 'null::smallint as sat_last, null::numeric as sat_avg, null::timestamptz as sat_at,');
+    pieces := pieces || jsonb_build_object('SATISFACTION_JOIN', '');
   end if;
   if cardinality(p_state.satisfaction_bounds) > 0 then
     bound_terms := bound_terms || $sql$,
@@ -566,14 +592,14 @@ $sql$;
          from unnest(($7 ->> 'recycle_bounds')::integer[]) as b
         where b >= 1 and r.new_recycle_at - (b - 1) * interval '24 hours' > $2::timestamptz)$sql$;
   end if;
-  ctes := replace(ctes, '{BOUNDS}', bound_terms);
+  pieces := pieces || jsonb_build_object('BOUNDS', bound_terms);
 
   if p_members_of is null then
-    ctes := replace(ctes, '{OLD_MEMBERS}', 'null::uuid[]');
-    ctes := replace(ctes, '{OLD_MEMBERS_JOIN}', '');
+    pieces := pieces || jsonb_build_object('OLD_MEMBERS', 'null::uuid[]');
+    pieces := pieces || jsonb_build_object('OLD_MEMBERS_JOIN', '');
   else
-    ctes := replace(ctes, '{OLD_MEMBERS}', 'om.ids');
-    ctes := replace(ctes, '{OLD_MEMBERS_JOIN}', format($sql$
+    pieces := pieces || jsonb_build_object('OLD_MEMBERS', 'om.ids');
+    pieces := pieces || jsonb_build_object('OLD_MEMBERS_JOIN', format($sql$
   left join (
     select m.customer_id, array_agg(m.segment_id order by m.segment_id) as ids
       from public.segment_memberships m
@@ -582,6 +608,14 @@ $sql$;
   ) om on om.customer_id = c.id$sql$, p_members_of));
   end if;
 
+  -- No piece holds another's placeholder, so the order of filling does not matter; every one but
+  -- {MEMBERSHIP} (the compiled rules, filled after the scope) must be filled.
+  for piece in select * from jsonb_each_text(pieces) loop
+    ctes := replace(ctes, '{' || piece.key || '}', piece.value);
+  end loop;
+  if ctes ~ '\{(?!MEMBERSHIP\})[A-Z_]+\}' then
+    raise exception 'placeholder % of the classification is not filled', substring(ctes from '\{(?!MEMBERSHIP\})[A-Z_]+\}');
+  end if;
   ctes := private.engine_scope(ctes, p_scope);
 
   ctes := replace(ctes, '{MEMBERSHIP}', p_state.membership_sql);
@@ -1386,6 +1420,7 @@ revoke all on function private.engine_state_of(uuid) from public;
 revoke all on function private.compute_cut_points(uuid, timestamptz) from public;
 revoke all on function private.store_cut_points(uuid, timestamptz, bigint) from public;
 revoke all on function private.engine_config(uuid, private.engine_state, jsonb) from public;
+revoke all on function private.rule_row_sql() from public;
 revoke all on function private.classification_ctes(text, private.engine_state, text, text) from public;
 revoke all on function private.engine_constants(text) from public;
 revoke all on function private.engine_scope(text, text) from public;
@@ -1404,6 +1439,7 @@ revoke all on function private.classify(uuid, timestamptz, boolean) from public;
 revoke all on function private.evaluate_rule(uuid, jsonb, timestamptz) from public;
 revoke all on function private.rebuild_stats(uuid) from public;
 grant execute on function private.engine_now() to authenticated, service_role;
+grant execute on function private.rule_row_sql() to authenticated, service_role;
 grant execute on function private.customer_reasons(uuid, uuid) to authenticated, service_role;
 grant execute on function private.compute_cut_points(uuid, timestamptz) to service_role;
 grant execute on function private.classify(uuid, timestamptz, boolean) to service_role;

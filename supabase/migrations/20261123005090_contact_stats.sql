@@ -95,148 +95,80 @@ comment on function private.contact_stats_changed(uuid, uuid[], boolean) is
   'Recounts the contact statistics of some customers of an organization and, when asked, reclassifies those whose statistics changed.';
 
 
-create function private.notes_contact_changed()
+-- One trigger function for the three tables, told by its trigger's arguments what differs:
+--   tg_argv[0]   'reclassify' to reclassify the customers whose statistics changed (notes,
+--                follow-ups), 'recount' to leave that to the table's engine trigger (events)
+--   tg_argv[1]   the column of the row's contact time (created_at, done_at, occurred_at)
+--   tg_argv[2]   optionally a column that says whether a row counts (events: kind) …
+--   tg_argv[3:]  … and the values of it that do (email_in, email_out)
+-- An update recounts the customers before and after of the rows whose organization, customer,
+-- contact time or counting column changed. The queries are built from these column names
+-- (quoted) because a trigger's transition tables have the columns of its own table.
+create function private.contact_rows_changed()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
+  reclassify boolean := tg_argv[0] = 'reclassify';
+  at_column text := tg_argv[1];
+  kind_column text := tg_argv[2];
+  kinds text[] := tg_argv[3:];
+  -- Whether a row (alias %1$s) counts, and the columns whose change matters.
+  counts text := case when kind_column is null then 'true' else format('%%1$s.%I::text = any ($1)', kind_column) end;
+  compared text := concat_ws(', ', '%1$s.org_id', '%1$s.customer_id',
+                             case when kind_column is not null then format('%%1$s.%I', kind_column) end,
+                             format('%%1$s.%I', at_column));
+  batches text;
   batch record;
 begin
   -- One statement per operation: a trigger's transition tables exist only for its own event.
-  if tg_op = 'INSERT' then
-    for batch in
-      select n.org_id, array_agg(distinct n.customer_id) as ids from new_rows n group by n.org_id
-    loop
-      perform private.contact_stats_changed(batch.org_id, batch.ids, true);
-    end loop;
-  elsif tg_op = 'DELETE' then
-    for batch in
-      select o.org_id, array_agg(distinct o.customer_id) as ids from old_rows o group by o.org_id
-    loop
-      perform private.contact_stats_changed(batch.org_id, batch.ids, true);
-    end loop;
+  if tg_op in ('INSERT', 'DELETE') then
+    batches := format('select x.org_id, array_agg(distinct x.customer_id) as ids from %s x where %s group by x.org_id',
+                      case tg_op when 'INSERT' then 'new_rows' else 'old_rows' end, format(counts, 'x'));
   else
-    for batch in
+    batches := format($sql$
       select y.org_id, array_agg(distinct y.customer_id) as ids
         from old_rows o join new_rows n on n.id = o.id
        cross join lateral (values (o.org_id, o.customer_id), (n.org_id, n.customer_id)) as y (org_id, customer_id)
-       where (o.org_id, o.customer_id, o.created_at) is distinct from (n.org_id, n.customer_id, n.created_at)
-       group by y.org_id
-    loop
-      perform private.contact_stats_changed(batch.org_id, batch.ids, true);
-    end loop;
+       where (%s or %s) and (%s) is distinct from (%s)
+       group by y.org_id$sql$, format(counts, 'o'), format(counts, 'n'), format(compared, 'o'), format(compared, 'n'));
   end if;
+  for batch in execute batches using kinds loop
+    perform private.contact_stats_changed(batch.org_id, batch.ids, reclassify);
+  end loop;
   return null;
 end;
 $$;
 
-comment on function private.notes_contact_changed() is
-  'Trigger: notes added, moved or removed recount their customers'' last contact and reclassify them.';
-
-create function private.follow_ups_contact_changed()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  batch record;
-begin
-  -- One statement per operation: a trigger's transition tables exist only for its own event.
-  if tg_op = 'INSERT' then
-    for batch in
-      select n.org_id, array_agg(distinct n.customer_id) as ids from new_rows n group by n.org_id
-    loop
-      perform private.contact_stats_changed(batch.org_id, batch.ids, true);
-    end loop;
-  elsif tg_op = 'DELETE' then
-    for batch in
-      select o.org_id, array_agg(distinct o.customer_id) as ids from old_rows o group by o.org_id
-    loop
-      perform private.contact_stats_changed(batch.org_id, batch.ids, true);
-    end loop;
-  else
-    for batch in
-      select y.org_id, array_agg(distinct y.customer_id) as ids
-        from old_rows o join new_rows n on n.id = o.id
-       cross join lateral (values (o.org_id, o.customer_id), (n.org_id, n.customer_id)) as y (org_id, customer_id)
-       where (o.org_id, o.customer_id, o.done_at) is distinct from (n.org_id, n.customer_id, n.done_at)
-       group by y.org_id
-    loop
-      perform private.contact_stats_changed(batch.org_id, batch.ids, true);
-    end loop;
-  end if;
-  return null;
-end;
-$$;
-
-comment on function private.follow_ups_contact_changed() is
-  'Trigger: follow-ups added, completed, reopened, moved or removed recount their customers'' open follow-ups and last contact and reclassify them.';
-
-create function private.events_contact_changed()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  batch record;
-begin
-  -- One statement per operation: a trigger's transition tables exist only for its own event.
-  if tg_op = 'INSERT' then
-    for batch in
-      select n.org_id, array_agg(distinct n.customer_id) as ids from new_rows n where n.kind in ('email_in', 'email_out') group by n.org_id
-    loop
-      perform private.contact_stats_changed(batch.org_id, batch.ids, false);
-    end loop;
-  elsif tg_op = 'DELETE' then
-    for batch in
-      select o.org_id, array_agg(distinct o.customer_id) as ids from old_rows o where o.kind in ('email_in', 'email_out') group by o.org_id
-    loop
-      perform private.contact_stats_changed(batch.org_id, batch.ids, false);
-    end loop;
-  else
-    for batch in
-      select y.org_id, array_agg(distinct y.customer_id) as ids
-        from old_rows o join new_rows n on n.id = o.id
-       cross join lateral (values (o.org_id, o.customer_id), (n.org_id, n.customer_id)) as y (org_id, customer_id)
-       where (o.kind in ('email_in', 'email_out') or n.kind in ('email_in', 'email_out'))
-         and (o.org_id, o.customer_id, o.kind, o.occurred_at) is distinct from (n.org_id, n.customer_id, n.kind, n.occurred_at)
-       group by y.org_id
-    loop
-      perform private.contact_stats_changed(batch.org_id, batch.ids, false);
-    end loop;
-  end if;
-  return null;
-end;
-$$;
-
-comment on function private.events_contact_changed() is
-  'Trigger: mail events added, moved or removed recount their customers'' last contact (the engine''s events trigger then reclassifies them).';
+comment on function private.contact_rows_changed() is
+  'Trigger: notes, follow-ups and mail events added, moved, completed or removed recount their customers'' last contact and open follow-ups; notes and follow-ups reclassify them (the engine''s events trigger reclassifies after events). Arguments: reclassify or recount, the contact time column, optionally a column and the values of it that count.';
 
 create trigger notes_contact_inserted after insert on public.notes
-  referencing new table as new_rows for each statement execute function private.notes_contact_changed();
+  referencing new table as new_rows for each statement execute function private.contact_rows_changed('reclassify', 'created_at');
 create trigger notes_contact_updated after update on public.notes
-  referencing old table as old_rows new table as new_rows for each statement execute function private.notes_contact_changed();
+  referencing old table as old_rows new table as new_rows for each statement execute function private.contact_rows_changed('reclassify', 'created_at');
 create trigger notes_contact_deleted after delete on public.notes
-  referencing old table as old_rows for each statement execute function private.notes_contact_changed();
+  referencing old table as old_rows for each statement execute function private.contact_rows_changed('reclassify', 'created_at');
 
 create trigger follow_ups_contact_inserted after insert on public.follow_ups
-  referencing new table as new_rows for each statement execute function private.follow_ups_contact_changed();
+  referencing new table as new_rows for each statement execute function private.contact_rows_changed('reclassify', 'done_at');
 create trigger follow_ups_contact_updated after update on public.follow_ups
-  referencing old table as old_rows new table as new_rows for each statement execute function private.follow_ups_contact_changed();
+  referencing old table as old_rows new table as new_rows for each statement execute function private.contact_rows_changed('reclassify', 'done_at');
 create trigger follow_ups_contact_deleted after delete on public.follow_ups
-  referencing old table as old_rows for each statement execute function private.follow_ups_contact_changed();
+  referencing old table as old_rows for each statement execute function private.contact_rows_changed('reclassify', 'done_at');
 
 -- Named to fire before events_engine_* (triggers of one event fire in name order).
 create trigger events_contact_inserted after insert on public.events
-  referencing new table as new_rows for each statement execute function private.events_contact_changed();
+  referencing new table as new_rows for each statement
+  execute function private.contact_rows_changed('recount', 'occurred_at', 'kind', 'email_in', 'email_out');
 create trigger events_contact_updated after update on public.events
-  referencing old table as old_rows new table as new_rows for each statement execute function private.events_contact_changed();
+  referencing old table as old_rows new table as new_rows for each statement
+  execute function private.contact_rows_changed('recount', 'occurred_at', 'kind', 'email_in', 'email_out');
 create trigger events_contact_deleted after delete on public.events
-  referencing old table as old_rows for each statement execute function private.events_contact_changed();
+  referencing old table as old_rows for each statement
+  execute function private.contact_rows_changed('recount', 'occurred_at', 'kind', 'email_in', 'email_out');
 
 -- Statistics of the rows already there.
 update public.customer_profiles p set last_contact_at = s.ct_at, open_follow_ups = s.open_fu
@@ -256,6 +188,4 @@ update public.customer_profiles p set last_contact_at = s.ct_at, open_follow_ups
 
 revoke all on function private.refresh_contact_stats(uuid, uuid[]) from public;
 revoke all on function private.contact_stats_changed(uuid, uuid[], boolean) from public;
-revoke all on function private.notes_contact_changed() from public;
-revoke all on function private.follow_ups_contact_changed() from public;
-revoke all on function private.events_contact_changed() from public;
+revoke all on function private.contact_rows_changed() from public;

@@ -79,8 +79,10 @@ begin
     'array(select lower(t.name) from public.customer_tags ct join public.tags t on t.org_id = ct.org_id and t.id = ct.tag_id
             where ct.org_id = c.org_id and ct.customer_id = c.id and ct.source <> ''rule'')'
     else '''{}''::text[]' end;
-  -- The row r as rules see it, from the stored profile (the engine's names; see
-  -- private.classification_ctes). The rule's values are $6, as the compiler writes them.
+  -- The row r as rules see it: the classification's own select list (private.rule_row_sql) over
+  -- the row x it reads, here from the stored profile under the classification's names. Pool
+  -- customers are unowned: they have no time of return to the pool (rc). The rule's values are
+  -- $6, as the compiler writes them.
   return query execute format($sql$
 select c.id, c.display_name, c.primary_email, c.primary_phone, p.effective_stage, p.value_tier, p.net_spend::numeric,
        p.order_count, p.last_order_at,
@@ -91,30 +93,31 @@ select c.id, c.display_name, c.primary_email, c.primary_phone, p.effective_stage
   join public.customer_profiles p on p.org_id = c.org_id and p.customer_id = c.id
   left join public.customer_satisfaction sat on sat.org_id = c.org_id and sat.customer_id = c.id
   cross join lateral (
-    select p.order_count, p.net_spend, p.aov,
-           floor(date_part('epoch', $2 - p.last_order_at) / 86400)::integer as days_since_last_order,
-           p.referral_count, p.r_score, p.f_score, p.m_score,
-           p.effective_stage::text as lifecycle_stage, p.value_tier::text as value_tier,
-           p.rfm_segment::text as rfm_segment, p.ticket_band::text as ticket_band,
-           c.company_size::text as company_size, c.country, c.industry, c.acquisition_source as source,
-           %s as tag_names,
-           floor(date_part('epoch', $2 - p.last_order_at) / 86400)::integer as last_order_at_days,
-           floor(date_part('epoch', $2 - p.first_order_at) / 86400)::integer as first_order_at_days,
-           floor(date_part('epoch', $2 - p.last_event_at) / 86400)::integer as last_event_at_days,
-           floor(date_part('epoch', $2 - c.created_at) / 86400)::integer as created_at_days,
-           c.is_valid, c.is_partner,
-           p.open_follow_ups,
-           floor(date_part('epoch', $2 - p.last_contact_at) / 86400)::integer as days_since_last_contact,
-           case when c.owner_id is null then array['unowned'] when c.owner_id = (select auth.uid()) then array['owned', 'me']
-                else array['owned'] end as owner_keys,
-           null::integer as days_until_recycle,
-           sat.last_score_100 as satisfaction_last, sat.avg_score_100 as satisfaction_avg,
-           floor(date_part('epoch', $2 - sat.last_at) / 86400)::integer as days_since_satisfaction,
-           p.f_score - p.prev_f_score as f_score_change
+    select x.*,
+    %s
+      from (
+        select p.order_count as n, p.net_spend as s, p.aov as new_aov,
+               p.r_score as new_r_score, p.f_score as new_f_score, p.m_score as new_m_score, p.prev_f_score,
+               p.effective_stage as new_effective_stage, p.value_tier as new_value_tier,
+               p.rfm_segment as new_rfm_segment, p.ticket_band as new_ticket_band,
+               floor(date_part('epoch', $2 - p.last_order_at) / 86400)::integer as d_last,
+               floor(date_part('epoch', $2 - p.first_order_at) / 86400)::integer as d_first,
+               floor(date_part('epoch', $2 - p.last_event_at) / 86400)::integer as d_event,
+               floor(date_part('epoch', $2 - c.created_at) / 86400)::integer as d_created,
+               sat.last_score_100 as sat_last, sat.avg_score_100 as sat_avg,
+               floor(date_part('epoch', $2 - sat.last_at) / 86400)::integer as d_sat,
+               p.open_follow_ups as open_fu,
+               floor(date_part('epoch', $2 - p.last_contact_at) / 86400)::integer as d_contact,
+               c.owner_id, p.referral_count,
+               c.company_size::text as company_size, c.country, c.industry, c.acquisition_source as source,
+               %s as tag_names,
+               c.is_valid, c.is_partner
+      ) x
+     cross join lateral (select null::timestamptz as new_recycle_at) rc
   ) r
  where c.org_id = $1 and c.owner_id is null and (%s)
  order by p.net_spend desc, c.id
- limit $3$sql$, tags_sql, replace(compiled.predicate, '$6', '$4'))
+ limit $3$sql$, private.rule_row_sql(), tags_sql, replace(compiled.predicate, '$6', '$4'))
   using p_org, now(), p_limit, compiled.rule_values;
 end;
 $$;

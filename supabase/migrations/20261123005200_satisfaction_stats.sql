@@ -144,6 +144,9 @@ comment on function private.refresh_satisfaction(uuid, uuid[]) is
 revoke all on function private.refresh_satisfaction(uuid, uuid[]) from public;
 
 
+-- Statement-level, as private.events_changed (20261123001050_engine_triggers.sql): transition
+-- tables need one trigger per event, and the three share this function, which reads the tables
+-- its event has.
 create function private.satisfaction_responses_changed()
 returns trigger
 language plpgsql
@@ -153,70 +156,40 @@ as $$
 declare
   batch record;
 begin
-  for batch in
-    select x.org_id, array_agg(distinct x.customer_id) as ids
-      from (
-        select n.org_id, n.customer_id from new_rows n
-        union all
-        select o.org_id, o.customer_id from old_rows o
-      ) x
-     group by x.org_id
-  loop
-    perform private.refresh_satisfaction(batch.org_id, batch.ids);
-  end loop;
+  if tg_op = 'INSERT' then
+    for batch in select n.org_id, array_agg(distinct n.customer_id) as ids from new_rows n group by n.org_id loop
+      perform private.refresh_satisfaction(batch.org_id, batch.ids);
+    end loop;
+  elsif tg_op = 'DELETE' then
+    for batch in select o.org_id, array_agg(distinct o.customer_id) as ids from old_rows o group by o.org_id loop
+      perform private.refresh_satisfaction(batch.org_id, batch.ids);
+    end loop;
+  else
+    -- A corrected answer or one moved to another customer (merge_customers): both customers.
+    for batch in
+      select x.org_id, array_agg(distinct x.customer_id) as ids
+        from (
+          select n.org_id, n.customer_id from new_rows n
+          union all
+          select o.org_id, o.customer_id from old_rows o
+        ) x
+       group by x.org_id
+    loop
+      perform private.refresh_satisfaction(batch.org_id, batch.ids);
+    end loop;
+  end if;
   return null;
 end;
 $$;
 
 comment on function private.satisfaction_responses_changed() is
-  'Trigger: customers whose satisfaction answers were corrected or moved (merge_customers) get their figures recounted and are queued for the engine.';
+  'Trigger: customers whose satisfaction answers were added, corrected, moved (merge_customers) or removed get their figures recounted and are queued for the engine.';
 revoke all on function private.satisfaction_responses_changed() from public;
-
--- Transition tables need one trigger per event (see 20261123001050_engine_triggers.sql).
-create function private.satisfaction_responses_inserted()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  batch record;
-begin
-  for batch in select n.org_id, array_agg(distinct n.customer_id) as ids from new_rows n group by n.org_id loop
-    perform private.refresh_satisfaction(batch.org_id, batch.ids);
-  end loop;
-  return null;
-end;
-$$;
-
-comment on function private.satisfaction_responses_inserted() is
-  'Trigger: customers with new satisfaction answers get their figures recounted and are queued for the engine.';
-revoke all on function private.satisfaction_responses_inserted() from public;
-
-create function private.satisfaction_responses_deleted()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  batch record;
-begin
-  for batch in select o.org_id, array_agg(distinct o.customer_id) as ids from old_rows o group by o.org_id loop
-    perform private.refresh_satisfaction(batch.org_id, batch.ids);
-  end loop;
-  return null;
-end;
-$$;
-
-comment on function private.satisfaction_responses_deleted() is
-  'Trigger: customers whose satisfaction answers were removed get their figures recounted and are queued for the engine.';
-revoke all on function private.satisfaction_responses_deleted() from public;
 
 create trigger satisfaction_responses_stats_inserted
   after insert on public.satisfaction_responses
   referencing new table as new_rows
-  for each statement execute function private.satisfaction_responses_inserted();
+  for each statement execute function private.satisfaction_responses_changed();
 
 create trigger satisfaction_responses_stats_updated
   after update on public.satisfaction_responses
@@ -226,7 +199,7 @@ create trigger satisfaction_responses_stats_updated
 create trigger satisfaction_responses_stats_deleted
   after delete on public.satisfaction_responses
   referencing old table as old_rows
-  for each statement execute function private.satisfaction_responses_deleted();
+  for each statement execute function private.satisfaction_responses_changed();
 
 
 -- Recounts an organization's figures from scratch and repairs what differs; returns how many

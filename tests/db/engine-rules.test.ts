@@ -577,7 +577,8 @@ describe('compiled rules', () => {
               k.f_score - p.prev_f_score as f_score_change,
               p.open_follow_ups,
               floor(extract(epoch from $2::timestamptz - p.last_contact_at) / 86400)::int as days_since_last_contact,
-              greatest(0, ceil(extract(epoch from k.recycle_at - $2::timestamptz) / 86400))::int as days_until_recycle,
+              case when k.recycle_at is not null
+                then greatest(0, ceil(extract(epoch from k.recycle_at - $2::timestamptz) / 86400))::int end as days_until_recycle,
               case when c.owner_id is null then 'unowned' else 'owned' end as owner
          from private.classify($1, $2) k join public.customers c on c.id = k.customer_id
          join public.customer_profiles p on p.org_id = $1 and p.customer_id = k.customer_id

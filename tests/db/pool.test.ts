@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimCustomerResultSchema, myPoolReturnsResultSchema, poolCustomersResultSchema } from '../../shared/api.ts';
+import { RULE_FIELDS } from '../../shared/rules.ts';
 import { orgSettingsSchema } from '../../shared/settings.ts';
 import type { Queryable } from '../../supabase/local/db.ts';
 import { freshDb, type TestDb } from './harness.ts';
@@ -155,6 +156,39 @@ describe('contact statistics', () => {
     });
     expect(queued.map((r) => r.customer_id)).toEqual([a, b].sort());
     expect([iso((await state(a)).last_contact_at), iso((await state(b)).last_contact_at)]).toEqual([at(-1), at(-1)]);
+  });
+
+  it('follow an event that becomes a mail, moves or stops being one, and a note moved to another customer', async () => {
+    const org = await newOrg();
+    const a = await customer(org);
+    const b = await customer(org);
+    const [ev] = await pg<{ id: string }>(
+      S,
+      `insert into public.events (org_id, customer_id, kind, occurred_at, recorded_by) values ($1, $2, 'visit', $3, null) returning id`,
+      [org, a, at(-5)],
+    );
+    expect((await state(a)).last_contact_at).toBeNull();
+    await pg(S, `update public.events set kind = 'email_in' where id = $1`, [ev!.id]);
+    expect(iso((await state(a)).last_contact_at)).toBe(at(-5));
+    await pg(S, `update public.events set occurred_at = $2 where id = $1`, [ev!.id, at(-2)]);
+    expect(iso((await state(a)).last_contact_at)).toBe(at(-2));
+    await pg(S, `update public.events set customer_id = $2 where id = $1`, [ev!.id, b]);
+    expect((await state(a)).last_contact_at).toBeNull();
+    expect(iso((await state(b)).last_contact_at)).toBe(at(-2));
+    await pg(S, `update public.events set kind = 'call' where id = $1`, [ev!.id]);
+    expect((await state(b)).last_contact_at).toBeNull();
+
+    const [note] = await pg<{ id: string }>(
+      S,
+      `insert into public.notes (org_id, customer_id, author_id, body, created_at) values ($1, $2, null, 'Hi', $3) returning id`,
+      [org, a, at(-7)],
+    );
+    expect(iso((await state(a)).last_contact_at)).toBe(at(-7));
+    await pg(S, `update public.notes set customer_id = $2 where id = $1`, [note!.id, b]);
+    expect((await state(a)).last_contact_at).toBeNull();
+    expect(iso((await state(b)).last_contact_at)).toBe(at(-7));
+    await pg(S, `delete from public.notes where id = $1`, [note!.id]);
+    expect((await state(b)).last_contact_at).toBeNull();
   });
 
   it("follow a merge: the kept customer gets the merged one's notes and follow-ups", async () => {
@@ -359,9 +393,44 @@ describe('claiming and the pool', () => {
       message: 'p_limit must be between 1 and 200',
     });
   });
+  it('pool_customers filters by every rule field the segment language has (shared/rules.ts)', async () => {
+    const org = await newOrg(RULES);
+    const ids = [await customer(org, { spend: 800 }), await customer(org, { spend: 20 }), await customer(org)];
+    const call = (filter: unknown) =>
+      asUser(t.db, 'rep', async (tx) =>
+        (await tx.query<{ customer_id: string }>('select customer_id from public.pool_customers($1, $2) order by customer_id', [org, JSON.stringify(filter)]))
+          .rows.map((r) => r.customer_id),
+      );
+    const value = (f: (typeof RULE_FIELDS)[number]) =>
+      ({ number: { op: 'gte', value: 0 }, set: { op: 'in', value: [f.allowed?.[0] ?? 'US'] }, tags: { op: 'has', value: 'vip' },
+         date: { op: 'within_days', value: 30 }, boolean: { op: 'eq', value: true } })[f.kind];
+    const everyone = [...ids].sort();
+    expect(await call({ any: [] })).toEqual([]);
+    expect(await call({ all: [] })).toEqual(everyone);
+    for (const f of RULE_FIELDS) {
+      const condition = { field: f.field, ...value(f) };
+      // A field the pool's row lacks fails the call (no such column); one it has splits the pool in two.
+      const matching = await call(condition);
+      const rest = await call({ not: condition });
+      expect([...matching, ...rest].sort(), f.field).toEqual(everyone);
+    }
+  });
 });
 
 describe('rule fields in segments', () => {
+  it('leave days_until_recycle missing for unowned customers (no rule on it holds for them)', async () => {
+    const org = await newOrg(RULES);
+    const unowned = await customer(org, { spend: 50, orderAt: at(-10) });
+    // Owned since 28 days before S (normal tier: 30 days): returns to the pool 2 days after S.
+    const owned = await customer(org, { owner: users.rep, ownedAt: at(-28), spend: 50, orderAt: at(-10) });
+    expect(iso((await state(owned)).recycle_at)).toBe(at(2));
+    const matching = async (rule: unknown) =>
+      (await pg<{ id: string }>(S, `select x as id from private.evaluate_rule($1, $2, $3) as x order by 1`, [org, JSON.stringify(rule), S])).map((r) => r.id);
+    expect(await matching({ field: 'days_until_recycle', op: 'lte', value: 3 })).toEqual([owned]);
+    expect(await matching({ field: 'days_until_recycle', op: 'gte', value: 0 })).toEqual([owned]);
+    expect(await matching({ not: { field: 'days_until_recycle', op: 'gte', value: 0 } })).toEqual([unowned]);
+  });
+
   it('wake the drift pass when days since the last contact or days until recycling cross a rule', async () => {
     const org = await newOrg(RULES);
     const quiet = await pg<{ id: string }>(S, `insert into public.segments (org_id, name, rule) values ($1, 'Quiet', $2) returning id`, [
