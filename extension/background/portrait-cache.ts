@@ -3,7 +3,11 @@
 // (stale-while-revalidate); entries past their maximum age are not used at all.
 //
 // The cache is kept in `storage.session` (memory only, never written to disk, not readable by
-// content scripts) so that it survives the service worker being stopped between page views.
+// content scripts) so that it survives the service worker being stopped between page views. A
+// restarted worker reads it before answering its first message; only each entry's frame (org,
+// identifier, time) is checked then, and a portrait is checked against its shape when a lookup
+// first uses it: the first page after a restart does not wait for every cached portrait (up to
+// `maxEntries`) to be checked. One that does not match is dropped (logged) and fetched again.
 import { z } from 'zod';
 import {
   customerKinds,
@@ -63,17 +67,25 @@ const portraitViewSchema: z.ZodType<PortraitView> = z.looseObject({
   studioUrl: z.string().nullable(),
   computedAt: z.string().nullable(),
 });
+const cachedPortraitSchema = portraitViewSchema.nullable();
 const cacheEntrySchema = z.object({
   orgId: z.string(),
   identifier: identifierSchema,
-  portrait: portraitViewSchema.nullable(),
+  portrait: cachedPortraitSchema,
   fetchedAt: z.number(),
 });
 export type CacheEntry = z.infer<typeof cacheEntrySchema>;
 
-/** The cache in `storage.session`; a value that does not match is dropped (logged) and refetched. */
-export const portraitCacheItem = defineStorageItem<CacheEntry[]>('session:portrait:cache', {
-  schema: z.array(cacheEntrySchema),
+/** An entry as stored: its portrait is checked when it is first used (see above). */
+const storedEntrySchema = cacheEntrySchema.extend({ portrait: z.unknown() });
+type StoredEntry = z.infer<typeof storedEntrySchema>;
+
+/**
+ * The cache in `storage.session`; a value whose frame does not match is dropped (logged) and
+ * refetched, and so is an entry whose portrait does not match, when it is used.
+ */
+export const portraitCacheItem = defineStorageItem<StoredEntry[]>('session:portrait:cache', {
+  schema: z.array(storedEntrySchema),
   fallback: [],
   unreadable: 'drop',
 });
@@ -118,6 +130,8 @@ export function createPortraitCache(options: PortraitCacheOptions = {}): Portrai
   const persistDelayMs = options.persistDelayMs ?? 250;
   // Map order is recency order: the first entry is the least recently used.
   const entries = new Map<string, CacheEntry>();
+  /** Keys of entries restored from storage whose portrait has not been checked yet. */
+  const unchecked = new Set<string>();
   const stored = options.area ? portraitCacheItem.in(options.area) : null;
   let persistTimer: unknown = null;
 
@@ -134,6 +148,20 @@ export function createPortraitCache(options: PortraitCacheOptions = {}): Portrai
     }, persistDelayMs);
   }
 
+  /** Checks a restored entry's portrait on first use; false (and the entry dropped) if it does not match. */
+  function checked(key: string, entry: CacheEntry): boolean {
+    if (!unchecked.delete(key)) return true;
+    const parsed = cachedPortraitSchema.safeParse(entry.portrait);
+    if (parsed.success) {
+      entry.portrait = parsed.data;
+      return true;
+    }
+    console.warn(`Portrait: a cached portrait does not match its shape; dropped and fetched again: ${parsed.error.issues[0]?.path.join('.')}`);
+    entries.delete(key);
+    schedulePersist();
+    return false;
+  }
+
   return {
     async restore() {
       if (!stored) return;
@@ -141,7 +169,10 @@ export function createPortraitCache(options: PortraitCacheOptions = {}): Portrai
       for (const entry of await stored.getValue()) {
         if (now - entry.fetchedAt > maxAgeMs) continue;
         const key = entryKey(entry.orgId, entry.identifier);
-        if (!entries.has(key)) entries.set(key, entry);
+        if (entries.has(key)) continue;
+        // Checked on first use (`checked`), not here.
+        entries.set(key, entry as CacheEntry);
+        unchecked.add(key);
       }
     },
 
@@ -152,9 +183,11 @@ export function createPortraitCache(options: PortraitCacheOptions = {}): Portrai
       const age = clock.now() - entry.fetchedAt;
       if (age > maxAgeMs) {
         entries.delete(key);
+        unchecked.delete(key);
         schedulePersist();
         return undefined;
       }
+      if (!checked(key, entry)) return undefined;
       entries.delete(key);
       entries.set(key, entry);
       return { entry, fresh: age <= freshMs };
@@ -163,25 +196,29 @@ export function createPortraitCache(options: PortraitCacheOptions = {}): Portrai
     set(orgId, identifier, portrait, fetchedAt = clock.now()) {
       const key = entryKey(orgId, identifier);
       entries.delete(key);
+      unchecked.delete(key);
       entries.set(key, { orgId, identifier, portrait, fetchedAt });
       while (entries.size > maxEntries) {
         const oldest = entries.keys().next().value;
         if (oldest === undefined) break;
         entries.delete(oldest);
+        unchecked.delete(oldest);
       }
       schedulePersist();
     },
 
     identifiersOf(orgId, customerId) {
       const found: Identifier[] = [];
-      for (const entry of entries.values()) {
-        if (entry.orgId === orgId && entry.portrait?.customerId === customerId) found.push(entry.identifier);
+      for (const [key, entry] of entries) {
+        if (entry.orgId !== orgId || (entry.portrait as { customerId?: unknown } | null)?.customerId !== customerId) continue;
+        if (checked(key, entry)) found.push(entry.identifier);
       }
       return found;
     },
 
     clear() {
       entries.clear();
+      unchecked.clear();
       if (persistTimer !== null) clock.clearTimeout(persistTimer);
       persistTimer = null;
       stored?.removeValue().catch(() => undefined);

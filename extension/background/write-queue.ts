@@ -158,6 +158,23 @@ function withCustomerId(write: WriteOp, resolved: Record<string, string>): Write
   return write;
 }
 
+/**
+ * Freezes the committed state all the way down: what `writes()` and `failed()` hand out shares its
+ * objects, and a caller changing them would change the queue without storing it.
+ */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/** The writes still to send, in order, with placeholder customer ids replaced once known. */
+function pendingOf(state: QueueState): QueuedWrite[] {
+  return state.writes.map((w) => ({ ...w, write: withCustomerId(w.write, state.resolved) }));
+}
+
 export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
@@ -165,18 +182,48 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
   const baseDelayMs = options.baseDelayMs ?? 1_000;
   const maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
 
-  // Every change to the stored state runs after the previous one, so none is lost.
-  let lock: Promise<unknown> = Promise.resolve();
+  // The queue's state is kept in memory, with `storage.local` as its durable copy: a started
+  // service worker reads it once, every change is written to storage before it takes effect here
+  // (and before whoever made it is answered), and reads (every lookup overlays the pending writes
+  // on its answer) are served from memory without a storage read or a schema check. This is safe
+  // because the background is the queue's only writer: there is one background (one service
+  // worker; the extension's pages and content scripts reach the queue through its messages, and
+  // the manifest does not ask for a separate incognito background), so what it holds in memory
+  // cannot go stale behind its back. A stopped worker loses nothing that was acknowledged: that is
+  // in storage, and the next worker starts from it.
   const queueStore = writeQueueItem.in(options.area);
-  let setAsideKnown = 0;
-  function withState<T>(change: (state: QueueState) => T | Promise<T>, save = true): Promise<T> {
-    const next = lock.then(async () => {
+  /** What storage holds, as last read or written by this queue; null until first read. */
+  let committed: QueueState | null = null;
+  let loading: Promise<QueueState> | null = null;
+  function load(): Promise<QueueState> {
+    if (committed) return Promise.resolve(committed);
+    const read = (loading ??= (async () => {
       const state = await queueStore.getValue();
-      // A write set aside while reading is saved so, once (and logged once).
-      const setAsideNow = state.setAside.length !== setAsideKnown;
-      const result = await change(state);
-      if (save || setAsideNow) await queueStore.setValue(state);
-      setAsideKnown = state.setAside.length;
+      // A write set aside while reading is saved so, once (and logged once, by the reader).
+      if (state.setAside.length > 0) await queueStore.setValue(state);
+      committed ??= deepFreeze(state);
+      return committed;
+    })());
+    read.catch(() => {
+      if (loading === read) loading = null;
+    });
+    return read;
+  }
+
+  /** Reads the committed state: from memory once loaded (no storage read, no wait for a change). */
+  async function read<T>(view: (state: QueueState) => T): Promise<T> {
+    return view(committed ?? (await load()));
+  }
+
+  // Every change runs after the previous one, on a copy of the committed state; the copy becomes
+  // the committed state only once storage has it, so a failed write changes nothing.
+  let lock: Promise<unknown> = Promise.resolve();
+  function change<T>(apply: (draft: QueueState) => T): Promise<T> {
+    const next = lock.then(async () => {
+      const draft = structuredClone(await load());
+      const result = apply(draft);
+      await queueStore.setValue(draft);
+      committed = deepFreeze(draft);
       return result;
     });
     lock = next.catch(() => undefined);
@@ -202,10 +249,7 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
 
   /** Sends the first sendable write if it is due; false when the queue has to wait. */
   async function sendNext(now = false): Promise<boolean> {
-    const writes = await withState(
-      (state) => state.writes.map((w) => ({ ...w, write: withCustomerId(w.write, state.resolved) })),
-      false,
-    );
+    const writes = await read(pendingOf);
     // The first write that can be sent now: writes of a user who is not signed in wait without
     // holding up the signed-in user's.
     let head: QueuedWrite | undefined;
@@ -228,7 +272,7 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
       outcome = { ok: false, retry: true, message: error instanceof Error ? error.message : String(error) };
     }
 
-    const settlement = await withState((state): WriteSettlement | null => {
+    const settlement = await change((state): WriteSettlement | null => {
       const index = state.writes.findIndex((w) => w.requestId === head.requestId);
       const stored = state.writes[index];
       if (!stored) return null;
@@ -261,10 +305,10 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
     }
     // A passing failure: the same write, with the same request id, is tried again later.
     const failed = head;
-    await withState((state) => {
+    await read((state) => {
       const stored = state.writes.find((w) => w.requestId === failed.requestId);
       if (stored) retryAt(stored.nextAttemptAt);
-    }, false);
+    });
     return false;
   }
 
@@ -287,8 +331,8 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
         placeholderCustomerId: write.op === 'tag' || write.op === 'lead' ? newId() : null,
         target: owner.target ?? (write.op === 'tag' || write.op === 'lead' ? write.identifier : null),
       };
-      await withState((state) => {
-        state.writes.push(queued);
+      await change((state) => {
+        state.writes.push(structuredClone(queued));
       });
       return queued;
     },
@@ -331,19 +375,15 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
       });
     },
 
-    writes: () =>
-      withState(
-        (state) => state.writes.map((w) => ({ ...w, write: withCustomerId(w.write, state.resolved) })),
-        false,
-      ),
-    failed: () => withState((state) => state.failed, false),
+    writes: () => read(pendingOf),
+    failed: () => read((state) => [...state.failed]),
 
-    resolveCustomerId: (customerId) => withState((state) => state.resolved[customerId] ?? customerId, false),
+    resolveCustomerId: (customerId) => read((state) => state.resolved[customerId] ?? customerId),
 
     async clear() {
       if (retryTimer !== null) clock.clearTimeout(retryTimer);
       retryTimer = null;
-      await withState((state) => {
+      await change((state) => {
         state.writes = [];
         state.resolved = {};
         state.failed = [];

@@ -72,6 +72,12 @@ const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  */
 export const QUIET_LOADING_MS = 120;
 
+/**
+ * One object for "hidden": the view stays the same value while the overlay shows nothing (people
+ * appear, a lookup starts), so the overlay is not rendered again until there is something to show.
+ */
+const hidden: OverlayView = Object.freeze({ kind: 'hidden' });
+
 export function createOverlayStore(client: OverlayClient, page: PageInfo = defaultPage, clock: () => number = Date.now) {
   const participants = signal<Participants>(nothingOpen);
   const session = signal<SessionState | null>(null);
@@ -132,11 +138,11 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
 
   const view = computed<OverlayView>(() => {
     const entry = current.value;
-    if (!entry) return { kind: 'hidden' };
+    if (!entry) return hidden;
     const s = session.value;
     if (s && !s.signedIn) return { kind: 'signed-out', reason: s.reason };
     if (status.value === 'unavailable' && entry.portrait === undefined) return { kind: 'unavailable' };
-    if (entry.portrait === undefined) return quiet.value ? { kind: 'hidden' } : { kind: 'loading', entry };
+    if (entry.portrait === undefined) return quiet.value ? hidden : { kind: 'loading', entry };
     if (entry.portrait === null) return { kind: 'unknown', entry };
     return { kind: 'customer', entry, portrait: entry.portrait };
   });
@@ -225,20 +231,23 @@ export function createOverlayStore(client: OverlayClient, page: PageInfo = defau
   function setParticipants(next: Participants): void {
     const wasHidden = view.peek().kind === 'hidden';
     const before = participants.value.identifiers.map(identifierKey).join(',');
-    participants.value = next;
-    if (next.identifiers.map(identifierKey).join(',') === before) return;
-    if (selectedKey.value && !next.identifiers.some((id) => identifierKey(id) === selectedKey.value)) {
-      selectedKey.value = null;
-    }
-    if (next.identifiers.length === 0) expanded.value = false;
-    clearTimeout(quietTimer);
-    if (next.identifiers.length > 0 && wasHidden && session.peek()?.signedIn !== false) {
-      quiet.value = true;
-      quietTimer = setTimeout(() => (quiet.value = false), QUIET_LOADING_MS);
-    } else {
-      quiet.value = false;
-    }
-    void lookup();
+    // One change for the overlay: no "looking up" in between that a render could catch.
+    batch(() => {
+      participants.value = next;
+      if (next.identifiers.map(identifierKey).join(',') === before) return;
+      if (selectedKey.value && !next.identifiers.some((id) => identifierKey(id) === selectedKey.value)) {
+        selectedKey.value = null;
+      }
+      if (next.identifiers.length === 0) expanded.value = false;
+      clearTimeout(quietTimer);
+      if (next.identifiers.length > 0 && wasHidden && session.peek()?.signedIn !== false) {
+        quiet.value = true;
+        quietTimer = setTimeout(() => (quiet.value = false), QUIET_LOADING_MS);
+      } else {
+        quiet.value = false;
+      }
+      void lookup();
+    });
   }
 
   function applyPush(push: BackgroundPush): void {

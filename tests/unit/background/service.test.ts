@@ -305,6 +305,30 @@ describe('lookups', () => {
     expect(other.results).toEqual([{ identifier: customer, portrait: null }]);
   });
 
+  it('answers a lookup from the cache with no storage read at all, writes still queued included', async () => {
+    const reads: string[] = [];
+    const counted = (area: KeyValueArea, name: string): KeyValueArea => ({
+      ...area,
+      get<T>(key: string) {
+        reads.push(`${name}:${key}`);
+        return area.get<T>(key);
+      },
+    });
+    const harness = start({ local: counted(storageArea(fakeBrowser.storage.local), 'local'), session: counted(memoryArea(), 'session') });
+    await signedIn(harness);
+    const existing = harness.server.addCustomer(orgA, customer);
+    await harness.send({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(1));
+    harness.server.state.online = false;
+    await harness.send({ type: 'portrait/write', write: { op: 'note', customerId: existing.customerId, body: 'Call on Monday' } }, gmailTab(1));
+
+    reads.length = 0;
+    const cached = await harness.send<LookupResponse>({ type: 'portrait/lookup', identifiers: [customer] }, gmailTab(2));
+
+    // The queued note is overlaid on the cached portrait, read from the queue kept in memory.
+    expect(cached.results[0]?.portrait?.notes).toEqual([expect.objectContaining({ body: 'Call on Monday', pending: true })]);
+    expect(reads).toEqual([]);
+  });
+
   it('keeps the cache across a service-worker restart', async () => {
     const harness = start({ session: memoryArea() });
     await signedIn(harness);

@@ -112,8 +112,7 @@ describe('the background’s items', () => {
     const area = memoryArea();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const li = { kind: 'email' as const, value: 'li.wei@example.com' };
-    const { stage: _dropped, ...withoutStage } = portraitFor(li);
-    await area.set('portrait:cache', [{ orgId: orgA, identifier: li, portrait: withoutStage, fetchedAt: Date.UTC(2026, 10, 23, 9) }]);
+    await area.set('portrait:cache', [{ orgId: orgA, identifier: li, portrait: portraitFor(li), fetchedAt: '2026-11-23T09:00:00Z' }]);
 
     const cache = createPortraitCache({ clock: manualClock(), area });
     await cache.restore();
@@ -121,5 +120,34 @@ describe('the background’s items', () => {
     expect(cache.size()).toBe(0);
     expect(area.data.has('portrait:cache')).toBe(false);
     expect(warn).toHaveBeenCalledOnce();
+  });
+
+  it('drop a cached portrait that does not match when a lookup first uses it, and keep the others', async () => {
+    const area = memoryArea();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const li = { kind: 'email' as const, value: 'li.wei@example.com' };
+    const other = { kind: 'email' as const, value: 'other@example.com' };
+    const otherId = '55555555-5555-4555-8555-555555555555';
+    const { stage: _dropped, ...withoutStage } = portraitFor(li);
+    const at = Date.UTC(2026, 10, 23, 9);
+    await area.set('portrait:cache', [
+      { orgId: orgA, identifier: li, portrait: withoutStage, fetchedAt: at },
+      { orgId: orgA, identifier: other, portrait: portraitFor(other, { customerId: otherId }), fetchedAt: at },
+    ]);
+
+    const clock = manualClock();
+    const cache = createPortraitCache({ clock, area, persistDelayMs: 10 });
+    await cache.restore();
+    // Restoring checks no portrait: each is checked when first used.
+    expect(cache.size()).toBe(2);
+    expect(warn).not.toHaveBeenCalled();
+
+    expect(cache.get(orgA, other)?.entry.portrait?.customerId).toBe(otherId);
+    expect(cache.get(orgA, li)).toBeUndefined();
+    expect(cache.identifiersOf(orgA, portraitFor(li).customerId)).toEqual([]);
+    expect(cache.size()).toBe(1);
+    expect(warn).toHaveBeenCalledOnce();
+    await clock.advance(10);
+    expect((area.data.get('portrait:cache') as Array<{ identifier: unknown }>).map((entry) => entry.identifier)).toEqual([other]);
   });
 });

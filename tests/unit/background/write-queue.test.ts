@@ -293,6 +293,79 @@ describe('write queue after a restart', () => {
   });
 });
 
+/** An area that counts reads of the queue's key, and can be made to fail its writes. */
+function watchedArea(area: KeyValueArea) {
+  const watched = { reads: 0, failWrites: false };
+  const wrapped: KeyValueArea = {
+    ...area,
+    get<T>(key: string) {
+      if (key.startsWith(queueStorageKey)) watched.reads += 1;
+      return area.get<T>(key);
+    },
+    async set(key, value) {
+      if (watched.failWrites) throw new Error('QUOTA_BYTES quota exceeded');
+      return area.set(key, value);
+    },
+  };
+  return { area: wrapped, watched };
+}
+
+describe('write queue kept in memory', () => {
+  it('reads storage once per worker: reads and changes after that are served from memory', async () => {
+    const { area, watched } = watchedArea(storageArea(fakeBrowser.storage.local));
+    const queue = queueOver(area, manualClock(), async () => ({ ok: false, retry: true, message: 'offline' }));
+
+    const queued = await queue.enqueue(note, owner);
+    const readsAfterStart = watched.reads;
+    expect(readsAfterStart).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) expect((await queue.writes()).map((w) => w.requestId)).toEqual([queued.requestId]);
+    await queue.enqueue(tag, owner);
+    await queue.drain({ now: true });
+    await queue.failed();
+    await queue.resolveCustomerId(customerId);
+    expect(watched.reads).toBe(readsAfterStart);
+
+    // A restarted worker reads what the first one stored, once.
+    const { area: again, watched: restarted } = watchedArea(storageArea(fakeBrowser.storage.local));
+    const next = queueOver(again, manualClock(), async () => ({ ok: true, customerId: null }));
+    const [first, second] = await next.writes();
+    expect(first).toMatchObject({ requestId: queued.requestId, attempts: 1, lastError: 'offline' });
+    expect(second).toMatchObject({ write: tag });
+    const readsOnce = restarted.reads;
+    await next.writes();
+    await next.failed();
+    expect(restarted.reads).toBe(readsOnce);
+  });
+
+  it('takes a change only once storage has it: a failed storage write leaves the queue as it was', async () => {
+    const { area, watched } = watchedArea(storageArea(fakeBrowser.storage.local));
+    const queue = queueOver(area, manualClock(), async () => ({ ok: true, customerId: null }));
+    const kept = await queue.enqueue(note, owner);
+
+    watched.failWrites = true;
+    await expect(queue.enqueue(tag, owner)).rejects.toThrow('quota');
+    expect((await queue.writes()).map((w) => w.requestId)).toEqual([kept.requestId]);
+    // A landed write stays queued (and is sent again, with its request id) while storage refuses.
+    await queue.drain({ now: true }).catch(() => undefined);
+    expect((await queue.writes()).map((w) => w.requestId)).toEqual([kept.requestId]);
+
+    watched.failWrites = false;
+    await queue.drain({ now: true });
+    expect(await queue.writes()).toEqual([]);
+    expect(await area.get(queueStorageKey)).toMatchObject({ writes: [] });
+  });
+
+  it('hands out writes that cannot change the queue behind its back', async () => {
+    const queue = queueOver(storageArea(fakeBrowser.storage.local), manualClock(), async () => ({ ok: true, customerId: null }));
+    await queue.enqueue(note, owner);
+    const [write] = await queue.writes();
+    expect(() => {
+      (write!.write as { body: string }).body = 'changed';
+    }).toThrow(TypeError);
+    expect((await queue.writes())[0]?.write).toEqual(note);
+  });
+});
+
 // A queue as the first builds stored it (version 1, no version recorded): written by that code
 // (createWriteQueue before the queue was a versioned storage item) with a landed lead, a refused
 // stage change and six writes waiting, one of them against the lead's placeholder id.

@@ -1,3 +1,4 @@
+import { effect } from '@preact/signals';
 import { describe, expect, it, vi } from 'vitest';
 import { QUIET_LOADING_MS, createOverlayStore } from '../../../extension/features/overlay/store.ts';
 import { PageRequestError } from '../../../extension/features/page-client.ts';
@@ -22,6 +23,25 @@ describe('overlay store', () => {
     expect(background.lookup).toHaveBeenCalledWith([email('li.wei@example.com'), email('new.person@example.com')]);
     store.select('email:new.person@example.com');
     expect(store.view.value.kind).toBe('unknown');
+  });
+
+  it('keeps the view the same value from people appearing to the answer, so the overlay renders once, with the answer', async () => {
+    const background = fakeBackground({ 'li.wei@example.com': portrait() });
+    let release: () => void = () => {};
+    const answer = background.lookup.getMockImplementation()!;
+    background.lookup.mockImplementationOnce((identifiers) => new Promise((resolve) => (release = () => resolve(answer(identifiers)))));
+    const store = createOverlayStore(background, page, clock);
+    const views: string[] = [];
+    const stop = effect(() => void views.push(store.view.value.kind));
+
+    store.setParticipants(participants(['li.wei@example.com']));
+    expect(background.lookup).toHaveBeenCalledTimes(1);
+    expect(store.status.value).toBe('loading');
+    expect(views).toEqual(['hidden']);
+    release();
+    await vi.waitFor(() => expect(store.view.value.kind).toBe('customer'));
+    expect(views).toEqual(['hidden', 'customer']);
+    stop();
   });
 
   it('shows "looking up" when the answer takes longer than a moment, and at once when switching people', async () => {
