@@ -2,6 +2,7 @@
 // recomputes (full, after changes, drift, an edited rule), single-order ingest latency and
 // throughput through the trigger path, customer_context in the database and through the local
 // API, and a naive recompute of the kind cron-based tools run, for comparison.
+import { readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { median, percentile, timeMs } from './stats.ts';
@@ -176,7 +177,29 @@ export async function changeOnePercent(db: pg.Client, org: string, tag: string):
 }
 
 /** Single-row order inserts, each its own transaction, through the engine's triggers. */
-export async function ingestLatency(db: pg.Client, org: string, customers: string[], samples: number, tag: string): Promise<{ p50: number; p99: number; max: number }> {
+/**
+ * CPU time (user + system, in ms) used so far by the server process behind a connection, read from
+ * /proc/<pid>/stat (utime and stime, in ticks of 1/100 s): null when the server runs elsewhere.
+ */
+export async function backendCpuMs(db: pg.Client): Promise<number | null> {
+  const { rows } = await db.query<{ pid: number }>('select pg_backend_pid() as pid');
+  try {
+    const stat = await readFile(`/proc/${rows[0]!.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** One order per transaction from one connection: latency, and the server's CPU time per order. */
+export async function ingestLatency(
+  db: pg.Client,
+  org: string,
+  customers: string[],
+  samples: number,
+  tag: string,
+): Promise<{ p50: number; p99: number; max: number; cpuMsPerOrder: number | null }> {
   const times: number[] = [];
   const insert = (i: number) =>
     db.query(
@@ -185,8 +208,11 @@ export async function ingestLatency(db: pg.Client, org: string, customers: strin
       [org, customers[i % customers.length], `bench-${tag}-${i}`, i % 1440, (10 + (i % 300)).toFixed(2)],
     );
   for (let i = 0; i < Math.min(50, samples); i++) await insert(samples + i); // warm-up
+  const cpuBefore = await backendCpuMs(db);
   for (let i = 0; i < samples; i++) times.push(await timeMs(() => insert(i)));
-  return { p50: median(times), p99: percentile(times, 99), max: Math.max(...times) };
+  const cpuAfter = await backendCpuMs(db);
+  const cpuMsPerOrder = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / samples;
+  return { p50: median(times), p99: percentile(times, 99), max: Math.max(...times), cpuMsPerOrder };
 }
 
 /** The same, through the webhook path: private.ingest_order with a new order each time. */
