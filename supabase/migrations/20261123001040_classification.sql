@@ -190,11 +190,29 @@ as $$
 -- every call (it runs for every order ingested).
 declare
   config jsonb;
+  stored jsonb;
+  merged jsonb;
+  cached jsonb := nullif(current_setting('portrait.engine_settings', true), '')::jsonb;
+  key text;
 begin
-  -- Both materialized: inlined, each reference below would call the settings merge (a function
-  -- with its own search_path, so never inlined) and read the cut points again, some twenty times.
+  select o.settings into stored from public.organizations o where o.id = p_org;
+  if not found then
+    return null;
+  end if;
+  -- The settings merged with the defaults, kept for the session under the digest of the stored
+  -- settings: the merge (two SQL functions, planned anew each time they are called) would cost an
+  -- order more than the rest of its classification. Only the groups the engine reads are kept.
+  key := md5(stored::text);
+  if cached ->> 'key' = key then
+    merged := cached -> 'settings';
+  else
+    merged := private.org_settings_with_defaults(stored);
+    merged := jsonb_build_object('lifecycle', merged -> 'lifecycle', 'tiers', merged -> 'tiers', 'pool', merged -> 'pool');
+    perform set_config('portrait.engine_settings', jsonb_build_object('key', key, 'settings', merged)::text, false);
+  end if;
+  -- Materialized: inlined, each reference below would read the cut points again, some twenty times.
   with s as materialized (
-    select private.org_settings_with_defaults(o.settings) as s from public.organizations o where o.id = p_org
+    select merged as s
   ), c as materialized (
     select coalesce(p_cuts, (
       select jsonb_build_object(
@@ -511,7 +529,17 @@ $sql$;
   -- values ($6; other strings there name no tag, or a tag no rule asks about, and change no
   -- answer), then their customers in one pass (by the (org_id, tag_id) index, or all of them
   -- hashed), never every tag of every customer through the primary key.
-  if p_state.uses_tags then
+  -- One customer: its own few tags, every name (a name no rule lists changes no answer either).
+  if p_state.uses_tags and p_scope = 'one' then
+    ctes := replace(ctes, '{TAGS}', 'coalesce(tg.names, ''{}''::text[])');
+    ctes := replace(ctes, '{TAGS_JOIN}', $sql$
+  left join lateral (
+    select array_agg(lower(t.name)) as names
+      from public.customer_tags ct
+      join public.tags t on t.id = ct.tag_id
+     where ct.org_id = $1 and ct.customer_id = c.id and ct.source <> 'rule'
+  ) tg on true$sql$);
+  elsif p_state.uses_tags then
     ctes := replace(ctes, '{TAGS}', 'coalesce(tg.names, ''{}''::text[])');
     ctes := replace(ctes, '{TAGS_JOIN}', $sql$
   left join (
