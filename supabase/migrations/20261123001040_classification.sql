@@ -534,9 +534,8 @@ $sql$;
     ctes := replace(ctes, '{TAGS}', 'coalesce(tg.names, ''{}''::text[])');
     ctes := replace(ctes, '{TAGS_JOIN}', $sql$
   left join lateral (
-    select array_agg(lower(t.name)) as names
+    select array_agg((select lower(t.name) from public.tags t where t.id = ct.tag_id)) as names
       from public.customer_tags ct
-      join public.tags t on t.id = ct.tag_id
      where ct.org_id = $1 and ct.customer_id = c.id and ct.source <> 'rule'
   ) tg on true$sql$);
   elsif p_state.uses_tags then
