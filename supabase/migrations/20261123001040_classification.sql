@@ -1321,6 +1321,7 @@ declare
   ids uuid[];
   now_ timestamptz := private.engine_now();
   recount boolean := p_recount;
+  stats record;
 begin
   -- Only customers that still exist (a cascade from a deleted customer or organization has none).
   ids := array(select c.id from public.customers c where c.org_id = p_org and c.id in (select unnest(p_ids)) order by c.id);
@@ -1354,6 +1355,20 @@ begin
     if exists (select 1 from public.customer_profiles p
                 where p.org_id = p_org and p.customer_id in (select unnest(ids)) and p.order_count > 0) then
       perform private.store_cut_points(p_org, now_, null);
+    end if;
+  end if;
+
+  -- One customer whose order statistics stand (a new customer, a tag, an override): the
+  -- one-customer path, with its stored figures.
+  if cardinality(ids) = 1 and not recount and not p_force then
+    select p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at into stats
+      from public.customer_profiles p
+     where p.org_id = p_org and p.customer_id = ids[1];
+    if found then
+      perform private.apply_classification(p_org, now_, null, null, ids, 'given', p_given => jsonb_build_object(
+        'n', stats.order_count, 's', stats.net_spend, 'f_at', stats.first_order_at, 'l_at', stats.last_order_at,
+        'pv_at', stats.previous_order_at));
+      return;
     end if;
   end if;
 
