@@ -215,6 +215,38 @@ export async function ingestLatency(
   return { p50: median(times), p99: percentile(times, 99), max: Math.max(...times), cpuMsPerOrder };
 }
 
+/**
+ * The server's CPU time per order of the same inserts with the engine's triggers off
+ * (session_replication_role replica: the order, its indexes and constraints, the commit), so that
+ * the engine's share is the difference. The orders are deleted again the same way, so no
+ * customer's statistics ever saw them. Null when the server runs elsewhere or the role may not
+ * turn triggers off.
+ */
+export async function bareInsertCpuMs(db: pg.Client, org: string, customers: string[], samples: number, tag: string): Promise<number | null> {
+  try {
+    await db.query(`set session_replication_role = replica`);
+  } catch {
+    return null;
+  }
+  try {
+    const insert = (i: number) =>
+      db.query(
+        `insert into public.orders (org_id, customer_id, source, external_id, ordered_at, total, currency, status)
+         values ($1, $2, 'manual', $3, now() - make_interval(mins => $4), $5, 'USD', 'paid')`,
+        [org, customers[i % customers.length], `bench-${tag}-${i}`, i % 1440, (10 + (i % 300)).toFixed(2)],
+      );
+    for (let i = 0; i < Math.min(50, samples); i++) await insert(samples + i);
+    const before = await backendCpuMs(db);
+    for (let i = 0; i < samples; i++) await insert(i);
+    const after = await backendCpuMs(db);
+    const ids = Array.from({ length: samples + Math.min(50, samples) }, (_, i) => `bench-${tag}-${i}`);
+    await db.query(`delete from public.orders where org_id = $1 and source = 'manual' and external_id = any ($2::text[])`, [org, ids]);
+    return before === null || after === null ? null : (after - before) / samples;
+  } finally {
+    await db.query(`reset session_replication_role`);
+  }
+}
+
 /** The same, through the webhook path: private.ingest_order with a new order each time. */
 export async function webhookIngestLatency(db: pg.Client, org: string, samples: number, tag: string): Promise<{ p50: number; p99: number }> {
   const times: number[] = [];
