@@ -190,11 +190,29 @@ as $$
 -- every call (it runs for every order ingested).
 declare
   config jsonb;
+  stored jsonb;
+  merged jsonb;
+  cached jsonb := nullif(current_setting('portrait.engine_settings', true), '')::jsonb;
+  key text;
 begin
-  -- Both materialized: inlined, each reference below would call the settings merge (a function
-  -- with its own search_path, so never inlined) and read the cut points again, some twenty times.
+  select o.settings into stored from public.organizations o where o.id = p_org;
+  if not found then
+    return null;
+  end if;
+  -- The settings merged with the defaults, kept for the session under the digest of the stored
+  -- settings: the merge (two SQL functions, planned anew each time they are called) would cost an
+  -- order more than the rest of its classification. Only the groups the engine reads are kept.
+  key := md5(stored::text);
+  if cached ->> 'key' = key then
+    merged := cached -> 'settings';
+  else
+    merged := private.org_settings_with_defaults(stored);
+    merged := jsonb_build_object('lifecycle', merged -> 'lifecycle', 'tiers', merged -> 'tiers', 'pool', merged -> 'pool');
+    perform set_config('portrait.engine_settings', jsonb_build_object('key', key, 'settings', merged)::text, false);
+  end if;
+  -- Materialized: inlined, each reference below would read the cut points again, some twenty times.
   with s as materialized (
-    select private.org_settings_with_defaults(o.settings) as s from public.organizations o where o.id = p_org
+    select merged as s
   ), c as materialized (
     select coalesce(p_cuts, (
       select jsonb_build_object(
@@ -318,7 +336,8 @@ comment on function private.rule_row_sql() is
 --   $1 org uuid, $2 now timestamptz, $3 ids above (uuid, exclusive), $4 ids up to (uuid,
 --   inclusive), $5 ids uuid[], $6 rule values jsonb, $7 constants jsonb
 -- p_stats: 'stored' reads the statistics from the profiles, 'orders' recounts them from orders
--- and events. p_scope: 'range' selects ids in ($3, $4] (a null bound is no bound), 'ids' the ids
+-- and events, 'given' takes the order statistics from $7 -> 'given' ({n, s, f_at, l_at, pv_at}: an
+-- order's customer, its figures updated from the order) and the latest event from the profile. p_scope: 'range' selects ids in ($3, $4] (a null bound is no bound), 'ids' the ids
 -- listed in $5, 'one' the customer $5[1]. p_members_of: an expression (uuid[]) naming segments whose stored members the
 -- rows carry as old_segment_ids (the edited-segments pass); otherwise old_segment_ids is null and
 -- old_segments_digest stands for the stored membership.
@@ -338,7 +357,7 @@ declare
   piece record;
   bound_terms text := '';
 begin
-  if p_stats not in ('stored', 'orders') then
+  if p_stats not in ('stored', 'orders', 'given') then
     raise exception using errcode = '22023', message = format('unknown statistics source %s', p_stats);
   end if;
   if p_scope not in ('range', 'ids', 'one') then
@@ -498,6 +517,12 @@ $sql$;
       'coalesce(p.order_count, 0) as n, coalesce(p.net_spend, 0) as s, p.first_order_at as f_at, '
       'p.last_order_at as l_at, p.previous_order_at as pv_at, p.last_event_at as e_at,');
     pieces := pieces || jsonb_build_object('STATS_JOIN', '');
+  elsif p_stats = 'given' then
+    pieces := pieces || jsonb_build_object('STATS',
+      '($7 #>> ''{given,n}'')::integer as n, ($7 #>> ''{given,s}'')::numeric as s, '
+      '($7 #>> ''{given,f_at}'')::timestamptz as f_at, ($7 #>> ''{given,l_at}'')::timestamptz as l_at, '
+      '($7 #>> ''{given,pv_at}'')::timestamptz as pv_at, p.last_event_at as e_at,');
+    pieces := pieces || jsonb_build_object('STATS_JOIN', '');
   else
     pieces := pieces || jsonb_build_object('STATS',
       'coalesce(os.n, 0) as n, coalesce(os.s, 0) as s, os.f_at, os.l_at, os.pv_at, es.e_at,');
@@ -530,7 +555,16 @@ $sql$;
   -- values ($6; other strings there name no tag, or a tag no rule asks about, and change no
   -- answer), then their customers in one pass (by the (org_id, tag_id) index, or all of them
   -- hashed), never every tag of every customer through the primary key.
-  if p_state.uses_tags then
+  -- One customer: its own few tags, every name (a name no rule lists changes no answer either).
+  if p_state.uses_tags and p_scope = 'one' then
+    pieces := pieces || jsonb_build_object('TAGS', 'coalesce(tg.names, ''{}''::text[])');
+    pieces := pieces || jsonb_build_object('TAGS_JOIN', $sql$
+  left join lateral (
+    select array_agg((select lower(t.name) from public.tags t where t.id = ct.tag_id)) as names
+      from public.customer_tags ct
+     where ct.org_id = $1 and ct.customer_id = c.id and ct.source <> 'rule'
+  ) tg on true$sql$);
+  elsif p_state.uses_tags then
     pieces := pieces || jsonb_build_object('TAGS', 'coalesce(tg.names, ''{}''::text[])');
     pieces := pieces || jsonb_build_object('TAGS_JOIN', $sql$
   left join (
@@ -1012,6 +1046,27 @@ comment on function private.classification_write_sql(text, private.engine_state,
   'The text of the statement that classifies customers and writes only what changed (profiles, stage changes), returning {scanned, written, stage_changes, memberships_written, tag_ids}.';
 
 
+-- One customer whose order statistics the caller brings (statistics 'given', scope 'one'): its
+-- classified row, the stored values beside the new ones, whether anything differs (changed_sql)
+-- and, when the stage shown moves, the reason. It reads only; the organization's generated function
+-- writes what differs, one narrow statement per kind of row, and skips the rest.
+create function private.classification_one_sql(p_state private.engine_state)
+returns text
+language sql
+immutable
+set search_path = ''
+as $fn$
+  select replace(replace('with ' || private.classification_ctes('given', p_state, 'one') || $sql$
+select z.*,
+       case when z.old_effective_stage is distinct from z.new_effective_stage
+         then ({REASONS}) -> 'lifecycle_stage' end as stage_reason
+  from (select y.*, {CHANGED} as is_changed from y) z$sql$, '{REASONS}', private.reasons_sql()), '{CHANGED}', private.changed_sql())
+$fn$;
+
+comment on function private.classification_one_sql(private.engine_state) is
+  'The text of the read-only statement classifying one customer ($5[1]) with order statistics given in $7 -> ''given'': the classified row, is_changed and stage_reason.';
+
+
 -- For the steady stream of single-customer updates (an order, an event, a tag), planning the
 -- generated statement every time would cost more than running it. Each organization therefore
 -- gets a generated PL/pgSQL function holding the same statements as static SQL (one per source
@@ -1024,6 +1079,10 @@ comment on function private.classification_write_sql(text, private.engine_state,
 -- looks dearer to the planner than it is for the few customers a trigger passes). Statements over
 -- many customers are planned for each call instead, with the constants folded in: a cached
 -- generic plan would evaluate them for every row.
+-- An order's customer (p_cfg -> 'given': its statistics updated from the order, see
+-- private.refresh_order_customer) goes through the leanest path: the classification of that one
+-- row read-only (classification_one_sql), then only the writes something changed asks for: the
+-- profile row, the memberships when the segments moved, the stage change when the stage did.
 create function private.generate_engine_function(p_org uuid)
 returns text
 language plpgsql
@@ -1035,6 +1094,7 @@ declare
   state private.engine_state := private.engine_state_of(p_org);
   name text := 'engine_' || replace(p_org::text, '-', '');
   bodies text[] := '{}';
+  one_body text := private.classification_one_sql(state);
   stats text;
   scope text;
   body text;
@@ -1054,6 +1114,13 @@ begin
       bodies := bodies || (body || E'\n  into o_scanned, o_written, o_stage_changes, o_memberships_written, o_tag_ids;');
     end loop;
   end loop;
+  for param in
+    select v.placeholder, v.name
+      from (values ('$1', 'p_org'), ('$2', 'p_now'), ('$5', 'p_ids'), ('$6', 'p_values'), ('$7', 'p_cfg'),
+                   ('$8', 'false')) as v (placeholder, name)
+  loop
+    one_body := replace(one_body, param.placeholder, param.name);
+  end loop;
   execute format($ddl$
 create or replace function private.%1$I(
   p_org uuid, p_now timestamptz, p_ids uuid[], p_values jsonb, p_cfg jsonb, p_recount boolean,
@@ -1065,7 +1132,54 @@ security definer
 set search_path = ''
 set plan_cache_mode = force_generic_plan
 as $body$
+declare
+  one_row record;
+  left_count integer;
+  joined_count integer;
 begin
+  if p_cfg ? 'given' then
+    %6$s
+      into one_row;
+    o_scanned := case when found then 1 else 0 end;
+    o_written := 0;
+    o_stage_changes := 0;
+    o_memberships_written := 0;
+    o_tag_ids := '{}';
+    if not found or not one_row.has_profile or not one_row.is_changed then
+      return;
+    end if;
+    -- The caller holds the profile's row lock: the figures read are still the row's.
+    update public.customer_profiles p set
+      order_count = one_row.n, net_spend = one_row.s, aov = one_row.new_aov,
+      first_order_at = one_row.f_at, last_order_at = one_row.l_at, previous_order_at = one_row.pv_at,
+      last_event_at = one_row.e_at, r_score = one_row.new_r_score, f_score = one_row.new_f_score,
+      m_score = one_row.new_m_score, rfm_segment = one_row.new_rfm_segment,
+      lifecycle_stage = one_row.new_lifecycle_stage, value_tier = one_row.new_value_tier,
+      ticket_band = one_row.new_ticket_band, referral_count = one_row.referral_count,
+      segments_digest = one_row.new_segments_digest, next_transition_at = one_row.new_next_transition_at,
+      recycle_at = one_row.new_recycle_at, reasons_version = 1, computed_at = p_now
+     where p.org_id = p_org and p.customer_id = one_row.customer_id;
+    o_written := 1;
+    if one_row.old_segments_digest is distinct from one_row.new_segments_digest then
+      delete from public.segment_memberships m
+       where m.org_id = p_org and m.customer_id = one_row.customer_id and not m.segment_id = any (one_row.new_segment_ids);
+      get diagnostics left_count = row_count;
+      insert into public.segment_memberships (org_id, segment_id, customer_id)
+      select p_org, s.segment_id, one_row.customer_id from unnest(one_row.new_segment_ids) as s (segment_id)
+      on conflict (segment_id, customer_id) do nothing;
+      get diagnostics joined_count = row_count;
+      o_memberships_written := left_count + joined_count;
+      o_tag_ids := array[one_row.customer_id];
+    end if;
+    if one_row.old_effective_stage is not null and one_row.old_effective_stage is distinct from one_row.new_effective_stage then
+      insert into public.stage_changes (org_id, customer_id, from_stage, to_stage, changed_at, source, reason)
+      values (p_org, one_row.customer_id, one_row.old_effective_stage, one_row.new_effective_stage, p_now, 'computed',
+              coalesce(one_row.stage_reason, '{}'::jsonb)
+              || jsonb_strip_nulls(jsonb_build_object('days_since_last_order', one_row.d_last)));
+      o_stage_changes := 1;
+    end if;
+    return;
+  end if;
   if cardinality(p_ids) = 1 then
     if p_recount then
       %5$s
@@ -1079,7 +1193,7 @@ begin
   end if;
 end;
 $body$
-$ddl$, name, bodies[1], bodies[2], bodies[3], bodies[4]);
+$ddl$, name, bodies[1], bodies[2], bodies[3], bodies[4], one_body);
   execute format('comment on function private.%I(uuid, timestamptz, uuid[], jsonb, jsonb, boolean) is %L', name,
     'Generated by private.generate_engine_function for organization ' || p_org
     || ': classifies a list of its customers with its compiled segment rules (see private.apply_classification).');
@@ -1108,7 +1222,8 @@ create function private.apply_classification(
   p_stats text default 'stored',
   p_force boolean default false,
   p_insert_missing boolean default false,
-  p_cuts jsonb default null
+  p_cuts jsonb default null,
+  p_given jsonb default null
 )
 returns jsonb
 language plpgsql
@@ -1122,9 +1237,12 @@ declare
   tags_added integer := 0;
   tags_removed integer := 0;
 begin
+  if p_stats = 'given' and (cardinality(p_ids) <> 1 or p_given is null or p_force or p_insert_missing or p_cuts is not null) then
+    raise exception using errcode = '22023', message = 'p_given: given statistics classify one customer, through the cached plans';
+  end if;
   -- Short lists (the triggers' customers) through the cached plans; long ones get a plan of their own.
   if p_ids is not null and cardinality(p_ids) <= 500 and not p_force and not p_insert_missing and p_cuts is null
-     and p_stats in ('stored', 'orders') then
+     and p_stats in ('stored', 'orders', 'given') then
     if state.function_name is null then
       perform private.lock_org_segments(p_org);
       state := private.engine_state_of(p_org);
@@ -1136,7 +1254,10 @@ begin
                            o_memberships_written as memberships_written, o_tag_ids as tag_ids
                       from private.%I($1, $2, $3, $4, $5, $6)', state.function_name)
       into result
-      using p_org, p_now, p_ids, state.membership_values, private.engine_config(p_org, state), p_stats = 'orders';
+      using p_org, p_now, p_ids, state.membership_values,
+            case when p_stats = 'given' then private.engine_config(p_org, state) || jsonb_build_object('given', p_given)
+                 else private.engine_config(p_org, state) end,
+            p_stats = 'orders';
   else
     execute private.classification_write_sql(p_stats, state, case when p_ids is null then 'range' else 'ids' end) into result
       using p_org, p_now, p_after, p_upto, p_ids, state.membership_values,
@@ -1160,8 +1281,8 @@ begin
 end;
 $$;
 
-comment on function private.apply_classification(uuid, timestamptz, uuid, uuid, uuid[], text, boolean, boolean, jsonb) is
-  'Classifies the customers of an organization with ids in (p_after, p_upto] or in p_ids, as of p_now, and writes only what changed (profiles, stage changes, rule tags). p_stats ''orders'' recounts statistics from orders and events; p_force rewrites every row (after a settings change); p_insert_missing creates absent profiles. Returns {scanned, changed, rows_written, …}.';
+comment on function private.apply_classification(uuid, timestamptz, uuid, uuid, uuid[], text, boolean, boolean, jsonb, jsonb) is
+  'Classifies the customers of an organization with ids in (p_after, p_upto] or in p_ids, as of p_now, and writes only what changed (profiles, stage changes, rule tags). p_stats ''orders'' recounts statistics from orders and events, ''given'' takes one customer''s order statistics from p_given ({n, s, f_at, l_at, pv_at}); p_force rewrites every row (after a settings change); p_insert_missing creates absent profiles. Returns {scanned, changed, rows_written, …}.';
 
 
 -- Statistics only, for deferred classification (bulk loads): brings the figures up to date and
@@ -1234,6 +1355,7 @@ declare
   ids uuid[];
   now_ timestamptz := private.engine_now();
   recount boolean := p_recount;
+  stats record;
 begin
   -- Only customers that still exist (a cascade from a deleted customer or organization has none).
   ids := array(select c.id from public.customers c where c.org_id = p_org and c.id in (select unnest(p_ids)) order by c.id);
@@ -1270,12 +1392,115 @@ begin
     end if;
   end if;
 
+  -- One customer whose order statistics stand (a new customer, a tag, an override): the
+  -- one-customer path, with its stored figures.
+  if cardinality(ids) = 1 and not recount and not p_force then
+    select p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at into stats
+      from public.customer_profiles p
+     where p.org_id = p_org and p.customer_id = ids[1];
+    if found then
+      perform private.apply_classification(p_org, now_, null, null, ids, 'given', p_given => jsonb_build_object(
+        'n', stats.order_count, 's', stats.net_spend, 'f_at', stats.first_order_at, 'l_at', stats.last_order_at,
+        'pv_at', stats.previous_order_at));
+      return;
+    end if;
+  end if;
+
   perform private.apply_classification(p_org, now_, null, null, ids, case when recount then 'orders' else 'stored' end, p_force);
 end;
 $$;
 
 comment on function private.refresh_customers(uuid, uuid[], boolean, boolean) is
   'Keeps some customers of an organization current in the writing transaction: recounts their statistics when asked (p_recount), then classifies them against the stored cut points, rewriting their rows when p_force (their reasons depend on what changed). Defers to the dirty queue when portrait.defer_classification is on.';
+
+
+-- The per-order path: one paid order of a customer stopped counting (p_removed_*: its time and net
+-- amount, total − refunded_amount) and/or one started counting (p_added_*), e.g. an order
+-- inserted, refunded, cancelled or deleted. The customer's statistics are updated from the order
+-- rather than recounted from all its orders, then the customer is classified with them through the
+-- organization's cached one-customer plan (apply_classification, statistics 'given'). The figures
+-- are exactly those of a recount (count, Σ net, first, last and previous order time, the previous
+-- being the second latest, ties included); where the order alone cannot tell them (an order that
+-- stops counting at the first, last or previous time, an order moved in time) and in the cases
+-- refresh_customers treats apart (deferred classification, a bulk writer, an organization without
+-- cut points yet), the customer is recounted instead.
+create function private.refresh_order_customer(
+  p_org uuid,
+  p_customer uuid,
+  p_removed_at timestamptz,
+  p_removed_net numeric,
+  p_added_at timestamptz,
+  p_added_net numeric
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  stats record;
+  n integer;
+  s numeric;
+  f_at timestamptz;
+  l_at timestamptz;
+  pv_at timestamptz;
+begin
+  if p_removed_at is null and p_added_at is null then
+    return;
+  end if;
+  -- The row lock first, as refresh_customers takes it: the figures read stay the row's.
+  select p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at into stats
+    from public.customer_profiles p
+   where p.org_id = p_org and p.customer_id = p_customer
+     for update;
+  if not found
+     or coalesce(current_setting('portrait.defer_classification', true), '') in ('on', 'true', '1')
+     or coalesce(current_setting('portrait.bulk', true), '') = 'on'
+     or (p_removed_at is not null and p_added_at is not null and p_removed_at <> p_added_at)
+     or (p_removed_at is not null and p_added_at is null
+         and (stats.order_count <= 1 or p_removed_at = stats.first_order_at or p_removed_at = stats.last_order_at
+              or p_removed_at = stats.previous_order_at))
+     or not exists (select 1 from public.cut_points cp where cp.org_id = p_org and cp.buyers > 0) then
+    perform private.refresh_customers(p_org, array[p_customer], true);
+    return;
+  end if;
+
+  n := stats.order_count;
+  s := stats.net_spend;
+  f_at := stats.first_order_at;
+  l_at := stats.last_order_at;
+  pv_at := stats.previous_order_at;
+  if p_removed_at is not null and p_added_at is not null then
+    -- The same order, at the same time, still counting: only its net amount moved.
+    s := s - p_removed_net + p_added_net;
+  elsif p_removed_at is not null then
+    -- Neither the first, the last nor the previous order: the times stay.
+    n := n - 1;
+    s := s - p_removed_net;
+  else
+    n := n + 1;
+    s := s + p_added_net;
+    f_at := least(f_at, p_added_at);
+    if l_at is null or p_added_at >= l_at then
+      pv_at := l_at;
+      l_at := p_added_at;
+    elsif pv_at is null or p_added_at > pv_at then
+      pv_at := p_added_at;
+    end if;
+  end if;
+  if (n, s, f_at, l_at, pv_at) is not distinct from
+     (stats.order_count, stats.net_spend, stats.first_order_at, stats.last_order_at, stats.previous_order_at) then
+    return;
+  end if;
+
+  perform private.apply_classification(p_org, private.engine_now(), null, null, array[p_customer], 'given',
+    p_given => jsonb_build_object('n', n, 's', s, 'f_at', f_at, 'l_at', l_at, 'pv_at', pv_at));
+end;
+$$;
+
+comment on function private.refresh_order_customer(uuid, uuid, timestamptz, numeric, timestamptz, numeric) is
+  'The per-order path: updates one customer''s statistics from one paid order that stopped and/or started counting (its time and net amount) and classifies the customer with them; recounts where the order alone cannot tell the figures.';
 
 
 -- The read-only classification, for comparison and benchmarks: what a full run would compute for
@@ -1430,11 +1655,13 @@ revoke all on function private.changed_sql() from public;
 revoke all on function private.classification_scan_sql(private.engine_state, text) from public;
 revoke all on function private.run_classification_scan(text, uuid, timestamptz, jsonb, jsonb, boolean) from public;
 revoke all on function private.classification_write_sql(text, private.engine_state, text) from public;
+revoke all on function private.classification_one_sql(private.engine_state) from public;
 revoke all on function private.generate_engine_function(uuid) from public;
 revoke all on function private.sync_rule_tags(uuid, uuid[]) from public;
-revoke all on function private.apply_classification(uuid, timestamptz, uuid, uuid, uuid[], text, boolean, boolean, jsonb) from public;
+revoke all on function private.apply_classification(uuid, timestamptz, uuid, uuid, uuid[], text, boolean, boolean, jsonb, jsonb) from public;
 revoke all on function private.refresh_stats(uuid, uuid[]) from public;
 revoke all on function private.refresh_customers(uuid, uuid[], boolean, boolean) from public;
+revoke all on function private.refresh_order_customer(uuid, uuid, timestamptz, numeric, timestamptz, numeric) from public;
 revoke all on function private.classify(uuid, timestamptz, boolean) from public;
 revoke all on function private.evaluate_rule(uuid, jsonb, timestamptz) from public;
 revoke all on function private.rebuild_stats(uuid) from public;

@@ -10,7 +10,8 @@
 
 -- Orders: a paid order counts; an update matters when it touches a paid order's customer,
 -- status, total, refund or time (a refund lowers net spend, a status change to refunded or
--- cancelled removes it).
+-- cancelled removes it). A statement of one order (a webhook, a person) takes the per-order path,
+-- private.refresh_order_customer; statements of several recount their customers.
 create function private.orders_inserted()
 returns trigger
 language plpgsql
@@ -19,7 +20,16 @@ set search_path = ''
 as $$
 declare
   batch record;
+  one public.orders;
 begin
+  if (select count(*) from new_rows) = 1 then
+    select * into one from new_rows;
+    if one.status = 'paid' then
+      perform private.refresh_order_customer(one.org_id, one.customer_id, null, null,
+                                             one.ordered_at, one.total - one.refunded_amount);
+    end if;
+    return null;
+  end if;
   for batch in
     select n.org_id, array_agg(distinct n.customer_id) as ids
       from new_rows n
@@ -40,7 +50,25 @@ set search_path = ''
 as $$
 declare
   batch record;
+  before_row public.orders;
+  after_row public.orders;
 begin
+  if (select count(*) from new_rows) = 1 then
+    select * into before_row from old_rows;
+    select * into after_row from new_rows;
+    if before_row.id = after_row.id
+       and (before_row.org_id, before_row.customer_id) = (after_row.org_id, after_row.customer_id) then
+      if (before_row.status = 'paid' or after_row.status = 'paid')
+         and (before_row.status, before_row.total, before_row.refunded_amount, before_row.ordered_at)
+             is distinct from (after_row.status, after_row.total, after_row.refunded_amount, after_row.ordered_at) then
+        perform private.refresh_order_customer(
+          after_row.org_id, after_row.customer_id,
+          case when before_row.status = 'paid' then before_row.ordered_at end, before_row.total - before_row.refunded_amount,
+          case when after_row.status = 'paid' then after_row.ordered_at end, after_row.total - after_row.refunded_amount);
+      end if;
+      return null;
+    end if;
+  end if;
   for batch in
     with changed as (
       select o.org_id as old_org, o.customer_id as old_customer, o.status as old_status,
@@ -74,7 +102,16 @@ set search_path = ''
 as $$
 declare
   batch record;
+  one public.orders;
 begin
+  if (select count(*) from old_rows) = 1 then
+    select * into one from old_rows;
+    if one.status = 'paid' then
+      perform private.refresh_order_customer(one.org_id, one.customer_id, one.ordered_at,
+                                             one.total - one.refunded_amount, null, null);
+    end if;
+    return null;
+  end if;
   for batch in
     select o.org_id, array_agg(distinct o.customer_id) as ids
       from old_rows o

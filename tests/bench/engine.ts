@@ -2,6 +2,7 @@
 // recomputes (full, after changes, drift, an edited rule), single-order ingest latency and
 // throughput through the trigger path, customer_context in the database and through the local
 // API, and a naive recompute of the kind cron-based tools run, for comparison.
+import { readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { median, percentile, timeMs } from './stats.ts';
@@ -176,7 +177,29 @@ export async function changeOnePercent(db: pg.Client, org: string, tag: string):
 }
 
 /** Single-row order inserts, each its own transaction, through the engine's triggers. */
-export async function ingestLatency(db: pg.Client, org: string, customers: string[], samples: number, tag: string): Promise<{ p50: number; p99: number; max: number }> {
+/**
+ * CPU time (user + system, in ms) used so far by the server process behind a connection, read from
+ * /proc/<pid>/stat (utime and stime, in ticks of 1/100 s): null when the server runs elsewhere.
+ */
+export async function backendCpuMs(db: pg.Client): Promise<number | null> {
+  const { rows } = await db.query<{ pid: number }>('select pg_backend_pid() as pid');
+  try {
+    const stat = await readFile(`/proc/${rows[0]!.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** One order per transaction from one connection: latency, and the server's CPU time per order. */
+export async function ingestLatency(
+  db: pg.Client,
+  org: string,
+  customers: string[],
+  samples: number,
+  tag: string,
+): Promise<{ p50: number; p99: number; max: number; cpuMsPerOrder: number | null }> {
   const times: number[] = [];
   const insert = (i: number) =>
     db.query(
@@ -185,8 +208,43 @@ export async function ingestLatency(db: pg.Client, org: string, customers: strin
       [org, customers[i % customers.length], `bench-${tag}-${i}`, i % 1440, (10 + (i % 300)).toFixed(2)],
     );
   for (let i = 0; i < Math.min(50, samples); i++) await insert(samples + i); // warm-up
+  const cpuBefore = await backendCpuMs(db);
   for (let i = 0; i < samples; i++) times.push(await timeMs(() => insert(i)));
-  return { p50: median(times), p99: percentile(times, 99), max: Math.max(...times) };
+  const cpuAfter = await backendCpuMs(db);
+  const cpuMsPerOrder = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / samples;
+  return { p50: median(times), p99: percentile(times, 99), max: Math.max(...times), cpuMsPerOrder };
+}
+
+/**
+ * The server's CPU time per order of the same inserts with the engine's triggers off
+ * (session_replication_role replica: the order, its indexes and constraints, the commit), so that
+ * the engine's share is the difference. The orders are deleted again the same way, so no
+ * customer's statistics ever saw them. Null when the server runs elsewhere or the role may not
+ * turn triggers off.
+ */
+export async function bareInsertCpuMs(db: pg.Client, org: string, customers: string[], samples: number, tag: string): Promise<number | null> {
+  try {
+    await db.query(`set session_replication_role = replica`);
+  } catch {
+    return null;
+  }
+  try {
+    const insert = (i: number) =>
+      db.query(
+        `insert into public.orders (org_id, customer_id, source, external_id, ordered_at, total, currency, status)
+         values ($1, $2, 'manual', $3, now() - make_interval(mins => $4), $5, 'USD', 'paid')`,
+        [org, customers[i % customers.length], `bench-${tag}-${i}`, i % 1440, (10 + (i % 300)).toFixed(2)],
+      );
+    for (let i = 0; i < Math.min(50, samples); i++) await insert(samples + i);
+    const before = await backendCpuMs(db);
+    for (let i = 0; i < samples; i++) await insert(i);
+    const after = await backendCpuMs(db);
+    const ids = Array.from({ length: samples + Math.min(50, samples) }, (_, i) => `bench-${tag}-${i}`);
+    await db.query(`delete from public.orders where org_id = $1 and source = 'manual' and external_id = any ($2::text[])`, [org, ids]);
+    return before === null || after === null ? null : (after - before) / samples;
+  } finally {
+    await db.query(`reset session_replication_role`);
+  }
 }
 
 /** The same, through the webhook path: private.ingest_order with a new order each time. */

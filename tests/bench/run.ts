@@ -7,6 +7,7 @@
 //   … --keep                                                     keep the scratch database (its name is printed)
 //   … --load-only                                                load the data into a kept database and stop
 //   … --reuse portrait_bench_1m_1234                              measure on a database kept earlier (no load)
+//   … --only ingest                                               measure one part only (after the first full run)
 //   npm run bench -- --extension [--runs 20] [--no-build]          the extension: content-script sizes,
 //                                                                  overlay time to visible (tests/bench/extension.ts)
 //   DATABASE_URL=postgres://… npm run bench -- --import           CSV import: 200k customers + 2M orders (tests/bench/import.ts)
@@ -28,6 +29,7 @@ import { chartSvg, type Series } from './chart.ts';
 import { machineInfo, report, type Result } from './report.ts';
 import { loadOrganizations, type OrgSpec } from './dataset.ts';
 import {
+  bareInsertCpuMs,
   boundPass,
   changeOnePercent,
   classifyReadOnly,
@@ -63,6 +65,7 @@ const { values: args } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     import: { type: 'boolean', default: false },
     orders: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 
@@ -147,6 +150,8 @@ if (serverUrl) {
 
 /** Ends a --load-only run once the data is in. */
 class LoadOnly extends Error {}
+/** Ends an --only run once its part is measured (its results are reported). */
+class PartDone extends Error {}
 let loadOnly = false;
 
 async function countDataset(db: ReturnType<typeof client>, org: string) {
@@ -213,6 +218,44 @@ try {
     if (builtFresh) await db.query('vacuum (full) public.customer_profiles');
     await db.query('vacuum analyze public.customer_profiles, public.customer_tags, public.stage_changes');
 
+    // The parts `--only` can measure alone.
+    const url = scratch.url;
+    const { ingestSamples, throughputSeconds } = scale;
+    async function measureIngest() {
+      const customers = await sampleCustomers(db, BENCH_ORG, 20_000);
+      const latency = await ingestLatency(db, BENCH_ORG, customers, ingestSamples, `lat${runTag}`);
+      add('ingest_order_p50_ms', latency.p50, 'ms');
+      add('ingest_order_p99_ms', latency.p99, 'ms', 10);
+      // The database's work per order (the server process's CPU time), when the server runs here:
+      // all of it, the order's own insert and commit without the engine, and the engine's share.
+      if (latency.cpuMsPerOrder !== null) {
+        add('ingest_order_backend_cpu_ms', latency.cpuMsPerOrder, 'ms');
+        const bare = await bareInsertCpuMs(db, BENCH_ORG, customers, Math.min(1000, ingestSamples), `bare${runTag}`);
+        if (bare !== null) {
+          add('ingest_order_backend_cpu_without_engine_ms', bare, 'ms');
+          add('ingest_order_engine_cpu_ms', latency.cpuMsPerOrder - bare, 'ms', 0.5);
+        }
+      }
+      const throughput = await ingestThroughput(url, BENCH_ORG, customers, throughputSeconds, 4, `tput${runTag}`);
+      add('ingest_throughput_orders_per_s', throughput.perSecond, 'orders/s', 2000, true);
+      add('ingest_throughput_seconds', throughputSeconds, 's');
+      add('ingest_throughput_p99_ms', throughput.p99, 'ms');
+      add('ingest_throughput_errors', throughput.errors, 'errors', 0);
+      await db.query(`insert into public.shop_connections (org_id, provider, shop_domain, webhook_secret) values ($1, 'shopify', 'bench.myshopify.com', 'bench-secret-0123456789')
+                      on conflict (provider, shop_domain) do nothing`, [BENCH_ORG]);
+      const webhook = await webhookIngestLatency(db, BENCH_ORG, Math.min(1000, ingestSamples), `wh${runTag}`);
+      add('webhook_ingest_order_p50_ms', webhook.p50, 'ms');
+      add('webhook_ingest_order_p99_ms', webhook.p99, 'ms');
+    }
+    const parts: Record<string, () => Promise<void>> = { ingest: measureIngest };
+    if (args.only) {
+      const part = parts[args.only];
+      if (!part) throw new Error(`--only ${args.only}: one of ${Object.keys(parts).join(', ')}`);
+      await part();
+      await db.end();
+      throw new PartDone();
+    }
+
     // Full recompute with nothing changed, and the same classification as a read-only query.
     const fullSeconds: Record<string, number> = {};
     const classifySeconds: Record<string, number> = {};
@@ -252,20 +295,7 @@ try {
     add('rows_written_per_changed_profile', perChanged(afterChange.rowsWritten - afterChange.stageChanges - afterChange.membershipsWritten), 'x', 1.05);
 
     // One order ingested: stats, profile and segments current in the same transaction.
-    const customers = await sampleCustomers(db, BENCH_ORG, 20_000);
-    const latency = await ingestLatency(db, BENCH_ORG, customers, scale.ingestSamples, `lat${runTag}`);
-    add('ingest_order_p50_ms', latency.p50, 'ms');
-    add('ingest_order_p99_ms', latency.p99, 'ms', 10);
-    const throughput = await ingestThroughput(scratch.url, BENCH_ORG, customers, scale.throughputSeconds, 4, `tput${runTag}`);
-    add('ingest_throughput_orders_per_s', throughput.perSecond, 'orders/s', 2000, true);
-    add('ingest_throughput_seconds', scale.throughputSeconds, 's');
-    add('ingest_throughput_p99_ms', throughput.p99, 'ms');
-    add('ingest_throughput_errors', throughput.errors, 'errors', 0);
-    await db.query(`insert into public.shop_connections (org_id, provider, shop_domain, webhook_secret) values ($1, 'shopify', 'bench.myshopify.com', 'bench-secret-0123456789')
-                    on conflict (provider, shop_domain) do nothing`, [BENCH_ORG]);
-    const webhook = await webhookIngestLatency(db, BENCH_ORG, Math.min(1000, scale.ingestSamples), `wh${runTag}`);
-    add('webhook_ingest_order_p50_ms', webhook.p50, 'ms');
-    add('webhook_ingest_order_p99_ms', webhook.p99, 'ms');
+    await measureIngest();
     // Settle what the ingest left queued before timing the rest.
     await recompute(db, BENCH_ORG, 'dirty');
 
@@ -331,8 +361,8 @@ try {
     await db.end();
   }
 } catch (error) {
-  if (!(error instanceof LoadOnly)) throw error;
-  loadOnly = true;
+  if (error instanceof LoadOnly) loadOnly = true;
+  else if (!(error instanceof PartDone)) throw error;
 } finally {
   await stack.stop();
   await scratch?.drop();

@@ -211,6 +211,31 @@ describe('incremental statistics', () => {
     await profilesMatchClassification(org);
   });
 
+  it('updates an order\'s customer from its stored figures and the order, and recounts where the order cannot tell', async () => {
+    const { org, ids } = await newOrg(1);
+    const id = ids[0]!;
+    await insertOrder(org, id, { at: ago(30), total: 40 });
+    // A drift planted in the stored figures: the per-order path builds on them, a recount would
+    // repair them at once.
+    await sql(`update public.customer_profiles set net_spend = net_spend + 1000 where customer_id = $1`, [id]);
+    const middle = await insertOrder(org, id, { at: ago(20), total: 10 });
+    const latest = await insertOrder(org, id, { at: ago(1), total: 20 });
+    expect((await storedStats(org)).get(id)).toMatchObject({ order_count: 3, net_spend: '1070.00' });
+    // A refund, and an order cancelled that was neither the first, the last nor the previous one:
+    // the order tells the figures.
+    await sql(`update public.orders set refunded_amount = 4 where id = $1`, [middle]);
+    expect((await storedStats(org)).get(id)).toMatchObject({ order_count: 3, net_spend: '1066.00' });
+    const early = await insertOrder(org, id, { at: ago(25), total: 5 });
+    await sql(`update public.orders set status = 'cancelled' where id = $1`, [early]);
+    expect((await storedStats(org)).get(id)).toMatchObject({ order_count: 3, net_spend: '1066.00' });
+    // The latest order cancelled: the previous order's time is not in the order, so the customer
+    // is recounted (and the planted drift goes).
+    await sql(`update public.orders set status = 'cancelled' where id = $1`, [latest]);
+    const s = (await storedStats(org)).get(id)!;
+    expect([s.order_count, s.net_spend, ms(s.last_order_at), ms(s.previous_order_at)]).toEqual([2, '46.00', Date.parse(ago(20)), Date.parse(ago(30))]);
+    expect((await sql<{ n: number }>(`select private.rebuild_stats($1) as n`, [org]))[0]!.n).toBe(0);
+  });
+
   it('repairs statistics that drifted from the orders', async () => {
     const { org, ids } = await newOrg(2);
     await insertOrder(org, ids[0]!, { at: ago(3), total: 10 });
