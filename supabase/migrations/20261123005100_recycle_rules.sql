@@ -63,9 +63,18 @@ comment on function private.set_owned_since() is
   'Trigger: sets customers.owned_since to now when the owner changes, null without an owner; otherwise keeps what the writer gave (clients cannot write the column).';
 revoke all on function private.set_owned_since() from public;
 
+-- Row-level, since it writes into the row being stored (a statement-level trigger would have to
+-- update every row a second time), but only for the rows whose owned_since must change: an update
+-- that leaves the owner alone never calls the function.
 create trigger customers_set_owned_since
-  before insert or update on public.customers
-  for each row execute function private.set_owned_since();
+  before insert on public.customers
+  for each row when (new.owner_id is not null or new.owned_since is not null)
+  execute function private.set_owned_since();
+
+create trigger customers_set_owned_since_on_update
+  before update on public.customers
+  for each row when (new.owner_id is distinct from old.owner_id or (new.owner_id is null and new.owned_since is not null))
+  execute function private.set_owned_since();
 
 
 -- The drift pass's recycling: up to p_limit owned customers of the organization whose recycle
