@@ -95,28 +95,32 @@ begin
      where n.owner_id is not null
      order by n.id;
   else
+    -- A dynamic statement, planned for each call with the row counts of its transition tables: a
+    -- plan cached for an earlier single-row update would join the two tables row by row.
+    execute $sql$
     insert into public.ownership_changes (org_id, customer_id, from_owner_id, to_owner_id, reason, note, changed_by, changed_at)
     select n.org_id, n.id,
            -- Their user is being deleted altogether: the history cannot name them any more.
            case when u.id is not null then o.owner_id end,
            n.owner_id,
-           coalesce(given_reason, case
+           coalesce($1, case
              when n.owner_id is null then 'released'
-             when n.owner_id = caller then 'claimed'
+             when n.owner_id = $3 then 'claimed'
              else 'assigned'
            end)::public.ownership_change_reason,
            -- The owner left the organization (the foreign key cleared owner_id): the customer is
            -- back in the pool, and the history says so.
-           case when n.owner_id is null and given_reason is null
+           case when n.owner_id is null and $1 is null
                  and not exists (select 1 from public.members m where m.org_id = o.org_id and m.user_id = o.owner_id)
              then 'The owner is no longer a member of the organization.'
-             else given_note end,
-           caller, now()
+             else $2 end,
+           $3, now()
       from new_rows n
       join old_rows o on o.id = n.id
       left join auth.users u on u.id = o.owner_id
      where o.owner_id is distinct from n.owner_id
-     order by n.id;
+     order by n.id$sql$
+    using given_reason, given_note, caller;
   end if;
   return null;
 end;
