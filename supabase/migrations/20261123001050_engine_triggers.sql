@@ -245,7 +245,10 @@ begin
       perform private.refresh_customers(batch.org_id, batch.ids, false);
     end loop;
   else
-    for batch in
+    -- Dynamic statements, planned for each call: a cached plan of the join of the two transition
+    -- tables, made for the single row of an earlier statement, would compare every row with every
+    -- other one for an UPDATE of 300,000 customers (an admin reassigning a rep's customers).
+    for batch in execute $sql$
       select x.org_id, array_agg(distinct x.id) as ids
         from (
           select n.org_id, n.id
@@ -256,12 +259,12 @@ begin
                  (n.country, n.industry, n.company_size, n.acquisition_source, n.is_valid, n.invalid_reason,
                   n.is_partner, n.created_at, n.owner_id, n.owned_since)
         ) x
-       group by x.org_id
+       group by x.org_id$sql$
     loop
       -- The reasons say why a customer is invalid: rewrite these rows whatever else changed.
       perform private.refresh_customers(batch.org_id, batch.ids, false, true);
     end loop;
-    for batch in
+    for batch in execute $sql$
       select x.org_id, array_agg(distinct x.id) as ids
         from (
           select o.org_id, o.referred_by as id
@@ -272,7 +275,7 @@ begin
             from new_rows n join old_rows o on o.id = n.id
            where n.referred_by is not null and o.referred_by is distinct from n.referred_by
         ) x
-       group by x.org_id
+       group by x.org_id$sql$
     loop
       perform private.refresh_customers(batch.org_id, batch.ids, false);
     end loop;

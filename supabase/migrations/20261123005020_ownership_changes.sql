@@ -70,7 +70,12 @@ grant all on table public.ownership_changes to service_role;
 -- Security definer: members change owners (as the customers policies allow) but never write the
 -- history themselves. The reason and note come from private.change_owner through two
 -- transaction-local settings, which it clears again after its update.
-create function private.record_ownership_change()
+--
+-- Statement-level with transition tables (one trigger per event, as transition tables require):
+-- an UPDATE that hands 10,000 customers to another rep (Studio, an import) writes their history in
+-- one INSERT … SELECT rather than 10,000 trigger calls. Row by row it records exactly what a
+-- row-level trigger would.
+create function private.record_ownership_changes()
 returns trigger
 language plpgsql
 security definer
@@ -80,50 +85,60 @@ declare
   caller uuid := (select auth.uid());
   given_reason text := nullif(current_setting('portrait.ownership_reason', true), '');
   given_note text := nullif(current_setting('portrait.ownership_note', true), '');
-  previous uuid;
 begin
-  if tg_op = 'UPDATE' then
-    previous := old.owner_id;
-    -- The owner left the organization (the foreign key cleared owner_id): the customer is back
-    -- in the pool, and the history says so.
-    if new.owner_id is null and given_reason is null
-       and not exists (select 1 from public.members m where m.org_id = old.org_id and m.user_id = old.owner_id) then
-      given_note := 'The owner is no longer a member of the organization.';
-    end if;
-    -- Their user is being deleted altogether: the history cannot name them any more.
-    if previous is not null and not exists (select 1 from auth.users u where u.id = previous) then
-      previous := null;
-    end if;
+  if tg_op = 'INSERT' then
+    insert into public.ownership_changes (org_id, customer_id, from_owner_id, to_owner_id, reason, note, changed_by, changed_at)
+    select n.org_id, n.id, null, n.owner_id,
+           coalesce(given_reason, case when n.owner_id = caller then 'claimed' else 'assigned' end)::public.ownership_change_reason,
+           given_note, caller, n.created_at
+      from new_rows n
+     where n.owner_id is not null
+     order by n.id;
+  else
+    -- A dynamic statement, planned for each call with the row counts of its transition tables: a
+    -- plan cached for an earlier single-row update would join the two tables row by row.
+    execute $sql$
+    insert into public.ownership_changes (org_id, customer_id, from_owner_id, to_owner_id, reason, note, changed_by, changed_at)
+    select n.org_id, n.id,
+           -- Their user is being deleted altogether: the history cannot name them any more.
+           case when u.id is not null then o.owner_id end,
+           n.owner_id,
+           coalesce($1, case
+             when n.owner_id is null then 'released'
+             when n.owner_id = $3 then 'claimed'
+             else 'assigned'
+           end)::public.ownership_change_reason,
+           -- The owner left the organization (the foreign key cleared owner_id): the customer is
+           -- back in the pool, and the history says so.
+           case when n.owner_id is null and $1 is null
+                 and not exists (select 1 from public.members m where m.org_id = o.org_id and m.user_id = o.owner_id)
+             then 'The owner is no longer a member of the organization.'
+             else $2 end,
+           $3, now()
+      from new_rows n
+      join old_rows o on o.id = n.id
+      left join auth.users u on u.id = o.owner_id
+     where o.owner_id is distinct from n.owner_id
+     order by n.id$sql$
+    using given_reason, given_note, caller;
   end if;
-  insert into public.ownership_changes (org_id, customer_id, from_owner_id, to_owner_id, reason, note, changed_by, changed_at)
-  values (
-    new.org_id, new.id, previous, new.owner_id,
-    coalesce(given_reason, case
-      when new.owner_id is null then 'released'
-      when new.owner_id = caller then 'claimed'
-      else 'assigned'
-    end)::public.ownership_change_reason,
-    given_note,
-    caller,
-    case tg_op when 'INSERT' then new.created_at else now() end
-  );
   return null;
 end;
 $$;
 
-comment on function private.record_ownership_change() is
-  'Trigger: records every change of customers.owner_id (and a customer created with an owner) in ownership_changes.';
-revoke all on function private.record_ownership_change() from public;
+comment on function private.record_ownership_changes() is
+  'Trigger (per statement): records every change of customers.owner_id (and every customer created with an owner) in ownership_changes, one set-based insert per statement.';
+revoke all on function private.record_ownership_changes() from public;
 
 create trigger customers_record_new_owner
   after insert on public.customers
-  for each row when (new.owner_id is not null)
-  execute function private.record_ownership_change();
+  referencing new table as new_rows
+  for each statement execute function private.record_ownership_changes();
 
 create trigger customers_record_owner_change
-  after update of owner_id on public.customers
-  for each row when (old.owner_id is distinct from new.owner_id)
-  execute function private.record_ownership_change();
+  after update on public.customers
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.record_ownership_changes();
 
 -- Owners already set when this history began.
 insert into public.ownership_changes (org_id, customer_id, from_owner_id, to_owner_id, reason, changed_at)

@@ -63,9 +63,18 @@ comment on function private.set_owned_since() is
   'Trigger: sets customers.owned_since to now when the owner changes, null without an owner; otherwise keeps what the writer gave (clients cannot write the column).';
 revoke all on function private.set_owned_since() from public;
 
+-- Row-level, since it writes into the row being stored (a statement-level trigger would have to
+-- update every row a second time), but only for the rows whose owned_since must change: an update
+-- that leaves the owner alone never calls the function.
 create trigger customers_set_owned_since
-  before insert or update on public.customers
-  for each row execute function private.set_owned_since();
+  before insert on public.customers
+  for each row when (new.owner_id is not null or new.owned_since is not null)
+  execute function private.set_owned_since();
+
+create trigger customers_set_owned_since_on_update
+  before update on public.customers
+  for each row when (new.owner_id is distinct from old.owner_id or (new.owner_id is null and new.owned_since is not null))
+  execute function private.set_owned_since();
 
 
 -- The drift pass's recycling: up to p_limit owned customers of the organization whose recycle
@@ -78,23 +87,26 @@ security definer
 set search_path = ''
 as $$
 declare
+  due uuid[];
   recycled integer;
 begin
-  perform set_config('portrait.ownership_reason', 'recycled', true),
-          set_config('portrait.ownership_note', 'Nobody followed the customer up within the recycle days (organization settings pool.recycle_days).', true);
-  with due as (
+  -- The due customers first, then one update by their ids: joined in one statement, statistics
+  -- taken before owners were handed out (one owned customer, one due) made the planner scan the
+  -- due list once per owned customer.
+  due := array(
     select p.customer_id
       from public.customer_profiles p
      where p.org_id = p_org and p.recycle_at <= p_now
      order by p.recycle_at
-     limit p_limit
-  ), moved as (
-    update public.customers c set owner_id = null
-      from due
-     where c.org_id = p_org and c.id = due.customer_id and c.owner_id is not null
-    returning 1
-  )
-  select count(*)::integer into recycled from moved;
+     limit p_limit);
+  if cardinality(due) = 0 then
+    return 0;
+  end if;
+  perform set_config('portrait.ownership_reason', 'recycled', true),
+          set_config('portrait.ownership_note', 'Nobody followed the customer up within the recycle days (organization settings pool.recycle_days).', true);
+  update public.customers c set owner_id = null
+   where c.id = any (due) and c.org_id = p_org and c.owner_id is not null;
+  get diagnostics recycled = row_count;
   perform set_config('portrait.ownership_reason', '', true), set_config('portrait.ownership_note', '', true);
   return recycled;
 end;

@@ -464,7 +464,30 @@ export async function recycleDrift(
   db: pg.Client,
   org: string,
   owners = 5,
-): Promise<{ owned: number; nothingDue: RunSummary; onePercentDue: RunSummary; due: number; recycled: number }> {
+): Promise<{
+  owned: number;
+  released: number;
+  releaseSeconds: number;
+  assignSeconds: number;
+  backdateSeconds: number;
+  nothingDue: RunSummary;
+  onePercentDue: RunSummary;
+  due: number;
+  recycled: number;
+}> {
+  const timed = async <T>(run: () => Promise<T>): Promise<[T, number]> => {
+    const started = process.hrtime.bigint();
+    const value = await run();
+    return [value, Number(process.hrtime.bigint() - started) / 1e9];
+  };
+  // A reused database: the owners an earlier run handed out go back to the pool first (one UPDATE).
+  const [previous, releaseSeconds] = await timed(() =>
+    db.query(
+      `update public.customers c set owner_id = null
+        where c.org_id = $1 and c.owner_id in (select u.id from auth.users u where u.email like 'bench-owner-%')`,
+      [org],
+    ),
+  );
   const ids: string[] = [];
   for (let i = 0; i < owners; i++) {
     const { rows } = await db.query<{ id: string }>(
@@ -482,12 +505,16 @@ export async function recycleDrift(
   );
   // 30 % of the customers (by a hash of their id), taken now and then backdated to ten days ago (the
   // owner stays), so that both classifications are as of now and nothing else comes due.
-  const owned = await db.query(
-    `update public.customers c set owner_id = ($2::uuid[])[1 + abs(hashtext(c.id::text || ':owner')) % cardinality($2::uuid[])]
-      where c.org_id = $1 and c.owner_id is null and abs(hashtext(c.id::text)) % 100 < 30`,
-    [org, ids],
+  const [owned, assignSeconds] = await timed(() =>
+    db.query(
+      `update public.customers c set owner_id = ($2::uuid[])[1 + abs(hashtext(c.id::text || ':owner')) % cardinality($2::uuid[])]
+        where c.org_id = $1 and c.owner_id is null and abs(hashtext(c.id::text)) % 100 < 30`,
+      [org, ids],
+    ),
   );
-  await db.query(`update public.customers c set owned_since = now() - interval '10 days' where c.org_id = $1 and c.owner_id = any ($2::uuid[])`, [org, ids]);
+  const [, backdateSeconds] = await timed(() =>
+    db.query(`update public.customers c set owned_since = now() - interval '10 days' where c.org_id = $1 and c.owner_id = any ($2::uuid[])`, [org, ids]),
+  );
   const nothingDue = await recompute(db, org, 'drift', { now: new Date(Date.now() + 60_000) });
   // One in thirty of them (≈ 1 % of all customers) taken 40 days ago: due under every rule but super's.
   await db.query(
@@ -504,7 +531,17 @@ export async function recycleDrift(
     `select coalesce((details ->> 'recycled')::integer, 0) as n from public.recompute_runs where id = $1`,
     [onePercentDue.runId],
   );
-  return { owned: owned.rowCount ?? 0, nothingDue, onePercentDue, due: due[0]!.n, recycled: recycled[0]!.n };
+  return {
+    owned: owned.rowCount ?? 0,
+    released: previous.rowCount ?? 0,
+    releaseSeconds,
+    assignSeconds,
+    backdateSeconds,
+    nothingDue,
+    onePercentDue,
+    due: due[0]!.n,
+    recycled: recycled[0]!.n,
+  };
 }
 
 /**
