@@ -446,7 +446,7 @@ begin
             or (c.external_id is null and w.ext is not null))
     returning c.id
   )
-  update pg_temp.import_customer_work w set changed = true from filled f where w.customer_id = f.id;
+  update pg_temp.import_customer_work w set changed = true from filled f where not w.changed and w.customer_id = f.id;
 
   -- Identifiers of known customers they were not yet known by (a second email, a shop id).
   with added as (
@@ -459,7 +459,7 @@ begin
     on conflict (org_id, value, kind) do nothing
     returning customer_id
   )
-  update pg_temp.import_customer_work w set changed = true from added a where w.customer_id = a.customer_id;
+  update pg_temp.import_customer_work w set changed = true from added a where not w.changed and w.customer_id = a.customer_id;
 
   -- Companies by name: the company customer of that name, created when there is none.
   with created as (
@@ -482,7 +482,7 @@ begin
      where w.error is null and w.company_ is not null and c.id = w.customer_id and c.company_id is null and c.kind = 'person'
     returning c.id
   )
-  update pg_temp.import_customer_work w set changed = true from linked l where w.customer_id = l.id;
+  update pg_temp.import_customer_work w set changed = true from linked l where not w.changed and w.customer_id = l.id;
 
   -- Referrers, now that everyone in the file exists.
   with referred as (
@@ -493,7 +493,7 @@ begin
      where w.error is null and c.id = w.customer_id and c.referred_by is null and i.customer_id <> c.id
     returning c.id
   )
-  update pg_temp.import_customer_work w set changed = true from referred r where w.customer_id = r.id;
+  update pg_temp.import_customer_work w set changed = true from referred r where not w.changed and w.customer_id = r.id;
 
   -- Tags: the organization's tag of that name (any case), created when there is none.
   insert into public.tags (org_id, name, created_by)
@@ -519,7 +519,7 @@ begin
       from tagged t
       join public.tags g on g.org_id = t.org_id and g.id = t.tag_id
   )
-  update pg_temp.import_customer_work w set changed = true from tagged t where w.customer_id = t.customer_id;
+  update pg_temp.import_customer_work w set changed = true from tagged t where not w.changed and w.customer_id = t.customer_id;
 
   update public.import_customers s
      set import_status = case when w.error is not null then 'rejected' when w.changed then 'applied' else 'duplicate' end::public.import_status,
