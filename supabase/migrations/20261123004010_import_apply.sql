@@ -673,14 +673,14 @@ revoke all on function private.import_orders_insert_unchecked() from public;
 
 -- Orders file rows → orders, upserted by (source, order id).
 --
--- For millions of rows: the rows are checked and their duplicates inside the file found in one
--- statement, into a narrow work table written in the order of the orders' unique index
--- (org_id, source, external_id) and never updated; customers are resolved once per distinct
--- reference (pg_temp.import_reference_work). An organization that has no orders of the file's
--- sources yet (the first import) gets a plain insert in that index order, with ids that grow
--- in the same order (appended to the primary key, not scattered over it); otherwise, or when a
--- concurrent writer added one of the same orders meanwhile, an upsert that tells new, changed
--- and unchanged orders apart.
+-- For millions of rows: the rows are read once into a narrow table, checked in one statement
+-- into a work table (duplicates inside the file then found by a hashed count, and only those
+-- rows updated), and their customers resolved once per distinct reference
+-- (pg_temp.import_reference_work). An organization that has no orders of the file's sources yet
+-- (the first import) gets a plain insert sorted like the orders' unique index (org_id, source,
+-- external_id), with ids that grow in the same order (appended to the primary key, not
+-- scattered over it); otherwise, or when a concurrent writer added one of the same orders
+-- meanwhile, an upsert that tells new, changed and unchanged orders apart.
 create function private.import_apply_orders(p_ids bigint[])
 returns void
 language plpgsql
@@ -814,8 +814,7 @@ begin
       from parsed p
   )
   select c.id, c.org_id, c.source_, c.order_in, c.ref_kind, c.ref_value, c.ordered_, c.total_, c.refunded_, c.status_, c.currency_, c.error
-    from checked c
-   order by c.org_id, c.source_, c.order_in;
+    from checked c;
 
   -- The same order twice in one load: the first good row counts (a hashed count, not a sort).
   update pg_temp.import_order_work w
