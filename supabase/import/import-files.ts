@@ -316,6 +316,10 @@ export async function importFiles(
   const headers = await acceptedHeaders(client);
   const { rows: [server] } = await client.query<{ version: string }>('select version()');
   const method = /PGlite/.test(server!.version) ? 'insert' : 'copy';
+  // The resolving works through temporary tables of millions of narrow rows: kept in this
+  // session's memory rather than written out and read back 8 MB at a time (the default). Only
+  // settable before the session's first temporary table.
+  if (method === 'copy') await client.query(`set temp_buffers = '1GB'`);
   await client.query(`set portrait.import_defer = on`);
   const loadStarted = performance.now();
   const loaded: LoadedFile[] = [];

@@ -446,7 +446,7 @@ begin
             or (c.external_id is null and w.ext is not null))
     returning c.id
   )
-  update pg_temp.import_customer_work w set changed = true from filled f where w.customer_id = f.id;
+  update pg_temp.import_customer_work w set changed = true from filled f where not w.changed and w.customer_id = f.id;
 
   -- Identifiers of known customers they were not yet known by (a second email, a shop id).
   with added as (
@@ -459,7 +459,7 @@ begin
     on conflict (org_id, value, kind) do nothing
     returning customer_id
   )
-  update pg_temp.import_customer_work w set changed = true from added a where w.customer_id = a.customer_id;
+  update pg_temp.import_customer_work w set changed = true from added a where not w.changed and w.customer_id = a.customer_id;
 
   -- Companies by name: the company customer of that name, created when there is none.
   with created as (
@@ -482,7 +482,7 @@ begin
      where w.error is null and w.company_ is not null and c.id = w.customer_id and c.company_id is null and c.kind = 'person'
     returning c.id
   )
-  update pg_temp.import_customer_work w set changed = true from linked l where w.customer_id = l.id;
+  update pg_temp.import_customer_work w set changed = true from linked l where not w.changed and w.customer_id = l.id;
 
   -- Referrers, now that everyone in the file exists.
   with referred as (
@@ -493,7 +493,7 @@ begin
      where w.error is null and c.id = w.customer_id and c.referred_by is null and i.customer_id <> c.id
     returning c.id
   )
-  update pg_temp.import_customer_work w set changed = true from referred r where w.customer_id = r.id;
+  update pg_temp.import_customer_work w set changed = true from referred r where not w.changed and w.customer_id = r.id;
 
   -- Tags: the organization's tag of that name (any case), created when there is none.
   insert into public.tags (org_id, name, created_by)
@@ -519,7 +519,7 @@ begin
       from tagged t
       join public.tags g on g.org_id = t.org_id and g.id = t.tag_id
   )
-  update pg_temp.import_customer_work w set changed = true from tagged t where w.customer_id = t.customer_id;
+  update pg_temp.import_customer_work w set changed = true from tagged t where not w.changed and w.customer_id = t.customer_id;
 
   update public.import_customers s
      set import_status = case when w.error is not null then 'rejected' when w.changed then 'applied' else 'duplicate' end::public.import_status,
@@ -539,12 +539,14 @@ revoke all on function private.import_apply_customers(bigint[]) from public;
 
 -- The customer an orders or events row refers to, parsed: (kind, value as stored, as written).
 -- Email and phone may name someone new (created); an external id must name a known customer.
+-- No search_path of its own (every name in it is qualified) so that the planner inlines it into
+-- the resolving statements, which run with an empty search_path: a function call per distinct
+-- customer of a file (hundreds of thousands) costs more than the normalising it does.
 create function private.import_customer_reference(p_email text, p_phone text, p_external text, p_region text)
 returns table (ref_kind text, ref_value text, ref_written text, ref_error text)
 language sql
 immutable
 rows 1
-set search_path = ''
 as $$
   select r.kind, r.value, r.written,
          case
@@ -561,6 +563,7 @@ as $$
                   else x end as value,
              coalesce(e, p, x) as written
         from (select nullif(btrim(p_email), '') as e, nullif(btrim(p_phone), '') as p, nullif(btrim(p_external), '') as x) i
+      offset 0 -- (normalised once, not once per use of the value)
     ) r
 $$;
 
@@ -569,9 +572,11 @@ comment on function private.import_customer_reference(text, text, text, text) is
 revoke all on function private.import_customer_reference(text, text, text, text) from public;
 
 
--- Resolves the customer references of a work table (orders or events): known customers by
--- identity or external id; new ones created for unknown emails and phones; unknown external ids
--- rejected.
+-- Resolves the customer references of a work table (orders or events) into
+-- pg_temp.import_reference_work, one row per distinct (org_id, ref_kind, ref_value) of its rows
+-- without an error: known customers by identity or external id; new ones created for unknown
+-- emails and phones (only for references some good row uses: nothing of a rejected row is
+-- written); customer_id stays null for an unknown external id, which the caller rejects.
 create function private.import_resolve_references(p_work text)
 returns void
 language plpgsql
@@ -624,24 +629,58 @@ begin
   select r.org_id, r.ref_kind::public.identity_kind, r.ref_value, r.customer_id, null
     from pg_temp.import_reference_work r
    where r.created;
-
-  execute format($sql$
-    update pg_temp.%1$I w
-       set customer_id = r.customer_id,
-           created_customer = r.created,
-           error = case when r.customer_id is null then
-             format('customer_external_id: no customer has the external id %%s; import the customers file first', quote_literal(w.ref_value)) end
-      from pg_temp.import_reference_work r
-     where w.error is null and r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value$sql$, p_work);
+  analyze pg_temp.import_reference_work;
 end;
 $$;
 
 comment on function private.import_resolve_references(text) is
-  'Finds (or, for an unknown email or phone, creates) the customer of each row of an orders or events work table; rejects unknown external ids.';
+  'Finds (or, for an unknown email or phone, creates) the customer of each distinct reference of an orders or events work table, into pg_temp.import_reference_work (customer_id null: an unknown external id).';
 revoke all on function private.import_resolve_references(text) from public;
 
 
+-- Writes new orders without the per-row work of the foreign key on customers (a query and a row
+-- lock per order, most of an insert's time): session_replication_role = replica for this one
+-- statement, after locking the referenced customers once each as that check would. Only when
+-- nothing else would fire for an insert into orders (the engine's insert trigger stands aside
+-- under portrait.bulk); false when the role cannot be set here, and the caller writes the
+-- orders the ordinary way.
+create function private.import_orders_insert_unchecked()
+returns boolean
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  if exists (
+    select 1
+      from pg_catalog.pg_trigger t
+     where t.tgrelid = 'public.orders'::regclass and t.tgenabled <> 'D' and (t.tgtype & 4) <> 0
+       and t.tgname <> 'orders_engine_inserted'
+       and t.tgconstraint is distinct from (select c.oid from pg_catalog.pg_constraint c
+                                             where c.conrelid = 'public.orders'::regclass and c.conname = 'orders_customer_id_fkey')) then
+    return false;
+  end if;
+  perform set_config('session_replication_role', 'replica', true);
+  return true;
+exception when insufficient_privilege or cant_change_runtime_param then
+  return false;
+end;
+$$;
+comment on function private.import_orders_insert_unchecked() is
+  'Sets session_replication_role = replica for the transaction when nothing but the customers foreign key and the engine''s (bulk-deferred) trigger fires on an insert into orders; true when set. The import locks the customers itself.';
+revoke all on function private.import_orders_insert_unchecked() from public;
+
+
 -- Orders file rows → orders, upserted by (source, order id).
+--
+-- For millions of rows: the rows are read once into a narrow table, checked in one statement
+-- into a work table (duplicates inside the file then found by a hashed count, and only those
+-- rows updated), and their customers resolved once per distinct reference
+-- (pg_temp.import_reference_work). An organization that has no orders of the file's sources yet
+-- (the first import) gets a plain insert sorted like the orders' unique index (org_id, source,
+-- external_id), with ids that grow in the same order (appended to the primary key, not
+-- scattered over it); otherwise, or when a concurrent writer added one of the same orders
+-- meanwhile, an upsert that tells new, changed and unchanged orders apart.
 create function private.import_apply_orders(p_ids bigint[])
 returns void
 language plpgsql
@@ -656,23 +695,39 @@ as $$
 declare
   restore text[];
   batch record;
+  first_import boolean;
+  inserted boolean := false;
+  id_prefix text;
+  previous_role text;
 begin
   if cardinality(p_ids) = 0 then
     return;
   end if;
   restore := private.import_defer_engine();
+  -- The statements below sort and hash millions of narrow rows.
+  perform set_config('work_mem', '256MB', true);
+
+  -- The rows to resolve, read once into a narrow table the planner has statistics of (it then
+  -- hashes the few distinct values below, not the millions of rows).
+  drop table if exists pg_temp.import_order_staged;
+  create temp table import_order_staged on commit drop as
+  with orgs as materialized (
+    select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
+  )
+  select s.id, s.org_id, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.ordered_at, s.total,
+         s.refunded, s.status, s.currency, s.source,
+         o.id as known_org, o.settings ->> 'currency' as org_currency,
+         coalesce(o.settings ->> 'default_phone_region', '') as region_key
+    from public.import_orders s
+    left join orgs o on o.id = s.org_id
+   where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
+     and s.id = any (p_ids) and s.import_status = 'pending';
+  analyze pg_temp.import_order_staged;
 
   drop table if exists pg_temp.import_order_work;
   create temp table import_order_work on commit drop as
-  with orgs as materialized (
-    select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
-  ), staged as materialized (
-    select s.*, o.id as known_org, o.settings ->> 'currency' as org_currency,
-           coalesce(o.settings ->> 'default_phone_region', '') as region_key
-      from public.import_orders s
-      left join orgs o on o.id = s.org_id
-     where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
-       and s.id = any (p_ids) and s.import_status = 'pending'
+  with staged as not materialized (
+    select * from pg_temp.import_order_staged
   ),
   -- Each distinct value is read once (a file has few distinct amounts, statuses and customers
   -- among millions of rows), then joined back to its rows.
@@ -730,80 +785,130 @@ begin
       left join amounts ta on ta.v = s.total
       left join amounts ra on ra.v = s.refunded
       left join statuses st on st.v = s.status
+  ), checked as (
+    select p.id, p.org_id, p.order_in, p.ref_kind, p.ref_value, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_,
+           case when p.source_ = any ((select enum_range(null::public.order_source))::text[]) then p.source_::public.order_source end as source_,
+           case
+             when p.known_org is null then
+               case when p.org_id is null
+                    then 'org_id: no organization given; add an org_id column (you administer several organizations or none)'
+                    else format('org_id: no organization %s', p.org_id) end
+             when p.cell_problem is not null then p.cell_problem
+             when p.order_in is null then 'order_id: missing'
+             when p.ref_error is not null then p.ref_error
+             when p.ordered_in is null then 'ordered_at: missing'
+             when p.ordered_ is null then format('ordered_at: %s is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)', quote_literal(p.ordered_in))
+             when p.ordered_ > now() + interval '1 day' then format('ordered_at: %s is in the future', quote_literal(p.ordered_in))
+             when p.total_in is null then 'total: missing'
+             when p.total_ is null then format('total: %s is not an amount', quote_literal(p.total_in))
+             when p.total_ < 0 then format('total: %s is negative', quote_literal(p.total_in))
+             when p.refunded_ is null then format('refunded: %s is not an amount', quote_literal(p.refunded_in))
+             when p.refunded_ < 0 then format('refunded: %s is negative', quote_literal(p.refunded_in))
+             when p.refunded_ > p.total_ then format('refunded: %s is more than the total %s', quote_literal(p.refunded_in), quote_literal(p.total_in))
+             when p.status_ is null then
+               format('status: %s is not an order status (paid, refunded, cancelled, pending, or completed, partially_refunded, voided…)', quote_literal(p.status_in))
+             when p.currency_ !~ '^[A-Z]{3}$' then format('currency: %s is not a three-letter currency code (such as USD)', quote_literal(p.currency_))
+             when not p.source_ = any ((select enum_range(null::public.order_source))::text[]) then
+               format('source: %s is not one of %s', quote_literal(p.source_), array_to_string(enum_range(null::public.order_source)::text[], ', '))
+           end as error
+      from parsed p
   )
-  select p.id, p.org_id, p.order_in, p.ref_kind, p.ref_value, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_, p.source_,
-         case
-           when p.known_org is null then
-             case when p.org_id is null
-                  then 'org_id: no organization given; add an org_id column (you administer several organizations or none)'
-                  else format('org_id: no organization %s', p.org_id) end
-           when p.cell_problem is not null then p.cell_problem
-           when p.order_in is null then 'order_id: missing'
-           when p.ref_error is not null then p.ref_error
-           when p.ordered_in is null then 'ordered_at: missing'
-           when p.ordered_ is null then format('ordered_at: %s is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)', quote_literal(p.ordered_in))
-           when p.ordered_ > now() + interval '1 day' then format('ordered_at: %s is in the future', quote_literal(p.ordered_in))
-           when p.total_in is null then 'total: missing'
-           when p.total_ is null then format('total: %s is not an amount', quote_literal(p.total_in))
-           when p.total_ < 0 then format('total: %s is negative', quote_literal(p.total_in))
-           when p.refunded_ is null then format('refunded: %s is not an amount', quote_literal(p.refunded_in))
-           when p.refunded_ < 0 then format('refunded: %s is negative', quote_literal(p.refunded_in))
-           when p.refunded_ > p.total_ then format('refunded: %s is more than the total %s', quote_literal(p.refunded_in), quote_literal(p.total_in))
-           when p.status_ is null then
-             format('status: %s is not an order status (paid, refunded, cancelled, pending, or completed, partially_refunded, voided…)', quote_literal(p.status_in))
-           when p.currency_ !~ '^[A-Z]{3}$' then format('currency: %s is not a three-letter currency code (such as USD)', quote_literal(p.currency_))
-           when not p.source_ = any ((select enum_range(null::public.order_source))::text[]) then
-             format('source: %s is not one of %s', quote_literal(p.source_), array_to_string(enum_range(null::public.order_source)::text[], ', '))
-         end as error,
-         null::uuid as customer_id,
-         false as created_customer,
-         false as changed
-    from parsed p;
+  select c.id, c.org_id, c.source_, c.order_in, c.ref_kind, c.ref_value, c.ordered_, c.total_, c.refunded_, c.status_, c.currency_, c.error
+    from checked c;
 
-  create index on pg_temp.import_order_work (id);
-  analyze pg_temp.import_order_work;
-
-  -- The same order twice in one load: the first row counts.
+  -- The same order twice in one load: the first good row counts (a hashed count, not a sort).
   update pg_temp.import_order_work w
      set error = format('order_id: %s appears earlier in this file (row %s)', quote_literal(w.order_in), d.first_id)
-    from (
-      select w2.id, first_value(w2.id) over (partition by w2.org_id, w2.source_, w2.order_in order by w2.id) as first_id
-        from pg_temp.import_order_work w2
-       where w2.error is null
-    ) d
-   where w.id = d.id and d.first_id <> d.id;
+    from (select w2.org_id, w2.source_, w2.order_in, min(w2.id) as first_id
+            from pg_temp.import_order_work w2
+           where w2.error is null
+           group by w2.org_id, w2.source_, w2.order_in
+          having count(*) > 1) d
+   where w.error is null and w.org_id = d.org_id and w.source_ = d.source_ and w.order_in = d.order_in and w.id <> d.first_id;
+  analyze pg_temp.import_order_work;
 
   perform private.import_resolve_references('import_order_work');
 
-  with written as (
-    insert into public.orders as o (org_id, customer_id, source, external_id, ordered_at, total, refunded_amount, currency, status)
-    select w.org_id, w.customer_id, w.source_::public.order_source, w.order_in, w.ordered_, w.total_, w.refunded_, w.currency_, w.status_
+  -- The first import of these sources into the organization: every good row is a new order.
+  first_import := not exists (
+    select 1
+      from (select distinct w.org_id, w.source_ from pg_temp.import_order_work w where w.error is null) k
+     where exists (select 1 from public.orders o where o.org_id = k.org_id and o.source = k.source_));
+  if first_import then
+    begin
+      previous_role := current_setting('session_replication_role');
+      if private.import_orders_insert_unchecked() then
+        -- What the foreign key's check would do once per order: lock the customers (those this
+        -- transaction created cannot be deleted by anyone else before it commits).
+        perform 1
+           from public.customers c
+          where (c.org_id, c.id) in (select r.org_id, r.customer_id from pg_temp.import_reference_work r where r.customer_id is not null)
+            and c.xmin <> pg_current_xact_id()::xid
+            for key share of c;
+      end if;
+      -- Ids in the order of the rows: a time prefix (as UUIDv7), a random part, then the row number.
+      id_prefix := lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') || '7'
+                   || lpad(to_hex((random() * 4095)::integer), 3, '0') || '8' || lpad(to_hex((random() * 1048575)::integer), 5, '0');
+      insert into public.orders (id, org_id, customer_id, source, external_id, ordered_at, total, refunded_amount, currency, status)
+      select (id_prefix || lpad(to_hex(row_number() over (order by w.org_id, w.source_, w.order_in)), 10, '0'))::uuid,
+             w.org_id, r.customer_id, w.source_, w.order_in, w.ordered_, w.total_, w.refunded_, w.currency_, w.status_
+        from pg_temp.import_order_work w
+        join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
+       where w.error is null and r.customer_id is not null
+       order by w.org_id, w.source_, w.order_in;
+      perform set_config('session_replication_role', previous_role, true);
+      inserted := true;
+    exception when unique_violation then
+      -- Someone else wrote one of these orders meanwhile (all of the above is undone): upsert.
+      inserted := false;
+    end;
+  end if;
+
+  if inserted then
+    update public.import_orders s
+       set import_status = case when w.error is null and r.customer_id is not null then 'applied' else 'rejected' end::public.import_status,
+           error = coalesce(w.error, case when r.customer_id is null then
+             format('customer_external_id: no customer has the external id %s; import the customers file first', quote_literal(w.ref_value)) end),
+           customer_id = case when w.error is null then r.customer_id end
       from pg_temp.import_order_work w
-     where w.error is null
-    on conflict (org_id, source, external_id) do update
-       set customer_id = excluded.customer_id, ordered_at = excluded.ordered_at, total = excluded.total,
-           refunded_amount = excluded.refunded_amount, currency = excluded.currency, status = excluded.status
-     where (o.customer_id, o.ordered_at, o.total, o.refunded_amount, o.currency, o.status)
-           is distinct from (excluded.customer_id, excluded.ordered_at, excluded.total, excluded.refunded_amount, excluded.currency, excluded.status)
-    returning o.org_id, o.source, o.external_id
-  )
-  update public.import_orders s
-     set import_status = case when w.error is not null then 'rejected'
-                              when x.external_id is not null or w.created_customer then 'applied'
-                              else 'duplicate' end::public.import_status,
-         error = w.error,
-         customer_id = case when w.error is null then w.customer_id end
-    from pg_temp.import_order_work w
-    left join written x on x.org_id = w.org_id and x.source::text = w.source_ and x.external_id = w.order_in and w.error is null
-   where s.id = w.id;
+      left join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
+     where s.id = w.id;
+  else
+    with written as (
+      insert into public.orders as o (org_id, customer_id, source, external_id, ordered_at, total, refunded_amount, currency, status)
+      select w.org_id, r.customer_id, w.source_, w.order_in, w.ordered_, w.total_, w.refunded_, w.currency_, w.status_
+        from pg_temp.import_order_work w
+        join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
+       where w.error is null and r.customer_id is not null
+       order by w.org_id, w.source_, w.order_in
+      on conflict (org_id, source, external_id) do update
+         set customer_id = excluded.customer_id, ordered_at = excluded.ordered_at, total = excluded.total,
+             refunded_amount = excluded.refunded_amount, currency = excluded.currency, status = excluded.status
+       where (o.customer_id, o.ordered_at, o.total, o.refunded_amount, o.currency, o.status)
+             is distinct from (excluded.customer_id, excluded.ordered_at, excluded.total, excluded.refunded_amount, excluded.currency, excluded.status)
+      returning o.org_id, o.source, o.external_id
+    )
+    update public.import_orders s
+       set import_status = case when w.error is not null or r.customer_id is null then 'rejected'
+                                when x.external_id is not null or r.created then 'applied'
+                                else 'duplicate' end::public.import_status,
+           error = coalesce(w.error, case when r.customer_id is null then
+             format('customer_external_id: no customer has the external id %s; import the customers file first', quote_literal(w.ref_value)) end),
+           customer_id = case when w.error is null then r.customer_id end
+      from pg_temp.import_order_work w
+      left join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
+      left join written x on x.org_id = w.org_id and x.source = w.source_ and x.external_id = w.order_in and w.error is null
+     where s.id = w.id;
+  end if;
 
   -- What the orders' insert trigger does (portrait.bulk: it stood aside), once the statistics
   -- know the new orders: the engine's recount would otherwise plan for an empty table.
   analyze public.orders;
   for batch in
-    select w.org_id, array_agg(distinct w.customer_id) as ids
+    select w.org_id, array_agg(distinct r.customer_id) as ids
       from pg_temp.import_order_work w
-     where w.error is null and w.status_ = 'paid'
+      join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
+     where w.error is null and r.customer_id is not null and w.status_ = 'paid'
      group by w.org_id
   loop
     perform private.refresh_customers(batch.org_id, batch.ids, true);
@@ -885,6 +990,13 @@ begin
   analyze pg_temp.import_event_work;
 
   perform private.import_resolve_references('import_event_work');
+  update pg_temp.import_event_work w
+     set customer_id = r.customer_id,
+         created_customer = r.created,
+         error = case when r.customer_id is null then
+           format('customer_external_id: no customer has the external id %s; import the customers file first', quote_literal(w.ref_value)) end
+    from pg_temp.import_reference_work r
+   where w.error is null and r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value;
 
   with fresh as (
     select distinct on (w.org_id, w.customer_id, w.kind_, w.occurred_) w.id, w.org_id, w.customer_id, w.kind_, w.occurred_
