@@ -638,37 +638,6 @@ comment on function private.import_resolve_references(text) is
 revoke all on function private.import_resolve_references(text) from public;
 
 
--- Writes new orders without the per-row work of the foreign key on customers (a query and a row
--- lock per order, most of an insert's time): session_replication_role = replica for this one
--- statement, after locking the referenced customers once each as that check would. Only when
--- nothing else would fire for an insert into orders (the engine's insert trigger stands aside
--- under portrait.bulk); false when the role cannot be set here, and the caller writes the
--- orders the ordinary way.
-create function private.import_orders_insert_unchecked()
-returns boolean
-language plpgsql
-volatile
-set search_path = ''
-as $$
-begin
-  if exists (
-    select 1
-      from pg_catalog.pg_trigger t
-     where t.tgrelid = 'public.orders'::regclass and t.tgenabled <> 'D' and (t.tgtype & 4) <> 0
-       and t.tgname <> 'orders_engine_inserted'
-       and t.tgconstraint is distinct from (select c.oid from pg_catalog.pg_constraint c
-                                             where c.conrelid = 'public.orders'::regclass and c.conname = 'orders_customer_id_fkey')) then
-    return false;
-  end if;
-  perform set_config('session_replication_role', 'replica', true);
-  return true;
-exception when insufficient_privilege or cant_change_runtime_param then
-  return false;
-end;
-$$;
-comment on function private.import_orders_insert_unchecked() is
-  'Sets session_replication_role = replica for the transaction when nothing but the customers foreign key and the engine''s (bulk-deferred) trigger fires on an insert into orders; true when set. The import locks the customers itself.';
-revoke all on function private.import_orders_insert_unchecked() from public;
 
 
 -- Orders file rows → orders, upserted by (source, order id).
@@ -698,7 +667,6 @@ declare
   first_import boolean;
   inserted boolean := false;
   id_prefix text;
-  previous_role text;
 begin
   if cardinality(p_ids) = 0 then
     return;
@@ -836,16 +804,6 @@ begin
      where exists (select 1 from public.orders o where o.org_id = k.org_id and o.source = k.source_));
   if first_import then
     begin
-      previous_role := current_setting('session_replication_role');
-      if private.import_orders_insert_unchecked() then
-        -- What the foreign key's check would do once per order: lock the customers (those this
-        -- transaction created cannot be deleted by anyone else before it commits).
-        perform 1
-           from public.customers c
-          where (c.org_id, c.id) in (select r.org_id, r.customer_id from pg_temp.import_reference_work r where r.customer_id is not null)
-            and c.xmin <> pg_current_xact_id()::xid
-            for key share of c;
-      end if;
       -- Ids in the order of the rows: a time prefix (as UUIDv7), a random part, then the row number.
       id_prefix := lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') || '7'
                    || lpad(to_hex((random() * 4095)::integer), 3, '0') || '8' || lpad(to_hex((random() * 1048575)::integer), 5, '0');
@@ -856,7 +814,6 @@ begin
         join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
        where w.error is null and r.customer_id is not null
        order by w.org_id, w.source_, w.order_in;
-      perform set_config('session_replication_role', previous_role, true);
       inserted := true;
     exception when unique_violation then
       -- Someone else wrote one of these orders meanwhile (all of the above is undone): upsert.
