@@ -539,14 +539,13 @@ revoke all on function private.import_apply_customers(bigint[]) from public;
 
 -- The customer an orders or events row refers to, parsed: (kind, value as stored, as written).
 -- Email and phone may name someone new (created); an external id must name a known customer.
--- No search_path of its own (every name in it is qualified) so that the planner inlines it into
--- the resolving statements, which run with an empty search_path: a function call per distinct
--- customer of a file (hundreds of thousands) costs more than the normalising it does.
+-- Called once per distinct customer reference of a file, not per row.
 create function private.import_customer_reference(p_email text, p_phone text, p_external text, p_region text)
 returns table (ref_kind text, ref_value text, ref_written text, ref_error text)
 language sql
 immutable
 rows 1
+set search_path = ''
 as $$
   select r.kind, r.value, r.written,
          case
