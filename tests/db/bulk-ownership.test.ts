@@ -5,7 +5,7 @@
 // handful of set-based statements whatever its row count.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './harness.ts';
+import { atEngineTime, freshDb, type TestDb } from './harness.ts';
 import { createTenants, users } from './tenants.ts';
 
 const S = '2026-06-01T12:00:00.000Z';
@@ -24,12 +24,7 @@ afterAll(async () => {
 });
 
 /** Runs statements as postgres in one transaction with the engine's clock at `now`. */
-async function pg<Row = Record<string, unknown>>(now: string, text: string, params: unknown[] = []): Promise<Row[]> {
-  return t.db.transaction(async (tx) => {
-    await tx.query(`select set_config('portrait.engine_now', $1, true)`, [now]);
-    return (await tx.query<Row>(text, params)).rows;
-  });
-}
+const pg = <Row = Record<string, unknown>>(now: string, text: string, params: unknown[] = []) => atEngineTime<Row>(t.db, now, text, params);
 
 interface Change {
   customer_id: string;

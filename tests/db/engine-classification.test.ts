@@ -4,7 +4,7 @@
 // survives a full run. "Now" is fixed.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './harness.ts';
+import { atEngineTime, freshDb, type TestDb } from './harness.ts';
 
 const NOW = '2026-06-01T12:00:00.000Z';
 const nowMs = Date.parse(NOW);
@@ -22,12 +22,7 @@ afterAll(async () => {
 });
 
 /** Runs one statement in its own transaction with the engine's clock set to NOW. */
-async function sql<Row = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<Row[]> {
-  return t.db.transaction(async (tx) => {
-    await tx.query(`select set_config('portrait.engine_now', $1, true)`, [NOW]);
-    return (await tx.query<Row>(text, params)).rows;
-  });
-}
+const sql = <Row = Record<string, unknown>>(text: string, params: unknown[] = []) => atEngineTime<Row>(t.db, NOW, text, params);
 
 async function newOrg(settings: unknown = {}): Promise<string> {
   const id = randomUUID();

@@ -5,7 +5,7 @@
 // An edit that moves the rules' day bounds takes the full pass instead.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './harness.ts';
+import { atEngineTime, freshDb, type TestDb } from './harness.ts';
 
 const NOW = '2026-06-01T12:00:00.000Z';
 const nowMs = Date.parse(NOW);
@@ -20,12 +20,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function sql<Row = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<Row[]> {
-  return t.db.transaction(async (tx) => {
-    await tx.query(`select set_config('portrait.engine_now', $1, true)`, [NOW]);
-    return (await tx.query<Row>(text, params)).rows;
-  });
-}
+const sql = <Row = Record<string, unknown>>(text: string, params: unknown[] = []) => atEngineTime<Row>(t.db, NOW, text, params);
 
 interface Chunk {
   run_id: number;

@@ -19,7 +19,7 @@ import {
   type Rule,
 } from '../../shared/rules.ts';
 import { segmentMatches, type RuleRow } from '../oracle/rules.ts';
-import { freshDb, type TestDb } from './harness.ts';
+import { atEngineTime, freshDb, type TestDb } from './harness.ts';
 
 const runs = (n: number) => n * Math.max(1, Number(process.env.PROPERTY_RUNS ?? 1));
 
@@ -47,12 +47,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function sql<Row = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<Row[]> {
-  return t.db.transaction(async (tx) => {
-    await tx.query(`select set_config('portrait.engine_now', $1, true)`, [NOW]);
-    return (await tx.query<Row>(text, params)).rows;
-  });
-}
+const sql = <Row = Record<string, unknown>>(text: string, params: unknown[] = []) => atEngineTime<Row>(t.db, NOW, text, params);
 
 async function sqlError(text: string, params: unknown[] = []): Promise<{ code: string; message: string } | null> {
   try {

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './harness.ts';
+import { atEngineTime, freshDb, type TestDb } from './harness.ts';
 
 const runs = (n: number) => n * Math.max(1, Number(process.env.PROPERTY_RUNS ?? 1));
 
@@ -26,12 +26,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function sql<Row = Record<string, unknown>>(text: string, params: unknown[] = [], now = NOW): Promise<Row[]> {
-  return t.db.transaction(async (tx) => {
-    await tx.query(`select set_config('portrait.engine_now', $1, true)`, [now]);
-    return (await tx.query<Row>(text, params)).rows;
-  });
-}
+const sql = <Row = Record<string, unknown>>(text: string, params: unknown[] = [], now = NOW) => atEngineTime<Row>(t.db, now, text, params);
 
 async function newOrg(): Promise<string> {
   const id = randomUUID();

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, lifecycleStage, statsFromOrders, type OrderFact } from '../oracle/engine.ts';
 import { LIFECYCLE_STAGES, type LifecycleStage } from '../../shared/rules.ts';
-import { freshDb, type TestDb } from './harness.ts';
+import { atEngineTime, freshDb, type TestDb } from './harness.ts';
 
 const NOW = '2026-06-01T12:00:00.000Z';
 
@@ -19,13 +19,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function sql<Row = Record<string, unknown>>(text: string, params: unknown[] = [], defer = false): Promise<Row[]> {
-  return t.db.transaction(async (tx) => {
-    await tx.query(`select set_config('portrait.engine_now', $1, true)`, [NOW]);
-    if (defer) await tx.query(`select set_config('portrait.defer_classification', 'on', true)`);
-    return (await tx.query<Row>(text, params)).rows;
-  });
-}
+const sql = <Row = Record<string, unknown>>(text: string, params: unknown[] = [], defer = false) =>
+  atEngineTime<Row>(t.db, NOW, text, params, { defer });
 
 async function newOrg(): Promise<string> {
   const id = randomUUID();

@@ -86,6 +86,24 @@ export async function asRole<T>(
   return result as T;
 }
 
+/**
+ * Runs a statement as postgres in its own transaction with the engine's clock (portrait.engine_now)
+ * at `now`; `defer` also sets portrait.defer_classification for it.
+ */
+export async function atEngineTime<Row = Record<string, unknown>>(
+  db: Db,
+  now: string,
+  text: string,
+  params: unknown[] = [],
+  { defer = false }: { defer?: boolean } = {},
+): Promise<Row[]> {
+  return db.transaction(async (tx) => {
+    await tx.query(`select set_config('portrait.engine_now', $1, true)`, [now]);
+    if (defer) await tx.query(`select set_config('portrait.defer_classification', 'on', true)`);
+    return (await tx.query<Row>(text, params)).rows;
+  });
+}
+
 /** Starts the local API (and the functions host, unless disabled) on free ports over a fresh database. */
 export async function startTestStack(
   options: { functions?: boolean; /** Values that replace config.toml's. */ config?: Partial<LocalConfig> } = {},

@@ -9,7 +9,7 @@ import { claimCustomerResultSchema, myPoolReturnsResultSchema, poolCustomersResu
 import { RULE_FIELDS } from '../../shared/rules.ts';
 import { orgSettingsSchema } from '../../shared/settings.ts';
 import type { Queryable } from '../../supabase/local/db.ts';
-import { freshDb, type TestDb } from './harness.ts';
+import { atEngineTime, freshDb, type TestDb } from './harness.ts';
 import { asUser, createTenants, users, type UserName } from './tenants.ts';
 
 const S = '2026-06-01T12:00:00.000Z';
@@ -28,12 +28,7 @@ afterAll(async () => {
 });
 
 /** Runs statements as postgres in one transaction with the engine's clock at `now`. */
-async function pg<Row = Record<string, unknown>>(now: string, text: string, params: unknown[] = []): Promise<Row[]> {
-  return t.db.transaction(async (tx) => {
-    await tx.query(`select set_config('portrait.engine_now', $1, true)`, [now]);
-    return (await tx.query<Row>(text, params)).rows;
-  });
-}
+const pg = <Row = Record<string, unknown>>(now: string, text: string, params: unknown[] = []) => atEngineTime<Row>(t.db, now, text, params);
 
 /** A new organization with admin and rep of org A as its admin and rep, and fixed cut points (vip ≥ 100, super ≥ 1000). */
 async function newOrg(settings: unknown = {}): Promise<string> {
