@@ -2,16 +2,11 @@
 // 20,000 customers and 100,000+ rows in every table the timeline reads, the plan of the
 // timeline's statement must reach each of those tables through an index, and no scan may return
 // more than a page's worth of rows (p_limit + 1, plus rows sharing the boundary time) — however
-// long the customer's history is. Plans come from auto_explain with ANALYZE (actual row counts),
-// as in customer-context-plan.test.ts.
-import { readFile } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { auto_explain } from '@electric-sql/pglite/contrib/auto_explain';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fromPglite, pgliteExtensions, type Db } from '../../supabase/local/db.ts';
-import { freshDb, type TestDb } from './harness.ts';
-import { claimsOf, createTenants, orgs, rows, users } from './tenants.ts';
+// long the customer's history is. Plans come from auto_explain with ANALYZE (actual row counts:
+// tests/db/plans.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodes, openPlanSession, type PlanSession } from './plans.ts';
+import { createTenants, orgs, rows, users } from './tenants.ts';
 
 const CUSTOMERS = 20_000;
 const PER_CUSTOMER = 5;
@@ -29,107 +24,12 @@ const timelineTables = [
   'satisfaction_responses',
 ];
 
-interface PlanSession {
-  db: Db;
-  /** Runs `sql` as the staff member of org A and returns the plans of every statement it ran. */
-  plans(sql: string, params: unknown[]): Promise<{ rows: unknown[]; plans: PlanNode[] }>;
-  close(): Promise<void>;
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  Plans?: PlanNode[];
-}
-
-interface LoggedPlan {
-  'Query Text': string;
-  Plan: PlanNode;
-}
-
-const explainSettings = `
-  load 'auto_explain';
-  set auto_explain.log_min_duration = 0;
-  set auto_explain.log_nested_statements = on;
-  set auto_explain.log_format = json;
-  set auto_explain.log_analyze = on;
-  set auto_explain.log_timing = off;
-  set auto_explain.log_level = notice;`;
-
-function planFromNotice(message: string): LoggedPlan | null {
-  const start = message.indexOf('{');
-  return message.includes('plan:') && start >= 0 ? (JSON.parse(message.slice(start)) as LoggedPlan) : null;
-}
-
-const asStaff = (sql: string) => `
-  select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '${JSON.stringify({ role: 'authenticated', ...claimsOf('staff') })}', true);
-  ${sql}`;
-
-async function openPlanSession(): Promise<PlanSession & { testDb: TestDb | null }> {
-  const snapshot = inject('pgliteSnapshot');
-  if (!snapshot) {
-    const testDb = await freshDb();
-    const client = new pg.Client({ connectionString: testDb.url! });
-    await client.connect();
-    const notices: string[] = [];
-    client.on('notice', (notice) => notices.push(notice.message ?? ''));
-    return {
-      testDb,
-      db: testDb.db,
-      async plans(sql, params) {
-        await client.query('begin');
-        try {
-          // auto_explain's settings are for superusers: set them before becoming the member.
-          await client.query(explainSettings);
-          await client.query(asStaff(''));
-          notices.length = 0;
-          const result = await client.query(sql, params);
-          return { rows: result.rows, plans: notices.map(planFromNotice).filter((p) => p !== null).map((p) => p.Plan) };
-        } finally {
-          await client.query('rollback');
-        }
-      },
-      async close() {
-        await client.end();
-        await testDb.close();
-      },
-    };
-  }
-  const pglite = new PGlite({
-    loadDataDir: new Blob([await readFile(snapshot)]),
-    extensions: { ...pgliteExtensions, auto_explain },
-  });
-  await pglite.waitReady;
-  return {
-    testDb: null,
-    db: fromPglite(pglite),
-    async plans(sql, params) {
-      return pglite.transaction(async (tx) => {
-        await tx.exec(explainSettings);
-        await tx.exec(asStaff(''));
-        const notices: string[] = [];
-        const result = await tx.query(sql, params, { onNotice: (notice) => notices.push(notice.message ?? '') });
-        await tx.rollback();
-        return { rows: result.rows, plans: notices.map(planFromNotice).filter((p) => p !== null).map((p) => p.Plan) };
-      });
-    },
-    close: () => pglite.close(),
-  };
-}
-
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-}
-
-let session: Awaited<ReturnType<typeof openPlanSession>>;
+let session: PlanSession;
 
 const customerId = (g: string) => `('00000000-0000-4000-9000-' || lpad(to_hex(${g}), 12, '0'))::uuid`;
 
 beforeAll(async () => {
-  session = await openPlanSession();
+  session = await openPlanSession({ analyze: true });
   await createTenants(session.db);
   // Bulk rows written directly, triggers and foreign key checks off for speed. Customer 1 (the
   // target) gets HISTORY rows of each kind, every other customer PER_CUSTOMER.
