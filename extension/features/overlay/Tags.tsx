@@ -1,9 +1,9 @@
 // Tags of the person shown: remove (manual tags), add with autocomplete from the organisation's tags.
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { t } from './texts.ts';
-import { safeColor } from './format.ts';
 import type { OverlayStore, TagChip } from './store.ts';
 import { Section } from './ui.tsx';
+import { safeColor, TagCombobox } from '../../platform/ui/TagCombobox.tsx';
 
 const SUGGEST_DELAY_MS = 150;
 
@@ -34,24 +34,21 @@ function TagItem({ tag, onRemove }: { tag: TagChip; onRemove: (() => void) | nul
   );
 }
 
-/** A combobox: type a tag, pick a suggestion with the arrow keys or the mouse, Enter adds. */
+/** A tag typed or picked from the organisation's tags (platform/ui/TagCombobox.tsx); Enter adds it. */
 export function TagInput({ store }: { store: OverlayStore }) {
   const [value, setValue] = useState('');
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const inputId = useId();
-  const listId = useId();
   const typed = value.trim().toLowerCase();
   const items = open && typed !== '' ? store.suggestions.value.filter((s) => s.name.toLowerCase().startsWith(typed)) : [];
 
   useEffect(() => () => clearTimeout(timer.current), []);
 
-  function onInput(event: Event) {
-    const next = (event.currentTarget as HTMLInputElement).value;
+  function onInput(next: string) {
     setValue(next);
     setOpen(true);
-    setActive(-1);
     clearTimeout(timer.current);
     timer.current = setTimeout(() => void store.requestSuggestions(next), SUGGEST_DELAY_MS);
   }
@@ -69,20 +66,6 @@ export function TagInput({ store }: { store: OverlayStore }) {
     close();
   }
 
-  function onKeyDown(event: KeyboardEvent) {
-    if (event.key === 'ArrowDown' && items.length > 0) {
-      event.preventDefault();
-      setActive((i) => (i + 1) % items.length);
-    } else if (event.key === 'ArrowUp' && items.length > 0) {
-      event.preventDefault();
-      setActive((i) => (i <= 0 ? items.length - 1 : i - 1));
-    } else if (event.key === 'Escape' && items.length > 0) {
-      // Close the list only; a second Escape collapses the card.
-      event.preventDefault();
-      close();
-    }
-  }
-
   function onSubmit(event: Event) {
     event.preventDefault();
     add(active >= 0 && items[active] ? items[active].name : value);
@@ -93,51 +76,22 @@ export function TagInput({ store }: { store: OverlayStore }) {
       <label for={inputId} class="sr-only">
         {t('tags.add')}
       </label>
-      <input
+      <TagCombobox
         id={inputId}
-        type="text"
-        role="combobox"
-        autocomplete="off"
-        maxLength={64}
-        aria-autocomplete="list"
-        aria-expanded={items.length > 0}
-        aria-controls={listId}
-        aria-activedescendant={active >= 0 && items[active] ? `${listId}-${active}` : undefined}
-        placeholder={t('tags.placeholder')}
         value={value}
+        placeholder={t('tags.placeholder')}
+        items={items}
+        active={active}
+        onActive={setActive}
+        listLabel={t('tags')}
+        inputClass="ov-input"
         onInput={onInput}
-        onKeyDown={onKeyDown}
-        onBlur={() => setTimeout(close, 100)}
-        class="ov-input"
+        onPick={add}
+        onDismiss={close}
       />
       <button type="submit" class="ov-btn-quiet" disabled={value.trim() === ''}>
         {t('tags.addButton')}
       </button>
-      <ul
-        id={listId}
-        role="listbox"
-        aria-label={t('tags')}
-        hidden={items.length === 0}
-        class="absolute top-full right-0 left-0 z-10 mt-1 max-h-48 overflow-y-auto rounded-md bg-white py-1 shadow-lg ring-1 ring-slate-200"
-      >
-        {items.map((item, i) => (
-          <li
-            key={item.name}
-            id={`${listId}-${i}`}
-            role="option"
-            aria-selected={i === active}
-            // mousedown, not click: the input would lose focus (and close the list) first.
-            onMouseDown={(event) => {
-              event.preventDefault();
-              add(item.name);
-            }}
-            class={`flex cursor-pointer items-center gap-2 px-3 py-1 text-sm ${i === active ? 'bg-sky-100' : 'hover:bg-slate-50'}`}
-          >
-            <span aria-hidden="true" class="inline-block size-2 rounded-full bg-slate-400" style={safeColor(item.color) ? { backgroundColor: safeColor(item.color) } : undefined} />
-            {item.name}
-          </li>
-        ))}
-      </ul>
     </form>
   );
 }

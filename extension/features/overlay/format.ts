@@ -69,11 +69,6 @@ export function stageOf(value: string): LifecycleStage {
   return (lifecycleStages.has(value) ? value : 'prospect') as LifecycleStage;
 }
 
-/** A colour from the tags table, used only when it is a plain hex colour. */
-export function safeColor(color: string | null | undefined): string | undefined {
-  return color && /^#[0-9a-fA-F]{3,8}$/.test(color) ? color : undefined;
-}
-
 /** Only http(s) links are followed (the Studio link comes from data). */
 export function safeHttpUrl(url: string | null | undefined): string | null {
   if (!url) return null;

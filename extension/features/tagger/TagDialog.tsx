@@ -4,6 +4,7 @@ import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { TaggerCandidate } from './schemas.ts';
 import { t, type TaggerMessageKey } from './texts.ts';
 import type { DialogError, TaggerStore } from './store.ts';
+import { TagCombobox } from '../../platform/ui/TagCombobox.tsx';
 
 const RESOLVE_DELAY_MS = 300;
 const SUGGEST_DELAY_MS = 150;
@@ -99,7 +100,6 @@ function Who({ store }: { store: TaggerStore }) {
 
 function Tags({ store, onSaved }: { store: TaggerStore; onSaved: () => void }) {
   const inputId = useId();
-  const listId = useId();
   const [value, setValue] = useState('');
   const [active, setActive] = useState(-1);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -112,9 +112,7 @@ function Tags({ store, onSaved }: { store: TaggerStore; onSaved: () => void }) {
   const items = typed === '' ? [] : store.suggestions.value.filter((s) => !store.chips.value.some((c) => c.toLocaleLowerCase() === s.name.toLocaleLowerCase())).slice(0, 8);
   const existing = store.candidate.value?.customer?.tags ?? [];
 
-  function onInput(event: Event) {
-    const next = (event.currentTarget as HTMLInputElement).value;
-    setActive(-1);
+  function onInput(next: string) {
     if (/[,，]/.test(next)) {
       // A comma ends a tag: it becomes a chip and typing goes on.
       const parts = next.split(/[,，]/);
@@ -131,7 +129,6 @@ function Tags({ store, onSaved }: { store: TaggerStore; onSaved: () => void }) {
   function pick(name: string) {
     store.addChip(name);
     setValue('');
-    setActive(-1);
     store.clearSuggestions();
   }
 
@@ -142,21 +139,8 @@ function Tags({ store, onSaved }: { store: TaggerStore; onSaved: () => void }) {
     }
   }
 
-  function onKeyDown(event: KeyboardEvent) {
-    if (event.key === 'ArrowDown' && items.length > 0) {
-      event.preventDefault();
-      setActive((i) => (i + 1) % items.length);
-    } else if (event.key === 'ArrowUp' && items.length > 0) {
-      event.preventDefault();
-      setActive((i) => (i <= 0 ? items.length - 1 : i - 1));
-    } else if (event.key === 'Enter') {
-      event.preventDefault();
-      // Enter on a highlighted suggestion takes it; otherwise Enter saves.
-      if (active >= 0 && items[active]) pick(items[active].name);
-      else void save();
-    } else if (event.key === 'Backspace' && value === '' && store.chips.value.length > 0) {
-      store.removeChip(store.chips.value.at(-1)!);
-    }
+  function onOtherKey(event: KeyboardEvent) {
+    if (event.key === 'Backspace' && value === '' && store.chips.value.length > 0) store.removeChip(store.chips.value.at(-1)!);
   }
 
   return (
@@ -177,41 +161,24 @@ function Tags({ store, onSaved }: { store: TaggerStore; onSaved: () => void }) {
           ))}
         </ul>
       )}
-      <input
-        ref={input}
+      {/* Enter on a highlighted suggestion takes it; otherwise Enter saves. */}
+      <TagCombobox
         id={inputId}
-        type="text"
-        role="combobox"
-        autocomplete="off"
-        maxLength={64}
-        aria-autocomplete="list"
-        aria-expanded={items.length > 0}
-        aria-controls={listId}
-        aria-activedescendant={active >= 0 && items[active] ? `${listId}-${active}` : undefined}
-        placeholder={t('tags.placeholder')}
         value={value}
+        placeholder={t('tags.placeholder')}
+        items={items}
+        active={active}
+        onActive={setActive}
+        listLabel={t('tags.suggestions')}
+        inputClass="tg-input"
+        inputRef={input}
+        testId="tagger-tag-input"
         onInput={onInput}
-        onKeyDown={onKeyDown}
-        class="tg-input"
-        data-testid="tagger-tag-input"
+        onPick={pick}
+        onDismiss={() => store.clearSuggestions()}
+        onEnter={() => void save()}
+        onOtherKey={onOtherKey}
       />
-      <ul id={listId} role="listbox" aria-label={t('tags.suggestions')} hidden={items.length === 0} class="absolute top-full right-0 left-0 z-10 mt-1 max-h-40 overflow-y-auto rounded-md bg-white py-1 shadow-lg ring-1 ring-slate-200">
-        {items.map((item, i) => (
-          <li
-            key={item.name}
-            id={`${listId}-${i}`}
-            role="option"
-            aria-selected={i === active}
-            onMouseDown={(event) => {
-              event.preventDefault();
-              pick(item.name);
-            }}
-            class={`cursor-pointer px-3 py-1 text-sm ${i === active ? 'bg-sky-100' : 'hover:bg-slate-50'}`}
-          >
-            {item.name}
-          </li>
-        ))}
-      </ul>
       <div class="mt-1 flex justify-end gap-2">
         <button type="button" class="tg-btn" disabled={store.saving.value || !store.candidate.value?.identifier} onClick={() => void save()} data-testid="tagger-save">
           {store.saving.value ? t('saving') : t('save')}
@@ -233,7 +200,8 @@ export function TagDialog({ store, position, onClose }: { store: TaggerStore; po
   const saved = store.saved.value;
 
   function onKeyDown(event: KeyboardEvent) {
-    if (event.key === 'Escape') {
+    // The tag input takes Escape first while its list is open, and marks it handled.
+    if (event.key === 'Escape' && !event.defaultPrevented) {
       event.preventDefault();
       onClose();
     }

@@ -85,6 +85,19 @@ describe('tagging dialog', () => {
     expect(saves(bg).map((m) => (m as { tags: string[] }).tags)).toEqual([['Samples', 'Trade fair 2026']]);
   });
 
+  it('Escape closes the open list of suggestions first, the dialog on the second press', async () => {
+    const bg = background();
+    const { onClose } = await showDialog(bg);
+    fireEvent.input(tagInput(), { target: { value: 'Tr' } });
+    await waitFor(() => expect(screen.getAllByRole('option')).toHaveLength(2), { timeout: 1_000 });
+    fireEvent.keyDown(tagInput(), { key: 'Escape' });
+    expect(screen.queryAllByRole('option')).toHaveLength(0);
+    expect(onClose).not.toHaveBeenCalled();
+    expect(tagInput().value).toBe('Tr');
+    fireEvent.keyDown(tagInput(), { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
   it('asks for a tag instead of saving nothing', async () => {
     const bg = background();
     await showDialog(bg);
