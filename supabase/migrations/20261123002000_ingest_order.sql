@@ -78,6 +78,119 @@ comment on function private.ingest_identifiers(uuid, text, jsonb) is
   'The normalised identifiers (shop order, shop customer, email, phone) of an order given to private.ingest_order; invalid values are left out.';
 
 
+-- Locks every identifier of an order (or of a shop's customer record), so that deliveries and
+-- backfill pages that concern the same order or the same person run one after the other: two
+-- concurrent first orders of a new customer create one customer, not two. The locks are taken in a
+-- fixed order, so they cannot deadlock among themselves.
+create function private.lock_order_identities(p_org uuid, p_provider text, p_order jsonb)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform pg_advisory_xact_lock(k.key)
+     from (select distinct hashtextextended(p_org::text || '|' || i.kind::text || '|' || i.value, 0) as key
+             from private.ingest_identifiers(p_org, p_provider, p_order) i) as k
+    order by k.key;
+end;
+$$;
+
+comment on function private.lock_order_identities(uuid, text, jsonb) is
+  'Transaction locks on each identifier of an order (private.ingest_identifiers), taken in a fixed order: deliveries and backfill pages about the same person run one after the other.';
+
+
+-- The customer an order (or a shop's customer record, as an order's "customer" object) describes:
+-- p_customer_id when the order already belongs to one, else the first found by shop order, shop
+-- customer id, email, then phone, else a new one acquired from the provider. What the customer's
+-- record lacks is filled in, never what people typed overwritten; an email or phone number another
+-- customer holds is not made this one's primary. Its identifiers are added; one that belongs to
+-- another customer stays there (moving it would merge two customers, which a person decides) and is
+-- listed in `conflicts`. The caller holds private.lock_order_identities.
+create function private.ingest_customer(
+  p_org uuid,
+  p_provider public.shop_provider,
+  p_order jsonb,
+  p_customer_id uuid,
+  out customer_id uuid,
+  out created boolean,
+  out conflicts jsonb
+)
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_customer jsonb := coalesce(p_order -> 'customer', '{}'::jsonb);
+  v_customer_id uuid := p_customer_id;
+  v_email text := private.normalize_email(v_customer ->> 'email');
+  v_phone text := private.normalize_phone(v_customer ->> 'phone', private.org_default_phone_region(p_org));
+  v_country text := upper(nullif(btrim(v_customer ->> 'country'), ''));
+  v_name text := left(nullif(btrim(regexp_replace(coalesce(v_customer ->> 'name', ''), '\s+', ' ', 'g')), ''), 200);
+  v_ident record;
+  v_holder uuid;
+begin
+  created := false;
+  conflicts := '[]'::jsonb;
+  if v_country !~ '^[A-Z]{2}$' then
+    v_country := null;
+  end if;
+  if v_customer_id is null then
+    select i.customer_id into v_customer_id
+      from private.ingest_identifiers(p_org, p_provider::text, p_order) x
+      join public.customer_identities i on i.org_id = p_org and i.kind = x.kind and i.value = x.value
+     order by array_position(array['shop_order', 'shop_customer', 'email', 'phone']::public.identity_kind[], x.kind)
+     limit 1;
+  end if;
+
+  if exists (select from public.customer_identities i
+              where i.org_id = p_org and i.kind = 'email' and i.value = v_email
+                and i.customer_id is distinct from v_customer_id) then
+    v_email := null;
+  end if;
+  if exists (select from public.customer_identities i
+              where i.org_id = p_org and i.kind = 'phone' and i.value = v_phone
+                and i.customer_id is distinct from v_customer_id) then
+    v_phone := null;
+  end if;
+
+  if v_customer_id is null then
+    insert into public.customers (org_id, display_name, primary_email, primary_phone, country, acquisition_source)
+    values (p_org, coalesce(v_name, v_email, v_phone), v_email, v_phone, v_country, p_provider::text)
+    returning id into v_customer_id;
+    created := true;
+  else
+    update public.customers c
+       set display_name = coalesce(c.display_name, v_name),
+           primary_email = coalesce(c.primary_email, v_email),
+           primary_phone = coalesce(c.primary_phone, v_phone),
+           country = coalesce(c.country, v_country)
+     where c.org_id = p_org and c.id = v_customer_id
+       and ((c.display_name is null and v_name is not null)
+            or (c.primary_email is null and v_email is not null)
+            or (c.primary_phone is null and v_phone is not null)
+            or (c.country is null and v_country is not null));
+  end if;
+
+  for v_ident in select * from private.ingest_identifiers(p_org, p_provider::text, p_order) loop
+    insert into public.customer_identities (org_id, kind, value, customer_id)
+    values (p_org, v_ident.kind, v_ident.value, v_customer_id)
+    on conflict (org_id, kind, value) do nothing;
+    if not found then
+      select i.customer_id into v_holder
+        from public.customer_identities i
+       where i.org_id = p_org and i.kind = v_ident.kind and i.value = v_ident.value;
+      if v_holder <> v_customer_id then
+        conflicts := conflicts || jsonb_build_object('kind', v_ident.kind, 'value', v_ident.value, 'customer_id', v_holder);
+      end if;
+    end if;
+  end loop;
+  customer_id := v_customer_id;
+end;
+$$;
+
+comment on function private.ingest_customer(uuid, public.shop_provider, jsonb, uuid) is
+  'Finds (by shop order, shop customer id, email, phone) or creates the customer an order describes, fills in what its record lacks and adds its identifiers; identifiers held by another customer are returned as conflicts. Used by private.ingest_order and the shop backfill.';
+
+
 create function private.ingest_order(
   p_org uuid,
   p_provider text,
@@ -97,7 +210,6 @@ declare
   v_inbound bigint;
   v_action text := coalesce(p_order ->> 'action', 'upsert');
   v_external_id text := p_order ->> 'external_id';
-  v_customer jsonb := coalesce(p_order -> 'customer', '{}'::jsonb);
   v_updated_at timestamptz;
   v_sync private.shop_order_sync;
   v_new_refunds jsonb;
@@ -109,13 +221,7 @@ declare
   v_customer_id uuid;
   v_created boolean := false;
   v_stale boolean := false;
-  v_ident record;
-  v_holder uuid;
   v_conflicts jsonb := '[]'::jsonb;
-  v_email text;
-  v_phone text;
-  v_country text;
-  v_name text;
 begin
   -- Arguments. Errors here are the caller's (22023): the delivery is not applied.
   begin
@@ -162,13 +268,8 @@ begin
     return jsonb_build_object('status', 'duplicate', 'event_key', p_event_key);
   end if;
 
-  -- Serialise deliveries that concern the same order or the same person (by any identifier), so
-  -- that two concurrent first orders of a new customer create one customer, not two. Locks are
-  -- taken in a fixed order, so they cannot deadlock among themselves.
-  perform pg_advisory_xact_lock(k.key)
-     from (select distinct hashtextextended(p_org::text || '|' || i.kind::text || '|' || i.value, 0) as key
-             from private.ingest_identifiers(p_org, v_provider::text, p_order) i) as k
-    order by k.key;
+  -- Serialise deliveries that concern the same order or the same person (by any identifier).
+  perform private.lock_order_identities(p_org, v_provider::text, p_order);
 
   -- The order's sync row: refunds seen so far and the newest state applied.
   insert into private.shop_order_sync (org_id, source, external_id)
@@ -245,71 +346,9 @@ begin
     v_status := 'refunded';
   end if;
 
-  -- The customer: the one the order already belongs to, else the first found by shop order,
-  -- shop customer id, email, then phone; else a new one.
-  v_customer_id := v_existing.customer_id;
-  if v_customer_id is null then
-    select i.customer_id into v_customer_id
-      from private.ingest_identifiers(p_org, v_provider::text, p_order) x
-      join public.customer_identities i on i.org_id = p_org and i.kind = x.kind and i.value = x.value
-     order by array_position(array['shop_order', 'shop_customer', 'email', 'phone']::public.identity_kind[], x.kind)
-     limit 1;
-  end if;
-
-  v_email := private.normalize_email(v_customer ->> 'email');
-  v_phone := private.normalize_phone(v_customer ->> 'phone', private.org_default_phone_region(p_org));
-  v_country := upper(nullif(btrim(v_customer ->> 'country'), ''));
-  if v_country !~ '^[A-Z]{2}$' then
-    v_country := null;
-  end if;
-  v_name := left(nullif(btrim(regexp_replace(coalesce(v_customer ->> 'name', ''), '\s+', ' ', 'g')), ''), 200);
-
-  -- An email or phone number another customer already holds is not made this customer's primary.
-  if exists (select from public.customer_identities i
-              where i.org_id = p_org and i.kind = 'email' and i.value = v_email
-                and i.customer_id is distinct from v_customer_id) then
-    v_email := null;
-  end if;
-  if exists (select from public.customer_identities i
-              where i.org_id = p_org and i.kind = 'phone' and i.value = v_phone
-                and i.customer_id is distinct from v_customer_id) then
-    v_phone := null;
-  end if;
-
-  if v_customer_id is null then
-    insert into public.customers (org_id, display_name, primary_email, primary_phone, country, acquisition_source)
-    values (p_org, coalesce(v_name, v_email, v_phone), v_email, v_phone, v_country, v_provider::text)
-    returning id into v_customer_id;
-    v_created := true;
-  else
-    -- Fill in what the customer's record lacks; never overwrite what people typed.
-    update public.customers c
-       set display_name = coalesce(c.display_name, v_name),
-           primary_email = coalesce(c.primary_email, v_email),
-           primary_phone = coalesce(c.primary_phone, v_phone),
-           country = coalesce(c.country, v_country)
-     where c.org_id = p_org and c.id = v_customer_id
-       and ((c.display_name is null and v_name is not null)
-            or (c.primary_email is null and v_email is not null)
-            or (c.primary_phone is null and v_phone is not null)
-            or (c.country is null and v_country is not null));
-  end if;
-
-  -- Its identifiers. One that belongs to another customer stays there (moving it would merge two
-  -- customers, which a person decides); the result lists it.
-  for v_ident in select * from private.ingest_identifiers(p_org, v_provider::text, p_order) loop
-    insert into public.customer_identities (org_id, kind, value, customer_id)
-    values (p_org, v_ident.kind, v_ident.value, v_customer_id)
-    on conflict (org_id, kind, value) do nothing;
-    if not found then
-      select i.customer_id into v_holder
-        from public.customer_identities i
-       where i.org_id = p_org and i.kind = v_ident.kind and i.value = v_ident.value;
-      if v_holder <> v_customer_id then
-        v_conflicts := v_conflicts || jsonb_build_object('kind', v_ident.kind, 'value', v_ident.value, 'customer_id', v_holder);
-      end if;
-    end if;
-  end loop;
+  -- The customer: the one the order already belongs to, else found by its identifiers, else new.
+  select f.customer_id, f.created, f.conflicts into v_customer_id, v_created, v_conflicts
+    from private.ingest_customer(p_org, v_provider, p_order, v_existing.customer_id) f;
 
   if v_existing.id is null then
     insert into public.orders (org_id, customer_id, source, external_id, ordered_at, total, refunded_amount, currency, status)
@@ -378,8 +417,12 @@ comment on function private.record_inbound_failure(uuid, uuid, text, text, text,
   'Records a webhook delivery that could not be applied, with the reason, in inbound_events (processed_at stays null so a retry can apply it).';
 
 revoke all on function private.ingest_identifiers(uuid, text, jsonb) from public, anon, authenticated;
+revoke all on function private.lock_order_identities(uuid, text, jsonb) from public, anon, authenticated;
+revoke all on function private.ingest_customer(uuid, public.shop_provider, jsonb, uuid) from public, anon, authenticated;
 revoke all on function private.ingest_order(uuid, text, text, jsonb, text, uuid) from public, anon, authenticated;
 revoke all on function private.record_inbound_failure(uuid, uuid, text, text, text, text) from public, anon, authenticated;
 grant execute on function private.ingest_identifiers(uuid, text, jsonb) to service_role;
+grant execute on function private.lock_order_identities(uuid, text, jsonb) to service_role;
+grant execute on function private.ingest_customer(uuid, public.shop_provider, jsonb, uuid) to service_role;
 grant execute on function private.ingest_order(uuid, text, text, jsonb, text, uuid) to service_role;
 grant execute on function private.record_inbound_failure(uuid, uuid, text, text, text, text) to service_role;

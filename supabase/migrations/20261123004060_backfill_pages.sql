@@ -12,69 +12,15 @@ set search_path = ''
 as $$
 declare
   v_order jsonb := jsonb_build_object('external_id', null, 'customer', p_customer);
-  v_customer_id uuid;
-  v_created boolean := false;
-  v_email text := private.normalize_email(p_customer ->> 'email');
-  v_phone text := private.normalize_phone(p_customer ->> 'phone', private.org_default_phone_region(p_org));
-  v_country text := upper(nullif(btrim(p_customer ->> 'country'), ''));
-  v_name text := left(nullif(btrim(regexp_replace(coalesce(p_customer ->> 'name', ''), '\s+', ' ', 'g')), ''), 200);
-  v_ident record;
+  v_found record;
 begin
-  if v_country !~ '^[A-Z]{2}$' then
-    v_country := null;
-  end if;
   if not exists (select from private.ingest_identifiers(p_org, p_provider::text, v_order)) then
     return jsonb_build_object('status', 'skipped', 'reason', 'the customer has no id, email or phone');
   end if;
-
-  -- The same locks as private.ingest_order, so a webhook for the same person waits for this.
-  perform pg_advisory_xact_lock(k.key)
-     from (select distinct hashtextextended(p_org::text || '|' || i.kind::text || '|' || i.value, 0) as key
-             from private.ingest_identifiers(p_org, p_provider::text, v_order) i) as k
-    order by k.key;
-
-  select i.customer_id into v_customer_id
-    from private.ingest_identifiers(p_org, p_provider::text, v_order) x
-    join public.customer_identities i on i.org_id = p_org and i.kind = x.kind and i.value = x.value
-   order by array_position(array['shop_customer', 'email', 'phone']::public.identity_kind[], x.kind)
-   limit 1;
-
-  if exists (select from public.customer_identities i
-              where i.org_id = p_org and i.kind = 'email' and i.value = v_email
-                and i.customer_id is distinct from v_customer_id) then
-    v_email := null;
-  end if;
-  if exists (select from public.customer_identities i
-              where i.org_id = p_org and i.kind = 'phone' and i.value = v_phone
-                and i.customer_id is distinct from v_customer_id) then
-    v_phone := null;
-  end if;
-
-  if v_customer_id is null then
-    insert into public.customers (org_id, display_name, primary_email, primary_phone, country, acquisition_source)
-    values (p_org, coalesce(v_name, v_email, v_phone), v_email, v_phone, v_country, p_provider::text)
-    returning id into v_customer_id;
-    v_created := true;
-  else
-    update public.customers c
-       set display_name = coalesce(c.display_name, v_name),
-           primary_email = coalesce(c.primary_email, v_email),
-           primary_phone = coalesce(c.primary_phone, v_phone),
-           country = coalesce(c.country, v_country)
-     where c.org_id = p_org and c.id = v_customer_id
-       and ((c.display_name is null and v_name is not null)
-            or (c.primary_email is null and v_email is not null)
-            or (c.primary_phone is null and v_phone is not null)
-            or (c.country is null and v_country is not null));
-  end if;
-
-  for v_ident in select * from private.ingest_identifiers(p_org, p_provider::text, v_order) loop
-    insert into public.customer_identities (org_id, kind, value, customer_id)
-    values (p_org, v_ident.kind, v_ident.value, v_customer_id)
-    on conflict (org_id, kind, value) do nothing;
-  end loop;
-
-  return jsonb_build_object('status', 'applied', 'customer_id', v_customer_id, 'customer_created', v_created);
+  -- The same locks and the same matching as a webhook's order (private.ingest_order).
+  perform private.lock_order_identities(p_org, p_provider::text, v_order);
+  select * into v_found from private.ingest_customer(p_org, p_provider, v_order, null);
+  return jsonb_build_object('status', 'applied', 'customer_id', v_found.customer_id, 'customer_created', v_found.created);
 end;
 $$;
 
