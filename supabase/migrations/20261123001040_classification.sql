@@ -46,13 +46,17 @@
 -- count used by an active rule is crossed. R moves against the cut points only when the customer
 -- is reclassified (by an order, a drift wake-up or the next full run).
 
+-- PL/pgSQL rather than SQL: a SQL function with its own search_path is not inlined, and its body
+-- would be parsed and planned again in every transaction that calls it (every order ingested).
 create function private.engine_now()
 returns timestamptz
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select coalesce(nullif(current_setting('portrait.engine_now', true), '')::timestamptz, now())
+begin
+  return coalesce(nullif(current_setting('portrait.engine_now', true), '')::timestamptz, now());
+end;
 $$;
 
 comment on function private.engine_now() is
@@ -193,11 +197,35 @@ declare
   stored jsonb;
   merged jsonb;
   cached jsonb := nullif(current_setting('portrait.engine_settings', true), '')::jsonb;
+  configs jsonb;
+  config_key text;
   key text;
 begin
-  select o.settings into stored from public.organizations o where o.id = p_org;
+  -- The constants, kept for the session under what they are built from: the versions of the
+  -- organization's row (its settings) and of its cut points row (xmin and ctid: a row written
+  -- again, even twice in one transaction, gets a new pair) and the rules' day bounds. An order's
+  -- classification needs them every time, and building them costs several times that lookup.
+  -- Given cut points (a full run, once per run) are not kept.
+  select o.settings,
+         case when p_cuts is null then
+           concat_ws('|', o.xmin, o.ctid,
+                     (select cp.xmin::text || cp.ctid::text from public.cut_points cp where cp.org_id = p_org),
+                     p_state.last_order_bounds, p_state.first_order_bounds, p_state.last_event_bounds,
+                     p_state.created_bounds, p_state.satisfaction_bounds, p_state.last_contact_bounds,
+                     p_state.recycle_bounds)
+         end
+    into stored, config_key
+    from public.organizations o
+   where o.id = p_org;
   if not found then
     return null;
+  end if;
+  if config_key is not null then
+    configs := nullif(current_setting('portrait.engine_configs', true), '')::jsonb;
+    config := configs -> config_key;
+    if config is not null then
+      return config;
+    end if;
   end if;
   -- The settings merged with the defaults, kept for the session under the digest of the stored
   -- settings: the merge (two SQL functions, planned anew each time they are called) would cost an
@@ -256,6 +284,14 @@ begin
   )
   into config
   from s, c;
+  -- A few sets of constants at a time (an order's and a portrait's reasons, which take no rule
+  -- bounds, alternate in one session); past four the cache starts again.
+  if config_key is not null then
+    configs := case when (select count(*) from jsonb_object_keys(coalesce(configs, '{}'::jsonb))) >= 4 then '{}'::jsonb
+                    else coalesce(configs, '{}'::jsonb) end
+               || jsonb_build_object(config_key, config);
+    perform set_config('portrait.engine_configs', configs::text, false);
+  end if;
   return config;
 end;
 $$;
