@@ -208,7 +208,7 @@ begin
   -- Given cut points (a full run, once per run) are not kept.
   select o.settings,
          case when p_cuts is null then
-           concat_ws('|', o.xmin, o.ctid,
+           concat_ws('|', p_org, o.xmin, o.ctid,
                      (select cp.xmin::text || cp.ctid::text from public.cut_points cp where cp.org_id = p_org),
                      p_state.last_order_bounds, p_state.first_order_bounds, p_state.last_event_bounds,
                      p_state.created_bounds, p_state.satisfaction_bounds, p_state.last_contact_bounds,
