@@ -46,13 +46,17 @@
 -- count used by an active rule is crossed. R moves against the cut points only when the customer
 -- is reclassified (by an order, a drift wake-up or the next full run).
 
+-- PL/pgSQL rather than SQL: a SQL function with its own search_path is not inlined, and its body
+-- would be parsed and planned again in every transaction that calls it (every order ingested).
 create function private.engine_now()
 returns timestamptz
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select coalesce(nullif(current_setting('portrait.engine_now', true), '')::timestamptz, now())
+begin
+  return coalesce(nullif(current_setting('portrait.engine_now', true), '')::timestamptz, now());
+end;
 $$;
 
 comment on function private.engine_now() is
@@ -193,11 +197,35 @@ declare
   stored jsonb;
   merged jsonb;
   cached jsonb := nullif(current_setting('portrait.engine_settings', true), '')::jsonb;
+  configs jsonb;
+  config_key text;
   key text;
 begin
-  select o.settings into stored from public.organizations o where o.id = p_org;
+  -- The constants, kept for the session under what they are built from: the versions of the
+  -- organization's row (its settings) and of its cut points row (xmin and ctid: a row written
+  -- again, even twice in one transaction, gets a new pair) and the rules' day bounds. An order's
+  -- classification needs them every time, and building them costs several times that lookup.
+  -- Given cut points (a full run, once per run) are not kept.
+  select o.settings,
+         case when p_cuts is null then
+           concat_ws('|', p_org, o.xmin, o.ctid,
+                     (select cp.xmin::text || cp.ctid::text from public.cut_points cp where cp.org_id = p_org),
+                     p_state.last_order_bounds, p_state.first_order_bounds, p_state.last_event_bounds,
+                     p_state.created_bounds, p_state.satisfaction_bounds, p_state.last_contact_bounds,
+                     p_state.recycle_bounds)
+         end
+    into stored, config_key
+    from public.organizations o
+   where o.id = p_org;
   if not found then
     return null;
+  end if;
+  if config_key is not null then
+    configs := nullif(current_setting('portrait.engine_configs', true), '')::jsonb;
+    config := configs -> config_key;
+    if config is not null then
+      return config;
+    end if;
   end if;
   -- The settings merged with the defaults, kept for the session under the digest of the stored
   -- settings: the merge (two SQL functions, planned anew each time they are called) would cost an
@@ -256,6 +284,14 @@ begin
   )
   into config
   from s, c;
+  -- A few sets of constants at a time (an order's and a portrait's reasons, which take no rule
+  -- bounds, alternate in one session); past four the cache starts again.
+  if config_key is not null then
+    configs := case when (select count(*) from jsonb_object_keys(coalesce(configs, '{}'::jsonb))) >= 4 then '{}'::jsonb
+                    else coalesce(configs, '{}'::jsonb) end
+               || jsonb_build_object(config_key, config);
+    perform set_config('portrait.engine_configs', configs::text, false);
+  end if;
   return config;
 end;
 $$;
@@ -905,6 +941,47 @@ comment on function private.changed_sql() is
   'SQL condition: the classified row y differs from its stored profile (or $8 asks to rewrite every row).';
 
 
+-- The profile columns a classification writes, each with what it takes from the classified row
+-- (p_row: its alias) or the run's moment (p_now): the one list behind the update and the insert
+-- of classification_write_sql and the one-customer branch of the generated function.
+create function private.profile_written_columns(p_row text, p_now text)
+returns table (column_name text, value_sql text)
+language sql
+immutable
+set search_path = ''
+as $$
+  select v.column_name, replace(replace(v.value_sql, 'z.', p_row || '.'), '{now}', p_now)
+    from (values
+      (1, 'order_count', 'z.n'), (2, 'net_spend', 'z.s'), (3, 'aov', 'z.new_aov'),
+      (4, 'first_order_at', 'z.f_at'), (5, 'last_order_at', 'z.l_at'), (6, 'previous_order_at', 'z.pv_at'),
+      (7, 'last_event_at', 'z.e_at'), (8, 'r_score', 'z.new_r_score'), (9, 'f_score', 'z.new_f_score'),
+      (10, 'm_score', 'z.new_m_score'), (11, 'rfm_segment', 'z.new_rfm_segment'),
+      (12, 'lifecycle_stage', 'z.new_lifecycle_stage'), (13, 'value_tier', 'z.new_value_tier'),
+      (14, 'ticket_band', 'z.new_ticket_band'), (15, 'referral_count', 'z.referral_count'),
+      (16, 'segments_digest', 'z.new_segments_digest'), (17, 'next_transition_at', 'z.new_next_transition_at'),
+      (18, 'recycle_at', 'z.new_recycle_at'), (19, 'reasons_version', '1'), (20, 'computed_at', '{now}')
+    ) as v (position, column_name, value_sql)
+   order by v.position
+$$;
+
+comment on function private.profile_written_columns(text, text) is
+  'The profile columns a classification writes and the SQL of each value over the classified row p_row (and the moment p_now), in one order.';
+
+-- The SET list of an update of the profile from the classified row p_row (profile_written_columns).
+create function private.profile_set_sql(p_row text, p_now text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select string_agg(format('%I = %s', w.column_name, w.value_sql), E',\n    ')
+    from private.profile_written_columns(p_row, p_now) as w
+$$;
+
+comment on function private.profile_set_sql(text, text) is
+  'SQL: the SET list writing a classified row p_row into its profile (the columns of profile_written_columns).';
+
+
 -- The statement that classifies customers and writes what changed: the profile (statistics,
 -- computed fields, reasons), the stage changes; it returns the customers whose segments changed
 -- (for their rule tags). Rows whose values are all unchanged are not written. The update re-checks
@@ -917,21 +994,13 @@ language sql
 immutable
 set search_path = ''
 as $fn$
-  select private.engine_scope(replace(replace('with ' || private.classification_ctes(p_stats, p_state, p_scope) || $sql$,
+  select private.engine_scope(replace(replace(replace(replace(replace('with ' || private.classification_ctes(p_stats, p_state, p_scope) || $sql$,
 ch as (
   select y.* from y where {CHANGED}
 ),
 upd as (
   update public.customer_profiles p set
-    order_count = z.n, net_spend = z.s, aov = z.new_aov,
-    first_order_at = z.f_at, last_order_at = z.l_at, previous_order_at = z.pv_at, last_event_at = z.e_at,
-    r_score = z.new_r_score, f_score = z.new_f_score, m_score = z.new_m_score, rfm_segment = z.new_rfm_segment,
-    lifecycle_stage = z.new_lifecycle_stage, value_tier = z.new_value_tier, ticket_band = z.new_ticket_band,
-    referral_count = z.referral_count, segments_digest = z.new_segments_digest,
-    next_transition_at = z.new_next_transition_at,
-    recycle_at = z.new_recycle_at,
-    reasons_version = 1,
-    computed_at = $2
+    {PROFILE_SET}
   from ch z
   where p.org_id = $1 and {SCOPE:p.customer_id} and p.customer_id = z.customer_id and z.has_profile
     and (p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at, p.last_event_at, p.stage_override)
@@ -945,13 +1014,8 @@ upd as (
               then ({REASONS}) -> 'lifecycle_stage' end as stage_reason, z.d_last
 ),
 ins as (
-  insert into public.customer_profiles (
-    org_id, customer_id, order_count, net_spend, aov, first_order_at, last_order_at, previous_order_at,
-    last_event_at, r_score, f_score, m_score, rfm_segment, lifecycle_stage, value_tier, ticket_band,
-    referral_count, segments_digest, next_transition_at, recycle_at, reasons_version, computed_at)
-  select $1, z.customer_id, z.n, z.s, z.new_aov, z.f_at, z.l_at, z.pv_at, z.e_at, z.new_r_score, z.new_f_score,
-         z.new_m_score, z.new_rfm_segment, z.new_lifecycle_stage, z.new_value_tier, z.new_ticket_band,
-         z.referral_count, z.new_segments_digest, z.new_next_transition_at, z.new_recycle_at, 1, $2
+  insert into public.customer_profiles (org_id, customer_id, {PROFILE_COLUMNS})
+  select $1, z.customer_id, {PROFILE_VALUES}
     from ch z
    where not z.has_profile and $9
   on conflict (org_id, customer_id) do nothing
@@ -991,7 +1055,11 @@ select (select count(*) from public.customers c where c.org_id = $1 and {SCOPE:c
        (select count(*) from sc)::integer as stage_changes,
        ((select count(*) from left_segments) + (select count(*) from joined_segments))::integer as memberships_written,
        array(select v.customer_id from moved v) as tag_ids
-$sql$, '{REASONS}', private.reasons_sql()), '{CHANGED}', private.changed_sql()), p_scope)
+$sql$, '{REASONS}', private.reasons_sql()), '{CHANGED}', private.changed_sql()),
+    '{PROFILE_SET}', private.profile_set_sql('z', '$2')),
+    '{PROFILE_COLUMNS}', (select string_agg(quote_ident(w.column_name), ', ') from private.profile_written_columns('z', '$2') as w)),
+    '{PROFILE_VALUES}', (select string_agg(w.value_sql, ', ') from private.profile_written_columns('z', '$2') as w)),
+    p_scope)
 $fn$;
 
 -- One pass over a range of customers for a run over everyone: the customers whose profile would
@@ -1150,14 +1218,7 @@ begin
     end if;
     -- The caller holds the profile's row lock: the figures read are still the row's.
     update public.customer_profiles p set
-      order_count = one_row.n, net_spend = one_row.s, aov = one_row.new_aov,
-      first_order_at = one_row.f_at, last_order_at = one_row.l_at, previous_order_at = one_row.pv_at,
-      last_event_at = one_row.e_at, r_score = one_row.new_r_score, f_score = one_row.new_f_score,
-      m_score = one_row.new_m_score, rfm_segment = one_row.new_rfm_segment,
-      lifecycle_stage = one_row.new_lifecycle_stage, value_tier = one_row.new_value_tier,
-      ticket_band = one_row.new_ticket_band, referral_count = one_row.referral_count,
-      segments_digest = one_row.new_segments_digest, next_transition_at = one_row.new_next_transition_at,
-      recycle_at = one_row.new_recycle_at, reasons_version = 1, computed_at = p_now
+    %7$s
      where p.org_id = p_org and p.customer_id = one_row.customer_id;
     o_written := 1;
     if one_row.old_segments_digest is distinct from one_row.new_segments_digest then
@@ -1193,7 +1254,7 @@ begin
   end if;
 end;
 $body$
-$ddl$, name, bodies[1], bodies[2], bodies[3], bodies[4], one_body);
+$ddl$, name, bodies[1], bodies[2], bodies[3], bodies[4], one_body, private.profile_set_sql('one_row', 'p_now'));
   execute format('comment on function private.%I(uuid, timestamptz, uuid[], jsonb, jsonb, boolean) is %L', name,
     'Generated by private.generate_engine_function for organization ' || p_org
     || ': classifies a list of its customers with its compiled segment rules (see private.apply_classification).');
@@ -1652,6 +1713,8 @@ revoke all on function private.engine_scope(text, text) from public;
 revoke all on function private.reasons_sql() from public;
 revoke all on function private.customer_reasons(uuid, uuid) from public;
 revoke all on function private.changed_sql() from public;
+revoke all on function private.profile_written_columns(text, text) from public;
+revoke all on function private.profile_set_sql(text, text) from public;
 revoke all on function private.classification_scan_sql(private.engine_state, text) from public;
 revoke all on function private.run_classification_scan(text, uuid, timestamptz, jsonb, jsonb, boolean) from public;
 revoke all on function private.classification_write_sql(text, private.engine_state, text) from public;
