@@ -114,6 +114,80 @@ describe('watchParticipants', () => {
     ctx.invalidate();
   });
 
+  it('reads a conversation opened after a quiet spell at the end of the change, before any task runs', async () => {
+    document.body.innerHTML = '<div role="main"></div>';
+    const ctx = fakeContext();
+    const adapter = countingAdapter();
+    const seen: number[] = [];
+    watchParticipants(ctx as unknown as WatchContext, document, adapter, settings, (p) => seen.push(p.identifiers.length), fast);
+    await vi.waitFor(() => expect(seen).toEqual([0]));
+    await wait(150);
+    const tasks = vi.spyOn(ctx, 'setTimeout');
+    const chip = document.createElement('span');
+    chip.dataset.email = 'a@example.com';
+    document.querySelector('[role="main"]')!.append(chip);
+    // The mutation observer's callback runs among the microtasks that end the change.
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
+    await Promise.resolve();
+    expect(seen).toEqual([0, 1]);
+    expect(tasks).not.toHaveBeenCalled();
+    ctx.invalidate();
+  });
+
+  it('reads the page a navigation drew at the end of the drawing, not in the task the navigation asked for', async () => {
+    document.body.innerHTML = '<div role="main"></div>';
+    const ctx = fakeContext();
+    const adapter = countingAdapter();
+    const seen: number[] = [];
+    watchParticipants(ctx as unknown as WatchContext, document, adapter, settings, (p) => seen.push(p.identifiers.length), fast);
+    await vi.waitFor(() => expect(seen).toEqual([0]));
+    await wait(150);
+    // As Gmail opens a conversation: the URL changes, then the messages are inserted.
+    window.dispatchEvent(new Event('hashchange'));
+    const chip = document.createElement('span');
+    chip.dataset.email = 'a@example.com';
+    document.querySelector('[role="main"]')!.append(chip);
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
+    await Promise.resolve();
+    expect(seen).toEqual([0, 1]);
+    expect(adapter.reads).toBe(2);
+    // The navigation's own read is not made as well.
+    await wait(60);
+    expect(adapter.reads).toBe(2);
+    ctx.invalidate();
+  });
+
+  it('leaves a page it does not recognise yet to the next task (a conversation named by the URL, its markup not there)', async () => {
+    document.body.innerHTML = '<div role="main"></div>';
+    const ctx = fakeContext();
+    const adapter = countingAdapter();
+    const readPage = adapter.participants.bind(adapter);
+    // Degraded while the page is half-built (no subject yet), as the adapters' fallback reading.
+    adapter.participants = (document: Document) => ({ ...readPage(document), degraded: !document.querySelector('h2') });
+    const seen: Array<{ count: number; degraded: boolean }> = [];
+    watchParticipants(
+      ctx as unknown as WatchContext,
+      document,
+      adapter,
+      settings,
+      (p) => seen.push({ count: p.identifiers.length, degraded: p.degraded }),
+      fast,
+    );
+    await vi.waitFor(() => expect(seen).toHaveLength(1));
+    await wait(150);
+    const main = document.querySelector('[role="main"]')!;
+    const chip = document.createElement('span');
+    chip.dataset.email = 'a@example.com';
+    main.append(chip);
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
+    await Promise.resolve();
+    // Not reported from the end of the change; the rest of the page arrives in the same task.
+    expect(seen).toHaveLength(1);
+    main.append(document.createElement('h2'));
+    await vi.waitFor(() => expect(seen).toEqual([{ count: 0, degraded: true }, { count: 1, degraded: false }]));
+    ctx.invalidate();
+  });
+
   it('reads a conversation opened right after the first read at once: neither the first read nor a rescan uses up the immediate read', async () => {
     document.body.innerHTML = '<div role="main"></div>';
     const ctx = fakeContext();
