@@ -1,8 +1,6 @@
 // Keeps a site's participants current while the user moves around a single-page mail app: listens
 // for in-page navigation and watches only the adapter's roots (the main area, open compose windows)
-// for changes. A change after a quiet spell (a conversation opened) is read at the end of that
-// change; the changes that follow are debounced and read in an idle callback, so a busy page is not
-// slowed down.
+// for changes, debounced, and reads the page in an idle callback so a busy page is not slowed down.
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import type { AdapterContext, Participants, SiteAdapter } from '../../sites/common/participants.ts';
 import { identifierKey } from '../../sites/common/participants.ts';
@@ -47,35 +45,17 @@ export function watchParticipants(
   let lastLead = -Infinity;
   let last: string | null = null;
   let observed: Element[] = [];
-  const observer = new MutationObserver(() => schedule(debounceMs, true, true));
+  const observer = new MutationObserver(() => schedule());
 
-  function report(participants: Participants): void {
+  function read(): void {
+    idlePending = false;
+    if (stopped || !ctx.isValid) return;
+    const participants = adapter.participants(document, adapterContext());
     observe();
     const next = signature(participants);
     if (next === last) return;
     last = next;
     onChange(participants);
-  }
-
-  function read(): void {
-    idlePending = false;
-    if (stopped || !ctx.isValid) return;
-    report(adapter.participants(document, adapterContext()));
-  }
-
-  /**
-   * The read at the end of a change, before the page draws it: the lookup is on its way while the
-   * page renders, instead of waiting behind the page's next frame for a task (extension/README.md,
-   * "Budgets"). A page the adapter does not recognise yet (a half-built page: the URL already names
-   * a conversation whose markup is not there) is not taken from here; it is read in the next task,
-   * as any other first change.
-   */
-  function readNow(): boolean {
-    if (!ctx.isValid) return true;
-    const participants = adapter.participants(document, adapterContext());
-    if (participants.degraded) return false;
-    report(participants);
-    return true;
   }
 
   function flush(): void {
@@ -93,36 +73,23 @@ export function watchParticipants(
 
   /**
    * `change`: the page changed (a mutation, a navigation). The watcher's first read and rescans
-   * are not changes: they do not use up the immediate read the next change is owed. `atEnd`: called
-   * at the end of the change itself (the mutation observer), where the page can be read at once.
+   * are not changes: they do not use up the immediate read the next change is owed.
    */
-  function schedule(delay = debounceMs, change = true, atEnd = false): void {
+  function schedule(delay = debounceMs, change = true): void {
     if (stopped) return;
     const now = Date.now();
-    // A change while no read is waiting (a conversation opened) is read at once: a mutation right
-    // away, a navigation in the next task (the app has not drawn the new page yet), so the overlay
-    // follows within a frame or two; at most one such read per maxWaitMs. Changes made before that
-    // read runs are seen by it; later ones are debounced and read when the browser is idle, so a
-    // page that keeps changing costs a read or two per maxWaitMs.
+    // A change while no read is waiting (a conversation opened) is read at once, in the next task,
+    // so the overlay follows within a frame or two; at most one such read per maxWaitMs. Changes
+    // made before that read runs are seen by it; later ones are debounced and read when the
+    // browser is idle, so a page that keeps changing costs a read or two per maxWaitMs.
     if (timer === undefined && !idlePending && now - lastLead >= maxWaitMs) {
-      if (change) lastLead = now;
-      if (atEnd && readNow()) return;
       leading = true;
+      if (change) lastLead = now;
       dirtySince = now;
       timer = ctx.setTimeout(flush, 0);
       return;
     }
-    if (leading && timer !== undefined) {
-      // A navigation's read waits for the next task; the change that follows it (the app drawing
-      // the new page) is read at its end instead.
-      if (atEnd && readNow()) {
-        clearTimeout(timer);
-        timer = undefined;
-        dirtySince = null;
-        leading = false;
-      }
-      return;
-    }
+    if (leading && timer !== undefined) return;
     leading = false;
     dirtySince ??= now;
     if (timer !== undefined) {
