@@ -9,9 +9,10 @@
 // with a fresh local stack behind the relay of the browser tests (tests/e2e/helpers/stack.ts),
 // signed in through its popup as a rep of an organization with `runs` customers. Each run opens
 // Gmail's inbox (the thread fixture with its conversation held back), then opens the conversation
-// the way Gmail does (the hash changes, the messages are inserted) and waits, through the
-// DevTools protocol, for the overlay in its closed shadow root to show the customer. A cold run
-// uses a customer the background has not seen; a cached run one it has.
+// the way Gmail does (the hash changes, the messages are inserted) and times, inside the page, how
+// long the overlay in its closed shadow root takes to show the customer: until the frame that draws
+// it has run (the budget's measure), and until the card is in the overlay. A cold run uses a
+// customer the background has not seen; a cached run one it has.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -92,9 +93,6 @@ function inboxPage(threadHtml: string, email: string): string {
   return threadHtml.replaceAll('li.wei@example.com', email).replace('</body>', `${holdBack}\n</body>`);
 }
 
-/** A high-resolution wall clock (ms since the epoch), the same in this process and in the page. */
-const wallClock = () => performance.timeOrigin + performance.now();
-
 /**
  * Opens the conversation as Gmail does: the URL's hash changes and the messages are inserted.
  * Returns when that happened, by the page's wall clock, so the DevTools round trip is not counted.
@@ -117,61 +115,93 @@ interface CdpNode {
   shadowRoots?: CdpNode[];
 }
 
-function findOverlayRoot(node: CdpNode): CdpNode | null {
+function hasOverlay(node: CdpNode): boolean {
   const attributes = node.attributes ?? [];
   for (let i = 0; i < attributes.length; i += 2) {
-    if (attributes[i] === 'data-testid' && attributes[i + 1] === 'portrait-overlay') return node;
+    if (attributes[i] === 'data-testid' && attributes[i + 1] === 'portrait-overlay') return true;
   }
-  for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? [])]) {
-    const found = findOverlayRoot(child);
+  return [...(node.shadowRoots ?? []), ...(node.children ?? [])].some(hasOverlay);
+}
+
+function findHost(node: CdpNode): CdpNode | null {
+  if (node.localName === 'portrait-overlay') return node;
+  for (const child of node.children ?? []) {
+    const found = findHost(child);
     if (found) return found;
   }
   return null;
 }
 
-function viewOf(node: CdpNode): string | undefined {
-  const attributes = node.attributes ?? [];
-  const at = attributes.indexOf('data-view');
-  return at >= 0 && at % 2 === 0 ? attributes[at + 1] : undefined;
+/** When the page showed the customer, by the page's wall clock (see `watchOverlay`). */
+interface Shown {
+  /** The end of the task that put the customer's card into the overlay (a mutation observer). */
+  inserted: number;
+  /** After the frame that draws it: the page's next task once its rendering step has run. */
+  painted: number;
 }
 
 /**
- * Milliseconds from the conversation's insertion to the overlay showing the customer. The overlay
- * renders nothing while no conversation is open; once its host is on the page, DOM.getDocument
- * with `pierce` makes the DevTools protocol report what is inserted into its closed shadow root
- * and how its attributes change, as it happens.
+ * Watches the overlay's closed shadow root from inside the page. The DevTools protocol hands the
+ * root to a page function once (DOM.resolveNode); a mutation observer notes when the card shows
+ * the customer, and a task queued from the next animation frame when that frame has been drawn.
+ * Nothing of the protocol is left running while the conversation opens: the time its messages
+ * take to reach this process (≈ 20 ms here) is not the page's.
  */
-async function timeToVisible(context: BrowserContext, email: string, threadHtml: string): Promise<number> {
+async function watchOverlay(context: BrowserContext, page: Page): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  try {
+    await cdp.send('DOM.enable');
+    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: CdpNode };
+    if (hasOverlay(root)) throw new Error('The overlay showed something before the conversation was opened');
+    const shadowRoot = findHost(root)?.shadowRoots?.[0];
+    if (!shadowRoot) throw new Error("The overlay's shadow root was not found");
+    const { object } = (await cdp.send('DOM.resolveNode', { nodeId: shadowRoot.nodeId })) as { object: { objectId: string } };
+    await cdp.send('Runtime.callFunctionOn', {
+      objectId: object.objectId,
+      functionDeclaration: `function () {
+        const root = this;
+        const clock = () => performance.timeOrigin + performance.now();
+        window.__overlayShown = new Promise((resolve) => {
+          const observer = new MutationObserver(() => {
+            if (!root.querySelector('[data-testid="portrait-overlay"][data-view="customer"]')) return;
+            observer.disconnect();
+            const inserted = clock();
+            requestAnimationFrame(() => {
+              const channel = new MessageChannel();
+              channel.port1.onmessage = () => resolve({ inserted, painted: clock() });
+              channel.port2.postMessage(null);
+            });
+          });
+          observer.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-view'] });
+        });
+      }`,
+    });
+    await cdp.send('DOM.disable');
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/**
+ * Milliseconds from the conversation's insertion to the overlay showing the customer, both taken
+ * in the page: `inserted` when the card is in the overlay, `painted` once the frame drawing it ran.
+ */
+async function timeToVisible(context: BrowserContext, email: string, threadHtml: string): Promise<{ inserted: number; painted: number }> {
   await serveDocument(context, 'https://mail.google.com', inboxPage(threadHtml, email));
   const page = await context.newPage();
   try {
     await page.goto(inboxUrl);
     await page.waitForFunction(() => document.querySelector('portrait-overlay') !== null, null, { timeout: 15_000 });
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('DOM.enable');
-    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: CdpNode };
-    if (findOverlayRoot(root)) throw new Error('The overlay showed something before the conversation was opened');
-    let overlayId: number | null = null;
-    const shown = new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`The overlay did not show ${email} within 15 s`)), 15_000);
-      const done = () => {
-        clearTimeout(timer);
-        resolve(wallClock());
-      };
-      cdp.on('DOM.childNodeInserted', (event: { node: CdpNode }) => {
-        const overlay = findOverlayRoot(event.node);
-        if (!overlay) return;
-        overlayId = overlay.nodeId;
-        if (viewOf(overlay) === 'customer') done();
-      });
-      cdp.on('DOM.attributeModified', (event: { nodeId: number; name: string; value: string }) => {
-        if (event.nodeId === overlayId && event.name === 'data-view' && event.value === 'customer') done();
-      });
-    });
+    await watchOverlay(context, page);
     const opened = await openConversation(page);
-    const ms = (await shown) - opened;
-    await cdp.detach();
-    return ms;
+    const shown = await page.evaluate(
+      () =>
+        Promise.race([
+          (window as unknown as { __overlayShown: Promise<Shown> }).__overlayShown,
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('The overlay did not show the customer within 15 s')), 15_000)),
+        ]),
+    );
+    return { inserted: shown.inserted - opened, painted: shown.painted - opened };
   } finally {
     await page.close();
   }
@@ -248,18 +278,22 @@ export async function measureExtension({ runs, build: rebuild, log }: ExtensionB
       // A first page warms Chromium and the API (connections, the org's settings); not counted.
       await timeToVisible(context, team.customer.email, threadHtml);
 
-      const cold: number[] = [];
-      const cached: number[] = [];
+      const cold: Array<{ inserted: number; painted: number }> = [];
+      const cached: Array<{ inserted: number; painted: number }> = [];
       for (const [i, { email }] of customers.entries()) {
         cold.push(await timeToVisible(context, email, threadHtml));
         cached.push(await timeToVisible(context, email, threadHtml));
-        log(`  run ${i + 1}/${customers.length}: cold ${cold.at(-1)!.toFixed(1)} ms, from cache ${cached.at(-1)!.toFixed(1)} ms`);
+        log(`  run ${i + 1}/${customers.length}: cold ${cold.at(-1)!.painted.toFixed(1)} ms, from cache ${cached.at(-1)!.painted.toFixed(1)} ms (in the overlay ${cold.at(-1)!.inserted.toFixed(1)}, ${cached.at(-1)!.inserted.toFixed(1)} ms)`);
       }
+      const painted = (runs: typeof cold) => runs.map((run) => run.painted);
+      const inserted = (runs: typeof cold) => runs.map((run) => run.inserted);
       results.push(
-        measure('overlay_visible_cold_median', median(cold), 'ms', budgets.visibleColdMs),
-        measure('overlay_visible_cold_p95', percentile(cold, 95), 'ms'),
-        measure('overlay_visible_cached_median', median(cached), 'ms', budgets.visibleCachedMs),
-        measure('overlay_visible_cached_p95', percentile(cached, 95), 'ms'),
+        measure('overlay_visible_cold_median', median(painted(cold)), 'ms', budgets.visibleColdMs),
+        measure('overlay_visible_cold_p95', percentile(painted(cold), 95), 'ms'),
+        measure('overlay_visible_cached_median', median(painted(cached)), 'ms', budgets.visibleCachedMs),
+        measure('overlay_visible_cached_p95', percentile(painted(cached), 95), 'ms'),
+        measure('overlay_inserted_cold_median', median(inserted(cold)), 'ms'),
+        measure('overlay_inserted_cached_median', median(inserted(cached)), 'ms'),
         measure('overlay_runs', cold.length, 'runs'),
       );
       results.push(...(await longestExtensionTask(context)));
