@@ -1298,6 +1298,9 @@ as $$
 declare
   written integer;
 begin
+  -- The ids as an array condition (index probes, or a hashed list), not a semi-join with their
+  -- unnest: over an organization just filled (an import) the statistics still expect a handful
+  -- of rows, and the planner would then scan the whole list again for each customer.
   with fresh as (
     select c.id, coalesce(os.n, 0) as n, coalesce(os.s, 0) as s, os.f_at, os.l_at, os.pv_at, es.e_at
       from public.customers c
@@ -1305,16 +1308,16 @@ begin
         select o.customer_id, count(*)::integer as n, sum(o.total - o.refunded_amount) as s, min(o.ordered_at) as f_at,
                max(o.ordered_at) as l_at, (array_agg(o.ordered_at order by o.ordered_at desc))[2] as pv_at
           from public.orders o
-         where o.org_id = p_org and o.customer_id in (select unnest(p_ids)) and o.status = 'paid'
+         where o.org_id = p_org and o.customer_id = any (p_ids) and o.status = 'paid'
          group by o.customer_id
       ) os on os.customer_id = c.id
       left join (
         select e.customer_id, max(e.occurred_at) as e_at
           from public.events e
-         where e.org_id = p_org and e.customer_id in (select unnest(p_ids))
+         where e.org_id = p_org and e.customer_id = any (p_ids)
          group by e.customer_id
       ) es on es.customer_id = c.id
-     where c.org_id = p_org and c.id in (select unnest(p_ids))
+     where c.org_id = p_org and c.id = any (p_ids)
   ), upd as (
     update public.customer_profiles p set
       order_count = f.n, net_spend = f.s, aov = case when f.n > 0 then round(f.s / f.n, 2) end,
@@ -1358,7 +1361,8 @@ declare
   stats record;
 begin
   -- Only customers that still exist (a cascade from a deleted customer or organization has none).
-  ids := array(select c.id from public.customers c where c.org_id = p_org and c.id in (select unnest(p_ids)) order by c.id);
+  -- The ids as an array condition, as in refresh_stats.
+  ids := array(select c.id from public.customers c where c.org_id = p_org and c.id = any (p_ids) order by c.id);
   if cardinality(ids) = 0 then
     return;
   end if;
@@ -1376,7 +1380,7 @@ begin
   -- Lock the profiles first (in id order, so concurrent writers cannot deadlock): the recount
   -- below then sees every order committed before it.
   perform 1 from public.customer_profiles p
-   where p.org_id = p_org and p.customer_id in (select unnest(ids))
+   where p.org_id = p_org and p.customer_id = any (ids)
    order by p.customer_id
      for update;
 
@@ -1387,7 +1391,7 @@ begin
       recount := false;
     end if;
     if exists (select 1 from public.customer_profiles p
-                where p.org_id = p_org and p.customer_id in (select unnest(ids)) and p.order_count > 0) then
+                where p.org_id = p_org and p.customer_id = any (ids) and p.order_count > 0) then
       perform private.store_cut_points(p_org, now_, null);
     end if;
   end if;
