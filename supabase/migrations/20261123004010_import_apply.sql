@@ -158,6 +158,24 @@ revoke all on function private.import_cell_problem(text, text, integer) from pub
 grant execute on function private.import_cell_problem(text, text, integer) to authenticated, service_role;
 
 
+-- Why an imported row's organization is refused: none given, or one that does not exist. One
+-- text for the customers', orders' and events' checks.
+create function private.import_org_problem(p_org uuid)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when p_org is null
+              then 'org_id: no organization given; add an org_id column (you administer several organizations or none)'
+              else format('org_id: no organization %s', p_org) end
+$$;
+
+comment on function private.import_org_problem(uuid) is
+  'Why an imported row with an unknown organization is refused: none given, or no organization of that id.';
+revoke all on function private.import_org_problem(uuid) from public;
+
+
 -- Sets the engine's deferral and bulk writing for the rest of an apply, returning the values to
 -- restore. With portrait.bulk on, the per-row triggers that normalise contacts and identities,
 -- record a customer's contacts as identities, create its profile and record tag history stand
@@ -302,10 +320,7 @@ begin
          (select m.user_id from public.members m join auth.users u on u.id = m.user_id
            where m.org_id = p.org_id and lower(u.email) = p.owner_n) as owner_id,
          case
-           when p.known_org is null then
-             case when p.org_id is null
-                  then 'org_id: no organization given; add an org_id column (you administer several organizations or none)'
-                  else format('org_id: no organization %s', p.org_id) end
+           when p.known_org is null then private.import_org_problem(p.org_id)
            when cardinality(p.cell_problems) > 0 then p.cell_problems[1]
            when p.email_in is null and p.phone_in is null and p.ext is null then
              'email, phone, external_id: a customer needs at least one of them'
@@ -756,10 +771,7 @@ begin
     select p.id, p.org_id, p.order_in, p.ref_kind, p.ref_value, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_,
            case when p.source_ = any ((select enum_range(null::public.order_source))::text[]) then p.source_::public.order_source end as source_,
            case
-             when p.known_org is null then
-               case when p.org_id is null
-                    then 'org_id: no organization given; add an org_id column (you administer several organizations or none)'
-                    else format('org_id: no organization %s', p.org_id) end
+             when p.known_org is null then private.import_org_problem(p.org_id)
              when p.cell_problem is not null then p.cell_problem
              when p.order_in is null then 'order_id: missing'
              when p.ref_error is not null then p.ref_error
@@ -925,10 +937,7 @@ begin
   )
   select p.id, p.org_id, p.ref_kind, p.ref_value, p.kind_, p.occurred_,
          case
-           when p.known_org is null then
-             case when p.org_id is null
-                  then 'org_id: no organization given; add an org_id column (you administer several organizations or none)'
-                  else format('org_id: no organization %s', p.org_id) end
+           when p.known_org is null then private.import_org_problem(p.org_id)
            when p.cell_problem is not null then p.cell_problem
            when p.ref_error is not null then p.ref_error
            when p.kind_ is null then 'kind: missing'
