@@ -1698,7 +1698,7 @@ begin
 
   if cardinality(ids) > 0 then
     perform 1 from public.customer_profiles p
-     where p.org_id = p_org and p.customer_id in (select unnest(ids)) order by p.customer_id for update;
+     where p.org_id = p_org and p.customer_id = any (ids) order by p.customer_id for update;
     perform private.apply_classification(p_org, private.engine_now(), null, null, ids, 'orders', false, true);
   end if;
   return coalesce(cardinality(ids), 0);

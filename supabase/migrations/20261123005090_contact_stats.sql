@@ -54,7 +54,7 @@ begin
            (select count(*) from public.follow_ups f
              where f.org_id = p_org and f.customer_id = c.id and f.done_at is null)::integer as open_fu
       from public.customers c
-     where c.org_id = p_org and c.id in (select unnest(p_ids))
+     where c.org_id = p_org and c.id = any (p_ids)
   ), upd as (
     update public.customer_profiles p set last_contact_at = f.ct_at, open_follow_ups = f.open_fu
       from fresh f
