@@ -111,8 +111,10 @@ select coalesce(array_agg(y.customer_id order by y.customer_id) filter (where y.
   -- edited ones the row is in, in the order of the ids (every statement of the WITH sees the
   -- memberships as they were before it).
   return private.engine_scope('with ' || ctes || format($sql$,
+-- Only what the writes below read: the planner then leaves out every other column of the
+-- classification (the CTE is materialized, so y.* would compute them all).
 ch as (
-  select y.* from y where y.has_profile and %s
+  select y.customer_id, y.new_segment_ids from y where y.has_profile and %s
 ),
 left_segments as (
   delete from public.segment_memberships m
