@@ -624,22 +624,24 @@ $sql$;
     pieces := pieces || jsonb_build_object('TAGS_JOIN', '');
   end if;
 
-  -- Day bounds of the rules, only for anchors some rule uses.
+  -- Day bounds of the rules, only for anchors some rule uses. Each list is read from $7 in a scalar
+  -- subquery, computed once per statement: the cast of text to integer[] is stable, not immutable, so
+  -- the planner does not fold it and would parse the list again for every row.
   if cardinality(p_state.last_order_bounds) > 0 then
     bound_terms := bound_terms || $sql$,
-      r.l_at + (($7 ->> 'last_order_bounds')::integer[])[width_bucket(r.d_last, ($7 ->> 'last_order_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+      r.l_at + (select ($7 ->> 'last_order_bounds')::integer[])[width_bucket(r.d_last, (select ($7 ->> 'last_order_bounds')::integer[])) + 1] * interval '24 hours'$sql$;
   end if;
   if cardinality(p_state.first_order_bounds) > 0 then
     bound_terms := bound_terms || $sql$,
-      r.f_at + (($7 ->> 'first_order_bounds')::integer[])[width_bucket(r.d_first, ($7 ->> 'first_order_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+      r.f_at + (select ($7 ->> 'first_order_bounds')::integer[])[width_bucket(r.d_first, (select ($7 ->> 'first_order_bounds')::integer[])) + 1] * interval '24 hours'$sql$;
   end if;
   if cardinality(p_state.last_event_bounds) > 0 then
     bound_terms := bound_terms || $sql$,
-      r.e_at + (($7 ->> 'last_event_bounds')::integer[])[width_bucket(r.d_event, ($7 ->> 'last_event_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+      r.e_at + (select ($7 ->> 'last_event_bounds')::integer[])[width_bucket(r.d_event, (select ($7 ->> 'last_event_bounds')::integer[])) + 1] * interval '24 hours'$sql$;
   end if;
   if cardinality(p_state.created_bounds) > 0 then
     bound_terms := bound_terms || $sql$,
-      r.created_at + (($7 ->> 'created_bounds')::integer[])[width_bucket(r.d_created, ($7 ->> 'created_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+      r.created_at + (select ($7 ->> 'created_bounds')::integer[])[width_bucket(r.d_created, (select ($7 ->> 'created_bounds')::integer[])) + 1] * interval '24 hours'$sql$;
   end if;
   -- Satisfaction figures (20261123005200_satisfaction_stats.sql), only when some rule uses them.
   if p_state.uses_satisfaction then
@@ -652,18 +654,18 @@ $sql$;
   end if;
   if cardinality(p_state.satisfaction_bounds) > 0 then
     bound_terms := bound_terms || $sql$,
-      r.sat_at + (($7 ->> 'satisfaction_bounds')::integer[])[width_bucket(r.d_sat, ($7 ->> 'satisfaction_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+      r.sat_at + (select ($7 ->> 'satisfaction_bounds')::integer[])[width_bucket(r.d_sat, (select ($7 ->> 'satisfaction_bounds')::integer[])) + 1] * interval '24 hours'$sql$;
   end if;
   -- Contact and the pool: days since the last contact rise; days until recycling (rounded up) fall,
   -- so a rule's answer on them changes at recycle_at − (bound − 1) days.
   if cardinality(p_state.last_contact_bounds) > 0 then
     bound_terms := bound_terms || $sql$,
-      r.ct_at + (($7 ->> 'last_contact_bounds')::integer[])[width_bucket(r.d_contact, ($7 ->> 'last_contact_bounds')::integer[]) + 1] * interval '24 hours'$sql$;
+      r.ct_at + (select ($7 ->> 'last_contact_bounds')::integer[])[width_bucket(r.d_contact, (select ($7 ->> 'last_contact_bounds')::integer[])) + 1] * interval '24 hours'$sql$;
   end if;
   if cardinality(p_state.recycle_bounds) > 0 then
     bound_terms := bound_terms || $sql$,
       (select min(r.new_recycle_at - (b - 1) * interval '24 hours')
-         from unnest(($7 ->> 'recycle_bounds')::integer[]) as b
+         from unnest((select ($7 ->> 'recycle_bounds')::integer[])) as b
         where b >= 1 and r.new_recycle_at - (b - 1) * interval '24 hours' > $2::timestamptz)$sql$;
   end if;
   pieces := pieces || jsonb_build_object('BOUNDS', bound_terms);

@@ -111,8 +111,10 @@ select coalesce(array_agg(y.customer_id order by y.customer_id) filter (where y.
   -- edited ones the row is in, in the order of the ids (every statement of the WITH sees the
   -- memberships as they were before it).
   return private.engine_scope('with ' || ctes || format($sql$,
+-- Only what the writes below read: the planner then leaves out every other column of the
+-- classification (the CTE is materialized, so y.* would compute them all).
 ch as (
-  select y.* from y where y.has_profile and %s
+  select y.customer_id, y.new_segment_ids from y where y.has_profile and %s
 ),
 left_segments as (
   delete from public.segment_memberships m
@@ -129,16 +131,18 @@ joined_segments as (
 ),
 upd as (
   update public.customer_profiles p set
-    segments_digest = case when cardinality(l.ids) > 0 then hashtextextended(array_to_string(l.ids, ','), 0) end,
+    segments_digest = l.digest,
     computed_at = $2
   from ch y
+  -- The digest as the classification takes it (hashtextextended of the ids in order, joined by
+  -- commas; null for none), from one read of the customer's other memberships.
   cross join lateral (
-    select array(select m.segment_id from public.segment_memberships m
-                  where m.org_id = $1 and m.customer_id = y.customer_id
-                    and not m.segment_id = any (($7 ->> 'edited')::uuid[])
-                 union
-                 select s from unnest(y.new_segment_ids) as s
-                 order by 1) as ids
+    select hashtextextended(string_agg(u.id::text, ',' order by u.id), 0) as digest
+      from (select m.segment_id as id from public.segment_memberships m
+             where m.org_id = $1 and m.customer_id = y.customer_id
+               and not m.segment_id = any (($7 ->> 'edited')::uuid[])
+            union
+            select s from unnest(y.new_segment_ids) as s) u
   ) l
   where p.org_id = $1 and {SCOPE:p.customer_id} and p.customer_id = y.customer_id
   returning p.customer_id
