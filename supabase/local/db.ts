@@ -20,6 +20,12 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `fn` inside one transaction on one connection; rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Sends a script of statements without parameters in one simple-protocol query: one round trip
+   * and one implicit transaction (an error in any statement rolls back all of them). Returns the
+   * rows of the last statement.
+   */
+  script<Row = Record<string, unknown>>(sql: string): Promise<QueryResult<Row>>;
   close(): Promise<void>;
 }
 
@@ -51,6 +57,10 @@ export function fromPglite(db: PGlite): Db {
     kind: 'pglite',
     ...wrap(db),
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    async script<Row>(sql: string) {
+      const results = await db.exec(sql);
+      return { rows: (results.at(-1)?.rows ?? []) as Row[] };
+    },
     close: () => db.close(),
   };
 }
@@ -85,6 +95,12 @@ export function fromUrl(url: string, options: { max?: number } = {}): Db {
     },
     async exec(sql: string) {
       await pool.query(sql);
+    },
+    async script<Row>(sql: string) {
+      // Without parameters, pg sends the text as one simple query.
+      const result = (await pool.query(sql)) as pg.QueryResult | pg.QueryResult[];
+      const last = Array.isArray(result) ? result.at(-1) : result;
+      return { rows: (last?.rows ?? []) as Row[] };
     },
     async transaction(fn) {
       const client = await pool.connect();

@@ -163,6 +163,30 @@ describe('rpc', () => {
     expect(await get.json()).toBe(3);
   });
 
+  it('passes strings with quotes, backslashes and dollar quotes through unchanged', async () => {
+    const greeting = `it's "quoted" \\ back\\slash \\' E'x' $$dollar$$ $1 ; select 1; -- ünïcødé 🙂`;
+    const posted = await alice.rpc('probe_whoami', { greeting });
+    expect(posted.error).toBeNull();
+    expect(posted.data).toMatchObject({ greeting, role: 'authenticated', uid: aliceId });
+    const get = await fetch(`${stack.apiUrl}/rest/v1/rpc/probe_whoami?${new URLSearchParams({ greeting })}`, { headers: { apikey: stack.anonKey } });
+    expect(await get.json()).toMatchObject({ greeting, role: 'anon' });
+  });
+
+  it('lets Postgres refuse a role that holds a NUL character, as a parameter', async () => {
+    const token = await new SignJWT({ role: 'authenticated\u0000', sub: aliceId, aud: 'authenticated' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(stack.jwtSecret));
+    const res = await fetch(`${stack.apiUrl}/rest/v1/rpc/probe_whoami`, {
+      method: 'POST',
+      headers: { apikey: stack.anonKey, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).code).toBe('22021');
+  });
+
   it('answers 404 for an unknown function or unknown arguments', async () => {
     const missing = await alice.rpc('no_such_function');
     expect(missing.status).toBe(404);

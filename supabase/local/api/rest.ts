@@ -81,6 +81,18 @@ export function httpStatusForSqlState(code: string, authenticated: boolean): num
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/** A string literal that reads the same whatever standard_conforming_strings says (as pg's escapeLiteral). */
+function quoteLiteral(value: string): string {
+  const quoted = `'${value.replaceAll("'", "''")}'`;
+  return value.includes('\\') ? ` E${quoted.replaceAll('\\', '\\\\')}` : quoted;
+}
+
+/** Sets the role, the claims and the request for the transaction, from five SQL values (literals or parameters). */
+const settingsSql = ([role, claims, method, path, headers]: string[]) =>
+  `select set_config('role', ${role}, true), set_config('request.jwt.claims', ${claims}, true),
+          set_config('request.method', ${method}, true), set_config('request.path', ${path}, true),
+          set_config('request.headers', ${headers}, true)`;
+
 const functionLookup = `
   select n.nspname as schema, p.proname as name, p.proretset as returns_set,
          p.prorettype = 'void'::regtype as returns_void,
@@ -140,18 +152,19 @@ function chooseOverload(candidates: SqlFunction[], keys: string[]): SqlFunction 
   return candidates.find((fn) => fn.singleJsonArg !== null) ?? null;
 }
 
-function buildCall(fn: SqlFunction, keys: string[]): string {
+/** The call's SELECT; `body` is the SQL value of the request's JSON body (a parameter or a literal). */
+function buildCall(fn: SqlFunction, keys: string[], body = '$1'): string {
   const target = `${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}`;
   let args: string;
   let from: string;
   if (fn.singleJsonArg) {
-    args = `$1::${fn.singleJsonArg}`;
+    args = `${body}::${fn.singleJsonArg}`;
     from = '';
   } else {
     const used = fn.args.filter((a) => keys.includes(a.name));
     args = used.map((a) => `${quoteIdent(a.name)} := pgrst_body.${quoteIdent(a.name)}`).join(', ');
     const columns = used.map((a) => `${quoteIdent(a.name)} ${a.type}`).join(', ');
-    from = used.length > 0 ? `from json_to_record($1::json) as pgrst_body(${columns})` : '';
+    from = used.length > 0 ? `from json_to_record(${body}::json) as pgrst_body(${columns})` : '';
   }
   if (fn.returnsVoid) return `select ${target}(${args}) ${from}`;
   if (fn.returnsSet) {
@@ -235,29 +248,34 @@ export function createRestHandler(options: RestOptions) {
       Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'authorization' && k !== 'cookie')),
     );
 
-    const run = async (fresh: boolean) =>
-      db.transaction(async (tx) => {
-        const candidates = await lookup(tx, schema, name, fresh);
-        const fn = chooseOverload(candidates, keysGiven);
-        if (!fn) {
-          const list = keysGiven.join(', ');
-          throw pgrstError(
-            404,
-            'PGRST202',
-            `Could not find the function ${schema}.${name}(${list}) in the schema cache`,
-            `Searched for the function ${schema}.${name} with parameters ${list || 'none'} or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.`,
-          );
-        }
-        await tx.query(
-          `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
-                  set_config('request.method', $3, true), set_config('request.path', $4, true),
-                  set_config('request.headers', $5, true)`,
-          [role, JSON.stringify(claims), method, `/rpc/${name}`, requestHeaders],
+    const run = async (fresh: boolean) => {
+      const candidates = await lookup(db, schema, name, fresh);
+      const fn = chooseOverload(candidates, keysGiven);
+      if (!fn) {
+        const list = keysGiven.join(', ');
+        throw pgrstError(
+          404,
+          'PGRST202',
+          `Could not find the function ${schema}.${name}(${list}) in the schema cache`,
+          `Searched for the function ${schema}.${name} with parameters ${list || 'none'} or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.`,
         );
-        const params = fn.singleJsonArg || keysGiven.length > 0 ? [JSON.stringify(payload)] : [];
-        const result = await tx.query<{ body: string | null }>(buildCall(fn, keysGiven), params);
+      }
+      const settings = [role, JSON.stringify(claims), method, `/rpc/${name}`, requestHeaders];
+      const argument = fn.singleJsonArg || keysGiven.length > 0 ? JSON.stringify(payload) : null;
+      if (!settings.some((value) => value.includes('\0'))) {
+        // The settings and the call as one script: one round trip and one transaction. Every value
+        // but the role is JSON (no NUL) or checked above; the function's name is one that exists.
+        const call = buildCall(fn, keysGiven, argument === null ? 'null' : quoteLiteral(argument));
+        const result = await db.script<{ body: string | null }>(`${settingsSql(settings.map(quoteLiteral))}; ${call}`);
+        return { fn, body: result.rows[0]?.body ?? null };
+      }
+      // A value a literal cannot carry: sent as parameters, so that Postgres refuses it as before.
+      return db.transaction(async (tx) => {
+        await tx.query(settingsSql(['$1', '$2', '$3', '$4', '$5']), settings);
+        const result = await tx.query<{ body: string | null }>(buildCall(fn, keysGiven), argument === null ? [] : [argument]);
         return { fn, body: result.rows[0]?.body ?? null };
       });
+    };
 
     let outcome: { fn: SqlFunction; body: string | null };
     try {
