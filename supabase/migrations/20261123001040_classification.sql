@@ -852,6 +852,22 @@ comment on function private.customer_reasons(uuid, uuid) is
   'Why each computed field of a customer''s profile has its value (an object keyed by field name: lifecycle_stage, value_tier, rfm_segment…, each {"code": "...", plus the numbers used}), derived from the stored profile; for members of the organization.';
 
 
+-- Whether a segment of the organization carries a tag (segments.tag_id), i.e. whether the engine
+-- puts rule tags on anyone there: the one test of it, for private.sync_rule_tags and the
+-- generated function.
+create function private.segments_carry_tags(p_org uuid)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select exists (select 1 from public.segments s where s.org_id = p_org and s.tag_id is not null)
+$$;
+
+comment on function private.segments_carry_tags(uuid) is
+  'Whether any segment of the organization carries a tag (segments.tag_id), so that the engine puts rule tags on its members.';
+
+
 -- Rule tags: members of a segment with a tag carry it (source rule); leavers lose it. Tags a person
 -- or an import added are never touched. p_ids limits the work to some customers (null: all).
 -- Rule tags: the same, but without touching the customers' tags when no segment carries a tag and
@@ -866,7 +882,7 @@ begin
   -- Nothing to put and nothing to take off (the common case of an order): no statement over the
   -- customers' tags at all.
   if p_ids is not null
-     and not exists (select 1 from public.segments s where s.org_id = p_org and s.tag_id is not null)
+     and not private.segments_carry_tags(p_org)
      and not exists (select 1 from public.customer_tags ct
                       where ct.org_id = p_org and ct.customer_id = any (p_ids) and ct.source = 'rule') then
     added := 0;
@@ -1208,8 +1224,6 @@ set plan_cache_mode = force_generic_plan
 as $body$
 declare
   one_row record;
-  left_count integer;
-  joined_count integer;
 begin
   if p_cfg ? 'given' then
     %6$s
@@ -1228,15 +1242,33 @@ begin
      where p.org_id = p_org and p.customer_id = one_row.customer_id;
     o_written := 1;
     if one_row.old_segments_digest is distinct from one_row.new_segments_digest then
-      delete from public.segment_memberships m
-       where m.org_id = p_org and m.customer_id = one_row.customer_id and not m.segment_id = any (one_row.new_segment_ids);
-      get diagnostics left_count = row_count;
-      insert into public.segment_memberships (org_id, segment_id, customer_id)
-      select p_org, s.segment_id, one_row.customer_id from unnest(one_row.new_segment_ids) as s (segment_id)
-      on conflict (segment_id, customer_id) do nothing;
-      get diagnostics joined_count = row_count;
-      o_memberships_written := left_count + joined_count;
-      o_tag_ids := array[one_row.customer_id];
+      -- The segments left go and those joined come, in one statement; the segments kept are
+      -- neither deleted nor offered to the insert again (each would cost an index probe).
+      with held as (
+        select m.segment_id from public.segment_memberships m
+         where m.org_id = p_org and m.customer_id = one_row.customer_id
+      ), left_segments as (
+        delete from public.segment_memberships m
+         where m.org_id = p_org and m.customer_id = one_row.customer_id and not m.segment_id = any (one_row.new_segment_ids)
+        returning 1
+      ), joined_segments as (
+        insert into public.segment_memberships (org_id, segment_id, customer_id)
+        select p_org, s.segment_id, one_row.customer_id
+          from unnest(one_row.new_segment_ids) as s (segment_id)
+         where s.segment_id <> all (array(select h.segment_id from held h))
+        on conflict (segment_id, customer_id) do nothing
+        returning 1
+      )
+      select (select count(*) from left_segments)::integer + (select count(*) from joined_segments)::integer
+        into o_memberships_written;
+      -- Rule tags to bring up to date only when one of the organization's segments carries a tag
+      -- (known when this function is generated: it is generated again whenever a segment's tag
+      -- changes) or the customer still wears a rule tag; otherwise private.sync_rule_tags would
+      -- find nothing to do.
+      if %8$s or exists (select 1 from public.customer_tags ct
+                          where ct.org_id = p_org and ct.customer_id = one_row.customer_id and ct.source = 'rule') then
+        o_tag_ids := array[one_row.customer_id];
+      end if;
     end if;
     if one_row.old_effective_stage is not null and one_row.old_effective_stage is distinct from one_row.new_effective_stage then
       insert into public.stage_changes (org_id, customer_id, from_stage, to_stage, changed_at, source, reason)
@@ -1260,7 +1292,8 @@ begin
   end if;
 end;
 $body$
-$ddl$, name, bodies[1], bodies[2], bodies[3], bodies[4], one_body, private.profile_set_sql('one_row', 'p_now'));
+$ddl$, name, bodies[1], bodies[2], bodies[3], bodies[4], one_body, private.profile_set_sql('one_row', 'p_now'),
+    case when private.segments_carry_tags(p_org) then 'true' else 'false' end);
   execute format('comment on function private.%I(uuid, timestamptz, uuid[], jsonb, jsonb, boolean) is %L', name,
     'Generated by private.generate_engine_function for organization ' || p_org
     || ': classifies a list of its customers with its compiled segment rules (see private.apply_classification).');
@@ -1730,6 +1763,7 @@ revoke all on function private.run_classification_scan(text, uuid, timestamptz, 
 revoke all on function private.classification_write_sql(text, private.engine_state, text) from public;
 revoke all on function private.classification_one_sql(private.engine_state) from public;
 revoke all on function private.generate_engine_function(uuid) from public;
+revoke all on function private.segments_carry_tags(uuid) from public;
 revoke all on function private.sync_rule_tags(uuid, uuid[]) from public;
 revoke all on function private.apply_classification(uuid, timestamptz, uuid, uuid, uuid[], text, boolean, boolean, jsonb, jsonb) from public;
 revoke all on function private.refresh_stats(uuid, uuid[]) from public;

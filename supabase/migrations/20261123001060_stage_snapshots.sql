@@ -116,7 +116,8 @@ comment on function private.write_stage_snapshot(uuid, timestamptz, bigint[], nu
 
 
 -- Today's row from the current profiles, in one pass over the organization's profiles: customers
--- and net spend per stage; the members of each active segment counted in segment_memberships.
+-- and net spend per stage; the members of each active segment counted in segment_memberships
+-- (one pass over the organization's memberships).
 -- Returns the members per segment
 -- ({"<segment id>": count}), which runs also store in segments.member_count. (A run over every
 -- customer gathers these figures as it goes and calls write_stage_snapshot instead.)
@@ -144,11 +145,20 @@ begin
     stage_counts[position] := per_stage.n;
     stage_revenue[position] := per_stage.revenue;
   end loop;
-  -- Members per active segment, by the membership table's primary key.
+  -- Members per active segment, counted in one pass over the organization's memberships: a count
+  -- per segment by the primary key visits the heap for every membership on a page not marked
+  -- all-visible, which after a day of engine writes is most of them (at 100k customers, 20
+  -- segments: 107–159 ms for all segments against 53–57 ms in one pass).
   members := array(
-    select coalesce((select count(*) from public.segment_memberships m where m.segment_id = s.id), 0)
-      from unnest(segment_list) with ordinality as s (id, n)
-     order by s.n);
+    select coalesce(per_segment.members, 0)
+      from unnest(segment_list) with ordinality as s (id, ord)
+      left join (
+        select m.segment_id, count(*) as members
+          from public.segment_memberships m
+         where m.org_id = p_org and m.segment_id = any (segment_list)
+         group by m.segment_id
+      ) per_segment on per_segment.segment_id = s.id
+     order by s.ord);
   select coalesce(jsonb_object_agg(segment_list[n], members[n]), '{}'::jsonb) into members_json
     from generate_series(1, cardinality(segment_list)) as n;
   perform private.write_stage_snapshot(p_org, p_now, stage_counts, stage_revenue, members_json);

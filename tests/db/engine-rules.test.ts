@@ -334,6 +334,41 @@ describe('memberships and rule tags', () => {
     expect(await tagged()).toEqual([{ customer_id: ids[1], source: 'manual' }]);
   });
 
+  it('takes a leftover rule tag off at the customer’s next order once no segment carries the tag', async () => {
+    const org = await newOrg();
+    const [tag] = await sql<{ id: string }>(`insert into public.tags (org_id, name, created_by) values ($1, 'Regular', null) returning id`, [org]);
+    const ids = [randomUUID(), randomUUID()].sort();
+    await sql(`insert into public.customers (id, org_id, country) select unnest($2::uuid[]), $1, 'US'`, [org, ids]);
+    const order = (customer: string, days: number) =>
+      sql(
+        `insert into public.orders (org_id, customer_id, source, external_id, ordered_at, total, currency, status)
+         values ($1, $2, 'manual', gen_random_uuid()::text, $3, 40, 'USD', 'paid')`,
+        [org, customer, ago(days)],
+      );
+    await order(ids[0]!, 30);
+    await order(ids[1]!, 30);
+    const regular = await segment(org, 'Regular', { field: 'order_count', op: 'gte', value: 1 }, { tag_id: tag!.id });
+    await segment(org, 'Repeat', { field: 'order_count', op: 'gte', value: 2 });
+    await dirtyRun(org);
+    const ruleTagged = async () =>
+      (await sql<{ customer_id: string }>(
+        `select customer_id from public.customer_tags where tag_id = $1 and source = 'rule' order by customer_id`,
+        [tag!.id],
+      )).map((r) => r.customer_id);
+    expect(await ruleTagged()).toEqual(ids);
+
+    // The segment no longer carries the tag: no segment of the organization does.
+    await sql(`update public.segments set tag_id = null where id = $1`, [regular]);
+    expect(await ruleTagged()).toEqual(ids);
+    // A second order moves the first customer into Repeat, and the rule tag nothing asks for any
+    // more comes off in the same transaction.
+    await order(ids[0]!, 1);
+    expect(await ruleTagged()).toEqual([ids[1]]);
+    // The next run takes it off everyone else.
+    await dirtyRun(org);
+    expect(await ruleTagged()).toEqual([]);
+  });
+
   it('includes invalid customers when the rule asks about validity, and evaluates nested segments', async () => {
     const org = await newOrg();
     const ids = [randomUUID(), randomUUID()];
