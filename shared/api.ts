@@ -188,7 +188,7 @@ export const stageChangeSchema = z.object({
   reason: jsonObject,
 });
 
-/** Everything the overlay shows about one customer (private.portrait). */
+/** Everything the overlay shows about one customer (private.portraits). */
 export const portraitSchema = z.object({
   customer: portraitCustomerSchema,
   identities: z.array(z.object({ kind: identifierKindSchema, value: z.string() })),

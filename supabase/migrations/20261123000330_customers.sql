@@ -110,8 +110,10 @@ begin
       errcode = '42501',
       message = format('p_org: you are not a member of organization %s', p_org);
   end if;
+  -- The one setting read directly rather than through org_settings_with_defaults (a SQL function
+  -- planned on every call): the settings check makes it a string when present.
   return (
-    select private.org_settings_with_defaults(o.settings) ->> 'default_phone_region'
+    select coalesce(o.settings ->> 'default_phone_region', private.default_org_settings() ->> 'default_phone_region')
       from public.organizations o
      where o.id = p_org
   );

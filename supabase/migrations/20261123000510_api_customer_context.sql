@@ -3,7 +3,8 @@
 -- per identifier, in the order given, with the matched customer's portrait or null.
 --
 -- Cost: one index lookup per identifier on the primary key of customer_identities (which carries
--- customer_id), then index lookups by (org_id, customer_id) for the portrait's parts.
+-- customer_id), then index lookups by (org_id, customer_id) for the portraits' parts, each
+-- customer's once however many of the identifiers name them.
 
 create function public.customer_context(p_org uuid, p_identifiers jsonb)
 returns table (
@@ -40,18 +41,22 @@ begin
       || private.normalized_argument(item.kind, item.value, region, format('p_identifiers[%s]', i));
   end loop;
 
+  -- One statement: the identifiers matched, the portraits of the customers found (private.portraits:
+  -- one membership check and one start for all of them), joined back in the order given.
   return query
-    select (given.ordinality - 1)::integer,
-           given.kind::text,
-           given.raw_value,
-           given.normalized_value,
-           ci.customer_id,
-           case when ci.customer_id is not null then private.portrait(p_org, ci.customer_id) end
-      from unnest(kinds, raw_values, normalized_values) with ordinality
-             as given (kind, raw_value, normalized_value, ordinality)
-      left join public.customer_identities ci
-        on ci.org_id = p_org and ci.kind = given.kind and ci.value = given.normalized_value
-     order by given.ordinality;
+    with given as (
+      select (g.ordinality - 1)::integer as index, g.kind, g.raw_value, g.normalized_value, ci.customer_id
+        from unnest(kinds, raw_values, normalized_values) with ordinality as g (kind, raw_value, normalized_value, ordinality)
+        left join public.customer_identities ci
+          on ci.org_id = p_org and ci.kind = g.kind and ci.value = g.normalized_value
+    ), shown as (
+      select pt.customer_id, pt.portrait
+        from private.portraits(p_org, array(select distinct given.customer_id from given where given.customer_id is not null)) as pt
+    )
+    select given.index, given.kind::text, given.raw_value, given.normalized_value, given.customer_id, shown.portrait
+      from given
+      left join shown on shown.customer_id = given.customer_id
+     order by given.index;
 end;
 $$;
 

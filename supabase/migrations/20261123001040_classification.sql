@@ -804,49 +804,63 @@ comment on function private.reasons_sql() is
 -- Why each computed field of a customer's profile has its value, derived from the stored profile
 -- when a portrait is read rather than stored in it: every engine pass reads and writes the profile
 -- rows, and the reasons would make them several times wider. The numbers are those the
--- classification used (the profile's figures, the settings and cut points in force). Its body is
--- reasons_sql() over the stored row, written out as static SQL so that a session plans it once.
+-- classification used (the profile's figures, the settings and cut points in force, p_cfg from
+-- engine_config). Its body is reasons_sql() over the stored row, written out as static SQL so that
+-- a session plans it once; it reads no table, so a portrait of several customers derives their
+-- reasons from rows it has already read, with the constants looked up once.
 do $do$
 begin
   execute format($ddl$
+create function private.profile_reasons(p public.customer_profiles, p_is_valid boolean, p_invalid_reason text, p_cfg jsonb)
+returns jsonb
+language plpgsql
+immutable
+set search_path = ''
+as $body$
+begin
+  return (
+    select %s
+      from (
+        select p.lifecycle_stage as new_lifecycle_stage, p.order_count as n, p.net_spend as s, p.aov as new_aov,
+               p.last_order_at as l_at, p.previous_order_at as pv_at, p.last_event_at as e_at,
+               floor(date_part('epoch', p.last_order_at - p.previous_order_at) / 86400)::integer as gap_days,
+               p.r_score as new_r_score, p.f_score as new_f_score, p.m_score as new_m_score,
+               p.rfm_segment as new_rfm_segment, p.value_tier as new_value_tier, p.ticket_band as new_ticket_band,
+               p.referral_count,
+               case when not p_is_valid
+                 then jsonb_strip_nulls(jsonb_build_object('code', 'marked_invalid', 'reason', p_invalid_reason)) end as new_validity
+      ) z
+  );
+end;
+$body$
+$ddl$, replace(private.reasons_sql(), '$7', 'p_cfg'));
+end
+$do$;
+
+comment on function private.profile_reasons(public.customer_profiles, boolean, text, jsonb) is
+  'The reasons of a stored profile row (see customer_reasons), given its customer''s validity and the constants of engine_config; reads no table.';
+
 create function private.customer_reasons(p_org uuid, p_customer uuid)
 returns jsonb
 language plpgsql
 stable
 security definer
 set search_path = ''
-as $body$
-declare
-  p_cfg jsonb;
-  result jsonb;
+as $$
 begin
   if ((select auth.role()) in ('anon', 'authenticated') or current_setting('role', true) in ('anon', 'authenticated'))
-     and not p_org in (select private.member_org_ids()) then
+     and private.member_role(p_org) is null then
     raise exception using errcode = '42501', message = 'p_org: only a member of the organization can read why its customers are classified as they are';
   end if;
   -- The reasons use the settings and cut points only, not the rules' day bounds.
-  p_cfg := private.engine_config(p_org, null);
-  select %s
-    into result
-    from (
-      select p.lifecycle_stage as new_lifecycle_stage, p.order_count as n, p.net_spend as s, p.aov as new_aov,
-             p.last_order_at as l_at, p.previous_order_at as pv_at, p.last_event_at as e_at,
-             floor(date_part('epoch', p.last_order_at - p.previous_order_at) / 86400)::integer as gap_days,
-             p.r_score as new_r_score, p.f_score as new_f_score, p.m_score as new_m_score,
-             p.rfm_segment as new_rfm_segment, p.value_tier as new_value_tier, p.ticket_band as new_ticket_band,
-             p.referral_count,
-             case when not c.is_valid
-               then jsonb_strip_nulls(jsonb_build_object('code', 'marked_invalid', 'reason', c.invalid_reason)) end as new_validity
-        from public.customer_profiles p
-        join public.customers c on c.org_id = p.org_id and c.id = p.customer_id
-       where p.org_id = p_org and p.customer_id = p_customer
-    ) z;
-  return result;
+  return (
+    select private.profile_reasons(p, c.is_valid, c.invalid_reason, private.engine_config(p_org, null))
+      from public.customer_profiles p
+      join public.customers c on c.org_id = p.org_id and c.id = p.customer_id
+     where p.org_id = p_org and p.customer_id = p_customer
+  );
 end;
-$body$
-$ddl$, replace(private.reasons_sql(), '$7', 'p_cfg'));
-end
-$do$;
+$$;
 
 comment on function private.customer_reasons(uuid, uuid) is
   'Why each computed field of a customer''s profile has its value (an object keyed by field name: lifecycle_stage, value_tier, rfm_segment…, each {"code": "...", plus the numbers used}), derived from the stored profile; for members of the organization.';
@@ -1754,6 +1768,7 @@ revoke all on function private.classification_ctes(text, private.engine_state, t
 revoke all on function private.engine_constants(text) from public;
 revoke all on function private.engine_scope(text, text) from public;
 revoke all on function private.reasons_sql() from public;
+revoke all on function private.profile_reasons(public.customer_profiles, boolean, text, jsonb) from public;
 revoke all on function private.customer_reasons(uuid, uuid) from public;
 revoke all on function private.changed_sql() from public;
 revoke all on function private.profile_written_columns(text, text) from public;

@@ -54,8 +54,8 @@ const probes: Record<string, (tx: Queryable) => Promise<void>> = {
     expect(await sqlState(tx.query('select public.refresh_after_import($1)', [A]))).toBe('42501'),
   // The organization the caller administers (B), never A.
   'private.import_default_org()': async (tx) => expect(await value(tx, 'select private.import_default_org() as v')).toEqual([B]),
-  'private.portrait(uuid,uuid)': async (tx) =>
-    expect(await value(tx, 'select private.portrait($1, $2) as v', [A, rows.ownedCustomer])).toEqual([null]),
+  'private.portraits(uuid,uuid[])': async (tx) =>
+    expect(await value(tx, 'select portrait as v from private.portraits($1, array[$2::uuid])', [A, rows.ownedCustomer])).toEqual([]),
   'private.customer_reasons(uuid,uuid)': async (tx) =>
     expect(await sqlState(tx.query('select private.customer_reasons($1, $2)', [A, rows.ownedCustomer]))).toBe('42501'),
   'private.member_addresses(uuid)': async (tx) =>
