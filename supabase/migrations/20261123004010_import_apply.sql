@@ -1123,6 +1123,8 @@ volatile
 security definer
 set search_path = ''
 set jit = off
+-- The stage history's sorts of every paid order (by customer and time) in memory.
+set work_mem = '128MB'
 as $$
 declare
   chunk jsonb;
