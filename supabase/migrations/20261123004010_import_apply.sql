@@ -798,7 +798,9 @@ begin
   select c.id, c.org_id, c.source_, c.order_in, c.ref_kind, c.ref_value, c.ordered_, c.total_, c.refunded_, c.status_, c.currency_, c.error
     from checked c;
 
-  -- The same order twice in one load: the first good row counts (a hashed count, not a sort).
+  -- The same order twice in one load: the first good row counts (a hashed count, not a sort:
+  -- the planner needs the work table's statistics to see that the groups fit in memory).
+  analyze pg_temp.import_order_work;
   update pg_temp.import_order_work w
      set error = format('order_id: %s appears earlier in this file (row %s)', quote_literal(w.order_in), d.first_id)
     from (select w2.org_id, w2.source_, w2.order_in, min(w2.id) as first_id
@@ -807,7 +809,6 @@ begin
            group by w2.org_id, w2.source_, w2.order_in
           having count(*) > 1) d
    where w.error is null and w.org_id = d.org_id and w.source_ = d.source_ and w.order_in = d.order_in and w.id <> d.first_id;
-  analyze pg_temp.import_order_work;
 
   perform private.import_resolve_references('import_order_work');
 
