@@ -2,7 +2,7 @@
 --
 -- Three staging tables, one per kind of file, that Studio's "Import data from CSV" fills directly
 -- and `npm run import` fills by COPY. They are unlogged: loading and marking millions of rows
--- writes no WAL (for 2 million orders that was gigabytes of it, most of the apply's time); what a
+-- writes no WAL (each row written twice, each page again in full after a checkpoint); what a
 -- crash of the database server would lose is this record of the import, which it empties, not
 -- the customers and orders imported from it (loading the same file again marks its rows duplicate). Their data columns are text named like the CSV headers, so
 -- any file loads; a statement-level trigger (20261123004010_import_apply.sql) then resolves every
