@@ -212,7 +212,22 @@ begin
   recent_days := (settings #>> '{lifecycle,reactivated_recent_days}')::integer;
   loyal_orders := (settings #>> '{lifecycle,loyal_min_orders}')::integer;
 
-  with paid as (
+  with offsets as (
+    -- The days after an order at which its stage can change, with the next such day: three sets,
+    -- after a first order (kind 1), after an order that ends a long gap (2), after another (3).
+    select s.kind, o.offset_days, lead(o.offset_days) over (partition by s.kind order by o.offset_days) as next_days
+      from (values (1), (2), (3)) as s (kind)
+      cross join lateral (
+        select distinct v as offset_days
+          from unnest(array[
+                 0,
+                 case when s.kind = 1 then new_days + 1 end,
+                 case when s.kind = 2 then recent_days + 1 end,
+                 at_risk_days + 1,
+                 churned_days + 1]) as v
+         where v is not null
+      ) o
+  ), paid as (
     select o.customer_id, o.ordered_at as t, o.total - o.refunded_amount as amount,
            row_number() over (partition by o.customer_id order by o.ordered_at, o.id) as k
       from public.orders o
@@ -239,19 +254,7 @@ begin
               else 'active'
             end)::public.lifecycle_stage as stage
       from seq q
-      cross join lateral (
-        select o.offset_days, lead(o.offset_days) over (order by o.offset_days) as next_days
-          from (
-            select distinct v as offset_days
-              from unnest(array[
-                     0,
-                     case when q.k = 1 then new_days + 1 end,
-                     case when q.k >= 2 and q.gap > gap_days then recent_days + 1 end,
-                     at_risk_days + 1,
-                     churned_days + 1]) as v
-             where v is not null
-          ) o
-      ) b
+      join offsets b on b.kind = case when q.k = 1 then 1 when q.gap > gap_days then 2 else 3 end
   ), starts as (
     -- A customer counts from its creation, its first paid order or its first event, whichever came first.
     select c.id as customer_id, least(c.created_at, f.t1, ev.e1) as since, f.t1

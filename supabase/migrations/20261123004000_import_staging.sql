@@ -1,7 +1,10 @@
 -- Importing a team's customers and order history from CSV files (README: "Importing your data").
 --
 -- Three staging tables, one per kind of file, that Studio's "Import data from CSV" fills directly
--- and `npm run import` fills by COPY. Their data columns are text named like the CSV headers, so
+-- and `npm run import` fills by COPY. They are unlogged: loading and marking millions of rows
+-- writes no WAL (each row written twice, each page again in full after a checkpoint); what a
+-- crash of the database server would lose is this record of the import, which it empties, not
+-- the customers and orders imported from it (loading the same file again marks its rows duplicate). Their data columns are text named like the CSV headers, so
 -- any file loads; a statement-level trigger (20261123004010_import_apply.sql) then resolves every
 -- row into customers, orders, events and tags and marks it applied, duplicate (nothing new) or
 -- rejected (with a reason naming the column and the value). Rows stay as a record of the import.
@@ -45,7 +48,7 @@ revoke all on function private.import_default_org() from public;
 grant execute on function private.import_default_org() to authenticated, service_role;
 
 
-create table public.import_customers (
+create unlogged table public.import_customers (
   id bigint generated always as identity,
   org_id uuid default private.import_default_org(),
   import_batch text not null default ('studio ' || to_char(now() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS')),
@@ -108,7 +111,7 @@ comment on column public.import_customers.loaded_at is 'When the row was loaded.
 create index import_customers_org_id_idx on public.import_customers (org_id);
 
 
-create table public.import_orders (
+create unlogged table public.import_orders (
   id bigint generated always as identity,
   org_id uuid default private.import_default_org(),
   import_batch text not null default ('studio ' || to_char(now() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS')),
@@ -155,7 +158,7 @@ comment on column public.import_orders.loaded_at is 'When the row was loaded.';
 create index import_orders_org_id_idx on public.import_orders (org_id);
 
 
-create table public.import_events (
+create unlogged table public.import_events (
   id bigint generated always as identity,
   org_id uuid default private.import_default_org(),
   import_batch text not null default ('studio ' || to_char(now() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS')),

@@ -315,6 +315,7 @@ begin
       left join phones ph on ph.v = nullif(btrim(s.phone), '') and ph.region = coalesce(s.phone_region, '')
       left join dates da on da.v = nullif(btrim(s.created_at), '')
       left join tag_lists tl on tl.v = s.tags
+     offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
   )
   select p.*,
          (select m.user_id from public.members m join auth.users u on u.id = m.user_id
@@ -733,11 +734,12 @@ begin
            nullif(btrim(s.order_id), '') as order_in,
            r.ref_kind, r.ref_value, r.ref_written, r.ref_error,
            nullif(btrim(s.ordered_at), '') as ordered_in,
-           -- The usual forms (2024-03-05T14:30:00.000Z, 2024-03-05 14:30, 2024-03-05) on days 1 to 28
-           -- are plain casts; everything else goes through private.import_timestamp.
-           case when s.ordered_at ~ '^(19|20|21)\d\d-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?Z$'
+           -- The usual forms (2024-03-05T14:30:00.000Z, 2024-03-05 14:30, 2024-03-05) on real days
+           -- (February up to the 28th) are plain casts; everything else goes through
+           -- private.import_timestamp (ten times slower).
+           case when s.ordered_at ~ '^(19|20|21)\d\d-((0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?Z$'
                 then s.ordered_at::timestamptz
-                when s.ordered_at ~ '^(19|20|21)\d\d-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?)?$'
+                when s.ordered_at ~ '^(19|20|21)\d\d-((0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?)?$'
                 then s.ordered_at::timestamp at time zone 'UTC'
                 else private.import_timestamp(s.ordered_at) end as ordered_,
            nullif(btrim(s.total), '') as total_in,
@@ -767,6 +769,7 @@ begin
       left join amounts ta on ta.v = s.total
       left join amounts ra on ra.v = s.refunded
       left join statuses st on st.v = s.status
+     offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
   ), checked as (
     select p.id, p.org_id, p.order_in, p.ref_kind, p.ref_value, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_,
            case when p.source_ = any ((select enum_range(null::public.order_source))::text[]) then p.source_::public.order_source end as source_,
@@ -795,7 +798,9 @@ begin
   select c.id, c.org_id, c.source_, c.order_in, c.ref_kind, c.ref_value, c.ordered_, c.total_, c.refunded_, c.status_, c.currency_, c.error
     from checked c;
 
-  -- The same order twice in one load: the first good row counts (a hashed count, not a sort).
+  -- The same order twice in one load: the first good row counts (a hashed count, not a sort:
+  -- the planner needs the work table's statistics to see that the groups fit in memory).
+  analyze pg_temp.import_order_work;
   update pg_temp.import_order_work w
      set error = format('order_id: %s appears earlier in this file (row %s)', quote_literal(w.order_in), d.first_id)
     from (select w2.org_id, w2.source_, w2.order_in, min(w2.id) as first_id
@@ -804,7 +809,6 @@ begin
            group by w2.org_id, w2.source_, w2.order_in
           having count(*) > 1) d
    where w.error is null and w.org_id = d.org_id and w.source_ = d.source_ and w.order_in = d.order_in and w.id <> d.first_id;
-  analyze pg_temp.import_order_work;
 
   perform private.import_resolve_references('import_order_work');
 
@@ -934,6 +938,7 @@ begin
            ) as cell_problem
       from staged s
       cross join lateral private.import_customer_reference(s.customer_email, s.customer_phone, s.customer_external_id, s.phone_region) r
+     offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
   )
   select p.id, p.org_id, p.ref_kind, p.ref_value, p.kind_, p.occurred_,
          case
@@ -1119,6 +1124,8 @@ volatile
 security definer
 set search_path = ''
 set jit = off
+-- The stage history's sorts of every paid order (by customer and time) in memory.
+set work_mem = '128MB'
 as $$
 declare
   chunk jsonb;
