@@ -883,9 +883,9 @@ comment on function private.segments_carry_tags(uuid) is
 
 
 -- Rule tags: members of a segment with a tag carry it (source rule); leavers lose it. Tags a person
--- or an import added are never touched. p_ids limits the work to some customers (null: all).
--- Rule tags: the same, but without touching the customers' tags when no segment carries a tag and
--- none of these customers has a rule tag to take off.
+-- or an import added are never touched. p_ids limits the work to some customers (null: all). When
+-- no segment carries a tag and none of these customers has a rule tag to take off, the customers'
+-- tags are not touched at all.
 create function private.sync_rule_tags(p_org uuid, p_ids uuid[] default null, out added integer, out removed integer)
 language plpgsql
 volatile
@@ -893,12 +893,12 @@ security definer
 set search_path = ''
 as $$
 begin
-  -- Nothing to put and nothing to take off (the common case of an order): no statement over the
-  -- customers' tags at all.
-  if p_ids is not null
-     and not private.segments_carry_tags(p_org)
+  -- Nothing to put and nothing to take off (the common case of an order, and of an organization
+  -- without tagged segments): no statement over the customers' tags at all.
+  if not private.segments_carry_tags(p_org)
      and not exists (select 1 from public.customer_tags ct
-                      where ct.org_id = p_org and ct.customer_id = any (p_ids) and ct.source = 'rule') then
+                      where ct.org_id = p_org and ct.source = 'rule'
+                        and (p_ids is null or ct.customer_id = any (p_ids))) then
     added := 0;
     removed := 0;
     return;

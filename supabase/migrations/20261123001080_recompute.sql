@@ -460,14 +460,9 @@ begin
                     and es.segments_version = (run.details ->> 'segments_version')::bigint));
 
         if (run.details ->> 'segments_version')::bigint > state.segments_done_version then
-          -- A segment's tag may have changed without its members: every member's rule tags, when
-          -- the organization has any (a pass over all profiles otherwise finds nothing to do).
-          if exists (select 1 from public.segments s where s.org_id = p_org and s.tag_id is not null)
-             or exists (select 1 from public.customer_tags ct where ct.org_id = p_org and ct.source = 'rule') then
-            select t.added, t.removed into tags from private.sync_rule_tags(p_org, null) as t;
-          else
-            select 0 as added, 0 as removed into tags;
-          end if;
+          -- A segment's tag may have changed without its members: every member's rule tags (which
+          -- touches nothing in an organization without rule tags, private.sync_rule_tags).
+          select t.added, t.removed into tags from private.sync_rule_tags(p_org, null) as t;
           tag_rows := tags.added + tags.removed;
           update public.recompute_runs rr
              set rows_written = rr.rows_written + tag_rows,
