@@ -38,10 +38,16 @@ language plpgsql
 stable
 security invoker
 set search_path = ''
--- A generic plan cannot see the page's bounds and may sort a kind's whole history (seen on
--- Postgres 15 from the sixth call on); planning this statement afresh costs well under a
--- millisecond and keeps every kind a bounded index read.
-set plan_cache_mode = force_custom_plan
+-- Each kind is read in its index's order (time descending) up to the page's size, ties at the
+-- last time included, and needs no sort of its own: a plan made once (the generic plan) is then
+-- a bounded index read whatever the page's bounds, so the statement is not planned afresh on
+-- every call, which cost more than running it. Sorting is ruled out wherever an index can give
+-- the order: a generic plan made from statistics in which a customer has few rows would
+-- otherwise read a kind through another index and sort the customer's whole history of it
+-- (completed follow-ups through the customer's index instead of the done_at one). Only the
+-- merge of the kinds' few rows into the page is sorted.
+set plan_cache_mode = force_generic_plan
+set enable_sort = off
 as $$
 declare
   upper_at timestamptz := coalesce(p_before, 'infinity'::timestamptz);
@@ -71,8 +77,8 @@ begin
       where o.org_id = p_org and o.customer_id = p_customer
         and o.ordered_at <= upper_at
         and (o.ordered_at < upper_at or ('order:' || o.id::text) collate "C" < upper_key)
-      order by 1 desc, 2 desc
-      limit fetch_size)
+      order by 1 desc
+      fetch first fetch_size rows with ties)
     union all
     (select n.created_at, ('note:' || n.id::text) collate "C", 'note', n.author_id,
             jsonb_build_object('note_id', n.id, 'body', n.body, 'updated_at', n.updated_at)
@@ -80,8 +86,8 @@ begin
       where n.org_id = p_org and n.customer_id = p_customer
         and n.created_at <= upper_at
         and (n.created_at < upper_at or ('note:' || n.id::text) collate "C" < upper_key)
-      order by 1 desc, 2 desc
-      limit fetch_size)
+      order by 1 desc
+      fetch first fetch_size rows with ties)
     union all
     (select s.changed_at, ('stage_change:' || lpad(s.id::text, 19, '0')) collate "C", 'stage_change', s.changed_by,
             jsonb_build_object('from_stage', s.from_stage, 'to_stage', s.to_stage, 'source', s.source, 'reason', s.reason)
@@ -89,8 +95,8 @@ begin
       where s.org_id = p_org and s.customer_id = p_customer
         and s.changed_at <= upper_at
         and (s.changed_at < upper_at or ('stage_change:' || lpad(s.id::text, 19, '0')) collate "C" < upper_key)
-      order by 1 desc, 2 desc
-      limit fetch_size)
+      order by 1 desc
+      fetch first fetch_size rows with ties)
     union all
     (select g.changed_at, ('tag_change:' || lpad(g.id::text, 19, '0')) collate "C", 'tag_' || g.action::text, g.changed_by,
             jsonb_build_object('tag_id', g.tag_id, 'tag_name', g.tag_name, 'source', g.source,
@@ -99,8 +105,8 @@ begin
       where g.org_id = p_org and g.customer_id = p_customer
         and g.changed_at <= upper_at
         and (g.changed_at < upper_at or ('tag_change:' || lpad(g.id::text, 19, '0')) collate "C" < upper_key)
-      order by 1 desc, 2 desc
-      limit fetch_size)
+      order by 1 desc
+      fetch first fetch_size rows with ties)
     union all
     (select e.occurred_at, ('event:' || lpad(e.id::text, 19, '0')) collate "C", 'event', e.recorded_by,
             jsonb_build_object('event_kind', e.kind, 'details', e.details)
@@ -108,8 +114,8 @@ begin
       where e.org_id = p_org and e.customer_id = p_customer
         and e.occurred_at <= upper_at
         and (e.occurred_at < upper_at or ('event:' || lpad(e.id::text, 19, '0')) collate "C" < upper_key)
-      order by 1 desc, 2 desc
-      limit fetch_size)
+      order by 1 desc
+      fetch first fetch_size rows with ties)
     union all
     (select f.created_at, ('follow_up_created:' || f.id::text) collate "C", 'follow_up_created', f.created_by,
             jsonb_build_object('follow_up_id', f.id, 'due_at', f.due_at, 'note', f.note, 'assignee_id', f.assignee_id, 'done_at', f.done_at)
@@ -117,8 +123,8 @@ begin
       where f.org_id = p_org and f.customer_id = p_customer
         and f.created_at <= upper_at
         and (f.created_at < upper_at or ('follow_up_created:' || f.id::text) collate "C" < upper_key)
-      order by 1 desc, 2 desc
-      limit fetch_size)
+      order by 1 desc
+      fetch first fetch_size rows with ties)
     union all
     (select f.done_at, ('follow_up_completed:' || f.id::text) collate "C", 'follow_up_completed', f.done_by,
             jsonb_build_object('follow_up_id', f.id, 'due_at', f.due_at, 'note', f.note, 'assignee_id', f.assignee_id, 'done_at', f.done_at)
@@ -127,8 +133,8 @@ begin
         and f.done_at is not null
         and f.done_at <= upper_at
         and (f.done_at < upper_at or ('follow_up_completed:' || f.id::text) collate "C" < upper_key)
-      order by 1 desc, 2 desc
-      limit fetch_size)
+      order by 1 desc
+      fetch first fetch_size rows with ties)
     union all
     (select w.changed_at, ('ownership_change:' || lpad(w.id::text, 19, '0')) collate "C", 'ownership_change', w.changed_by,
             jsonb_build_object('from_owner_id', w.from_owner_id, 'to_owner_id', w.to_owner_id, 'reason', w.reason, 'note', w.note)
@@ -136,8 +142,8 @@ begin
       where w.org_id = p_org and w.customer_id = p_customer
         and w.changed_at <= upper_at
         and (w.changed_at < upper_at or ('ownership_change:' || lpad(w.id::text, 19, '0')) collate "C" < upper_key)
-      order by 1 desc, 2 desc
-      limit fetch_size)
+      order by 1 desc
+      fetch first fetch_size rows with ties)
     union all
     (select r.responded_at, ('satisfaction:' || r.id::text) collate "C", 'satisfaction', r.recorded_by,
             jsonb_build_object('response_id', r.id, 'score', r.score, 'scale', r.scale, 'comment', r.comment, 'channel', r.channel)
@@ -145,8 +151,8 @@ begin
       where r.org_id = p_org and r.customer_id = p_customer
         and r.responded_at <= upper_at
         and (r.responded_at < upper_at or ('satisfaction:' || r.id::text) collate "C" < upper_key)
-      order by 1 desc, 2 desc
-      limit fetch_size)
+      order by 1 desc
+      fetch first fetch_size rows with ties)
   ),
   page as (
     select c.*, row_number() over (order by c.at desc, c.key desc) as position

@@ -75,34 +75,51 @@ describe('customer_timeline at 20,000 customers', () => {
     }
   });
 
-  it('reads each page through indexes, a page at a time, call after call', async () => {
-    let before: string | null = null;
-    let beforeKey: string | null = null;
-    const limit = 20;
-    // Several pages: PL/pgSQL plans statements afresh for the first calls, then may switch to a
-    // cached generic plan; both must stay index work.
-    for (let call = 0; call < 8; call++) {
-      const { rows: answer, plans } = await session.plans('select public.customer_timeline($1, $2, $3, $4, $5) as result', [
-        orgs.a,
-        target,
-        before,
-        limit,
-        beforeKey,
-      ]);
-      const result = (answer[0] as { result: { items: unknown[]; next: { before: string; before_key: string } | null } }).result;
-      expect(result.items).toHaveLength(limit);
-      expect(result.next).not.toBeNull();
-      ({ before, before_key: beforeKey } = result.next!);
+  it('reads each page through indexes, a page at a time, call after call', readPages);
 
-      const all = plans.flatMap(nodes);
-      const touched = new Set(all.map((node) => node['Relation Name']).filter(Boolean));
-      for (const table of timelineTables) expect(touched, `plans of call ${call} never read ${table}`).toContain(table);
-      const scans = all.filter((node) => timelineTables.includes(node['Relation Name'] ?? ''));
-      expect(scans.filter((node) => !/Index/.test(node['Node Type'])).map((node) => `${node['Node Type']} on ${node['Relation Name']}`), `call ${call}`).toEqual([]);
-      // A page's worth per kind: limit + 1 rows, and a few more where rows share the boundary time.
-      expect(scans.every((node) => typeof node['Actual Rows'] === 'number')).toBe(true);
-      const big = scans.filter((node) => (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) > limit + 5);
-      expect(big.map((node) => `${node['Relation Name']}: ${node['Actual Rows']} rows`), `call ${call}`).toEqual([]);
+  // The generic plan is made from sampled statistics; where they show a customer with few rows of
+  // a kind, reading another index and sorting the customer's rows looks as cheap as reading the
+  // kind's own index in order (on Postgres 15 seen for completed follow-ups: 150 rows sorted). The
+  // worst case, made certain: every customer looks like it has a single row of each kind.
+  it('reads each page the same way when the statistics show one row per customer', async () => {
+    for (const table of timelineTables) {
+      await session.db.exec(`alter table public.${table} alter column customer_id set (n_distinct = -1); analyze public.${table}`);
     }
+    await readPages();
   });
 });
+
+/** Pages through the target's timeline and checks the plans of every call. */
+async function readPages() {
+  let before: string | null = null;
+  let beforeKey: string | null = null;
+  const limit = 20;
+  // Several pages: PL/pgSQL plans statements afresh for the first calls, then may switch to a
+  // cached generic plan; both must stay index work.
+  for (let call = 0; call < 8; call++) {
+    const { rows: answer, plans } = await session.plans('select public.customer_timeline($1, $2, $3, $4, $5) as result', [
+      orgs.a,
+      target,
+      before,
+      limit,
+      beforeKey,
+    ]);
+    const result = (answer[0] as { result: { items: unknown[]; next: { before: string; before_key: string } | null } }).result;
+    expect(result.items).toHaveLength(limit);
+    expect(result.next).not.toBeNull();
+    ({ before, before_key: beforeKey } = result.next!);
+
+    const all = plans.flatMap(nodes);
+    const touched = new Set(all.map((node) => node['Relation Name']).filter(Boolean));
+    for (const table of timelineTables) expect(touched, `plans of call ${call} never read ${table}`).toContain(table);
+    const scans = all.filter((node) => timelineTables.includes(node['Relation Name'] ?? ''));
+    expect(scans.filter((node) => !/Index/.test(node['Node Type'])).map((node) => `${node['Node Type']} on ${node['Relation Name']}`), `call ${call}`).toEqual([]);
+    // …and the index is one of the customer's (org_id, customer_id, …), not one of the whole
+    // organization's (the open follow-ups are then read by key).
+    expect(scans.filter((node) => !/_customer_|_pkey$/.test(node['Index Name'] ?? '')).map((node) => `${node['Index Name']} on ${node['Relation Name']}`), `call ${call}`).toEqual([]);
+    // A page's worth per kind: limit + 1 rows, and a few more where rows share the boundary time.
+    expect(scans.every((node) => typeof node['Actual Rows'] === 'number')).toBe(true);
+    const big = scans.filter((node) => (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) > limit + 5);
+    expect(big.map((node) => `${node['Relation Name']}: ${node['Actual Rows']} rows`), `call ${call}`).toEqual([]);
+  }
+}
