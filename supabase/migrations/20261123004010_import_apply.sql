@@ -677,6 +677,11 @@ set work_mem = '64MB'
 set enable_mergejoin = off
 as $$
 declare
+  -- The usual forms of ordered_at (2024-03-05T14:30:00.000Z, 2024-03-05 14:30, 2024-03-05) on real
+  -- days (February up to the 28th) are plain casts; everything else goes through
+  -- private.import_timestamp (ten times slower). The day and the time of day of those forms:
+  usual_day constant text := '(19|20|21)\d\d-((0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)';
+  usual_time constant text := '[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?';
   restore text[];
   batch record;
   first_import boolean;
@@ -734,12 +739,10 @@ begin
            nullif(btrim(s.order_id), '') as order_in,
            r.ref_kind, r.ref_value, r.ref_written, r.ref_error,
            nullif(btrim(s.ordered_at), '') as ordered_in,
-           -- The usual forms (2024-03-05T14:30:00.000Z, 2024-03-05 14:30, 2024-03-05) on real days
-           -- (February up to the 28th) are plain casts; everything else goes through
-           -- private.import_timestamp (ten times slower).
-           case when s.ordered_at ~ '^(19|20|21)\d\d-((0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?Z$'
+           -- The usual forms (usual_day, usual_time above) are plain casts.
+           case when s.ordered_at ~ ('^' || usual_day || usual_time || 'Z$')
                 then s.ordered_at::timestamptz
-                when s.ordered_at ~ '^(19|20|21)\d\d-((0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?)?$'
+                when s.ordered_at ~ ('^' || usual_day || '(' || usual_time || ')?$')
                 then s.ordered_at::timestamp at time zone 'UTC'
                 else private.import_timestamp(s.ordered_at) end as ordered_,
            nullif(btrim(s.total), '') as total_in,
