@@ -1066,15 +1066,27 @@ moved as (
     from ins i join ch z on z.customer_id = i.customer_id
    where cardinality(z.new_segment_ids) > 0
 ),
+-- What they hold now, read once by the customer index; only the memberships that really move are
+-- then written: the segments kept are neither deleted nor offered to the insert again (a drift
+-- pass over 20,000 customers offered 68,000 memberships, 66,000 of them held already, each an
+-- index probe).
+held as (
+  select m.ctid as row_id, m.segment_id, m.customer_id, v.new_segment_ids
+    from moved v
+    join public.segment_memberships m on m.org_id = $1 and m.customer_id = v.customer_id
+),
 left_segments as (
   delete from public.segment_memberships m
-   using moved v
-   where m.org_id = $1 and m.customer_id = v.customer_id and not m.segment_id = any (v.new_segment_ids)
+   using held h
+   where m.ctid = h.row_id and m.org_id = $1 and m.segment_id = h.segment_id and m.customer_id = h.customer_id
+     and not h.segment_id = any (h.new_segment_ids)
   returning 1
 ),
 joined_segments as (
   insert into public.segment_memberships (org_id, segment_id, customer_id)
-  select $1, s.segment_id, v.customer_id from moved v cross join lateral unnest(v.new_segment_ids) as s (segment_id)
+  select $1, s.segment_id, v.customer_id
+    from moved v cross join lateral unnest(v.new_segment_ids) as s (segment_id)
+   where not exists (select 1 from held h where h.customer_id = v.customer_id and h.segment_id = s.segment_id)
   on conflict (segment_id, customer_id) do nothing
   returning 1
 ),
