@@ -148,14 +148,18 @@ begin
   -- Members per active segment, counted in one pass over the organization's memberships: a count
   -- per segment by the primary key visits the heap for every membership on a page not marked
   -- all-visible, which after a day of engine writes is most of them (at 100k customers, 20
-  -- segments: 107–159 ms for all segments against 53–57 ms in one pass).
+  -- segments: 107–159 ms for all segments against 53–57 ms in one pass). Every membership of the
+  -- organization is counted and the active segments' counts picked afterwards: a test of each
+  -- row against the list of active segments cost more than counting the few rows of segments
+  -- deleted since the last pass over edited segments (at a million customers, 3.6 M memberships:
+  -- 650 ms with the test, 370 ms without).
   members := array(
     select coalesce(per_segment.members, 0)
       from unnest(segment_list) with ordinality as s (id, ord)
       left join (
         select m.segment_id, count(*) as members
           from public.segment_memberships m
-         where m.org_id = p_org and m.segment_id = any (segment_list)
+         where m.org_id = p_org
          group by m.segment_id
       ) per_segment on per_segment.segment_id = s.id
      order by s.ord);
