@@ -396,6 +396,7 @@ declare
   pieces jsonb := jsonb_build_object('RULE_ROW', private.rule_row_sql());
   piece record;
   bound_terms text := '';
+  referrals text;
 begin
   if p_stats not in ('stored', 'orders', 'given') then
     raise exception using errcode = '22023', message = format('unknown statistics source %s', p_stats);
@@ -432,15 +433,10 @@ base as (
     {TAGS} as tag_names
   from public.customers c
   -- The scope again on the profiles: the planner does not carry a range from c.id over to them.
-  left join public.customer_profiles p on p.org_id = c.org_id and p.customer_id = c.id and {SCOPE:p.customer_id}
+  -- Joined on the customer id alone (both sides are the organization's), one key to hash.
+  left join public.customer_profiles p on p.org_id = $1 and p.customer_id = c.id and {SCOPE:p.customer_id}
   {STATS_JOIN}
-  left join (
-    select c2.referred_by, count(*)::integer as n
-      from public.customers c2
-     where c2.org_id = $1 and c2.referred_by is not null and {SCOPE:c2.referred_by}
-     group by c2.referred_by
-  ) rc on rc.referred_by = c.id
-  {TAGS_JOIN}
+  {REFERRALS_JOIN}
   {SATISFACTION_JOIN}
   {OLD_MEMBERS_JOIN}
   where c.org_id = $1 and {SCOPE:c.id}
@@ -460,10 +456,12 @@ d as (
   from base b
   offset 0
 ),
+-- The answers are the enums' own constants (the first branch's type is every branch's), not text
+-- cast per row.
 k as (
   select d.*,
-    (case
-      when d.n = 0 and (d.e_at is null or d.d_event > {lead_event_days}) then 'prospect'
+    case
+      when d.n = 0 and (d.e_at is null or d.d_event > {lead_event_days}) then 'prospect'::public.lifecycle_stage
       when d.n = 0 then 'lead'
       when d.n >= 2 and d.d_last <= {reactivated_recent_days} and d.gap_days > {reactivated_gap_days} then 'reactivated'
       when d.n = 1 and d.d_last <= {new_order_days} then 'new'
@@ -471,7 +469,7 @@ k as (
       when d.d_last > {at_risk_days} then 'at_risk'
       when d.n >= {loyal_min_orders} then 'loyal'
       else 'active'
-    end)::public.lifecycle_stage as new_lifecycle_stage,
+    end as new_lifecycle_stage,
     (case when d.n >= 6 then 5 when d.n >= 4 then 4 when d.n >= 1 then d.n end)::smallint as new_f_score,
     (case when d.n > 0 and {r1} is not null then
        1 + (d.d_last < {r1})::integer + (d.d_last < {r2})::integer + (d.d_last < {r3})::integer + (d.d_last < {r4})::integer
@@ -479,22 +477,22 @@ k as (
     (case when d.n > 0 and {m1} is not null then
        1 + (d.s > {m1})::integer + (d.s > {m2})::integer + (d.s > {m3})::integer + (d.s > {m4})::integer
      end)::smallint as new_m_score,
-    (case
-      when d.n > 0 and d.s >= {super} then 'super'
+    case
+      when d.n > 0 and d.s >= {super} then 'super'::public.value_tier
       when d.n > 0 and d.s >= {vip} then 'vip'
       else 'normal'
-    end)::public.value_tier as new_value_tier,
-    (case when d.n > 0 and {median_aov} is not null then
-       case when d.new_aov >= {median_aov} then 'high' else 'low' end
-     end)::public.ticket_band as new_ticket_band
+    end as new_value_tier,
+    case when d.n > 0 and {median_aov} is not null then
+      case when d.new_aov >= {median_aov} then 'high'::public.ticket_band else 'low' end
+    end as new_ticket_band
   from d
   offset 0
 ),
 x as (
   select k.*,
-    (case
+    case
       when k.new_r_score is null or k.new_f_score is null then null
-      when k.new_r_score = 5 and k.new_f_score >= 4 then 'champions'
+      when k.new_r_score = 5 and k.new_f_score >= 4 then 'champions'::public.rfm_segment
       when k.new_r_score between 3 and 4 and k.new_f_score >= 4 then 'loyal'
       when k.new_r_score >= 4 and k.new_f_score between 2 and 3 then 'potential_loyalist'
       when k.new_r_score = 5 and k.new_f_score = 1 then 'new_customer'
@@ -505,7 +503,7 @@ x as (
       when k.new_r_score <= 2 and k.new_f_score between 3 and 4 then 'at_risk'
       when k.new_r_score = 1 and k.new_f_score = 1 then 'lost'
       else 'hibernating'
-    end)::public.rfm_segment as new_rfm_segment,
+    end as new_rfm_segment,
     coalesce(k.stage_override, k.new_lifecycle_stage) as new_effective_stage
   from k
   offset 0
@@ -546,8 +544,9 @@ y1 as (
 ),
 y as (
   select y1.*,
-    case when cardinality(y1.new_segment_ids) > 0
-      then hashtextextended(array_to_string(y1.new_segment_ids, ','), 0) end as new_segments_digest
+    -- The ids of the segments the customer is in, joined by commas (array_to_string leaves the
+    -- empty slots out, so no list is built for it); null for none.
+    hashtextextended(nullif(array_to_string(y1.seg_slots, ','), ''), 0) as new_segments_digest
   from y1
 )
 $sql$;
@@ -596,32 +595,48 @@ $sql$;
   -- answer), then their customers in one pass (by the (org_id, tag_id) index, or all of them
   -- hashed), never every tag of every customer through the primary key.
   -- One customer: its own few tags, every name (a name no rule lists changes no answer either).
+  -- Referral counts (rc.n) and those tag names (rc.names) come from one table of the customers that
+  -- have either, so that every customer is looked up in one hash table, not in two.
+  referrals := $sql$
+    select c2.referred_by as customer_id, count(*)::integer as n
+      from public.customers c2
+     where c2.org_id = $1 and c2.referred_by is not null and {SCOPE:c2.referred_by}
+     group by c2.referred_by$sql$;
   if p_state.uses_tags and p_scope = 'one' then
     pieces := pieces || jsonb_build_object('TAGS', 'coalesce(tg.names, ''{}''::text[])');
-    pieces := pieces || jsonb_build_object('TAGS_JOIN', $sql$
+    pieces := pieces || jsonb_build_object('REFERRALS_JOIN', format($sql$
+  left join (%s
+  ) rc on rc.customer_id = c.id
   left join lateral (
     select array_agg((select lower(t.name) from public.tags t where t.id = ct.tag_id)) as names
       from public.customer_tags ct
      where ct.org_id = $1 and ct.customer_id = c.id and ct.source <> 'rule'
-  ) tg on true$sql$);
+  ) tg on true$sql$, referrals));
   elsif p_state.uses_tags then
-    pieces := pieces || jsonb_build_object('TAGS', 'coalesce(tg.names, ''{}''::text[])');
-    pieces := pieces || jsonb_build_object('TAGS_JOIN', $sql$
+    pieces := pieces || jsonb_build_object('TAGS', 'coalesce(rc.names, ''{}''::text[])');
+    pieces := pieces || jsonb_build_object('REFERRALS_JOIN', format($sql$
   left join (
-    select ct.customer_id, array_agg(rt.name) as names
-      from (
-        select t.id, lower(t.name) as name
-          from public.tags t
-         where t.org_id = $1
-           and lower(t.name) in (select jsonb_path_query($6, 'strict $.** ? (@.type() == "string")') #>> '{}')
-      ) rt
-      join public.customer_tags ct on ct.org_id = $1 and ct.tag_id = rt.id
-     where ct.source <> 'rule' and {SCOPE:ct.customer_id}
-     group by ct.customer_id
-  ) tg on tg.customer_id = c.id$sql$);
+    select coalesce(rf.customer_id, tg.customer_id) as customer_id, rf.n, tg.names
+      from (%s
+      ) rf
+      full join (
+        select ct.customer_id, array_agg(rt.name) as names
+          from (
+            select t.id, lower(t.name) as name
+              from public.tags t
+             where t.org_id = $1
+               and lower(t.name) in (select jsonb_path_query($6, 'strict $.** ? (@.type() == "string")') #>> '{}')
+          ) rt
+          join public.customer_tags ct on ct.org_id = $1 and ct.tag_id = rt.id
+         where ct.source <> 'rule' and {SCOPE:ct.customer_id}
+         group by ct.customer_id
+      ) tg on tg.customer_id = rf.customer_id
+  ) rc on rc.customer_id = c.id$sql$, referrals));
   else
     pieces := pieces || jsonb_build_object('TAGS', '''{}''::text[]');
-    pieces := pieces || jsonb_build_object('TAGS_JOIN', '');
+    pieces := pieces || jsonb_build_object('REFERRALS_JOIN', format($sql$
+  left join (%s
+  ) rc on rc.customer_id = c.id$sql$, referrals));
   end if;
 
   -- Day bounds of the rules, only for anchors some rule uses. Each list is read from $7 in a scalar
@@ -952,28 +967,31 @@ comment on function private.sync_rule_tags(uuid, uuid[]) is
   'Puts the tag of each segment (segments.tag_id) on its members and takes it off leavers (customer_tags.source = rule), for some customers or all.';
 
 
--- Whether a classified row y differs from its stored profile ($8: rewrite every row).
-create function private.changed_sql()
+-- Whether a classified row y differs from its stored profile ($8: rewrite every row). p_stats as in
+-- classification_ctes: with 'stored' the order statistics and the latest event are the profile's own
+-- (its counts are not null), so only the values computed from them are compared.
+create function private.changed_sql(p_stats text)
 returns text
 language sql
 immutable
 set search_path = ''
 as $sql$
-  select $cond$(not y.has_profile
+  select format($cond$(not y.has_profile
       or $8
       or y.old_reasons_version is distinct from 1
-      or (y.old_order_count, y.old_net_spend, y.old_aov, y.old_first_order_at, y.old_last_order_at,
-          y.old_previous_order_at, y.old_last_event_at, y.old_r_score, y.old_f_score, y.old_m_score,
+      or (%s y.old_aov, y.old_r_score, y.old_f_score, y.old_m_score,
           y.old_rfm_segment, y.old_lifecycle_stage, y.old_value_tier, y.old_ticket_band,
-          y.old_referral_count, y.old_segments_digest, y.old_next_transition_at)
+          y.old_referral_count, y.old_segments_digest, y.old_next_transition_at, y.old_recycle_at)
          is distinct from
-         (y.n, y.s, y.new_aov, y.f_at, y.l_at, y.pv_at, y.e_at, y.new_r_score, y.new_f_score, y.new_m_score,
+         (%s y.new_aov, y.new_r_score, y.new_f_score, y.new_m_score,
           y.new_rfm_segment, y.new_lifecycle_stage, y.new_value_tier, y.new_ticket_band,
-          y.referral_count, y.new_segments_digest, y.new_next_transition_at)
-      or y.old_recycle_at is distinct from y.new_recycle_at)$cond$
+          y.referral_count, y.new_segments_digest, y.new_next_transition_at, y.new_recycle_at))$cond$,
+    case when p_stats <> 'stored' then
+      'y.old_order_count, y.old_net_spend, y.old_first_order_at, y.old_last_order_at, y.old_previous_order_at, y.old_last_event_at,' end,
+    case when p_stats <> 'stored' then 'y.n, y.s, y.f_at, y.l_at, y.pv_at, y.e_at,' end)
 $sql$;
 
-comment on function private.changed_sql() is
+comment on function private.changed_sql(text) is
   'SQL condition: the classified row y differs from its stored profile (or $8 asks to rewrite every row).';
 
 
@@ -1091,7 +1109,7 @@ select (select count(*) from public.customers c where c.org_id = $1 and {SCOPE:c
        (select count(*) from sc)::integer as stage_changes,
        ((select count(*) from left_segments) + (select count(*) from joined_segments))::integer as memberships_written,
        array(select v.customer_id from moved v) as tag_ids
-$sql$, '{REASONS}', private.reasons_sql()), '{CHANGED}', private.changed_sql()),
+$sql$, '{REASONS}', private.reasons_sql()), '{CHANGED}', private.changed_sql(p_stats)),
     '{PROFILE_SET}', private.profile_set_sql('z', '$2')),
     '{PROFILE_COLUMNS}', (select string_agg(quote_ident(w.column_name), ', ') from private.profile_written_columns('z', '$2') as w)),
     '{PROFILE_VALUES}', (select string_agg(w.value_sql, ', ') from private.profile_written_columns('z', '$2') as w)),
@@ -1121,7 +1139,7 @@ select count(*)::integer as scanned,
        $sql$ || coalesce('array[' || (select string_agg(format('count(y.seg_slots[%s])', n), ', ' order by n)
                                        from generate_series(1, cardinality(p_state.segment_list)) as n) || ']::bigint[]',
                          '''{}''::bigint[]') || $sql$ as segment_counts
-  from y$sql$, '{CHANGED}', private.changed_sql()), p_scope)
+  from y$sql$, '{CHANGED}', private.changed_sql('stored')), p_scope)
 $fn$;
 
 comment on function private.classification_scan_sql(private.engine_state, text) is
@@ -1164,7 +1182,7 @@ as $fn$
 select z.*,
        case when z.old_effective_stage is distinct from z.new_effective_stage
          then ({REASONS}) -> 'lifecycle_stage' end as stage_reason
-  from (select y.*, {CHANGED} as is_changed from y) z$sql$, '{REASONS}', private.reasons_sql()), '{CHANGED}', private.changed_sql())
+  from (select y.*, {CHANGED} as is_changed from y) z$sql$, '{REASONS}', private.reasons_sql()), '{CHANGED}', private.changed_sql('given'))
 $fn$;
 
 comment on function private.classification_one_sql(private.engine_state) is
@@ -1770,7 +1788,7 @@ revoke all on function private.engine_scope(text, text) from public;
 revoke all on function private.reasons_sql() from public;
 revoke all on function private.profile_reasons(public.customer_profiles, boolean, text, jsonb) from public;
 revoke all on function private.customer_reasons(uuid, uuid) from public;
-revoke all on function private.changed_sql() from public;
+revoke all on function private.changed_sql(text) from public;
 revoke all on function private.profile_written_columns(text, text) from public;
 revoke all on function private.profile_set_sql(text, text) from public;
 revoke all on function private.classification_scan_sql(private.engine_state, text) from public;
