@@ -1137,17 +1137,28 @@ set search_path = ''
 as $fn$
   select private.engine_scope(replace(
     'with ' || private.classification_ctes('stored', p_state, p_scope)
-    || $sql$
-select count(*)::integer as scanned,
-       coalesce(array_agg(y.customer_id order by y.customer_id) filter (where {CHANGED}), '{}') as changed_ids,
-       array[$sql$ || (select string_agg(format('count(*) filter (where y.new_effective_stage = %L)', s), ', ' order by s)
+    || $sql$,
+-- Counted by the stage shown first (a handful of groups), so that no row is tested against every
+-- stage, then the groups gathered in the enum's order.
+per_stage as (
+  select y.new_effective_stage as stage, count(*) as customers, coalesce(sum(y.s), 0) as revenue,
+         array_agg(y.customer_id) filter (where {CHANGED}) as changed_ids$sql$
+    || coalesce((select string_agg(format(',
+         count(y.seg_slots[%1$s]) as members_%1$s', n), '' order by n)
+                   from generate_series(1, cardinality(p_state.segment_list)) as n), '') || $sql$
+    from y
+   group by y.new_effective_stage
+)
+select coalesce(sum(g.customers), 0)::integer as scanned,
+       array(select i from per_stage g2 cross join lateral unnest(g2.changed_ids) as i order by i) as changed_ids,
+       array[$sql$ || (select string_agg(format('coalesce(sum(g.customers) filter (where g.stage = %L), 0)', s), ', ' order by s)
                          from unnest(enum_range(null::public.lifecycle_stage)) as s) || $sql$]::bigint[] as stage_counts,
-       array[$sql$ || (select string_agg(format('coalesce(sum(y.s) filter (where y.new_effective_stage = %L), 0)', s), ', ' order by s)
+       array[$sql$ || (select string_agg(format('coalesce(sum(g.revenue) filter (where g.stage = %L), 0)', s), ', ' order by s)
                          from unnest(enum_range(null::public.lifecycle_stage)) as s) || $sql$]::numeric[] as stage_revenue,
-       $sql$ || coalesce('array[' || (select string_agg(format('count(y.seg_slots[%s])', n), ', ' order by n)
+       $sql$ || coalesce('array[' || (select string_agg(format('coalesce(sum(g.members_%s), 0)', n), ', ' order by n)
                                        from generate_series(1, cardinality(p_state.segment_list)) as n) || ']::bigint[]',
                          '''{}''::bigint[]') || $sql$ as segment_counts
-  from y$sql$, '{CHANGED}', private.changed_sql('stored')), p_scope)
+  from per_stage g$sql$, '{CHANGED}', private.changed_sql('stored')), p_scope)
 $fn$;
 
 comment on function private.classification_scan_sql(private.engine_state, text) is
