@@ -149,10 +149,10 @@ upd as (
     segments_digest = l.digest,
     computed_at = $2
   from ch y
-  -- The digest as the classification takes it (hashtextextended of the ids in order, joined by
-  -- commas; null for none), from one read of the customer's other memberships.
+  -- The digest as the classification takes it (private.segment_hash_sql: the XOR of the
+  -- segments' hashes, null for none), from one read of the customer's other memberships.
   cross join lateral (
-    select hashtextextended(string_agg(u.id::text, ',' order by u.id), 0) as digest
+    select nullif(bit_xor(%s), 0) as digest
       from (select m.segment_id as id from public.segment_memberships m
              where m.org_id = $1 and m.customer_id = y.customer_id
                and not m.segment_id = any (($7 ->> 'edited')::uuid[])
@@ -164,7 +164,7 @@ upd as (
 )
 select (select count(*) from upd)::integer as written,
        ((select count(*) from left_segments) + (select count(*) from joined_segments))::integer as memberships_written,
-       array(select u.customer_id from upd u) as tag_ids$sql$, p_changed), 'ids');
+       array(select u.customer_id from upd u) as tag_ids$sql$, p_changed, private.segment_hash_sql('u.id')), 'ids');
 end;
 $$;
 
@@ -264,8 +264,8 @@ revoke all on function private.segment_pass_reads_stored(uuid, text) from public
 -- p_write false (scope 'range', one statement for every customer: sequential scans, a hash join
 -- of the customers with the profiles that match, and a hash full join of those pairs with the
 -- stored ones): {scanned, changed_ids, segment_counts}. p_write true (scope 'ids', the customers of
--- $5 by index): inserts the pairs that are new and deletes those that left, returning
--- {changed_ids, memberships_written}.
+-- $5 by index): inserts the pairs that are new, deletes those that left and flips their hashes
+-- in the profiles' segments digest, returning {written, memberships_written, tag_ids}.
 create function private.stored_segment_pass_sql(p_predicates text[], p_id_at integer[], p_uses_tags boolean, p_write boolean)
 returns text
 language plpgsql
@@ -337,27 +337,57 @@ select (select count(*) from public.customers c where c.org_id = $1)::integer as
 with members_now as (
 %s
 ), members_stored as (
-  -- The listed customers have profiles (the read-only statement took only those).
+  -- The listed customers have profiles (the read-only statement took only those); each is looked
+  -- up by the primary key of the membership table (offset 0: a probe per customer, never a hash of
+  -- every member of the edited segments).
   select m.segment_id, m.customer_id
-    from public.segment_memberships m
-   where m.segment_id = any (($7 ->> 'edited')::uuid[]) and m.customer_id = any ($5::uuid[])
-), joined as (
-  insert into public.segment_memberships (org_id, segment_id, customer_id)
-  select $1, n.segment_id, n.customer_id
+    from unnest($5::uuid[]) as i (customer_id)
+    cross join lateral (
+      select m.segment_id, m.customer_id
+        from public.segment_memberships m
+       where m.segment_id = any (($7 ->> 'edited')::uuid[]) and m.customer_id = i.customer_id
+      offset 0
+    ) m
+), differences as (
+  -- A full join: hashed or merged whatever the planner expects of either side.
+  select n.segment_id as joined, o.segment_id as left_from, coalesce(n.customer_id, o.customer_id) as customer_id
     from members_now n
-   where not exists (select 1 from members_stored o where o.segment_id = n.segment_id and o.customer_id = n.customer_id)
+    full join members_stored o on o.segment_id = n.segment_id and o.customer_id = n.customer_id
+   where n.customer_id is null or o.customer_id is null
+), joined as (
+  -- In the order of the membership table's indexes, so that neighbouring rows go to the same pages.
+  insert into public.segment_memberships (org_id, segment_id, customer_id)
+  select $1, d.joined, d.customer_id
+    from differences d
+   where d.left_from is null
+   order by d.joined, d.customer_id
   on conflict (segment_id, customer_id) do nothing
-  returning customer_id
+  returning segment_id, customer_id
 ), left_segments as (
   delete from public.segment_memberships m
-   using members_stored o
-   where m.segment_id = o.segment_id and m.customer_id = o.customer_id
-     and not exists (select 1 from members_now n where n.segment_id = o.segment_id and n.customer_id = o.customer_id)
-  returning m.customer_id
+   using differences d
+   where d.joined is null and m.segment_id = d.left_from and m.customer_id = d.customer_id
+  returning m.segment_id, m.customer_id
+), upd as (
+  -- The digest follows from the memberships moved alone: each flips its segment's hash
+  -- (private.segment_hash_sql), the customer's other memberships are not read.
+  update public.customer_profiles p
+     set segments_digest = nullif(coalesce(p.segments_digest, 0) # f.flips, 0),
+         computed_at = $2
+    from (
+      select mv.customer_id, bit_xor(%s) as flips
+        from (select j.segment_id, j.customer_id from joined j
+              union all
+              select l.segment_id, l.customer_id from left_segments l) mv
+       group by mv.customer_id
+    ) f
+   where p.org_id = $1 and p.customer_id = f.customer_id
+  returning p.customer_id
 )
-select coalesce(array(select j.customer_id from joined j union select l.customer_id from left_segments l), '{}') as changed_ids,
-       ((select count(*) from joined) + (select count(*) from left_segments))::integer as memberships_written$sql$,
-    members_now), 'ids');
+select (select count(*) from upd)::integer as written,
+       ((select count(*) from joined) + (select count(*) from left_segments))::integer as memberships_written,
+       array(select u.customer_id from upd u) as tag_ids$sql$,
+    members_now, private.segment_hash_sql('mv.segment_id')), 'ids');
 end;
 $$;
 
@@ -385,11 +415,10 @@ comment on function private.run_stored_segment_scan(text, uuid, timestamptz, jso
 revoke all on function private.run_stored_segment_scan(text, uuid, timestamptz, jsonb, jsonb) from public;
 
 
--- Writes the differences of the edited segments' memberships for some customers (the pass over
--- stored profiles, p_sql = stored_segment_pass_sql(…, true)), then the segments digest of the
--- customers whose memberships changed, from their memberships as they now are (by the customer
--- index of the membership table; segments_digest and computed_at are no indexed columns, so the
--- profile is updated in place when its page has room).
+-- Writes the differences of the edited segments' memberships for some customers and their
+-- profiles' segments digest (the pass over stored profiles, p_sql = stored_segment_pass_sql(…,
+-- true)); returns {written, memberships_written, tag_ids}. segments_digest and computed_at are no
+-- indexed columns, so a profile is updated in place when its page has room.
 create function private.write_segment_differences(
   p_sql text, p_org uuid, p_now timestamptz, p_ids uuid[], p_values jsonb, p_cfg jsonb,
   out written integer, out memberships_written integer, out tag_ids uuid[])
@@ -402,20 +431,22 @@ set search_path = ''
 set random_page_cost = 1.1
 as $$
 declare
-  changed uuid[];
+  -- A statement reads each listed customer's profile page twice (its rule, then its digest):
+  -- a few thousand customers at a time, so that the pages read first are still in shared
+  -- buffers when they are written.
+  batch constant integer := 4000;
+  part record;
 begin
-  execute p_sql into changed, memberships_written
-    using p_org, p_now, null::uuid, null::uuid, p_ids, p_values, p_cfg;
-  with upd as (
-    update public.customer_profiles p
-       set segments_digest = (select hashtextextended(string_agg(m.segment_id::text, ',' order by m.segment_id), 0)
-                                from public.segment_memberships m
-                               where m.org_id = p_org and m.customer_id = p.customer_id),
-           computed_at = p_now
-     where p.org_id = p_org and p.customer_id = any (changed)
-    returning p.customer_id
-  )
-  select count(*)::integer, coalesce(array_agg(u.customer_id), '{}') into written, tag_ids from upd u;
+  written := 0;
+  memberships_written := 0;
+  tag_ids := '{}';
+  for i in 0 .. (coalesce(cardinality(p_ids), 0) - 1) / batch loop
+    execute p_sql into part
+      using p_org, p_now, null::uuid, null::uuid, p_ids[i * batch + 1 : (i + 1) * batch], p_values, p_cfg;
+    written := written + part.written;
+    memberships_written := memberships_written + part.memberships_written;
+    tag_ids := tag_ids || part.tag_ids;
+  end loop;
 end;
 $$;
 
