@@ -315,20 +315,17 @@ with members_now as (
     from public.segment_memberships m
    where m.segment_id = any (($7 ->> 'edited')::uuid[])
 ), differences as (
-  select n.segment_id as joined, o.segment_id as stayed_or_left, coalesce(n.customer_id, o.customer_id) as customer_id
+  select n.segment_id as member_now, o.segment_id as member_stored, coalesce(n.customer_id, o.customer_id) as customer_id
     from members_now n
     full join members_stored o on o.segment_id = n.segment_id and o.customer_id = n.customer_id
 )
 select (select count(*) from public.customers c where c.org_id = $1)::integer as scanned,
-       -- A stored member without a profile is left as it is (the classification's pass, too).
-       coalesce(array_agg(distinct d.customer_id) filter (
-         where d.stayed_or_left is null
-            or (d.joined is null
-                and exists (select 1 from public.customer_profiles p where p.org_id = $1 and p.customer_id = d.customer_id))), '{}') as changed_ids,
+       -- A member always has a profile (both go with the customer), so one that left is written.
+       coalesce(array_agg(distinct d.customer_id) filter (where d.member_now is null or d.member_stored is null), '{}') as changed_ids,
        %s as segment_counts
   from differences d$sql$,
       members_now,
-      coalesce('array[' || (select string_agg(format('count(*) filter (where d.joined = ($6 ->> %s)::uuid)', a.at), ', ' order by a.n)
+      coalesce('array[' || (select string_agg(format('count(*) filter (where d.member_now = ($6 ->> %s)::uuid)', a.at), ', ' order by a.n)
                               from unnest(p_id_at) with ordinality as a (at, n)) || ']::bigint[]',
                '''{}''::bigint[]')), 'range');
   end if;
@@ -337,9 +334,8 @@ select (select count(*) from public.customers c where c.org_id = $1)::integer as
 with members_now as (
 %s
 ), members_stored as (
-  -- The listed customers have profiles (the read-only statement took only those); each is looked
-  -- up by the primary key of the membership table (offset 0: a probe per customer, never a hash of
-  -- every member of the edited segments).
+  -- Each listed customer looked up by the primary key of the membership table (offset 0: a probe
+  -- per customer, never a hash of every member of the edited segments).
   select m.segment_id, m.customer_id
     from unnest($5::uuid[]) as i (customer_id)
     cross join lateral (
