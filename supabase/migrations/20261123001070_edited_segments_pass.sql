@@ -426,23 +426,9 @@ set search_path = ''
 -- prefer past ~10,000 ids (as the drift pass's write, private.recompute).
 set random_page_cost = 1.1
 as $$
-declare
-  -- A statement reads each listed customer's profile page twice (its rule, then its digest):
-  -- a few thousand customers at a time, so that the pages read first are still in shared
-  -- buffers when they are written.
-  batch constant integer := 4000;
-  part record;
 begin
-  written := 0;
-  memberships_written := 0;
-  tag_ids := '{}';
-  for i in 0 .. (coalesce(cardinality(p_ids), 0) - 1) / batch loop
-    execute p_sql into part
-      using p_org, p_now, null::uuid, null::uuid, p_ids[i * batch + 1 : (i + 1) * batch], p_values, p_cfg;
-    written := written + part.written;
-    memberships_written := memberships_written + part.memberships_written;
-    tag_ids := tag_ids || part.tag_ids;
-  end loop;
+  execute p_sql into written, memberships_written, tag_ids
+    using p_org, p_now, null::uuid, null::uuid, p_ids, p_values, p_cfg;
 end;
 $$;
 
