@@ -79,7 +79,7 @@ comment on column public.customer_profiles.value_tier is 'Value tier (客户价�
 comment on column public.customer_profiles.ticket_band is 'Ticket band (高低客单): high when AOV is at or above the organization''s median AOV, else low; null for non-buyers.';
 comment on column public.customer_profiles.referral_count is 'How many customers name this one as their referrer (推荐数量).';
 comment on column public.customer_profiles.segments_digest is
-  'A digest of the segments the customer is in (hashtextextended of their sorted ids; null for none), so that an engine pass tells a changed membership without reading public.segment_memberships.';
+  'A digest of the segments the customer is in (the XOR of their hashes, private.segment_hash_sql; null for none), so that an engine pass tells a changed membership without reading public.segment_memberships.';
 comment on column public.customer_profiles.computed_at is 'When the computed fields were last brought up to date.';
 
 create index customer_profiles_override_by_idx on public.customer_profiles (override_by) where override_by is not null;

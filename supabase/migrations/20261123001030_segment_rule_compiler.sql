@@ -219,6 +219,24 @@ comment on function private.compile_rule(jsonb, uuid) is
   'Checks and compiles one rule: the SQL predicate over r (values only as $6 references), the values bound as $6, and the day bounds per time anchor. For previews and tests.';
 
 
+-- A customer's segments digest (customer_profiles.segments_digest) is the XOR of the hashes of
+-- its segments, null for none (a XOR of 0 counts as none). A XOR, so that a pass that moves some
+-- memberships brings the digest along from the moved ones alone (each segment joined or left
+-- flips its hash), without reading the customer's other memberships. This is the hash of one
+-- segment (p_segment: an expression of type uuid), as SQL text for the engine's statements.
+create function private.segment_hash_sql(p_segment text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select format('hashtextextended((%s)::text, 0)', p_segment)
+$$;
+
+comment on function private.segment_hash_sql(text) is
+  'The SQL text of one segment''s hash in a segments digest (the XOR of a customer''s segments'' hashes, null for none).';
+
+
 -- Sorted distinct day counts of one anchor.
 create function private.rule_bounds_of(p_bounds jsonb, p_anchor text)
 returns integer[]
@@ -511,6 +529,7 @@ revoke all on function private.compile_rule_node(jsonb, uuid, uuid[], jsonb, jso
 revoke all on function private.compile_segment_rule(jsonb, uuid, uuid[], jsonb, jsonb) from public;
 revoke all on function private.compile_rule(jsonb, uuid) from public;
 revoke all on function private.rule_bounds_of(jsonb, text) from public;
+revoke all on function private.segment_hash_sql(text) from public;
 revoke all on function private.compile_org_segments(uuid) from public;
 grant execute on function private.compile_rule(jsonb, uuid) to service_role;
 grant execute on function private.compile_org_segments(uuid) to service_role;

@@ -543,10 +543,7 @@ y1 as (
   from ys
 ),
 y as (
-  select y1.*,
-    -- The ids of the segments the customer is in, joined by commas (array_to_string leaves the
-    -- empty slots out, so no list is built for it); null for none.
-    hashtextextended(nullif(array_to_string(y1.seg_slots, ','), ''), 0) as new_segments_digest
+  select y1.*, {SEGMENTS_DIGEST} as new_segments_digest
   from y1
 )
 $sql$;
@@ -688,6 +685,11 @@ $sql$;
         where b >= 1 and r.new_recycle_at - (b - 1) * interval '24 hours' > $2::timestamptz)$sql$;
   end if;
   pieces := pieces || jsonb_build_object('BOUNDS', bound_terms);
+  -- The digest of the row's segments (private.segment_hash_sql): the XOR over its slots.
+  pieces := pieces || jsonb_build_object('SEGMENTS_DIGEST', coalesce(
+    'nullif(' || (select string_agg(format('coalesce(%s, 0)', private.segment_hash_sql(format('y1.seg_slots[%s]', n))), ' # ' order by n)
+                    from generate_series(1, cardinality(p_state.segment_list)) as n) || ', 0)',
+    'null::bigint'));
 
   if p_members_of is null then
     pieces := pieces || jsonb_build_object('OLD_MEMBERS', 'null::uuid[]');

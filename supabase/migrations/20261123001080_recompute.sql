@@ -148,6 +148,7 @@ declare
   segment_state private.engine_state;
   segment_config jsonb;
   segment_write record;
+  reads_stored boolean;
   problem text;
   recycled integer := 0;
   saved_page_cost text;
@@ -304,7 +305,9 @@ begin
       next_after := case when last_chunk then null else ids[cardinality(ids)] end;
     elsif scope = 'segments' then
       -- The edited segments (and those including them), evaluated for every customer in one
-      -- read-only pass; the chunks rewrite the memberships that differ.
+      -- read-only pass; the chunks rewrite the memberships that differ. When the rules can be
+      -- evaluated on the stored profiles (segment_pass_reads_stored, decided by the first chunk),
+      -- both read them instead of classifying.
       edited := array(select jsonb_array_elements_text(run.details -> 'edited')::uuid);
       select * into some_segments from private.compile_some_segments(p_org, edited);
       segment_state := state;
@@ -313,22 +316,33 @@ begin
       segment_state.segment_list := array(select s.id from public.segments s
                                            where s.org_id = p_org and s.is_active and s.id = any (edited)
                                            order by s.id);
+      segment_state.uses_tags := position('r.tag_names' in some_segments.membership_sql) > 0;
       segment_config := private.engine_config(p_org, state) || jsonb_build_object('edited', edited::text);
       if opened then
-        execute private.segment_pass_sql(segment_state, some_segments.changed_sql, false) into scan
-          using p_org, run.as_of, null::uuid, null::uuid, null::uuid[], some_segments.membership_values, segment_config;
+        reads_stored := private.segment_pass_reads_stored(p_org, some_segments.membership_sql);
+        if reads_stored then
+          select * into scan
+            from private.run_stored_segment_scan(
+                   private.stored_segment_pass_sql(some_segments.slot_predicates, some_segments.slot_id_at, segment_state.uses_tags, false),
+                   p_org, run.as_of, some_segments.membership_values, segment_config);
+        else
+          execute private.segment_pass_sql(segment_state, some_segments.changed_sql, false) into scan
+            using p_org, run.as_of, null::uuid, null::uuid, null::uuid[], some_segments.membership_values, segment_config;
+        end if;
         insert into private.run_pending (run_id, customer_id)
         select run.id, i from unnest(scan.changed_ids) as i;
         -- Members of each edited segment still active (in the order of its id), as the pass found them.
         update public.recompute_runs rr
            set details = rr.details || jsonb_build_object(
                  'pending', cardinality(scan.changed_ids),
+                 'reads_stored', reads_stored,
                  'edited_counts', (select coalesce(jsonb_object_agg(a.id, scan.segment_counts[a.n]), '{}')
                                      from unnest(segment_state.segment_list) with ordinality as a (id, n)))
          where rr.id = run.id
         returning * into run;
         scanned := scan.scanned;
       end if;
+      reads_stored := coalesce((run.details ->> 'reads_stored')::boolean, false);
       ids := array(
         select rp.customer_id from private.run_pending rp
          where rp.run_id = run.id
@@ -338,8 +352,15 @@ begin
       result := jsonb_build_object('changed', 0, 'rows_written', 0, 'profiles_written', 0,
                                    'stage_changes', 0, 'tags_added', 0, 'tags_removed', 0);
       if cardinality(ids) > 0 then
-        execute private.segment_pass_sql(segment_state, some_segments.changed_sql, true) into segment_write
-          using p_org, run.as_of, null::uuid, null::uuid, ids, some_segments.membership_values, segment_config;
+        if reads_stored then
+          select * into segment_write
+            from private.write_segment_differences(
+                   private.stored_segment_pass_sql(some_segments.slot_predicates, some_segments.slot_id_at, segment_state.uses_tags, true),
+                   p_org, run.as_of, ids, some_segments.membership_values, segment_config);
+        else
+          execute private.segment_pass_sql(segment_state, some_segments.changed_sql, true) into segment_write
+            using p_org, run.as_of, null::uuid, null::uuid, ids, some_segments.membership_values, segment_config;
+        end if;
         if cardinality(segment_write.tag_ids) > 0 then
           select t.added, t.removed into tags from private.sync_rule_tags(p_org, segment_write.tag_ids) as t;
         else

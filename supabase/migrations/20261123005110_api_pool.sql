@@ -79,10 +79,9 @@ begin
     'array(select lower(t.name) from public.customer_tags ct join public.tags t on t.org_id = ct.org_id and t.id = ct.tag_id
             where ct.org_id = c.org_id and ct.customer_id = c.id and ct.source <> ''rule'')'
     else '''{}''::text[]' end;
-  -- The row r as rules see it: the classification's own select list (private.rule_row_sql) over
-  -- the row x it reads, here from the stored profile under the classification's names. Pool
-  -- customers are unowned: they have no time of return to the pool (rc). The rule's values are
-  -- $6, as the compiler writes them.
+  -- The row r as rules see it, from the stored profile (private.stored_rule_row_sql). Pool
+  -- customers are unowned: they have no time of return to the pool. The rule's values are $6, as
+  -- the compiler writes them.
   return query execute format($sql$
 select c.id, c.display_name, c.primary_email, c.primary_phone, p.effective_stage, p.value_tier, p.net_spend::numeric,
        p.order_count, p.last_order_at,
@@ -92,32 +91,10 @@ select c.id, c.display_name, c.primary_email, c.primary_phone, p.effective_stage
   from public.customers c
   join public.customer_profiles p on p.org_id = c.org_id and p.customer_id = c.id
   left join public.customer_satisfaction sat on sat.org_id = c.org_id and sat.customer_id = c.id
-  cross join lateral (
-    select x.*,
-    %s
-      from (
-        select p.order_count as n, p.net_spend as s, p.aov as new_aov,
-               p.r_score as new_r_score, p.f_score as new_f_score, p.m_score as new_m_score, p.prev_f_score,
-               p.effective_stage as new_effective_stage, p.value_tier as new_value_tier,
-               p.rfm_segment as new_rfm_segment, p.ticket_band as new_ticket_band,
-               floor(date_part('epoch', $2 - p.last_order_at) / 86400)::integer as d_last,
-               floor(date_part('epoch', $2 - p.first_order_at) / 86400)::integer as d_first,
-               floor(date_part('epoch', $2 - p.last_event_at) / 86400)::integer as d_event,
-               floor(date_part('epoch', $2 - c.created_at) / 86400)::integer as d_created,
-               sat.last_score_100 as sat_last, sat.avg_score_100 as sat_avg,
-               floor(date_part('epoch', $2 - sat.last_at) / 86400)::integer as d_sat,
-               p.open_follow_ups as open_fu,
-               floor(date_part('epoch', $2 - p.last_contact_at) / 86400)::integer as d_contact,
-               c.owner_id, p.referral_count,
-               c.company_size::text as company_size, c.country, c.industry, c.acquisition_source as source,
-               %s as tag_names,
-               c.is_valid, c.is_partner
-      ) x
-     cross join lateral (select null::timestamptz as new_recycle_at) rc
-  ) r
+  %s
  where c.org_id = $1 and c.owner_id is null and (%s)
  order by p.net_spend desc, c.id
- limit $3$sql$, private.rule_row_sql(), tags_sql, replace(compiled.predicate, '$6', '$4'))
+ limit $3$sql$, private.stored_rule_row_sql(tags_sql), replace(compiled.predicate, '$6', '$4'))
   using p_org, now(), p_limit, compiled.rule_values;
 end;
 $$;
