@@ -825,6 +825,8 @@ begin
       -- Ids in the order of the rows: a time prefix (as UUIDv7), a random part, then the row number.
       id_prefix := lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') || '7'
                    || lpad(to_hex((random() * 4095)::integer), 3, '0') || '8' || lpad(to_hex((random() * 1048575)::integer), 5, '0');
+      -- Its sort of millions of rows in memory, not merged from disk.
+      perform set_config('work_mem', '1GB', true);
       insert into public.orders (id, org_id, customer_id, source, external_id, ordered_at, total, refunded_amount, currency, status)
       select (id_prefix || lpad(to_hex(row_number() over (order by w.org_id, w.source_, w.order_in)), 10, '0'))::uuid,
              w.org_id, r.customer_id, w.source_, w.order_in, w.ordered_, w.total_, w.refunded_, w.currency_, w.status_
@@ -832,6 +834,7 @@ begin
         join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
        where w.error is null and r.customer_id is not null
        order by w.org_id, w.source_, w.order_in;
+      perform set_config('work_mem', '256MB', true);
       inserted := true;
     exception when unique_violation then
       -- Someone else wrote one of these orders meanwhile (all of the above is undone): upsert.
@@ -879,12 +882,16 @@ begin
   -- What the orders' insert trigger does (portrait.bulk: it stood aside), once the statistics
   -- know the new orders: the engine's recount would otherwise plan for an empty table.
   analyze public.orders;
+  -- (The customers of the references some good paid row uses: a sort of the distinct
+  -- references, not of every paid row.)
   for batch in
-    select w.org_id, array_agg(distinct r.customer_id) as ids
-      from pg_temp.import_order_work w
-      join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
-     where w.error is null and r.customer_id is not null and w.status_ = 'paid'
-     group by w.org_id
+    select r.org_id, array_agg(distinct r.customer_id) as ids
+      from pg_temp.import_reference_work r
+     where r.customer_id is not null
+       and exists (select 1 from pg_temp.import_order_work w
+                    where w.org_id = r.org_id and w.ref_kind = r.ref_kind and w.ref_value = r.ref_value
+                      and w.error is null and w.status_ = 'paid')
+     group by r.org_id
   loop
     perform private.refresh_customers(batch.org_id, batch.ids, true);
   end loop;
@@ -1059,6 +1066,8 @@ language plpgsql
 volatile
 security definer
 set search_path = ''
+-- (Its lists of millions of pending ids are read, not compiled for.)
+set jit = off
 as $$
 begin
   if p_org is null then
