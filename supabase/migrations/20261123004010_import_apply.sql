@@ -318,8 +318,10 @@ begin
      offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
   )
   select p.*,
-         (select m.user_id from public.members m join auth.users u on u.id = m.user_id
-           where m.org_id = p.org_id and lower(u.email) = p.owner_n) as owner_id,
+         -- (Looked up only for the rows that name an owner.)
+         case when p.owner_n is not null then
+           (select m.user_id from public.members m join auth.users u on u.id = m.user_id
+             where m.org_id = p.org_id and lower(u.email) = p.owner_n) end as owner_id,
          case
            when p.known_org is null then private.import_org_problem(p.org_id)
            when cardinality(p.cell_problems) > 0 then p.cell_problems[1]
@@ -687,6 +689,7 @@ declare
   first_import boolean;
   inserted boolean := false;
   id_prefix text;
+  id_sequence regclass;
   -- Each row's outcome (status, reason, customer): one query, for marking staged rows and for
   -- writing held rows. $1: the good rows were inserted as new orders (the first import).
   outcome constant text := $q$
@@ -735,6 +738,7 @@ begin
      where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
        and s.id = any (p_ids) and s.import_status = 'pending';
   else
+    id_sequence := pg_get_serial_sequence('public.import_orders', 'id')::regclass;
     -- Rows the session holds (public.import_apply): numbered now with the staging table's own
     -- ids, in the order they were loaded (a temporary table only appended to is read in the order
     -- it was written, as the loader's own table is; sorting millions of wide rows again would take
@@ -743,7 +747,7 @@ begin
     with orgs as materialized (
       select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
     )
-    select nextval(pg_get_serial_sequence('public.import_orders', 'id')::regclass) as id,
+    select nextval(id_sequence) as id,
            h.org_id, h.import_batch, h.loaded_at, h.order_id, h.customer_email, h.customer_phone, h.customer_external_id,
            h.ordered_at, h.total, h.refunded, h.status, h.currency, h.source,
            o.id as known_org, o.settings ->> 'currency' as org_currency,
