@@ -910,8 +910,9 @@ begin
     )
     insert into pg_temp.import_order_written (org_id, source, external_id)
     select x.org_id, x.source, x.external_id from written x;
-    analyze pg_temp.import_order_written;
   end if;
+  -- (Empty after the first import's insert: the planner then hashes it, not the millions of rows.)
+  analyze pg_temp.import_order_written;
 
   -- Staged rows are marked with their outcome; held rows are written to the staging table with it
   -- (one write of each row instead of a load and a marking).
