@@ -113,7 +113,8 @@ async function readHeaderLine(file: string): Promise<string[] | null> {
 /**
  * The fast way to load a well-formed file into Postgres: the file's bytes go straight to COPY
  * (Postgres's own CSV reader, one statement for the whole file) into a temporary table of text
- * columns, then one insert moves the accepted columns into the staging table. Returns null, having
+ * columns, then one insert moves the accepted columns into the staging table (orders: into the session's
+ * pg_temp.import_orders_held, which public.import_apply resolves and writes to import_orders). Returns null, having
  * written nothing, when Postgres cannot read the file as one table of CSV (rows of uneven length,
  * empty lines, encoding errors…): loadFile then reads it row by row through csv-parse.
  */
@@ -160,8 +161,17 @@ async function copyWholeFile(
     await pipeline(input, copyBytes(), copy);
     // Rows keep the file's order (a fresh temporary table is read in the order it was written):
     // staging ids are row numbers, and the first of two rows with the same key counts.
+    // Orders are held in this session (public.import_apply writes them to the staging table with
+    // their outcome: each row written once, not loaded pending and then marked).
+    const target = kind === 'orders' ? 'pg_temp.import_orders_held' : `public.import_${kind}`;
+    if (kind === 'orders') {
+      await client.query(
+        `create temp table if not exists import_orders_held (org_id uuid, import_batch text,
+           loaded_at timestamptz not null default now(), ${options.headers.orders.map((c) => `${c} text`).join(', ')})`,
+      );
+    }
     const { rowCount } = await client.query(
-      `insert into public.import_${kind} (org_id, import_batch, ${names.join(', ')})
+      `insert into ${target} (org_id, import_batch, ${names.join(', ')})
        select $1, $2, ${columns.map((i) => `nullif(c${i}, '')`).join(', ')} from pg_temp.import_load`,
       [options.org, batch],
     );
@@ -335,6 +345,7 @@ export async function importFiles(
   options.onPhase?.('apply');
   const applyStarted = performance.now();
   await client.query(`select public.import_apply($1)`, [options.org]);
+  await client.query(`drop table if exists pg_temp.import_orders_held`);
   const applySeconds = (performance.now() - applyStarted) / 1000;
 
   let refresh: ImportSummary['refresh'] = null;

@@ -318,8 +318,10 @@ begin
      offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
   )
   select p.*,
-         (select m.user_id from public.members m join auth.users u on u.id = m.user_id
-           where m.org_id = p.org_id and lower(u.email) = p.owner_n) as owner_id,
+         -- (Looked up only for the rows that name an owner.)
+         case when p.owner_n is not null then
+           (select m.user_id from public.members m join auth.users u on u.id = m.user_id
+             where m.org_id = p.org_id and lower(u.email) = p.owner_n) end as owner_id,
          case
            when p.known_org is null then private.import_org_problem(p.org_id)
            when cardinality(p.cell_problems) > 0 then p.cell_problems[1]
@@ -665,7 +667,7 @@ revoke all on function private.import_resolve_references(text) from public;
 -- external_id), with ids that grow in the same order (appended to the primary key, not
 -- scattered over it); otherwise, or when a concurrent writer added one of the same orders
 -- meanwhile, an upsert that tells new, changed and unchanged orders apart.
-create function private.import_apply_orders(p_ids bigint[])
+create function private.import_apply_orders(p_ids bigint[], p_held_org uuid default null)
 returns void
 language plpgsql
 volatile
@@ -687,9 +689,33 @@ declare
   first_import boolean;
   inserted boolean := false;
   id_prefix text;
+  id_sequence regclass;
+  -- Each row's outcome (status, reason, customer): one query, for marking staged rows and for
+  -- writing held rows. $1: the good rows were inserted as new orders (the first import).
+  outcome constant text := $q$
+    select w.id,
+           case when w.error is not null or r.customer_id is null then 'rejected'
+                when $1 or x.external_id is not null or r.created then 'applied'
+                else 'duplicate' end::public.import_status as import_status,
+           coalesce(w.error, case when r.customer_id is null then
+             format('customer_external_id: no customer has the external id %s; import the customers file first', quote_literal(w.ref_value)) end) as error,
+           case when w.error is null then r.customer_id end as customer_id
+      from pg_temp.import_order_work w
+      left join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
+      left join pg_temp.import_order_written x on x.org_id = w.org_id and x.source = w.source_ and x.external_id = w.order_in and w.error is null$q$;
 begin
-  if cardinality(p_ids) = 0 then
+  if p_held_org is null and cardinality(p_ids) = 0 then
     return;
+  end if;
+  if p_held_org is not null then
+    -- (Held rows are of one organization: the table is emptied once they are resolved.)
+    if exists (select 1 from pg_temp.import_orders_held h where h.org_id is distinct from p_held_org) then
+      raise exception using errcode = '22023',
+        message = format('pg_temp.import_orders_held: holds rows of another organization than %s', p_held_org);
+    end if;
+    if not exists (select 1 from pg_temp.import_orders_held h) then
+      return;
+    end if;
   end if;
   restore := private.import_defer_engine();
   -- The statements below sort and hash millions of narrow rows.
@@ -698,18 +724,39 @@ begin
   -- The rows to resolve, read once into a narrow table the planner has statistics of (it then
   -- hashes the few distinct values below, not the millions of rows).
   drop table if exists pg_temp.import_order_staged;
-  create temp table import_order_staged on commit drop as
-  with orgs as materialized (
-    select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
-  )
-  select s.id, s.org_id, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.ordered_at, s.total,
-         s.refunded, s.status, s.currency, s.source,
-         o.id as known_org, o.settings ->> 'currency' as org_currency,
-         coalesce(o.settings ->> 'default_phone_region', '') as region_key
-    from public.import_orders s
-    left join orgs o on o.id = s.org_id
-   where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
-     and s.id = any (p_ids) and s.import_status = 'pending';
+  if p_held_org is null then
+    create temp table import_order_staged on commit drop as
+    with orgs as materialized (
+      select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
+    )
+    select s.id, s.org_id, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.ordered_at, s.total,
+           s.refunded, s.status, s.currency, s.source,
+           o.id as known_org, o.settings ->> 'currency' as org_currency,
+           coalesce(o.settings ->> 'default_phone_region', '') as region_key
+      from public.import_orders s
+      left join orgs o on o.id = s.org_id
+     where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
+       and s.id = any (p_ids) and s.import_status = 'pending';
+  else
+    id_sequence := pg_get_serial_sequence('public.import_orders', 'id')::regclass;
+    -- Rows the session holds (public.import_apply): numbered now with the staging table's own
+    -- ids, in the order they were loaded (a temporary table only appended to is read in the order
+    -- it was written, as the loader's own table is; sorting millions of wide rows again would take
+    -- seconds); written to it below with their outcome.
+    create temp table import_order_staged on commit drop as
+    with orgs as materialized (
+      select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
+    )
+    select nextval(id_sequence) as id,
+           h.org_id, h.import_batch, h.loaded_at, h.order_id, h.customer_email, h.customer_phone, h.customer_external_id,
+           h.ordered_at, h.total, h.refunded, h.status, h.currency, h.source,
+           o.id as known_org, o.settings ->> 'currency' as org_currency,
+           coalesce(o.settings ->> 'default_phone_region', '') as region_key
+      from pg_temp.import_orders_held h
+      left join orgs o on o.id = h.org_id
+     where h.org_id = p_held_org;
+    truncate pg_temp.import_orders_held;
+  end if;
   analyze pg_temp.import_order_staged;
 
   drop table if exists pg_temp.import_order_work;
@@ -815,6 +862,10 @@ begin
 
   perform private.import_resolve_references('import_order_work');
 
+  -- The orders an upsert wrote (new or changed), for the rows' outcome.
+  drop table if exists pg_temp.import_order_written;
+  create temp table import_order_written (org_id uuid, source public.order_source, external_id text) on commit drop;
+
   -- The first import of these sources into the organization: every good row is a new order.
   first_import := not exists (
     select 1
@@ -825,6 +876,8 @@ begin
       -- Ids in the order of the rows: a time prefix (as UUIDv7), a random part, then the row number.
       id_prefix := lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') || '7'
                    || lpad(to_hex((random() * 4095)::integer), 3, '0') || '8' || lpad(to_hex((random() * 1048575)::integer), 5, '0');
+      -- Its sort of millions of rows in memory, not merged from disk.
+      perform set_config('work_mem', '1GB', true);
       insert into public.orders (id, org_id, customer_id, source, external_id, ordered_at, total, refunded_amount, currency, status)
       select (id_prefix || lpad(to_hex(row_number() over (order by w.org_id, w.source_, w.order_in)), 10, '0'))::uuid,
              w.org_id, r.customer_id, w.source_, w.order_in, w.ordered_, w.total_, w.refunded_, w.currency_, w.status_
@@ -832,6 +885,7 @@ begin
         join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
        where w.error is null and r.customer_id is not null
        order by w.org_id, w.source_, w.order_in;
+      perform set_config('work_mem', '256MB', true);
       inserted := true;
     exception when unique_violation then
       -- Someone else wrote one of these orders meanwhile (all of the above is undone): upsert.
@@ -839,16 +893,7 @@ begin
     end;
   end if;
 
-  if inserted then
-    update public.import_orders s
-       set import_status = case when w.error is null and r.customer_id is not null then 'applied' else 'rejected' end::public.import_status,
-           error = coalesce(w.error, case when r.customer_id is null then
-             format('customer_external_id: no customer has the external id %s; import the customers file first', quote_literal(w.ref_value)) end),
-           customer_id = case when w.error is null then r.customer_id end
-      from pg_temp.import_order_work w
-      left join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
-     where s.id = w.id;
-  else
+  if not inserted then
     with written as (
       insert into public.orders as o (org_id, customer_id, source, external_id, ordered_at, total, refunded_amount, currency, status)
       select w.org_id, r.customer_id, w.source_, w.order_in, w.ordered_, w.total_, w.refunded_, w.currency_, w.status_
@@ -863,28 +908,44 @@ begin
              is distinct from (excluded.customer_id, excluded.ordered_at, excluded.total, excluded.refunded_amount, excluded.currency, excluded.status)
       returning o.org_id, o.source, o.external_id
     )
-    update public.import_orders s
-       set import_status = case when w.error is not null or r.customer_id is null then 'rejected'
-                                when x.external_id is not null or r.created then 'applied'
-                                else 'duplicate' end::public.import_status,
-           error = coalesce(w.error, case when r.customer_id is null then
-             format('customer_external_id: no customer has the external id %s; import the customers file first', quote_literal(w.ref_value)) end),
-           customer_id = case when w.error is null then r.customer_id end
-      from pg_temp.import_order_work w
-      left join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
-      left join written x on x.org_id = w.org_id and x.source = w.source_ and x.external_id = w.order_in and w.error is null
-     where s.id = w.id;
+    insert into pg_temp.import_order_written (org_id, source, external_id)
+    select x.org_id, x.source, x.external_id from written x;
+  end if;
+  -- (Empty after the first import's insert: the planner then hashes it, not the millions of rows.)
+  analyze pg_temp.import_order_written;
+
+  -- Staged rows are marked with their outcome; held rows are written to the staging table with it
+  -- (one write of each row instead of a load and a marking).
+  if p_held_org is null then
+    execute format($sql$
+      update public.import_orders s
+         set import_status = x.import_status, error = x.error, customer_id = x.customer_id
+        from (%s) x
+       where s.id = x.id$sql$, outcome) using inserted;
+  else
+    execute format($sql$
+      insert into public.import_orders (id, org_id, import_batch, order_id, customer_email, customer_phone, customer_external_id,
+                                        ordered_at, total, refunded, status, currency, source, import_status, error, customer_id, loaded_at)
+      overriding system value
+      select s.id, s.org_id, s.import_batch, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id,
+             s.ordered_at, s.total, s.refunded, s.status, s.currency, s.source, x.import_status, x.error, x.customer_id, s.loaded_at
+        from pg_temp.import_order_staged s
+        join (%s) x on x.id = s.id$sql$, outcome) using inserted;
   end if;
 
   -- What the orders' insert trigger does (portrait.bulk: it stood aside), once the statistics
   -- know the new orders: the engine's recount would otherwise plan for an empty table.
   analyze public.orders;
+  -- (The customers of the references some good paid row uses: a sort of the distinct
+  -- references, not of every paid row.)
   for batch in
-    select w.org_id, array_agg(distinct r.customer_id) as ids
-      from pg_temp.import_order_work w
-      join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
-     where w.error is null and r.customer_id is not null and w.status_ = 'paid'
-     group by w.org_id
+    select r.org_id, array_agg(distinct r.customer_id) as ids
+      from pg_temp.import_reference_work r
+     where r.customer_id is not null
+       and exists (select 1 from pg_temp.import_order_work w
+                    where w.org_id = r.org_id and w.ref_kind = r.ref_kind and w.ref_value = r.ref_value
+                      and w.error is null and w.status_ = 'paid')
+     group by r.org_id
   loop
     perform private.refresh_customers(batch.org_id, batch.ids, true);
   end loop;
@@ -893,9 +954,9 @@ begin
 end;
 $$;
 
-comment on function private.import_apply_orders(bigint[]) is
-  'Resolves pending import_orders rows (by id): checks every value, finds or creates the customer, upserts the order by (source, order_id), and marks each row applied, duplicate or rejected with its reason.';
-revoke all on function private.import_apply_orders(bigint[]) from public;
+comment on function private.import_apply_orders(bigint[], uuid) is
+  'Resolves pending import_orders rows (by id), or with p_held_org the rows of that organization the session holds in pg_temp.import_orders_held: checks every value, finds or creates the customer, upserts the order by (source, order_id), and marks each row applied, duplicate or rejected with its reason (held rows are written to import_orders with it).';
+revoke all on function private.import_apply_orders(bigint[], uuid) from public;
 
 
 -- Events file rows → events; the same event (customer, kind, time) is not added twice.
@@ -1018,7 +1079,11 @@ begin
   if coalesce(current_setting('portrait.import_defer', true), '') in ('on', 'true', '1') then
     return null;
   end if;
-  ids := array(select n.id from new_rows n order by n.id);
+  -- Rows written with their outcome already (held rows, see public.import_apply) stay as they are.
+  ids := array(select n.id from new_rows n where n.import_status = 'pending' order by n.id);
+  if cardinality(ids) = 0 then
+    return null;
+  end if;
   if tg_table_name = 'import_customers' then
     perform private.import_apply_customers(ids);
   elsif tg_table_name = 'import_orders' then
@@ -1052,13 +1117,23 @@ create trigger import_events_resolve
 
 -- Resolves every pending row of an organization (customers first, then orders and events): what
 -- `npm run import` calls after loading with portrait.import_defer on, and what an admin calls to
--- retry. Returns the rows per table and status of the organization's imports.
+-- retry. Orders rows the session holds in pg_temp.import_orders_held for the organization (npm
+-- run import loads orders files there: see below) are resolved after the pending ones and written
+-- to import_orders with their outcome. Returns the rows per table and status of the
+-- organization's imports.
+--
+-- The held table has org_id, import_batch, loaded_at and the data columns of import_orders, as
+-- text, and is only appended to (its rows are numbered in the order they were written):
+-- `create temp table import_orders_held (org_id uuid, import_batch text, loaded_at timestamptz
+-- not null default now(), order_id text, …)`.
 create function public.import_apply(p_org uuid)
 returns jsonb
 language plpgsql
 volatile
 security definer
 set search_path = ''
+-- (Its lists of millions of pending ids are read, not compiled for.)
+set jit = off
 as $$
 begin
   if p_org is null then
@@ -1080,6 +1155,10 @@ begin
   analyze public.customers, public.customer_identities;
   perform private.import_apply_orders(array(
     select s.id from public.import_orders s where s.org_id = p_org and s.import_status = 'pending' order by s.id));
+  -- Orders rows the session holds for the organization (what npm run import loads orders files into).
+  if to_regclass('pg_temp.import_orders_held') is not null then
+    perform private.import_apply_orders(null, p_org);
+  end if;
   analyze public.customers, public.customer_identities, public.orders;
   perform private.import_apply_events(array(
     select s.id from public.import_events s where s.org_id = p_org and s.import_status = 'pending' order by s.id));
