@@ -502,12 +502,12 @@ begin
   if plan.calling_code_regions = 1 then
     return plan.region;
   end if;
-  -- The regions in rank order first (offset 0 keeps the test out of that subquery), then tested
-  -- one after the other until one fits: most numbers belong to the first, and a test is a
-  -- regular expression (25 regions share +1).
+  -- The regions sorted by rank first (offset 0 keeps the test out of that subquery; the rows come
+  -- out in the order asked for without another sort), then tested one after the other until one
+  -- fits: most numbers belong to the first, and a test is a regular expression (25 regions share +1).
   return (
     select ranked.region
-      from (select r.region, r.leading_digits, r.has_number_types, r.national_number_lengths, r.national_number_pattern
+      from (select r.region, r.calling_code_rank, r.leading_digits, r.has_number_types, r.national_number_lengths, r.national_number_pattern
               from private.phone_regions r
              where r.calling_code = plan.calling_code
              order by r.calling_code_rank
@@ -518,6 +518,7 @@ begin
                   and length(national_number) = any (ranked.national_number_lengths)
                   and national_number ~ ('^(?:' || ranked.national_number_pattern || ')$')
            end
+     order by ranked.calling_code_rank
      limit 1
   );
 end;
