@@ -502,17 +502,23 @@ begin
   if plan.calling_code_regions = 1 then
     return plan.region;
   end if;
+  -- The regions sorted by rank first (offset 0 keeps the test out of that subquery; the rows come
+  -- out in the order asked for without another sort), then tested one after the other until one
+  -- fits: most numbers belong to the first, and a test is a regular expression (25 regions share +1).
   return (
-    select r.region
-      from private.phone_regions r
-     where r.calling_code = plan.calling_code
-       and case
-             when r.leading_digits is not null then national_number ~ ('^(?:' || r.leading_digits || ')')
-             else r.has_number_types
-                  and length(national_number) = any (r.national_number_lengths)
-                  and national_number ~ ('^(?:' || r.national_number_pattern || ')$')
+    select ranked.region
+      from (select r.region, r.calling_code_rank, r.leading_digits, r.has_number_types, r.national_number_lengths, r.national_number_pattern
+              from private.phone_regions r
+             where r.calling_code = plan.calling_code
+             order by r.calling_code_rank
+            offset 0) as ranked
+     where case
+             when ranked.leading_digits is not null then national_number ~ ('^(?:' || ranked.leading_digits || ')')
+             else ranked.has_number_types
+                  and length(national_number) = any (ranked.national_number_lengths)
+                  and national_number ~ ('^(?:' || ranked.national_number_pattern || ')$')
            end
-     order by r.calling_code_rank
+     order by ranked.calling_code_rank
      limit 1
   );
 end;
@@ -589,6 +595,7 @@ declare
   nsn text;
   exact text;
   home_pattern text;
+  code_prefixes text[];
 begin
   if region_code is not null then
     select * into home from private.phone_regions r where r.region = region_code;
@@ -641,11 +648,12 @@ begin
     if substr(dial, 2, 1) = '0' then
       return null;
     end if;
-    -- Calling codes are prefix-free: at most one of the 1-, 2- and 3-digit prefixes is one.
+    -- Calling codes are prefix-free: at most one of the 1-, 2- and 3-digit prefixes is one. The
+    -- prefixes are taken once, not for each row the statement reads.
+    code_prefixes := array[substr(dial, 2, 1), substr(dial, 2, 2), substr(dial, 2, 3)];
     select * into plan
       from private.phone_regions r
-     where r.calling_code in (substr(dial, 2, 1), substr(dial, 2, 2), substr(dial, 2, 3))
-       and length(r.calling_code) <= length(dial) - 1
+     where r.calling_code = any (code_prefixes)
        and r.calling_code_rank = 0;
     if not found then
       return null;

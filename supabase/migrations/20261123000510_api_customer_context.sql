@@ -19,6 +19,11 @@ language plpgsql
 stable
 security invoker
 set search_path = ''
+-- The statement below would otherwise get a custom plan on every call (its identifiers are new
+-- each time), and planning it costs more than running it: 0.39 -> 0.24 ms of CPU for the
+-- arguments and the lookups of 5 identifiers. The generic plan reads each identifier by the
+-- primary key of customer_identities whatever they are.
+set plan_cache_mode = force_generic_plan
 as $$
 declare
   region text;

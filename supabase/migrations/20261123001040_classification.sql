@@ -826,9 +826,9 @@ comment on function private.reasons_sql() is
 -- when a portrait is read rather than stored in it: every engine pass reads and writes the profile
 -- rows, and the reasons would make them several times wider. The numbers are those the
 -- classification used (the profile's figures, the settings and cut points in force, p_cfg from
--- engine_config). Its body is reasons_sql() over the stored row, written out as static SQL so that
--- a session plans it once; it reads no table, so a portrait of several customers derives their
--- reasons from rows it has already read, with the constants looked up once.
+-- engine_config). Its body is reasons_sql() over the stored row, written out as one static
+-- expression (no statement started per call); it reads no table, so a portrait of several
+-- customers derives their reasons from rows it has already read, with the constants looked up once.
 do $do$
 begin
   execute format($ddl$
@@ -838,21 +838,31 @@ language plpgsql
 immutable
 set search_path = ''
 as $body$
+<<z>>
+declare
+  -- The names reasons_sql() reads (z.n, z.l_at, ...): variables of the block z rather than the
+  -- columns of a subquery, so that the reasons are one expression, evaluated without starting a
+  -- statement for each customer.
+  new_lifecycle_stage public.customer_profiles.lifecycle_stage%%type := p.lifecycle_stage;
+  n public.customer_profiles.order_count%%type := p.order_count;
+  s public.customer_profiles.net_spend%%type := p.net_spend;
+  new_aov public.customer_profiles.aov%%type := p.aov;
+  l_at public.customer_profiles.last_order_at%%type := p.last_order_at;
+  pv_at public.customer_profiles.previous_order_at%%type := p.previous_order_at;
+  e_at public.customer_profiles.last_event_at%%type := p.last_event_at;
+  gap_days integer := floor(date_part('epoch', p.last_order_at - p.previous_order_at) / 86400)::integer;
+  new_r_score public.customer_profiles.r_score%%type := p.r_score;
+  new_f_score public.customer_profiles.f_score%%type := p.f_score;
+  new_m_score public.customer_profiles.m_score%%type := p.m_score;
+  new_rfm_segment public.customer_profiles.rfm_segment%%type := p.rfm_segment;
+  new_value_tier public.customer_profiles.value_tier%%type := p.value_tier;
+  new_ticket_band public.customer_profiles.ticket_band%%type := p.ticket_band;
+  referral_count public.customer_profiles.referral_count%%type := p.referral_count;
+  new_validity jsonb := case when not p_is_valid
+    then jsonb_strip_nulls(jsonb_build_object('code', 'marked_invalid', 'reason', p_invalid_reason)) end;
 begin
-  return (
-    select %s
-      from (
-        select p.lifecycle_stage as new_lifecycle_stage, p.order_count as n, p.net_spend as s, p.aov as new_aov,
-               p.last_order_at as l_at, p.previous_order_at as pv_at, p.last_event_at as e_at,
-               floor(date_part('epoch', p.last_order_at - p.previous_order_at) / 86400)::integer as gap_days,
-               p.r_score as new_r_score, p.f_score as new_f_score, p.m_score as new_m_score,
-               p.rfm_segment as new_rfm_segment, p.value_tier as new_value_tier, p.ticket_band as new_ticket_band,
-               p.referral_count,
-               case when not p_is_valid
-                 then jsonb_strip_nulls(jsonb_build_object('code', 'marked_invalid', 'reason', p_invalid_reason)) end as new_validity
-      ) z
-  );
-end;
+  return %s;
+end z;
 $body$
 $ddl$, replace(private.reasons_sql(), '$7', 'p_cfg'));
 end
