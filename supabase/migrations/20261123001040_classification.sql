@@ -412,6 +412,8 @@ base as (
     c.is_valid, c.invalid_reason, c.is_partner, c.country, c.industry,
     c.company_size::text as company_size, c.acquisition_source as source, c.created_at,
     p.customer_id is not null as has_profile,
+    -- Where the profile was read: the write updates it there, without reading it again by its key.
+    p.ctid as profile_row,
     p.order_count as old_order_count, p.net_spend as old_net_spend, p.aov as old_aov,
     p.first_order_at as old_first_order_at, p.last_order_at as old_last_order_at,
     p.previous_order_at as old_previous_order_at, p.last_event_at as old_last_event_at,
@@ -1055,14 +1057,18 @@ immutable
 set search_path = ''
 as $fn$
   select private.engine_scope(replace(replace(replace(replace(replace('with ' || private.classification_ctes(p_stats, p_state, p_scope) || $sql$,
-ch as (
-  select y.* from y where {CHANGED}
+-- Every classified row with whether it changed: the writes take the changed ones, and its rows
+-- are the customers scanned (no second read of the customers to count them).
+cl as (
+  select y.*, {CHANGED} as is_changed from y
 ),
+-- The profile is found where base read it (a row a concurrent write moved is followed there, and
+-- the figures compared again).
 upd as (
   update public.customer_profiles p set
     {PROFILE_SET}
-  from ch z
-  where p.org_id = $1 and {SCOPE:p.customer_id} and p.customer_id = z.customer_id and z.has_profile
+  from cl z
+  where p.ctid = z.profile_row and p.org_id = $1 and p.customer_id = z.customer_id and z.has_profile and z.is_changed
     and (p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at, p.last_event_at, p.stage_override)
         is not distinct from
         (z.old_order_count, z.old_net_spend, z.old_first_order_at, z.old_last_order_at, z.old_previous_order_at,
@@ -1076,8 +1082,8 @@ upd as (
 ins as (
   insert into public.customer_profiles (org_id, customer_id, {PROFILE_COLUMNS})
   select $1, z.customer_id, {PROFILE_VALUES}
-    from ch z
-   where not z.has_profile and $9
+    from cl z
+   where not z.has_profile and z.is_changed and $9
   on conflict (org_id, customer_id) do nothing
   returning customer_id
 ),
@@ -1087,7 +1093,7 @@ moved as (
   select u.customer_id, u.new_segment_ids from upd u where u.old_segments_digest is distinct from u.segments_digest
   union all
   select z.customer_id, z.new_segment_ids
-    from ins i join ch z on z.customer_id = i.customer_id
+    from ins i join cl z on z.customer_id = i.customer_id
    where cardinality(z.new_segment_ids) > 0
 ),
 -- What they hold now, read once, only the memberships that really move are then written: the
@@ -1126,7 +1132,7 @@ sc as (
    where u.old_effective_stage is distinct from u.effective_stage and u.old_effective_stage is not null
   returning 1
 )
-select (select count(*) from public.customers c where c.org_id = $1 and {SCOPE:c.id})::integer as scanned,
+select (select count(*) from cl)::integer as scanned,
        ((select count(*) from upd) + (select count(*) from ins))::integer as written,
        (select count(*) from sc)::integer as stage_changes,
        ((select count(*) from left_segments) + (select count(*) from joined_segments))::integer as memberships_written,
