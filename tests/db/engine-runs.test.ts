@@ -281,6 +281,41 @@ describe('the drift pass', () => {
     await run(org, 'drift', { now: at(2) });
     expect((await profile(recent)).segment_ids).toEqual([]);
   });
+  it('in chunks, takes the customers due beyond the first chunk from run_pending and moves one or two memberships of each', async () => {
+    const org = await newOrg();
+    const [atRisk, churned, recent] = [randomUUID(), randomUUID(), randomUUID()].sort();
+    for (const [id, rule] of [
+      [atRisk, { field: 'lifecycle_stage', op: 'in', value: ['at_risk'] }],
+      [churned, { field: 'lifecycle_stage', op: 'in', value: ['churned'] }],
+      [recent, { field: 'last_order_at', op: 'within_days', value: 120 }],
+    ] as const) {
+      await sql(`insert into public.segments (id, org_id, name, rule) values ($1, $2, $3, $4)`, [id, org, id, JSON.stringify(rule)]);
+    }
+    // Day 91: at_risk (joins one segment); day 181: churned (leaves one, joins another); an order
+    // 120 days ago leaves "within 120 days" at day 121 (leaves one).
+    const joins = [await customerWithOrders(org, [90]), await customerWithOrders(org, [90])];
+    const swaps = [await customerWithOrders(org, [180]), await customerWithOrders(org, [180])];
+    const leaves = await customerWithOrders(org, [120]);
+    const stays = await customerWithOrders(org, [3]);
+    await run(org, 'full');
+    expect((await profile(joins[0]!)).segment_ids).toEqual([recent]);
+    expect((await profile(swaps[0]!)).segment_ids).toEqual([atRisk]);
+    expect((await profile(leaves)).segment_ids).toEqual([atRisk, recent].sort());
+
+    const drift = await run(org, 'drift', { now: at(1), limit: 2 });
+    expect(drift.map((c) => c.scanned)).toEqual([2, 2, 1]);
+    for (const id of joins) expect((await profile(id)).segment_ids).toEqual([atRisk, recent].sort());
+    for (const id of swaps) expect((await profile(id)).segment_ids).toEqual([churned]);
+    expect((await profile(leaves)).segment_ids).toEqual([atRisk]);
+    expect((await profile(stays)).segment_ids).toEqual([recent]);
+    const [recorded] = await sql<{ memberships_written: number; pending: number }>(
+      `select (r.details ->> 'memberships_written')::integer as memberships_written,
+              (select count(*) from private.run_pending rp where rp.run_id = r.id)::integer as pending
+         from public.recompute_runs r where r.id = $1`,
+      [drift[0]!.run_id],
+    );
+    expect(recorded).toEqual({ memberships_written: 2 + 4 + 1, pending: 0 });
+  });
 });
 
 describe('stage snapshots from runs', () => {
