@@ -761,16 +761,16 @@ comment on function private.engine_constants(text) is
   'Replaces the engine''s named placeholders ({at_risk_days}, {r1}…, the keys of engine_config) by references to the constants parameter $7.';
 
 
--- The reasons of one classified row `z` (a y row): the stage change's reason when the engine moves
--- a customer, and a portrait's reasons (private.customer_reasons, from the stored profile).
-create function private.reasons_sql()
+-- The reason of the lifecycle stage of one classified row `z` (a y row), nulls not yet stripped:
+-- the stage change's reason when the engine moves a customer (alone: an order's statement builds
+-- only this one), and the lifecycle_stage entry of reasons_sql.
+create function private.stage_reason_sql()
 returns text
 language sql
 immutable
 set search_path = ''
 as $$
-  select private.engine_constants($sql$jsonb_strip_nulls(jsonb_build_object(
-    'lifecycle_stage', case z.new_lifecycle_stage
+  select private.engine_constants($sql$case z.new_lifecycle_stage
       when 'prospect' then jsonb_build_object('code', 'no_orders_no_recent_event', 'last_event_at', z.e_at, 'window_days', {lead_event_days})
       when 'lead' then jsonb_build_object('code', 'no_orders_recent_event', 'last_event_at', z.e_at, 'window_days', {lead_event_days})
       when 'reactivated' then jsonb_build_object('code', 'returned_after_gap', 'order_count', z.n, 'last_order_at', z.l_at,
@@ -781,7 +781,23 @@ as $$
       when 'loyal' then jsonb_build_object('code', 'many_recent_orders', 'order_count', z.n, 'min_orders', {loyal_min_orders},
         'last_order_at', z.l_at, 'at_risk_days', {at_risk_days})
       else jsonb_build_object('code', 'recent_buyer', 'order_count', z.n, 'last_order_at', z.l_at, 'at_risk_days', {at_risk_days})
-    end,
+    end$sql$)
+$$;
+
+comment on function private.stage_reason_sql() is
+  'SQL text building the reason of the lifecycle stage of a classified row z (a code and the numbers behind it), nulls not stripped.';
+
+
+-- The reasons of one classified row `z` (a y row): a portrait's reasons (private.customer_reasons,
+-- from the stored profile) and, through its lifecycle_stage entry, a stage change's reason.
+create function private.reasons_sql()
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select private.engine_constants($sql$jsonb_strip_nulls(jsonb_build_object(
+    'lifecycle_stage', $sql$ || private.stage_reason_sql() || $sql$,
     'r_score', case
       when z.n = 0 then jsonb_build_object('code', 'no_orders')
       when z.new_r_score is null then jsonb_build_object('code', 'no_cut_points')
@@ -1256,8 +1272,8 @@ as $fn$
   select replace(replace('with ' || private.classification_ctes('given', p_state, 'one') || $sql$
 select z.*,
        case when z.old_effective_stage is distinct from z.new_effective_stage
-         then ({REASONS}) -> 'lifecycle_stage' end as stage_reason
-  from (select y.*, {CHANGED} as is_changed from y) z$sql$, '{REASONS}', private.reasons_sql()), '{CHANGED}', private.changed_sql('given'))
+         then jsonb_strip_nulls({STAGE_REASON}) end as stage_reason
+  from (select y.*, {CHANGED} as is_changed from y) z$sql$, '{STAGE_REASON}', private.stage_reason_sql()), '{CHANGED}', private.changed_sql('given'))
 $fn$;
 
 comment on function private.classification_one_sql(private.engine_state) is
@@ -1860,6 +1876,7 @@ revoke all on function private.rule_row_sql() from public;
 revoke all on function private.classification_ctes(text, private.engine_state, text, text) from public;
 revoke all on function private.engine_constants(text) from public;
 revoke all on function private.engine_scope(text, text) from public;
+revoke all on function private.stage_reason_sql() from public;
 revoke all on function private.reasons_sql() from public;
 revoke all on function private.profile_reasons(public.customer_profiles, boolean, text, jsonb) from public;
 revoke all on function private.customer_reasons(uuid, uuid) from public;
