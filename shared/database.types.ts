@@ -588,14 +588,8 @@ isOneToOne: false
       foreignKeyName: "segment_memberships_customer_id_fkey"
       columns: ["org_id","customer_id"]
 isOneToOne: false
-      referencedRelation: "customer_overview"
-      referencedColumns: ["org_id","id"]
-    },{
-      foreignKeyName: "segment_memberships_customer_id_fkey"
-      columns: ["org_id","customer_id"]
-isOneToOne: false
-      referencedRelation: "customers"
-      referencedColumns: ["org_id","id"]
+      referencedRelation: "customer_profiles"
+      referencedColumns: ["org_id","customer_id"]
     }
                   ]
                 },"segments": {

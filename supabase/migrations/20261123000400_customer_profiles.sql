@@ -102,14 +102,18 @@ grant all on table public.customer_profiles to service_role;
 -- portrait reads a customer's segments by the customer index. No foreign key to segments: the
 -- engine takes a deleted segment's members off it in the next dirty run (the pass over edited
 -- segments), together with the digest of their segments in their profiles; until then readers,
--- who join segments, do not see them.
+-- who join segments, do not see them. A member is a customer with a profile (whose segments digest
+-- sums its memberships): the key refers to the profile, which goes with its customer. The engine
+-- writes a customer's memberships with its profile, so that the key's check finds a row the same
+-- statement or transaction has just written (not the wide customer row, locked and its page
+-- dirtied for each membership added).
 create table public.segment_memberships (
   org_id uuid not null,
   segment_id uuid not null,
   customer_id uuid not null,
   constraint segment_memberships_pkey primary key (segment_id, customer_id),
   constraint segment_memberships_customer_id_fkey foreign key (org_id, customer_id)
-    references public.customers (org_id, id) on delete cascade
+    references public.customer_profiles (org_id, customer_id) on delete cascade
 )
 with (autovacuum_vacuum_scale_factor = 0.05, autovacuum_analyze_scale_factor = 0.05);
 

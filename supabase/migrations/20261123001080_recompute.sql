@@ -330,8 +330,11 @@ begin
           execute private.segment_pass_sql(segment_state, some_segments.changed_sql, false) into scan
             using p_org, run.as_of, null::uuid, null::uuid, null::uuid[], some_segments.membership_values, segment_config;
         end if;
+        -- This chunk writes the first p_limit of the changed customers (the list is in the order of
+        -- their ids); only the others wait in run_pending.
+        ids := scan.changed_ids[1:p_limit];
         insert into private.run_pending (run_id, customer_id)
-        select run.id, i from unnest(scan.changed_ids) as i;
+        select run.id, i from unnest(scan.changed_ids[p_limit + 1:]) as i;
         -- Members of each edited segment still active (in the order of its id), as the pass found them.
         update public.recompute_runs rr
            set details = rr.details || jsonb_build_object(
@@ -344,12 +347,14 @@ begin
         scanned := scan.scanned;
       end if;
       reads_stored := coalesce((run.details ->> 'reads_stored')::boolean, false);
-      ids := array(
-        select rp.customer_id from private.run_pending rp
-         where rp.run_id = run.id
-         order by rp.customer_id
-         limit p_limit);
-      delete from private.run_pending rp where rp.run_id = run.id and rp.customer_id = any (ids);
+      if not opened then
+        ids := array(
+          select rp.customer_id from private.run_pending rp
+           where rp.run_id = run.id
+           order by rp.customer_id
+           limit p_limit);
+        delete from private.run_pending rp where rp.run_id = run.id and rp.customer_id = any (ids);
+      end if;
       result := jsonb_build_object('changed', 0, 'rows_written', 0, 'profiles_written', 0,
                                    'stage_changes', 0, 'tags_added', 0, 'tags_removed', 0);
       if cardinality(ids) > 0 then

@@ -97,7 +97,8 @@ describe('the edited-segments pass', () => {
     const [hotTag] = await sql<{ id: string }>(`insert into public.tags (org_id, name) values ($1, 'Hot') returning id`, [org]);
     for (let i = 0; i < 40; i++) {
       const id = randomUUID();
-      await sql(`insert into public.customers (id, org_id, country) values ($1, $2, $3)`, [id, org, ['US', 'CN', 'DE'][i % 3]]);
+      // One in six invalid: rules leave them out unless they ask about validity.
+      await sql(`insert into public.customers (id, org_id, country, is_valid) values ($1, $2, $3, $4)`, [id, org, ['US', 'CN', 'DE'][i % 3], i % 6 !== 5]);
       const orders = i % 5;
       if (orders > 0) {
         await sql(
@@ -168,6 +169,31 @@ describe('the edited-segments pass', () => {
     const full = await run(org, 'full');
     expect(full.reduce((n, c) => n + c.rows_written, 0)).toBe(0);
     expect(await memberships(org)).toEqual(after);
+  });
+
+  it('evaluates rules that read only profiles and validity without the customer rows, invalid customers left out or asked for', async () => {
+    await sql(`update public.segments set rule = '{"field": "net_spend", "op": "gte", "value": 300}' where id = $1`, [segment.Spenders]);
+    const [invalidSpenders] = await sql<{ id: string }>(
+      `insert into public.segments (org_id, name, rule)
+       values ($1, 'Invalid spenders', '{"all": [{"field": "net_spend", "op": "gte", "value": 100}, {"field": "is_valid", "op": "eq", "value": false}]}')
+       returning id`,
+      [org],
+    );
+    const pass = await run(org, 'dirty');
+    expect(pass[0]!.scope).toBe('segments');
+    const [details] = await sql<{ reads_stored: boolean }>(`select (details ->> 'reads_stored')::boolean as reads_stored from public.recompute_runs where id = $1`, [
+      pass[0]!.run_id,
+    ]);
+    expect(details!.reads_stored).toBe(true);
+    const members = await membersBySegment(org);
+    expect(members).toEqual(await ruleMatches(org));
+    const invalid = (await sql<{ id: string }>(`select id from public.customers where org_id = $1 and not is_valid order by id`, [org])).map((r) => r.id);
+    expect(invalid.length).toBeGreaterThan(0);
+    expect(members[invalidSpenders!.id]!.length).toBeGreaterThan(0);
+    expect(members[invalidSpenders!.id]!.every((c) => invalid.includes(c))).toBe(true);
+    expect(members[segment.Spenders!]!.some((c) => invalid.includes(c))).toBe(false);
+    const full = await run(org, 'full');
+    expect(full.reduce((n, c) => n + c.rows_written, 0)).toBe(0);
   });
 
   it('takes the full pass when an edit moves the rules’ day bounds', async () => {

@@ -236,7 +236,7 @@ const subjects: Subject[] = [
     table: 'segment_memberships',
     sql: {
       select: `select 1 from public.segment_memberships where segment_id = '${rows.segment}' and customer_id = '${rows.ownedCustomer}'`,
-      insert: `insert into public.segment_memberships (org_id, segment_id, customer_id) values (${A}, '${rows.segment}', '${rows.bareCustomer}') returning 1`,
+      insert: `insert into public.segment_memberships (org_id, segment_id, customer_id) values (${A}, '${rows.segment}', '${rows.unownedCustomer}') returning 1`,
       update: `update public.segment_memberships set org_id = org_id where segment_id = '${rows.segment}' returning 1`,
       delete: `delete from public.segment_memberships where segment_id = '${rows.segment}' returning 1`,
     },
