@@ -62,7 +62,11 @@ create table public.customer_tags (
     references auth.users (id) on delete set null,
   constraint customer_tags_page_url_is_web_url check (page_url ~* '^https?://' and char_length(page_url) <= 2048),
   constraint customer_tags_page_title_length check (char_length(page_title) <= 512)
-);
+)
+-- The engine reads a tag's customers from customer_tags_tag_id_idx alone while the pages are marked
+-- all-visible, and rule tags come and go with memberships: vacuum after 5 % new or dead rows rather
+-- than 20 % (supabase/README.md "Autovacuum").
+with (autovacuum_vacuum_insert_scale_factor = 0.05, autovacuum_vacuum_scale_factor = 0.05);
 
 comment on table public.customer_tags is
   'Tags on customers, with provenance: who added each, when, from which page, and how (manual, rule, import).';
@@ -76,8 +80,12 @@ comment on column public.customer_tags.page_url is 'The page the member was on w
 comment on column public.customer_tags.page_title is 'The title of that page.';
 comment on column public.customer_tags.request_id is 'The API request (tag_customer) that added the tag; see api_requests.';
 
--- The primary key serves a customer's tags; this index serves a tag's customers.
-create index customer_tags_tag_id_idx on public.customer_tags (org_id, tag_id);
+-- The primary key serves a customer's tags; this index serves a tag's customers. It carries the
+-- customer and the source, so that the engine's read of the customers of the tags its rules name
+-- (private.classification_ctes) is an index-only scan: fetching every row from the heap read one
+-- page per row (at a million customers, 150,000 rows of five tags: 75,000 pages, 1.2 s; 0.06 s
+-- from the index alone).
+create index customer_tags_tag_id_idx on public.customer_tags (org_id, tag_id) include (customer_id, source);
 create index customer_tags_added_by_idx on public.customer_tags (added_by) where added_by is not null;
 
 

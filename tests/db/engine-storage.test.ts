@@ -18,7 +18,7 @@ describe("the engine's tables", () => {
       `select c.oid::regclass::text as name, c.reloptions as options
          from pg_class c
         where c.oid in ('public.customer_profiles'::regclass, 'public.segment_memberships'::regclass,
-                        'public.orders'::regclass, 'public.events'::regclass,
+                        'public.orders'::regclass, 'public.events'::regclass, 'public.customer_tags'::regclass,
                         'private.dirty_customers'::regclass, 'private.run_pending'::regclass)
         order by 1`,
     );
@@ -28,8 +28,21 @@ describe("the engine's tables", () => {
       segment_memberships: ['autovacuum_analyze_scale_factor=0.05', 'autovacuum_vacuum_scale_factor=0.05'],
       orders: ['autovacuum_analyze_scale_factor=0.02', 'autovacuum_vacuum_insert_scale_factor=0.05', 'autovacuum_vacuum_scale_factor=0.05'],
       events: ['autovacuum_analyze_scale_factor=0.02', 'autovacuum_vacuum_insert_scale_factor=0.05'],
+      customer_tags: ['autovacuum_vacuum_insert_scale_factor=0.05', 'autovacuum_vacuum_scale_factor=0.05'],
       'private.dirty_customers': ['autovacuum_vacuum_scale_factor=0', 'autovacuum_vacuum_threshold=1000'],
       'private.run_pending': ['autovacuum_vacuum_scale_factor=0', 'autovacuum_vacuum_threshold=1000'],
     });
+  });
+
+  it("read a tag's customers from the tag index alone (customer and source in the index)", async () => {
+    const { rows } = await t.db.query<{ columns: string[] }>(
+      `select array(select a.attname::text
+                      from unnest(i.indkey::smallint[]) with ordinality as k (attnum, n)
+                      join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+                     order by k.n) as columns
+         from pg_index i
+        where i.indexrelid = 'public.customer_tags_tag_id_idx'::regclass`,
+    );
+    expect(rows[0]?.columns).toEqual(['org_id', 'tag_id', 'customer_id', 'source']);
   });
 });
