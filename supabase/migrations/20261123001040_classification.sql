@@ -377,6 +377,35 @@ comment on function private.rule_row_sql() is
   'The select list of the row as segment rules see it (the columns private.rule_fields names) over the classified row x and rc.new_recycle_at: shared by the classification''s CTE r and public.pool_customers.';
 
 
+-- The customers' tags that segment rules name, as rows (customer_id, name): tag rules only ask
+-- whether a customer's tags include or meet the names they list, so only the organization's tags
+-- whose lower-cased name is a string among the rule values ($6) are read (other strings there name
+-- no tag, or a tag no rule asks about, and change no answer), then their customers in one pass by
+-- the (org_id, tag_id) index, which carries customer and source (never every tag of every customer
+-- through the primary key). Rule tags (source rule) are segment membership, not a customer's tags.
+-- $1 the organization; {SCOPE:…} as private.engine_scope. Shared by the classification and the
+-- edited-segments pass over stored profiles.
+create function private.rule_named_tags_sql()
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select $sql$select ct.customer_id, rt.name
+          from (
+            select t.id, lower(t.name) as name
+              from public.tags t
+             where t.org_id = $1
+               and lower(t.name) in (select jsonb_path_query($6, 'strict $.** ? (@.type() == "string")') #>> '{}')
+          ) rt
+          join public.customer_tags ct on ct.org_id = $1 and ct.tag_id = rt.id
+         where ct.source <> 'rule' and {SCOPE:ct.customer_id}$sql$
+$$;
+
+comment on function private.rule_named_tags_sql() is
+  'SQL text: the customers'' tags that segment rules name, as rows (customer_id, name) — for the classification and the edited-segments pass.';
+
+
 -- The classification CTEs (without the leading WITH), for the statements below. Parameters:
 --   $1 org uuid, $2 now timestamptz, $3 ids above (uuid, exclusive), $4 ids up to (uuid,
 --   inclusive), $5 ids uuid[], $6 rule values jsonb, $7 constants jsonb
@@ -593,11 +622,7 @@ $sql$;
   ) es on true$sql$);
   end if;
 
-  -- Tag rules only ask whether a customer's tags include or meet the names they list, so only the
-  -- tags some rule names are read: the organization's tags whose name is a string among the rule
-  -- values ($6; other strings there name no tag, or a tag no rule asks about, and change no
-  -- answer), then their customers in one pass (by the (org_id, tag_id) index, or all of them
-  -- hashed), never every tag of every customer through the primary key.
+  -- Over many customers only the tags some rule names are read (private.rule_named_tags_sql).
   -- One customer: its own few tags, every name (a name no rule lists changes no answer either).
   -- Referral counts (rc.n) and, over many customers, those tag names (rc.names) come from one table
   -- of the customers that have either, so that every customer is looked up in one hash table.
@@ -620,7 +645,7 @@ $sql$;
     -- One list of the referrals (n 1) and the rule tags (n 0) of the customers that have either,
     -- grouped by customer: a full join of the two would leave the planner no estimate of its rows.
     pieces := pieces || jsonb_build_object('TAGS', 'coalesce(rc.names, ''{}''::text[])');
-    pieces := pieces || jsonb_build_object('REFERRALS_JOIN', $sql$
+    pieces := pieces || jsonb_build_object('REFERRALS_JOIN', format($sql$
   left join (
     select u.customer_id, sum(u.n)::integer as n, array_agg(u.name) filter (where u.name is not null) as names
       from (
@@ -628,18 +653,11 @@ $sql$;
           from public.customers c2
          where c2.org_id = $1 and c2.referred_by is not null and {SCOPE:c2.referred_by}
         union all
-        select ct.customer_id, 0, rt.name
-          from (
-            select t.id, lower(t.name) as name
-              from public.tags t
-             where t.org_id = $1
-               and lower(t.name) in (select jsonb_path_query($6, 'strict $.** ? (@.type() == "string")') #>> '{}')
-          ) rt
-          join public.customer_tags ct on ct.org_id = $1 and ct.tag_id = rt.id
-         where ct.source <> 'rule' and {SCOPE:ct.customer_id}
+        select nt.customer_id, 0, nt.name
+          from (%s) nt
       ) u
      group by u.customer_id
-  ) rc on rc.customer_id = c.id$sql$);
+  ) rc on rc.customer_id = c.id$sql$, private.rule_named_tags_sql()));
   else
     pieces := pieces || jsonb_build_object('TAGS', '''{}''::text[]');
     pieces := pieces || jsonb_build_object('REFERRALS_JOIN', format($sql$
@@ -1108,7 +1126,7 @@ upd as (
             z.new_segment_ids,
             -- The reason only for a stage change (sc below), not for every row rewritten.
             case when z.old_effective_stage is distinct from p.effective_stage
-              then ({REASONS}) -> 'lifecycle_stage' end as stage_reason, z.d_last
+              then jsonb_strip_nulls({STAGE_REASON}) end as stage_reason, z.d_last
 ),
 ins as (
   insert into public.customer_profiles (org_id, customer_id, {PROFILE_COLUMNS})
@@ -1193,7 +1211,7 @@ select (select count(*) from cl)::integer as scanned,
        ((select count(*) from left_segments) + (select count(*) from left_flipped)
         + (select count(*) from joined_segments))::integer as memberships_written,
        array(select v.customer_id from moved v) as tag_ids
-$sql$, '{REASONS}', private.reasons_sql()), '{CHANGED}', private.changed_sql(p_stats)),
+$sql$, '{STAGE_REASON}', private.stage_reason_sql()), '{CHANGED}', private.changed_sql(p_stats)),
     '{SEGMENT_HASH}', private.segment_hash_sql('s.id')),
     '{PROFILE_SET}', private.profile_set_sql('z', '$2')),
     '{PROFILE_COLUMNS}', (select string_agg(quote_ident(w.column_name), ', ') from private.profile_written_columns('z', '$2') as w)),
@@ -1878,6 +1896,7 @@ revoke all on function private.compute_cut_points(uuid, timestamptz) from public
 revoke all on function private.store_cut_points(uuid, timestamptz, bigint) from public;
 revoke all on function private.engine_config(uuid, private.engine_state, jsonb) from public;
 revoke all on function private.rule_row_sql() from public;
+revoke all on function private.rule_named_tags_sql() from public;
 revoke all on function private.classification_ctes(text, private.engine_state, text, text) from public;
 revoke all on function private.engine_constants(text) from public;
 revoke all on function private.engine_scope(text, text) from public;

@@ -285,21 +285,14 @@ declare
   customer_fields constant text := '\mr\.(created_at_days|owner_keys|company_size|country|industry|source|is_partner)\M';
   members_now text;
 begin
-  -- Only the tags some rule names (as the classification reads them, private.classification_ctes).
+  -- Only the tags some rule names, as the classification reads them (private.rule_named_tags_sql).
   if p_uses_tags then
-    tags_join := $sql$
+    tags_join := format($sql$
   left join (
-    select ct.customer_id, array_agg(rt.name) as names
-      from (
-        select t.id, lower(t.name) as name
-          from public.tags t
-         where t.org_id = $1
-           and lower(t.name) in (select jsonb_path_query($6, 'strict $.** ? (@.type() == "string")') #>> '{}')
-      ) rt
-      join public.customer_tags ct on ct.org_id = $1 and ct.tag_id = rt.id
-     where ct.source <> 'rule' and {SCOPE:ct.customer_id}
-     group by ct.customer_id
-  ) tg on tg.customer_id = c.id$sql$;
+    select nt.customer_id, array_agg(nt.name) as names
+      from (%s) nt
+     group by nt.customer_id
+  ) tg on tg.customer_id = c.id$sql$, private.rule_named_tags_sql());
   end if;
   rule_row := private.stored_rule_row_sql(case when p_uses_tags then 'coalesce(tg.names, ''{}''::text[])' else '''{}''::text[]' end);
   from_sql := $sql$
