@@ -73,6 +73,32 @@ revoke all on table private.run_pending from public, anon, authenticated;
 grant all on table private.run_pending to service_role;
 
 
+-- The next p_limit customers a run still has to write (private.run_pending, in id order), taken
+-- off the list. Taken by the pending index (= any: a semi-join with the list can turn into a loop
+-- over both).
+create function private.take_pending(p_run bigint, p_limit integer)
+returns uuid[]
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  ids uuid[] := array(
+    select rp.customer_id from private.run_pending rp
+     where rp.run_id = p_run
+     order by rp.customer_id
+     limit p_limit);
+begin
+  delete from private.run_pending rp where rp.run_id = p_run and rp.customer_id = any (ids);
+  return ids;
+end;
+$$;
+
+comment on function private.take_pending(bigint, integer) is
+  'Takes the next p_limit customers (in id order) off a run''s pending list (private.run_pending) and returns them.';
+revoke all on function private.take_pending(bigint, integer) from public;
+
+
 -- Element-wise sum of two arrays of numbers (missing elements count as 0).
 create function private.add_arrays(p_a numeric[], p_b numeric[])
 returns numeric[]
@@ -287,14 +313,7 @@ begin
          where dc.org_id = p_org and dc.queued_at <= chunk_started;
       end if;
       -- Write up to p_limit of the changed customers (classified again as they are now).
-      -- Taken off the list by the pending index (= any: a semi-join with the list can turn into a
-      -- loop over both).
-      ids := array(
-        select rp.customer_id from private.run_pending rp
-         where rp.run_id = run.id
-         order by rp.customer_id
-         limit p_limit);
-      delete from private.run_pending rp where rp.run_id = run.id and rp.customer_id = any (ids);
+      ids := private.take_pending(run.id, p_limit);
       if cardinality(ids) > 0 then
         result := private.apply_classification(p_org, run.as_of, null, null, ids, 'stored', v_force, true);
       else
@@ -348,12 +367,7 @@ begin
       end if;
       reads_stored := coalesce((run.details ->> 'reads_stored')::boolean, false);
       if not opened then
-        ids := array(
-          select rp.customer_id from private.run_pending rp
-           where rp.run_id = run.id
-           order by rp.customer_id
-           limit p_limit);
-        delete from private.run_pending rp where rp.run_id = run.id and rp.customer_id = any (ids);
+        ids := private.take_pending(run.id, p_limit);
       end if;
       result := jsonb_build_object('changed', 0, 'rows_written', 0, 'profiles_written', 0,
                                    'stage_changes', 0, 'tags_added', 0, 'tags_removed', 0);
@@ -407,12 +421,7 @@ begin
           select run.id, i from unnest(due[p_limit + 1:]) as i;
           last_chunk := cardinality(due) <= p_limit;
         else
-          ids := array(
-            select rp.customer_id from private.run_pending rp
-             where rp.run_id = run.id
-             order by rp.customer_id
-             limit p_limit);
-          delete from private.run_pending rp where rp.run_id = run.id and rp.customer_id = any (ids);
+          ids := private.take_pending(run.id, p_limit);
           last_chunk := not exists (select 1 from private.run_pending rp where rp.run_id = run.id);
           next_after := ids[cardinality(ids)];
           -- Those still due (an order since the first chunk may have moved a customer's next change).
