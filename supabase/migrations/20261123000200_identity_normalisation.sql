@@ -26,7 +26,7 @@ create schema if not exists private;
 grant usage on schema private to authenticated, service_role;
 
 create table private.phone_regions (
-  region text primary key,
+  region text not null,
   calling_code text not null,
   calling_code_rank smallint not null,
   calling_code_regions smallint not null,
@@ -41,7 +41,16 @@ create table private.phone_regions (
   constraint phone_regions_region_is_alpha2 check (region ~ '^[A-Z]{2}$'),
   constraint phone_regions_calling_code_is_digits check (calling_code ~ '^[1-9][0-9]{0,2}$'),
   constraint phone_regions_lengths_not_empty check (cardinality(national_number_lengths) > 0),
+  -- Both keys carry every other column, so that a lookup reads the index alone (an index-only
+  -- scan costs less than reading the table's few pages; a plain index scan would not).
+  constraint phone_regions_pkey primary key (region)
+    include (calling_code, calling_code_rank, calling_code_regions, international_prefix, trunk_prefix,
+             trunk_prefix_for_parsing, trunk_prefix_transform, national_number_lengths, national_number_pattern,
+             leading_digits, has_number_types),
   constraint phone_regions_one_region_per_rank unique (calling_code, calling_code_rank)
+    include (region, calling_code_regions, international_prefix, trunk_prefix, trunk_prefix_for_parsing,
+             trunk_prefix_transform, national_number_lengths, national_number_pattern, leading_digits,
+             has_number_types)
 );
 
 comment on table private.phone_regions is
