@@ -329,8 +329,28 @@ export async function identifierSets(db: pg.Client, org: string, sets: number): 
   ]);
 }
 
-/** customer_context with 5 identifiers as a signed-in member, timed in the database session. */
-export async function contextInDatabase(db: pg.Client, org: string, userId: string, sets: unknown[][]): Promise<{ p50: number; p95: number }> {
+/** The database's shared-buffer block counters (pg_stat_database), this session's pending counts flushed first. */
+async function blockCounts(db: pg.Client): Promise<{ read: number; hit: number }> {
+  await db.query('select pg_stat_force_next_flush()');
+  await db.query('select 1');
+  await db.query('select pg_stat_clear_snapshot()');
+  const { rows } = await db.query<{ read: string; hit: string }>(
+    'select blks_read as read, blks_hit as hit from pg_stat_database where datname = current_database()',
+  );
+  return { read: Number(rows[0]!.read), hit: Number(rows[0]!.hit) };
+}
+
+/**
+ * customer_context with 5 identifiers as a signed-in member, timed in the database session; with
+ * what grows with the organization's size: the server's CPU time per call (null when it runs
+ * elsewhere) and the shared-buffer blocks each call finds in memory (hit) or reads (read).
+ */
+export async function contextInDatabase(
+  db: pg.Client,
+  org: string,
+  userId: string,
+  sets: unknown[][],
+): Promise<{ p50: number; p95: number; cpuPerCallMs: number | null; blocksReadPerCall: number; blocksHitPerCall: number }> {
   const claims = JSON.stringify({ sub: userId, role: 'authenticated', aud: 'authenticated' });
   const times: number[] = [];
   const once = async (set: unknown[], record: boolean) => {
@@ -344,8 +364,22 @@ export async function contextInDatabase(db: pg.Client, org: string, userId: stri
     }
   };
   for (let i = 0; i < Math.min(50, sets.length); i++) await once(sets[i]!, false);
+  const blocksBefore = await blockCounts(db);
+  const cpuBefore = await backendCpuMs(db);
   for (const set of sets) await once(set, true);
-  return { p50: median(times), p95: percentile(times, 95) };
+  const cpuAfter = await backendCpuMs(db);
+  const blocksAfter = await blockCounts(db);
+  const calls = Math.max(1, sets.length);
+  return {
+    p50: median(times),
+    p95: percentile(times, 95),
+    // Each call's transaction (begin, the claims, the call, commit), as the bench makes it.
+    cpuPerCallMs: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / calls,
+    // The database's counters: the benchmark's other sessions are idle meanwhile, but a vacuum
+    // that autovacuum runs on this database during the calls would be counted too.
+    blocksReadPerCall: (blocksAfter.read - blocksBefore.read) / calls,
+    blocksHitPerCall: (blocksAfter.hit - blocksBefore.hit) / calls,
+  };
 }
 
 /**

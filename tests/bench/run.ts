@@ -346,6 +346,9 @@ try {
     const inDb = await contextInDatabase(db, BENCH_ORG, session.user.id, sets.slice(0, scale.contextSets));
     add('customer_context_5_ids_db_p50_ms', inDb.p50, 'ms', 1);
     add('customer_context_5_ids_db_p95_ms', inDb.p95, 'ms', 2);
+    if (inDb.cpuPerCallMs !== null) add('customer_context_5_ids_db_backend_cpu_ms', inDb.cpuPerCallMs, 'ms');
+    add('customer_context_5_ids_db_blocks_read_per_call', inDb.blocksReadPerCall, 'blocks');
+    add('customer_context_5_ids_db_blocks_hit_per_call', inDb.blocksHitPerCall, 'blocks');
     // 32 clients on 2 cores: the API must add no bottleneck, so its throughput is compared with the
     // same calls made over SQL from 32 connections in the same run.
     const direct = await contextDirectThroughput(scratch.url, BENCH_ORG, session.user.id, sets.slice(0, scale.apiSets), 32);
