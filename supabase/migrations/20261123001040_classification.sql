@@ -1505,13 +1505,14 @@ begin
             case when p_stats = 'given' then private.engine_config(p_org, state) || jsonb_build_object('given', p_given)
                  else private.engine_config(p_org, state) end,
             p_stats = 'orders';
-  elsif p_ids is not null then
+  elsif p_ids is not null and cardinality(p_ids) <= 100000 then
     -- A long list (a run's chunk, a queue) is a few percent of the organization, spread over its
     -- tables: read and written by index probes, not by sequential scans that the default random
     -- page cost makes the planner prefer past ~10,000 ids. At a million customers, a chunk of
     -- 20,000 changed customers took the memberships they left (13,258) by a hash join over all
     -- 3.6 M memberships: 1.05 s of the chunk's 2.56 s; by their key, 0.1 s. For this statement
-    -- only (set back below; on an error, with the caller's subtransaction).
+    -- only (set back below; on an error, with the caller's subtransaction). Longer lists (a
+    -- rebuild of every customer's statistics) are left to the planner's own costs.
     saved_page_cost := current_setting('random_page_cost');
     perform set_config('random_page_cost', '1.1', true);
     execute private.classification_write_sql(p_stats, state, 'ids') into result
@@ -1519,7 +1520,7 @@ begin
             private.engine_config(p_org, state, p_cuts), p_force, p_insert_missing;
     perform set_config('random_page_cost', saved_page_cost, true);
   else
-    execute private.classification_write_sql(p_stats, state, 'range') into result
+    execute private.classification_write_sql(p_stats, state, case when p_ids is null then 'range' else 'ids' end) into result
       using p_org, p_now, p_after, p_upto, p_ids, state.membership_values,
             private.engine_config(p_org, state, p_cuts), p_force, p_insert_missing;
   end if;
