@@ -1205,12 +1205,20 @@ sc as (
    where u.old_effective_stage is distinct from u.effective_stage and u.old_effective_stage is not null
   returning 1
 )
-select (select count(*) from cl)::integer as scanned,
-       ((select count(*) from upd) + (select count(*) from ins))::integer as written,
-       (select count(*) from sc)::integer as stage_changes,
-       ((select count(*) from left_segments) + (select count(*) from left_flipped)
-        + (select count(*) from joined_segments))::integer as memberships_written,
-       array(select v.customer_id from moved v) as tag_ids
+select t.scanned, t.written, t.stage_changes, t.memberships_written, t.tag_ids
+  from (
+    -- The profiles are written first (the figures are taken in this order): the update then
+    -- takes the classified rows as they come, each profile's page still in memory from its read,
+    -- where counting the rows first would have classified every customer before the first write
+    -- and read the pages again (at a million customers, 15,000 of a chunk's 20,000).
+    select ((select count(*) from upd) + (select count(*) from ins))::integer as written,
+           (select count(*) from cl)::integer as scanned,
+           (select count(*) from sc)::integer as stage_changes,
+           ((select count(*) from left_segments) + (select count(*) from left_flipped)
+            + (select count(*) from joined_segments))::integer as memberships_written,
+           array(select v.customer_id from moved v) as tag_ids
+    offset 0
+  ) t
 $sql$, '{STAGE_REASON}', private.stage_reason_sql()), '{CHANGED}', private.changed_sql(p_stats)),
     '{SEGMENT_HASH}', private.segment_hash_sql('s.id')),
     '{PROFILE_SET}', private.profile_set_sql('z', '$2')),
