@@ -177,7 +177,6 @@ declare
   reads_stored boolean;
   problem text;
   recycled integer := 0;
-  saved_page_cost text;
   due uuid[];
 begin
   if (select auth.role()) = 'anon'
@@ -436,20 +435,10 @@ begin
       end if;
       next_after := case when last_chunk then null else coalesce(next_after, ids[cardinality(ids)]) end;
       if cardinality(ids) > 0 then
-        -- The due customers are a few percent of the organization, spread over its tables: read by
-        -- index probes, not by sequential scans of customers and profiles that the default random
-        -- page cost makes the planner prefer past ~10,000 ids (at a million customers, 20,300 due:
-        -- the write 2.6 s with the scans, 2.1 s with the probes). For this statement only (the
-        -- setting is the chunk's subtransaction's, set back below and on an error).
-        if scope = 'due' then
-          saved_page_cost := current_setting('random_page_cost');
-          perform set_config('random_page_cost', '1.1', true);
-        end if;
+        -- Read and written by index probes (private.apply_classification: at a million customers,
+        -- 20,300 due, the write 2.6 s with sequential scans, 2.1 s with the probes).
         result := private.apply_classification(p_org, run.as_of, null, null, ids,
                                                case when scope = 'queue' then 'orders' else 'stored' end, false, false);
-        if scope = 'due' then
-          perform set_config('random_page_cost', saved_page_cost, true);
-        end if;
         delete from private.dirty_customers dc
          where dc.org_id = p_org and dc.customer_id = any (ids) and dc.queued_at <= chunk_started;
       else

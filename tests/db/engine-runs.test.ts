@@ -371,6 +371,14 @@ describe('the figures a full run gathers chunk by chunk', () => {
     const members = gathered!.members_by_segment as Record<string, number>;
     for (const c of counts) expect(c.member_count).toBe(members[c.id]);
     expect(members[repeat]).toBeGreaterThan(0);
+    // The snapshot counts members through the profiles' segments digests: the same as the memberships themselves.
+    const stored = await sql<{ segment_id: string; n: number }>(
+      `select segment_id, count(*)::integer as n from public.segment_memberships where org_id = $1 group by segment_id`,
+      [org],
+    );
+    expect(Object.fromEntries(stored.map((m) => [m.segment_id, m.n]))).toEqual(
+      Object.fromEntries(Object.entries(members).filter(([, n]) => n > 0)),
+    );
   });
 });
 
