@@ -411,7 +411,8 @@ comment on function private.rule_named_tags_sql() is
 --   inclusive), $5 ids uuid[], $6 rule values jsonb, $7 constants jsonb
 -- p_stats: 'stored' reads the statistics from the profiles, 'orders' recounts them from orders
 -- and events, 'given' takes the order statistics from $7 -> 'given' ({n, s, f_at, l_at, pv_at}: an
--- order's customer, its figures updated from the order) and the latest event from the profile. p_scope: 'range' selects ids in ($3, $4] (a null bound is no bound), 'ids' the ids
+-- order's customer, its figures updated from the order; with referral_count, the referral count
+-- too, else it is counted) and the latest event from the profile. p_scope: 'range' selects ids in ($3, $4] (a null bound is no bound), 'ids' the ids
 -- listed in $5, 'one' the customer $5[1]. p_members_of: an expression (uuid[]) naming segments whose stored members the
 -- rows carry as old_segment_ids (the edited-segments pass); otherwise old_segment_ids is null and
 -- old_segments_digest stands for the stored membership.
@@ -465,7 +466,7 @@ base as (
     p.last_contact_at as ct_at, coalesce(p.open_follow_ups, 0) as open_fu,
     c.owner_id, c.owned_since, p.recycle_at as old_recycle_at,
     {STATS}
-    coalesce(rc.n, 0) as referral_count,
+    {REFERRAL_COUNT} as referral_count,
     {TAGS} as tag_names
   from public.customers c
   -- The scope again on the profiles: the planner does not carry a range from c.id over to them.
@@ -595,6 +596,10 @@ $sql$;
       '($7 #>> ''{given,f_at}'')::timestamptz as f_at, ($7 #>> ''{given,l_at}'')::timestamptz as l_at, '
       '($7 #>> ''{given,pv_at}'')::timestamptz as pv_at, p.last_event_at as e_at,');
     pieces := pieces || jsonb_build_object('STATS_JOIN', '');
+    -- An order leaves the customer's referrals as they were: its caller brings the stored count
+    -- (given referral_count), and the customers it referred are not counted again (a page read per
+    -- order at a million customers).
+    pieces := pieces || jsonb_build_object('REFERRAL_COUNT', 'coalesce(($7 #>> ''{given,referral_count}'')::integer, rc.n, 0)');
   else
     pieces := pieces || jsonb_build_object('STATS',
       'coalesce(os.n, 0) as n, coalesce(os.s, 0) as s, os.f_at, os.l_at, os.pv_at, es.e_at,');
@@ -629,8 +634,12 @@ $sql$;
   referrals := $sql$
     select c2.referred_by as customer_id, count(*)::integer as n
       from public.customers c2
-     where c2.org_id = $1 and c2.referred_by is not null and {SCOPE:c2.referred_by}
+     where c2.org_id = $1 and c2.referred_by is not null and {SCOPE:c2.referred_by}$sql$
+    || case when p_stats = 'given' then $sql$ and ($7 #> '{given,referral_count}') is null$sql$ else '' end || $sql$
      group by c2.referred_by$sql$;
+  if not pieces ? 'REFERRAL_COUNT' then
+    pieces := pieces || jsonb_build_object('REFERRAL_COUNT', 'coalesce(rc.n, 0)');
+  end if;
   if p_state.uses_tags and p_scope = 'one' then
     pieces := pieces || jsonb_build_object('TAGS', 'coalesce(tg.names, ''{}''::text[])');
     pieces := pieces || jsonb_build_object('REFERRALS_JOIN', format($sql$
@@ -1528,7 +1537,7 @@ end;
 $$;
 
 comment on function private.apply_classification(uuid, timestamptz, uuid, uuid, uuid[], text, boolean, boolean, jsonb, jsonb) is
-  'Classifies the customers of an organization with ids in (p_after, p_upto] or in p_ids, as of p_now, and writes only what changed (profiles, stage changes, rule tags). p_stats ''orders'' recounts statistics from orders and events, ''given'' takes one customer''s order statistics from p_given ({n, s, f_at, l_at, pv_at}); p_force rewrites every row (after a settings change); p_insert_missing creates absent profiles. Returns {scanned, changed, rows_written, …}.';
+  'Classifies the customers of an organization with ids in (p_after, p_upto] or in p_ids, as of p_now, and writes only what changed (profiles, stage changes, rule tags). p_stats ''orders'' recounts statistics from orders and events, ''given'' takes one customer''s order statistics from p_given ({n, s, f_at, l_at, pv_at} and optionally referral_count); p_force rewrites every row (after a settings change); p_insert_missing creates absent profiles. Returns {scanned, changed, rows_written, …}.';
 
 
 -- Statistics only, for deferred classification (bulk loads): brings the figures up to date and
@@ -1700,7 +1709,7 @@ begin
     return;
   end if;
   -- The row lock first, as refresh_customers takes it: the figures read stay the row's.
-  select p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at into stats
+  select p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at, p.referral_count into stats
     from public.customer_profiles p
    where p.org_id = p_org and p.customer_id = p_customer
      for update;
@@ -1744,8 +1753,11 @@ begin
     return;
   end if;
 
+  -- An order changes no referral: the stored count stands (a referral added or moved brings it up
+  -- to date in its own transaction, or queues the customer when classification is deferred).
   perform private.apply_classification(p_org, private.engine_now(), null, null, array[p_customer], 'given',
-    p_given => jsonb_build_object('n', n, 's', s, 'f_at', f_at, 'l_at', l_at, 'pv_at', pv_at));
+    p_given => jsonb_build_object('n', n, 's', s, 'f_at', f_at, 'l_at', l_at, 'pv_at', pv_at,
+                                  'referral_count', stats.referral_count));
 end;
 $$;
 
