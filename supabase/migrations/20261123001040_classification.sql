@@ -411,7 +411,8 @@ comment on function private.rule_named_tags_sql() is
 --   inclusive), $5 ids uuid[], $6 rule values jsonb, $7 constants jsonb
 -- p_stats: 'stored' reads the statistics from the profiles, 'orders' recounts them from orders
 -- and events, 'given' takes the order statistics from $7 -> 'given' ({n, s, f_at, l_at, pv_at}: an
--- order's customer, its figures updated from the order) and the latest event from the profile. p_scope: 'range' selects ids in ($3, $4] (a null bound is no bound), 'ids' the ids
+-- order's customer, its figures updated from the order; with referral_count, the referral count
+-- too, else it is counted) and the latest event from the profile. p_scope: 'range' selects ids in ($3, $4] (a null bound is no bound), 'ids' the ids
 -- listed in $5, 'one' the customer $5[1]. p_members_of: an expression (uuid[]) naming segments whose stored members the
 -- rows carry as old_segment_ids (the edited-segments pass); otherwise old_segment_ids is null and
 -- old_segments_digest stands for the stored membership.
@@ -465,7 +466,7 @@ base as (
     p.last_contact_at as ct_at, coalesce(p.open_follow_ups, 0) as open_fu,
     c.owner_id, c.owned_since, p.recycle_at as old_recycle_at,
     {STATS}
-    coalesce(rc.n, 0) as referral_count,
+    {REFERRAL_COUNT} as referral_count,
     {TAGS} as tag_names
   from public.customers c
   -- The scope again on the profiles: the planner does not carry a range from c.id over to them.
@@ -595,6 +596,10 @@ $sql$;
       '($7 #>> ''{given,f_at}'')::timestamptz as f_at, ($7 #>> ''{given,l_at}'')::timestamptz as l_at, '
       '($7 #>> ''{given,pv_at}'')::timestamptz as pv_at, p.last_event_at as e_at,');
     pieces := pieces || jsonb_build_object('STATS_JOIN', '');
+    -- An order leaves the customer's referrals as they were: its caller brings the stored count
+    -- (given referral_count), and the customers it referred are not counted again (a page read per
+    -- order at a million customers).
+    pieces := pieces || jsonb_build_object('REFERRAL_COUNT', 'coalesce(($7 #>> ''{given,referral_count}'')::integer, rc.n, 0)');
   else
     pieces := pieces || jsonb_build_object('STATS',
       'coalesce(os.n, 0) as n, coalesce(os.s, 0) as s, os.f_at, os.l_at, os.pv_at, es.e_at,');
@@ -629,8 +634,12 @@ $sql$;
   referrals := $sql$
     select c2.referred_by as customer_id, count(*)::integer as n
       from public.customers c2
-     where c2.org_id = $1 and c2.referred_by is not null and {SCOPE:c2.referred_by}
+     where c2.org_id = $1 and c2.referred_by is not null and {SCOPE:c2.referred_by}$sql$
+    || case when p_stats = 'given' then $sql$ and ($7 #> '{given,referral_count}') is null$sql$ else '' end || $sql$
      group by c2.referred_by$sql$;
+  if not pieces ? 'REFERRAL_COUNT' then
+    pieces := pieces || jsonb_build_object('REFERRAL_COUNT', 'coalesce(rc.n, 0)');
+  end if;
   if p_state.uses_tags and p_scope = 'one' then
     pieces := pieces || jsonb_build_object('TAGS', 'coalesce(tg.names, ''{}''::text[])');
     pieces := pieces || jsonb_build_object('REFERRALS_JOIN', format($sql$
@@ -1311,6 +1320,83 @@ comment on function private.classification_one_sql(private.engine_state) is
   'The text of the read-only statement classifying one customer ($5[1]) with order statistics given in $7 -> ''given'': the classified row, is_changed and stage_reason.';
 
 
+-- Which segments a customer joined and left, told from the two segments digests alone (the XOR of
+-- its segments' hashes before and after, private.segment_hash_sql), so that an order's customer
+-- whose segments move is written without first reading its memberships (at a million customers
+-- their rows are scattered pages, two or three reads per order). old # new is the XOR of the
+-- hashes of the segments that moved; when the organization's segment hashes are linearly
+-- independent bit vectors (over GF(2): always so in practice, 64-bit hashes of a few dozen
+-- segments), that set is the only one with this XOR, and segment i is in it exactly when
+-- (old # new) & mask[i] has an odd number of bits. This returns mask[], in the order of p_hashes,
+-- or null when the hashes are dependent or more than 64 (the caller then reads the memberships).
+-- The masks come from Gauss-Jordan elimination: a basis in which each pivot bit is set in its own
+-- vector only, each vector with the set of segments it combines.
+create function private.segments_digest_masks(p_hashes bigint[])
+returns bigint[]
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  k integer := coalesce(cardinality(p_hashes), 0);
+  -- By pivot bit (0..63): the reduced vector, and the segments (bit i: p_hashes[i + 1]) it combines.
+  basis bigint[] := array_fill(null::bigint, array[64], array[0]);
+  combo bigint[] := array_fill(null::bigint, array[64], array[0]);
+  masks bigint[] := array_fill(0::bigint, array[greatest(k, 1)]);
+  v bigint;
+  c bigint;
+  pivot integer;
+  i integer;
+  q integer;
+begin
+  if k = 0 or k > 64 then
+    return null;
+  end if;
+  for i in 1 .. k loop
+    v := p_hashes[i];
+    c := 1::bigint << (i - 1);
+    for q in 0 .. 63 loop
+      if basis[q] is not null and (v >> q) & 1 = 1 then
+        v := v # basis[q];
+        c := c # combo[q];
+      end if;
+    end loop;
+    if v = 0 then
+      return null;
+    end if;
+    pivot := 0;
+    while (v >> pivot) & 1 = 0 loop
+      pivot := pivot + 1;
+    end loop;
+    for q in 0 .. 63 loop
+      if basis[q] is not null and (basis[q] >> pivot) & 1 = 1 then
+        basis[q] := basis[q] # v;
+        combo[q] := combo[q] # c;
+      end if;
+    end loop;
+    basis[pivot] := v;
+    combo[pivot] := c;
+  end loop;
+  -- A digest difference d in the span is the XOR of the basis vectors whose pivot bit d has, so the
+  -- segments in it are the XOR of their combinations: segment i counts the pivots q whose
+  -- combination holds it, and is in when d has an odd number of those bits.
+  for q in 0 .. 63 loop
+    if basis[q] is not null then
+      for i in 1 .. k loop
+        if (combo[q] >> (i - 1)) & 1 = 1 then
+          masks[i] := masks[i] | (1::bigint << q);
+        end if;
+      end loop;
+    end if;
+  end loop;
+  return masks;
+end;
+$$;
+
+comment on function private.segments_digest_masks(bigint[]) is
+  'For segment hashes (a segments digest is the XOR of some of them): masks such that segment i is among those whose hashes XOR to d exactly when d & mask[i] has an odd bit count; null when the hashes are linearly dependent or more than 64.';
+
+
 -- For the steady stream of single-customer updates (an order, an event, a tag), planning the
 -- generated statement every time would cost more than running it. Each organization therefore
 -- gets a generated PL/pgSQL function holding the same statements as static SQL (one per source
@@ -1343,7 +1429,15 @@ declare
   scope text;
   body text;
   param record;
+  -- The organization's segments, their hashes and the masks that tell a customer's moved segments
+  -- from its digests (private.segments_digest_masks), written into the function as constants.
+  segment_ids uuid[];
+  segment_hashes bigint[];
 begin
+  execute format('select array_agg(s.id order by s.id), array_agg(%s order by s.id) from public.segments s where s.org_id = $1',
+                 private.segment_hash_sql('s.id'))
+     into segment_ids, segment_hashes
+    using p_org;
   -- bodies: ids/stored, ids/orders, one/stored, one/orders.
   foreach scope in array array['ids', 'one'] loop
     foreach stats in array array['stored', 'orders'] loop
@@ -1378,6 +1472,11 @@ set plan_cache_mode = force_generic_plan
 as $body$
 declare
   one_row record;
+  moved_digest bigint;
+  decoded boolean;
+  joined_ids uuid[];
+  left_ids uuid[];
+  written integer;
 begin
   if p_cfg ? 'given' then
     %6$s
@@ -1396,25 +1495,54 @@ begin
      where p.org_id = p_org and p.customer_id = one_row.customer_id;
     o_written := 1;
     if one_row.old_segments_digest is distinct from one_row.new_segments_digest then
-      -- The segments left go and those joined come, in one statement; the segments kept are
-      -- neither deleted nor offered to the insert again (each would cost an index probe).
-      with held as (
-        select m.segment_id from public.segment_memberships m
-         where m.org_id = p_org and m.customer_id = one_row.customer_id
-      ), left_segments as (
-        delete from public.segment_memberships m
-         where m.org_id = p_org and m.customer_id = one_row.customer_id and not m.segment_id = any (one_row.new_segment_ids)
-        returning 1
-      ), joined_segments as (
-        insert into public.segment_memberships (org_id, segment_id, customer_id)
-        select p_org, s.segment_id, one_row.customer_id
-          from unnest(one_row.new_segment_ids) as s (segment_id)
-         where s.segment_id <> all (array(select h.segment_id from held h))
-        on conflict (segment_id, customer_id) do nothing
-        returning 1
-      )
-      select (select count(*) from left_segments)::integer + (select count(*) from joined_segments)::integer
-        into o_memberships_written;
+      -- The segments that moved, from the two digests (private.segments_digest_masks): those of
+      -- the new segments were joined, the others left. Their XOR checks the answer; a digest
+      -- the constants cannot tell (a segment added since this function was generated) falls back
+      -- to reading the customer's memberships.
+      moved_digest := coalesce(one_row.old_segments_digest, 0) # coalesce(one_row.new_segments_digest, 0);
+      select coalesce(bit_xor(s.hash), 0) = moved_digest,
+             coalesce(array_agg(s.id) filter (where s.id = any (one_row.new_segment_ids)), '{}'),
+             coalesce(array_agg(s.id) filter (where not s.id = any (one_row.new_segment_ids)), '{}')
+        into decoded, joined_ids, left_ids
+        from unnest(%9$L::uuid[], %10$L::bigint[], %11$L::bigint[]) as s (id, hash, mask)
+       where bit_count(int8send(moved_digest & s.mask)) %% 2 = 1;
+      if decoded then
+        o_memberships_written := 0;
+        if cardinality(left_ids) > 0 then
+          delete from public.segment_memberships m
+           where m.segment_id = any (left_ids) and m.customer_id = one_row.customer_id and m.org_id = p_org;
+          get diagnostics written = row_count;
+          o_memberships_written := written;
+        end if;
+        if cardinality(joined_ids) > 0 then
+          insert into public.segment_memberships (org_id, segment_id, customer_id)
+          select p_org, j.segment_id, one_row.customer_id
+            from unnest(joined_ids) as j (segment_id)
+          on conflict (segment_id, customer_id) do nothing;
+          get diagnostics written = row_count;
+          o_memberships_written := o_memberships_written + written;
+        end if;
+      else
+        -- The segments left go and those joined come, in one statement; the segments kept are
+        -- neither deleted nor offered to the insert again (each would cost an index probe).
+        with held as (
+          select m.segment_id from public.segment_memberships m
+           where m.org_id = p_org and m.customer_id = one_row.customer_id
+        ), left_segments as (
+          delete from public.segment_memberships m
+           where m.org_id = p_org and m.customer_id = one_row.customer_id and not m.segment_id = any (one_row.new_segment_ids)
+          returning 1
+        ), joined_segments as (
+          insert into public.segment_memberships (org_id, segment_id, customer_id)
+          select p_org, s.segment_id, one_row.customer_id
+            from unnest(one_row.new_segment_ids) as s (segment_id)
+           where s.segment_id <> all (array(select h.segment_id from held h))
+          on conflict (segment_id, customer_id) do nothing
+          returning 1
+        )
+        select (select count(*) from left_segments)::integer + (select count(*) from joined_segments)::integer
+          into o_memberships_written;
+      end if;
       -- Rule tags to bring up to date only when one of the organization's segments carries a tag
       -- (known when this function is generated: it is generated again whenever a segment's tag
       -- changes) or the customer still wears a rule tag; otherwise private.sync_rule_tags would
@@ -1447,7 +1575,9 @@ begin
 end;
 $body$
 $ddl$, name, bodies[1], bodies[2], bodies[3], bodies[4], one_body, private.profile_set_sql('one_row', 'p_now'),
-    case when private.segments_carry_tags(p_org) then 'true' else 'false' end);
+    case when private.segments_carry_tags(p_org) then 'true' else 'false' end,
+    coalesce(segment_ids, '{}'), coalesce(segment_hashes, '{}'),
+    coalesce(private.segments_digest_masks(segment_hashes), array_fill(0::bigint, array[coalesce(cardinality(segment_ids), 0)])));
   execute format('comment on function private.%I(uuid, timestamptz, uuid[], jsonb, jsonb, boolean) is %L', name,
     'Generated by private.generate_engine_function for organization ' || p_org
     || ': classifies a list of its customers with its compiled segment rules (see private.apply_classification).');
@@ -1551,7 +1681,7 @@ end;
 $$;
 
 comment on function private.apply_classification(uuid, timestamptz, uuid, uuid, uuid[], text, boolean, boolean, jsonb, jsonb) is
-  'Classifies the customers of an organization with ids in (p_after, p_upto] or in p_ids, as of p_now, and writes only what changed (profiles, stage changes, rule tags). p_stats ''orders'' recounts statistics from orders and events, ''given'' takes one customer''s order statistics from p_given ({n, s, f_at, l_at, pv_at}); p_force rewrites every row (after a settings change); p_insert_missing creates absent profiles. Returns {scanned, changed, rows_written, …}.';
+  'Classifies the customers of an organization with ids in (p_after, p_upto] or in p_ids, as of p_now, and writes only what changed (profiles, stage changes, rule tags). p_stats ''orders'' recounts statistics from orders and events, ''given'' takes one customer''s order statistics from p_given ({n, s, f_at, l_at, pv_at} and optionally referral_count); p_force rewrites every row (after a settings change); p_insert_missing creates absent profiles. Returns {scanned, changed, rows_written, …}.';
 
 
 -- Statistics only, for deferred classification (bulk loads): brings the figures up to date and
@@ -1723,7 +1853,7 @@ begin
     return;
   end if;
   -- The row lock first, as refresh_customers takes it: the figures read stay the row's.
-  select p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at into stats
+  select p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at, p.referral_count into stats
     from public.customer_profiles p
    where p.org_id = p_org and p.customer_id = p_customer
      for update;
@@ -1767,8 +1897,11 @@ begin
     return;
   end if;
 
+  -- An order changes no referral: the stored count stands (a referral added or moved brings it up
+  -- to date in its own transaction, or queues the customer when classification is deferred).
   perform private.apply_classification(p_org, private.engine_now(), null, null, array[p_customer], 'given',
-    p_given => jsonb_build_object('n', n, 's', s, 'f_at', f_at, 'l_at', l_at, 'pv_at', pv_at));
+    p_given => jsonb_build_object('n', n, 's', s, 'f_at', f_at, 'l_at', l_at, 'pv_at', pv_at,
+                                  'referral_count', stats.referral_count));
 end;
 $$;
 
@@ -1934,6 +2067,7 @@ revoke all on function private.classification_scan_sql(private.engine_state, tex
 revoke all on function private.run_classification_scan(text, uuid, timestamptz, jsonb, jsonb, boolean) from public;
 revoke all on function private.classification_write_sql(text, private.engine_state, text) from public;
 revoke all on function private.classification_one_sql(private.engine_state) from public;
+revoke all on function private.segments_digest_masks(bigint[]) from public;
 revoke all on function private.generate_engine_function(uuid) from public;
 revoke all on function private.segments_carry_tags(uuid) from public;
 revoke all on function private.sync_rule_tags(uuid, uuid[]) from public;

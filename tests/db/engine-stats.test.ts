@@ -236,6 +236,30 @@ describe('incremental statistics', () => {
     expect((await sql<{ n: number }>(`select private.rebuild_stats($1) as n`, [org]))[0]!.n).toBe(0);
   });
 
+  it("tells the segments an order's customer joined and left from its two segments digests", async () => {
+    // 40 segment hashes; 300 random sets of them: the masks find each set from the XOR of its
+    // hashes alone. Hashes that are not independent (one the XOR of two others) get no masks.
+    const [decoded] = await sql<{ exact: number; sets: number; dependent: string[] | null }>(
+      `with h as (
+         select array_agg(hashtextextended(md5(g::text)::uuid::text, 0) order by g) as hashes from generate_series(1, 40) g
+       ), m as (
+         select h.hashes, private.segments_digest_masks(h.hashes) as masks from h
+       ), sets as (
+         select s, array(select i from generate_series(1, 40) i where hashtext(s::text || '/' || i::text) % 3 = 0 order by i) as members
+           from generate_series(1, 300) s
+       ), digests as (
+         select sets.members, (select coalesce(bit_xor(m.hashes[i]), 0) from unnest(sets.members) i) as digest
+           from sets, m
+       )
+       select count(*) filter (where array(select i from generate_series(1, 40) i
+                                            where bit_count(int8send(d.digest & m.masks[i])) % 2 = 1 order by i) = d.members)::integer as exact,
+              count(*)::integer as sets,
+              private.segments_digest_masks(array[11, 22, 11 # 22]::bigint[])::text[] as dependent
+         from digests d, m`,
+    );
+    expect(decoded).toEqual({ exact: 300, sets: 300, dependent: null });
+  });
+
   it('repairs statistics that drifted from the orders', async () => {
     const { org, ids } = await newOrg(2);
     await insertOrder(org, ids[0]!, { at: ago(3), total: 10 });
