@@ -211,6 +211,54 @@ comment on function private.import_restore_engine(text[]) is
 revoke all on function private.import_restore_engine(text[]) from public;
 
 
+-- One writer at a time per organization for the steps of an import that must not run side by
+-- side (public.import_apply as a whole; creating customers for unknown references; the recount
+-- of the orders' customers): a transaction-level lock, released when the transaction ends.
+create function private.import_lock_org(p_org uuid)
+returns void
+language sql
+volatile
+set search_path = ''
+as $$
+  select pg_advisory_xact_lock(hashtext('portrait.import'), hashtext(p_org::text))
+$$;
+comment on function private.import_lock_org(uuid) is
+  'Waits for, then holds until the transaction ends, the organization''s import lock: one import_apply, one creator of customers for unknown references and one recount of imported orders at a time.';
+revoke all on function private.import_lock_org(uuid) from public;
+
+
+-- Staging ids for p_count rows of import_orders, one run of consecutive numbers (the first is
+-- returned): npm run import numbers an orders file's rows in the order of the file before
+-- sessions resolve parts of it side by side (public.import_apply_held). The table's lock keeps
+-- any other insert (whose ids the sequence gives) from taking a number of the run meanwhile.
+create function private.import_reserve_ids(p_count bigint)
+returns bigint
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  seq regclass := pg_get_serial_sequence('public.import_orders', 'id')::regclass;
+  first_id bigint;
+begin
+  if p_count is null or p_count < 1 then
+    raise exception using errcode = '22023', message = format('p_count: %s is not a number of rows (1 or more)', p_count);
+  end if;
+  lock table public.import_orders in share row exclusive mode;
+  first_id := nextval(seq);
+  if p_count > 1 then
+    perform setval(seq, first_id + p_count - 1);
+  end if;
+  return first_id;
+end;
+$$;
+comment on function private.import_reserve_ids(bigint) is
+  'Reserves p_count consecutive import_orders ids and returns the first (npm run import numbers an orders file''s rows with them before resolving parts of it in several sessions).';
+revoke all on function private.import_reserve_ids(bigint) from public;
+grant execute on function private.import_reserve_ids(bigint) to service_role;
+
+
 -- Customers file rows → customers, identities, tags.
 create function private.import_apply_customers(p_ids bigint[])
 returns void
@@ -628,6 +676,20 @@ begin
      and i.value = private.normalize_shop_id(split_part(r.ref_value, ':', 1), split_part(r.ref_value, ':', 2));
 
   -- Unknown emails and phones become new customers; unknown external ids are refused.
+  -- Creating customers is one writer at a time per organization (until the transaction ends):
+  -- sessions resolving parts of one file at once (public.import_apply_held) would otherwise
+  -- each create the same new customer. After the wait, what another session created meanwhile
+  -- is found like any known customer.
+  if exists (select 1 from pg_temp.import_reference_work r where r.customer_id is null and r.ref_kind in ('email', 'phone')) then
+    perform private.import_lock_org(k.org_id)
+       from (select distinct r.org_id from pg_temp.import_reference_work r
+              where r.customer_id is null and r.ref_kind in ('email', 'phone') order by 1) k;
+    update pg_temp.import_reference_work r
+       set customer_id = i.customer_id
+      from public.customer_identities i
+     where r.customer_id is null and r.ref_kind in ('email', 'phone')
+       and i.org_id = r.org_id and i.kind = r.ref_kind::public.identity_kind and i.value = r.ref_value;
+  end if;
   update pg_temp.import_reference_work r
      set customer_id = gen_random_uuid(), created = true
    where r.customer_id is null and r.ref_kind in ('email', 'phone');
@@ -739,15 +801,16 @@ begin
        and s.id = any (p_ids) and s.import_status = 'pending';
   else
     id_sequence := pg_get_serial_sequence('public.import_orders', 'id')::regclass;
-    -- Rows the session holds (public.import_apply): numbered now with the staging table's own
-    -- ids, in the order they were loaded (a temporary table only appended to is read in the order
-    -- it was written, as the loader's own table is; sorting millions of wide rows again would take
-    -- seconds); written to it below with their outcome.
+    -- Rows the session holds (public.import_apply, public.import_apply_held): with the staging
+    -- ids the loader reserved for them (private.import_reserve_ids), or else numbered now with
+    -- the staging table's own ids, in the order they were loaded (a temporary table only appended
+    -- to is read in the order it was written, as the loader's own table is; sorting millions of
+    -- wide rows again would take seconds); written to it below with their outcome.
     create temp table import_order_staged on commit drop as
     with orgs as materialized (
       select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
     )
-    select nextval(id_sequence) as id,
+    select coalesce(h.id, nextval(id_sequence)) as id,
            h.org_id, h.import_batch, h.loaded_at, h.order_id, h.customer_email, h.customer_phone, h.customer_external_id,
            h.ordered_at, h.total, h.refunded, h.status, h.currency, h.source,
            o.id as known_org, o.settings ->> 'currency' as org_currency,
@@ -934,7 +997,12 @@ begin
   end if;
 
   -- What the orders' insert trigger does (portrait.bulk: it stood aside), once the statistics
-  -- know the new orders: the engine's recount would otherwise plan for an empty table.
+  -- know the new orders: the engine's recount would otherwise plan for an empty table. One
+  -- session at a time per organization from here to the end of its transaction: the recount
+  -- then sees the orders of every other session that resolved a part of the same file
+  -- (public.import_apply_held) and committed before it, and no two sessions analyze at once.
+  perform private.import_lock_org(k.org_id)
+     from (select distinct r.org_id from pg_temp.import_reference_work r order by 1) k;
   analyze public.orders;
   -- (The customers of the references some good paid row uses: a sort of the distinct
   -- references, not of every paid row.)
@@ -1122,10 +1190,11 @@ create trigger import_events_resolve
 -- to import_orders with their outcome. Returns the rows per table and status of the
 -- organization's imports.
 --
--- The held table has org_id, import_batch, loaded_at and the data columns of import_orders, as
--- text, and is only appended to (its rows are numbered in the order they were written):
--- `create temp table import_orders_held (org_id uuid, import_batch text, loaded_at timestamptz
--- not null default now(), order_id text, …)`.
+-- The held table has id (the row's staging id, reserved with private.import_reserve_ids; null:
+-- numbered when resolved, in the order the rows were written), org_id, import_batch, loaded_at
+-- and the data columns of import_orders, as text, and is only appended to:
+-- `create temp table import_orders_held (id bigint, org_id uuid, import_batch text, loaded_at
+-- timestamptz not null default now(), order_id text, …)`.
 create function public.import_apply(p_org uuid)
 returns jsonb
 language plpgsql
@@ -1146,7 +1215,7 @@ begin
   if not exists (select 1 from public.organizations o where o.id = p_org) then
     raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
   end if;
-  perform pg_advisory_xact_lock(hashtext('portrait.import'), hashtext(p_org::text));
+  perform private.import_lock_org(p_org);
   -- Freshly loaded tables have no statistics yet; without them the planner takes millions of
   -- rows for a handful (and picks nested loops over them).
   analyze public.import_customers, public.import_orders, public.import_events;
@@ -1165,6 +1234,44 @@ begin
   return private.import_counts(p_org, null);
 end;
 $$;
+
+
+-- Resolves only the orders rows this session holds for the organization (see public.import_apply),
+-- without waiting for another session's import: what each of the sessions of `npm run import
+-- --jobs N` calls, each holding the rows of one part of an orders file (every row of an order id
+-- in the same part, so the file's duplicates are found within a part), once the customers files
+-- are resolved. Customers for unknown references are created, and the orders' customers
+-- recounted, one session at a time (private.import_lock_org); each session's rows are written in
+-- its own transaction, all or nothing.
+create function public.import_apply_held(p_org uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+set jit = off
+as $$
+begin
+  if p_org is null then
+    raise exception using errcode = '22023', message = 'p_org is required: the organization to import into';
+  end if;
+  if (select auth.role()) = 'anon'
+     or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
+    raise exception using errcode = '42501', message = format('p_org: only an admin of organization %s can import into it', p_org);
+  end if;
+  if not exists (select 1 from public.organizations o where o.id = p_org) then
+    raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
+  end if;
+  if to_regclass('pg_temp.import_orders_held') is not null then
+    perform private.import_apply_orders(null, p_org);
+  end if;
+end;
+$$;
+
+comment on function public.import_apply_held(uuid) is
+  'Resolves the orders rows the calling session holds in pg_temp.import_orders_held for an organization (one part of a file; npm run import --jobs), without the organization-wide wait of import_apply. For the service role.';
+revoke all on function public.import_apply_held(uuid) from public, anon, authenticated;
+grant execute on function public.import_apply_held(uuid) to service_role;
 
 
 -- Rows per status of an organization's imports, per table (of one batch when given).
