@@ -368,7 +368,7 @@ export interface ImportSummary {
  * and events files (and any file read row by row) are loaded and resolved first, in this session
  * (public.import_apply); then each orders file is loaded by `jobs` sessions at once, each holding
  * one part of its rows (FilePart), and each session resolves its part (public.import_apply_held,
- * one transaction per part). A part that fails leaves nothing of its rows written; the others are
+ * one transaction per part), then their customers are recounted once (public.import_recount). A part that fails leaves nothing of its rows written; the others are
  * kept and the error names the part. `connect` opens the other sessions (jobs > 1, COPY only).
  */
 export async function importFiles(
@@ -415,6 +415,7 @@ export async function importFiles(
 
     let loadStarted = performance.now();
     const readByRows: string[] = [];
+    const heldBatches: string[] = [];
     await client.query(`set portrait.import_defer = on`);
     try {
       for (const file of firstFiles) loaded.push(await loadFile(client, { ...options, file, headers, method }));
@@ -483,6 +484,7 @@ export async function importFiles(
         const rows = copied.reduce((n, c) => n + (c?.rows ?? 0), 0);
         if (fileRows >= 0 && rows !== fileRows) throw new Error(`${file}: the parts hold ${rows} rows, the file has ${fileRows}`);
         loaded.push({ ...copied[0], rows, seconds: (performance.now() - loadStarted) / 1000 });
+        heldBatches.push(batch);
       }
       // Files Postgres cannot read as one table of CSV: row by row, in this session.
       for (const file of readByRows) loaded.push(await loadFile(client, { ...options, file, headers, method, rowByRow: true }));
@@ -493,7 +495,7 @@ export async function importFiles(
 
     onApply();
     const applyStarted = performance.now();
-    if (orderFiles.length > readByRows.length) {
+    if (heldBatches.length > 0) {
       const results = await Promise.allSettled(
         sessions.map(async (session) => {
           await session.query(`select public.import_apply_held($1)`, [options.org]);
@@ -508,6 +510,8 @@ export async function importFiles(
             ' (the portraits were not refreshed)',
         );
       }
+      // Their customers recounted once, seeing every part.
+      await client.query(`select public.import_recount($1, $2)`, [options.org, heldBatches]);
     }
     if (readByRows.length > 0) await client.query(`select public.import_apply($1)`, [options.org]);
     applySeconds += (performance.now() - applyStarted) / 1000;

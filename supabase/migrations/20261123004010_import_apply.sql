@@ -227,6 +227,28 @@ comment on function private.import_lock_org(uuid) is
 revoke all on function private.import_lock_org(uuid) from public;
 
 
+-- The orders' customers recounted after an import wrote orders with the engine's triggers aside
+-- (portrait.bulk), once the statistics know the new orders (the engine's recount would otherwise
+-- plan for an empty table). One session at a time per organization from here to the end of its
+-- transaction (private.import_lock_org): the recount then sees the orders of every session that
+-- committed before it, and no two sessions analyze the table at once.
+create function private.import_recount_customers(p_org uuid, p_ids uuid[])
+returns void
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  perform private.import_lock_org(p_org);
+  analyze public.orders;
+  perform private.refresh_customers(p_org, p_ids, true);
+end;
+$$;
+comment on function private.import_recount_customers(uuid, uuid[]) is
+  'Recounts customers whose orders an import wrote (statistics only while portrait.defer_classification is on), under the organization''s import lock, after analyzing the orders.';
+revoke all on function private.import_recount_customers(uuid, uuid[]) from public;
+
+
 -- Staging ids for p_count rows of import_orders, one run of consecutive numbers (the first is
 -- returned): npm run import numbers an orders file's rows in the order of the file before
 -- sessions resolve parts of it side by side (public.import_apply_held). The table's lock keeps
@@ -729,7 +751,7 @@ revoke all on function private.import_resolve_references(text) from public;
 -- external_id), with ids that grow in the same order (appended to the primary key, not
 -- scattered over it); otherwise, or when a concurrent writer added one of the same orders
 -- meanwhile, an upsert that tells new, changed and unchanged orders apart.
-create function private.import_apply_orders(p_ids bigint[], p_held_org uuid default null)
+create function private.import_apply_orders(p_ids bigint[], p_held_org uuid default null, p_recount boolean default true)
 returns void
 language plpgsql
 volatile
@@ -996,35 +1018,30 @@ begin
         join (%s) x on x.id = s.id$sql$, outcome) using inserted;
   end if;
 
-  -- What the orders' insert trigger does (portrait.bulk: it stood aside), once the statistics
-  -- know the new orders: the engine's recount would otherwise plan for an empty table. One
-  -- session at a time per organization from here to the end of its transaction: the recount
-  -- then sees the orders of every other session that resolved a part of the same file
-  -- (public.import_apply_held) and committed before it, and no two sessions analyze at once.
-  perform private.import_lock_org(k.org_id)
-     from (select distinct r.org_id from pg_temp.import_reference_work r order by 1) k;
-  analyze public.orders;
-  -- (The customers of the references some good paid row uses: a sort of the distinct
-  -- references, not of every paid row.)
+  -- What the orders' insert trigger does (portrait.bulk: it stood aside): the customers of the
+  -- references some good paid row uses recounted (a sort of the distinct references, not of
+  -- every paid row). Not for a part of a file (public.import_apply_held): public.import_recount
+  -- recounts once for all parts.
   for batch in
     select r.org_id, array_agg(distinct r.customer_id) as ids
       from pg_temp.import_reference_work r
-     where r.customer_id is not null
+     where p_recount and r.customer_id is not null
        and exists (select 1 from pg_temp.import_order_work w
                     where w.org_id = r.org_id and w.ref_kind = r.ref_kind and w.ref_value = r.ref_value
                       and w.error is null and w.status_ = 'paid')
      group by r.org_id
+     order by r.org_id
   loop
-    perform private.refresh_customers(batch.org_id, batch.ids, true);
+    perform private.import_recount_customers(batch.org_id, batch.ids);
   end loop;
 
   perform private.import_restore_engine(restore);
 end;
 $$;
 
-comment on function private.import_apply_orders(bigint[], uuid) is
-  'Resolves pending import_orders rows (by id), or with p_held_org the rows of that organization the session holds in pg_temp.import_orders_held: checks every value, finds or creates the customer, upserts the order by (source, order_id), and marks each row applied, duplicate or rejected with its reason (held rows are written to import_orders with it).';
-revoke all on function private.import_apply_orders(bigint[], uuid) from public;
+comment on function private.import_apply_orders(bigint[], uuid, boolean) is
+  'Resolves pending import_orders rows (by id), or with p_held_org the rows of that organization the session holds in pg_temp.import_orders_held: checks every value, finds or creates the customer, upserts the order by (source, order_id), and marks each row applied, duplicate or rejected with its reason (held rows are written to import_orders with it); the orders'' customers are recounted unless p_recount is false (then public.import_recount does).';
+revoke all on function private.import_apply_orders(bigint[], uuid, boolean) from public;
 
 
 -- Events file rows → events; the same event (customer, kind, time) is not added twice.
@@ -1263,7 +1280,7 @@ begin
     raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
   end if;
   if to_regclass('pg_temp.import_orders_held') is not null then
-    perform private.import_apply_orders(null, p_org);
+    perform private.import_apply_orders(null, p_org, false);
   end if;
 end;
 $$;
@@ -1272,6 +1289,45 @@ comment on function public.import_apply_held(uuid) is
   'Resolves the orders rows the calling session holds in pg_temp.import_orders_held for an organization (one part of a file; npm run import --jobs), without the organization-wide wait of import_apply. For the service role.';
 revoke all on function public.import_apply_held(uuid) from public, anon, authenticated;
 grant execute on function public.import_apply_held(uuid) to service_role;
+
+
+-- After the parts of orders files are resolved (public.import_apply_held): the customers of their
+-- applied rows (new or changed orders) recounted once, in one transaction that sees every part.
+create function public.import_recount(p_org uuid, p_batches text[])
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+set jit = off
+as $$
+declare
+  restore text[];
+  ids uuid[];
+begin
+  if p_org is null then
+    raise exception using errcode = '22023', message = 'p_org is required: the organization to import into';
+  end if;
+  if (select auth.role()) = 'anon'
+     or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
+    raise exception using errcode = '42501', message = format('p_org: only an admin of organization %s can import into it', p_org);
+  end if;
+  ids := array(select distinct s.customer_id from public.import_orders s
+                where s.org_id = p_org and s.import_batch = any (p_batches) and s.import_status = 'applied'
+                  and s.customer_id is not null);
+  if cardinality(ids) = 0 then
+    return;
+  end if;
+  restore := private.import_defer_engine();
+  perform private.import_recount_customers(p_org, ids);
+  perform private.import_restore_engine(restore);
+end;
+$$;
+
+comment on function public.import_recount(uuid, text[]) is
+  'Recounts the customers of an organization''s applied import_orders rows of the given batches (after npm run import --jobs resolved the parts of its orders files with import_apply_held). For the service role.';
+revoke all on function public.import_recount(uuid, text[]) from public, anon, authenticated;
+grant execute on function public.import_recount(uuid, text[]) to service_role;
 
 
 -- Rows per status of an organization's imports, per table (of one batch when given).
