@@ -769,6 +769,7 @@ declare
   usual_day constant text := '(19|20|21)\d\d-((0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)';
   usual_time constant text := '[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?';
   restore text[];
+  nestloop constant text := current_setting('enable_nestloop');
   batch record;
   first_import boolean;
   inserted boolean := false;
@@ -845,6 +846,10 @@ begin
   analyze pg_temp.import_order_staged;
 
   drop table if exists pg_temp.import_order_work;
+  -- Hash joins of the rows with their distinct values: the planner cannot estimate the join of
+  -- the rows with their references (four columns, one of them computed), takes it for a row or
+  -- two and would then loop over every distinct amount for each row (minutes for a million rows).
+  perform set_config('enable_nestloop', 'off', true);
   create temp table import_order_work on commit drop as
   with staged as not materialized (
     select * from pg_temp.import_order_staged
@@ -932,6 +937,7 @@ begin
   )
   select c.id, c.org_id, c.source_, c.order_in, c.ref_kind, c.ref_value, c.ordered_, c.total_, c.refunded_, c.status_, c.currency_, c.error
     from checked c;
+  perform set_config('enable_nestloop', nestloop, true);
 
   -- The same order twice in one load: the first good row counts (a hashed count, not a sort:
   -- the planner needs the work table's statistics to see that the groups fit in memory).
