@@ -279,7 +279,7 @@ describe('an orders file resolved in several sessions (--jobs, COPY only)', () =
     expect(await outcomes(threeOrg)).toEqual(one);
     expect(await outcomes(studio2Org)).toEqual(one);
     const portraitsOne = await portraits(oneOrg);
-    expect(portraitsOne.filter((p) => p.order_count > 0).length).toBeGreaterThan(100);
+    expect(portraitsOne.filter((p) => Number(p.order_count) > 0).length).toBeGreaterThan(100);
     expect(await portraits(threeOrg)).toEqual(portraitsOne);
     expect(await portraits(studio2Org)).toEqual(portraitsOne);
 
