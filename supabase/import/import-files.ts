@@ -365,11 +365,14 @@ export interface ImportSummary {
 
 /**
  * Checks the organization, loads every file, resolves the rows, refreshes the portraits. Customers
- * and events files (and any file read row by row) are loaded and resolved first, in this session
- * (public.import_apply); then each orders file is loaded by `jobs` sessions at once, each holding
- * one part of its rows (FilePart), and each session resolves its part (public.import_apply_held,
- * one transaction per part), then their customers are recounted once (public.import_recount). A part that fails leaves nothing of its rows written; the others are
- * kept and the error names the part. `connect` opens the other sessions (jobs > 1, COPY only).
+ * and events files (and any file read row by row) are loaded pending and resolved in this session
+ * (public.import_apply, one transaction); each orders file is loaded by `jobs` other sessions at
+ * once, each holding one part of its rows (FilePart), and each resolves its part
+ * (public.import_apply_held, one transaction per part: it parses its rows while the customers
+ * resolve, and finds its customers once they are committed); then the orders' customers are
+ * recounted once (public.import_recount). A part that fails leaves nothing of its rows written;
+ * the others are kept and the error names the part. `connect` opens the other sessions (jobs > 1,
+ * COPY only); with one job this session holds the orders too.
  */
 export async function importFiles(
   client: pg.Client,
@@ -398,6 +401,8 @@ export async function importFiles(
   };
   await prepare(client);
   const jobs = method === 'copy' && options.connect ? Math.max(1, Math.floor(options.jobs ?? 1)) : 1;
+  // The sessions that hold and resolve the parts of orders files: this one, or `jobs` others
+  // (which then parse their parts while this one resolves the customers files).
   const sessions = [client];
   let applyAnnounced = false;
   const onApply = () => {
@@ -408,37 +413,29 @@ export async function importFiles(
   let loadSeconds = 0;
   let applySeconds = 0;
   try {
-    // Orders files by COPY go to the sessions' held rows, after the rest is resolved.
+    // Orders files by COPY go to the sessions' held rows.
     const kinds = await Promise.all(options.files.map((file) => kindOfFile(file, options.kind)));
     const firstFiles = options.files.filter((_, i) => method !== 'copy' || kinds[i] !== 'orders');
     const orderFiles = options.files.filter((_, i) => method === 'copy' && kinds[i] === 'orders');
+    if (orderFiles.length > 0 && jobs > 1) {
+      sessions.length = 0;
+      for (let i = 0; i < jobs; i += 1) {
+        const session = await options.connect!();
+        sessions.push(session);
+        await prepare(session);
+      }
+    }
 
-    let loadStarted = performance.now();
+    const loadStarted = performance.now();
     const readByRows: string[] = [];
     const heldBatches: string[] = [];
     await client.query(`set portrait.import_defer = on`);
     try {
       for (const file of firstFiles) loaded.push(await loadFile(client, { ...options, file, headers, method }));
-      loadSeconds += (performance.now() - loadStarted) / 1000;
-
-      if (orderFiles.length > 0) {
-        while (sessions.length < jobs) {
-          const session = await options.connect!();
-          sessions.push(session);
-          await prepare(session);
-        }
-      }
-      if (firstFiles.length > 0) {
-        onApply();
-        const applyStarted = performance.now();
-        await client.query(`select public.import_apply($1)`, [options.org]);
-        applySeconds += (performance.now() - applyStarted) / 1000;
-      }
-
-      loadStarted = performance.now();
       for (const file of orderFiles) {
         const batch = batchName(file);
         const totalBytes = (await stat(file)).size;
+        const fileStarted = performance.now();
         // The first part's session reserves the file's staging ids once it knows its rows.
         let reserve!: { resolve: (id: number) => void; reject: (error: unknown) => void };
         const reserved = new Promise<number>((resolve, reject) => (reserve = { resolve, reject }));
@@ -446,7 +443,6 @@ export async function importFiles(
         let fileRows = -1;
         const parts = await Promise.allSettled(
           sessions.map(async (session, index) => {
-            const started = performance.now();
             const part: FilePart = {
               index,
               count: sessions.length,
@@ -462,7 +458,7 @@ export async function importFiles(
               const copied = await copyWholeFile(
                 session,
                 { org: options.org, file, kind: options.kind, headers, part, onProgress: index === 0 ? options.onProgress : undefined },
-                started,
+                fileStarted,
                 totalBytes,
                 batch,
               );
@@ -483,25 +479,50 @@ export async function importFiles(
         }
         const rows = copied.reduce((n, c) => n + (c?.rows ?? 0), 0);
         if (fileRows >= 0 && rows !== fileRows) throw new Error(`${file}: the parts hold ${rows} rows, the file has ${fileRows}`);
-        loaded.push({ ...copied[0], rows, seconds: (performance.now() - loadStarted) / 1000 });
+        loaded.push({ ...copied[0], rows, seconds: (performance.now() - fileStarted) / 1000 });
         heldBatches.push(batch);
       }
-      // Files Postgres cannot read as one table of CSV: row by row, in this session.
+      // Files Postgres cannot read as one table of CSV: row by row, pending, in this session.
       for (const file of readByRows) loaded.push(await loadFile(client, { ...options, file, headers, method, rowByRow: true }));
     } finally {
       await client.query(`reset portrait.import_defer`);
     }
-    loadSeconds += (performance.now() - loadStarted) / 1000;
+    loadSeconds = (performance.now() - loadStarted) / 1000;
 
     onApply();
     const applyStarted = performance.now();
+    // The pending rows (customers and events files, files read row by row) in this session, in
+    // one transaction that holds the organization's import lock from before the parts start:
+    // they parse their rows meanwhile and find their customers once it is committed.
+    let mainApply: Promise<void> = Promise.resolve();
+    if (firstFiles.length > 0 || readByRows.length > 0) {
+      await client.query('begin');
+      try {
+        await client.query(`select private.import_lock_org($1)`, [options.org]);
+      } catch (error) {
+        await client.query('rollback');
+        throw error;
+      }
+      mainApply = (async () => {
+        try {
+          await client.query(`select public.import_apply($1)`, [options.org]);
+          await client.query('commit');
+        } catch (error) {
+          await client.query('rollback').catch(() => undefined);
+          throw error;
+        }
+      })();
+      mainApply.catch(() => undefined);
+    }
     if (heldBatches.length > 0) {
+      if (sessions[0] === client) await mainApply;
       const results = await Promise.allSettled(
         sessions.map(async (session) => {
           await session.query(`select public.import_apply_held($1)`, [options.org]);
           await session.query(`drop table if exists pg_temp.import_orders_held`);
         }),
       );
+      await mainApply;
       const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ part: i + 1, error: r.reason as Error }] : []));
       if (failures.length > 0) {
         throw new Error(
@@ -513,10 +534,10 @@ export async function importFiles(
       // Their customers recounted once, seeing every part.
       await client.query(`select public.import_recount($1, $2)`, [options.org, heldBatches]);
     }
-    if (readByRows.length > 0) await client.query(`select public.import_apply($1)`, [options.org]);
-    applySeconds += (performance.now() - applyStarted) / 1000;
+    await mainApply;
+    applySeconds = (performance.now() - applyStarted) / 1000;
   } finally {
-    await Promise.all(sessions.slice(1).map((session) => session.end().catch(() => undefined)));
+    await Promise.all(sessions.filter((session) => session !== client).map((session) => session.end().catch(() => undefined)));
   }
 
   let refresh: ImportSummary['refresh'] = null;

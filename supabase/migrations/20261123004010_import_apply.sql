@@ -211,26 +211,38 @@ comment on function private.import_restore_engine(text[]) is
 revoke all on function private.import_restore_engine(text[]) from public;
 
 
--- One writer at a time per organization for the steps of an import that must not run side by
--- side (public.import_apply as a whole; creating customers for unknown references; the recount
--- of the orders' customers): a transaction-level lock, released when the transaction ends.
-create function private.import_lock_org(p_org uuid)
+-- An organization's import locks, transaction-level (released when the transaction ends):
+-- 'import': one public.import_apply at a time (it resolves customers files, whose rows depend on
+-- one another); 'wait': shared with other waiters, granted once no import_apply runs (a part of
+-- an orders file, public.import_apply_held, waits so before resolving its customers, and may have
+-- parsed its rows meanwhile); 'write': one session at a time creating customers for unknown
+-- references or recounting imported orders' customers (another key, so that parts holding 'wait'
+-- can take it in turn).
+create function private.import_lock_org(p_org uuid, p_mode text default 'import')
 returns void
-language sql
+language plpgsql
 volatile
 set search_path = ''
 as $$
-  select pg_advisory_xact_lock(hashtext('portrait.import'), hashtext(p_org::text))
+begin
+  case p_mode
+    when 'import' then perform pg_advisory_xact_lock(hashtext('portrait.import'), hashtext(p_org::text));
+    when 'wait' then perform pg_advisory_xact_lock_shared(hashtext('portrait.import'), hashtext(p_org::text));
+    when 'write' then perform pg_advisory_xact_lock(hashtext('portrait.import.write'), hashtext(p_org::text));
+    else raise exception using errcode = '22023', message = format('p_mode: %s is not import, wait or write', quote_literal(p_mode));
+  end case;
+end;
 $$;
-comment on function private.import_lock_org(uuid) is
-  'Waits for, then holds until the transaction ends, the organization''s import lock: one import_apply, one creator of customers for unknown references and one recount of imported orders at a time.';
-revoke all on function private.import_lock_org(uuid) from public;
+comment on function private.import_lock_org(uuid, text) is
+  'Waits for, then holds until the transaction ends, one of the organization''s import locks: import (one import_apply at a time), wait (shared: granted once no import_apply runs) or write (one creator of customers for unknown references or recount of imported orders at a time).';
+revoke all on function private.import_lock_org(uuid, text) from public;
+grant execute on function private.import_lock_org(uuid, text) to service_role;
 
 
 -- The orders' customers recounted after an import wrote orders with the engine's triggers aside
 -- (portrait.bulk), once the statistics know the new orders (the engine's recount would otherwise
 -- plan for an empty table). One session at a time per organization from here to the end of its
--- transaction (private.import_lock_org): the recount then sees the orders of every session that
+-- transaction (private.import_lock_org 'write'): the recount then sees the orders of every session that
 -- committed before it, and no two sessions analyze the table at once.
 create function private.import_recount_customers(p_org uuid, p_ids uuid[])
 returns void
@@ -239,7 +251,7 @@ volatile
 set search_path = ''
 as $$
 begin
-  perform private.import_lock_org(p_org);
+  perform private.import_lock_org(p_org, 'write');
   analyze public.orders;
   perform private.refresh_customers(p_org, p_ids, true);
 end;
@@ -703,7 +715,7 @@ begin
   -- each create the same new customer. After the wait, what another session created meanwhile
   -- is found like any known customer.
   if exists (select 1 from pg_temp.import_reference_work r where r.customer_id is null and r.ref_kind in ('email', 'phone')) then
-    perform private.import_lock_org(k.org_id)
+    perform private.import_lock_org(k.org_id, 'write')
        from (select distinct r.org_id from pg_temp.import_reference_work r
               where r.customer_id is null and r.ref_kind in ('email', 'phone') order by 1) k;
     update pg_temp.import_reference_work r
@@ -751,7 +763,7 @@ revoke all on function private.import_resolve_references(text) from public;
 -- external_id), with ids that grow in the same order (appended to the primary key, not
 -- scattered over it); otherwise, or when a concurrent writer added one of the same orders
 -- meanwhile, an upsert that tells new, changed and unchanged orders apart.
-create function private.import_apply_orders(p_ids bigint[], p_held_org uuid default null, p_recount boolean default true)
+create function private.import_apply_orders(p_ids bigint[], p_held_org uuid default null, p_part boolean default false)
 returns void
 language plpgsql
 volatile
@@ -951,6 +963,17 @@ begin
           having count(*) > 1) d
    where w.error is null and w.org_id = d.org_id and w.source_ = d.source_ and w.order_in = d.order_in and w.id <> d.first_id;
 
+  -- A part of a file (public.import_apply_held) has parsed its rows while the customers files
+  -- may still be resolving (public.import_apply, in another session): it finds its customers
+  -- once that is done, and only if it was.
+  if p_part then
+    perform private.import_lock_org(p_held_org, 'wait');
+    if exists (select 1 from public.import_customers s where s.org_id = p_held_org and s.import_status = 'pending')
+       or exists (select 1 from public.import_events s where s.org_id = p_held_org and s.import_status = 'pending') then
+      raise exception using errcode = '55000',
+        message = format('import_customers or import_events: organization %s has pending rows (resolving them failed?): run select public.import_apply(%L) first', p_held_org, p_held_org);
+    end if;
+  end if;
   perform private.import_resolve_references('import_order_work');
 
   -- The orders an upsert wrote (new or changed), for the rows' outcome.
@@ -1031,7 +1054,7 @@ begin
   for batch in
     select r.org_id, array_agg(distinct r.customer_id) as ids
       from pg_temp.import_reference_work r
-     where p_recount and r.customer_id is not null
+     where not p_part and r.customer_id is not null
        and exists (select 1 from pg_temp.import_order_work w
                     where w.org_id = r.org_id and w.ref_kind = r.ref_kind and w.ref_value = r.ref_value
                       and w.error is null and w.status_ = 'paid')
@@ -1046,7 +1069,7 @@ end;
 $$;
 
 comment on function private.import_apply_orders(bigint[], uuid, boolean) is
-  'Resolves pending import_orders rows (by id), or with p_held_org the rows of that organization the session holds in pg_temp.import_orders_held: checks every value, finds or creates the customer, upserts the order by (source, order_id), and marks each row applied, duplicate or rejected with its reason (held rows are written to import_orders with it); the orders'' customers are recounted unless p_recount is false (then public.import_recount does).';
+  'Resolves pending import_orders rows (by id), or with p_held_org the rows of that organization the session holds in pg_temp.import_orders_held: checks every value, finds or creates the customer, upserts the order by (source, order_id), and marks each row applied, duplicate or rejected with its reason (held rows are written to import_orders with it); with p_part (a part of a file, public.import_apply_held) it waits for a running import_apply before resolving customers and does not recount (public.import_recount does), else it recounts the orders'' customers.';
 revoke all on function private.import_apply_orders(bigint[], uuid, boolean) from public;
 
 
@@ -1259,13 +1282,15 @@ end;
 $$;
 
 
--- Resolves only the orders rows this session holds for the organization (see public.import_apply),
--- without waiting for another session's import: what each of the sessions of `npm run import
--- --jobs N` calls, each holding the rows of one part of an orders file (every row of an order id
--- in the same part, so the file's duplicates are found within a part), once the customers files
--- are resolved. Customers for unknown references are created, and the orders' customers
--- recounted, one session at a time (private.import_lock_org); each session's rows are written in
--- its own transaction, all or nothing.
+-- Resolves only the orders rows this session holds for the organization (see public.import_apply):
+-- what each of the sessions of `npm run import --jobs N` calls, each holding the rows of one part
+-- of an orders file (every row of an order id in the same part, so the file's duplicates are
+-- found within a part), side by side with the others. It parses its rows at once, then waits for
+-- an import_apply resolving the customers files in another session (private.import_lock_org
+-- 'wait') before finding its customers, and refuses to go on when that left rows pending. Customers
+-- for unknown references are created one session at a time ('write'); the orders' customers are
+-- recounted afterwards, once (public.import_recount). Each session's rows are written in its own
+-- transaction, all or nothing.
 create function public.import_apply_held(p_org uuid)
 returns void
 language plpgsql
@@ -1286,13 +1311,13 @@ begin
     raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
   end if;
   if to_regclass('pg_temp.import_orders_held') is not null then
-    perform private.import_apply_orders(null, p_org, false);
+    perform private.import_apply_orders(null, p_org, true);
   end if;
 end;
 $$;
 
 comment on function public.import_apply_held(uuid) is
-  'Resolves the orders rows the calling session holds in pg_temp.import_orders_held for an organization (one part of a file; npm run import --jobs), without the organization-wide wait of import_apply. For the service role.';
+  'Resolves the orders rows the calling session holds in pg_temp.import_orders_held for an organization (one part of a file; npm run import --jobs), side by side with the other parts: it waits for a running import_apply only before finding customers, and does not recount (import_recount does). For the service role.';
 revoke all on function public.import_apply_held(uuid) from public, anon, authenticated;
 grant execute on function public.import_apply_held(uuid) to service_role;
 

@@ -333,6 +333,39 @@ describe('an orders file resolved in several sessions (--jobs, COPY only)', () =
   });
 });
 
+describe('orders parts wait for the customers files', () => {
+  const org = '00000000-0000-4000-8000-00000000e016';
+  it('resolve nothing when resolving the customers failed', async (ctx) => {
+    if (!t.url) ctx.skip();
+    await t.db.exec(`insert into public.organizations (id, name) values ('${org}', 'Customers fail')`);
+    const customers = path.join(dir, 'failing-customers.csv');
+    await writeFile(customers, 'email,name\nboom@example.com,Boom\nok@example.com,Ok\n');
+    const orders = path.join(dir, 'waiting-orders.csv');
+    await writeFile(orders, ['order_id,customer_email,ordered_at,total', ...Array.from({ length: 50 }, (_, i) => `W-${i},ok@example.com,2024-05-01,10`)].join('\n'));
+    await t.db.exec(`
+      create function private.import_test_refuse() returns trigger language plpgsql set search_path = '' as $$
+      begin raise exception 'refused by a test trigger'; end $$;
+      create trigger import_test_refuse before insert on public.customers
+        for each row when (new.primary_email = 'boom@example.com') execute function private.import_test_refuse();`);
+    let failure: { code?: number; stderr?: string };
+    try {
+      failure = await cliImport(org, [customers, orders], ['--jobs', '2']).catch((e) => e);
+    } finally {
+      await t.db.exec(`drop trigger import_test_refuse on public.customers; drop function private.import_test_refuse()`);
+    }
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('refused by a test trigger');
+    const { rows } = await t.db.query(
+      `select (select count(*) from public.customers where org_id = $1)::int as customers,
+              (select count(*) from public.orders where org_id = $1)::int as orders,
+              (select count(*) from public.import_orders where org_id = $1)::int as staged_orders,
+              (select count(*) from public.import_customers where org_id = $1 and import_status = 'pending')::int as pending`,
+      [org],
+    );
+    expect(rows).toEqual([{ customers: 0, orders: 0, staged_orders: 0, pending: 2 }]);
+  });
+});
+
 describe('who may import', () => {
   it('lets an admin load rows and refuses a rep', async () => {
     const applied = await asUser(t.db, 'admin', async (tx) => {
