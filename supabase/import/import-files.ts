@@ -410,8 +410,8 @@ export async function importFiles(
     applyAnnounced = true;
   };
   const loaded: LoadedFile[] = [];
-  let loadSeconds = 0;
-  let applySeconds = 0;
+  let loadSeconds: number;
+  let applySeconds: number;
   try {
     // Orders files by COPY go to the sessions' held rows.
     const kinds = await Promise.all(options.files.map((file) => kindOfFile(file, options.kind)));
