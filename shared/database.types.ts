@@ -810,6 +810,12 @@ isOneToOne: false
 "import_apply":
 { Args: { "p_org": string }; Returns: Json
                            },
+"import_apply_held":
+{ Args: { "p_org": string }; Returns: undefined
+                           },
+"import_recount":
+{ Args: { "p_batches": (string)[],"p_org": string }; Returns: undefined
+                           },
 "list_tags":
 { Args: { "p_org": string }; Returns: {
               "category": Database["public"]['Enums']["tag_category"],"colour": string,"description": string,"id": string,"name": string

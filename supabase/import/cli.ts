@@ -1,17 +1,20 @@
-// npm run import -- --org <uuid> [--kind customers|orders|events] FILE.csv…
+// npm run import -- --org <uuid> [--kind customers|orders|events] [--jobs N] FILE.csv…
 //
 // Imports CSV files into an organization (README: "Importing your data") against DATABASE_URL,
 // or the local stack's database (npm start) when it is not set. Exit code 0 when every file was
 // read, even with rejected rows (--json FILE also writes the counts and timings); 2 for an unreadable file, an unknown organization or bad
-// arguments; 1 for anything else.
+// arguments; 1 for anything else (such as a part of an orders file that could not be written).
+// --jobs N (default: the cores, at most 4) loads and resolves each orders file in N sessions
+// side by side, each one part of its rows.
 import { access, constants, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { readConfig } from '../local/config.ts';
 import { ImportError, importFiles, importKinds, type ImportKind } from './import-files.ts';
 
-const usage = 'usage: npm run import -- --org <organization uuid> [--kind customers|orders|events] FILE.csv…';
+const usage = 'usage: npm run import -- --org <organization uuid> [--kind customers|orders|events] [--jobs N] FILE.csv…';
 
 function fail(message: string, code = 2): never {
   console.error(`import: ${message}`);
@@ -26,6 +29,8 @@ function parse() {
       org: { type: 'string' },
       kind: { type: 'string' },
       'batch-rows': { type: 'string', default: '100000' },
+      // Sessions that load and resolve an orders file side by side, each one part of its rows.
+      jobs: { type: 'string', default: String(Math.min(os.availableParallelism(), 4)) },
       'no-refresh': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       json: { type: 'string' },
@@ -46,6 +51,8 @@ if (kind !== undefined && !(importKinds as readonly string[]).includes(kind)) {
   fail(`--kind must be one of ${importKinds.join(', ')}\n${usage}`);
 }
 if (files.length === 0) fail(`no file given\n${usage}`);
+const jobs = Number(args.values.jobs);
+if (!Number.isInteger(jobs) || jobs < 1) fail(`--jobs must be a whole number of sessions, 1 or more\n${usage}`);
 for (const file of files) {
   try {
     await access(file, constants.R_OK);
@@ -77,6 +84,12 @@ try {
     kind: kind as ImportKind | undefined,
     batchRows: Number(args.values['batch-rows']),
     refresh: !args.values['no-refresh'],
+    jobs,
+    async connect() {
+      const session = new pg.Client({ connectionString: url });
+      await session.connect();
+      return session;
+    },
     onProgress(p) {
       const rate = Math.round(p.rows / Math.max((performance.now() - fileStarted) / 1000, 0.001));
       if (p.file !== barFile) {

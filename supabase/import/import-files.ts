@@ -66,6 +66,9 @@ export interface LoadedFile {
 
 export class ImportError extends Error {}
 
+/** The file is read by another way than COPY (FilePart.firstId's failure). */
+class ReadOtherwise extends Error {}
+
 /** Bytes of a file as COPY reads them: the byte order mark dropped, NUL bytes (which Postgres refuses) as U+FFFD. */
 function copyBytes(): Transform {
   let first = true;
@@ -111,16 +114,36 @@ async function readHeaderLine(file: string): Promise<string[] | null> {
 }
 
 /**
+ * One part of an orders file for one of several sessions (npm run import --jobs): the rows whose
+ * order id hashes to `index` of `count` (every row of an order id in the same part). `firstId`
+ * gives the staging id of the file's first row, the same for every part (the rows keep their
+ * numbers in the order of the file); it fails when the file is to be read another way.
+ */
+export interface FilePart {
+  index: number;
+  count: number;
+  firstId: (rows: number) => Promise<number>;
+}
+
+/**
  * The fast way to load a well-formed file into Postgres: the file's bytes go straight to COPY
  * (Postgres's own CSV reader, one statement for the whole file) into a temporary table of text
  * columns, then one insert moves the accepted columns into the staging table (orders: into the session's
- * pg_temp.import_orders_held, which public.import_apply resolves and writes to import_orders). Returns null, having
+ * pg_temp.import_orders_held, numbered with reserved staging ids, which public.import_apply or
+ * public.import_apply_held resolves and writes to import_orders; with `part`, only that part's rows). Returns null, having
  * written nothing, when Postgres cannot read the file as one table of CSV (rows of uneven length,
  * empty lines, encoding errors…): loadFile then reads it row by row through csv-parse.
  */
 async function copyWholeFile(
   client: pg.Client,
-  options: { org: string; file: string; kind?: ImportKind; headers: Record<ImportKind, string[]>; onProgress?: (progress: FileProgress) => void },
+  options: {
+    org: string;
+    file: string;
+    kind?: ImportKind;
+    headers: Record<ImportKind, string[]>;
+    part?: FilePart;
+    onProgress?: (progress: FileProgress) => void;
+  },
   started: number,
   totalBytes: number,
   batch: string,
@@ -162,25 +185,43 @@ async function copyWholeFile(
     // Rows keep the file's order (a fresh temporary table is read in the order it was written):
     // staging ids are row numbers, and the first of two rows with the same key counts.
     // Orders are held in this session (public.import_apply writes them to the staging table with
-    // their outcome: each row written once, not loaded pending and then marked).
-    const target = kind === 'orders' ? 'pg_temp.import_orders_held' : `public.import_${kind}`;
+    // their outcome: each row written once, not loaded pending and then marked), numbered with
+    // staging ids reserved for the whole file.
+    let rowCount: number | null;
     if (kind === 'orders') {
+      const fileRows = copy.rowCount;
+      const firstId = options.part
+        ? await options.part.firstId(fileRows)
+        : Number((await client.query<{ id: string }>('select private.import_reserve_ids($1) as id', [Math.max(fileRows, 1)])).rows[0]!.id);
       await client.query(
-        `create temp table if not exists import_orders_held (org_id uuid, import_batch text,
+        `create temp table if not exists import_orders_held (id bigint, org_id uuid, import_batch text,
            loaded_at timestamptz not null default now(), ${options.headers.orders.map((c) => `${c} text`).join(', ')})`,
       );
+      const orderColumn = headers.indexOf('order_id');
+      const inPart = !options.part || options.part.count < 2
+        ? ''
+        : `where (hashtext(coalesce(btrim(${orderColumn >= 0 && columns.includes(orderColumn) ? `c${orderColumn}` : 'null'}), '')) & 2147483647) % ${options.part.count} = ${options.part.index}`;
+      ({ rowCount } = await client.query(
+        `insert into pg_temp.import_orders_held (id, org_id, import_batch, ${names.join(', ')})
+         select $3::bigint + l.n - 1, $1, $2, ${columns.map((i) => `nullif(l.c${i}, '')`).join(', ')}
+           from (select row_number() over () as n, * from pg_temp.import_load) l ${inPart}`,
+        [options.org, batch, firstId],
+      ));
+    } else {
+      ({ rowCount } = await client.query(
+        `insert into public.import_${kind} (org_id, import_batch, ${names.join(', ')})
+         select $1, $2, ${columns.map((i) => `nullif(c${i}, '')`).join(', ')} from pg_temp.import_load`,
+        [options.org, batch],
+      ));
     }
-    const { rowCount } = await client.query(
-      `insert into ${target} (org_id, import_batch, ${names.join(', ')})
-       select $1, $2, ${columns.map((i) => `nullif(c${i}, '')`).join(', ')} from pg_temp.import_load`,
-      [options.org, batch],
-    );
     await client.query('commit');
     const rows = rowCount ?? 0;
     options.onProgress?.({ file: options.file, rows, bytes: totalBytes, totalBytes });
     return { file: options.file, kind, batch, rows, ignoredHeaders, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     await client.query('rollback');
+    // The first part's session reads the file another way (below): the other parts leave it to it.
+    if (error instanceof ReadOtherwise) return null;
     // Postgres could not read the file as CSV (22P04 bad copy file format, 22021 bad encoding,
     // 22P02/22P05 and other data exceptions): csv-parse reads it instead.
     if (typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('22')) return null;
@@ -202,13 +243,15 @@ export async function loadFile(
     headers: Record<ImportKind, string[]>;
     /** COPY (Postgres), or multi-row inserts for a server without COPY FROM STDIN (PGlite on a socket). */
     method?: 'copy' | 'insert';
+    /** Straight to csv-parse (the file is known not to be readable by COPY as one table). */
+    rowByRow?: boolean;
     onProgress?: (progress: FileProgress) => void;
   },
 ): Promise<LoadedFile> {
   const started = performance.now();
   const totalBytes = (await stat(options.file)).size;
-  const batch = `${path.basename(options.file)} ${new Date().toISOString()}`;
-  if (options.method !== 'insert') {
+  const batch = batchName(options.file);
+  if (options.method !== 'insert' && !options.rowByRow) {
     const copied = await copyWholeFile(client, options, started, totalBytes, batch);
     if (copied) return copied;
   }
@@ -289,6 +332,18 @@ export async function loadFile(
   return { file: options.file, kind, batch, rows, ignoredHeaders, seconds: (performance.now() - started) / 1000 };
 }
 
+/** A load's name (import_batch): the file's name and the time. */
+function batchName(file: string): string {
+  return `${path.basename(file)} ${new Date().toISOString()}`;
+}
+
+/** The kind of a file from its first line (or --kind); undefined when that line cannot be read alone. */
+async function kindOfFile(file: string, kind?: ImportKind): Promise<ImportKind | undefined> {
+  if (kind) return kind;
+  const raw = await readHeaderLine(file);
+  return raw ? kindOfHeaders(raw.map((h) => h.trim().toLowerCase())) : undefined;
+}
+
 export type StatusCounts = Record<string, number>;
 
 /** Rows per status of one loaded file. */
@@ -308,7 +363,17 @@ export interface ImportSummary {
   refreshSeconds: number;
 }
 
-/** Checks the organization, loads every file, resolves the rows, refreshes the portraits. */
+/**
+ * Checks the organization, loads every file, resolves the rows, refreshes the portraits. Customers
+ * and events files (and any file read row by row) are loaded pending and resolved in this session
+ * (public.import_apply, one transaction); each orders file is loaded by `jobs` other sessions at
+ * once, each holding one part of its rows (FilePart), and each resolves its part
+ * (public.import_apply_held, one transaction per part: it parses its rows while the customers
+ * resolve, and finds its customers once they are committed); then the orders' customers are
+ * recounted once (public.import_recount). A part that fails leaves nothing of its rows written;
+ * the others are kept and the error names the part. `connect` opens the other sessions (jobs > 1,
+ * COPY only); with one job this session holds the orders too.
+ */
 export async function importFiles(
   client: pg.Client,
   options: {
@@ -317,6 +382,8 @@ export async function importFiles(
     kind?: ImportKind;
     batchRows?: number;
     refresh?: boolean;
+    jobs?: number;
+    connect?: () => Promise<pg.Client>;
     onProgress?: (progress: FileProgress) => void;
     onPhase?: (phase: 'apply' | 'refresh') => void;
   },
@@ -329,24 +396,149 @@ export async function importFiles(
   // The resolving works through temporary tables of millions of narrow rows: kept in this
   // session's memory rather than written out and read back 8 MB at a time (the default). Only
   // settable before the session's first temporary table.
-  if (method === 'copy') await client.query(`set temp_buffers = '1GB'`);
-  await client.query(`set portrait.import_defer = on`);
-  const loadStarted = performance.now();
+  const prepare = async (session: pg.Client) => {
+    if (method === 'copy') await session.query(`set temp_buffers = '1GB'`);
+  };
+  await prepare(client);
+  const jobs = method === 'copy' && options.connect ? Math.max(1, Math.floor(options.jobs ?? 1)) : 1;
+  // The sessions that hold and resolve the parts of orders files: this one, or `jobs` others
+  // (which then parse their parts while this one resolves the customers files).
+  const sessions = [client];
+  let applyAnnounced = false;
+  const onApply = () => {
+    if (!applyAnnounced) options.onPhase?.('apply');
+    applyAnnounced = true;
+  };
   const loaded: LoadedFile[] = [];
+  let loadSeconds: number;
+  let applySeconds: number;
   try {
-    for (const file of options.files) {
-      loaded.push(await loadFile(client, { ...options, file, headers, method }));
+    // Orders files by COPY go to the sessions' held rows.
+    const kinds = await Promise.all(options.files.map((file) => kindOfFile(file, options.kind)));
+    const firstFiles = options.files.filter((_, i) => method !== 'copy' || kinds[i] !== 'orders');
+    const orderFiles = options.files.filter((_, i) => method === 'copy' && kinds[i] === 'orders');
+    if (orderFiles.length > 0 && jobs > 1) {
+      sessions.length = 0;
+      for (let i = 0; i < jobs; i += 1) {
+        const session = await options.connect!();
+        sessions.push(session);
+        await prepare(session);
+      }
     }
-  } finally {
-    await client.query(`reset portrait.import_defer`);
-  }
-  const loadSeconds = (performance.now() - loadStarted) / 1000;
 
-  options.onPhase?.('apply');
-  const applyStarted = performance.now();
-  await client.query(`select public.import_apply($1)`, [options.org]);
-  await client.query(`drop table if exists pg_temp.import_orders_held`);
-  const applySeconds = (performance.now() - applyStarted) / 1000;
+    const loadStarted = performance.now();
+    const readByRows: string[] = [];
+    const heldBatches: string[] = [];
+    await client.query(`set portrait.import_defer = on`);
+    try {
+      for (const file of firstFiles) loaded.push(await loadFile(client, { ...options, file, headers, method }));
+      for (const file of orderFiles) {
+        const batch = batchName(file);
+        const totalBytes = (await stat(file)).size;
+        const fileStarted = performance.now();
+        // The first part's session reserves the file's staging ids once it knows its rows.
+        let reserve!: { resolve: (id: number) => void; reject: (error: unknown) => void };
+        const reserved = new Promise<number>((resolve, reject) => (reserve = { resolve, reject }));
+        reserved.catch(() => undefined);
+        let fileRows = -1;
+        const parts = await Promise.allSettled(
+          sessions.map(async (session, index) => {
+            const part: FilePart = {
+              index,
+              count: sessions.length,
+              firstId: async (rows) => {
+                if (index > 0) return reserved;
+                fileRows = rows;
+                const { rows: [r] } = await session.query<{ id: string }>('select private.import_reserve_ids($1) as id', [Math.max(rows, 1)]);
+                reserve.resolve(Number(r!.id));
+                return Number(r!.id);
+              },
+            };
+            try {
+              const copied = await copyWholeFile(
+                session,
+                { org: options.org, file, kind: options.kind, headers, part, onProgress: index === 0 ? options.onProgress : undefined },
+                fileStarted,
+                totalBytes,
+                batch,
+              );
+              if (index === 0 && !copied) reserve.reject(new ReadOtherwise());
+              return copied;
+            } catch (error) {
+              if (index === 0) reserve.reject(new ReadOtherwise());
+              throw error;
+            }
+          }),
+        );
+        const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+        if (failed) throw failed.reason;
+        const copied = parts.map((p) => (p as PromiseFulfilledResult<LoadedFile | null>).value);
+        if (!copied[0]) {
+          readByRows.push(file);
+          continue;
+        }
+        const rows = copied.reduce((n, c) => n + (c?.rows ?? 0), 0);
+        if (fileRows >= 0 && rows !== fileRows) throw new Error(`${file}: the parts hold ${rows} rows, the file has ${fileRows}`);
+        loaded.push({ ...copied[0], rows, seconds: (performance.now() - fileStarted) / 1000 });
+        heldBatches.push(batch);
+      }
+      // Files Postgres cannot read as one table of CSV: row by row, pending, in this session.
+      for (const file of readByRows) loaded.push(await loadFile(client, { ...options, file, headers, method, rowByRow: true }));
+    } finally {
+      await client.query(`reset portrait.import_defer`);
+    }
+    loadSeconds = (performance.now() - loadStarted) / 1000;
+
+    onApply();
+    const applyStarted = performance.now();
+    // The pending rows (customers and events files, files read row by row) in this session, in
+    // one transaction that holds the organization's import lock from before the parts start:
+    // they parse their rows meanwhile and find their customers once it is committed.
+    let mainApply: Promise<void> = Promise.resolve();
+    if (firstFiles.length > 0 || readByRows.length > 0) {
+      await client.query('begin');
+      try {
+        await client.query(`select private.import_lock_org($1)`, [options.org]);
+      } catch (error) {
+        await client.query('rollback');
+        throw error;
+      }
+      mainApply = (async () => {
+        try {
+          await client.query(`select public.import_apply($1)`, [options.org]);
+          await client.query('commit');
+        } catch (error) {
+          await client.query('rollback').catch(() => undefined);
+          throw error;
+        }
+      })();
+      mainApply.catch(() => undefined);
+    }
+    if (heldBatches.length > 0) {
+      if (sessions[0] === client) await mainApply;
+      const results = await Promise.allSettled(
+        sessions.map(async (session) => {
+          await session.query(`select public.import_apply_held($1)`, [options.org]);
+          await session.query(`drop table if exists pg_temp.import_orders_held`);
+        }),
+      );
+      await mainApply;
+      const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ part: i + 1, error: r.reason as Error }] : []));
+      if (failures.length > 0) {
+        throw new Error(
+          failures.map((f) => `part ${f.part} of ${sessions.length} of the orders (the rows whose order ids fall to it) was not written: ${f.error.message}`).join('; ') +
+            (failures.length < sessions.length ? '; the other parts were written. Importing the same files again writes what is missing' : '') +
+            ' (the portraits were not refreshed)',
+        );
+      }
+      // Their customers recounted once, seeing every part.
+      await client.query(`select public.import_recount($1, $2)`, [options.org, heldBatches]);
+    }
+    await mainApply;
+    applySeconds = (performance.now() - applyStarted) / 1000;
+  } finally {
+    await Promise.all(sessions.filter((session) => session !== client).map((session) => session.end().catch(() => undefined)));
+  }
 
   let refresh: ImportSummary['refresh'] = null;
   const refreshStarted = performance.now();

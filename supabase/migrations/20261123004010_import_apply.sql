@@ -211,6 +211,88 @@ comment on function private.import_restore_engine(text[]) is
 revoke all on function private.import_restore_engine(text[]) from public;
 
 
+-- An organization's import locks, transaction-level (released when the transaction ends):
+-- 'import': one public.import_apply at a time (it resolves customers files, whose rows depend on
+-- one another); 'wait': shared with other waiters, granted once no import_apply runs (a part of
+-- an orders file, public.import_apply_held, waits so before resolving its customers, and may have
+-- parsed its rows meanwhile); 'write': one session at a time creating customers for unknown
+-- references or recounting imported orders' customers (another key, so that parts holding 'wait'
+-- can take it in turn).
+create function private.import_lock_org(p_org uuid, p_mode text default 'import')
+returns void
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  case p_mode
+    when 'import' then perform pg_advisory_xact_lock(hashtext('portrait.import'), hashtext(p_org::text));
+    when 'wait' then perform pg_advisory_xact_lock_shared(hashtext('portrait.import'), hashtext(p_org::text));
+    when 'write' then perform pg_advisory_xact_lock(hashtext('portrait.import.write'), hashtext(p_org::text));
+    else raise exception using errcode = '22023', message = format('p_mode: %s is not import, wait or write', quote_literal(p_mode));
+  end case;
+end;
+$$;
+comment on function private.import_lock_org(uuid, text) is
+  'Waits for, then holds until the transaction ends, one of the organization''s import locks: import (one import_apply at a time), wait (shared: granted once no import_apply runs) or write (one creator of customers for unknown references or recount of imported orders at a time).';
+revoke all on function private.import_lock_org(uuid, text) from public;
+grant execute on function private.import_lock_org(uuid, text) to service_role;
+
+
+-- The orders' customers recounted after an import wrote orders with the engine's triggers aside
+-- (portrait.bulk), once the statistics know the new orders (the engine's recount would otherwise
+-- plan for an empty table). One session at a time per organization from here to the end of its
+-- transaction (private.import_lock_org 'write'): the recount then sees the orders of every session that
+-- committed before it, and no two sessions analyze the table at once.
+create function private.import_recount_customers(p_org uuid, p_ids uuid[])
+returns void
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  perform private.import_lock_org(p_org, 'write');
+  analyze public.orders;
+  perform private.refresh_customers(p_org, p_ids, true);
+end;
+$$;
+comment on function private.import_recount_customers(uuid, uuid[]) is
+  'Recounts customers whose orders an import wrote (statistics only while portrait.defer_classification is on), under the organization''s import lock, after analyzing the orders.';
+revoke all on function private.import_recount_customers(uuid, uuid[]) from public;
+
+
+-- Staging ids for p_count rows of import_orders, one run of consecutive numbers (the first is
+-- returned): npm run import numbers an orders file's rows in the order of the file before
+-- sessions resolve parts of it side by side (public.import_apply_held). The table's lock keeps
+-- any other insert (whose ids the sequence gives) from taking a number of the run meanwhile.
+create function private.import_reserve_ids(p_count bigint)
+returns bigint
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  seq regclass := pg_get_serial_sequence('public.import_orders', 'id')::regclass;
+  first_id bigint;
+begin
+  if p_count is null or p_count < 1 then
+    raise exception using errcode = '22023', message = format('p_count: %s is not a number of rows (1 or more)', p_count);
+  end if;
+  lock table public.import_orders in share row exclusive mode;
+  first_id := nextval(seq);
+  if p_count > 1 then
+    perform setval(seq, first_id + p_count - 1);
+  end if;
+  return first_id;
+end;
+$$;
+comment on function private.import_reserve_ids(bigint) is
+  'Reserves p_count consecutive import_orders ids and returns the first (npm run import numbers an orders file''s rows with them before resolving parts of it in several sessions).';
+revoke all on function private.import_reserve_ids(bigint) from public;
+grant execute on function private.import_reserve_ids(bigint) to service_role;
+
+
 -- Customers file rows → customers, identities, tags.
 create function private.import_apply_customers(p_ids bigint[])
 returns void
@@ -628,6 +710,20 @@ begin
      and i.value = private.normalize_shop_id(split_part(r.ref_value, ':', 1), split_part(r.ref_value, ':', 2));
 
   -- Unknown emails and phones become new customers; unknown external ids are refused.
+  -- Creating customers is one writer at a time per organization (until the transaction ends):
+  -- sessions resolving parts of one file at once (public.import_apply_held) would otherwise
+  -- each create the same new customer. After the wait, what another session created meanwhile
+  -- is found like any known customer.
+  if exists (select 1 from pg_temp.import_reference_work r where r.customer_id is null and r.ref_kind in ('email', 'phone')) then
+    perform private.import_lock_org(k.org_id, 'write')
+       from (select distinct r.org_id from pg_temp.import_reference_work r
+              where r.customer_id is null and r.ref_kind in ('email', 'phone') order by 1) k;
+    update pg_temp.import_reference_work r
+       set customer_id = i.customer_id
+      from public.customer_identities i
+     where r.customer_id is null and r.ref_kind in ('email', 'phone')
+       and i.org_id = r.org_id and i.kind = r.ref_kind::public.identity_kind and i.value = r.ref_value;
+  end if;
   update pg_temp.import_reference_work r
      set customer_id = gen_random_uuid(), created = true
    where r.customer_id is null and r.ref_kind in ('email', 'phone');
@@ -667,7 +763,7 @@ revoke all on function private.import_resolve_references(text) from public;
 -- external_id), with ids that grow in the same order (appended to the primary key, not
 -- scattered over it); otherwise, or when a concurrent writer added one of the same orders
 -- meanwhile, an upsert that tells new, changed and unchanged orders apart.
-create function private.import_apply_orders(p_ids bigint[], p_held_org uuid default null)
+create function private.import_apply_orders(p_ids bigint[], p_held_org uuid default null, p_part boolean default false)
 returns void
 language plpgsql
 volatile
@@ -685,6 +781,7 @@ declare
   usual_day constant text := '(19|20|21)\d\d-((0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)';
   usual_time constant text := '[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?';
   restore text[];
+  nestloop constant text := current_setting('enable_nestloop');
   batch record;
   first_import boolean;
   inserted boolean := false;
@@ -739,15 +836,16 @@ begin
        and s.id = any (p_ids) and s.import_status = 'pending';
   else
     id_sequence := pg_get_serial_sequence('public.import_orders', 'id')::regclass;
-    -- Rows the session holds (public.import_apply): numbered now with the staging table's own
-    -- ids, in the order they were loaded (a temporary table only appended to is read in the order
-    -- it was written, as the loader's own table is; sorting millions of wide rows again would take
-    -- seconds); written to it below with their outcome.
+    -- Rows the session holds (public.import_apply, public.import_apply_held): with the staging
+    -- ids the loader reserved for them (private.import_reserve_ids), or else numbered now with
+    -- the staging table's own ids, in the order they were loaded (a temporary table only appended
+    -- to is read in the order it was written, as the loader's own table is; sorting millions of
+    -- wide rows again would take seconds); written to it below with their outcome.
     create temp table import_order_staged on commit drop as
     with orgs as materialized (
       select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
     )
-    select nextval(id_sequence) as id,
+    select coalesce(h.id, nextval(id_sequence)) as id,
            h.org_id, h.import_batch, h.loaded_at, h.order_id, h.customer_email, h.customer_phone, h.customer_external_id,
            h.ordered_at, h.total, h.refunded, h.status, h.currency, h.source,
            o.id as known_org, o.settings ->> 'currency' as org_currency,
@@ -760,6 +858,10 @@ begin
   analyze pg_temp.import_order_staged;
 
   drop table if exists pg_temp.import_order_work;
+  -- Hash joins of the rows with their distinct values: the planner cannot estimate the join of
+  -- the rows with their references (four columns, one of them computed), takes it for a row or
+  -- two and would then loop over every distinct amount for each row (minutes for a million rows).
+  perform set_config('enable_nestloop', 'off', true);
   create temp table import_order_work on commit drop as
   with staged as not materialized (
     select * from pg_temp.import_order_staged
@@ -847,6 +949,7 @@ begin
   )
   select c.id, c.org_id, c.source_, c.order_in, c.ref_kind, c.ref_value, c.ordered_, c.total_, c.refunded_, c.status_, c.currency_, c.error
     from checked c;
+  perform set_config('enable_nestloop', nestloop, true);
 
   -- The same order twice in one load: the first good row counts (a hashed count, not a sort:
   -- the planner needs the work table's statistics to see that the groups fit in memory).
@@ -860,6 +963,17 @@ begin
           having count(*) > 1) d
    where w.error is null and w.org_id = d.org_id and w.source_ = d.source_ and w.order_in = d.order_in and w.id <> d.first_id;
 
+  -- A part of a file (public.import_apply_held) has parsed its rows while the customers files
+  -- may still be resolving (public.import_apply, in another session): it finds its customers
+  -- once that is done, and only if it was.
+  if p_part then
+    perform private.import_lock_org(p_held_org, 'wait');
+    if exists (select 1 from public.import_customers s where s.org_id = p_held_org and s.import_status = 'pending')
+       or exists (select 1 from public.import_events s where s.org_id = p_held_org and s.import_status = 'pending') then
+      raise exception using errcode = '55000',
+        message = format('import_customers or import_events: organization %s has pending rows (resolving them failed?): run select public.import_apply(%L) first', p_held_org, p_held_org);
+    end if;
+  end if;
   perform private.import_resolve_references('import_order_work');
 
   -- The orders an upsert wrote (new or changed), for the rows' outcome.
@@ -933,30 +1047,30 @@ begin
         join (%s) x on x.id = s.id$sql$, outcome) using inserted;
   end if;
 
-  -- What the orders' insert trigger does (portrait.bulk: it stood aside), once the statistics
-  -- know the new orders: the engine's recount would otherwise plan for an empty table.
-  analyze public.orders;
-  -- (The customers of the references some good paid row uses: a sort of the distinct
-  -- references, not of every paid row.)
+  -- What the orders' insert trigger does (portrait.bulk: it stood aside): the customers of the
+  -- references some good paid row uses recounted (a sort of the distinct references, not of
+  -- every paid row). Not for a part of a file (public.import_apply_held): public.import_recount
+  -- recounts once for all parts.
   for batch in
     select r.org_id, array_agg(distinct r.customer_id) as ids
       from pg_temp.import_reference_work r
-     where r.customer_id is not null
+     where not p_part and r.customer_id is not null
        and exists (select 1 from pg_temp.import_order_work w
                     where w.org_id = r.org_id and w.ref_kind = r.ref_kind and w.ref_value = r.ref_value
                       and w.error is null and w.status_ = 'paid')
      group by r.org_id
+     order by r.org_id
   loop
-    perform private.refresh_customers(batch.org_id, batch.ids, true);
+    perform private.import_recount_customers(batch.org_id, batch.ids);
   end loop;
 
   perform private.import_restore_engine(restore);
 end;
 $$;
 
-comment on function private.import_apply_orders(bigint[], uuid) is
-  'Resolves pending import_orders rows (by id), or with p_held_org the rows of that organization the session holds in pg_temp.import_orders_held: checks every value, finds or creates the customer, upserts the order by (source, order_id), and marks each row applied, duplicate or rejected with its reason (held rows are written to import_orders with it).';
-revoke all on function private.import_apply_orders(bigint[], uuid) from public;
+comment on function private.import_apply_orders(bigint[], uuid, boolean) is
+  'Resolves pending import_orders rows (by id), or with p_held_org the rows of that organization the session holds in pg_temp.import_orders_held: checks every value, finds or creates the customer, upserts the order by (source, order_id), and marks each row applied, duplicate or rejected with its reason (held rows are written to import_orders with it); with p_part (a part of a file, public.import_apply_held) it waits for a running import_apply before resolving customers and does not recount (public.import_recount does), else it recounts the orders'' customers.';
+revoke all on function private.import_apply_orders(bigint[], uuid, boolean) from public;
 
 
 -- Events file rows → events; the same event (customer, kind, time) is not added twice.
@@ -1122,10 +1236,11 @@ create trigger import_events_resolve
 -- to import_orders with their outcome. Returns the rows per table and status of the
 -- organization's imports.
 --
--- The held table has org_id, import_batch, loaded_at and the data columns of import_orders, as
--- text, and is only appended to (its rows are numbered in the order they were written):
--- `create temp table import_orders_held (org_id uuid, import_batch text, loaded_at timestamptz
--- not null default now(), order_id text, …)`.
+-- The held table has id (the row's staging id, reserved with private.import_reserve_ids; null:
+-- numbered when resolved, in the order the rows were written), org_id, import_batch, loaded_at
+-- and the data columns of import_orders, as text, and is only appended to:
+-- `create temp table import_orders_held (id bigint, org_id uuid, import_batch text, loaded_at
+-- timestamptz not null default now(), order_id text, …)`.
 create function public.import_apply(p_org uuid)
 returns jsonb
 language plpgsql
@@ -1146,7 +1261,7 @@ begin
   if not exists (select 1 from public.organizations o where o.id = p_org) then
     raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
   end if;
-  perform pg_advisory_xact_lock(hashtext('portrait.import'), hashtext(p_org::text));
+  perform private.import_lock_org(p_org);
   -- Freshly loaded tables have no statistics yet; without them the planner takes millions of
   -- rows for a handful (and picks nested loops over them).
   analyze public.import_customers, public.import_orders, public.import_events;
@@ -1165,6 +1280,85 @@ begin
   return private.import_counts(p_org, null);
 end;
 $$;
+
+
+-- Resolves only the orders rows this session holds for the organization (see public.import_apply):
+-- what each of the sessions of `npm run import --jobs N` calls, each holding the rows of one part
+-- of an orders file (every row of an order id in the same part, so the file's duplicates are
+-- found within a part), side by side with the others. It parses its rows at once, then waits for
+-- an import_apply resolving the customers files in another session (private.import_lock_org
+-- 'wait') before finding its customers, and refuses to go on when that left rows pending. Customers
+-- for unknown references are created one session at a time ('write'); the orders' customers are
+-- recounted afterwards, once (public.import_recount). Each session's rows are written in its own
+-- transaction, all or nothing.
+create function public.import_apply_held(p_org uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+set jit = off
+as $$
+begin
+  if p_org is null then
+    raise exception using errcode = '22023', message = 'p_org is required: the organization to import into';
+  end if;
+  if (select auth.role()) = 'anon'
+     or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
+    raise exception using errcode = '42501', message = format('p_org: only an admin of organization %s can import into it', p_org);
+  end if;
+  if not exists (select 1 from public.organizations o where o.id = p_org) then
+    raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
+  end if;
+  if to_regclass('pg_temp.import_orders_held') is not null then
+    perform private.import_apply_orders(null, p_org, true);
+  end if;
+end;
+$$;
+
+comment on function public.import_apply_held(uuid) is
+  'Resolves the orders rows the calling session holds in pg_temp.import_orders_held for an organization (one part of a file; npm run import --jobs), side by side with the other parts: it waits for a running import_apply only before finding customers, and does not recount (import_recount does). For the service role.';
+revoke all on function public.import_apply_held(uuid) from public, anon, authenticated;
+grant execute on function public.import_apply_held(uuid) to service_role;
+
+
+-- After the parts of orders files are resolved (public.import_apply_held): the customers of their
+-- applied rows (new or changed orders) recounted once, in one transaction that sees every part.
+create function public.import_recount(p_org uuid, p_batches text[])
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+set jit = off
+as $$
+declare
+  restore text[];
+  ids uuid[];
+begin
+  if p_org is null then
+    raise exception using errcode = '22023', message = 'p_org is required: the organization to import into';
+  end if;
+  if (select auth.role()) = 'anon'
+     or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
+    raise exception using errcode = '42501', message = format('p_org: only an admin of organization %s can import into it', p_org);
+  end if;
+  ids := array(select distinct s.customer_id from public.import_orders s
+                where s.org_id = p_org and s.import_batch = any (p_batches) and s.import_status = 'applied'
+                  and s.customer_id is not null);
+  if cardinality(ids) = 0 then
+    return;
+  end if;
+  restore := private.import_defer_engine();
+  perform private.import_recount_customers(p_org, ids);
+  perform private.import_restore_engine(restore);
+end;
+$$;
+
+comment on function public.import_recount(uuid, text[]) is
+  'Recounts the customers of an organization''s applied import_orders rows of the given batches (after npm run import --jobs resolved the parts of its orders files with import_apply_held). For the service role.';
+revoke all on function public.import_recount(uuid, text[]) from public, anon, authenticated;
+grant execute on function public.import_recount(uuid, text[]) to service_role;
 
 
 -- Rows per status of an organization's imports, per table (of one batch when given).

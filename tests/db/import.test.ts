@@ -3,7 +3,7 @@
 // through `npm run import` give the same portraits; a second load writes nothing; a file with
 // every kind of bad row rejects each with its reason and applies the good ones; admins only.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -58,8 +58,8 @@ async function studioImport(org: string, file: string) {
   await t.db.query(`insert into public.${table} (org_id, ${columns.join(', ')}) values ${values.join(', ')}`, [org, ...params]);
 }
 
-async function cliImport(org: string, paths: string[]) {
-  return run('npx', ['tsx', 'supabase/import/cli.ts', '--org', org, '--quiet', ...paths], {
+async function cliImport(org: string, paths: string[], options: string[] = []) {
+  return run('npx', ['tsx', 'supabase/import/cli.ts', '--org', org, '--quiet', ...options, ...paths], {
     env: { ...process.env, DATABASE_URL: url },
   });
 }
@@ -215,6 +215,154 @@ describe('a file with every kind of bad row', () => {
     const missing = await cliImport(cliOrg, [path.join(dir, 'missing.csv')]).catch((e) => e);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read');
+  });
+});
+
+describe('an orders file resolved in several sessions (--jobs, COPY only)', () => {
+  const oneOrg = '00000000-0000-4000-8000-00000000e011';
+  const threeOrg = '00000000-0000-4000-8000-00000000e013';
+  const studio2Org = '00000000-0000-4000-8000-00000000e014';
+  const failOrg = '00000000-0000-4000-8000-00000000e015';
+  /** 1,200 orders of the example customers and of 150 buyers known only from their orders, with bad rows and repeated order ids. */
+  function ordersFile() {
+    const lines = ['order_id,customer_email,customer_external_id,ordered_at,total,refunded,status'];
+    const known = ['ann@example.com', 'bob@example.com', 'chen.li@example.cn', 'dana@example.de'];
+    for (let i = 0; i < 1200; i += 1) {
+      const email = i % 5 === 0 ? known[i % 4] : `buyer${i % 150}@example.org`;
+      const day = `2024-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
+      if (i % 97 === 0) lines.push(`P-${i},${email},,${day},-1,,paid`); // rejected: negative total
+      else if (i % 89 === 0) lines.push(`P-${i - 1},${email},,${day},5,,paid`); // rejected: the order id appears earlier
+      else if (i % 83 === 0) lines.push(`P-${i},,crm-404,${day},5,,paid`); // rejected: unknown external id
+      else lines.push(`P-${i},${email},,${day},${(i % 40) + 5}.${i % 10}0,${i % 7 === 0 ? '1' : ''},${i % 11 === 0 ? 'refunded' : 'paid'}`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+  /** The rows' outcomes in the order of the file, with "row N" counted from the file's first row. */
+  async function outcomes(org: string) {
+    const { rows } = await t.db.query<{ id: string; order_id: string; import_status: string; error: string | null }>(
+      `select s.id::text, s.order_id, s.import_status::text, s.error from public.import_orders s where s.org_id = $1 order by s.id`,
+      [org],
+    );
+    const first = Number(rows[0]!.id);
+    return rows.map((r, i) => ({
+      n: Number(r.id) - first - i,
+      order_id: r.order_id,
+      import_status: r.import_status,
+      error: r.error?.replace(/\(row (\d+)\)/, (_, id: string) => `(row +${Number(id) - first})`) ?? null,
+    }));
+  }
+
+  beforeAll(async () => {
+    await t.db.exec(`insert into public.organizations (id, name) values
+      ('${oneOrg}', 'One session'), ('${threeOrg}', 'Three sessions'), ('${studio2Org}', 'Studio'), ('${failOrg}', 'A part fails')`);
+  });
+
+  it('gives the same rows, outcomes and portraits as one session and as Studio, and writes nothing the second time', async (ctx) => {
+    if (!t.url) ctx.skip(); // (PGlite on a socket has no COPY FROM STDIN: one session)
+    // (Named as Studio's table: import_orders.)
+    await mkdir(path.join(dir, 'many'));
+    const file = path.join(dir, 'many', 'orders.csv');
+    await writeFile(file, ordersFile());
+    const customers = files[0]!;
+    await cliImport(oneOrg, [customers, file], ['--jobs', '1']);
+    const { stdout } = await cliImport(threeOrg, [customers, file], ['--jobs', '3']);
+    expect(stdout).toMatch(/many\/orders\.csv \(orders, 1200 rows/);
+    await studioImport(studio2Org, customers);
+    await studioImport(studio2Org, file);
+    await t.db.query(`select public.refresh_after_import($1)`, [studio2Org]);
+
+    const one = await outcomes(oneOrg);
+    expect(one.length).toBe(1200);
+    expect(one.every((r) => r.n === 0)).toBe(true); // numbered in the order of the file
+    expect(one.filter((r) => r.import_status === 'rejected').length).toBeGreaterThan(20);
+    expect(one.some((r) => /appears earlier in this file \(row \+\d+\)/.test(r.error ?? ''))).toBe(true);
+    expect(await outcomes(threeOrg)).toEqual(one);
+    expect(await outcomes(studio2Org)).toEqual(one);
+    const portraitsOne = await portraits(oneOrg);
+    expect(portraitsOne.filter((p) => Number(p.order_count) > 0).length).toBeGreaterThan(100);
+    expect(await portraits(threeOrg)).toEqual(portraitsOne);
+    expect(await portraits(studio2Org)).toEqual(portraitsOne);
+
+    const before = await rowCounts(threeOrg);
+    const { stdout: again } = await cliImport(threeOrg, [file], ['--jobs', '3']);
+    expect(again).toMatch(/many\/orders\.csv \(orders, 1200 rows[^\n]*duplicate/);
+    expect(again).not.toMatch(/many\/orders\.csv \(orders, 1200 rows[^\n]*applied/);
+    expect(await rowCounts(threeOrg)).toEqual(before);
+  });
+
+  it('leaves nothing of a failed part written, keeps the other parts, and says so', async (ctx) => {
+    if (!t.url) ctx.skip();
+    // Each order is the only one of a new buyer: a half-written part would leave customers behind.
+    const lines = ['order_id,customer_email,ordered_at,total'];
+    for (let i = 0; i < 400; i += 1) lines.push(`${i === 123 ? 'FAIL-1' : `F-${i}`},solo${i}@example.net,2024-05-01,10`);
+    const file = path.join(dir, 'failing-orders.csv');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    await t.db.exec(`
+      create function private.import_test_refuse() returns trigger language plpgsql set search_path = '' as $$
+      begin raise exception 'refused by a test trigger'; end $$;
+      create trigger import_test_refuse before insert on public.orders
+        for each row when (new.external_id = 'FAIL-1') execute function private.import_test_refuse();`);
+    let failure: { code?: number; stderr?: string };
+    try {
+      failure = await cliImport(failOrg, [file], ['--jobs', '2']).catch((e) => e);
+    } finally {
+      await t.db.exec(`drop trigger import_test_refuse on public.orders; drop function private.import_test_refuse()`);
+    }
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/part [12] of 2 of the orders .* was not written: refused by a test trigger; the other parts were written/);
+
+    const counts = async () =>
+      (await t.db.query<{ staged: number; applied: number; orders: number; customers: number; fail: number }>(
+        `select (select count(*) from public.import_orders where org_id = $1)::int as staged,
+                (select count(*) from public.import_orders where org_id = $1 and import_status = 'applied')::int as applied,
+                (select count(*) from public.orders where org_id = $1)::int as orders,
+                (select count(*) from public.customers where org_id = $1)::int as customers,
+                (select count(*) from public.import_orders where org_id = $1 and order_id = 'FAIL-1')::int as fail`,
+        [failOrg],
+      )).rows[0]!;
+    const after = await counts();
+    expect(after.fail).toBe(0);
+    expect(after.staged).toBeGreaterThan(100);
+    expect(after.staged).toBeLessThan(300);
+    expect(after).toEqual({ staged: after.staged, applied: after.staged, orders: after.staged, customers: after.staged, fail: 0 });
+
+    // Importing again writes the missing part; the written part's rows are duplicates.
+    const { stdout } = await cliImport(failOrg, [file], ['--jobs', '2']);
+    expect(stdout).toContain(`${400 - after.staged} applied, ${after.staged} duplicate`);
+    expect(await counts()).toMatchObject({ orders: 400, customers: 400 });
+  });
+});
+
+describe('orders parts wait for the customers files', () => {
+  const org = '00000000-0000-4000-8000-00000000e016';
+  it('resolve nothing when resolving the customers failed', async (ctx) => {
+    if (!t.url) ctx.skip();
+    await t.db.exec(`insert into public.organizations (id, name) values ('${org}', 'Customers fail')`);
+    const customers = path.join(dir, 'failing-customers.csv');
+    await writeFile(customers, 'email,name\nboom@example.com,Boom\nok@example.com,Ok\n');
+    const orders = path.join(dir, 'waiting-orders.csv');
+    await writeFile(orders, ['order_id,customer_email,ordered_at,total', ...Array.from({ length: 50 }, (_, i) => `W-${i},ok@example.com,2024-05-01,10`)].join('\n'));
+    await t.db.exec(`
+      create function private.import_test_refuse() returns trigger language plpgsql set search_path = '' as $$
+      begin raise exception 'refused by a test trigger'; end $$;
+      create trigger import_test_refuse before insert on public.customers
+        for each row when (new.primary_email = 'boom@example.com') execute function private.import_test_refuse();`);
+    let failure: { code?: number; stderr?: string };
+    try {
+      failure = await cliImport(org, [customers, orders], ['--jobs', '2']).catch((e) => e);
+    } finally {
+      await t.db.exec(`drop trigger import_test_refuse on public.customers; drop function private.import_test_refuse()`);
+    }
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('refused by a test trigger');
+    const { rows } = await t.db.query(
+      `select (select count(*) from public.customers where org_id = $1)::int as customers,
+              (select count(*) from public.orders where org_id = $1)::int as orders,
+              (select count(*) from public.import_orders where org_id = $1)::int as staged_orders,
+              (select count(*) from public.import_customers where org_id = $1 and import_status = 'pending')::int as pending`,
+      [org],
+    );
+    expect(rows).toEqual([{ customers: 0, orders: 0, staged_orders: 0, pending: 2 }]);
   });
 });
 
