@@ -1260,9 +1260,103 @@ comment on function private.classification_scan_sql(private.engine_state, text) 
   'The text of the one-pass statement of a run over everyone: ids of customers whose profile would change, customers and net spend per stage, members per segment.';
 
 
--- Runs the one-pass statement of a run over everyone (classification_scan_sql, with its parameters).
--- Through RETURN QUERY, which lets the planner use a parallel plan: PL/pgSQL's EXECUTE … INTO asks
--- for at most two rows, and a statement run with a row limit never runs in parallel.
+-- Passes over every customer in parts. Postgres runs the read-only statement of a run over
+-- everyone serially (its levels are kept apart by offset 0, and array_agg cannot be combined
+-- across workers in Postgres 15), so such a pass is split by customer id into private.scan_parts()
+-- parts: each part is a call of a parallel-safe function running the same statement over the
+-- customers whose ids lie in its range ($3 < id <= $4, every table filtered so), and the calls are
+-- the children of one UNION ALL, which the planner runs as a Parallel Append under a Gather: each
+-- process (the leader and every worker) runs whole parts, and the leader runs every part no worker
+-- took (all of them when no worker can start: the same result, serially). The parts' rows are
+-- then combined exactly (private.scan_parts_sql).
+
+-- How many parts a pass over every customer is split into: the server's (or the session's)
+-- max_parallel_workers_per_gather, between 1 and 8. 1 runs the pass as one statement.
+create function private.scan_parts()
+returns integer
+language sql
+stable
+parallel safe
+set search_path = ''
+as $$
+  select greatest(1, least(8, current_setting('max_parallel_workers_per_gather')::integer))
+$$;
+
+comment on function private.scan_parts() is
+  'How many parts a read-only pass over every customer of an organization is split into (max_parallel_workers_per_gather, between 1 and 8; 1 = one statement).';
+revoke all on function private.scan_parts() from public;
+
+
+-- The statement running a pass in p_parts parts and combining their rows into one. p_call is the
+-- call of a part function (a row source) with %1$s and %2$s where the part's bounds go (uuid
+-- literals, null for no bound). Customer ids are random UUIDs, so parts of equal width in the
+-- id space hold about as many customers each: part k of n takes the ids above the k-1th bound and
+-- up to the kth, the kth bound being the UUID whose first 32 bits are floor(k × 2^32 / n).
+-- p_columns are the part function's columns and p_types their types, which say how they combine:
+-- integer summed, uuid[] (customer ids, each part's in id order) concatenated in id order,
+-- bigint[] and numeric[] (a count or amount per stage or segment) summed element by element.
+create function private.scan_parts_sql(p_call text, p_parts integer, p_columns text[], p_types text[])
+returns text
+language sql
+immutable
+set search_path = ''
+as $fn$
+  with bounds as (
+    select k,
+           case when k > 1 then format('%L::uuid', lpad(to_hex(((k - 1)::bigint << 32) / p_parts), 8, '0') || '-0000-0000-0000-000000000000')
+             else 'null::uuid' end as above,
+           case when k < p_parts then format('%L::uuid', lpad(to_hex((k::bigint << 32) / p_parts), 8, '0') || '-0000-0000-0000-000000000000')
+             else 'null::uuid' end as upto
+      from generate_series(1, p_parts) as k
+  )
+  select format($sql$with parts as materialized (
+  select * from (
+    %s
+  ) s
+)
+select %s$sql$,
+    (select string_agg('select * from ' || format(p_call, b.above, b.upto), E'\n    union all\n    ' order by b.k) from bounds b),
+    (select string_agg(case c.type
+              when 'integer' then format('(select coalesce(sum(p.%1$I), 0) from parts p)::integer as %1$I', c.name)
+              when 'uuid[]' then format('array(select i from parts p cross join lateral unnest(p.%1$I) as i order by i) as %1$I', c.name)
+              when 'bigint[]' then format('array(select sum(u.v) from parts p cross join lateral unnest(p.%1$I) with ordinality as u (v, n) group by u.n order by u.n)::bigint[] as %1$I', c.name)
+              when 'numeric[]' then format('array(select sum(u.v) from parts p cross join lateral unnest(p.%1$I) with ordinality as u (v, n) group by u.n order by u.n)::numeric[] as %1$I', c.name)
+            end, E',\n       ' order by c.n)
+       from unnest(p_columns, p_types) with ordinality as c (name, type, n)))
+$fn$;
+
+comment on function private.scan_parts_sql(text, integer, text[], text[]) is
+  'The statement running a read-only pass over every customer in parts (calls of a parallel-safe part function over customer id ranges, under one Parallel Append) and combining the parts'' rows exactly.';
+revoke all on function private.scan_parts_sql(text, integer, text[], text[]) from public;
+
+
+-- One part of the read-only pass of a run over everyone: classification_scan_sql over the
+-- customers with ids in (p_after, p_upto] (a null bound is no bound). Parallel safe, so that a
+-- worker may run it; its cost tells the planner that it is worth a process of its own.
+create function private.classification_scan_part(
+  p_sql text, p_org uuid, p_now timestamptz, p_values jsonb, p_cfg jsonb, p_force boolean, p_after uuid, p_upto uuid)
+returns table (scanned integer, changed_ids uuid[], stage_counts bigint[], stage_revenue numeric[], segment_counts bigint[])
+language plpgsql
+stable
+parallel safe
+cost 100000000
+rows 1
+set search_path = ''
+as $$
+begin
+  return query execute p_sql using p_org, p_now, p_after, p_upto, null::uuid[], p_values, p_cfg, p_force;
+end;
+$$;
+
+comment on function private.classification_scan_part(text, uuid, timestamptz, jsonb, jsonb, boolean, uuid, uuid) is
+  'One part (a range of customer ids) of the read-only pass of a run over everyone (private.classification_scan_sql); parallel safe.';
+revoke all on function private.classification_scan_part(text, uuid, timestamptz, jsonb, jsonb, boolean, uuid, uuid) from public;
+
+
+-- Runs the one-pass statement of a run over everyone (classification_scan_sql, with its
+-- parameters) in private.scan_parts() parts, or as one statement when that is 1. Through RETURN
+-- QUERY, which lets the planner use a parallel plan: PL/pgSQL's EXECUTE … INTO asks for at most
+-- two rows, and a statement run with a row limit never runs in parallel.
 create function private.run_classification_scan(
   p_sql text, p_org uuid, p_now timestamptz, p_values jsonb, p_cfg jsonb, p_force boolean)
 returns table (scanned integer, changed_ids uuid[], stage_counts bigint[], stage_revenue numeric[], segment_counts bigint[])
@@ -1270,13 +1364,22 @@ language plpgsql
 stable
 set search_path = ''
 as $$
+declare
+  parts integer := private.scan_parts();
 begin
-  return query execute p_sql using p_org, p_now, null::uuid, null::uuid, null::uuid[], p_values, p_cfg, p_force;
+  if parts = 1 then
+    return query execute p_sql using p_org, p_now, null::uuid, null::uuid, null::uuid[], p_values, p_cfg, p_force;
+  else
+    return query execute private.scan_parts_sql(
+        'private.classification_scan_part($1, $2, $3, $4, $5, $6, %s, %s)', parts,
+        '{scanned, changed_ids, stage_counts, stage_revenue, segment_counts}', '{integer, uuid[], bigint[], numeric[], bigint[]}')
+      using p_sql, p_org, p_now, p_values, p_cfg, p_force;
+  end if;
 end;
 $$;
 
 comment on function private.run_classification_scan(text, uuid, timestamptz, jsonb, jsonb, boolean) is
-  'Runs the one-pass statement of a run over everyone (private.classification_scan_sql) so that it may use a parallel plan; returns its one row.';
+  'Runs the one-pass statement of a run over everyone (private.classification_scan_sql) in private.scan_parts() parallel parts (or as one statement); returns its one row.';
 
 comment on function private.classification_write_sql(text, private.engine_state, text) is
   'The text of the statement that classifies customers and writes only what changed (profiles, stage changes), returning {scanned, written, stage_changes, memberships_written, tag_ids}.';
