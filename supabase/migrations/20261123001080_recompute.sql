@@ -342,12 +342,13 @@ begin
         reads_stored := private.segment_pass_reads_stored(p_org, some_segments.membership_sql);
         if reads_stored then
           select * into scan
-            from private.run_stored_segment_scan(
+            from private.run_segment_scan(
                    private.stored_segment_pass_sql(some_segments.slot_predicates, some_segments.slot_id_at, segment_state.uses_tags, false),
                    p_org, run.as_of, some_segments.membership_values, segment_config);
         else
-          execute private.segment_pass_sql(segment_state, some_segments.changed_sql, false) into scan
-            using p_org, run.as_of, null::uuid, null::uuid, null::uuid[], some_segments.membership_values, segment_config;
+          select * into scan
+            from private.run_segment_scan(private.segment_pass_sql(segment_state, some_segments.changed_sql, false),
+                                          p_org, run.as_of, some_segments.membership_values, segment_config);
         end if;
         -- This chunk writes the first p_limit of the changed customers (the list is in the order of
         -- their ids); only the others wait in run_pending.

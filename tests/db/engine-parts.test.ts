@@ -72,25 +72,33 @@ async function loadOrg(): Promise<string> {
   return org;
 }
 
+interface Chunk {
+  run_id: number;
+  scanned: number;
+  changed: number;
+  rows_written: number;
+  next_after: string | null;
+  error: string | null;
+}
+
 interface Outcome {
   parts: number;
   chunks: Array<{ scanned: number; changed: number; rows_written: number }>;
   state: Record<string, unknown>;
 }
 
-/** A full run, chunk by chunk, with max_parallel_workers_per_gather = p_workers, and what it left. */
-async function fullRun(tx: Queryable, org: string, workers: number, limit = 7): Promise<Outcome> {
+/** A run, chunk by chunk, with max_parallel_workers_per_gather = workers, and what it left. */
+async function runOf(tx: Queryable, org: string, workers: number, kind: 'full' | 'dirty' = 'full', limit = 7): Promise<Outcome> {
   await tx.query(`select set_config('max_parallel_workers_per_gather', $1, true)`, [String(workers)]);
   const [{ parts }] = (await tx.query<{ parts: number }>(`select private.scan_parts() as parts`)).rows as [{ parts: number }];
   const chunks: Outcome['chunks'] = [];
   let after: string | null = null;
   let runId: number | null = null;
   do {
-    const { rows } = await tx.query<{ r: { run_id: number; scanned: number; changed: number; rows_written: number; next_after: string | null; error: string | null } }>(
-      `select private.recompute($1, 'full', $2, $3, $4, $5) as r`,
-      [org, after, limit, runId, NOW],
-    );
-    const r = rows[0]!.r;
+    const answer: { rows: Array<{ r: Chunk }> } = await tx.query<{ r: Chunk }>(`select private.recompute($1, $2, $3, $4, $5, $6) as r`, [
+      org, kind, after, limit, runId, NOW,
+    ]);
+    const r: Chunk = answer.rows[0]!.r;
     if (r.error) throw new Error(r.error);
     chunks.push({ scanned: r.scanned, changed: r.changed, rows_written: r.rows_written });
     runId = r.run_id;
@@ -119,21 +127,21 @@ async function fullRun(tx: Queryable, org: string, workers: number, limit = 7): 
   return { parts, chunks, state: rows[0]!.state };
 }
 
-/** The same full run from the same state with one part and with three, in one transaction rolled back. */
-async function oneAndThreeParts(org: string, before?: (tx: Queryable) => Promise<void>): Promise<[Outcome, Outcome]> {
+/** The same run from the same state with one part and with three, in one transaction rolled back. */
+async function oneAndThreeParts(org: string, before?: (tx: Queryable) => Promise<void>, kind: 'full' | 'dirty' = 'full'): Promise<[Outcome, Outcome]> {
   return t.db.transaction(async (tx) => {
     await tx.query(`select set_config('portrait.engine_now', $1, true)`, [NOW]);
     if (before) await before(tx);
     await tx.query('savepoint before_run');
-    const one = await fullRun(tx, org, 0);
+    const one = await runOf(tx, org, 0, kind);
     await tx.query('rollback to savepoint before_run');
-    const three = await fullRun(tx, org, 3);
+    const three = await runOf(tx, org, 3, kind);
     await tx.query('rollback');
     return [one, three];
   });
 }
 
-describe('a run over everyone in parts', () => {
+describe('runs over everyone in parts', () => {
   let org: string;
   beforeAll(async () => {
     org = await loadOrg();
@@ -174,7 +182,7 @@ describe('a run over everyone in parts', () => {
     // The org classified and committed, then a few customers in each part get an order.
     await t.db.transaction(async (tx) => {
       await tx.query(`select set_config('portrait.engine_now', $1, true)`, [NOW]);
-      await fullRun(tx, org, 0, 1000);
+      await runOf(tx, org, 0, 'full', 1000);
     });
     const [one, three] = await oneAndThreeParts(org, async (tx) => {
       await tx.query(`select set_config('portrait.defer_classification', 'on', true)`);
@@ -197,5 +205,34 @@ describe('a run over everyone in parts', () => {
     expect(forcedOne.chunks.reduce((n, c) => n + c.changed, 0)).toBe(60);
     expect(forcedThree.chunks).toEqual(forcedOne.chunks);
     expect(forcedThree.state).toEqual(forcedOne.state);
+  });
+
+  it('evaluates edited segments exactly as one statement does, over stored figures and classifying', async () => {
+    // Over the stored figures: a rule on net spend.
+    const [stored1, stored3] = await oneAndThreeParts(
+      org,
+      async (tx) => {
+        await tx.query(`update public.segments set rule = '{"field": "net_spend", "op": "gte", "value": 300}' where org_id = $1 and name = 'Spenders'`, [org]);
+      },
+      'dirty',
+    );
+    expect(stored1.state.run).toMatchObject({ scope: 'segments', reads_stored: true });
+    expect(stored1.chunks[0]!.scanned).toBe(60);
+    expect(stored1.chunks.reduce((n, c) => n + c.changed, 0)).toBeGreaterThan(0);
+    expect(stored3.chunks).toEqual(stored1.chunks);
+    expect(stored3.state).toEqual(stored1.state);
+    // Classifying: a rule on the RFM segment (the R score moves with time).
+    const [classified1, classified3] = await oneAndThreeParts(
+      org,
+      async (tx) => {
+        await tx.query(`update public.segments set rule = '{"field": "rfm_segment", "op": "in", "value": ["champions", "lost"]}' where org_id = $1 and name = 'Champions'`, [org]);
+      },
+      'dirty',
+    );
+    expect(classified1.state.run).toMatchObject({ scope: 'segments', reads_stored: false });
+    expect(classified1.chunks[0]!.scanned).toBe(60);
+    expect(classified1.chunks.reduce((n, c) => n + c.changed, 0)).toBeGreaterThan(0);
+    expect(classified3.chunks).toEqual(classified1.chunks);
+    expect(classified3.state).toEqual(classified1.state);
   });
 });
