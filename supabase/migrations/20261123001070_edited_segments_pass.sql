@@ -5,7 +5,7 @@
 -- it), so after an edit only the slots of the edited segments can change. The segment triggers
 -- note which segments changed (private.engine_state.edited_segments), together with the segments
 -- whose rules refer to them, directly or through others. The next dirty run then has scope
--- 'segments': one read-only pass evaluates those segments for every customer against their stored
+-- 'segments': one read-only pass (in parallel parts, private.run_segment_scan) evaluates those segments for every customer against their stored
 -- figures, with the classification's own CTEs (the planner leaves out every column the edited
 -- rules do not need), and keeps the customers whose membership of them differs from the stored
 -- one in private.run_pending; each chunk evaluates its customers again and rewrites only their

@@ -1,8 +1,9 @@
 // The read-only pass of a run over everyone, as private.recompute runs it (RETURN QUERY inside
 // PL/pgSQL), is a Gather over a Parallel Append of its parts (private.scan_parts()): one call of
-// the part function per range of customer ids, each run by a process of its own. On native
-// Postgres only: PGlite starts no workers (it runs the same parts serially, engine-parts.test.ts).
-// The plans come from auto_explain, statements inside functions included (tests/db/plans.ts).
+// the part function per range of customer ids, each run by a process of its own; so are the three
+// sorts of the cut points. On native Postgres only: PGlite starts no workers (it runs the same
+// parts serially, engine-parts.test.ts). The plans come from auto_explain, statements inside
+// functions included (tests/db/plans.ts).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +30,10 @@ describe.runIf(process.env.DATABASE_URL)('the parts of a run over everyone', () 
     await t?.close();
   });
 
-  async function scanPlans(workers: number): Promise<PlanNode[]> {
+  const functionName = (n: PlanNode) => (n as PlanNode & { 'Function Name'?: string })['Function Name'];
+
+  /** The plans of the statements of a full run's first chunk that call the part function `part`. */
+  async function scanPlans(workers: number, part = 'classification_scan_part'): Promise<PlanNode[]> {
     const notices: string[] = [];
     const listen = (n: { message?: string }) => notices.push(n.message ?? '');
     client.on('notice', listen);
@@ -51,7 +55,7 @@ describe.runIf(process.env.DATABASE_URL)('the parts of a run over everyone', () 
     return notices
       .filter((m) => m.includes('plan:') && m.includes('{'))
       .map((m) => JSON.parse(m.slice(m.indexOf('{'))) as { 'Query Text': string; Plan: PlanNode })
-      .filter((p) => nodes(p.Plan).some((n) => (n as PlanNode & { 'Function Name'?: string })['Function Name'] === 'classification_scan_part'))
+      .filter((p) => nodes(p.Plan).some((n) => functionName(n) === part))
       .map((p) => p.Plan);
   }
 
@@ -62,7 +66,7 @@ describe.runIf(process.env.DATABASE_URL)('the parts of a run over everyone', () 
     expect(gather?.['Workers Planned']).toBe(2);
     const append = gather!.Plans!.find((n) => n['Node Type'] === 'Append') as (PlanNode & { 'Parallel Aware'?: boolean }) | undefined;
     expect(append?.['Parallel Aware']).toBe(true);
-    const parts = append!.Plans!.map((n) => [n['Node Type'], (n as PlanNode & { 'Function Name'?: string })['Function Name']]);
+    const parts = append!.Plans!.map((n) => [n['Node Type'], functionName(n)]);
     expect(parts).toEqual([
       ['Function Scan', 'classification_scan_part'],
       ['Function Scan', 'classification_scan_part'],
@@ -71,5 +75,14 @@ describe.runIf(process.env.DATABASE_URL)('the parts of a run over everyone', () 
 
   it('runs one statement and no part when the server allows no worker', async () => {
     expect(await scanPlans(0)).toHaveLength(0);
+  });
+
+  it('sorts the buyers for the cut points in three parts under a Gather', async () => {
+    const plans = await scanPlans(2, 'cut_points_part');
+    expect(plans).toHaveLength(1);
+    const gather = nodes(plans[0]!).find((n) => n['Node Type'] === 'Gather');
+    const append = gather?.Plans?.find((n) => n['Node Type'] === 'Append') as (PlanNode & { 'Parallel Aware'?: boolean }) | undefined;
+    expect(append?.['Parallel Aware']).toBe(true);
+    expect(append!.Plans!.map(functionName)).toEqual(['cut_points_part', 'cut_points_part', 'cut_points_part']);
   });
 });
