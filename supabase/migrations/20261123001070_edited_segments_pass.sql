@@ -435,7 +435,7 @@ revoke all on function private.segment_scan_part(text, uuid, timestamptz, jsonb,
 
 
 -- Runs the read-only statement of the edited-segments pass (over stored profiles, or classifying)
--- over every customer, in private.scan_parts() parallel parts (private.scan_parts_sql), or as one
+-- over every customer, in private.scan_parts(p_org) parallel parts (private.scan_parts_sql), or as one
 -- statement when that is 1. Through RETURN QUERY, so that the planner may give it a parallel plan
 -- (EXECUTE … INTO runs a statement with a row limit, never in parallel); returns its one row.
 create function private.run_segment_scan(p_sql text, p_org uuid, p_now timestamptz, p_values jsonb, p_cfg jsonb)
@@ -445,7 +445,7 @@ stable
 set search_path = ''
 as $$
 declare
-  parts integer := private.scan_parts();
+  parts integer := private.scan_parts(p_org);
 begin
   if parts = 1 then
     return query execute p_sql using p_org, p_now, null::uuid, null::uuid, null::uuid[], p_values, p_cfg;
@@ -459,7 +459,7 @@ end;
 $$;
 
 comment on function private.run_segment_scan(text, uuid, timestamptz, jsonb, jsonb) is
-  'Runs the read-only statement of the edited-segments pass over every customer, in private.scan_parts() parallel parts (or as one statement); returns its one row.';
+  'Runs the read-only statement of the edited-segments pass over every customer, in private.scan_parts(p_org) parallel parts (or as one statement); returns its one row.';
 revoke all on function private.run_segment_scan(text, uuid, timestamptz, jsonb, jsonb) from public;
 
 

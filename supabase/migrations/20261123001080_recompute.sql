@@ -37,7 +37,7 @@
 -- profiles and tags from pages spread over the whole tables: at a million customers every chunk
 -- would read most pages again. Instead, the first call classifies every customer in one read-only
 -- pass (sequential scans and hash joins, the same plan as private.classify; in
--- private.scan_parts() parts over wide id ranges run by parallel workers, supabase/README.md "A run
+-- private.scan_parts(p_org) parts over wide id ranges run by parallel workers, supabase/README.md "A run
 -- over everyone, in parts"), keeps the ids of
 -- the customers whose profile would change in private.run_pending, and gathers today's snapshot
 -- figures. Every call (the first included) then writes up to p_limit of the pending customers,

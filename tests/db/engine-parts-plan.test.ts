@@ -1,5 +1,5 @@
 // The read-only pass of a run over everyone, as private.recompute runs it (RETURN QUERY inside
-// PL/pgSQL), is a Gather over a Parallel Append of its parts (private.scan_parts()): one call of
+// PL/pgSQL), is a Gather over a Parallel Append of its parts (private.scan_parts(org)): one call of
 // the part function per range of customer ids, each run by a process of its own; so are the three
 // sorts of the cut points. On native Postgres only: PGlite starts no workers (it runs the same
 // parts serially, engine-parts.test.ts). The plans come from auto_explain, statements inside
@@ -33,7 +33,7 @@ describe.runIf(process.env.DATABASE_URL)('the parts of a run over everyone', () 
   const functionName = (n: PlanNode) => (n as PlanNode & { 'Function Name'?: string })['Function Name'];
 
   /** The plans of the statements of a full run's first chunk that call the part function `part`. */
-  async function scanPlans(workers: number, part = 'classification_scan_part'): Promise<PlanNode[]> {
+  async function scanPlans(workers: number, part = 'classification_scan_part', customersPerPart = '1'): Promise<PlanNode[]> {
     const notices: string[] = [];
     const listen = (n: { message?: string }) => notices.push(n.message ?? '');
     client.on('notice', listen);
@@ -45,7 +45,8 @@ describe.runIf(process.env.DATABASE_URL)('the parts of a run over everyone', () 
         set local auto_explain.log_format = json;
         set local auto_explain.log_level = notice;
         select set_config('portrait.engine_now', '${NOW}', true);
-        set local max_parallel_workers_per_gather = ${workers};`);
+        set local max_parallel_workers_per_gather = ${workers};
+        set local portrait.customers_per_part = '${customersPerPart}';`);
       const { rows } = await client.query<{ r: { error: string | null; scanned: number } }>(`select private.recompute($1, 'full') as r`, [org]);
       expect(rows[0]!.r).toMatchObject({ error: null, scanned: 50 });
     } finally {
@@ -73,8 +74,18 @@ describe.runIf(process.env.DATABASE_URL)('the parts of a run over everyone', () 
     ]);
   });
 
-  it('runs one statement and no part when the server allows no worker', async () => {
+  it('runs one statement and no part when the server allows no worker, or when the organization is small', async () => {
+    const gathered = (plans: PlanNode[]) => plans.filter((p) => nodes(p).some((n) => n['Node Type'] === 'Gather'));
     expect(await scanPlans(0)).toHaveLength(0);
+    // The cut points' sorts one after the other.
+    const sorts = await scanPlans(0, 'cut_points_part');
+    expect(sorts).toHaveLength(3);
+    expect(gathered(sorts)).toHaveLength(0);
+    // 50 customers: fewer than two parts of 25,000.
+    expect(await scanPlans(2, 'classification_scan_part', '')).toHaveLength(0);
+    const smallSorts = await scanPlans(2, 'cut_points_part', '');
+    expect(smallSorts).toHaveLength(3);
+    expect(gathered(smallSorts)).toHaveLength(0);
   });
 
   it('sorts the buyers for the cut points in three parts under a Gather', async () => {

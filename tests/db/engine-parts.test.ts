@@ -1,5 +1,5 @@
-// A run over everyone reads every customer in parts (private.scan_parts(), from
-// max_parallel_workers_per_gather): one part per range of customer ids, run in parallel where
+// A run over everyone reads every customer in parts (private.scan_parts(org), from
+// max_parallel_workers_per_gather and portrait.customers_per_part): one part per range of customer ids, run in parallel where
 // workers can start, serially by the leader otherwise (PGlite). Whatever the number of parts, a
 // run gives exactly what one statement gives: the same profiles, memberships, rule tags, stage
 // changes, cut points, snapshot, member counts and run figures. Both runs start from the same
@@ -87,10 +87,13 @@ interface Outcome {
   state: Record<string, unknown>;
 }
 
-/** A run, chunk by chunk, with max_parallel_workers_per_gather = workers, and what it left. */
+/**
+ * A run, chunk by chunk, with max_parallel_workers_per_gather = workers and a part for every
+ * customer at most (the organization is small), and what it left.
+ */
 async function runOf(tx: Queryable, org: string, workers: number, kind: 'full' | 'dirty' = 'full', limit = 7): Promise<Outcome> {
-  await tx.query(`select set_config('max_parallel_workers_per_gather', $1, true)`, [String(workers)]);
-  const [{ parts }] = (await tx.query<{ parts: number }>(`select private.scan_parts() as parts`)).rows as [{ parts: number }];
+  await tx.query(`select set_config('max_parallel_workers_per_gather', $1, true), set_config('portrait.customers_per_part', '1', true)`, [String(workers)]);
+  const [{ parts }] = (await tx.query<{ parts: number }>(`select private.scan_parts($1) as parts`, [org])).rows as [{ parts: number }];
   const chunks: Outcome['chunks'] = [];
   let after: string | null = null;
   let runId: number | null = null;
