@@ -347,11 +347,12 @@ begin
           select * into scan
             from private.run_segment_scan(
                    private.stored_segment_pass_sql(some_segments.slot_predicates, some_segments.slot_id_at, segment_state.uses_tags, false),
-                   p_org, run.as_of, some_segments.membership_values, segment_config);
+                   p_org, run.as_of, some_segments.membership_values, segment_config, 1);
         else
           select * into scan
             from private.run_segment_scan(private.segment_pass_sql(segment_state, some_segments.changed_sql, false),
-                                          p_org, run.as_of, some_segments.membership_values, segment_config);
+                                          p_org, run.as_of, some_segments.membership_values, segment_config,
+                                          private.scan_parts(p_org));
         end if;
         -- This chunk writes the first p_limit of the changed customers (the list is in the order of
         -- their ids); only the others wait in run_pending.

@@ -211,7 +211,7 @@ describe('runs over everyone in parts', () => {
   });
 
   it('evaluates edited segments exactly as one statement does, over stored figures and classifying', async () => {
-    // Over the stored figures: a rule on net spend.
+    // Over the stored figures (one statement whatever the parts): a rule on net spend.
     const [stored1, stored3] = await oneAndThreeParts(
       org,
       async (tx) => {
@@ -224,7 +224,7 @@ describe('runs over everyone in parts', () => {
     expect(stored1.chunks.reduce((n, c) => n + c.changed, 0)).toBeGreaterThan(0);
     expect(stored3.chunks).toEqual(stored1.chunks);
     expect(stored3.state).toEqual(stored1.state);
-    // Classifying: a rule on the RFM segment (the R score moves with time).
+    // Classifying, in parts: a rule on the RFM segment (the R score moves with time).
     const [classified1, classified3] = await oneAndThreeParts(
       org,
       async (tx) => {
