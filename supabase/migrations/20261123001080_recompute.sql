@@ -36,7 +36,9 @@
 -- Customer ids are random UUIDs, so a chunk of ids in (p_after, upto] would read its customers,
 -- profiles and tags from pages spread over the whole tables: at a million customers every chunk
 -- would read most pages again. Instead, the first call classifies every customer in one read-only
--- statement (sequential scans and hash joins, the same plan as private.classify), keeps the ids of
+-- pass (sequential scans and hash joins, the same plan as private.classify; in
+-- private.scan_parts(p_org) parts over wide id ranges run by parallel workers, supabase/README.md "A run
+-- over everyone, in parts"), keeps the ids of
 -- the customers whose profile would change in private.run_pending, and gathers today's snapshot
 -- figures. Every call (the first included) then writes up to p_limit of the pending customers,
 -- classified again as they are at that moment, so an order that arrives between the pass and the
@@ -292,8 +294,9 @@ begin
     if scope = 'all' then
       if opened then
         -- One read-only pass over every customer (sequential scans and hash joins: the ids are
-        -- random, so ranges of them would read most pages once per chunk): who changed, and
-        -- today's figures. The changed customers wait in run_pending for the chunks that write them.
+        -- random, so ranges of them would read most pages once per chunk; split into parallel parts
+        -- by private.run_classification_scan): who changed, and today's figures. The changed
+        -- customers wait in run_pending for the chunks that write them.
         select * into scan
           from private.run_classification_scan(private.classification_scan_sql(state), p_org, run.as_of,
                                                state.membership_values, private.engine_config(p_org, state), v_force);
@@ -341,12 +344,14 @@ begin
         reads_stored := private.segment_pass_reads_stored(p_org, some_segments.membership_sql);
         if reads_stored then
           select * into scan
-            from private.run_stored_segment_scan(
+            from private.run_segment_scan(
                    private.stored_segment_pass_sql(some_segments.slot_predicates, some_segments.slot_id_at, segment_state.uses_tags, false),
-                   p_org, run.as_of, some_segments.membership_values, segment_config);
+                   p_org, run.as_of, some_segments.membership_values, segment_config, 1);
         else
-          execute private.segment_pass_sql(segment_state, some_segments.changed_sql, false) into scan
-            using p_org, run.as_of, null::uuid, null::uuid, null::uuid[], some_segments.membership_values, segment_config;
+          select * into scan
+            from private.run_segment_scan(private.segment_pass_sql(segment_state, some_segments.changed_sql, false),
+                                          p_org, run.as_of, some_segments.membership_values, segment_config,
+                                          private.scan_parts(p_org));
         end if;
         -- This chunk writes the first p_limit of the changed customers (the list is in the order of
         -- their ids); only the others wait in run_pending.
