@@ -176,6 +176,35 @@ comment on function private.import_org_problem(uuid) is
 revoke all on function private.import_org_problem(uuid) from public;
 
 
+-- The checks of the organization an import call names (public.import_apply, import_apply_held,
+-- import_recount, refresh_after_import): given, administered by the signed-in caller (the service
+-- role and direct connections may import into any), and existing. p_purpose and p_action complete
+-- the messages: "the organization to <purpose>", "only an admin … can <action>".
+create function private.import_check_org(p_org uuid, p_purpose text default 'import into', p_action text default 'import into it')
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if p_org is null then
+    raise exception using errcode = '22023', message = 'p_org is required: the organization to ' || p_purpose;
+  end if;
+  if (select auth.role()) = 'anon'
+     or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
+    raise exception using errcode = '42501', message = format('p_org: only an admin of organization %s can %s', p_org, p_action);
+  end if;
+  if not exists (select 1 from public.organizations o where o.id = p_org) then
+    raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
+  end if;
+end;
+$$;
+
+comment on function private.import_check_org(uuid, text, text) is
+  'Raises unless the organization an import call names is given (22023), administered by a signed-in caller (42501) and exists (22023).';
+revoke all on function private.import_check_org(uuid, text, text) from public;
+
+
 -- Sets the engine's deferral and bulk writing for the rest of an apply, returning the values to
 -- restore. With portrait.bulk on, the per-row triggers that normalise contacts and identities,
 -- record a customer's contacts as identities, create its profile and record tag history stand
@@ -1251,16 +1280,7 @@ set search_path = ''
 set jit = off
 as $$
 begin
-  if p_org is null then
-    raise exception using errcode = '22023', message = 'p_org is required: the organization to import into';
-  end if;
-  if (select auth.role()) = 'anon'
-     or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
-    raise exception using errcode = '42501', message = format('p_org: only an admin of organization %s can import into it', p_org);
-  end if;
-  if not exists (select 1 from public.organizations o where o.id = p_org) then
-    raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
-  end if;
+  perform private.import_check_org(p_org);
   perform private.import_lock_org(p_org);
   -- Freshly loaded tables have no statistics yet; without them the planner takes millions of
   -- rows for a handful (and picks nested loops over them).
@@ -1300,16 +1320,7 @@ set search_path = ''
 set jit = off
 as $$
 begin
-  if p_org is null then
-    raise exception using errcode = '22023', message = 'p_org is required: the organization to import into';
-  end if;
-  if (select auth.role()) = 'anon'
-     or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
-    raise exception using errcode = '42501', message = format('p_org: only an admin of organization %s can import into it', p_org);
-  end if;
-  if not exists (select 1 from public.organizations o where o.id = p_org) then
-    raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
-  end if;
+  perform private.import_check_org(p_org);
   if to_regclass('pg_temp.import_orders_held') is not null then
     perform private.import_apply_orders(null, p_org, true);
   end if;
@@ -1336,13 +1347,7 @@ declare
   restore text[];
   ids uuid[];
 begin
-  if p_org is null then
-    raise exception using errcode = '22023', message = 'p_org is required: the organization to import into';
-  end if;
-  if (select auth.role()) = 'anon'
-     or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
-    raise exception using errcode = '42501', message = format('p_org: only an admin of organization %s can import into it', p_org);
-  end if;
+  perform private.import_check_org(p_org);
   ids := array(select distinct s.customer_id from public.import_orders s
                 where s.org_id = p_org and s.import_batch = any (p_batches) and s.import_status = 'applied'
                   and s.customer_id is not null);
@@ -1413,16 +1418,7 @@ declare
   first_day date;
   days integer := 0;
 begin
-  if p_org is null then
-    raise exception using errcode = '22023', message = 'p_org is required: the organization to bring up to date';
-  end if;
-  if (select auth.role()) = 'anon'
-     or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
-    raise exception using errcode = '42501', message = format('p_org: only an admin of organization %s can refresh it after an import', p_org);
-  end if;
-  if not exists (select 1 from public.organizations o where o.id = p_org) then
-    raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
-  end if;
+  perform private.import_check_org(p_org, 'bring up to date', 'refresh it after an import');
 
   -- The engine plans its queries over the tables an import just filled: they need statistics
   -- that know about the new rows first (autovacuum would take its time).
