@@ -1402,35 +1402,50 @@ comment on function private.scan_parts(uuid) is
 revoke all on function private.scan_parts(uuid) from public;
 
 
--- The statement running a pass in p_parts parts and combining their rows into one. p_call is the
+-- The parts of a pass as one UNION ALL of calls (the planner's Parallel Append). p_call is the
 -- call of a part function (a row source) with %1$s and %2$s where the part's bounds go (uuid
 -- literals, null for no bound). Customer ids are random UUIDs, so parts of equal width in the
 -- id space hold about as many customers each: part k of n takes the ids above the k-1th bound and
 -- up to the kth, the kth bound being the UUID whose first 32 bits are floor(k × 2^32 / n).
--- p_columns are the part function's columns and p_types their types, which say how they combine:
--- integer summed, uuid[] (customer ids, each part's in id order) concatenated in id order,
--- bigint[] and numeric[] (a count or amount per stage or segment) summed element by element.
+create function private.scan_parts_union_sql(p_call text, p_parts integer)
+returns text
+language sql
+immutable
+set search_path = ''
+as $fn$
+  select string_agg('select * from ' || format(p_call, b.above, b.upto), E'\n    union all\n    ' order by b.k)
+    from (
+      select k,
+             case when k > 1 then format('%L::uuid', lpad(to_hex(((k - 1)::bigint << 32) / p_parts), 8, '0') || '-0000-0000-0000-000000000000')
+               else 'null::uuid' end as above,
+             case when k < p_parts then format('%L::uuid', lpad(to_hex((k::bigint << 32) / p_parts), 8, '0') || '-0000-0000-0000-000000000000')
+               else 'null::uuid' end as upto
+        from generate_series(1, p_parts) as k
+    ) b
+$fn$;
+
+comment on function private.scan_parts_union_sql(text, integer) is
+  'The calls of a part function over p_parts ranges of customer ids, as one UNION ALL (run as a Parallel Append).';
+revoke all on function private.scan_parts_union_sql(text, integer) from public;
+
+
+-- The statement running a pass in p_parts parts (private.scan_parts_union_sql) and combining their
+-- rows into one. p_columns are the part function's columns and p_types their types, which say how
+-- they combine: integer summed, uuid[] (customer ids, each part's in id order) concatenated in id
+-- order, bigint[] and numeric[] (a count or amount per stage or segment) summed element by element.
 create function private.scan_parts_sql(p_call text, p_parts integer, p_columns text[], p_types text[])
 returns text
 language sql
 immutable
 set search_path = ''
 as $fn$
-  with bounds as (
-    select k,
-           case when k > 1 then format('%L::uuid', lpad(to_hex(((k - 1)::bigint << 32) / p_parts), 8, '0') || '-0000-0000-0000-000000000000')
-             else 'null::uuid' end as above,
-           case when k < p_parts then format('%L::uuid', lpad(to_hex((k::bigint << 32) / p_parts), 8, '0') || '-0000-0000-0000-000000000000')
-             else 'null::uuid' end as upto
-      from generate_series(1, p_parts) as k
-  )
   select format($sql$with parts as materialized (
   select * from (
     %s
   ) s
 )
 select %s$sql$,
-    (select string_agg('select * from ' || format(p_call, b.above, b.upto), E'\n    union all\n    ' order by b.k) from bounds b),
+    private.scan_parts_union_sql(p_call, p_parts),
     (select string_agg(case c.type
               when 'integer' then format('(select coalesce(sum(p.%1$I), 0) from parts p)::integer as %1$I', c.name)
               when 'uuid[]' then format('array(select i from parts p cross join lateral unnest(p.%1$I) as i order by i) as %1$I', c.name)

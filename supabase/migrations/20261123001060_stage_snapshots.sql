@@ -211,11 +211,189 @@ comment on function private.take_stage_snapshot(uuid, timestamptz) is
   'Upserts the organization''s stage snapshot for the UTC day of p_now from the current profiles and memberships (one pass over each) and that day''s stage changes; returns the members per active segment.';
 
 
--- Reconstructs the snapshots of past days from order and event history, set-based: each
+-- Reconstructing the snapshots of past days from order and event history, set-based: each
 -- customer's stage is piecewise constant between its orders and the lifecycle windows after each
 -- one, so its history is a list of intervals (stage, net spend to date); counting the intervals
 -- that cover each day's end gives the day's figures, and consecutive intervals give the moves.
 -- Orders count with their current status and refunds; an override counts from when it was set.
+-- Every customer's history is its own, so the work is split by customer id into the
+-- organization's parts (private.scan_parts, as a run over everyone is: supabase/README.md "A run
+-- over everyone, in parts"), whose figures add up.
+
+-- One part of the stage history: the customers with ids in (p_after, p_upto] (a null bound is no
+-- bound), over the days p_from..p_to, with the organization's settings (p_settings, with
+-- defaults). Rows with from_stage null: per day and stage, how many customers' intervals start
+-- (+) or end (−) being counted that day, and their net spend; rows with from_stage: per day, how
+-- many customers moved from from_stage to stage. Parallel safe, so that a worker may run it.
+create function private.stage_history_part(
+  p_org uuid, p_from date, p_to date, p_settings jsonb, p_after uuid, p_upto uuid)
+returns table (day date, stage public.lifecycle_stage, from_stage public.lifecycle_stage, customers bigint, revenue numeric)
+language plpgsql
+stable
+parallel safe
+cost 100000000
+rows 10000
+set search_path = ''
+as $$
+declare
+  lead_days integer := (p_settings #>> '{lifecycle,lead_event_days}')::integer;
+  new_days integer := (p_settings #>> '{lifecycle,new_order_days}')::integer;
+  at_risk_days integer := (p_settings #>> '{lifecycle,at_risk_days}')::integer;
+  churned_days integer := (p_settings #>> '{lifecycle,churned_days}')::integer;
+  gap_days integer := (p_settings #>> '{lifecycle,reactivated_gap_days}')::integer;
+  recent_days integer := (p_settings #>> '{lifecycle,reactivated_recent_days}')::integer;
+  loyal_orders integer := (p_settings #>> '{lifecycle,loyal_min_orders}')::integer;
+begin
+  return query
+  with offsets as (
+      -- The days after an order at which its stage can change, with the next such day: three sets,
+      -- after a first order (kind 1), after an order that ends a long gap (2), after another (3).
+      select s.kind, o.offset_days, lead(o.offset_days) over (partition by s.kind order by o.offset_days) as next_days
+        from (values (1), (2), (3)) as s (kind)
+        cross join lateral (
+          select distinct v as offset_days
+            from unnest(array[
+                   0,
+                   case when s.kind = 1 then new_days + 1 end,
+                   case when s.kind = 2 then recent_days + 1 end,
+                   at_risk_days + 1,
+                   churned_days + 1]) as v
+           where v is not null
+        ) o
+    ), paid as (
+      select o.customer_id, o.ordered_at as t, o.total - o.refunded_amount as amount,
+             row_number() over (partition by o.customer_id order by o.ordered_at, o.id) as k
+        from public.orders o
+       where o.org_id = p_org and o.status = 'paid' and (p_after is null or o.customer_id > p_after) and (p_upto is null or o.customer_id <= p_upto)
+    ), seq as (
+      select p.customer_id, p.k, p.t,
+             lead(p.t) over w as t_next,
+             floor(date_part('epoch', p.t - lag(p.t) over w) / 86400)::integer as gap,
+             sum(p.amount) over (w rows between unbounded preceding and current row) as spend
+        from paid p
+      window w as (partition by p.customer_id order by p.k)
+    ), buyer as (
+      -- After the k-th order, until the next: stages change only at the lifecycle windows.
+      select q.customer_id, q.spend,
+             q.t + b.offset_days * interval '24 hours' as a,
+             least(coalesce(q.t + b.next_days * interval '24 hours', 'infinity'::timestamptz),
+                   coalesce(q.t_next, 'infinity'::timestamptz)) as z,
+             (case
+                when q.k >= 2 and b.offset_days <= recent_days and q.gap > gap_days then 'reactivated'
+                when q.k = 1 and b.offset_days <= new_days then 'new'
+                when b.offset_days > churned_days then 'churned'
+                when b.offset_days > at_risk_days then 'at_risk'
+                when q.k >= loyal_orders then 'loyal'
+                else 'active'
+              end)::public.lifecycle_stage as stage
+        from seq q
+        join offsets b on b.kind = case when q.k = 1 then 1 when q.gap > gap_days then 2 else 3 end
+    ), starts as (
+      -- A customer counts from its creation, its first paid order or its first event, whichever came first.
+      select c.id as customer_id, least(c.created_at, f.t1, ev.e1) as since, f.t1
+        from public.customers c
+        left join (select paid.customer_id, min(paid.t) as t1 from paid group by paid.customer_id) f on f.customer_id = c.id
+        left join (
+          select e.customer_id, min(e.occurred_at) as e1 from public.events e where e.org_id = p_org and (p_after is null or e.customer_id > p_after) and (p_upto is null or e.customer_id <= p_upto) group by e.customer_id
+        ) ev on ev.customer_id = c.id
+       where c.org_id = p_org and (p_after is null or c.id > p_after) and (p_upto is null or c.id <= p_upto)
+    ), points as (
+      -- Before the first order: prospect or lead changes only at events and when their window ends.
+      select s.customer_id, s.since as p from starts s
+      union
+      select s.customer_id, pt.p
+        from starts s
+        join public.events e on e.org_id = p_org and e.customer_id = s.customer_id
+        cross join lateral (values (e.occurred_at), (e.occurred_at + (lead_days + 1) * interval '24 hours')) as pt (p)
+       where pt.p > s.since and (s.t1 is null or pt.p < s.t1)
+    ), before_orders as (
+      select pt.customer_id, pt.p as a,
+             coalesce(lead(pt.p) over (partition by pt.customer_id order by pt.p), s.t1, 'infinity'::timestamptz) as z
+        from points pt
+        join starts s on s.customer_id = pt.customer_id
+    ), intervals as (
+      select bu.customer_id, bu.a, bu.z, bu.stage, bu.spend from buyer bu where bu.a < bu.z
+      union all
+      select bo.customer_id, bo.a, bo.z,
+             (case when exists (
+                select 1 from public.events e
+                 where e.org_id = p_org and e.customer_id = bo.customer_id
+                   and e.occurred_at <= bo.a and bo.a < e.occurred_at + (lead_days + 1) * interval '24 hours')
+              then 'lead' else 'prospect' end)::public.lifecycle_stage,
+             0::numeric
+        from before_orders bo
+       where bo.a < bo.z
+    ), overrides as (
+      select p.customer_id, p.stage_override, p.override_at
+        from public.customer_profiles p
+       where p.org_id = p_org and p.stage_override is not null and (p_after is null or p.customer_id > p_after) and (p_upto is null or p.customer_id <= p_upto)
+    ), shown as (
+      select i.customer_id, i.a, least(i.z, coalesce(ov.override_at, 'infinity'::timestamptz)) as z, i.stage, i.spend
+        from intervals i
+        left join overrides ov on ov.customer_id = i.customer_id
+      union all
+      select i.customer_id, greatest(i.a, ov.override_at), i.z, ov.stage_override, i.spend
+        from intervals i
+        join overrides ov on ov.customer_id = i.customer_id
+       where i.z > ov.override_at
+    ), covered as (
+      -- Day D is described as of its last instant, just before (D + 1) 00:00 UTC: the interval
+      -- [a, z) describes the days D with a < (D + 1) 00:00 <= z.
+      select sh.customer_id, sh.stage, sh.spend,
+             greatest((sh.a at time zone 'UTC')::date, p_from - 1) as d1,
+             least(case when sh.z = 'infinity'::timestamptz then p_to
+                        else (sh.z at time zone 'UTC')::date - 1 end, p_to) as d2
+        from shown sh
+       where sh.a < sh.z
+    ), kept as (
+      select * from covered cv where cv.d1 <= cv.d2
+  )
+    -- Counted from the day an interval starts to be counted, no longer from the day after it ends.
+    select d.day, d.stage, null::public.lifecycle_stage, sum(d.dc)::bigint, sum(d.dr)
+      from (
+        select greatest(kp.d1, p_from) as day, kp.stage, 1 as dc, kp.spend as dr from kept kp where kp.d2 >= p_from
+        union all
+        select kp.d2 + 1, kp.stage, -1, -kp.spend from kept kp where kp.d2 >= p_from and kp.d2 < p_to
+      ) d
+     group by d.day, d.stage
+    union all
+    select m.day, m.to_stage, m.from_stage, count(*), null::numeric
+      from (
+        select kp.d1 as day, kp.stage as to_stage, lag(kp.stage) over w as from_stage
+          from kept kp
+        window w as (partition by kp.customer_id order by kp.d1)
+      ) m
+     where m.from_stage is not null and m.from_stage <> m.to_stage and m.day >= p_from
+     group by m.day, m.from_stage, m.to_stage;
+end;
+$$;
+
+comment on function private.stage_history_part(uuid, date, date, jsonb, uuid, uuid) is
+  'One part (a range of customer ids) of an organization''s stage history over p_from..p_to: per day and stage the customers starting (+1) or ending (−1) an interval in it and their net spend (from_stage null), and per day the moves between stages; parallel safe.';
+revoke all on function private.stage_history_part(uuid, date, date, jsonb, uuid, uuid) from public;
+
+
+-- The stage history's parts (private.stage_history_part), one per part of the organization
+-- (private.scan_parts): as the children of one UNION ALL through RETURN QUERY, which the planner
+-- runs as a Parallel Append under a Gather (serially by the leader where no worker starts).
+create function private.stage_history_rows(p_org uuid, p_from date, p_to date, p_settings jsonb)
+returns table (day date, stage public.lifecycle_stage, from_stage public.lifecycle_stage, customers bigint, revenue numeric)
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return query execute private.scan_parts_union_sql('private.stage_history_part($1, $2, $3, $4, %s, %s)', private.scan_parts(p_org))
+    using p_org, p_from, p_to, p_settings;
+end;
+$$;
+
+comment on function private.stage_history_rows(uuid, date, date, jsonb) is
+  'The rows of every part of an organization''s stage history over p_from..p_to (private.stage_history_part), in parallel where workers start.';
+revoke all on function private.stage_history_rows(uuid, date, date, jsonb) from public;
+
+
+-- Writes the snapshots of the days p_from..p_to from the stage history (private.stage_history_rows).
 -- Rows the engine took itself are kept. Returns the number of days written.
 create function private.backfill_stage_snapshots(p_org uuid, p_from date, p_to date)
 returns integer
@@ -226,13 +404,6 @@ set search_path = ''
 as $$
 declare
   settings jsonb;
-  lead_days integer;
-  new_days integer;
-  at_risk_days integer;
-  churned_days integer;
-  gap_days integer;
-  recent_days integer;
-  loyal_orders integer;
   written integer;
 begin
   if p_from is null or p_to is null or p_from > p_to then
@@ -245,120 +416,9 @@ begin
   if settings is null then
     raise exception using errcode = '22023', message = format('p_org: no organization %s', p_org);
   end if;
-  lead_days := (settings #>> '{lifecycle,lead_event_days}')::integer;
-  new_days := (settings #>> '{lifecycle,new_order_days}')::integer;
-  at_risk_days := (settings #>> '{lifecycle,at_risk_days}')::integer;
-  churned_days := (settings #>> '{lifecycle,churned_days}')::integer;
-  gap_days := (settings #>> '{lifecycle,reactivated_gap_days}')::integer;
-  recent_days := (settings #>> '{lifecycle,reactivated_recent_days}')::integer;
-  loyal_orders := (settings #>> '{lifecycle,loyal_min_orders}')::integer;
 
-  with offsets as (
-    -- The days after an order at which its stage can change, with the next such day: three sets,
-    -- after a first order (kind 1), after an order that ends a long gap (2), after another (3).
-    select s.kind, o.offset_days, lead(o.offset_days) over (partition by s.kind order by o.offset_days) as next_days
-      from (values (1), (2), (3)) as s (kind)
-      cross join lateral (
-        select distinct v as offset_days
-          from unnest(array[
-                 0,
-                 case when s.kind = 1 then new_days + 1 end,
-                 case when s.kind = 2 then recent_days + 1 end,
-                 at_risk_days + 1,
-                 churned_days + 1]) as v
-         where v is not null
-      ) o
-  ), paid as (
-    select o.customer_id, o.ordered_at as t, o.total - o.refunded_amount as amount,
-           row_number() over (partition by o.customer_id order by o.ordered_at, o.id) as k
-      from public.orders o
-     where o.org_id = p_org and o.status = 'paid'
-  ), seq as (
-    select p.customer_id, p.k, p.t,
-           lead(p.t) over w as t_next,
-           floor(date_part('epoch', p.t - lag(p.t) over w) / 86400)::integer as gap,
-           sum(p.amount) over (w rows between unbounded preceding and current row) as spend
-      from paid p
-    window w as (partition by p.customer_id order by p.k)
-  ), buyer as (
-    -- After the k-th order, until the next: stages change only at the lifecycle windows.
-    select q.customer_id, q.spend,
-           q.t + b.offset_days * interval '24 hours' as a,
-           least(coalesce(q.t + b.next_days * interval '24 hours', 'infinity'::timestamptz),
-                 coalesce(q.t_next, 'infinity'::timestamptz)) as z,
-           (case
-              when q.k >= 2 and b.offset_days <= recent_days and q.gap > gap_days then 'reactivated'
-              when q.k = 1 and b.offset_days <= new_days then 'new'
-              when b.offset_days > churned_days then 'churned'
-              when b.offset_days > at_risk_days then 'at_risk'
-              when q.k >= loyal_orders then 'loyal'
-              else 'active'
-            end)::public.lifecycle_stage as stage
-      from seq q
-      join offsets b on b.kind = case when q.k = 1 then 1 when q.gap > gap_days then 2 else 3 end
-  ), starts as (
-    -- A customer counts from its creation, its first paid order or its first event, whichever came first.
-    select c.id as customer_id, least(c.created_at, f.t1, ev.e1) as since, f.t1
-      from public.customers c
-      left join (select paid.customer_id, min(paid.t) as t1 from paid group by paid.customer_id) f on f.customer_id = c.id
-      left join (
-        select e.customer_id, min(e.occurred_at) as e1 from public.events e where e.org_id = p_org group by e.customer_id
-      ) ev on ev.customer_id = c.id
-     where c.org_id = p_org
-  ), points as (
-    -- Before the first order: prospect or lead changes only at events and when their window ends.
-    select s.customer_id, s.since as p from starts s
-    union
-    select s.customer_id, pt.p
-      from starts s
-      join public.events e on e.org_id = p_org and e.customer_id = s.customer_id
-      cross join lateral (values (e.occurred_at), (e.occurred_at + (lead_days + 1) * interval '24 hours')) as pt (p)
-     where pt.p > s.since and (s.t1 is null or pt.p < s.t1)
-  ), before_orders as (
-    select pt.customer_id, pt.p as a,
-           coalesce(lead(pt.p) over (partition by pt.customer_id order by pt.p), s.t1, 'infinity'::timestamptz) as z
-      from points pt
-      join starts s on s.customer_id = pt.customer_id
-  ), intervals as (
-    select bu.customer_id, bu.a, bu.z, bu.stage, bu.spend from buyer bu where bu.a < bu.z
-    union all
-    select bo.customer_id, bo.a, bo.z,
-           (case when exists (
-              select 1 from public.events e
-               where e.org_id = p_org and e.customer_id = bo.customer_id
-                 and e.occurred_at <= bo.a and bo.a < e.occurred_at + (lead_days + 1) * interval '24 hours')
-            then 'lead' else 'prospect' end)::public.lifecycle_stage,
-           0::numeric
-      from before_orders bo
-     where bo.a < bo.z
-  ), overrides as (
-    select p.customer_id, p.stage_override, p.override_at
-      from public.customer_profiles p
-     where p.org_id = p_org and p.stage_override is not null
-  ), shown as (
-    select i.customer_id, i.a, least(i.z, coalesce(ov.override_at, 'infinity'::timestamptz)) as z, i.stage, i.spend
-      from intervals i
-      left join overrides ov on ov.customer_id = i.customer_id
-    union all
-    select i.customer_id, greatest(i.a, ov.override_at), i.z, ov.stage_override, i.spend
-      from intervals i
-      join overrides ov on ov.customer_id = i.customer_id
-     where i.z > ov.override_at
-  ), covered as (
-    -- Day D is described as of its last instant, just before (D + 1) 00:00 UTC: the interval
-    -- [a, z) describes the days D with a < (D + 1) 00:00 <= z.
-    select sh.customer_id, sh.stage, sh.spend,
-           greatest((sh.a at time zone 'UTC')::date, p_from - 1) as d1,
-           least(case when sh.z = 'infinity'::timestamptz then p_to
-                      else (sh.z at time zone 'UTC')::date - 1 end, p_to) as d2
-      from shown sh
-     where sh.a < sh.z
-  ), kept as (
-    select * from covered cv where cv.d1 <= cv.d2
-  ), deltas as (
-    select kp.stage, greatest(kp.d1, p_from) as day, 1 as dc, kp.spend as dr from kept kp where kp.d2 >= p_from
-    union all
-    select kp.stage, kp.d2 + 1, -1, -kp.spend from kept kp where kp.d2 >= p_from and kp.d2 < p_to
+  with history as materialized (
+    select * from private.stage_history_rows(p_org, p_from, p_to, settings)
   ), daily as (
     select g.day::date as day, st.stage,
            sum(coalesce(x.dc, 0)) over (partition by st.stage order by g.day) as customers,
@@ -366,17 +426,13 @@ begin
       from generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') as g (day)
       cross join unnest(enum_range(null::public.lifecycle_stage)) as st (stage)
       left join (
-        select dd.stage, dd.day, sum(dd.dc) as dc, sum(dd.dr) as dr from deltas dd group by dd.stage, dd.day
+        select h.stage, h.day, sum(h.customers) as dc, sum(h.revenue) as dr from history h where h.from_stage is null group by h.stage, h.day
       ) x on x.stage = st.stage and x.day = g.day::date
   ), moved as (
-    select m.day, m.from_stage, m.to_stage, count(*)::integer as n
-      from (
-        select kp.d1 as day, kp.stage as to_stage, lag(kp.stage) over w as from_stage
-          from kept kp
-        window w as (partition by kp.customer_id order by kp.d1)
-      ) m
-     where m.from_stage is not null and m.from_stage <> m.to_stage and m.day >= p_from
-     group by m.day, m.from_stage, m.to_stage
+    select h.day, h.from_stage, h.stage as to_stage, sum(h.customers)::integer as n
+      from history h
+     where h.from_stage is not null
+     group by h.day, h.from_stage, h.stage
   ), moves_by_day as (
     select f.day, jsonb_object_agg(f.from_stage, f.tos) as moves
       from (
@@ -414,6 +470,7 @@ begin
   return written;
 end;
 $$;
+
 
 comment on function private.backfill_stage_snapshots(uuid, date, date) is
   'Reconstructs stage snapshots for the UTC days p_from..p_to from order and event history (stages as of each day''s end; segments left empty); keeps rows the engine took. Returns the number of days written.';

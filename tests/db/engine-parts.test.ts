@@ -238,4 +238,39 @@ describe('runs over everyone in parts', () => {
     expect(classified3.chunks).toEqual(classified1.chunks);
     expect(classified3.state).toEqual(classified1.state);
   });
+
+  it('backfills the stage history exactly as one statement does', async () => {
+    // 600 days back: every order of the organization (the oldest is 575 days before NOW).
+    const from = ago(600).slice(0, 10);
+    const to = ago(1).slice(0, 10);
+    const backfill = async (tx: Queryable, workers: number) => {
+      await tx.query(`select set_config('max_parallel_workers_per_gather', $1, true), set_config('portrait.customers_per_part', '1', true)`, [String(workers)]);
+      const [{ parts }] = (await tx.query<{ parts: number }>(`select private.scan_parts($1) as parts`, [org])).rows as [{ parts: number }];
+      const [{ n }] = (await tx.query<{ n: number }>(`select private.backfill_stage_snapshots($1, $2, $3) as n`, [org, from, to])).rows as [{ n: number }];
+      const { rows } = await tx.query(
+        `select day::text, customers, customers_by_stage, net_revenue_by_stage, moves from public.stage_snapshots
+          where org_id = $1 and source = 'backfill' order by day`,
+        [org],
+      );
+      return { parts, n, rows };
+    };
+    const [one, three] = await t.db.transaction(async (tx) => {
+      await tx.query(`select set_config('portrait.engine_now', $1, true)`, [NOW]);
+      await tx.query('savepoint before_backfill');
+      const serial = await backfill(tx, 0);
+      await tx.query('rollback to savepoint before_backfill');
+      const inParts = await backfill(tx, 3);
+      await tx.query('rollback');
+      return [serial, inParts];
+    });
+    expect(one.parts).toBe(1);
+    expect(three.parts).toBe(3);
+    expect(one.n).toBe(600);
+    expect(one.rows).toHaveLength(600);
+    // Customers in the history and moves between stages on some days: the parts have something to add up.
+    expect(Math.max(...one.rows.map((r) => Number(r.customers)))).toBeGreaterThan(20);
+    expect(one.rows.filter((r) => Object.keys(r.moves as object).length > 0).length).toBeGreaterThan(10);
+    expect(three.n).toBe(one.n);
+    expect(three.rows).toEqual(one.rows);
+  });
 });
