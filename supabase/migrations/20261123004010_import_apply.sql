@@ -1348,6 +1348,12 @@ declare
   ids uuid[];
 begin
   perform private.import_check_org(p_org);
+  if p_batches is null or array_ndims(p_batches) <> 1 or cardinality(p_batches) not between 1 and 1000
+     or exists (select 1 from unnest(p_batches) as b (name) where b.name is null or b.name = '' or length(b.name) > 1000) then
+    raise exception using
+      errcode = '22023',
+      message = 'p_batches must list 1 to 1000 import batch names (import_orders.import_batch), none empty or longer than 1000 characters';
+  end if;
   ids := array(select distinct s.customer_id from public.import_orders s
                 where s.org_id = p_org and s.import_batch = any (p_batches) and s.import_status = 'applied'
                   and s.customer_id is not null);

@@ -237,6 +237,30 @@ probes.push(
   { name: 'import_apply without an organization', actor: 'admin', sql: importApply, params: [null], expected: '22023', message: 'p_org' },
   { name: 'refresh_after_import without an organization', actor: 'admin', sql: refreshAfterImport, params: [null], expected: '22023', message: 'p_org' },
 );
+// The parts of `npm run import --jobs`: for the service role only.
+const importApplyHeld = 'select public.import_apply_held($1)';
+const importRecount = 'select public.import_recount($1, $2::text[])';
+const batches = (names: Array<string | null>) => `{${names.map((n) => (n === null ? 'NULL' : JSON.stringify(n))).join(',')}}`;
+probes.push(
+  ...(['admin', 'rep', 'staff', 'anon'] as const).flatMap((actor): Probe[] => [
+    { name: `import_apply_held as ${actor}`, actor, sql: importApplyHeld, params: [A], expected: '42501' },
+    { name: `import_recount as ${actor}`, actor, sql: importRecount, params: [A, batches(['orders.csv'])], expected: '42501' },
+  ]),
+  { name: 'import_apply_held without an organization', actor: 'service_role', sql: importApplyHeld, params: [null], expected: '22023', message: 'p_org' },
+  { name: 'import_recount without an organization', actor: 'service_role', sql: importRecount, params: [null, batches(['orders.csv'])], expected: '22023', message: 'p_org' },
+  // Wrong shapes of the batch list: refused, naming it, nothing recounted.
+  ...([
+    ['no list', null],
+    ['an empty list', batches([])],
+    ['a null name', batches(['orders.csv', null])],
+    ['an empty name', batches([''])],
+    ['a name of 1001 characters', batches(['x'.repeat(1001)])],
+    ['1001 names', batches(Array.from({ length: 1001 }, (_, i) => `orders-${i}.csv`))],
+    ['a list of lists', '{{"a.csv"},{"b.csv"}}'],
+  ] as const).map(([label, value]): Probe => ({
+    name: `import_recount with ${label} as p_batches`, actor: 'service_role', sql: importRecount, params: [A, value], expected: '22023', message: 'p_batches', shape: 'p_batches',
+  })),
+);
 
 // --- Merging customers (admins only) --------------------------------------------------------------
 const merge = 'select public.merge_customers($1, $2, $3, $4)';
