@@ -17,6 +17,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'happy-dom',
+          setupFiles: ['tests/unit/setup.ts'],
           include: [
             'tests/unit/**/*.test.{ts,tsx}',
             'extension/**/*.test.{ts,tsx}',

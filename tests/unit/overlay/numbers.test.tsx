@@ -10,9 +10,6 @@ import { setLocale } from '../../../extension/platform/i18n/i18n.ts';
 import type { PortraitView } from '../../../extension/platform/messaging/schemas.ts';
 import { fakeBackground, now, page, participants, portrait } from './data.ts';
 
-// The card's actions are a separate file loaded by extension URL (tests/unit/overlay/card-actions.test.tsx
-// covers them); here the numbers alone, without a load that would fail after the last test.
-vi.mock('../../../extension/features/overlay/actions/Lazy.tsx', () => ({ LazyCardActions: () => null }));
 
 afterEach(() => {
   cleanup();
