@@ -498,10 +498,12 @@ comment on function private.rule_named_tags_sql() is
 -- too, else it is counted) and the latest event from the profile. p_scope: 'range' selects ids in ($3, $4] (a null bound is no bound), 'ids' the ids
 -- listed in $5, 'one' the customer $5[1]. p_members_of: an expression (uuid[]) naming segments whose stored members the
 -- rows carry as old_segment_ids (the edited-segments pass); otherwise old_segment_ids is null and
--- old_segments_digest stands for the stored membership.
+-- old_segments_digest stands for the stored membership. p_f_as_of_run: the rules see the stored F
+-- as the F of the latest full run (prev_f_score), as a full run's pass does (it stores prev_f_score
+-- afterwards for the customers whose F moved, stored_prev_f_score telling them).
 -- Every piece of text here is the engine's own; rule values appear only as $6.
 create function private.classification_ctes(p_stats text, p_state private.engine_state, p_scope text default 'range',
-                                            p_members_of text default null)
+                                            p_members_of text default null, p_f_as_of_run boolean default false)
 returns text
 language plpgsql
 immutable
@@ -543,7 +545,7 @@ base as (
     {OLD_MEMBERS} as old_segment_ids,
     p.next_transition_at as old_next_transition_at,
     p.reasons_version as old_reasons_version,
-    p.prev_f_score,
+    {PREV_F_SCORE} as prev_f_score, p.prev_f_score as stored_prev_f_score,
     {SATISFACTION}
     -- Contact and ownership: kept current by their own triggers (20261123005090_contact_stats.sql).
     p.last_contact_at as ct_at, coalesce(p.open_follow_ups, 0) as open_fu,
@@ -808,6 +810,7 @@ $sql$;
                     from generate_series(1, cardinality(p_state.segment_list)) as n) || ', 0)',
     'null::bigint'));
 
+  pieces := pieces || jsonb_build_object('PREV_F_SCORE', case when p_f_as_of_run then 'p.f_score' else 'p.prev_f_score' end);
   if p_members_of is null then
     pieces := pieces || jsonb_build_object('OLD_MEMBERS', 'null::uuid[]');
     pieces := pieces || jsonb_build_object('OLD_MEMBERS_JOIN', '');
@@ -837,7 +840,7 @@ $sql$;
 end;
 $$;
 
-comment on function private.classification_ctes(text, private.engine_state, text, text) is
+comment on function private.classification_ctes(text, private.engine_state, text, text, boolean) is
   'The text of the classification CTEs (base, d, k, x, r, y) over parameters $1–$7, built from the engine''s own fragments and the compiled membership expression.';
 
 
@@ -1323,21 +1326,28 @@ $fn$;
 -- change (written afterwards by apply_classification, so that unchanged rows cost no write and no
 -- copy), and what today's snapshot needs of every customer of the range: customers and net spend
 -- per stage shown (in the order of the lifecycle_stage enum) and members per active segment (in
--- engine_state.segment_list order). Parameters as classification_write_sql.
-create function private.classification_scan_sql(p_state private.engine_state, p_scope text default 'range')
+-- engine_state.segment_list order). Parameters as classification_write_sql. p_f_as_of_run (a full
+-- run): the rules see the stored F as the F of this run (classification_ctes), and the pass lists
+-- the customers whose stored prev_f_score differs from it (f_moved_ids), for the run to store: the
+-- one read of every profile serves both, where a separate update would scan them all again.
+create function private.classification_scan_sql(p_state private.engine_state, p_scope text default 'range',
+                                                p_f_as_of_run boolean default false)
 returns text
 language sql
 immutable
 set search_path = ''
 as $fn$
   select private.engine_scope(replace(
-    'with ' || private.classification_ctes('stored', p_state, p_scope)
+    'with ' || private.classification_ctes('stored', p_state, p_scope, null, p_f_as_of_run)
     || $sql$,
 -- Counted by the stage shown first (a handful of groups), so that no row is tested against every
 -- stage, then the groups gathered in the enum's order.
 per_stage as (
   select y.new_effective_stage as stage, count(*) as customers, coalesce(sum(y.s), 0) as revenue,
          array_agg(y.customer_id) filter (where {CHANGED}) as changed_ids$sql$
+    || case when p_f_as_of_run then $sql$,
+         array_agg(y.customer_id) filter (where y.stored_prev_f_score is distinct from y.old_f_score) as f_moved_ids$sql$
+       else '' end
     || coalesce((select string_agg(format(',
          count(y.seg_slots[%1$s]) as members_%1$s', n), '' order by n)
                    from generate_series(1, cardinality(p_state.segment_list)) as n), '') || $sql$
@@ -1352,12 +1362,14 @@ select coalesce(sum(g.customers), 0)::integer as scanned,
                          from unnest(enum_range(null::public.lifecycle_stage)) as s) || $sql$]::numeric[] as stage_revenue,
        $sql$ || coalesce('array[' || (select string_agg(format('coalesce(sum(g.members_%s), 0)', n), ', ' order by n)
                                        from generate_series(1, cardinality(p_state.segment_list)) as n) || ']::bigint[]',
-                         '''{}''::bigint[]') || $sql$ as segment_counts
+                         '''{}''::bigint[]') || $sql$ as segment_counts,
+       $sql$ || case when p_f_as_of_run then 'array(select i from per_stage g2 cross join lateral unnest(g2.f_moved_ids) as i order by i)'
+                     else '''{}''::uuid[]' end || $sql$ as f_moved_ids
   from per_stage g$sql$, '{CHANGED}', private.changed_sql('stored')), p_scope)
 $fn$;
 
-comment on function private.classification_scan_sql(private.engine_state, text) is
-  'The text of the one-pass statement of a run over everyone: ids of customers whose profile would change, customers and net spend per stage, members per segment.';
+comment on function private.classification_scan_sql(private.engine_state, text, boolean) is
+  'The text of the one-pass statement of a run over everyone: ids of customers whose profile would change, customers and net spend per stage, members per segment, and for a full run the customers whose prev_f_score is to be set to their F.';
 
 
 -- Passes over every customer in parts. Postgres runs the read-only statement of a run over
@@ -1465,7 +1477,8 @@ revoke all on function private.scan_parts_sql(text, integer, text[], text[]) fro
 -- worker may run it; its cost tells the planner that it is worth a process of its own.
 create function private.classification_scan_part(
   p_sql text, p_org uuid, p_now timestamptz, p_values jsonb, p_cfg jsonb, p_force boolean, p_after uuid, p_upto uuid)
-returns table (scanned integer, changed_ids uuid[], stage_counts bigint[], stage_revenue numeric[], segment_counts bigint[])
+returns table (scanned integer, changed_ids uuid[], stage_counts bigint[], stage_revenue numeric[], segment_counts bigint[],
+               f_moved_ids uuid[])
 language plpgsql
 stable
 parallel safe
@@ -1489,7 +1502,8 @@ revoke all on function private.classification_scan_part(text, uuid, timestamptz,
 -- two rows, and a statement run with a row limit never runs in parallel.
 create function private.run_classification_scan(
   p_sql text, p_org uuid, p_now timestamptz, p_values jsonb, p_cfg jsonb, p_force boolean)
-returns table (scanned integer, changed_ids uuid[], stage_counts bigint[], stage_revenue numeric[], segment_counts bigint[])
+returns table (scanned integer, changed_ids uuid[], stage_counts bigint[], stage_revenue numeric[], segment_counts bigint[],
+               f_moved_ids uuid[])
 language plpgsql
 stable
 set search_path = ''
@@ -1502,7 +1516,8 @@ begin
   else
     return query execute private.scan_parts_sql(
         'private.classification_scan_part($1, $2, $3, $4, $5, $6, %s, %s)', parts,
-        '{scanned, changed_ids, stage_counts, stage_revenue, segment_counts}', '{integer, uuid[], bigint[], numeric[], bigint[]}')
+        '{scanned, changed_ids, stage_counts, stage_revenue, segment_counts, f_moved_ids}',
+        '{integer, uuid[], bigint[], numeric[], bigint[], uuid[]}')
       using p_sql, p_org, p_now, p_values, p_cfg, p_force;
   end if;
 end;
@@ -2269,7 +2284,7 @@ revoke all on function private.store_cut_points(uuid, timestamptz, bigint) from 
 revoke all on function private.engine_config(uuid, private.engine_state, jsonb) from public;
 revoke all on function private.rule_row_sql() from public;
 revoke all on function private.rule_named_tags_sql() from public;
-revoke all on function private.classification_ctes(text, private.engine_state, text, text) from public;
+revoke all on function private.classification_ctes(text, private.engine_state, text, text, boolean) from public;
 revoke all on function private.engine_constants(text) from public;
 revoke all on function private.engine_scope(text, text) from public;
 revoke all on function private.stage_reason_sql() from public;
@@ -2279,7 +2294,7 @@ revoke all on function private.customer_reasons(uuid, uuid) from public;
 revoke all on function private.changed_sql(text) from public;
 revoke all on function private.profile_written_columns(text, text) from public;
 revoke all on function private.profile_set_sql(text, text) from public;
-revoke all on function private.classification_scan_sql(private.engine_state, text) from public;
+revoke all on function private.classification_scan_sql(private.engine_state, text, boolean) from public;
 revoke all on function private.run_classification_scan(text, uuid, timestamptz, jsonb, jsonb, boolean) from public;
 revoke all on function private.classification_write_sql(text, private.engine_state, text) from public;
 revoke all on function private.classification_one_sql(private.engine_state) from public;

@@ -275,10 +275,6 @@ begin
 
     if v_kind = 'full' then
       perform private.store_cut_points(p_org, run.as_of, run.id);
-      -- The F score as of this full run, before it classifies (the rule field f_score_change
-      -- counts from here; supabase/README.md §4). Only rows whose F moved are written.
-      update public.customer_profiles p set prev_f_score = p.f_score
-       where p.org_id = p_org and p.prev_f_score is distinct from p.f_score;
       update public.recompute_runs rr
          set details = rr.details || '{"cut_points_refreshed": true}'
        where rr.id = run.id
@@ -298,8 +294,16 @@ begin
         -- by private.run_classification_scan): who changed, and today's figures. The changed
         -- customers wait in run_pending for the chunks that write them.
         select * into scan
-          from private.run_classification_scan(private.classification_scan_sql(state), p_org, run.as_of,
-                                               state.membership_values, private.engine_config(p_org, state), v_force);
+          from private.run_classification_scan(private.classification_scan_sql(state, 'range', v_kind = 'full'), p_org,
+                                               run.as_of, state.membership_values, private.engine_config(p_org, state), v_force);
+        -- A full run: the F score as of this run, before it writes (the rule field f_score_change
+        -- counts from here; supabase/README.md §4). The pass classified with it and listed the rows
+        -- whose stored prev_f_score differs, so only those are read again (by their key) and
+        -- written, not every profile scanned for them.
+        if v_kind = 'full' and cardinality(scan.f_moved_ids) > 0 then
+          update public.customer_profiles p set prev_f_score = p.f_score
+           where p.org_id = p_org and p.customer_id = any (scan.f_moved_ids) and p.prev_f_score is distinct from p.f_score;
+        end if;
         insert into private.run_pending (run_id, customer_id)
         select run.id, i from unnest(scan.changed_ids) as i;
         update public.recompute_runs rr
