@@ -804,10 +804,15 @@ $sql$;
         where b >= 1 and r.new_recycle_at - (b - 1) * interval '24 hours' > $2::timestamptz)$sql$;
   end if;
   pieces := pieces || jsonb_build_object('BOUNDS', bound_terms);
-  -- The digest of the row's segments (private.segment_hash_sql): the XOR over its slots.
+  -- The digest of the row's segments (private.segment_hash_sql): the XOR over its slots. Slot n
+  -- holds segment_list[n] or nothing, so its hash is a constant the planner folds (no uuid turned
+  -- into text and hashed for every member of every row); any other value is hashed as it is.
   pieces := pieces || jsonb_build_object('SEGMENTS_DIGEST', coalesce(
-    'nullif(' || (select string_agg(format('coalesce(%s, 0)', private.segment_hash_sql(format('y1.seg_slots[%s]', n))), ' # ' order by n)
-                    from generate_series(1, cardinality(p_state.segment_list)) as n) || ', 0)',
+    'nullif(' || (select string_agg(format('case when %1$s is null then 0 when %1$s = %2$L::uuid then %3$s else %4$s end',
+                                           format('y1.seg_slots[%s]', l.n), l.id,
+                                           private.segment_hash_sql(format('%L::uuid', l.id)),
+                                           private.segment_hash_sql(format('y1.seg_slots[%s]', l.n))), ' # ' order by l.n)
+                    from unnest(p_state.segment_list) with ordinality as l (id, n)) || ', 0)',
     'null::bigint'));
 
   pieces := pieces || jsonb_build_object('PREV_F_SCORE', case when p_f_as_of_run then 'p.f_score' else 'p.prev_f_score' end);
