@@ -1629,6 +1629,15 @@ begin
       expr := regexp_replace(expr, '\m(b|d|k|x|r|rc|ys|y1|y)\.', 'z.', 'g');
       -- A list of day bounds read once per statement is, for one row, the expression itself.
       expr := regexp_replace(expr, '\(select (\(\$7 ->> ''[a-z_]+''\)::integer\[\])\)', '(\1)', 'g');
+      -- A tag rule compares the customer's tag names with its list of names (a non-empty JSON array
+      -- of strings, private.validate_rule) made an array by a subquery; here the same test on the
+      -- JSON list, so that the rules' slots are one expression without a statement of their own:
+      -- all of them (@>): the names as a JSON array contain the list; any (&&): the list holds one
+      -- of the names (?|).
+      expr := regexp_replace(expr, 'z\.tag_names @> array\(select jsonb_array_elements_text\((\$6 -> [0-9]+)\)\)',
+                             'to_jsonb(z.tag_names) @> (\1)', 'g');
+      expr := regexp_replace(expr, 'z\.tag_names && array\(select jsonb_array_elements_text\((\$6 -> [0-9]+)\)\)',
+                             '(\1) ?| z.tag_names', 'g');
       continue when btrim(expr) = 'z.' || alias;
       assignments := assignments || format(E'\n  z.%I := %s;', alias, expr);
       computed := computed || alias;
