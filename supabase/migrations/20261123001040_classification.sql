@@ -1517,8 +1517,9 @@ comment on function private.classification_write_sql(text, private.engine_state,
 
 -- One customer whose order statistics the caller brings (statistics 'given', scope 'one'): its
 -- classified row, the stored values beside the new ones, whether anything differs (changed_sql)
--- and, when the stage shown moves, the reason. It reads only; the organization's generated function
--- writes what differs, one narrow statement per kind of row, and skips the rest.
+-- and, when the stage shown moves, the reason. It reads only; the generated function runs the same
+-- classification as PL/pgSQL (classification_one_plpgsql, which takes its columns' types from
+-- this statement), writes what differs, one narrow statement per kind of row, and skips the rest.
 create function private.classification_one_sql(p_state private.engine_state)
 returns text
 language sql
@@ -1770,8 +1771,11 @@ comment on function private.segments_digest_masks(bigint[]) is
 -- generic plan would evaluate them for every row.
 -- An order's customer (p_cfg -> 'given': its statistics updated from the order, see
 -- private.refresh_order_customer) goes through the leanest path: the classification of that one
--- row read-only (classification_one_sql), then only the writes something changed asks for: the
--- profile row, the memberships when the segments moved, the stage change when the stage did.
+-- row in PL/pgSQL (classification_one_plpgsql: its row read by one statement, the levels assigned
+-- to the variables of the block z), then only the writes something changed asks for: the
+-- profile row, the memberships when the segments moved, the stage change when the stage did. The
+-- block's variables bear the classification's column names, so its statements name every column
+-- by its table (an ON CONFLICT names its constraint).
 create function private.generate_engine_function(p_org uuid)
 returns text
 language plpgsql
