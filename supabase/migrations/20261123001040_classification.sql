@@ -2220,11 +2220,14 @@ begin
   if p_removed_at is null and p_added_at is null then
     return;
   end if;
-  -- The row lock first, as refresh_customers takes it: the figures read stay the row's.
-  select p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at, p.referral_count into stats
+  -- The row lock first, as refresh_customers takes it: the figures read stay the row's. Whether the
+  -- organization has cut points yet comes with it (one statement).
+  select p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at, p.referral_count,
+         exists (select 1 from public.cut_points cp where cp.org_id = p_org and cp.buyers > 0) as has_cuts
+    into stats
     from public.customer_profiles p
    where p.org_id = p_org and p.customer_id = p_customer
-     for update;
+     for update of p;
   if not found
      or coalesce(current_setting('portrait.defer_classification', true), '') in ('on', 'true', '1')
      or coalesce(current_setting('portrait.bulk', true), '') = 'on'
@@ -2232,7 +2235,7 @@ begin
      or (p_removed_at is not null and p_added_at is null
          and (stats.order_count <= 1 or p_removed_at = stats.first_order_at or p_removed_at = stats.last_order_at
               or p_removed_at = stats.previous_order_at))
-     or not exists (select 1 from public.cut_points cp where cp.org_id = p_org and cp.buyers > 0) then
+     or not stats.has_cuts then
     perform private.refresh_customers(p_org, array[p_customer], true);
     return;
   end if;
