@@ -1537,8 +1537,9 @@ comment on function private.classification_write_sql(text, private.engine_state,
 
 -- One customer whose order statistics the caller brings (statistics 'given', scope 'one'): its
 -- classified row, the stored values beside the new ones, whether anything differs (changed_sql)
--- and, when the stage shown moves, the reason. It reads only; the organization's generated function
--- writes what differs, one narrow statement per kind of row, and skips the rest.
+-- and, when the stage shown moves, the reason. It reads only; the generated function runs the same
+-- classification as PL/pgSQL (classification_one_plpgsql, which takes its columns' types from
+-- this statement), writes what differs, one narrow statement per kind of row, and skips the rest.
 create function private.classification_one_sql(p_state private.engine_state)
 returns text
 language sql
@@ -1554,6 +1555,149 @@ $fn$;
 
 comment on function private.classification_one_sql(private.engine_state) is
   'The text of the read-only statement classifying one customer ($5[1]) with order statistics given in $7 -> ''given'': the classified row, is_changed and stage_reason.';
+
+
+-- The one-customer classification of classification_one_sql as PL/pgSQL, for the generated
+-- function's order path: the customer's row is read by one statement (the CTE base), and every
+-- later level's columns (d, k, x, r with its rc, ys, y1, y), whether the row changed (changed_sql)
+-- and the stage change's reason are assignments of the same expressions to variables of a block
+-- labelled z, each level's names (b.…, d.…, r.…, y.…) read as z.…. Each expression without a
+-- subquery is evaluated without starting a statement, where the six-level statement started a
+-- subquery scan per level and projected every column through each. The rules' day bounds, read in
+-- the statement by scalar subqueries evaluated once per statement, are plain expressions here (one
+-- row). The variables' types are those of the statement's columns, taken from a temporary table
+-- created from it without rows. Returns the block's declarations and its statements (parameters
+-- $1–$8 as classification_ctes); the statements leave the block when the customer is not found
+-- (o_scanned stays 0) and set z.is_changed; z.stage_reason is set only when the stage shown moves.
+create function private.classification_one_plpgsql(p_state private.engine_state, out o_declare text, out o_body text)
+language plpgsql
+volatile
+set search_path = ''
+as $fn$
+declare
+  ctes text := regexp_replace(private.classification_ctes('given', p_state, 'one'), '--[^\n]*', '', 'g');
+  chunk text;
+  level text;
+  body text;
+  list text;
+  lateral_list text;
+  base_body text;
+  assignments text := '';
+  computed text[] := '{}';
+  base_names text[] := '{}';
+  item text;
+  alias text;
+  expr text;
+  chars text[];
+  ch text;
+  depth integer;
+  quoted boolean;
+  current_item text;
+  items text[];
+  col record;
+  typed text;
+begin
+  foreach chunk in array regexp_split_to_array(ctes, '\n\),?[ \t]*(\n|$)') loop
+    level := substring(chunk from '^\s*([a-z0-9_]+) as \(');
+    continue when level is null;
+    body := substring(chunk from '^\s*[a-z0-9_]+ as \(\s*(.*)$');
+    if level = 'base' then
+      base_body := body;
+      continue;
+    end if;
+    -- select <level before>.*, <list> from <level before> [cross join lateral (select <list>) rc] offset 0
+    list := substring(body from '^select [a-z0-9_]+\.\*,(.*)$');
+    list := left(list, position(E'\n  from ' in list) - 1);
+    lateral_list := null;
+    if position('cross join lateral (' in body) > 0 then
+      lateral_list := substring(substring(body from position('cross join lateral (' in body) + 20)
+                                from '^\s*select\s+(.*)\n\s*\)\s*[a-z0-9_]+\s*(offset 0)?\s*$');
+    end if;
+    -- The items of the lists, split at the commas outside parentheses, brackets and quotes.
+    items := '{}';
+    foreach list in array array_remove(array[lateral_list, list], null) loop
+      chars := string_to_array(list, null);
+      depth := 0;
+      quoted := false;
+      current_item := '';
+      foreach ch in array chars loop
+        if quoted then
+          quoted := ch <> '''';
+        elsif ch = '''' then
+          quoted := true;
+        elsif ch in ('(', '[') then
+          depth := depth + 1;
+        elsif ch in (')', ']') then
+          depth := depth - 1;
+        elsif ch = ',' and depth = 0 then
+          items := items || btrim(current_item, E' \n\t');
+          current_item := '';
+          continue;
+        end if;
+        current_item := current_item || ch;
+      end loop;
+      items := items || btrim(current_item, E' \n\t');
+    end loop;
+    foreach item in array items loop
+      continue when item = '';
+      alias := substring(item from '\sas\s+([a-z0-9_]+)$');
+      if alias is null then
+        alias := substring(item from '\.([a-z0-9_]+)$');
+        expr := item;
+      else
+        expr := substring(item from '^(.*)\sas\s+[a-z0-9_]+$');
+      end if;
+      expr := regexp_replace(expr, '\m(b|d|k|x|r|rc|ys|y1|y)\.', 'z.', 'g');
+      -- A list of day bounds read once per statement is, for one row, the expression itself.
+      expr := regexp_replace(expr, '\(select (\(\$7 ->> ''[a-z_]+''\)::integer\[\])\)', '(\1)', 'g');
+      -- A tag rule compares the customer's tag names with its list of names (a non-empty JSON array
+      -- of strings, private.validate_rule) made an array by a subquery; here the same test on the
+      -- JSON list, so that the rules' slots are one expression without a statement of their own:
+      -- all of them (@>): the names as a JSON array contain the list; any (&&): the list holds one
+      -- of the names (?|).
+      expr := regexp_replace(expr, 'z\.tag_names @> array\(select jsonb_array_elements_text\((\$6 -> [0-9]+)\)\)',
+                             'to_jsonb(z.tag_names) @> (\1)', 'g');
+      expr := regexp_replace(expr, 'z\.tag_names && array\(select jsonb_array_elements_text\((\$6 -> [0-9]+)\)\)',
+                             '(\1) ?| z.tag_names', 'g');
+      continue when btrim(expr) = 'z.' || alias;
+      assignments := assignments || format(E'\n  z.%I := %s;', alias, expr);
+      computed := computed || alias;
+    end loop;
+  end loop;
+  if base_body is null or cardinality(computed) = 0 then
+    raise exception 'the classification''s levels were not found';
+  end if;
+
+  -- The types of the statement's columns.
+  execute 'create temporary table engine_one_columns on commit drop as '
+    || replace(replace(replace(replace(replace(replace(replace(replace(private.classification_one_sql(p_state),
+         '$1', 'null::uuid'), '$2', 'null::timestamptz'), '$3', 'null::uuid'), '$4', 'null::uuid'),
+         '$5', 'null::uuid[]'), '$6', 'null::jsonb'), '$7', 'null::jsonb'), '$8', 'false')
+    || ' with no data';
+  o_declare := '';
+  for col in
+    select a.attname::text as name, pg_catalog.format_type(a.atttypid, null) as type
+      from pg_catalog.pg_attribute a
+     where a.attrelid = 'pg_temp.engine_one_columns'::regclass and a.attnum > 0 and not a.attisdropped
+     order by a.attnum
+  loop
+    o_declare := o_declare || format(E'\n  %I %s;', col.name, col.type);
+    if not col.name = any (computed || array['is_changed', 'stage_reason']) then
+      base_names := base_names || col.name;
+    end if;
+  end loop;
+  drop table pg_temp.engine_one_columns;
+
+  o_body := format(E'select base.* into %s\n  from (%s) base;\n  if not found then\n    return;\n  end if;\n  o_scanned := 1;%s\n  z.is_changed := %s;\n  if z.old_effective_stage is distinct from z.new_effective_stage then\n    z.stage_reason := jsonb_strip_nulls(%s);\n  end if;',
+    (select string_agg('z.' || quote_ident(n), ', ' order by o) from unnest(base_names) with ordinality as u (n, o)),
+    base_body, assignments,
+    regexp_replace(private.changed_sql('given'), '\my\.', 'z.', 'g'),
+    private.stage_reason_sql());
+end;
+$fn$;
+
+comment on function private.classification_one_plpgsql(private.engine_state) is
+  'The one-customer classification (classification_one_sql) as the declarations and statements of a PL/pgSQL block labelled z: one statement reads the row, the levels are assignments of the same expressions.';
 
 
 -- Which segments a customer joined and left, told from the two segments digests alone (the XOR of
@@ -1647,8 +1791,11 @@ comment on function private.segments_digest_masks(bigint[]) is
 -- generic plan would evaluate them for every row.
 -- An order's customer (p_cfg -> 'given': its statistics updated from the order, see
 -- private.refresh_order_customer) goes through the leanest path: the classification of that one
--- row read-only (classification_one_sql), then only the writes something changed asks for: the
--- profile row, the memberships when the segments moved, the stage change when the stage did.
+-- row in PL/pgSQL (classification_one_plpgsql: its row read by one statement, the levels assigned
+-- to the variables of the block z), then only the writes something changed asks for: the
+-- profile row, the memberships when the segments moved, the stage change when the stage did. The
+-- block's variables bear the classification's column names, so its statements name every column
+-- by its table (an ON CONFLICT names its constraint).
 create function private.generate_engine_function(p_org uuid)
 returns text
 language plpgsql
@@ -1660,7 +1807,9 @@ declare
   state private.engine_state := private.engine_state_of(p_org);
   name text := 'engine_' || replace(p_org::text, '-', '');
   bodies text[] := '{}';
-  one_body text := private.classification_one_sql(state);
+  one record := private.classification_one_plpgsql(state);
+  one_declare text := one.o_declare;
+  one_body text := one.o_body;
   stats text;
   scope text;
   body text;
@@ -1707,7 +1856,6 @@ set search_path = ''
 set plan_cache_mode = force_generic_plan
 as $body$
 declare
-  one_row record;
   moved_digest bigint;
   decoded boolean;
   joined_ids uuid[];
@@ -1715,46 +1863,48 @@ declare
   written integer;
 begin
   if p_cfg ? 'given' then
-    %6$s
-      into one_row;
-    o_scanned := case when found then 1 else 0 end;
+    o_scanned := 0;
     o_written := 0;
     o_stage_changes := 0;
     o_memberships_written := 0;
     o_tag_ids := '{}';
-    if not found or not one_row.has_profile or not one_row.is_changed then
+    <<z>>
+    declare%12$s
+    begin
+    %6$s
+    if not z.has_profile or not z.is_changed then
       return;
     end if;
     -- The caller holds the profile's row lock: the figures read are still the row's.
     update public.customer_profiles p set
     %7$s
-     where p.org_id = p_org and p.customer_id = one_row.customer_id;
+     where p.org_id = p_org and p.customer_id = z.customer_id;
     o_written := 1;
-    if one_row.old_segments_digest is distinct from one_row.new_segments_digest then
+    if z.old_segments_digest is distinct from z.new_segments_digest then
       -- The segments that moved, from the two digests (private.segments_digest_masks): those of
       -- the new segments were joined, the others left. Their XOR checks the answer; a digest
       -- the constants cannot tell (a segment added since this function was generated) falls back
       -- to reading the customer's memberships.
-      moved_digest := coalesce(one_row.old_segments_digest, 0) # coalesce(one_row.new_segments_digest, 0);
-      select coalesce(bit_xor(s.hash), 0) = moved_digest,
-             coalesce(array_agg(s.id) filter (where s.id = any (one_row.new_segment_ids)), '{}'),
-             coalesce(array_agg(s.id) filter (where not s.id = any (one_row.new_segment_ids)), '{}')
+      moved_digest := coalesce(z.old_segments_digest, 0) # coalesce(z.new_segments_digest, 0);
+      select coalesce(bit_xor(sg.hash), 0) = moved_digest,
+             coalesce(array_agg(sg.id) filter (where sg.id = any (z.new_segment_ids)), '{}'),
+             coalesce(array_agg(sg.id) filter (where not sg.id = any (z.new_segment_ids)), '{}')
         into decoded, joined_ids, left_ids
-        from unnest(%9$L::uuid[], %10$L::bigint[], %11$L::bigint[]) as s (id, hash, mask)
-       where bit_count(int8send(moved_digest & s.mask)) %% 2 = 1;
+        from unnest(%9$L::uuid[], %10$L::bigint[], %11$L::bigint[]) as sg (id, hash, mask)
+       where bit_count(int8send(moved_digest & sg.mask)) %% 2 = 1;
       if decoded then
         o_memberships_written := 0;
         if cardinality(left_ids) > 0 then
           delete from public.segment_memberships m
-           where m.segment_id = any (left_ids) and m.customer_id = one_row.customer_id and m.org_id = p_org;
+           where m.segment_id = any (left_ids) and m.customer_id = z.customer_id and m.org_id = p_org;
           get diagnostics written = row_count;
           o_memberships_written := written;
         end if;
         if cardinality(joined_ids) > 0 then
           insert into public.segment_memberships (org_id, segment_id, customer_id)
-          select p_org, j.segment_id, one_row.customer_id
+          select p_org, j.segment_id, z.customer_id
             from unnest(joined_ids) as j (segment_id)
-          on conflict (segment_id, customer_id) do nothing;
+          on conflict on constraint segment_memberships_pkey do nothing;
           get diagnostics written = row_count;
           o_memberships_written := o_memberships_written + written;
         end if;
@@ -1763,17 +1913,17 @@ begin
         -- neither deleted nor offered to the insert again (each would cost an index probe).
         with held as (
           select m.segment_id from public.segment_memberships m
-           where m.org_id = p_org and m.customer_id = one_row.customer_id
+           where m.org_id = p_org and m.customer_id = z.customer_id
         ), left_segments as (
           delete from public.segment_memberships m
-           where m.org_id = p_org and m.customer_id = one_row.customer_id and not m.segment_id = any (one_row.new_segment_ids)
+           where m.org_id = p_org and m.customer_id = z.customer_id and not m.segment_id = any (z.new_segment_ids)
           returning 1
         ), joined_segments as (
           insert into public.segment_memberships (org_id, segment_id, customer_id)
-          select p_org, s.segment_id, one_row.customer_id
-            from unnest(one_row.new_segment_ids) as s (segment_id)
-           where s.segment_id <> all (array(select h.segment_id from held h))
-          on conflict (segment_id, customer_id) do nothing
+          select p_org, sg.segment_id, z.customer_id
+            from unnest(z.new_segment_ids) as sg (segment_id)
+           where sg.segment_id <> all (array(select h.segment_id from held h))
+          on conflict on constraint segment_memberships_pkey do nothing
           returning 1
         )
         select (select count(*) from left_segments)::integer + (select count(*) from joined_segments)::integer
@@ -1784,18 +1934,19 @@ begin
       -- changes) or the customer still wears a rule tag; otherwise private.sync_rule_tags would
       -- find nothing to do.
       if %8$s or exists (select 1 from public.customer_tags ct
-                          where ct.org_id = p_org and ct.customer_id = one_row.customer_id and ct.source = 'rule') then
-        o_tag_ids := array[one_row.customer_id];
+                          where ct.org_id = p_org and ct.customer_id = z.customer_id and ct.source = 'rule') then
+        o_tag_ids := array[z.customer_id];
       end if;
     end if;
-    if one_row.old_effective_stage is not null and one_row.old_effective_stage is distinct from one_row.new_effective_stage then
+    if z.old_effective_stage is not null and z.old_effective_stage is distinct from z.new_effective_stage then
       insert into public.stage_changes (org_id, customer_id, from_stage, to_stage, changed_at, source, reason)
-      values (p_org, one_row.customer_id, one_row.old_effective_stage, one_row.new_effective_stage, p_now, 'computed',
-              coalesce(one_row.stage_reason, '{}'::jsonb)
-              || jsonb_strip_nulls(jsonb_build_object('days_since_last_order', one_row.d_last)));
+      values (p_org, z.customer_id, z.old_effective_stage, z.new_effective_stage, p_now, 'computed',
+              coalesce(z.stage_reason, '{}'::jsonb)
+              || jsonb_strip_nulls(jsonb_build_object('days_since_last_order', z.d_last)));
       o_stage_changes := 1;
     end if;
     return;
+    end z;
   end if;
   if cardinality(p_ids) = 1 then
     if p_recount then
@@ -1810,10 +1961,11 @@ begin
   end if;
 end;
 $body$
-$ddl$, name, bodies[1], bodies[2], bodies[3], bodies[4], one_body, private.profile_set_sql('one_row', 'p_now'),
+$ddl$, name, bodies[1], bodies[2], bodies[3], bodies[4], one_body, private.profile_set_sql('z', 'p_now'),
     case when private.segments_carry_tags(p_org) then 'true' else 'false' end,
     coalesce(segment_ids, '{}'), coalesce(segment_hashes, '{}'),
-    coalesce(private.segments_digest_masks(segment_hashes), array_fill(0::bigint, array[coalesce(cardinality(segment_ids), 0)])));
+    coalesce(private.segments_digest_masks(segment_hashes), array_fill(0::bigint, array[coalesce(cardinality(segment_ids), 0)])),
+    one_declare);
   execute format('comment on function private.%I(uuid, timestamptz, uuid[], jsonb, jsonb, boolean) is %L', name,
     'Generated by private.generate_engine_function for organization ' || p_org
     || ': classifies a list of its customers with its compiled segment rules (see private.apply_classification).');
@@ -2088,11 +2240,14 @@ begin
   if p_removed_at is null and p_added_at is null then
     return;
   end if;
-  -- The row lock first, as refresh_customers takes it: the figures read stay the row's.
-  select p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at, p.referral_count into stats
+  -- The row lock first, as refresh_customers takes it: the figures read stay the row's. Whether the
+  -- organization has cut points yet comes with it (one statement).
+  select p.order_count, p.net_spend, p.first_order_at, p.last_order_at, p.previous_order_at, p.referral_count,
+         exists (select 1 from public.cut_points cp where cp.org_id = p_org and cp.buyers > 0) as has_cuts
+    into stats
     from public.customer_profiles p
    where p.org_id = p_org and p.customer_id = p_customer
-     for update;
+     for update of p;
   if not found
      or coalesce(current_setting('portrait.defer_classification', true), '') in ('on', 'true', '1')
      or coalesce(current_setting('portrait.bulk', true), '') = 'on'
@@ -2100,7 +2255,7 @@ begin
      or (p_removed_at is not null and p_added_at is null
          and (stats.order_count <= 1 or p_removed_at = stats.first_order_at or p_removed_at = stats.last_order_at
               or p_removed_at = stats.previous_order_at))
-     or not exists (select 1 from public.cut_points cp where cp.org_id = p_org and cp.buyers > 0) then
+     or not stats.has_cuts then
     perform private.refresh_customers(p_org, array[p_customer], true);
     return;
   end if;
@@ -2303,6 +2458,7 @@ revoke all on function private.classification_scan_sql(private.engine_state, tex
 revoke all on function private.run_classification_scan(text, uuid, timestamptz, jsonb, jsonb, boolean) from public;
 revoke all on function private.classification_write_sql(text, private.engine_state, text) from public;
 revoke all on function private.classification_one_sql(private.engine_state) from public;
+revoke all on function private.classification_one_plpgsql(private.engine_state) from public;
 revoke all on function private.segments_digest_masks(bigint[]) from public;
 revoke all on function private.generate_engine_function(uuid) from public;
 revoke all on function private.segments_carry_tags(uuid) from public;

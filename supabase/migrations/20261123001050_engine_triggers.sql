@@ -20,10 +20,13 @@ set search_path = ''
 as $$
 declare
   batch record;
+  first_row record;
   one public.orders;
 begin
-  if (select count(*) from new_rows) = 1 then
-    select * into one from new_rows;
+  -- The first row and the statement's row count, in one read of the transition table.
+  select n as row_, count(*) over () as rows_ into first_row from new_rows n limit 1;
+  if first_row.rows_ = 1 then
+    one := first_row.row_;
     if one.status = 'paid' then
       perform private.refresh_order_customer(one.org_id, one.customer_id, null, null,
                                              one.ordered_at, one.total - one.refunded_amount);
@@ -102,10 +105,12 @@ set search_path = ''
 as $$
 declare
   batch record;
+  first_row record;
   one public.orders;
 begin
-  if (select count(*) from old_rows) = 1 then
-    select * into one from old_rows;
+  select o as row_, count(*) over () as rows_ into first_row from old_rows o limit 1;
+  if first_row.rows_ = 1 then
+    one := first_row.row_;
     if one.status = 'paid' then
       perform private.refresh_order_customer(one.org_id, one.customer_id, one.ordered_at,
                                              one.total - one.refunded_amount, null, null);

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { segmentRules } from '../bench/dataset.ts';
 import { statsFromOrders, type OrderFact } from '../oracle/engine.ts';
 import { freshDb, type TestDb } from './harness.ts';
 
@@ -332,6 +333,64 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('visit' as const), customer: customerArb, days: fc.nat(200), score: fc.nat(10) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteVisits' as const), customer: customerArb }) },
 );
+
+describe("an order's customer", () => {
+  it('is classified as a full classification classifies it, under the benchmark\'s rules on every kind of field', async () => {
+    const { org, ids } = await newOrg(48);
+    const countries = ['US', 'CA', 'CN', 'DE', null];
+    const industries = ['Retail', 'Software', null];
+    for (const [i, id] of ids.entries()) {
+      await sql(
+        `update public.customers set country = $2, industry = $3, is_partner = $4, created_at = $5, referred_by = $6,
+                is_valid = $7, invalid_reason = $8 where id = $1`,
+        [id, countries[i % 5], industries[i % 3], i % 4 === 0, ago((i * 37) % 400), i % 6 === 5 ? ids[i - 1] : null,
+         i % 11 !== 7, i % 11 === 7 ? 'bounced' : null],
+      );
+    }
+    const tags: string[] = [];
+    for (let n = 1; n <= 5; n++) {
+      const [row] = await sql<{ id: string }>(`insert into public.tags (org_id, name, created_by) values ($1, $2, null) returning id`, [org, `Tag 0${n}`]);
+      tags.push(row!.id);
+    }
+    for (const [i, id] of ids.entries()) {
+      for (const [n, tag] of tags.entries()) {
+        if ((i + n) % 3 === 0 || (n >= 3 && i % 2 === 0)) {
+          await sql(`insert into public.customer_tags (org_id, customer_id, tag_id, source, added_by) values ($1, $2, $3, 'manual', null)`, [org, id, tag]);
+        }
+      }
+      if (i % 5 === 1) {
+        await sql(`insert into public.events (org_id, customer_id, kind, occurred_at, recorded_by) values ($1, $2, 'visit', $3, null)`, [org, id, ago(i % 30)]);
+      }
+      // Two thirds buy, at ages and amounts spread over every window and cut point.
+      for (let k = 0; k < (i % 3) * 2 + (i % 7 === 0 ? 4 : 0); k++) {
+        await insertOrder(org, id, { at: ago(((i * 13 + k * 29) % 500) + 1), total: 20 + ((i * 17 + k * 41) % 400) });
+      }
+    }
+    const segmentIds: string[] = [];
+    for (const [index, rule] of segmentRules().entries()) {
+      const resolved = JSON.stringify(rule).replace(/"\$segment(\d+)"/g, (_, n: string) => JSON.stringify(segmentIds[Number(n)]));
+      const [row] = await sql<{ id: string }>(`insert into public.segments (org_id, name, rule) values ($1, $2, $3::jsonb) returning id`, [org, `Segment ${index + 1}`, resolved]);
+      segmentIds.push(row!.id);
+    }
+    await fullRun(org);
+    await profilesMatchClassification(org);
+
+    // One order per statement: each customer through the per-order path (a new order, a refund,
+    // a status change, an order deleted), against the cut points of the full run.
+    for (const [i, id] of ids.entries()) {
+      const order = await insertOrder(org, id, { at: ago(i % 4 === 0 ? 0 : (i * 7) % 200), total: 5 + ((i * 53) % 900) });
+      if (i % 3 === 1) await sql(`update public.orders set refunded_amount = total / 2 where id = $1`, [order]);
+      if (i % 5 === 2) await sql(`update public.orders set status = 'cancelled' where id = $1`, [order]);
+      if (i % 7 === 3) await sql(`delete from public.orders where id = $1`, [order]);
+    }
+    const [moved] = await sql<{ n: number }>(
+      `select count(*)::integer as n from public.stage_changes where org_id = $1 and source = 'computed' and changed_at = $2`,
+      [org, NOW],
+    );
+    expect(moved!.n).toBeGreaterThan(0);
+    await profilesMatchClassification(org);
+  });
+});
 
 interface ModelOrder extends OrderFact {
   id: string;
