@@ -788,10 +788,13 @@ revoke all on function private.import_resolve_references(text) from public;
 -- into a work table (duplicates inside the file then found by a hashed count, and only those
 -- rows updated), and their customers resolved once per distinct reference
 -- (pg_temp.import_reference_work). An organization that has no orders of the file's sources yet
--- (the first import) gets a plain insert sorted like the orders' unique index (org_id, source,
--- external_id), with ids that grow in the same order (appended to the primary key, not
--- scattered over it); otherwise, or when a concurrent writer added one of the same orders
--- meanwhile, an upsert that tells new, changed and unchanged orders apart.
+-- (the first import) gets a plain insert sorted like the orders' index of a customer's orders
+-- (org_id, customer_id, ordered_at desc: that index and the pending orders' one are filled in
+-- their order, not at random places; the insert takes a quarter less CPU than one sorted by the
+-- unique key (org_id, source, external_id), whose entries then go to random places instead),
+-- with ids that grow in the same order (appended to the primary key, not scattered over it);
+-- otherwise, or when a concurrent writer added one of the same orders meanwhile, an upsert that
+-- tells new, changed and unchanged orders apart.
 create function private.import_apply_orders(p_ids bigint[], p_held_org uuid default null, p_part boolean default false)
 returns void
 language plpgsql
@@ -1022,12 +1025,12 @@ begin
       -- Its sort of millions of rows in memory, not merged from disk.
       perform set_config('work_mem', '1GB', true);
       insert into public.orders (id, org_id, customer_id, source, external_id, ordered_at, total, refunded_amount, currency, status)
-      select (id_prefix || lpad(to_hex(row_number() over (order by w.org_id, w.source_, w.order_in)), 10, '0'))::uuid,
+      select (id_prefix || lpad(to_hex(row_number() over (order by w.org_id, r.customer_id, w.ordered_ desc, w.id)), 10, '0'))::uuid,
              w.org_id, r.customer_id, w.source_, w.order_in, w.ordered_, w.total_, w.refunded_, w.currency_, w.status_
         from pg_temp.import_order_work w
         join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
        where w.error is null and r.customer_id is not null
-       order by w.org_id, w.source_, w.order_in;
+       order by w.org_id, r.customer_id, w.ordered_ desc, w.id;
       perform set_config('work_mem', '256MB', true);
       inserted := true;
     exception when unique_violation then
