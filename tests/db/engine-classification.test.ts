@@ -5,13 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atEngineTime, freshDb, type TestDb } from './harness.ts';
-
-const NOW = '2026-06-01T12:00:00.000Z';
-const nowMs = Date.parse(NOW);
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-/** The moment `days` days (and `hours` hours) before now. */
-const ago = (days: number, hours = 0) => new Date(nowMs - days * DAY - hours * HOUR).toISOString();
+import { NOW, ago } from './engine-clock.ts';
 
 let t: TestDb;
 beforeAll(async () => {

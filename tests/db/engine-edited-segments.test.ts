@@ -6,11 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atEngineTime, freshDb, type TestDb } from './harness.ts';
-
-const NOW = '2026-06-01T12:00:00.000Z';
-const nowMs = Date.parse(NOW);
-const DAY = 86_400_000;
-const ago = (days: number) => new Date(nowMs - days * DAY).toISOString();
+import { NOW, ago } from './engine-clock.ts';
 
 let t: TestDb;
 beforeAll(async () => {

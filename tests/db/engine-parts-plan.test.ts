@@ -9,8 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './harness.ts';
 import { nodes, type PlanNode } from './plans.ts';
-
-const NOW = '2026-06-01T12:00:00.000Z';
+import { NOW } from './engine-clock.ts';
 
 describe.runIf(process.env.DATABASE_URL)('the parts of a run over everyone', () => {
   let t: TestDb;

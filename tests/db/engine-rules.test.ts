@@ -20,13 +20,9 @@ import {
 } from '../../shared/rules.ts';
 import { segmentMatches, type RuleRow } from '../oracle/rules.ts';
 import { atEngineTime, freshDb, type TestDb } from './harness.ts';
+import { NOW, ago } from './engine-clock.ts';
 
 const runs = (n: number) => n * Math.max(1, Number(process.env.PROPERTY_RUNS ?? 1));
-
-const NOW = '2026-06-01T12:00:00.000Z';
-const nowMs = Date.parse(NOW);
-const DAY = 86_400_000;
-const ago = (days: number) => new Date(nowMs - days * DAY).toISOString();
 
 let t: TestDb;
 beforeAll(async () => {

@@ -5,12 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atEngineTime, asRole, freshDb, type TestDb } from './harness.ts';
-
-const NOW = '2026-06-01T12:00:00.000Z';
-const nowMs = Date.parse(NOW);
-const DAY = 86_400_000;
-const at = (offsetDays: number) => new Date(nowMs + offsetDays * DAY).toISOString();
-const ago = (days: number) => at(-days);
+import { NOW, nowMs, DAY, at, ago } from './engine-clock.ts';
 
 let t: TestDb;
 beforeAll(async () => {

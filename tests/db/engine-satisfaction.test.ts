@@ -9,14 +9,9 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atEngineTime, freshDb, type TestDb } from './harness.ts';
+import { NOW, nowMs, DAY, ago } from './engine-clock.ts';
 
 const runs = (n: number) => n * Math.max(1, Number(process.env.PROPERTY_RUNS ?? 1));
-
-const NOW = '2026-06-01T12:00:00.000Z';
-const nowMs = Date.parse(NOW);
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const ago = (days: number, hours = 0) => new Date(nowMs - days * DAY - hours * HOUR).toISOString();
 
 let t: TestDb;
 beforeAll(async () => {

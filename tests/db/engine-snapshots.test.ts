@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, lifecycleStage, statsFromOrders, type OrderFact } from '../oracle/engine.ts';
 import { LIFECYCLE_STAGES, type LifecycleStage } from '../../shared/rules.ts';
 import { atEngineTime, freshDb, type TestDb } from './harness.ts';
-
-const NOW = '2026-06-01T12:00:00.000Z';
+import { NOW } from './engine-clock.ts';
 
 let t: TestDb;
 beforeAll(async () => {

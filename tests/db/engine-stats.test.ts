@@ -13,14 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { segmentRules } from '../bench/dataset.ts';
 import { statsFromOrders, type OrderFact } from '../oracle/engine.ts';
 import { freshDb, type TestDb } from './harness.ts';
+import { NOW, nowMs, DAY, ago } from './engine-clock.ts';
 
 /** PROPERTY_RUNS=20 searches twenty times longer. */
 const runs = (n: number) => n * Math.max(1, Number(process.env.PROPERTY_RUNS ?? 1));
-
-const NOW = '2026-06-01T12:00:00.000Z';
-const nowMs = Date.parse(NOW);
-const DAY = 86_400_000;
-const ago = (days: number) => new Date(nowMs - days * DAY).toISOString();
 
 let t: TestDb;
 beforeAll(async () => {
