@@ -1504,7 +1504,9 @@ revoke all on function private.classification_scan_part(text, uuid, timestamptz,
 -- Runs the one-pass statement of a run over everyone (classification_scan_sql, with its
 -- parameters) in private.scan_parts(p_org) parts, or as one statement when that is 1. Through RETURN
 -- QUERY, which lets the planner use a parallel plan: PL/pgSQL's EXECUTE … INTO asks for at most
--- two rows, and a statement run with a row limit never runs in parallel.
+-- two rows, and a statement run with a row limit never runs in parallel. Its statements are
+-- compiled by JIT without LLVM's optimising and inlining passes (supabase/README.md "JIT"); the
+-- parallel workers take the leader's settings.
 create function private.run_classification_scan(
   p_sql text, p_org uuid, p_now timestamptz, p_values jsonb, p_cfg jsonb, p_force boolean)
 returns table (scanned integer, changed_ids uuid[], stage_counts bigint[], stage_revenue numeric[], segment_counts bigint[],
@@ -1512,6 +1514,10 @@ returns table (scanned integer, changed_ids uuid[], stage_counts bigint[], stage
 language plpgsql
 stable
 set search_path = ''
+set jit = on
+set jit_above_cost = 100000
+set jit_optimize_above_cost = -1
+set jit_inline_above_cost = -1
 as $$
 declare
   parts integer := private.scan_parts(p_org);
@@ -2330,10 +2336,13 @@ language plpgsql
 stable
 set search_path = ''
 set work_mem = '64MB'
--- JIT compilation costs the one-pass statements more than it saves (seconds of compiling the
--- classification's many expressions at a million customers); the read-only classification is
--- measured against the full run under the same setting.
-set jit = off
+-- The same JIT settings as the pass of a run over everyone (private.run_classification_scan;
+-- supabase/README.md "JIT"): the read-only classification is measured against the full run under
+-- the same settings.
+set jit = on
+set jit_above_cost = 100000
+set jit_optimize_above_cost = -1
+set jit_inline_above_cost = -1
 as $$
 declare
   state private.engine_state := private.engine_state_of(p_org);

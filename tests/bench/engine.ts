@@ -68,8 +68,9 @@ export async function recompute(db: pg.Client, org: string, kind: 'full' | 'dirt
 /**
  * What bounds a full run: one set-based pass that reads every profile joined to its customer,
  * recomputes stage, R, F, M and tier against the stored cut points and settings, and counts the
- * rows that differ from the stored values (parallel plan, no JIT). The engine's full run does this
- * and more (segments, referrals, next transition, snapshot figures); the ratio says how close.
+ * rows that differ from the stored values (parallel plan, under the JIT settings the engine's pass
+ * runs with, read from private.run_classification_scan). The engine's full run does this and more
+ * (segments, referrals, next transition, snapshot figures); the ratio says how close.
  */
 export async function boundPass(db: pg.Client, org: string): Promise<number> {
   const { rows } = await db.query<{ c: Record<string, number | null> }>(
@@ -90,7 +91,13 @@ export async function boundPass(db: pg.Client, org: string): Promise<number> {
   const days = (col: string) => `floor(date_part('epoch', now() - ${col}) / 86400)::integer`;
   await db.query('begin');
   try {
-    await db.query(`set local jit = off`);
+    const { rows: settings } = await db.query<{ name: string; value: string }>(
+      `select split_part(c, '=', 1) as name, substr(c, strpos(c, '=') + 1) as value
+         from pg_proc p cross join lateral unnest(p.proconfig) as c
+        where p.oid = 'private.run_classification_scan'::regproc and c like 'jit%'`,
+    );
+    if (settings.length === 0) throw new Error('private.run_classification_scan sets no JIT settings');
+    for (const s of settings) await db.query(`select set_config($1, $2, true)`, [s.name, s.value]);
     const t = await timeMs(() =>
       db.query(
         `select count(*) filter (where (p.lifecycle_stage, p.r_score, p.f_score, p.m_score, p.value_tier)
