@@ -76,8 +76,9 @@ grant all on table private.run_pending to service_role;
 
 
 -- The next p_limit customers a run still has to write (private.run_pending, in id order), taken
--- off the list. Taken by the pending index (= any: a semi-join with the list can turn into a loop
--- over both).
+-- off the list. They are the run's first pending ids, so they go by one range of the pending
+-- index, whatever plan is cached (supabase/README.md "Queues and cached plans"); a run's list is
+-- written by its first chunk, before any is taken.
 create function private.take_pending(p_run bigint, p_limit integer)
 returns uuid[]
 language plpgsql
@@ -91,7 +92,7 @@ declare
      order by rp.customer_id
      limit p_limit);
 begin
-  delete from private.run_pending rp where rp.run_id = p_run and rp.customer_id = any (ids);
+  delete from private.run_pending rp where rp.run_id = p_run and rp.customer_id <= ids[cardinality(ids)];
   return ids;
 end;
 $$;
@@ -448,8 +449,11 @@ begin
         -- 20,300 due, the write 2.6 s with sequential scans, 2.1 s with the probes).
         result := private.apply_classification(p_org, run.as_of, null, null, ids,
                                                case when scope = 'queue' then 'orders' else 'stored' end, false, false);
-        delete from private.dirty_customers dc
-         where dc.org_id = p_org and dc.customer_id = any (ids) and dc.queued_at <= chunk_started;
+        -- Planned with the chunk's list, never a cached generic plan (supabase/README.md "Queues
+        -- and cached plans"): the queue is analyzed while nearly empty.
+        execute 'delete from private.dirty_customers dc
+                  where dc.org_id = $1 and dc.customer_id = any ($2) and dc.queued_at <= $3'
+          using p_org, ids, chunk_started;
       else
         result := jsonb_build_object('scanned', 0, 'changed', 0, 'rows_written', 0, 'profiles_written', 0,
                                      'stage_changes', 0, 'tags_added', 0, 'tags_removed', 0);
