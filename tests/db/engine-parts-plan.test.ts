@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './harness.ts';
-import { nodes, type PlanNode } from './plans.ts';
+import { explainSettings, loggedPlans, nodes, type PlanNode } from './plans.ts';
 import { NOW } from './engine-clock.ts';
 
 describe.runIf(process.env.DATABASE_URL)('the parts of a run over everyone', () => {
@@ -38,11 +38,7 @@ describe.runIf(process.env.DATABASE_URL)('the parts of a run over everyone', () 
     client.on('notice', listen);
     await client.query('begin');
     try {
-      await client.query(`load 'auto_explain';
-        set local auto_explain.log_min_duration = 0;
-        set local auto_explain.log_nested_statements = on;
-        set local auto_explain.log_format = json;
-        set local auto_explain.log_level = notice;
+      await client.query(`${explainSettings(false)}
         select set_config('portrait.engine_now', '${NOW}', true);
         set local max_parallel_workers_per_gather = ${workers};
         set local portrait.customers_per_part = '${customersPerPart}';`);
@@ -52,9 +48,7 @@ describe.runIf(process.env.DATABASE_URL)('the parts of a run over everyone', () 
       await client.query('rollback');
       client.off('notice', listen);
     }
-    return notices
-      .filter((m) => m.includes('plan:') && m.includes('{'))
-      .map((m) => JSON.parse(m.slice(m.indexOf('{'))) as { 'Query Text': string; Plan: PlanNode })
+    return loggedPlans(notices)
       .filter((p) => nodes(p.Plan).some((n) => functionName(n) === part))
       .map((p) => p.Plan);
   }

@@ -6,12 +6,13 @@
 // cached plans" says: the pending customers by one range of the pending index, reading no row it
 // does not delete; the dirty queue by a statement planned with the chunk's list as a constant,
 // never as a parameter. On native Postgres (the plans come from auto_explain, statements inside
-// functions included, as in engine-parts-plan.test.ts).
+// functions included: tests/db/plans.ts).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './harness.ts';
 import { NOW } from './engine-clock.ts';
+import { explainSettings, loggedPlans } from './plans.ts';
 
 describe.runIf(process.env.DATABASE_URL)("a run's queues under cached generic plans", () => {
   let t: TestDb;
@@ -39,9 +40,7 @@ describe.runIf(process.env.DATABASE_URL)("a run's queues under cached generic pl
   async function plansOf(sql: string, params: unknown[], statement: string): Promise<{ rows: Record<string, unknown>[]; plans: string[] }> {
     notices.length = 0;
     const result = await client.query(sql, params);
-    const plans = notices
-      .filter((m) => m.includes('plan:') && m.includes('{'))
-      .map((m) => JSON.parse(m.slice(m.indexOf('{'))) as { 'Query Text': string; Plan: unknown })
+    const plans = loggedPlans(notices)
       .filter((p) => p['Query Text'].trim().startsWith(statement))
       .map((p) => JSON.stringify(p.Plan));
     return { rows: result.rows, plans };
@@ -50,13 +49,7 @@ describe.runIf(process.env.DATABASE_URL)("a run's queues under cached generic pl
   async function inGenericSession<T>(fn: () => Promise<T>): Promise<T> {
     await client.query('begin');
     try {
-      await client.query(`load 'auto_explain';
-        set local auto_explain.log_min_duration = 0;
-        set local auto_explain.log_nested_statements = on;
-        set local auto_explain.log_format = json;
-        set local auto_explain.log_level = notice;
-        set local auto_explain.log_analyze = on;
-        set local auto_explain.log_timing = off;
+      await client.query(`${explainSettings(true)}
         select set_config('portrait.engine_now', '${NOW}', true);
         set local plan_cache_mode = force_generic_plan;`);
       return await fn();

@@ -22,7 +22,7 @@ export interface PlanNode {
   Plans?: PlanNode[];
 }
 
-interface LoggedPlan {
+export interface LoggedPlan {
   'Query Text': string;
   Plan: PlanNode;
 }
@@ -34,7 +34,8 @@ export interface PlanSession {
   close(): Promise<void>;
 }
 
-const explainSettings = (analyze: boolean) => `
+/** auto_explain's settings for a transaction: every statement's plan, nested ones too, in JSON as a notice. */
+export const explainSettings = (analyze: boolean) => `
   load 'auto_explain';
   set auto_explain.log_min_duration = 0;
   set auto_explain.log_nested_statements = on;
@@ -47,7 +48,10 @@ function planFromNotice(message: string): LoggedPlan | null {
   return message.includes('plan:') && start >= 0 ? (JSON.parse(message.slice(start)) as LoggedPlan) : null;
 }
 
-const plansOf = (notices: string[]) => notices.map(planFromNotice).filter((p) => p !== null).map((p) => p.Plan);
+/** The plans auto_explain sent as notices, with their statements' text. */
+export const loggedPlans = (notices: string[]) => notices.map(planFromNotice).filter((p) => p !== null);
+
+const plansOf = (notices: string[]) => loggedPlans(notices).map((p) => p.Plan);
 
 const asStaff = () =>
   `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '${JSON.stringify({ role: 'authenticated', ...claimsOf('staff') })}', true)`;
