@@ -10,6 +10,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { fromUrl, withDatabase } from '../../supabase/local/db.ts';
 import { migrate } from '../../supabase/local/migrate.ts';
+import { serverDescription } from './report.ts';
 
 const ORG = '00000000-0000-4000-8000-00000000b001';
 
@@ -71,6 +72,7 @@ export interface ImportBenchResult {
   buyers: number;
   snapshotDays: number;
   loadAverage: number[];
+  server: string;
 }
 
 export async function runImportBench(serverUrl: string, options: { customers?: number; orders?: number; keep?: boolean } = {}) {
@@ -105,6 +107,7 @@ export async function runImportBench(serverUrl: string, options: { customers?: n
       `select (select count(*) from public.customer_profiles p where p.org_id = $1 and p.order_count > 0) as buyers,
               (select count(*) from public.stage_snapshots s where s.org_id = $1) as days,
               (select buyers from public.cut_points c where c.org_id = $1) as cut`, [ORG]);
+    const server = await serverDescription((sql) => db.query(sql));
     const engineSeconds = summary.refresh.engine_ms / 1000;
     const result: ImportBenchResult = {
       customers, orders, totalSeconds,
@@ -112,9 +115,9 @@ export async function runImportBench(serverUrl: string, options: { customers?: n
       engineSeconds,
       ordersPerSecond: orders / (summary.loadSeconds + summary.applySeconds),
       engineShare: engineSeconds / totalSeconds,
-      buyers: Number(check!.buyers), snapshotDays: Number(check!.days), loadAverage: os.loadavg(),
+      buyers: Number(check!.buyers), snapshotDays: Number(check!.days), loadAverage: os.loadavg(), server,
     };
-    console.log(`\nImport of ${customers} customers + ${orders} orders through npm run import (native Postgres)`);
+    console.log(`\nImport of ${customers} customers + ${orders} orders through npm run import (${server})`);
     console.log(`  load (COPY)            ${summary.loadSeconds.toFixed(1)} s`);
     console.log(`  resolve (import_apply) ${summary.applySeconds.toFixed(1)} s`);
     console.log(`  orders/s (load+resolve) ${Math.round(result.ordersPerSecond)}   budget ≥ 50000: ${result.ordersPerSecond >= 50_000 ? 'holds' : 'MISSED'}`);

@@ -25,6 +25,18 @@ export function machineInfo<Extra extends Record<string, unknown>>(extra: Extra)
   };
 }
 
+/**
+ * The native server as the benchmark's machine line names it: its version and the memory settings
+ * the engine's random reads depend on most (README.md "How far one project goes").
+ */
+export async function serverDescription(query: (sql: string) => Promise<{ rows: Array<Record<string, string>> }>): Promise<string> {
+  const { rows: [s] } = await query(
+    `select current_setting('server_version') as version, current_setting('shared_buffers') as shared_buffers,
+            current_setting('max_wal_size') as max_wal_size`,
+  );
+  return `native Postgres ${s!.version}, shared_buffers ${s!.shared_buffers}, max_wal_size ${s!.max_wal_size}`;
+}
+
 /** Prints the heading and the table; writes the JSON when `json` names a file. */
 export async function report(
   heading: string,

@@ -27,7 +27,7 @@ import { fromUrl, withDatabase } from '../../supabase/local/db.ts';
 import { startStack } from '../../supabase/local/stack.ts';
 import { measureApiOverhead } from './api-overhead.ts';
 import { chartSvg, type Series } from './chart.ts';
-import { machineInfo, report, type Result } from './report.ts';
+import { machineInfo, report, serverDescription, type Result } from './report.ts';
 import { loadOrganizations, type OrgSpec } from './dataset.ts';
 import {
   bareInsertCpuMs,
@@ -182,7 +182,7 @@ async function countDataset(db: ReturnType<typeof client>, org: string) {
 
 const chartSeries: Series[] = [];
 const stack = await startStack({ databaseUrl: scratch?.url, apiPort: 0, dbPort: 0, functions: false, scheduler: false, bcryptCost: 4 });
-let postgresVersion = '';
+let server = '';
 try {
   const overhead = await measureApiOverhead(stack, calls);
   add(`rpc_${overhead.rpc}_direct_sql_median`, overhead.direct.median, 'ms');
@@ -197,7 +197,7 @@ try {
   } else {
     const db = client(scratch.url);
     await db.connect();
-    postgresVersion = (await db.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v;
+    server = await serverDescription((sql) => db.query(sql));
 
     // The data: the organization of the scale, and smaller ones for the chart.
     const specs: OrgSpec[] = [
@@ -399,7 +399,7 @@ try {
 }
 if (loadOnly) process.exit(0);
 
-const machine = machineInfo({ database: scratch ? `native Postgres ${postgresVersion} (DATABASE_URL)` : 'embedded PGlite' });
+const machine = machineInfo({ database: scratch ? `${server} (DATABASE_URL)` : 'embedded PGlite' });
 await report(
   `Portrait benchmark · scale ${args.scale} · ${machine.database} · ${((Date.now() - started) / 1000).toFixed(0)} s`,
   machine,
