@@ -370,7 +370,9 @@ export interface ImportSummary {
  * once, each holding one part of its rows (FilePart), and each resolves its part
  * (public.import_apply_held, one transaction per part: it parses its rows while the customers
  * resolve, and finds its customers once they are committed); then the orders' customers are
- * recounted once (public.import_recount). A part that fails leaves nothing of its rows written;
+ * recounted once (public.import_recount), while one of those sessions backfills the stage history
+ * (private.import_refresh_history) and this one then runs the engine (private.import_refresh_engine):
+ * the two halves of public.refresh_after_import. A part that fails leaves nothing of its rows written;
  * the others are kept and the error names the part. `connect` opens the other sessions (jobs > 1,
  * COPY only); with one job this session holds the orders too.
  */
@@ -412,6 +414,12 @@ export async function importFiles(
   const loaded: LoadedFile[] = [];
   let loadSeconds: number;
   let applySeconds: number;
+  // The stage history, in a session of the orders once they are written, side by side with the
+  // recount and the engine's run in this one (they read and write different things:
+  // private.import_refresh_history in supabase/migrations).
+  type Refresh = NonNullable<ImportSummary['refresh']>;
+  let history: Promise<Pick<Refresh, 'history_ms' | 'history_days'>> | null = null;
+  let historySession: pg.Client | null = null;
   try {
     // Orders files by COPY go to the sessions' held rows.
     const kinds = await Promise.all(options.files.map((file) => kindOfFile(file, options.kind)));
@@ -531,24 +539,49 @@ export async function importFiles(
             ' (the portraits were not refreshed)',
         );
       }
+      if (options.refresh !== false && sessions[0] !== client) {
+        historySession = sessions[0]!;
+        history = historySession
+          .query<{ r: Pick<Refresh, 'history_ms' | 'history_days'> }>('select private.import_refresh_history($1) as r', [options.org])
+          .then(({ rows }) => rows[0]!.r);
+        history.catch(() => undefined);
+      }
       // Their customers recounted once, seeing every part.
       await client.query(`select public.import_recount($1, $2)`, [options.org, heldBatches]);
     }
     await mainApply;
     applySeconds = (performance.now() - applyStarted) / 1000;
+  } catch (error) {
+    // Not left running on a session about to close.
+    await history?.catch(() => undefined);
+    historySession = null;
+    throw error;
   } finally {
-    await Promise.all(sessions.filter((session) => session !== client).map((session) => session.end().catch(() => undefined)));
+    await Promise.all(
+      sessions.filter((session) => session !== client && session !== historySession).map((session) => session.end().catch(() => undefined)),
+    );
   }
 
   let refresh: ImportSummary['refresh'] = null;
   const refreshStarted = performance.now();
-  if (options.refresh !== false) {
-    options.onPhase?.('refresh');
-    const { rows } = await client.query<{ r: NonNullable<ImportSummary['refresh']> }>(
-      `select public.refresh_after_import($1) as r`,
-      [options.org],
-    );
-    refresh = rows[0]!.r;
+  try {
+    if (options.refresh !== false) {
+      options.onPhase?.('refresh');
+      if (history) {
+        const [engine, past] = await Promise.allSettled([
+          client.query<{ r: Omit<Refresh, 'history_ms' | 'history_days'> }>('select private.import_refresh_engine($1) as r', [options.org]),
+          history,
+        ]);
+        if (engine.status === 'rejected') throw engine.reason;
+        if (past.status === 'rejected') throw past.reason;
+        refresh = { ...engine.value.rows[0]!.r, ...past.value };
+      } else {
+        const { rows } = await client.query<{ r: Refresh }>(`select public.refresh_after_import($1) as r`, [options.org]);
+        refresh = rows[0]!.r;
+      }
+    }
+  } finally {
+    await historySession?.end().catch(() => undefined);
   }
   const refreshSeconds = (performance.now() - refreshStarted) / 1000;
 

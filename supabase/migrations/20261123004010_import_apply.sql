@@ -1406,16 +1406,16 @@ grant execute on function public.import_apply(uuid) to authenticated, service_ro
 
 -- After an import: a full engine run for the organization (statistics, profiles, cut points,
 -- segments, rule tags) and its stage history backfilled from the first imported order, so the
--- Overview shows the history at once.
-create function public.refresh_after_import(p_org uuid)
+-- Overview shows the history at once. The two parts read and write different things (the run:
+-- statistics, profiles, memberships, stage changes, today's snapshot; the history: orders,
+-- customers and events, the snapshots of the days before today), so `npm run import` runs them
+-- side by side in two sessions; public.refresh_after_import runs one after the other.
+create function private.import_refresh_engine(p_org uuid)
 returns jsonb
 language plpgsql
 volatile
-security definer
 set search_path = ''
 set jit = off
--- The stage history's sorts of every paid order (by customer and time) in memory.
-set work_mem = '128MB'
 as $$
 declare
   chunk jsonb;
@@ -1423,12 +1423,7 @@ declare
   run_id bigint;
   chunks integer := 0;
   started timestamptz := clock_timestamp();
-  engine_ms numeric;
-  first_day date;
-  days integer := 0;
 begin
-  perform private.import_check_org(p_org, 'bring up to date', 'refresh it after an import');
-
   -- The engine plans its queries over the tables an import just filled: they need statistics
   -- that know about the new rows first (autovacuum would take its time).
   analyze public.customers, public.customer_identities, public.orders, public.events, public.tags, public.customer_tags,
@@ -1440,20 +1435,53 @@ begin
     after_ := (chunk ->> 'next_after')::uuid;
     exit when after_ is null;
   end loop;
-  engine_ms := round(extract(epoch from clock_timestamp() - started) * 1000);
-
   analyze public.customer_profiles, public.stage_changes, private.dirty_customers;
+  return jsonb_build_object('run_id', run_id, 'chunks', chunks, 'error', chunk -> 'error',
+                            'engine_ms', round(extract(epoch from clock_timestamp() - started) * 1000));
+end;
+$$;
+
+comment on function private.import_refresh_engine(uuid) is
+  'The engine part of public.refresh_after_import: a full run of the organization, with the imported tables analyzed first. Returns {run_id, chunks, error, engine_ms}.';
+revoke all on function private.import_refresh_engine(uuid) from public;
+
+create function private.import_refresh_history(p_org uuid)
+returns jsonb
+language plpgsql
+volatile
+set search_path = ''
+set jit = off
+-- The stage history's sorts of every paid order (by customer and time) in memory.
+set work_mem = '128MB'
+as $$
+declare
+  started timestamptz := clock_timestamp();
+  first_day date;
+  days integer := 0;
+begin
   select min(o.ordered_at)::date into first_day from public.orders o where o.org_id = p_org;
   if first_day is not null and first_day < (now() at time zone 'UTC')::date then
     days := private.backfill_stage_snapshots(p_org, greatest(first_day, (now() at time zone 'UTC')::date - 36600),
                                              (now() at time zone 'UTC')::date - 1);
   end if;
+  return jsonb_build_object('history_days', days, 'history_ms', round(extract(epoch from clock_timestamp() - started) * 1000));
+end;
+$$;
 
-  return jsonb_build_object(
-    'run_id', run_id, 'chunks', chunks, 'error', chunk -> 'error',
-    'engine_ms', engine_ms,
-    'history_days', days,
-    'history_ms', round(extract(epoch from clock_timestamp() - started) * 1000) - engine_ms);
+comment on function private.import_refresh_history(uuid) is
+  'The history part of public.refresh_after_import: the organization''s stage history backfilled from its first order to yesterday. Returns {history_days, history_ms}.';
+revoke all on function private.import_refresh_history(uuid) from public;
+
+create function public.refresh_after_import(p_org uuid)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.import_check_org(p_org, 'bring up to date', 'refresh it after an import');
+  return private.import_refresh_engine(p_org) || private.import_refresh_history(p_org);
 end;
 $$;
 

@@ -82,6 +82,16 @@ async function portraits(org: string) {
   return rows;
 }
 
+/** An organization's stage history, day by day (what the Overview draws), without when it was taken. */
+async function stageHistory(org: string) {
+  const { rows } = await t.db.query<{ day: string; customers: number; moves: Record<string, unknown>; source: string }>(
+    `select day::text, customers, customers_by_stage, net_revenue_by_stage, members_by_segment, moves, source
+       from public.stage_snapshots where org_id = $1 order by day`,
+    [org],
+  );
+  return rows;
+}
+
 async function rowCounts(org: string) {
   const { rows } = await t.db.query<Record<string, number>>(
     `select (select count(*) from public.customers where org_id = $1)::int as customers,
@@ -282,6 +292,12 @@ describe('an orders file resolved in several sessions (--jobs, COPY only)', () =
     expect(portraitsOne.filter((p) => Number(p.order_count) > 0).length).toBeGreaterThan(100);
     expect(await portraits(threeOrg)).toEqual(portraitsOne);
     expect(await portraits(studio2Org)).toEqual(portraitsOne);
+    // The stage history, backfilled beside the engine's run with several sessions, one after it otherwise.
+    const historyOne = await stageHistory(oneOrg);
+    expect(historyOne.filter((d) => d.source === 'backfill').length).toBeGreaterThan(300);
+    expect(historyOne.some((d) => Object.keys(d.moves).length > 0)).toBe(true);
+    expect(await stageHistory(threeOrg)).toEqual(historyOne);
+    expect(await stageHistory(studio2Org)).toEqual(historyOne);
 
     const before = await rowCounts(threeOrg);
     const { stdout: again } = await cliImport(threeOrg, [file], ['--jobs', '3']);
