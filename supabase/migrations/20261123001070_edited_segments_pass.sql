@@ -224,9 +224,11 @@ grant execute on function private.stored_rule_row_sql(text) to authenticated, se
 -- live (the customer's columns, tags, satisfaction, day counts as of the run), and every profile
 -- was classified as the classification would now classify it:
 --   - not r.r_score nor r.rfm_segment (the R score moves with the days since the last order and is
---     brought up to date only by a run over the customer), not r.lifecycle_stage (the stored stage
---     is as of the customer's last classification, which may be another moment than the run's),
---     not r.days_until_recycle (the time of return follows the stage);
+--     brought up to date only by a run over the customer), not r.days_until_recycle (the time of
+--     return follows the stage);
+--   - r.lifecycle_stage only once the customers due by the run's time (next_transition_at) are
+--     classified, which private.recompute does first: any other customer's stored stage is the one
+--     its classification gives until its next_transition_at;
 --   - no customer waiting in the dirty queue (deferred classification leaves the figures derived
 --     from the statistics behind them);
 --   - the cut points were stored by a full run that finished without an error, with the settings
@@ -239,7 +241,6 @@ set search_path = ''
 as $$
   select position('r.r_score' in p_membership_sql) = 0
      and position('r.rfm_segment' in p_membership_sql) = 0
-     and position('r.lifecycle_stage' in p_membership_sql) = 0
      and position('r.days_until_recycle' in p_membership_sql) = 0
      and not exists (select 1 from private.dirty_customers dc where dc.org_id = p_org)
      and exists (
@@ -252,7 +253,7 @@ as $$
 $$;
 
 comment on function private.segment_pass_reads_stored(uuid, text) is
-  'Whether the edited segments'' rules (their compiled membership expression) match on the stored profiles exactly what the classification would find, so that the edited-segments pass can read the profiles instead of classifying.';
+  'Whether the edited segments'' rules (their compiled membership expression) match on the stored profiles exactly what the classification would find, so that the edited-segments pass can read the profiles instead of classifying (a rule reading the stage once the customers due are classified).';
 revoke all on function private.segment_pass_reads_stored(uuid, text) from public;
 
 

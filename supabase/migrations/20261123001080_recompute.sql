@@ -181,6 +181,7 @@ declare
   problem text;
   recycled integer := 0;
   due uuid[];
+  due_result jsonb;
 begin
   if (select auth.role()) = 'anon'
      or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
@@ -347,6 +348,21 @@ begin
       segment_config := private.engine_config(p_org, state) || jsonb_build_object('edited', edited::text);
       if opened then
         reads_stored := private.segment_pass_reads_stored(p_org, some_segments.membership_sql);
+        -- A rule reading the stage reads it stored once the customers due by the run's time are
+        -- classified, as the next drift pass would classify them: here first, when they fit in this
+        -- chunk (a few a minute between drift passes); otherwise the pass classifies everyone.
+        if reads_stored and position('r.lifecycle_stage' in some_segments.membership_sql) > 0 then
+          due := array(
+            select p.customer_id from public.customer_profiles p
+             where p.org_id = p_org and p.next_transition_at <= run.as_of
+             order by p.customer_id
+             limit p_limit + 1);
+          if cardinality(due) > p_limit then
+            reads_stored := false;
+          elsif cardinality(due) > 0 then
+            due_result := private.apply_classification(p_org, run.as_of, null, null, due, 'stored', false, false);
+          end if;
+        end if;
         if reads_stored then
           select * into scan
             from private.run_segment_scan(
@@ -368,6 +384,7 @@ begin
            set details = rr.details || jsonb_build_object(
                  'pending', cardinality(scan.changed_ids),
                  'reads_stored', reads_stored,
+                 'due_classified', coalesce(cardinality(due), 0) * (due_result is not null)::integer,
                  'edited_counts', (select coalesce(jsonb_object_agg(a.id, scan.segment_counts[a.n]), '{}')
                                      from unnest(segment_state.segment_list) with ordinality as a (id, n)))
          where rr.id = run.id
@@ -400,6 +417,12 @@ begin
                                      'tags_added', tags.added, 'tags_removed', tags.removed,
                                      'rows_written', segment_write.written + segment_write.memberships_written
                                                      + tags.added + tags.removed);
+      end if;
+      if due_result is not null then
+        -- What classifying the customers due wrote counts with the chunk's own writes.
+        result := result || (select jsonb_object_agg(d.key, coalesce((result ->> d.key)::integer, 0) + d.value::integer)
+                               from jsonb_each_text(due_result) as d
+                              where d.key <> 'scanned');
       end if;
       result := result || jsonb_build_object('scanned', scanned);
       last_chunk := not exists (select 1 from private.run_pending rp where rp.run_id = run.id);

@@ -516,6 +516,27 @@ export async function editOneRule(db: pg.Client, org: string): Promise<{ seconds
 }
 
 /**
+ * One edited rule that reads the lifecycle stage (Segment 02, at risk, toggled to take the active
+ * customers too, and back on the next run): the run classifies the customers due by now first,
+ * then reads the stored stages (supabase/README.md, "An edited segment").
+ */
+export async function editStageRule(db: pg.Client, org: string): Promise<{ seconds: number; run: RunSummary; dueClassified: number }> {
+  const started = process.hrtime.bigint();
+  await db.query(
+    `update public.segments
+        set rule = case when rule = '{"field": "lifecycle_stage", "op": "in", "value": ["at_risk"]}'::jsonb
+                        then '{"field": "lifecycle_stage", "op": "in", "value": ["at_risk", "active"]}'::jsonb
+                        else '{"field": "lifecycle_stage", "op": "in", "value": ["at_risk"]}'::jsonb end
+      where org_id = $1 and name = 'Segment 02'`,
+    [org],
+  );
+  const run = await recompute(db, org, 'dirty');
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { rows } = await db.query<{ due: number | null }>(`select (details ->> 'due_classified')::integer as due from public.recompute_runs where id = $1`, [run.runId]);
+  return { seconds, run, dueClassified: rows[0]?.due ?? 0 };
+}
+
+/**
  * The drift pass with the shared pool's recycle rules on (supabase/README.md section 5): 30 % of the
  * customers owned, spread over `owners` members, owned for 10 days under rules of 30 to 60 days, so
  * that nothing is due; then ~1 % backdated to 40 days ago, so that they are due. Each drift pass runs

@@ -39,6 +39,7 @@ import {
   contextInDatabase,
   contextThroughApi,
   editOneRule,
+  editStageRule,
   identifierSets,
   ingestLatency,
   ingestThroughput,
@@ -365,6 +366,10 @@ try {
     const edited = await editOneRule(db, BENCH_ORG);
     add('edited_rule_s', edited.seconds, 's', 1);
     add('edited_rule_rows_written', edited.run.rowsWritten, 'rows');
+    const stageEdit = await editStageRule(db, BENCH_ORG);
+    add('edited_stage_rule_s', stageEdit.seconds, 's', 1);
+    add('edited_stage_rule_rows_written', stageEdit.run.rowsWritten, 'rows');
+    add('edited_stage_rule_due_classified', stageEdit.dueClassified, 'rows');
 
     // Time drift: a minute later (the scheduled pass), and a day later (a pass that was missed for a day).
     const minute = await recompute(db, BENCH_ORG, 'drift', { now: new Date(Date.now() + 60_000) });

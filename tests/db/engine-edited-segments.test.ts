@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atEngineTime, freshDb, type TestDb } from './harness.ts';
-import { NOW, ago } from './engine-clock.ts';
+import { NOW, ago, at } from './engine-clock.ts';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -205,5 +205,131 @@ describe('the edited-segments pass', () => {
     expect(await membersBySegment(org)).toEqual(await ruleMatches(org));
     const full = await run(org, 'full');
     expect(full.reduce((n, c) => n + c.rows_written, 0)).toBe(0);
+  });
+});
+
+// A rule reading the stage: the stored stages are the classification's once the customers whose
+// next change has come (next_transition_at) are classified, so the pass classifies those first and
+// reads everyone else's stored profile, unless they are more than a chunk.
+describe('the edited-segments pass over a rule reading the stage', () => {
+  const later = at(40);
+  const sqlAt = <Row = Record<string, unknown>>(now: string, text: string, params: unknown[] = []) => atEngineTime<Row>(t.db, now, text, params);
+  let stageOrg: string;
+  let atRisk: string;
+
+  async function runAt(now: string, kind: 'full' | 'dirty', limit: number): Promise<Chunk[]> {
+    const chunks: Chunk[] = [];
+    let after: string | null = null;
+    let runId: number | null = null;
+    do {
+      const [row]: Array<{ r: Chunk }> = await sqlAt<{ r: Chunk }>(now, `select private.recompute($1, $2, $3, $4, $5, $6) as r`, [stageOrg, kind, after, limit, runId, now]);
+      const chunk: Chunk = row!.r;
+      if (chunk.error) throw new Error(chunk.error);
+      chunks.push(chunk);
+      runId = chunk.run_id;
+      after = chunk.next_after;
+    } while (after !== null);
+    return chunks;
+  }
+
+  async function matchesAt(now: string, segmentId: string): Promise<string[]> {
+    const [s] = await sqlAt<{ rule: unknown }>(now, `select rule from public.segments where id = $1`, [segmentId]);
+    return (await sqlAt<{ c: string }>(now, `select c from private.evaluate_rule($1, $2::jsonb, $3) as c order by c`, [stageOrg, JSON.stringify(s!.rule), now])).map((r) => r.c);
+  }
+
+  async function membersOf(segmentId: string): Promise<string[]> {
+    return (await sql<{ c: string }>(`select customer_id as c from public.segment_memberships where segment_id = $1 order by customer_id`, [segmentId])).map((r) => r.c);
+  }
+
+  async function runDetails(runId: number) {
+    const [row] = await sql<{ reads_stored: boolean; due_classified: number; stage_changes: number }>(
+      `select (details ->> 'reads_stored')::boolean as reads_stored, (details ->> 'due_classified')::integer as due_classified,
+              (details ->> 'stage_changes')::integer as stage_changes
+         from public.recompute_runs where id = $1`,
+      [runId],
+    );
+    return row!;
+  }
+
+  beforeAll(async () => {
+    stageOrg = randomUUID();
+    await sql(`insert into public.organizations (id, name) values ($1, 'Edited stage rules')`, [stageOrg]);
+    // Last orders 0 to 117 days before NOW: forty days later some are new no more, some at risk,
+    // some churned, each a transition due by then.
+    for (let i = 0; i < 40; i++) {
+      const id = randomUUID();
+      await sql(`insert into public.customers (id, org_id, country) values ($1, $2, 'US')`, [id, stageOrg]);
+      const orders = 1 + (i % 3);
+      await sql(
+        `insert into public.orders (org_id, customer_id, source, external_id, ordered_at, total, currency, status)
+         select $1, $2, 'manual', gen_random_uuid()::text, $3::timestamptz - make_interval(days => k * 50), 40, 'USD', 'paid'
+           from generate_series(0, $4 - 1) as k`,
+        [stageOrg, id, ago(i * 3), orders],
+      );
+    }
+    const [row] = await sql<{ id: string }>(
+      `insert into public.segments (org_id, name, rule) values ($1, 'At risk', '{"field": "lifecycle_stage", "op": "in", "value": ["at_risk"]}') returning id`,
+      [stageOrg],
+    );
+    atRisk = row!.id;
+    await runAt(NOW, 'full', 50);
+    expect(await membersOf(atRisk)).toEqual(await matchesAt(NOW, atRisk));
+  });
+
+  it('classifies the customers due first, then reads the stored stages, exactly as a full run would', async () => {
+    const due = await sql<{ customer_id: string }>(
+      `select customer_id from public.customer_profiles where org_id = $1 and next_transition_at <= $2 order by customer_id`,
+      [stageOrg, later],
+    );
+    expect(due.length).toBeGreaterThan(3);
+
+    await sqlAt(later, `update public.segments set rule = '{"field": "lifecycle_stage", "op": "in", "value": ["at_risk", "churned"]}' where id = $1`, [atRisk]);
+    const pass = await runAt(later, 'dirty', 50);
+    expect(pass[0]!.scope).toBe('segments');
+    const details = await runDetails(pass[0]!.run_id);
+    expect(details.reads_stored).toBe(true);
+    expect(details.due_classified).toBe(due.length);
+    expect(details.stage_changes).toBeGreaterThan(0);
+    // Their stage changes are recorded as of the run.
+    const [recorded] = await sql<{ n: number }>(
+      `select count(*)::integer as n from public.stage_changes where org_id = $1 and changed_at = $2 and source = 'computed'`,
+      [stageOrg, later],
+    );
+    expect(recorded!.n).toBe(details.stage_changes);
+    const [stillDue] = await sql<{ n: number }>(
+      `select count(*)::integer as n from public.customer_profiles where org_id = $1 and next_transition_at <= $2`,
+      [stageOrg, later],
+    );
+    expect(stillDue!.n).toBe(0);
+
+    const members = await membersOf(atRisk);
+    expect(members.length).toBeGreaterThan(0);
+    expect(members).toEqual(await matchesAt(later, atRisk));
+    // A full run at the same time changes no stage and no membership (it rewrites the R scores of
+    // the forty days gone by, which no run over stored profiles brings up to date).
+    const full = await runAt(later, 'full', 50);
+    const fullDetails = await sql<{ stage_changes: number; memberships_written: number }>(
+      `select (details ->> 'stage_changes')::integer as stage_changes, (details ->> 'memberships_written')::integer as memberships_written
+         from public.recompute_runs where id = $1`,
+      [full[0]!.run_id],
+    );
+    expect(fullDetails).toEqual([{ stage_changes: 0, memberships_written: 0 }]);
+    expect(await membersOf(atRisk)).toEqual(members);
+  });
+
+  it('classifies everyone instead when more customers are due than a chunk takes', async () => {
+    const evenLater = at(130);
+    const [due] = await sql<{ n: number }>(
+      `select count(*)::integer as n from public.customer_profiles where org_id = $1 and next_transition_at <= $2`,
+      [stageOrg, evenLater],
+    );
+    expect(due!.n).toBeGreaterThan(2);
+    await sqlAt(evenLater, `update public.segments set rule = '{"field": "lifecycle_stage", "op": "in", "value": ["churned"]}' where id = $1`, [atRisk]);
+    const pass = await runAt(evenLater, 'dirty', 2);
+    expect(pass[0]!.scope).toBe('segments');
+    const details = await runDetails(pass[0]!.run_id);
+    expect(details.reads_stored).toBe(false);
+    expect(details.due_classified).toBe(0);
+    expect(await membersOf(atRisk)).toEqual(await matchesAt(evenLater, atRisk));
   });
 });
