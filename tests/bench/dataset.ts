@@ -204,7 +204,7 @@ export async function loadOrganizations(db: Db, specs: OrgSpec[], options: LoadO
       const resolved = JSON.stringify(rule).replace(/"\$segment(\d+)"/g, (_, n: string) => JSON.stringify(segmentIds[Number(n)]));
       const { rows } = await db.query<{ id: string }>(
         `insert into public.segments (org_id, name, rule) values ($1, $2, $3::jsonb) returning id`,
-        [spec.org, `Segment ${String(index + 1).padStart(2, '0')}`, resolved],
+        [spec.org, segmentName(index), resolved],
       );
       segmentIds.push(rows[0]!.id);
     }
@@ -309,6 +309,9 @@ function batchSql(org: string, lo: number, hi: number): string {
          cross join lateral generate_series(1, floor(${u('i', 52)} * 4)::integer) as k;
 `;
 }
+
+/** The name of the dataset's segment with this index in segmentRules() ("Segment 01" first). */
+export const segmentName = (index: number) => `Segment ${String(index + 1).padStart(2, '0')}`;
 
 /** 20 rule segments touching every kind of field the rule language has. "$segmentN" is the N-th segment's id. */
 export function segmentRules(): unknown[] {

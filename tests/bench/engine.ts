@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
+import { segmentName, segmentRules } from './dataset.ts';
 import { median, percentile, timeMs } from './stats.ts';
 
 export interface RunSummary {
@@ -498,43 +499,29 @@ export async function contextThroughApi(apiUrl: string, anonKey: string, accessT
 }
 
 /**
- * An admin edits one rule; the dirty run then evaluates that organization's memberships. The rule
- * moves between two versions, so that a reused database sees an edit every time.
+ * An admin edits one of the dataset's segments (its index in segmentRules()); the dirty run then
+ * evaluates the organization's memberships. The rule moves between the dataset's and `edited`, so
+ * that a reused database sees an edit every time. `dueClassified`: the customers the run classified
+ * first (a rule reading the stage; supabase/README.md, "An edited segment").
  */
-export async function editOneRule(db: pg.Client, org: string): Promise<{ seconds: number; run: RunSummary }> {
+async function toggleRule(db: pg.Client, org: string, index: number, edited: unknown): Promise<{ seconds: number; run: RunSummary; dueClassified: number }> {
   const started = process.hrtime.bigint();
   await db.query(
-    `update public.segments
-        set rule = case when rule = '{"field": "net_spend", "op": "between", "value": [150, 1200]}'::jsonb
-                        then '{"field": "net_spend", "op": "between", "value": [100, 1000]}'::jsonb
-                        else '{"field": "net_spend", "op": "between", "value": [150, 1200]}'::jsonb end
-      where org_id = $1 and name = 'Segment 04'`,
-    [org],
-  );
-  const run = await recompute(db, org, 'dirty');
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, run };
-}
-
-/**
- * One edited rule that reads the lifecycle stage (Segment 02, at risk, toggled to take the active
- * customers too, and back on the next run): the run classifies the customers due by now first,
- * then reads the stored stages (supabase/README.md, "An edited segment").
- */
-export async function editStageRule(db: pg.Client, org: string): Promise<{ seconds: number; run: RunSummary; dueClassified: number }> {
-  const started = process.hrtime.bigint();
-  await db.query(
-    `update public.segments
-        set rule = case when rule = '{"field": "lifecycle_stage", "op": "in", "value": ["at_risk"]}'::jsonb
-                        then '{"field": "lifecycle_stage", "op": "in", "value": ["at_risk", "active"]}'::jsonb
-                        else '{"field": "lifecycle_stage", "op": "in", "value": ["at_risk"]}'::jsonb end
-      where org_id = $1 and name = 'Segment 02'`,
-    [org],
+    `update public.segments set rule = case when rule = $3::jsonb then $4::jsonb else $3::jsonb end
+      where org_id = $1 and name = $2`,
+    [org, segmentName(index), JSON.stringify(segmentRules()[index]), JSON.stringify(edited)],
   );
   const run = await recompute(db, org, 'dirty');
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const { rows } = await db.query<{ due: number | null }>(`select (details ->> 'due_classified')::integer as due from public.recompute_runs where id = $1`, [run.runId]);
   return { seconds, run, dueClassified: rows[0]?.due ?? 0 };
 }
+
+/** Segment 04, net spend between 100 and 1,000, edited to 150–1,200: the pass reads the stored profiles. */
+export const editOneRule = (db: pg.Client, org: string) => toggleRule(db, org, 3, { field: 'net_spend', op: 'between', value: [150, 1200] });
+
+/** Segment 02, at risk, edited to take the active customers too: a rule reading the stage. */
+export const editStageRule = (db: pg.Client, org: string) => toggleRule(db, org, 1, { field: 'lifecycle_stage', op: 'in', value: ['at_risk', 'active'] });
 
 /**
  * The drift pass with the shared pool's recycle rules on (supabase/README.md section 5): 30 % of the

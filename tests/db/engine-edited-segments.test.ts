@@ -16,7 +16,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const sql = <Row = Record<string, unknown>>(text: string, params: unknown[] = []) => atEngineTime<Row>(t.db, NOW, text, params);
+const sqlAt = <Row = Record<string, unknown>>(now: string, text: string, params: unknown[] = []) => atEngineTime<Row>(t.db, now, text, params);
+const sql = <Row = Record<string, unknown>>(text: string, params: unknown[] = []) => sqlAt<Row>(NOW, text, params);
 
 interface Chunk {
   run_id: number;
@@ -28,12 +29,13 @@ interface Chunk {
   error: string | null;
 }
 
-async function run(org: string, kind: 'full' | 'dirty', limit = 7): Promise<Chunk[]> {
+/** Every chunk of a run as of `now`. */
+async function runAt(now: string, org: string, kind: 'full' | 'dirty', limit = 7): Promise<Chunk[]> {
   const chunks: Chunk[] = [];
   let after: string | null = null;
   let runId: number | null = null;
   do {
-    const [row]: Array<{ r: Chunk }> = await sql<{ r: Chunk }>(`select private.recompute($1, $2, $3, $4, $5, $6) as r`, [org, kind, after, limit, runId, NOW]);
+    const [row]: Array<{ r: Chunk }> = await sqlAt<{ r: Chunk }>(now, `select private.recompute($1, $2, $3, $4, $5, $6) as r`, [org, kind, after, limit, runId, now]);
     const chunk: Chunk = row!.r;
     if (chunk.error) throw new Error(chunk.error);
     chunks.push(chunk);
@@ -42,6 +44,8 @@ async function run(org: string, kind: 'full' | 'dirty', limit = 7): Promise<Chun
   } while (after !== null);
   return chunks;
 }
+
+const run = (org: string, kind: 'full' | 'dirty', limit = 7) => runAt(NOW, org, kind, limit);
 
 /** Every customer's segments, rule tags, and every segment's member count. */
 async function memberships(org: string) {
@@ -213,24 +217,8 @@ describe('the edited-segments pass', () => {
 // reads everyone else's stored profile, unless they are more than a chunk.
 describe('the edited-segments pass over a rule reading the stage', () => {
   const later = at(40);
-  const sqlAt = <Row = Record<string, unknown>>(now: string, text: string, params: unknown[] = []) => atEngineTime<Row>(t.db, now, text, params);
   let stageOrg: string;
   let atRisk: string;
-
-  async function runAt(now: string, kind: 'full' | 'dirty', limit: number): Promise<Chunk[]> {
-    const chunks: Chunk[] = [];
-    let after: string | null = null;
-    let runId: number | null = null;
-    do {
-      const [row]: Array<{ r: Chunk }> = await sqlAt<{ r: Chunk }>(now, `select private.recompute($1, $2, $3, $4, $5, $6) as r`, [stageOrg, kind, after, limit, runId, now]);
-      const chunk: Chunk = row!.r;
-      if (chunk.error) throw new Error(chunk.error);
-      chunks.push(chunk);
-      runId = chunk.run_id;
-      after = chunk.next_after;
-    } while (after !== null);
-    return chunks;
-  }
 
   async function matchesAt(now: string, segmentId: string): Promise<string[]> {
     const [s] = await sqlAt<{ rule: unknown }>(now, `select rule from public.segments where id = $1`, [segmentId]);
@@ -272,7 +260,7 @@ describe('the edited-segments pass over a rule reading the stage', () => {
       [stageOrg],
     );
     atRisk = row!.id;
-    await runAt(NOW, 'full', 50);
+    await runAt(NOW, stageOrg, 'full', 50);
     expect(await membersOf(atRisk)).toEqual(await matchesAt(NOW, atRisk));
   });
 
@@ -284,7 +272,7 @@ describe('the edited-segments pass over a rule reading the stage', () => {
     expect(due.length).toBeGreaterThan(3);
 
     await sqlAt(later, `update public.segments set rule = '{"field": "lifecycle_stage", "op": "in", "value": ["at_risk", "churned"]}' where id = $1`, [atRisk]);
-    const pass = await runAt(later, 'dirty', 50);
+    const pass = await runAt(later, stageOrg, 'dirty', 50);
     expect(pass[0]!.scope).toBe('segments');
     const details = await runDetails(pass[0]!.run_id);
     expect(details.reads_stored).toBe(true);
@@ -307,7 +295,7 @@ describe('the edited-segments pass over a rule reading the stage', () => {
     expect(members).toEqual(await matchesAt(later, atRisk));
     // A full run at the same time changes no stage and no membership (it rewrites the R scores of
     // the forty days gone by, which no run over stored profiles brings up to date).
-    const full = await runAt(later, 'full', 50);
+    const full = await runAt(later, stageOrg, 'full', 50);
     const fullDetails = await sql<{ stage_changes: number; memberships_written: number }>(
       `select (details ->> 'stage_changes')::integer as stage_changes, (details ->> 'memberships_written')::integer as memberships_written
          from public.recompute_runs where id = $1`,
@@ -325,7 +313,7 @@ describe('the edited-segments pass over a rule reading the stage', () => {
     );
     expect(due!.n).toBeGreaterThan(2);
     await sqlAt(evenLater, `update public.segments set rule = '{"field": "lifecycle_stage", "op": "in", "value": ["churned"]}' where id = $1`, [atRisk]);
-    const pass = await runAt(evenLater, 'dirty', 2);
+    const pass = await runAt(evenLater, stageOrg, 'dirty', 2);
     expect(pass[0]!.scope).toBe('segments');
     const details = await runDetails(pass[0]!.run_id);
     expect(details.reads_stored).toBe(false);
