@@ -352,11 +352,12 @@ begin
         -- classified, as the next drift pass would classify them: here first, when they fit in this
         -- chunk (a few a minute between drift passes); otherwise the pass classifies everyone.
         if reads_stored and position('r.lifecycle_stage' in some_segments.membership_sql) > 0 then
+          -- As the drift pass reads them (by the due index; no row limit, which a cached plan could
+          -- turn into a walk of every profile in id order).
           due := array(
             select p.customer_id from public.customer_profiles p
              where p.org_id = p_org and p.next_transition_at <= run.as_of
-             order by p.customer_id
-             limit p_limit + 1);
+             order by p.customer_id);
           if cardinality(due) > p_limit then
             reads_stored := false;
           elsif cardinality(due) > 0 then
