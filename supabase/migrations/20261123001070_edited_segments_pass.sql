@@ -14,13 +14,14 @@
 -- from the membership table (only theirs: a hash join with a few rows per member).
 --
 -- When the edited rules read only what the stored profiles keep current (segment_pass_reads_stored:
--- no R score, RFM segment, stage or time of return, no customer waiting in the dirty queue, cut
--- points and settings as every profile was classified against), the pass does not classify at
--- all: each rule is a condition on customers joined to their profiles (stored_rule_row_sql; on the
--- profiles alone when it reads no customer column but the validity), its
--- matches are set against the stored members as (segment, customer) pairs, and each chunk writes
--- the differences of its customers, evaluated again from their rows by index
--- (stored_segment_pass_sql, write_segment_differences).
+-- no R score, RFM segment or time of return, no customer waiting in the dirty queue, cut points and
+-- settings as every profile was classified against; the stage once the customers due by the run's
+-- time are classified, which private.recompute does first), the pass does not classify everyone:
+-- each rule is a condition on customers joined to their profiles (stored_rule_row_sql; on the
+-- profiles alone when it reads no customer column but the validity), its matches are set against
+-- the stored members as (segment, customer) pairs, and each chunk writes the differences of its
+-- customers, evaluated again from their rows by index (stored_segment_pass_sql,
+-- write_segment_differences).
 --
 -- The full pass (scope 'all') is still taken when the notes do not cover every change since the
 -- memberships were last evaluated, or when the edit moved the rules' day bounds (next_transition_at
