@@ -48,6 +48,24 @@ export async function schemaFingerprint(): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * Migrations applied to this database whose file has changed since (by the text migrate() recorded:
+ * the whole file, one statement). migrate() applies new files only, so an edited one's changes are
+ * not in the database: a kept database measured again would measure the old definitions.
+ */
+export async function editedMigrations(db: Db, dir = migrationsDir): Promise<string[]> {
+  const [ledger] = (
+    await db.query<{ exists: boolean }>(`select to_regclass('supabase_migrations.schema_migrations') is not null as exists`)
+  ).rows;
+  if (!ledger?.exists) return [];
+  const recorded = new Map(
+    (await db.query<{ version: string; sql: string | null }>('select version, statements[1] as sql from supabase_migrations.schema_migrations')).rows.map(
+      (r) => [r.version, r.sql],
+    ),
+  );
+  return (await listMigrations(dir)).filter((m) => recorded.has(m.version) && recorded.get(m.version) !== m.sql).map((m) => m.file);
+}
+
 export interface MigrateResult {
   applied: string[];
   fresh: boolean;

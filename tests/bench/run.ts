@@ -6,7 +6,9 @@
 //   … --json results.json --chart recompute.svg                  also write the results and the chart
 //   … --keep                                                     keep the scratch database (its name is printed)
 //   … --load-only                                                load the data into a kept database and stop
-//   … --reuse portrait_bench_1m_1234                              measure on a database kept earlier (no load)
+//   … --reuse portrait_bench_1m_1234                              measure on a database kept earlier (no load);
+//                                                                 refused when a migration it took has been edited since
+//   … --allow-edited-migrations                                   (with --reuse) measure anyway: the edits were applied by hand
 //   … --only ingest                                               measure one part only (after the first full run)
 //   … --only recycle                                              only the drift pass with the pool's recycle rules
 //   npm run bench -- --extension [--runs 20] [--no-build]          the extension: content-script sizes,
@@ -16,14 +18,16 @@
 //
 // The data goes into a new scratch database on the server of DATABASE_URL (dropped at the end,
 // unless --keep): a generated organization of the scale (tests/bench/dataset.ts), and for the
-// chart smaller ones (10k, 100k). A reused database is migrated to the current migrations first
-// and never dropped; what the benchmark writes into it is marked with a tag of its own run, so that
+// chart smaller ones (10k, 100k). A reused database takes the migration files added since (not the
+// edits of those it took: it is refused then, see --allow-edited-migrations) and is never dropped;
+// what the benchmark writes into it is marked with a tag of its own run, so that
 // it can be measured again. Without DATABASE_URL only the local API's overhead is measured,
 // on the embedded PGlite. A benchmark, not a timed test: it prints medians and percentiles and says
 // which budgets hold.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { fromUrl, withDatabase } from '../../supabase/local/db.ts';
+import { editedMigrations } from '../../supabase/local/migrate.ts';
 import { startStack } from '../../supabase/local/stack.ts';
 import { measureApiOverhead } from './api-overhead.ts';
 import { chartSvg, type Series } from './chart.ts';
@@ -65,6 +69,7 @@ const { values: args } = parseArgs({
     extension: { type: 'boolean', default: false },
     runs: { type: 'string', default: '20' },
     'no-build': { type: 'boolean', default: false },
+    'allow-edited-migrations': { type: 'boolean', default: false },
     import: { type: 'boolean', default: false },
     orders: { type: 'string' },
     only: { type: 'string' },
@@ -137,6 +142,16 @@ if (serverUrl) {
   if (reuse) {
     const { rows } = await admin.query<{ ok: boolean }>(`select exists (select from pg_database where datname = $1) as ok`, [name]);
     if (!rows[0]!.ok) throw new Error(`--reuse ${name}: no such database on the server of DATABASE_URL`);
+    // A kept database takes new migration files only: one edited since would be measured as it was.
+    const kept = fromUrl(withDatabase(serverUrl, name), { max: 1 });
+    const edited = await editedMigrations(kept).finally(() => kept.close());
+    if (edited.length > 0 && !args['allow-edited-migrations']) {
+      throw new Error(
+        `--reuse ${name}: ${edited.join(', ')} changed since this database took them, and a reused database takes new ` +
+          `migration files only. Load a fresh one (without --reuse), or apply the changed definitions by hand and pass --allow-edited-migrations.`,
+      );
+    }
+    if (edited.length > 0) log(`Measuring ${name} with edited migrations applied by hand: ${edited.join(', ')}`);
   } else {
     await admin.exec(`drop database if exists "${name}"`);
     await admin.exec(`create database "${name}"`);
