@@ -48,16 +48,19 @@ export async function schemaFingerprint(): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Whether the database has the migration ledger (supabase_migrations.schema_migrations). */
+async function hasLedger(db: Db): Promise<boolean> {
+  const { rows } = await db.query<{ exists: boolean }>(`select to_regclass('supabase_migrations.schema_migrations') is not null as exists`);
+  return rows[0]?.exists === true;
+}
+
 /**
  * Migrations applied to this database whose file has changed since (by the text migrate() recorded:
  * the whole file, one statement). migrate() applies new files only, so an edited one's changes are
  * not in the database: a kept database measured again would measure the old definitions.
  */
 export async function editedMigrations(db: Db, dir = migrationsDir): Promise<string[]> {
-  const [ledger] = (
-    await db.query<{ exists: boolean }>(`select to_regclass('supabase_migrations.schema_migrations') is not null as exists`)
-  ).rows;
-  if (!ledger?.exists) return [];
+  if (!(await hasLedger(db))) return [];
   const recorded = new Map(
     (await db.query<{ version: string; sql: string | null }>('select version, statements[1] as sql from supabase_migrations.schema_migrations')).rows.map(
       (r) => [r.version, r.sql],
@@ -77,10 +80,7 @@ export async function migrate(
   options: { seed?: boolean; log?: (line: string) => void; migrationsDir?: string } = {},
 ): Promise<MigrateResult> {
   const log = options.log ?? (() => undefined);
-  const [ledger] = (
-    await db.query<{ exists: boolean }>(`select to_regclass('supabase_migrations.schema_migrations') is not null as exists`)
-  ).rows;
-  const fresh = !ledger?.exists;
+  const fresh = !(await hasLedger(db));
   await db.exec(await readFile(platformSqlPath, 'utf8'));
 
   const done = new Set(

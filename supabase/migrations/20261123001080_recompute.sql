@@ -385,7 +385,7 @@ begin
            set details = rr.details || jsonb_build_object(
                  'pending', cardinality(scan.changed_ids),
                  'reads_stored', reads_stored,
-                 'due_classified', coalesce(cardinality(due), 0) * (due_result is not null)::integer,
+                 'due_classified', case when due_result is null then 0 else cardinality(due) end,
                  'edited_counts', (select coalesce(jsonb_object_agg(a.id, scan.segment_counts[a.n]), '{}')
                                      from unnest(segment_state.segment_list) with ordinality as a (id, n)))
          where rr.id = run.id
