@@ -368,13 +368,16 @@ begin
   if length(value) > 512 then
     return null;
   end if;
-  email := translate(private.clean_identifier_text(value), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');
+  -- Lowercased in the C collation: ASCII letters only, as the shared rule has it (and several
+  -- times faster than translate()).
+  email := lower(private.clean_identifier_text(value) collate "C");
   -- Label lengths (at most 63) are checked apart from the pattern: counted repetitions make
-  -- Postgres regular expressions several times slower.
+  -- Postgres regular expressions several times slower, and a domain shorter than 64 characters
+  -- has no label that long.
   if length(email) <= 254
     and position('@' in email) between 2 and 65
     and email ~ '^[a-z0-9!#$%&''*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&''*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:[a-z][a-z]+|xn--[a-z0-9-]+)$'
-    and split_part(email, '@', 2) !~ '[^.]{64}' then
+    and (length(email) - position('@' in email) < 64 or split_part(email, '@', 2) !~ '[^.]{64}') then
     return email;
   end if;
   return null;
@@ -395,7 +398,7 @@ begin
   if length(value) > 2048 then
     return null;
   end if;
-  host := translate(private.clean_identifier_text(value), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');
+  host := lower(private.clean_identifier_text(value) collate "C");  -- ASCII letters only (as normalize_email)
   host := regexp_replace(host, '^https?://', '');
   host := substring(host from '^[^/?#]*');
   host := regexp_replace(host, ':[0-9]{1,5}$', '');
@@ -427,7 +430,7 @@ begin
   if length(provider) > 128 or length(id) > 128 then
     return null;
   end if;
-  name := translate(private.clean_identifier_text(provider), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');
+  name := lower(private.clean_identifier_text(provider) collate "C");  -- ASCII letters only (as normalize_email)
   digits := private.clean_identifier_text(id);
   if name in ('shopify', 'woocommerce') and digits ~ '^[0-9]+$' and length(digits) <= 20 and ltrim(digits, '0') <> '' then
     return name || ':' || ltrim(digits, '0');
