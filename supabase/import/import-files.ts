@@ -359,6 +359,13 @@ export interface ImportSummary {
   files: (LoadedFile & { counts: StatusCounts })[];
   loadSeconds: number;
   applySeconds: number;
+  /**
+   * Where the resolving went, in seconds from its start: the pending rows (customers and events
+   * files, files read row by row) resolved in this session; the parts of orders files done (side by
+   * side with them: each parses its rows meanwhile and finds its customers once they are
+   * committed); the recount of the orders' customers after them. Null when there was none.
+   */
+  applyPhases: { pendingDone: number | null; ordersDone: number | null; recountSeconds: number | null };
   refresh: { engine_ms: number; history_ms: number; history_days: number; error: unknown } | null;
   refreshSeconds: number;
 }
@@ -414,6 +421,7 @@ export async function importFiles(
   const loaded: LoadedFile[] = [];
   let loadSeconds: number;
   let applySeconds: number;
+  const applyPhases: ImportSummary['applyPhases'] = { pendingDone: null, ordersDone: null, recountSeconds: null };
   // The stage history, in a session of the orders once they are written, side by side with the
   // recount and the engine's run in this one (they read and write different things:
   // private.import_refresh_history in supabase/migrations).
@@ -499,6 +507,7 @@ export async function importFiles(
 
     onApply();
     const applyStarted = performance.now();
+    const sinceApply = () => (performance.now() - applyStarted) / 1000;
     // The pending rows (customers and events files, files read row by row) in this session, in
     // one transaction that holds the organization's import lock from before the parts start:
     // they parse their rows meanwhile and find their customers once it is committed.
@@ -515,6 +524,7 @@ export async function importFiles(
         try {
           await client.query(`select public.import_apply($1)`, [options.org]);
           await client.query('commit');
+          applyPhases.pendingDone = sinceApply();
         } catch (error) {
           await client.query('rollback').catch(() => undefined);
           throw error;
@@ -531,6 +541,7 @@ export async function importFiles(
         }),
       );
       await mainApply;
+      applyPhases.ordersDone = sinceApply();
       const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ part: i + 1, error: r.reason as Error }] : []));
       if (failures.length > 0) {
         throw new Error(
@@ -547,7 +558,9 @@ export async function importFiles(
         history.catch(() => undefined);
       }
       // Their customers recounted once, seeing every part.
+      const recountStarted = performance.now();
       await client.query(`select public.import_recount($1, $2)`, [options.org, heldBatches]);
+      applyPhases.recountSeconds = (performance.now() - recountStarted) / 1000;
     }
     await mainApply;
     applySeconds = (performance.now() - applyStarted) / 1000;
@@ -587,5 +600,5 @@ export async function importFiles(
 
   const files = [];
   for (const file of loaded) files.push({ ...file, counts: await batchCounts(client, file) });
-  return { files, loadSeconds, applySeconds, refresh, refreshSeconds };
+  return { files, loadSeconds, applySeconds, applyPhases, refresh, refreshSeconds };
 }
