@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { readConfig } from '../local/config.ts';
-import { ImportError, importFiles, importKinds, type ImportKind } from './import-files.ts';
+import { ImportError, importFiles, importKinds, type ImportKind, type ImportStep } from './import-files.ts';
 
 const usage = 'usage: npm run import -- --org <organization uuid> [--kind customers|orders|events] [--jobs N] FILE.csv…';
 
@@ -75,6 +75,26 @@ const bar = new cliProgress.SingleBar(
   cliProgress.Presets.shades_classic,
 );
 let barFile = '';
+/** What the import says as each step after reading the files ends (the resolving takes minutes for millions of rows). */
+function stepLine(step: ImportStep): string {
+  const s = (seconds: number) => `${seconds.toFixed(1)} s`;
+  switch (step.step) {
+    case 'resolving':
+      return 'Resolving the loaded rows…';
+    case 'pending-resolved':
+      return `  ${step.kinds.length > 1 ? `${step.kinds.slice(0, -1).join(', ')} and ${step.kinds.at(-1)}` : step.kinds[0]} rows resolved after ${s(step.seconds)}`;
+    case 'orders-resolved':
+      return `  orders written after ${s(step.seconds)} (${step.sessions > 1 ? `${step.sessions} sessions side by side, each` : 'one session,'} finding its customers once the customers file is resolved)`;
+    case 'recounted':
+      return `  the orders' customers recounted (${s(step.seconds)})`;
+    case 'refreshing':
+      return 'Bringing the portraits up to date (full engine run, stage history)…';
+    case 'history-done':
+      return `  stage history of ${step.days} days backfilled (${s(step.seconds)})`;
+    case 'engine-done':
+      return `  engine run done: statistics, profiles, cut points, segments (${s(step.seconds)})`;
+  }
+}
 let fileStarted = 0;
 const started = performance.now();
 try {
@@ -101,10 +121,10 @@ try {
       if (!quiet) bar.update(p.bytes, { file: p.file, rows: p.rows, rate });
       else console.log(`${p.file}: ${p.rows} rows read (${rate} rows/s)`);
     },
-    onPhase(phase) {
+    onStep(step) {
       if (barFile && !quiet) bar.stop();
       barFile = '';
-      console.log(phase === 'apply' ? 'Resolving the loaded rows…' : 'Bringing the portraits up to date (full engine run, stage history)…');
+      console.log(stepLine(step));
     },
   });
   for (const f of summary.files) {

@@ -355,6 +355,24 @@ export async function batchCounts(client: pg.Client, loaded: LoadedFile): Promis
   return Object.fromEntries(rows.map((r) => [r.import_status, Number(r.n)]));
 }
 
+/**
+ * What an import has done so far, after its files are read (their progress: FileProgress): the
+ * resolving starts; the rows loaded pending (customers and events files, files read row by row)
+ * are resolved, and the parts of orders files, side by side, each waiting for those before finding
+ * its customers; the orders' customers are recounted; the portraits are brought up to date (the
+ * stage history and the engine's run, side by side when the orders had sessions of their own).
+ * Seconds: from the start of the resolving for the two that overlap (pending rows, orders); else
+ * the step's own time.
+ */
+export type ImportStep =
+  | { step: 'resolving' }
+  | { step: 'pending-resolved'; seconds: number; kinds: ImportKind[] }
+  | { step: 'orders-resolved'; seconds: number; sessions: number }
+  | { step: 'recounted'; seconds: number }
+  | { step: 'refreshing' }
+  | { step: 'history-done'; seconds: number; days: number }
+  | { step: 'engine-done'; seconds: number };
+
 export interface ImportSummary {
   files: (LoadedFile & { counts: StatusCounts })[];
   loadSeconds: number;
@@ -394,7 +412,7 @@ export async function importFiles(
     jobs?: number;
     connect?: () => Promise<pg.Client>;
     onProgress?: (progress: FileProgress) => void;
-    onPhase?: (phase: 'apply' | 'refresh') => void;
+    onStep?: (step: ImportStep) => void;
   },
 ): Promise<ImportSummary> {
   const { rows: orgs } = await client.query(`select 1 from public.organizations where id::text = $1`, [options.org]);
@@ -415,7 +433,7 @@ export async function importFiles(
   const sessions = [client];
   let applyAnnounced = false;
   const onApply = () => {
-    if (!applyAnnounced) options.onPhase?.('apply');
+    if (!applyAnnounced) options.onStep?.({ step: 'resolving' });
     applyAnnounced = true;
   };
   const loaded: LoadedFile[] = [];
@@ -525,6 +543,11 @@ export async function importFiles(
           await client.query(`select public.import_apply($1)`, [options.org]);
           await client.query('commit');
           applyPhases.pendingDone = sinceApply();
+          options.onStep?.({
+            step: 'pending-resolved',
+            seconds: applyPhases.pendingDone,
+            kinds: importKinds.filter((k) => loaded.some((f) => f.kind === k && !heldBatches.includes(f.batch))),
+          });
         } catch (error) {
           await client.query('rollback').catch(() => undefined);
           throw error;
@@ -542,6 +565,9 @@ export async function importFiles(
       );
       await mainApply;
       applyPhases.ordersDone = sinceApply();
+      if (results.every((r) => r.status === 'fulfilled')) {
+        options.onStep?.({ step: 'orders-resolved', seconds: applyPhases.ordersDone, sessions: sessions.length });
+      }
       const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ part: i + 1, error: r.reason as Error }] : []));
       if (failures.length > 0) {
         throw new Error(
@@ -561,6 +587,7 @@ export async function importFiles(
       const recountStarted = performance.now();
       await client.query(`select public.import_recount($1, $2)`, [options.org, heldBatches]);
       applyPhases.recountSeconds = (performance.now() - recountStarted) / 1000;
+      options.onStep?.({ step: 'recounted', seconds: applyPhases.recountSeconds });
     }
     await mainApply;
     applySeconds = (performance.now() - applyStarted) / 1000;
@@ -579,11 +606,19 @@ export async function importFiles(
   const refreshStarted = performance.now();
   try {
     if (options.refresh !== false) {
-      options.onPhase?.('refresh');
+      options.onStep?.({ step: 'refreshing' });
       if (history) {
         const [engine, past] = await Promise.allSettled([
-          client.query<{ r: Omit<Refresh, 'history_ms' | 'history_days'> }>('select private.import_refresh_engine($1) as r', [options.org]),
-          history,
+          client
+            .query<{ r: Omit<Refresh, 'history_ms' | 'history_days'> }>('select private.import_refresh_engine($1) as r', [options.org])
+            .then((result) => {
+              options.onStep?.({ step: 'engine-done', seconds: result.rows[0]!.r.engine_ms / 1000 });
+              return result;
+            }),
+          history.then((past) => {
+            options.onStep?.({ step: 'history-done', seconds: past.history_ms / 1000, days: past.history_days });
+            return past;
+          }),
         ]);
         if (engine.status === 'rejected') throw engine.reason;
         if (past.status === 'rejected') throw past.reason;
@@ -591,6 +626,9 @@ export async function importFiles(
       } else {
         const { rows } = await client.query<{ r: Refresh }>(`select public.refresh_after_import($1) as r`, [options.org]);
         refresh = rows[0]!.r;
+        // One after the other in this session: the engine's run, then the history.
+        options.onStep?.({ step: 'engine-done', seconds: refresh.engine_ms / 1000 });
+        options.onStep?.({ step: 'history-done', seconds: refresh.history_ms / 1000, days: refresh.history_days });
       }
     }
   } finally {

@@ -111,6 +111,13 @@ describe('the example files', () => {
     await t.db.query(`select public.refresh_after_import($1)`, [studioOrg]);
     const { stdout } = await cliImport(cliOrg, files);
     expect(stdout).toContain('orders.csv (orders, 7 rows');
+    // Each step of the resolving and the refresh said as it ends.
+    // (PGlite: every file in the command's session; native Postgres: the orders in sessions of their own.)
+    const resolving = stdout.slice(stdout.indexOf('Resolving the loaded rows…'), stdout.indexOf('Bringing the portraits up to date'));
+    expect(resolving).toMatch(/\n {2}customers(, orders)? and events rows resolved after \d+\.\d s\n/);
+    const refreshing = stdout.slice(stdout.indexOf('Bringing the portraits up to date'));
+    expect(refreshing).toMatch(/\n {2}stage history of [1-9]\d* days backfilled \(\d+\.\d s\)\n/);
+    expect(refreshing).toMatch(/\n {2}engine run done: statistics, profiles, cut points, segments \(\d+\.\d s\)\n/);
 
     const { rows: statuses } = await t.db.query(
       `select 'customers' as t, import_status::text, count(*)::int as n from public.import_customers where org_id = $1 group by 2
@@ -277,6 +284,11 @@ describe('an orders file resolved in several sessions (--jobs, COPY only)', () =
     await cliImport(oneOrg, [customers, file], ['--jobs', '1']);
     const { stdout } = await cliImport(threeOrg, [customers, file], ['--jobs', '3']);
     expect(stdout).toMatch(/many\/orders\.csv \(orders, 1200 rows/);
+    // The orders, in sessions of their own, after the customers file; then their customers recounted.
+    const resolved = stdout.slice(stdout.indexOf('Resolving the loaded rows…'));
+    expect(resolved).toMatch(
+      /\n {2}customers rows resolved after \d+\.\d s\n {2}orders written after \d+\.\d s \(3 sessions side by side, each finding its customers once the customers file is resolved\)\n {2}the orders' customers recounted \(\d+\.\d s\)\nBringing the portraits up to date/,
+    );
     await studioImport(studio2Org, customers);
     await studioImport(studio2Org, file);
     await t.db.query(`select public.refresh_after_import($1)`, [studio2Org]);
