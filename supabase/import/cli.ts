@@ -84,7 +84,10 @@ function stepLine(step: ImportStep): string {
     case 'pending-resolved':
       return `  ${step.kinds.length > 1 ? `${step.kinds.slice(0, -1).join(', ')} and ${step.kinds.at(-1)}` : step.kinds[0]} rows resolved after ${s(step.seconds)}`;
     case 'orders-resolved':
-      return `  orders written after ${s(step.seconds)} (${step.sessions > 1 ? `${step.sessions} sessions side by side, each` : 'one session,'} finding its customers once the customers file is resolved)`;
+      return (
+        `  orders written after ${s(step.seconds)} (${step.sessions > 1 ? `${step.sessions} sessions side by side` : 'one session'}` +
+        `${step.afterPending ? `, ${step.sessions > 1 ? 'each ' : ''}finding its customers once the rows above were resolved` : ''})`
+      );
     case 'recounted':
       return `  the orders' customers recounted (${s(step.seconds)})`;
     case 'refreshing':

@@ -367,7 +367,7 @@ export async function batchCounts(client: pg.Client, loaded: LoadedFile): Promis
 export type ImportStep =
   | { step: 'resolving' }
   | { step: 'pending-resolved'; seconds: number; kinds: ImportKind[] }
-  | { step: 'orders-resolved'; seconds: number; sessions: number }
+  | { step: 'orders-resolved'; seconds: number; sessions: number; afterPending: boolean }
   | { step: 'recounted'; seconds: number }
   | { step: 'refreshing' }
   | { step: 'history-done'; seconds: number; days: number }
@@ -566,7 +566,12 @@ export async function importFiles(
       await mainApply;
       applyPhases.ordersDone = sinceApply();
       if (results.every((r) => r.status === 'fulfilled')) {
-        options.onStep?.({ step: 'orders-resolved', seconds: applyPhases.ordersDone, sessions: sessions.length });
+        options.onStep?.({
+          step: 'orders-resolved',
+          seconds: applyPhases.ordersDone,
+          sessions: sessions.length,
+          afterPending: applyPhases.pendingDone !== null,
+        });
       }
       const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ part: i + 1, error: r.reason as Error }] : []));
       if (failures.length > 0) {

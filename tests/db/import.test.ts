@@ -287,7 +287,7 @@ describe('an orders file resolved in several sessions (--jobs, COPY only)', () =
     // The orders, in sessions of their own, after the customers file; then their customers recounted.
     const resolved = stdout.slice(stdout.indexOf('Resolving the loaded rows…'));
     expect(resolved).toMatch(
-      /\n {2}customers rows resolved after \d+\.\d s\n {2}orders written after \d+\.\d s \(3 sessions side by side, each finding its customers once the customers file is resolved\)\n {2}the orders' customers recounted \(\d+\.\d s\)\nBringing the portraits up to date/,
+      /\n {2}customers rows resolved after \d+\.\d s\n {2}orders written after \d+\.\d s \(3 sessions side by side, each finding its customers once the rows above were resolved\)\n {2}the orders' customers recounted \(\d+\.\d s\)\nBringing the portraits up to date/,
     );
     await studioImport(studio2Org, customers);
     await studioImport(studio2Org, file);
@@ -315,6 +315,8 @@ describe('an orders file resolved in several sessions (--jobs, COPY only)', () =
     const { stdout: again } = await cliImport(threeOrg, [file], ['--jobs', '3']);
     expect(again).toMatch(/many\/orders\.csv \(orders, 1200 rows[^\n]*duplicate/);
     expect(again).not.toMatch(/many\/orders\.csv \(orders, 1200 rows[^\n]*applied/);
+    // An orders file alone: its sessions wait for nothing.
+    expect(again).toMatch(/\nResolving the loaded rows…\n {2}orders written after \d+\.\d s \(3 sessions side by side\)\n/);
     expect(await rowCounts(threeOrg)).toEqual(before);
   });
 
