@@ -1,20 +1,24 @@
-// npm run import -- --org <uuid> [--kind customers|orders|events] [--jobs N] FILE.csv…
+// npm run import -- --org <uuid> [--kind customers|orders|events] [--encoding NAME] [--jobs N] FILE.csv…
 //
 // Imports CSV files into an organization (README: "Importing your data") against DATABASE_URL,
 // or the local stack's database (npm start) when it is not set. Exit code 0 when every file was
 // read, even with rejected rows (--json FILE also writes the counts and timings); 2 for an unreadable file, an unknown organization or bad
 // arguments; 1 for anything else (such as a part of an orders file that could not be written).
 // --jobs N (default: the cores, at most 4) loads and resolves each orders file in N sessions
-// side by side, each one part of its rows.
+// side by side, each one part of its rows. --encoding NAME (utf-8, gb18030, big5, shift_jis,
+// windows-1252…) reads the files in that character encoding; without it each file's is detected
+// (supabase/import/file-format.ts), as is the separator of its columns.
 import { access, constants, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { readConfig } from '../local/config.ts';
-import { ImportError, importFiles, importKinds, type ImportKind, type ImportStep } from './import-files.ts';
+import { encodingName } from './file-format.ts';
+import { ImportError, importFiles, importKinds, type ImportKind, type ImportStep, type LoadedFile } from './import-files.ts';
 
-const usage = 'usage: npm run import -- --org <organization uuid> [--kind customers|orders|events] [--jobs N] FILE.csv…';
+const usage =
+  'usage: npm run import -- --org <organization uuid> [--kind customers|orders|events] [--encoding NAME] [--jobs N] FILE.csv…';
 
 function fail(message: string, code = 2): never {
   console.error(`import: ${message}`);
@@ -28,6 +32,7 @@ function parse() {
     options: {
       org: { type: 'string' },
       kind: { type: 'string' },
+      encoding: { type: 'string' },
       'batch-rows': { type: 'string', default: '100000' },
       // Sessions that load and resolve an orders file side by side, each one part of its rows.
       jobs: { type: 'string', default: String(Math.min(os.availableParallelism(), 4)) },
@@ -51,6 +56,12 @@ if (kind !== undefined && !(importKinds as readonly string[]).includes(kind)) {
   fail(`--kind must be one of ${importKinds.join(', ')}\n${usage}`);
 }
 if (files.length === 0) fail(`no file given\n${usage}`);
+const encoding = args.values.encoding === undefined ? undefined : encodingName(args.values.encoding);
+if (encoding === null) {
+  fail(
+    `--encoding: ${JSON.stringify(args.values.encoding)} is not a character encoding (for example utf-8, gb18030, big5, shift_jis or windows-1252)\n${usage}`,
+  );
+}
 const jobs = Number(args.values.jobs);
 if (!Number.isInteger(jobs) || jobs < 1) fail(`--jobs must be a whole number of sessions, 1 or more\n${usage}`);
 for (const file of files) {
@@ -98,6 +109,15 @@ function stepLine(step: ImportStep): string {
       return `  engine run done: statistics, profiles, cut points, segments (${s(step.seconds)})`;
   }
 }
+/** How a file was read, when it was not the plain UTF-8 with commas that most tools write. */
+function formatLine(format: LoadedFile['format']): string | null {
+  const parts: string[] = [];
+  if (format.encoding !== 'utf-8') {
+    parts.push(`read as ${format.encoding}${format.encodingSource === 'detected' ? ' (detected: if names look wrong, give the file\'s encoding with --encoding)' : ''}`);
+  }
+  if (format.separator !== ',') parts.push(`columns separated by ${format.separator === '\t' ? 'tabs' : `'${format.separator}'`}`);
+  return parts.length ? parts.join(', ') : null;
+}
 let fileStarted = 0;
 const started = performance.now();
 try {
@@ -105,6 +125,7 @@ try {
     org,
     files,
     kind: kind as ImportKind | undefined,
+    encoding,
     batchRows: Number(args.values['batch-rows']),
     refresh: !args.values['no-refresh'],
     jobs,
@@ -133,6 +154,8 @@ try {
   for (const f of summary.files) {
     const counts = Object.entries(f.counts).map(([s, n]) => `${n} ${s}`).join(', ');
     console.log(`${f.file} (${f.kind}, ${f.rows} rows in ${f.seconds.toFixed(1)} s, ${Math.round(f.rows / f.seconds)} rows/s): ${counts}`);
+    const format = formatLine(f.format);
+    if (format) console.log(`  ${format}`);
     if (f.ignoredHeaders.length) console.log(`  columns ignored (not ${f.kind} headers): ${f.ignoredHeaders.join(', ')}`);
     if (f.counts.rejected) {
       console.log(

@@ -1,18 +1,27 @@
-// Loads CSV files into the import staging tables (README: "Importing your data"): streams each
-// file's bytes to COPY in one statement (Postgres reads the CSV), or, for a file Postgres cannot
+// Loads CSV files into the import staging tables (README: "Importing your data"): reads each file
+// as it is written (its encoding and separator: file-format.ts), streams its bytes (as UTF-8) to
+// COPY in one statement (Postgres reads the CSV), or, for a file Postgres cannot
 // read as one table, through csv-parse into COPYs in batches (multi-row inserts on the embedded
 // PGlite, whose socket has no COPY FROM STDIN) with the session's portrait.import_defer on
 // (rows stay pending while they load), then resolves everything in one pass (public.import_apply)
 // and brings the portraits current (public.refresh_after_import).
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
-import { parse as parseSync } from 'csv-parse/sync';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import {
+  type EncodingSource,
+  headerName,
+  type Separator,
+  sniffEncoding,
+  sniffSeparator,
+  splitHeaderLine,
+  toUtf8,
+} from './file-format.ts';
 
 export const importKinds = ['customers', 'orders', 'events'] as const;
 export type ImportKind = (typeof importKinds)[number];
@@ -62,6 +71,18 @@ export interface LoadedFile {
   rows: number;
   ignoredHeaders: string[];
   seconds: number;
+  /** How the file was written (readFormat). */
+  format: Pick<FileFormat, 'encoding' | 'encodingSource' | 'separator'>;
+}
+
+/** How a file is written: its character encoding, its separator and its first line's column names (as written). */
+export interface FileFormat {
+  /** As Node names it (TextDecoder): utf-8, utf-16le, gb18030, gbk, big5, shift_jis, windows-1252… */
+  encoding: string;
+  encodingSource: EncodingSource;
+  separator: Separator;
+  /** Null when the first line cannot be read alone (a quoted line break). */
+  headers: string[] | null;
 }
 
 export class ImportError extends Error {}
@@ -95,22 +116,42 @@ function copyBytes(): Transform {
   });
 }
 
-/** The first line of a file: its headers (csv-parse; null when they cannot be read from that line alone). */
-async function readHeaderLine(file: string): Promise<string[] | null> {
-  const input = createReadStream(file, { start: 0, end: 65_535 });
-  let text = '';
-  for await (const chunk of input) {
-    text += (chunk as Buffer).toString('utf8');
-    if (text.includes('\n')) break;
-  }
-  input.destroy();
-  const line = text.replace(/^\uFEFF/, '').split('\n')[0]!.replace(/\r$/, '');
+/**
+ * How a file is written (supabase/import/file-format.ts), from its first mebibyte: its encoding
+ * (`encoding` when given: --encoding), the separator that makes the most of its first line's
+ * names accepted headers of some kind, and those names.
+ */
+export async function readFormat(file: string, accepted: Record<ImportKind, string[]>, encoding?: string): Promise<FileFormat> {
+  const handle = await open(file);
+  let sample: Buffer;
   try {
-    const [headers] = parseSync(line, { relax_column_count: true }) as string[][];
-    return headers ?? null;
-  } catch {
-    return null;
+    const buffer = Buffer.alloc(1 << 20);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    sample = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
+  const sniffed = encoding ? { encoding, source: 'option' as const } : sniffEncoding(sample);
+  if (!sniffed) {
+    throw new ImportError(
+      `${file}: its character encoding cannot be told (it is not UTF-8); give it with --encoding, for example --encoding gb18030 or --encoding windows-1252`,
+    );
+  }
+  // (The decoder drops a byte order mark.)
+  const line = new TextDecoder(sniffed.encoding).decode(sample, { stream: true }).split('\n')[0]!.replace(/\r$/, '');
+  const names = new Set(Object.values(accepted).flat());
+  const separator = sniffSeparator(line, (header) => names.has(header));
+  return { encoding: sniffed.encoding, encodingSource: sniffed.source, separator, headers: splitHeaderLine(line, separator) };
+}
+
+/** A file's bytes as COPY and csv-parse read them: UTF-8, as they are when they already are. */
+function utf8Steps(format: FileFormat): Transform[] {
+  return format.encoding === 'utf-8' ? [] : [toUtf8(format.encoding)];
+}
+
+/** COPY's option for a separator other than a comma. */
+function copyDelimiter(separator: Separator): string {
+  return separator === ',' ? '' : separator === '\t' ? `, delimiter E'\\t'` : `, delimiter '${separator}'`;
 }
 
 /**
@@ -141,6 +182,7 @@ async function copyWholeFile(
     file: string;
     kind?: ImportKind;
     headers: Record<ImportKind, string[]>;
+    format: FileFormat;
     part?: FilePart;
     onProgress?: (progress: FileProgress) => void;
   },
@@ -148,10 +190,11 @@ async function copyWholeFile(
   totalBytes: number,
   batch: string,
 ): Promise<LoadedFile | null> {
-  const raw = await readHeaderLine(options.file);
+  const { format } = options;
+  const raw = format.headers;
   // One column: COPY would read an empty line as a row (csv-parse skips it).
   if (!raw || raw.length < 2 || raw.some((h) => h.includes('"'))) return null;
-  const headers = raw.map((h) => h.trim().toLowerCase());
+  const headers = raw.map(headerName);
   const kind = options.kind ?? kindOfHeaders(headers);
   const accepted = new Set(options.headers[kind]);
   const columns: number[] = [];
@@ -180,8 +223,10 @@ async function copyWholeFile(
         options.onProgress?.({ file: options.file, rows: Math.max(rowsSeen - 1, 0), bytes: input.bytesRead, totalBytes });
       }
     });
-    const copy = client.query(copyFrom(`copy pg_temp.import_load from stdin with (format csv, header true)`));
-    await pipeline(input, copyBytes(), copy);
+    const copy = client.query(
+      copyFrom(`copy pg_temp.import_load from stdin with (format csv, header true${copyDelimiter(format.separator)})`),
+    );
+    await pipeline([input, ...utf8Steps(format), copyBytes(), copy]);
     // Rows keep the file's order (a fresh temporary table is read in the order it was written):
     // staging ids are row numbers, and the first of two rows with the same key counts.
     // Orders are held in this session (public.import_apply writes them to the staging table with
@@ -217,7 +262,7 @@ async function copyWholeFile(
     await client.query('commit');
     const rows = rowCount ?? 0;
     options.onProgress?.({ file: options.file, rows, bytes: totalBytes, totalBytes });
-    return { file: options.file, kind, batch, rows, ignoredHeaders, seconds: (performance.now() - started) / 1000 };
+    return { file: options.file, kind, batch, rows, ignoredHeaders, seconds: (performance.now() - started) / 1000, format: formatOf(format) };
   } catch (error) {
     await client.query('rollback');
     // The first part's session reads the file another way (below): the other parts leave it to it.
@@ -245,19 +290,25 @@ export async function loadFile(
     method?: 'copy' | 'insert';
     /** Straight to csv-parse (the file is known not to be readable by COPY as one table). */
     rowByRow?: boolean;
+    /** How the file is written (readFormat); read here when not given. */
+    format?: FileFormat;
+    /** The file's character encoding when known (--encoding), else it is detected. */
+    encoding?: string;
     onProgress?: (progress: FileProgress) => void;
   },
 ): Promise<LoadedFile> {
   const started = performance.now();
   const totalBytes = (await stat(options.file)).size;
   const batch = batchName(options.file);
+  const format = options.format ?? (await readFormat(options.file, options.headers, options.encoding));
   if (options.method !== 'insert' && !options.rowByRow) {
-    const copied = await copyWholeFile(client, options, started, totalBytes, batch);
+    const copied = await copyWholeFile(client, { ...options, format }, started, totalBytes, batch);
     if (copied) return copied;
   }
   const batchRows = options.batchRows ?? 100_000;
   const input = createReadStream(options.file);
-  const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }));
+  const parser = [...utf8Steps(format), parse({ bom: true, delimiter: format.separator, relax_column_count: true, skip_empty_lines: true, trim: false })]
+    .reduce<NodeJS.ReadableStream>((stream, step) => stream.pipe(step), input);
 
   let kind: ImportKind | undefined;
   let columns: number[] = [];
@@ -294,7 +345,7 @@ export async function loadFile(
 
   for await (const record of parser as AsyncIterable<string[]>) {
     if (!kind) {
-      const headers = record.map((h) => h.trim().toLowerCase());
+      const headers = record.map(headerName);
       kind = options.kind ?? kindOfHeaders(headers);
       const accepted = new Set(options.headers[kind]);
       columns = [];
@@ -329,7 +380,11 @@ export async function loadFile(
   await flush();
   options.onProgress?.({ file: options.file, rows, bytes: totalBytes, totalBytes });
   if (!kind) throw new ImportError(`${options.file}: the file is empty (the first line must name the columns)`);
-  return { file: options.file, kind, batch, rows, ignoredHeaders, seconds: (performance.now() - started) / 1000 };
+  return { file: options.file, kind, batch, rows, ignoredHeaders, seconds: (performance.now() - started) / 1000, format: formatOf(format) };
+}
+
+function formatOf(format: FileFormat): LoadedFile['format'] {
+  return { encoding: format.encoding, encodingSource: format.encodingSource, separator: format.separator };
 }
 
 /** A load's name (import_batch): the file's name and the time. */
@@ -338,10 +393,9 @@ function batchName(file: string): string {
 }
 
 /** The kind of a file from its first line (or --kind); undefined when that line cannot be read alone. */
-async function kindOfFile(file: string, kind?: ImportKind): Promise<ImportKind | undefined> {
+function kindOfFile(format: FileFormat, kind?: ImportKind): ImportKind | undefined {
   if (kind) return kind;
-  const raw = await readHeaderLine(file);
-  return raw ? kindOfHeaders(raw.map((h) => h.trim().toLowerCase())) : undefined;
+  return format.headers ? kindOfHeaders(format.headers.map(headerName)) : undefined;
 }
 
 export type StatusCounts = Record<string, number>;
@@ -407,6 +461,8 @@ export async function importFiles(
     org: string;
     files: string[];
     kind?: ImportKind;
+    /** The files' character encoding (--encoding, a name encodingName knows); detected for each file when not given. */
+    encoding?: string;
     batchRows?: number;
     refresh?: boolean;
     jobs?: number;
@@ -448,7 +504,9 @@ export async function importFiles(
   let historySession: pg.Client | null = null;
   try {
     // Orders files by COPY go to the sessions' held rows.
-    const kinds = await Promise.all(options.files.map((file) => kindOfFile(file, options.kind)));
+    const formats = new Map<string, FileFormat>();
+    for (const file of options.files) formats.set(file, await readFormat(file, headers, options.encoding));
+    const kinds = options.files.map((file) => kindOfFile(formats.get(file)!, options.kind));
     const firstFiles = options.files.filter((_, i) => method !== 'copy' || kinds[i] !== 'orders');
     const orderFiles = options.files.filter((_, i) => method === 'copy' && kinds[i] === 'orders');
     if (orderFiles.length > 0 && jobs > 1) {
@@ -465,7 +523,7 @@ export async function importFiles(
     const heldBatches: string[] = [];
     await client.query(`set portrait.import_defer = on`);
     try {
-      for (const file of firstFiles) loaded.push(await loadFile(client, { ...options, file, headers, method }));
+      for (const file of firstFiles) loaded.push(await loadFile(client, { ...options, file, headers, method, format: formats.get(file) }));
       for (const file of orderFiles) {
         const batch = batchName(file);
         const totalBytes = (await stat(file)).size;
@@ -491,7 +549,10 @@ export async function importFiles(
             try {
               const copied = await copyWholeFile(
                 session,
-                { org: options.org, file, kind: options.kind, headers, part, onProgress: index === 0 ? options.onProgress : undefined },
+                {
+                  org: options.org, file, kind: options.kind, headers, format: formats.get(file)!, part,
+                  onProgress: index === 0 ? options.onProgress : undefined,
+                },
                 fileStarted,
                 totalBytes,
                 batch,
@@ -517,7 +578,9 @@ export async function importFiles(
         heldBatches.push(batch);
       }
       // Files Postgres cannot read as one table of CSV: row by row, pending, in this session.
-      for (const file of readByRows) loaded.push(await loadFile(client, { ...options, file, headers, method, rowByRow: true }));
+      for (const file of readByRows) {
+        loaded.push(await loadFile(client, { ...options, file, headers, method, rowByRow: true, format: formats.get(file) }));
+      }
     } finally {
       await client.query(`reset portrait.import_defer`);
     }

@@ -89,8 +89,8 @@ grant execute on function private.import_timestamp(text) to authenticated, servi
 
 
 -- An amount of money as imported files write it: . or , as decimal separator, the other (or
--- a space or ') between thousands, currency symbols and codes around it ignored ($1,234.50,
--- 1.234,50 €, EUR 12,5). Negative amounts come back negative; null when unreadable.
+-- a space or ') between thousands, currency symbols, signs and codes around it ignored ($1,234.50,
+-- 1.234,50 €, EUR 12,5, ￥1,288.00, 560元). Negative amounts come back negative; null when unreadable.
 create function private.import_amount(p_value text)
 returns numeric
 language plpgsql
@@ -101,7 +101,7 @@ declare
   v text;
   negative boolean;
 begin
-  v := regexp_replace(p_value, '[$€£¥₹￥₩₽₺₫฿₱¢''\s\u00a0\u202f]', '', 'g');
+  v := regexp_replace(p_value, '[$€£¥₹￥₩₽₺₫฿₱¢元円''\s\u00a0\u202f]', '', 'g');
   v := regexp_replace(v, '^[A-Za-z]{1,3}|[A-Za-z]{1,3}$', '', 'g');
   negative := left(v, 1) = '-';
   if negative then
@@ -134,7 +134,8 @@ grant execute on function private.import_amount(text) to authenticated, service_
 
 
 -- The first problem of a cell common to every column: too long, or holding characters no text
--- should (NUL bytes arrive as U+FFFD from npm run import; Postgres itself refuses NUL).
+-- should (NUL bytes, and bytes that are no text in the file's character encoding, arrive as
+-- U+FFFD from npm run import; Postgres itself refuses NUL).
 create function private.import_cell_problem(p_column text, p_value text, p_max integer)
 returns text
 language sql
@@ -144,7 +145,7 @@ as $$
   select case
     when p_value is null then null
     when strpos(p_value, U&'\FFFD') > 0 or p_value ~ '[\x01-\x08\x0b\x0c\x0e-\x1f]' then
-      format('%s: the value contains a NUL byte or a control character (%s)', p_column,
+      format('%s: the value contains a NUL byte, a control character or bytes that are no text in the file''s character encoding (%s)', p_column,
              quote_literal(left(regexp_replace(p_value, '[\x01-\x1f' || U&'\FFFD' || ']', '?', 'g'), 60)))
     when char_length(p_value) > p_max then
       format('%s: the value is %s characters long, at most %s are accepted (%s…)', p_column, char_length(p_value), p_max,

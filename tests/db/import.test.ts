@@ -396,6 +396,97 @@ describe('orders parts wait for the customers files', () => {
   });
 });
 
+describe('files as spreadsheets save them', () => {
+  const sheetOrg = '00000000-0000-4000-8000-00000000e021';
+  const sheets = path.resolve('tests/fixtures/import/spreadsheets');
+  const sheet = (name: string) => path.join(sheets, name);
+
+  beforeAll(async () => {
+    await t.db.exec(`insert into public.organizations (id, name) values ('${sheetOrg}', 'From spreadsheets')`);
+  });
+
+  /** The names as the staging table holds them for a file's rows (what the file was read as). */
+  async function stagedNames(file: string) {
+    const { rows } = await t.db.query<{ name: string }>(
+      `select name from public.import_customers where org_id = $1 and import_batch like $2 order by id`,
+      [sheetOrg, `${file} %`],
+    );
+    return rows.map((r) => r.name);
+  }
+
+  it('reads legacy encodings, UTF-16, semicolons and tabs with names, tags and amounts intact, and says how', async () => {
+    const { stdout } = await cliImport(sheetOrg, [
+      sheet('customers-excel-gbk.csv'),
+      sheet('customers-excel-windows-1252-semicolons.csv'),
+      sheet('orders-excel-gbk.csv'),
+    ]);
+    expect(stdout).toMatch(/customers-excel-gbk\.csv \(customers, 6 rows[^\n]*: 6 applied\n {2}read as gb18030 \(detected/);
+    expect(stdout).toMatch(
+      /customers-excel-windows-1252-semicolons\.csv \(customers, 4 rows[^\n]*: 4 applied\n {2}read as windows-1252 \(detected[^\n]*, columns separated by ';'/,
+    );
+    expect(stdout).toMatch(/orders-excel-gbk\.csv \(orders, 12 rows[^\n]*: 12 applied\n {2}read as gb18030 \(detected/);
+    expect(stdout).toContain('columns ignored (not orders headers): 商品, 收货人, 收货地址');
+
+    expect(await stagedNames('customers-excel-gbk.csv')).toEqual(['王小明', '李华', '张伟', '刘洋', '陈静', '杨帆']);
+    expect(await stagedNames('customers-excel-windows-1252-semicolons.csv')).toEqual([
+      'Jürgen Müller', 'François Côté', 'Søren Kierkegård', 'José Martínez',
+    ]);
+    // The same customers saved as Excel's "Unicode text" (UTF-16, tabs), in a later import: nothing new.
+    const again = await cliImport(sheetOrg, [sheet('customers-excel-unicode-text.txt')]);
+    expect(again.stdout).toMatch(/customers-excel-unicode-text\.txt \(customers, 3 rows[^\n]*: 3 duplicate\n {2}read as utf-16le, columns separated by tabs\n/);
+    expect(await stagedNames('customers-excel-unicode-text.txt')).toEqual(['王小明', '李华', '张伟']);
+    const { rows: customers } = await t.db.query(
+      `select c.primary_email, c.display_name, c.city,
+              array(select g.name from public.customer_tags ct join public.tags g on g.id = ct.tag_id
+                     where ct.customer_id = c.id order by g.name) as tags
+         from public.customers c
+        where c.org_id = $1 and c.primary_email in ('wang.xiaoming@example.cn', 'juergen.mueller@example.de')
+        order by 1`,
+      [sheetOrg],
+    );
+    expect(customers).toEqual([
+      { primary_email: 'juergen.mueller@example.de', display_name: 'Jürgen Müller', city: 'München', tags: ['Stammkunde'] },
+      { primary_email: 'wang.xiaoming@example.cn', display_name: '王小明', city: '上海', tags: ['VIP客户', '老客户'] },
+    ]);
+    const { rows: orders } = await t.db.query<{ external_id: string; total: string; ordered_at: string }>(
+      `select external_id, total::text, ordered_at::text from public.orders where org_id = $1 order by external_id`,
+      [sheetOrg],
+    );
+    expect(orders.slice(0, 3)).toEqual([
+      { external_id: 'CN-1001', total: '1288.00', ordered_at: '2024-03-05 09:00:00+00' },
+      { external_id: 'CN-1002', total: '99.50', ordered_at: '2024-04-06 10:07:00+00' },
+      { external_id: 'CN-1003', total: '560.00', ordered_at: '2024-05-07 11:14:00+00' },
+    ]);
+    expect(orders).toHaveLength(12);
+  });
+
+  it('reads every file in the encoding --encoding names, and refuses a name that is none', async () => {
+    const { stdout } = await cliImport(sheetOrg, [sheet('customers-excel-big5.csv')], ['--encoding', 'Big5']);
+    expect(stdout).toMatch(/customers-excel-big5\.csv \(customers, 4 rows[^\n]*: 4 applied\n {2}read as big5\n/);
+    expect(await stagedNames('customers-excel-big5.csv')).toEqual(['陳大文', '林美玲', '黃志明', '張家豪']);
+    const unknown = await cliImport(sheetOrg, [sheet('customers-excel-big5.csv')], ['--encoding', 'klingon']).catch((e) => e);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--encoding: "klingon" is not a character encoding');
+  });
+
+  it('rejects a cell with bytes that are no text in the file\'s encoding, with that reason, and applies the rest', async () => {
+    const good = Array.from({ length: 20 }, (_, i) => Buffer.from(`stray${i}@example.cn,顾客${i}\n`));
+    // 0xE9 alone is no UTF-8 (the Windows-1252 é pasted into a UTF-8 file).
+    const file = path.join(dir, 'stray-byte.csv');
+    await writeFile(file, Buffer.concat([Buffer.from('email,name\n'), ...good, Buffer.from('jose@example.es,Jos'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const { stdout } = await cliImport(sheetOrg, [file]);
+    expect(stdout).toMatch(/stray-byte\.csv \(customers, 21 rows[^\n]*: 20 applied, 1 rejected\n/);
+    expect(stdout).not.toContain('read as');
+    const { rows } = await t.db.query<{ email: string; error: string }>(
+      `select email, error from public.import_customers where org_id = $1 and import_status = 'rejected' and import_batch like 'stray-byte.csv %'`,
+      [sheetOrg],
+    );
+    expect(rows).toEqual([
+      { email: 'jose@example.es', error: `name: the value contains a NUL byte, a control character or bytes that are no text in the file's character encoding ('Jos?')` },
+    ]);
+  });
+});
+
 describe('who may import', () => {
   it('lets an admin load rows and refuses a rep', async () => {
     const applied = await asUser(t.db, 'admin', async (tx) => {

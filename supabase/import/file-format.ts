@@ -1,0 +1,115 @@
+// How a CSV file is written, as spreadsheets save it (README: "Importing your data"): its character
+// encoding and the separator between its columns. Excel's "CSV" saves in the computer's legacy
+// code page (GBK in China, Big5 in Taiwan, Shift_JIS in Japan, Windows-1252 in western Europe),
+// "CSV UTF-8" with a byte order mark, "Unicode text" as UTF-16 with tabs; in countries that write
+// decimals with a comma it separates columns with semicolons. `npm run import` reads all of these
+// as the UTF-8 CSV Postgres reads.
+import { Transform } from 'node:stream';
+import { analyse } from 'chardet';
+import { parse as parseSync } from 'csv-parse/sync';
+
+/** The separators a file's columns may have, the usual one first. */
+export const separators = [',', ';', '\t', '|'] as const;
+export type Separator = (typeof separators)[number];
+
+/**
+ * A header as the staging tables name their columns: case, surrounding spaces and inner spaces or
+ * hyphens aside ("Order ID" is order_id), and "E-mail" written as email ("Customer E-Mail" is
+ * customer_email).
+ */
+export function headerName(written: string): string {
+  return written.trim().toLowerCase().replace(/[\s-]+/g, '_').replace(/(^|_)e_mail(?=_|$)/g, '$1email');
+}
+
+/** The name of a character encoding as Node decodes it (WHATWG labels: utf-8, gb18030, gbk, big5, shift_jis, windows-1252…); null for none. */
+export function encodingName(label: string): string | null {
+  try {
+    return new TextDecoder(label.trim()).encoding;
+  } catch {
+    return null;
+  }
+}
+
+export type EncodingSource = 'option' | 'byte order mark' | 'utf-8' | 'detected';
+
+/**
+ * The encoding of a file from its first bytes: a byte order mark says it; text that reads as UTF-8
+ * is UTF-8 (ASCII included), also with a few invalid bytes among many characters that are valid
+ * (a stray byte in a UTF-8 file, whose cell is then rejected: text in another encoding has
+ * invalid sequences for most of its characters); anything else is told apart statistically
+ * (chardet, ICU's detector), keeping the likeliest encoding Node can decode that reads the sample
+ * without an invalid byte. Null when none does.
+ */
+export function sniffEncoding(sample: Uint8Array): { encoding: string; source: EncodingSource } | null {
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return { encoding: 'utf-8', source: 'byte order mark' };
+  if (sample[0] === 0xff && sample[1] === 0xfe) return { encoding: 'utf-16le', source: 'byte order mark' };
+  if (sample[0] === 0xfe && sample[1] === 0xff) return { encoding: 'utf-16be', source: 'byte order mark' };
+  let valid = 0;
+  let invalid = 0;
+  for (const char of new TextDecoder('utf-8').decode(sample, { stream: true })) {
+    if (char === '\uFFFD') invalid += 1;
+    else if (char > '\u007F') valid += 1;
+  }
+  if (invalid === 0 || valid >= 10 * invalid) return { encoding: 'utf-8', source: 'utf-8' };
+  for (const candidate of analyse(sample)) {
+    const encoding = encodingName(candidate.name);
+    if (encoding && encoding !== 'utf-8' && decodes(sample, encoding)) return { encoding, source: 'detected' };
+  }
+  return null;
+}
+
+/** Whether bytes read as text in an encoding without an invalid sequence (one cut off at the sample's end aside). */
+function decodes(sample: Uint8Array, encoding: string): boolean {
+  try {
+    new TextDecoder(encoding, { fatal: true }).decode(sample, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A file's bytes in another encoding as UTF-8 bytes, its byte order mark dropped. A byte sequence
+ * that is no text in that encoding becomes U+FFFD (its row is then rejected with the reason), as
+ * a NUL byte does (Postgres refuses NUL in text).
+ */
+export function toUtf8(encoding: string): Transform {
+  const decoder = new TextDecoder(encoding);
+  const text = (s: string) => Buffer.from(s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s, 'utf8');
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      done(null, text(decoder.decode(chunk, { stream: true })));
+    },
+    flush(done) {
+      done(null, text(decoder.decode()));
+    },
+  });
+}
+
+/** The first line of decoded text as column names with a separator; null when it cannot be read alone (a quoted line break). */
+export function splitHeaderLine(line: string, separator: Separator): string[] | null {
+  try {
+    const [headers] = parseSync(line, { delimiter: separator, relax_column_count: true, relax_quotes: true }) as string[][];
+    return headers ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The separator of a file from its header line: the one that splits it into the most names a
+ * staging table accepts (`accepted`); a comma when none gives any (the caller then says which
+ * headers it takes).
+ */
+export function sniffSeparator(line: string, accepted: (header: string) => boolean): Separator {
+  let best: Separator = ',';
+  let bestCount = 0;
+  for (const separator of separators) {
+    const count = (splitHeaderLine(line, separator) ?? []).filter((h) => accepted(headerName(h))).length;
+    if (count > bestCount) {
+      best = separator;
+      bestCount = count;
+    }
+  }
+  return best;
+}

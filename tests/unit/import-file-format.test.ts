@@ -1,0 +1,98 @@
+// @vitest-environment node
+// How `npm run import` reads files as spreadsheets save them (supabase/import/file-format.ts): the
+// encoding told from the bytes, the separator from the header line, headers named as the staging
+// tables name them, and the bytes handed on as UTF-8. The fixtures are files as Excel writes them:
+// tests/fixtures/import/spreadsheets/.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { describe, expect, it } from 'vitest';
+import { encodingName, headerName, sniffEncoding, sniffSeparator, splitHeaderLine, toUtf8 } from '../../supabase/import/file-format.ts';
+
+const fixtures = path.resolve('tests/fixtures/import/spreadsheets');
+const fixture = (name: string) => readFile(path.join(fixtures, name));
+
+/** A file's bytes through toUtf8, fed a few bytes at a time (multi-byte characters split between chunks). */
+async function throughUtf8(bytes: Uint8Array, encoding: string, chunk = 3): Promise<string> {
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += chunk) chunks.push(Buffer.from(bytes.subarray(i, i + chunk)));
+  return (await buffer(Readable.from(chunks).pipe(toUtf8(encoding)))).toString('utf8');
+}
+
+describe('the encoding of a file', () => {
+  it('is told by a byte order mark', () => {
+    expect(sniffEncoding(Buffer.from('\uFEFFemail\nann@example.com\n'))).toEqual({ encoding: 'utf-8', source: 'byte order mark' });
+    expect(sniffEncoding(Buffer.from([0xff, 0xfe, 0x65, 0x00]))).toEqual({ encoding: 'utf-16le', source: 'byte order mark' });
+    expect(sniffEncoding(Buffer.from([0xfe, 0xff, 0x00, 0x65]))).toEqual({ encoding: 'utf-16be', source: 'byte order mark' });
+  });
+
+  it('is UTF-8 for text that reads as UTF-8, ASCII included, and for a stray invalid byte among valid characters', () => {
+    expect(sniffEncoding(Buffer.from('email,name\nann@example.com,Ann\n'))).toEqual({ encoding: 'utf-8', source: 'utf-8' });
+    expect(sniffEncoding(Buffer.from('email,name\nwang@example.cn,王小明\n'))).toEqual({ encoding: 'utf-8', source: 'utf-8' });
+    const many = Buffer.from(Array.from({ length: 20 }, (_, i) => `c${i}@example.cn,王小明,上海\n`).join(''));
+    const stray = Buffer.concat([many, Buffer.from([0x41, 0xe9, 0x41, 0x0a])]);
+    expect(sniffEncoding(stray)).toEqual({ encoding: 'utf-8', source: 'utf-8' });
+    // (A multi-byte character cut off at the sample's end is no invalid byte.)
+    expect(sniffEncoding(Buffer.from('name\n王小明').subarray(0, -1))).toEqual({ encoding: 'utf-8', source: 'utf-8' });
+  });
+
+  it('is detected for the legacy encodings Excel writes its CSV in, and the text then reads right', async () => {
+    const gbk = await fixture('customers-excel-gbk.csv');
+    expect(sniffEncoding(gbk)).toEqual({ encoding: 'gb18030', source: 'detected' });
+    expect(new TextDecoder('gb18030').decode(gbk)).toContain('wang.xiaoming@example.cn,王小明,上海,VIP客户;老客户');
+    const orders = await fixture('orders-excel-gbk.csv');
+    expect(sniffEncoding(orders)).toEqual({ encoding: 'gb18030', source: 'detected' });
+    const western = await fixture('customers-excel-windows-1252-semicolons.csv');
+    expect(sniffEncoding(western)).toEqual({ encoding: 'windows-1252', source: 'detected' });
+    expect(new TextDecoder('windows-1252').decode(western)).toContain('Jürgen Müller;München');
+    const big5 = await fixture('customers-excel-big5.csv');
+    expect(sniffEncoding(big5)).toEqual({ encoding: 'big5', source: 'detected' });
+  });
+
+  it('reads a name as Node decodes it, or none', () => {
+    expect(encodingName('GBK')).toBe('gbk');
+    expect(encodingName(' Shift_JIS ')).toBe('shift_jis');
+    expect(encodingName('latin1')).toBe('windows-1252');
+    expect(encodingName('utf8')).toBe('utf-8');
+    expect(encodingName('klingon')).toBeNull();
+  });
+});
+
+describe('the separator and the headers of a file', () => {
+  const accepted = new Set(['email', 'name', 'city', 'tags', 'order_id', 'customer_email', 'total']);
+  const isAccepted = (h: string) => accepted.has(h);
+
+  it('is the one that makes the most of the first line accepted headers', () => {
+    expect(sniffSeparator('email,name,city', isAccepted)).toBe(',');
+    expect(sniffSeparator('E-mail;Name;City;Tags', isAccepted)).toBe(';');
+    expect(sniffSeparator('email\tname\tcity', isAccepted)).toBe('\t');
+    expect(sniffSeparator('Order ID|Customer Email|Total', isAccepted)).toBe('|');
+    // A comma inside a quoted header does not make it a comma file.
+    expect(sniffSeparator('"email, primary";name;city', isAccepted)).toBe(';');
+    // Nothing accepted: a comma (the caller then says which headers it takes).
+    expect(sniffSeparator('Kundennummer;Straße', isAccepted)).toBe(',');
+  });
+
+  it('names headers as the staging tables do', () => {
+    expect(['Order ID', ' Customer-Email ', 'ordered_at', 'E-mail', 'Customer E-Mail', 'REFUNDED', 'e_mails'].map(headerName)).toEqual([
+      'order_id', 'customer_email', 'ordered_at', 'email', 'customer_email', 'refunded', 'e_mails',
+    ]);
+    expect(splitHeaderLine('"email";"name"', ';')).toEqual(['email', 'name']);
+  });
+});
+
+describe('a file handed on as UTF-8', () => {
+  it('reads legacy and UTF-16 bytes whatever the chunks, without the byte order mark', async () => {
+    expect(await throughUtf8(await fixture('customers-excel-gbk.csv'), 'gb18030')).toContain('li.hua@example.cn,李华,北京,新客户');
+    const unicodeText = await throughUtf8(await fixture('customers-excel-unicode-text.txt'), 'utf-16le');
+    expect(unicodeText.startsWith('email\tname\tcity\ttags\r\n')).toBe(true);
+    expect(unicodeText).toContain('wang.xiaoming@example.cn\t王小明\t上海\tVIP客户;老客户');
+  });
+
+  it('turns NUL bytes and bytes that are no text in the encoding into U+FFFD', async () => {
+    expect(await throughUtf8(Buffer.from([0x61, 0x00, 0x62, 0x0a]), 'windows-1252', 1)).toBe('a\uFFFDb\n');
+    // 0x81 0x20 is no character in GB18030.
+    expect(await throughUtf8(Buffer.from([0xcd, 0xf5, 0x81, 0x20, 0x41]), 'gb18030')).toBe('王\uFFFD A');
+  });
+});
