@@ -40,14 +40,21 @@ insert into private.import_order_statuses (written, status) values
   ('cancelled', 'cancelled'), ('canceled', 'cancelled'), ('voided', 'cancelled'), ('void', 'cancelled'),
   ('failed', 'cancelled'), ('declined', 'cancelled'), ('expired', 'cancelled'), ('trash', 'cancelled'),
   ('pending', 'pending'), ('on_hold', 'pending'), ('unpaid', 'pending'), ('authorized', 'pending'),
-  ('awaiting_payment', 'pending'), ('draft', 'pending'), ('open', 'pending');
+  ('awaiting_payment', 'pending'), ('draft', 'pending'), ('open', 'pending'),
+  -- As Chinese shops' order exports (Taobao, Tmall, JD, Youzan, Weidian) write them.
+  ('已付款', 'paid'), ('已支付', 'paid'), ('付款成功', 'paid'), ('支付成功', 'paid'), ('交易成功', 'paid'), ('已完成', 'paid'),
+  ('待发货', 'paid'), ('已发货', 'paid'), ('待收货', 'paid'), ('已收货', 'paid'), ('已签收', 'paid'), ('部分退款', 'paid'),
+  ('已退款', 'refunded'), ('退款成功', 'refunded'), ('全额退款', 'refunded'), ('已退货', 'refunded'),
+  ('已取消', 'cancelled'), ('已关闭', 'cancelled'), ('交易关闭', 'cancelled'), ('已作废', 'cancelled'), ('支付失败', 'cancelled'),
+  ('待付款', 'pending'), ('未付款', 'pending'), ('待支付', 'pending'), ('等待买家付款', 'pending');
 revoke all on table private.import_order_statuses from public, anon;
 grant select on table private.import_order_statuses to authenticated, service_role;
 
 
 -- A date or time as imported files write it: ISO 8601 (2024-03-05T14:30:00Z), YYYY-MM-DD
--- HH:MM[:SS] with an optional offset, YYYY/MM/DD; UTC when no offset is given. Null when the
--- text is none of these or not a real day (2024-02-30).
+-- HH:MM[:SS] with an optional offset, YYYY/MM/DD, 2024年3月5日 (Chinese and Japanese
+-- spreadsheets, a time may follow); UTC when no offset is given. Null when the text is none of
+-- these or not a real day (2024-02-30).
 create function private.import_timestamp(p_value text)
 returns timestamptz
 language plpgsql
@@ -55,7 +62,9 @@ immutable
 set search_path = ''
 as $$
 declare
-  v text := translate(btrim(p_value), '/Tz', '- Z');
+  v text := translate(btrim(case when strpos(p_value, '年') > 0
+                                 then regexp_replace(p_value, '(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*', '\1-\2-\3 ')
+                                 else p_value end), '/Tz', '- Z');
   day_part text;
   y integer;
   mo integer;
@@ -83,7 +92,7 @@ end;
 $$;
 
 comment on function private.import_timestamp(text) is
-  'Reads a date or time from an imported file: ISO 8601, YYYY-MM-DD HH:MM[:SS] with an optional offset, or YYYY/MM/DD (UTC without an offset); null when it is none of these or not a real day.';
+  'Reads a date or time from an imported file: ISO 8601, YYYY-MM-DD HH:MM[:SS] with an optional offset, YYYY/MM/DD or 2024年3月5日 (a time may follow; UTC without an offset); null when it is none of these or not a real day.';
 revoke all on function private.import_timestamp(text) from public;
 grant execute on function private.import_timestamp(text) to authenticated, service_role;
 

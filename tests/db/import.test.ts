@@ -460,6 +460,44 @@ describe('files as spreadsheets save them', () => {
     expect(orders).toHaveLength(12);
   });
 
+  it('reads the dates and order statuses Chinese shops export', async () => {
+    const file = path.join(dir, 'youzan-orders.csv');
+    await writeFile(
+      file,
+      [
+        'order_id,customer_email,ordered_at,total,status',
+        'YZ-1,zhao@example.cn,2024年3月5日 14:30,￥88.00,交易成功',
+        'YZ-2,zhao@example.cn,2024年3月6日,99元,已发货',
+        'YZ-3,zhao@example.cn,2024 年 4 月 1 日,10,已退款',
+        'YZ-4,zhao@example.cn,2024年4月2日 9:05:30,10,交易关闭',
+        'YZ-5,zhao@example.cn,2024年4月3日,10,待付款',
+        'YZ-6,zhao@example.cn,2024年2月30日,10,已付款',
+        'YZ-7,zhao@example.cn,2024年4月4日,10,拼团中',
+      ].join('\n'),
+    );
+    const { stdout } = await cliImport(sheetOrg, [file]);
+    expect(stdout).toContain('5 applied, 2 rejected');
+    const { rows } = await t.db.query<{ order_id: string; import_status: string; error: string | null }>(
+      `select order_id, import_status::text, error from public.import_orders where org_id = $1 and import_batch like 'youzan-orders.csv %' order by id`,
+      [sheetOrg],
+    );
+    expect(rows.slice(5)).toEqual([
+      { order_id: 'YZ-6', import_status: 'rejected', error: expect.stringMatching(/^ordered_at: '2024年2月30日' is not a date/) },
+      { order_id: 'YZ-7', import_status: 'rejected', error: expect.stringMatching(/^status: '拼团中' is not an order status/) },
+    ]);
+    const { rows: orders } = await t.db.query(
+      `select external_id, ordered_at::text, total::text, status::text from public.orders where org_id = $1 and external_id like 'YZ-%' order by 1`,
+      [sheetOrg],
+    );
+    expect(orders).toEqual([
+      { external_id: 'YZ-1', ordered_at: '2024-03-05 14:30:00+00', total: '88.00', status: 'paid' },
+      { external_id: 'YZ-2', ordered_at: '2024-03-06 00:00:00+00', total: '99.00', status: 'paid' },
+      { external_id: 'YZ-3', ordered_at: '2024-04-01 00:00:00+00', total: '10.00', status: 'refunded' },
+      { external_id: 'YZ-4', ordered_at: '2024-04-02 09:05:30+00', total: '10.00', status: 'cancelled' },
+      { external_id: 'YZ-5', ordered_at: '2024-04-03 00:00:00+00', total: '10.00', status: 'pending' },
+    ]);
+  });
+
   it('reads every file in the encoding --encoding names, and refuses a name that is none', async () => {
     const { stdout } = await cliImport(sheetOrg, [sheet('customers-excel-big5.csv')], ['--encoding', 'Big5']);
     expect(stdout).toMatch(/customers-excel-big5\.csv \(customers, 4 rows[^\n]*: 4 applied\n {2}read as big5\n/);
