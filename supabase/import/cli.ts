@@ -162,6 +162,10 @@ try {
         `  rejected rows and why: select id, error from public.import_${f.kind} where import_batch = '${f.batch}' and import_status = 'rejected' order by id;` +
           ` (Studio: table import_${f.kind}, filter import_status = rejected)`,
       );
+      for (const r of f.rejections) {
+        const first = r.firstError.length > 160 ? `${r.firstError.slice(0, 159)}…` : r.firstError;
+        console.log(`    ${r.column}: ${r.rows} ${r.rows === 1 ? 'row' : 'rows'}, the first (id ${r.firstId}): ${first}`);
+      }
     }
   }
   const total = (performance.now() - started) / 1000;

@@ -409,6 +409,32 @@ export async function batchCounts(client: pg.Client, loaded: LoadedFile): Promis
   return Object.fromEntries(rows.map((r) => [r.import_status, Number(r.n)]));
 }
 
+/** Rejected rows of a file that name the same column(s) in their reason: how many, and the first of them. */
+export interface Rejection {
+  /** What the reasons name before their colon (`ordered_at`, `customer_email, customer_phone, customer_external_id`). */
+  column: string;
+  rows: number;
+  firstId: number;
+  firstError: string;
+}
+
+/** Why a file's rows were rejected, the columns with the most rejected rows first (at most `limit` of them). */
+export async function batchRejections(client: pg.Client, loaded: LoadedFile, limit = 5): Promise<Rejection[]> {
+  const { rows } = await client.query<{ column_: string; rows: number; first_id: string }>(
+    `select split_part(error, ':', 1) as column_, count(*)::int as rows, min(id)::text as first_id
+       from public.import_${loaded.kind}
+      where import_batch = $1 and import_status = 'rejected'
+      group by 1 order by 2 desc, min(id) limit $2`,
+    [loaded.batch, limit],
+  );
+  const { rows: first } = await client.query<{ id: string; error: string }>(
+    `select id::text, error from public.import_${loaded.kind} where id = any ($1::bigint[])`,
+    [rows.map((r) => r.first_id)],
+  );
+  const errors = new Map(first.map((r) => [r.id, r.error]));
+  return rows.map((r) => ({ column: r.column_, rows: r.rows, firstId: Number(r.first_id), firstError: errors.get(r.first_id) ?? '' }));
+}
+
 /**
  * What an import has done so far, after its files are read (their progress: FileProgress): the
  * resolving starts; the rows loaded pending (customers and events files, files read row by row)
@@ -428,7 +454,7 @@ export type ImportStep =
   | { step: 'engine-done'; seconds: number };
 
 export interface ImportSummary {
-  files: (LoadedFile & { counts: StatusCounts })[];
+  files: (LoadedFile & { counts: StatusCounts; rejections: Rejection[] })[];
   loadSeconds: number;
   applySeconds: number;
   /**
@@ -705,6 +731,9 @@ export async function importFiles(
   const refreshSeconds = (performance.now() - refreshStarted) / 1000;
 
   const files = [];
-  for (const file of loaded) files.push({ ...file, counts: await batchCounts(client, file) });
+  for (const file of loaded) {
+    const counts = await batchCounts(client, file);
+    files.push({ ...file, counts, rejections: counts.rejected ? await batchRejections(client, file) : [] });
+  }
   return { files, loadSeconds, applySeconds, applyPhases, refresh, refreshSeconds };
 }

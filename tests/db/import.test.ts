@@ -190,6 +190,15 @@ describe('a file with every kind of bad row', () => {
     const { stdout } = await cliImport(badOrg, [file]);
     expect(stdout).toContain('2 applied, 8 rejected');
     expect(stdout).toContain(`import_status = 'rejected'`);
+    // Why, by column: the most rejected rows first, then in the order of the file, five at most.
+    const why = stdout.split('\n').filter((line) => line.startsWith('    '));
+    expect(why.map((line) => line.replace(/\(id \d+\)/, '(id N)'))).toEqual([
+      `    status: 2 rows, the first (id N): status: 'shipped-ish' is not an order status (paid, refunded, cancelled, pending, or completed, partially_refunded, voided…)`,
+      `    customer_external_id: 1 row, the first (id N): customer_external_id: no customer has the external id 'nobody-404'; import the customers file first`,
+      `    ordered_at: 1 row, the first (id N): ordered_at: '2024-13-01' is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)`,
+      `    total: 1 row, the first (id N): total: '-5' is negative`,
+      `    refunded: 1 row, the first (id N): refunded: '6' is more than the total '5'`,
+    ]);
 
     const { rows } = await t.db.query<{ id: string; order_id: string; import_status: string; error: string | null }>(
       `select id::text, left(order_id, 10) as order_id, import_status::text, error from public.import_orders where org_id = $1 order by id`,
