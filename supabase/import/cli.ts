@@ -73,6 +73,16 @@ for (const file of files) {
 }
 
 const url = process.env.DATABASE_URL ?? `postgresql://postgres:postgres@127.0.0.1:${readConfig().dbPort}/postgres`;
+// Supabase's transaction poolers (port 6543: the shared Supavisor, a dedicated PgBouncer) hand
+// each transaction to any server session, and an import keeps its rows and settings in its own
+// session from one transaction to the next (README: "Importing your data").
+const target = URL.canParse(url) ? new URL(url) : null;
+if (target?.port === '6543' && /\.supabase\.(com|co)$/i.test(target.hostname)) {
+  fail(
+    `DATABASE_URL is a Supabase transaction pooler (${target.hostname}:6543), which hands each transaction to any server session; ` +
+      'an import needs a session of its own: use the session pooler (the same address with port 5432) or the direct connection (Dashboard → Connect)',
+  );
+}
 const client = new pg.Client({ connectionString: url });
 try {
   await client.connect();

@@ -241,6 +241,13 @@ describe('a file with every kind of bad row', () => {
     const missing = await cliImport(cliOrg, [path.join(dir, 'missing.csv')]).catch((e) => e);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read');
+    // A Supabase transaction pooler, refused before connecting (nothing listens there here).
+    const pooled = await run('npx', ['tsx', 'supabase/import/cli.ts', '--org', cliOrg, ...files], {
+      env: { ...process.env, DATABASE_URL: 'postgres://postgres.abcdefghijklmnopqrst:secret@aws-0-eu-central-1.pooler.supabase.com:6543/postgres' },
+    }).catch((e) => e);
+    expect(pooled.code).toBe(2);
+    expect(pooled.stderr).toContain('is a Supabase transaction pooler (aws-0-eu-central-1.pooler.supabase.com:6543)');
+    expect(pooled.stderr).toContain('session pooler (the same address with port 5432)');
   });
 });
 
