@@ -119,9 +119,16 @@ function stepLine(step: ImportStep): string {
       return `  engine run done: statistics, profiles, cut points, segments (${s(step.seconds)})`;
   }
 }
-/** How a file was read, when it was not the plain UTF-8 with commas that most tools write. */
+/** How a file was read, when it was not the plain UTF-8 with commas and column names on its first line that most tools write. */
 function formatLine(format: LoadedFile['format']): string | null {
   const parts: string[] = [];
+  if (format.titleLines.length > 0) {
+    const title = format.titleLines.find((line) => line.trim() !== '') ?? '';
+    parts.push(
+      `${format.titleLines.length === 1 ? 'the first line' : `the first ${format.titleLines.length} lines`} skipped (no column names in ` +
+        `${format.titleLines.length === 1 ? 'it' : 'them'}${title ? `: ${JSON.stringify(title.length > 60 ? `${title.slice(0, 59)}…` : title)}` : ''})`,
+    );
+  }
   if (format.encoding !== 'utf-8') {
     parts.push(`read as ${format.encoding}${format.encodingSource === 'detected' ? ' (detected: if names look wrong, give the file\'s encoding with --encoding)' : ''}`);
   }

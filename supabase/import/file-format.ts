@@ -102,6 +102,10 @@ export function splitHeaderLine(line: string, separator: Separator): string[] | 
  * headers it takes).
  */
 export function sniffSeparator(line: string, accepted: (header: string) => boolean): Separator {
+  return bestSeparator(line, accepted).separator;
+}
+
+function bestSeparator(line: string, accepted: (header: string) => boolean): { separator: Separator; count: number } {
   let best: Separator = ',';
   let bestCount = 0;
   for (const separator of separators) {
@@ -111,5 +115,21 @@ export function sniffSeparator(line: string, accepted: (header: string) => boole
       bestCount = count;
     }
   }
-  return best;
+  return { separator: best, count: bestCount };
+}
+
+/** How many lines above the column names a file may have (a report's title, its date) before they count as missing. */
+export const titleLinesAtMost = 10;
+
+/**
+ * Which of a file's first lines names its columns, and their separator: the first line that names
+ * an accepted header, so that lines above it (the title a spreadsheet report puts over its table)
+ * are skipped; the first line when none of the first titleLinesAtMost + 1 does.
+ */
+export function findHeaderLine(lines: string[], accepted: (header: string) => boolean): { index: number; separator: Separator } {
+  for (let index = 0; index < Math.min(lines.length, titleLinesAtMost + 1); index += 1) {
+    const { separator, count } = bestSeparator(lines[index]!, accepted);
+    if (count > 0) return { index, separator };
+  }
+  return { index: 0, separator: ',' };
 }

@@ -15,11 +15,12 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
   type EncodingSource,
+  findHeaderLine,
   headerName,
   type Separator,
   sniffEncoding,
-  sniffSeparator,
   splitHeaderLine,
+  titleLinesAtMost,
   toUtf8,
 } from './file-format.ts';
 
@@ -72,7 +73,7 @@ export interface LoadedFile {
   ignoredHeaders: string[];
   seconds: number;
   /** How the file was written (readFormat). */
-  format: Pick<FileFormat, 'encoding' | 'encodingSource' | 'separator'>;
+  format: Pick<FileFormat, 'encoding' | 'encodingSource' | 'separator' | 'titleLines'>;
 }
 
 /** How a file is written: its character encoding, its separator and its first line's column names (as written). */
@@ -81,7 +82,9 @@ export interface FileFormat {
   encoding: string;
   encodingSource: EncodingSource;
   separator: Separator;
-  /** Null when the first line cannot be read alone (a quoted line break). */
+  /** Lines above the column names (a report's title), skipped. */
+  titleLines: string[];
+  /** The column names as written; null when their line cannot be read alone (a quoted line break). */
   headers: string[] | null;
 }
 
@@ -118,8 +121,9 @@ function copyBytes(): Transform {
 
 /**
  * How a file is written (supabase/import/file-format.ts), from its first mebibyte: its encoding
- * (`encoding` when given: --encoding), the separator that makes the most of its first line's
- * names accepted headers of some kind, and those names.
+ * (`encoding` when given: --encoding), the line that names its columns (the first one naming an
+ * accepted header of some kind: lines above it are a title), the separator that makes the most of
+ * that line's names accepted headers, and those names.
  */
 export async function readFormat(file: string, accepted: Record<ImportKind, string[]>, encoding?: string): Promise<FileFormat> {
   const handle = await open(file);
@@ -138,10 +142,16 @@ export async function readFormat(file: string, accepted: Record<ImportKind, stri
     );
   }
   // (The decoder drops a byte order mark.)
-  const line = new TextDecoder(sniffed.encoding).decode(sample, { stream: true }).split('\n')[0]!.replace(/\r$/, '');
+  const lines = new TextDecoder(sniffed.encoding).decode(sample, { stream: true }).split('\n', titleLinesAtMost + 2).map((l) => l.replace(/\r$/, ''));
   const names = new Set(Object.values(accepted).flat());
-  const separator = sniffSeparator(line, (header) => names.has(header));
-  return { encoding: sniffed.encoding, encodingSource: sniffed.source, separator, headers: splitHeaderLine(line, separator) };
+  const { index, separator } = findHeaderLine(lines, (header) => names.has(header));
+  return {
+    encoding: sniffed.encoding,
+    encodingSource: sniffed.source,
+    separator,
+    titleLines: lines.slice(0, index),
+    headers: splitHeaderLine(lines[index]!, separator),
+  };
 }
 
 /** A file's bytes as COPY and csv-parse read them: UTF-8, as they are when they already are. */
@@ -192,8 +202,9 @@ async function copyWholeFile(
 ): Promise<LoadedFile | null> {
   const { format } = options;
   const raw = format.headers;
-  // One column: COPY would read an empty line as a row (csv-parse skips it).
-  if (!raw || raw.length < 2 || raw.some((h) => h.includes('"'))) return null;
+  // One column: COPY would read an empty line as a row (csv-parse skips it). Lines above the column
+  // names: COPY skips one line only.
+  if (!raw || raw.length < 2 || raw.some((h) => h.includes('"')) || format.titleLines.length > 0) return null;
   const headers = raw.map(headerName);
   const kind = options.kind ?? kindOfHeaders(headers);
   const accepted = new Set(options.headers[kind]);
@@ -307,7 +318,10 @@ export async function loadFile(
   }
   const batchRows = options.batchRows ?? 100_000;
   const input = createReadStream(options.file);
-  const parser = [...utf8Steps(format), parse({ bom: true, delimiter: format.separator, relax_column_count: true, skip_empty_lines: true, trim: false })]
+  const parser = [
+    ...utf8Steps(format),
+    parse({ bom: true, delimiter: format.separator, from_line: format.titleLines.length + 1, relax_column_count: true, skip_empty_lines: true, trim: false }),
+  ]
     .reduce<NodeJS.ReadableStream>((stream, step) => stream.pipe(step), input);
 
   let kind: ImportKind | undefined;
@@ -384,7 +398,7 @@ export async function loadFile(
 }
 
 function formatOf(format: FileFormat): LoadedFile['format'] {
-  return { encoding: format.encoding, encodingSource: format.encodingSource, separator: format.separator };
+  return { encoding: format.encoding, encodingSource: format.encodingSource, separator: format.separator, titleLines: format.titleLines };
 }
 
 /** A load's name (import_batch): the file's name and the time. */

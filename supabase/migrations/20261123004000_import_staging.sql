@@ -100,7 +100,7 @@ comment on column public.import_customers.owner_email is 'CSV owner_email: email
 comment on column public.import_customers.referred_by_email is 'CSV referred_by_email: email of the customer who referred this one (known or in the same file).';
 comment on column public.import_customers.is_partner is 'CSV is_partner: true/false, yes/no, 1/0.';
 comment on column public.import_customers.is_valid is 'CSV is_valid: true/false, yes/no, 1/0.';
-comment on column public.import_customers.tags is 'CSV tags: tag names separated by ; or |.';
+comment on column public.import_customers.tags is 'CSV tags: tag names separated by ; or | (or as Chinese text writes lists: ；、，).';
 comment on column public.import_customers.external_id is 'CSV external_id: the customer''s id in the source system (shopify:123 and woocommerce:123 also name a shop customer).';
 comment on column public.import_customers.created_at is 'CSV created_at: when the customer was created in the source system.';
 comment on column public.import_customers.import_status is 'pending, applied, rejected (see error) or duplicate (nothing new).';

@@ -382,7 +382,7 @@ begin
   ), tag_lists as (
     select d.v, array(select distinct on (lower(t)) t
                         from (select btrim(regexp_replace(x, '\s+', ' ', 'g')) as t
-                                from unnest(regexp_split_to_array(d.v, '[;|]')) x) y
+                                from unnest(regexp_split_to_array(d.v, '[;|；、，]')) x) y
                        where t <> '' order by lower(t), t) as tag_list
       from (select distinct s.tags as v from staged s where s.tags is not null) d
   ), parsed as (

@@ -476,7 +476,18 @@ describe('files as spreadsheets save them', () => {
     expect(orders).toHaveLength(12);
   });
 
-  it('reads the dates and order statuses Chinese shops export', async () => {
+  it('reads the dates, order statuses and tag lists Chinese shops and spreadsheets write', async () => {
+    const customers = path.join(dir, 'chinese-tags.csv');
+    await writeFile(customers, 'email,name,tags\nzhao@example.cn,赵敏,VIP客户、老客户；批发，华东\n');
+    await cliImport(sheetOrg, [customers]);
+    const { rows: tagged } = await t.db.query<{ name: string }>(
+      `select g.name from public.customer_tags ct join public.tags g on g.id = ct.tag_id
+         join public.customers c on c.id = ct.customer_id
+        where c.org_id = $1 and c.primary_email = 'zhao@example.cn'`,
+      [sheetOrg],
+    );
+    expect(tagged.map((r) => r.name).sort()).toEqual(['VIP客户', '批发', '华东', '老客户'].sort());
+
     const file = path.join(dir, 'youzan-orders.csv');
     await writeFile(
       file,
@@ -511,6 +522,29 @@ describe('files as spreadsheets save them', () => {
       { external_id: 'YZ-3', ordered_at: '2024-04-01 00:00:00+00', total: '10.00', status: 'refunded' },
       { external_id: 'YZ-4', ordered_at: '2024-04-02 09:05:30+00', total: '10.00', status: 'cancelled' },
       { external_id: 'YZ-5', ordered_at: '2024-04-03 00:00:00+00', total: '10.00', status: 'pending' },
+    ]);
+  });
+
+  it('skips the title a report puts above its column names, and says so', async () => {
+    const customers = path.join(dir, 'report-customers.csv');
+    await writeFile(customers, '客户名单（2024年3月导出）,,\r\n,,\r\nemail,name,city\r\nqian@example.cn,钱多多,苏州\r\nsun@example.cn,孙悟空,花果山\r\n');
+    const orders = path.join(dir, 'report-orders.csv');
+    await writeFile(orders, 'Orders export;;;\nOrder ID;Customer Email;Ordered At;Total\nR-1;qian@example.cn;2024-03-05;10\nR-2;sun@example.cn;2024-03-06;20\n');
+    const { stdout } = await cliImport(sheetOrg, [customers, orders]);
+    expect(stdout).toMatch(
+      /report-customers\.csv \(customers, 2 rows[^\n]*: 2 applied\n {2}the first 2 lines skipped \(no column names in them: "客户名单（2024年3月导出）,,"\)\n/,
+    );
+    expect(stdout).toMatch(
+      /report-orders\.csv \(orders, 2 rows[^\n]*: 2 applied\n {2}the first line skipped \(no column names in it: "Orders export;;;"\), columns separated by ';'\n/,
+    );
+    const { rows } = await t.db.query(
+      `select c.display_name, c.city, (select sum(o.total)::text from public.orders o where o.customer_id = c.id) as spent
+         from public.customers c where c.org_id = $1 and c.primary_email in ('qian@example.cn', 'sun@example.cn') order by c.primary_email`,
+      [sheetOrg],
+    );
+    expect(rows).toEqual([
+      { display_name: '钱多多', city: '苏州', spent: '10.00' },
+      { display_name: '孙悟空', city: '花果山', spent: '20.00' },
     ]);
   });
 

@@ -8,7 +8,16 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { encodingName, headerName, sniffEncoding, sniffSeparator, splitHeaderLine, toUtf8 } from '../../supabase/import/file-format.ts';
+import {
+  encodingName,
+  findHeaderLine,
+  headerName,
+  sniffEncoding,
+  sniffSeparator,
+  splitHeaderLine,
+  titleLinesAtMost,
+  toUtf8,
+} from '../../supabase/import/file-format.ts';
 
 const fixtures = path.resolve('tests/fixtures/import/spreadsheets');
 const fixture = (name: string) => readFile(path.join(fixtures, name));
@@ -72,6 +81,19 @@ describe('the separator and the headers of a file', () => {
     expect(sniffSeparator('"email, primary";name;city', isAccepted)).toBe(';');
     // Nothing accepted: a comma (the caller then says which headers it takes).
     expect(sniffSeparator('Kundennummer;Straße', isAccepted)).toBe(',');
+  });
+
+  it('is looked for below a title a report puts over its table, a few lines at most', () => {
+    expect(findHeaderLine(['email,name', 'ann@example.com,Ann'], isAccepted)).toEqual({ index: 0, separator: ',' });
+    expect(findHeaderLine(['客户名单（2024年3月导出）,,,', '', 'email,name,city', 'ann@example.com,Ann,上海'], isAccepted)).toEqual({
+      index: 2,
+      separator: ',',
+    });
+    expect(findHeaderLine(['Kundenliste;;', 'E-mail;Name', 'ann@example.com;Ann'], isAccepted)).toEqual({ index: 1, separator: ';' });
+    // Column names further down than that are no header line: the first line is, and the caller says what it lacks.
+    const late = [...Array.from({ length: titleLinesAtMost + 1 }, (_, i) => `note ${i}`), 'email,name'];
+    expect(findHeaderLine(late, isAccepted)).toEqual({ index: 0, separator: ',' });
+    expect(findHeaderLine(late.slice(1), isAccepted)).toEqual({ index: titleLinesAtMost, separator: ',' });
   });
 
   it('names headers as the staging tables do', () => {
