@@ -33,6 +33,19 @@ export function encodingName(label: string): string | null {
 export type EncodingSource = 'option' | 'byte order mark' | 'utf-8' | 'detected';
 
 /**
+ * What a file is when it is a spreadsheet program's own file rather than text: a ZIP container
+ * (Excel's .xlsx, OpenDocument's .ods, Numbers) or an OLE2 compound file (Excel's .xls); null for
+ * anything else.
+ */
+export function workbookKind(start: Uint8Array): 'a ZIP archive (an Excel .xlsx, OpenDocument .ods or Numbers workbook)' | 'an Excel 97–2003 workbook (.xls)' | null {
+  if (start[0] === 0x50 && start[1] === 0x4b && start[2] === 0x03 && start[3] === 0x04) {
+    return 'a ZIP archive (an Excel .xlsx, OpenDocument .ods or Numbers workbook)';
+  }
+  if ([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1].every((byte, i) => start[i] === byte)) return 'an Excel 97–2003 workbook (.xls)';
+  return null;
+}
+
+/**
  * The encoding of a file from its first bytes: a byte order mark says it; text that reads as UTF-8
  * is UTF-8 (ASCII included), also with a few invalid bytes among many characters that are valid
  * (a stray byte in a UTF-8 file, whose cell is then rejected: text in another encoding has

@@ -22,6 +22,7 @@ import {
   splitHeaderLine,
   titleLinesAtMost,
   toUtf8,
+  workbookKind,
 } from './file-format.ts';
 
 export const importKinds = ['customers', 'orders', 'events'] as const;
@@ -134,6 +135,12 @@ export async function readFormat(file: string, accepted: Record<ImportKind, stri
     sample = buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
+  }
+  const workbook = workbookKind(sample);
+  if (workbook) {
+    throw new ImportError(
+      `${file} is ${workbook}, not a CSV file: save it as CSV first (in Excel: File → Save As → CSV UTF-8), then import that file`,
+    );
   }
   const sniffed = encoding ? { encoding, source: 'option' as const } : sniffEncoding(sample);
   if (!sniffed) {

@@ -241,6 +241,12 @@ describe('a file with every kind of bad row', () => {
     const missing = await cliImport(cliOrg, [path.join(dir, 'missing.csv')]).catch((e) => e);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read');
+    // An Excel workbook given instead of a CSV file (an .xlsx is a ZIP archive).
+    const workbook = path.join(dir, 'customers.xlsx');
+    await writeFile(workbook, Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x06\x00', 'latin1'), Buffer.alloc(64, 0x55)]));
+    const xlsx = await cliImport(cliOrg, [workbook]).catch((e) => e);
+    expect(xlsx.code).toBe(2);
+    expect(xlsx.stderr).toContain('customers.xlsx is a ZIP archive (an Excel .xlsx, OpenDocument .ods or Numbers workbook), not a CSV file: save it as CSV first (in Excel: File → Save As → CSV UTF-8)');
     // A Supabase transaction pooler, refused before connecting (nothing listens there here).
     const pooled = await run('npx', ['tsx', 'supabase/import/cli.ts', '--org', cliOrg, ...files], {
       env: { ...process.env, DATABASE_URL: 'postgres://postgres.abcdefghijklmnopqrst:secret@aws-0-eu-central-1.pooler.supabase.com:6543/postgres' },

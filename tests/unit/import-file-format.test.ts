@@ -17,6 +17,7 @@ import {
   splitHeaderLine,
   titleLinesAtMost,
   toUtf8,
+  workbookKind,
 } from '../../supabase/import/file-format.ts';
 
 const fixtures = path.resolve('tests/fixtures/import/spreadsheets');
@@ -65,6 +66,15 @@ describe('the encoding of a file', () => {
     expect(encodingName('latin1')).toBe('windows-1252');
     expect(encodingName('utf8')).toBe('utf-8');
     expect(encodingName('klingon')).toBeNull();
+  });
+});
+
+describe('a spreadsheet program\'s own file', () => {
+  it('is told apart from text by its first bytes', () => {
+    expect(workbookKind(Buffer.from('PK\x03\x04\x14\x00\x06\x00', 'latin1'))).toMatch(/^a ZIP archive \(an Excel \.xlsx/);
+    expect(workbookKind(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0x00]))).toBe('an Excel 97–2003 workbook (.xls)');
+    expect(workbookKind(Buffer.from('PK,name\n'))).toBeNull();
+    expect(workbookKind(Buffer.from('email,name\n'))).toBeNull();
   });
 });
 
