@@ -46,7 +46,8 @@ export function workbookKind(start: Uint8Array): 'a ZIP archive (an Excel .xlsx,
 }
 
 /**
- * The encoding of a file from its first bytes: a byte order mark says it; text that reads as UTF-8
+ * The encoding of a file from its first bytes: a byte order mark says it; NUL bytes in every other
+ * place make it UTF-16 (little or big endian by their places); text that reads as UTF-8
  * is UTF-8 (ASCII included), also with a few invalid bytes among many characters that are valid
  * (a stray byte in a UTF-8 file, whose cell is then rejected: text in another encoding has
  * invalid sequences for most of its characters); anything else is told apart statistically
@@ -57,6 +58,17 @@ export function sniffEncoding(sample: Uint8Array): { encoding: string; source: E
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return { encoding: 'utf-8', source: 'byte order mark' };
   if (sample[0] === 0xff && sample[1] === 0xfe) return { encoding: 'utf-16le', source: 'byte order mark' };
   if (sample[0] === 0xfe && sample[1] === 0xff) return { encoding: 'utf-16be', source: 'byte order mark' };
+  // UTF-16 without a byte order mark: Latin text has a NUL byte in every other place.
+  let oddNul = 0;
+  let evenNul = 0;
+  for (let i = 0; i < sample.length; i += 1) {
+    if (sample[i] === 0) {
+      if (i % 2) oddNul += 1;
+      else evenNul += 1;
+    }
+  }
+  if (oddNul > sample.length / 8 && evenNul * 10 < oddNul) return { encoding: 'utf-16le', source: 'detected' };
+  if (evenNul > sample.length / 8 && oddNul * 10 < evenNul) return { encoding: 'utf-16be', source: 'detected' };
   let valid = 0;
   let invalid = 0;
   for (const char of new TextDecoder('utf-8').decode(sample, { stream: true })) {

@@ -37,6 +37,16 @@ describe('the encoding of a file', () => {
     expect(sniffEncoding(Buffer.from([0xfe, 0xff, 0x00, 0x65]))).toEqual({ encoding: 'utf-16be', source: 'byte order mark' });
   });
 
+  it('is UTF-16 without a byte order mark when every other byte is NUL', async () => {
+    const unicodeText = await fixture('customers-excel-unicode-text.txt');
+    expect(sniffEncoding(unicodeText.subarray(2))).toEqual({ encoding: 'utf-16le', source: 'detected' });
+    const bigEndian = Buffer.from(unicodeText.subarray(2)).swap16();
+    expect(sniffEncoding(bigEndian)).toEqual({ encoding: 'utf-16be', source: 'detected' });
+    expect(new TextDecoder('utf-16be').decode(bigEndian)).toContain('wang.xiaoming@example.cn\t王小明');
+    // A stray NUL in text is no UTF-16.
+    expect(sniffEncoding(Buffer.from('email,name\nann@example.com,A\0nn\n'))).toEqual({ encoding: 'utf-8', source: 'utf-8' });
+  });
+
   it('is UTF-8 for text that reads as UTF-8, ASCII included, and for a stray invalid byte among valid characters', () => {
     expect(sniffEncoding(Buffer.from('email,name\nann@example.com,Ann\n'))).toEqual({ encoding: 'utf-8', source: 'utf-8' });
     expect(sniffEncoding(Buffer.from('email,name\nwang@example.cn,王小明\n'))).toEqual({ encoding: 'utf-8', source: 'utf-8' });
