@@ -37,7 +37,7 @@ export type EncodingSource = 'option' | 'byte order mark' | 'utf-8' | 'detected'
  * (Excel's .xlsx, OpenDocument's .ods, Numbers) or an OLE2 compound file (Excel's .xls); null for
  * anything else.
  */
-export function workbookKind(start: Uint8Array): 'a ZIP archive (an Excel .xlsx, OpenDocument .ods or Numbers workbook)' | 'an Excel 97–2003 workbook (.xls)' | null {
+export function workbookKind(start: Uint8Array): string | null {
   if (start[0] === 0x50 && start[1] === 0x4b && start[2] === 0x03 && start[3] === 0x04) {
     return 'a ZIP archive (an Excel .xlsx, OpenDocument .ods or Numbers workbook)';
   }
