@@ -173,6 +173,7 @@ try {
     console.log(`${f.file} (${f.kind}, ${f.rows} rows in ${f.seconds.toFixed(1)} s, ${Math.round(f.rows / f.seconds)} rows/s): ${counts}`);
     const format = formatLine(f.format);
     if (format) console.log(`  ${format}`);
+    if (f.renamedHeaders.length) console.log(`  columns read as: ${f.renamedHeaders.map(([header, name]) => `${header} → ${name}`).join(', ')}`);
     if (f.ignoredHeaders.length) console.log(`  columns ignored (not ${f.kind} headers): ${f.ignoredHeaders.join(', ')}`);
     if (f.counts.rejected) {
       console.log(

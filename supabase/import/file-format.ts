@@ -21,6 +21,40 @@ export function headerName(written: string): string {
   return written.trim().toLowerCase().replace(/[\s-]+/g, '_').replace(/(^|_)e_mail(?=_|$)/g, '$1email');
 }
 
+/**
+ * Other names files give the staging tables' columns (spelled as headerName spells them), per kind
+ * of file, each read as the column it names: the headers of common exports (CRMs, Shopify's
+ * "Financial Status", Chinese shops' 订单号 and 下单时间). Only names that mean one column: an
+ * amount paid (实付金额) is no order total, a country written 中国 is no two-letter code, so those
+ * columns are left to be renamed. The staging tables' own column names come first.
+ */
+export const headerAliases: Record<'customers' | 'orders' | 'events', Readonly<Record<string, string>>> = {
+  customers: {
+    email_address: 'email', 邮箱: 'email', 电子邮箱: 'email', 电子邮件: 'email', 邮箱地址: 'email',
+    phone_number: 'phone', mobile: 'phone', mobile_phone: 'phone', telephone: 'phone',
+    手机: 'phone', 手机号: 'phone', 手机号码: 'phone', 电话: 'phone', 联系电话: 'phone',
+    full_name: 'name', customer_name: 'name', 姓名: 'name', 客户名称: 'name', 客户姓名: 'name',
+    company_name: 'company', 公司: 'company', 公司名称: 'company',
+    state: 'region', province: 'region', 省份: 'region', 城市: 'city', 行业: 'industry', 标签: 'tags',
+    客户编号: 'external_id', 创建时间: 'created_at', 注册时间: 'created_at',
+  },
+  orders: {
+    order_number: 'order_id', order_no: 'order_id', 订单号: 'order_id', 订单编号: 'order_id',
+    email: 'customer_email', email_address: 'customer_email', 邮箱: 'customer_email', 买家邮箱: 'customer_email',
+    phone: 'customer_phone', phone_number: 'customer_phone', 手机: 'customer_phone', 手机号: 'customer_phone',
+    手机号码: 'customer_phone', 买家手机: 'customer_phone', 客户编号: 'customer_external_id',
+    order_date: 'ordered_at', created_at: 'ordered_at', 下单时间: 'ordered_at', 订单创建时间: 'ordered_at', 创建时间: 'ordered_at',
+    order_total: 'total', total_price: 'total', 订单金额: 'total', 订单总额: 'total', 总金额: 'total',
+    refunded_amount: 'refunded', refund_amount: 'refunded', 退款金额: 'refunded',
+    order_status: 'status', financial_status: 'status', 订单状态: 'status', 交易状态: 'status', 币种: 'currency',
+  },
+  events: {
+    email: 'customer_email', email_address: 'customer_email', 邮箱: 'customer_email',
+    phone: 'customer_phone', phone_number: 'customer_phone', 手机: 'customer_phone', 手机号: 'customer_phone',
+    客户编号: 'customer_external_id', event: 'kind', event_type: 'kind', date: 'occurred_at', 时间: 'occurred_at', 发生时间: 'occurred_at',
+  },
+};
+
 /** The name of a character encoding as Node decodes it (WHATWG labels: utf-8, gb18030, gbk, big5, shift_jis, windows-1252…); null for none. */
 export function encodingName(label: string): string | null {
   try {

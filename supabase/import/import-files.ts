@@ -16,6 +16,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import {
   type EncodingSource,
   findHeaderLine,
+  headerAliases,
   headerName,
   type Separator,
   sniffEncoding,
@@ -45,11 +46,40 @@ export async function acceptedHeaders(client: pg.Client): Promise<Record<ImportK
   return headers;
 }
 
-/** The kind of a file from its headers: order_id means orders, occurred_at events, else customers. */
+/** The kind of a file from its headers (headerName's spelling): order_id (or a name for it) means orders, occurred_at events, else customers. */
 export function kindOfHeaders(headers: string[]): ImportKind {
-  if (headers.includes('order_id')) return 'orders';
-  if (headers.includes('occurred_at')) return 'events';
+  if (headers.some((h) => h === 'order_id' || headerAliases.orders[h] === 'order_id')) return 'orders';
+  if (headers.some((h) => h === 'occurred_at' || headerAliases.events[h] === 'occurred_at')) return 'events';
   return 'customers';
+}
+
+/**
+ * Which of a file's columns load which staging column: each header (as written) by its own name or
+ * another name for it (headerAliases), the first column naming one taking it. `renamed` lists the
+ * headers read under another name, `ignored` those read as nothing.
+ */
+export function columnsOf(
+  written: string[],
+  kind: ImportKind,
+  accepted: Record<ImportKind, string[]>,
+): { columns: number[]; names: string[]; renamed: [string, string][]; ignored: string[] } {
+  const own = new Set(accepted[kind]);
+  const columns: number[] = [];
+  const names: string[] = [];
+  const renamed: [string, string][] = [];
+  const ignored: string[] = [];
+  written.forEach((header, i) => {
+    const spelled = headerName(header);
+    const name = own.has(spelled) ? spelled : headerAliases[kind][spelled];
+    if (name && own.has(name) && !names.includes(name)) {
+      columns.push(i);
+      names.push(name);
+      if (name !== spelled) renamed.push([header.trim(), name]);
+    } else {
+      ignored.push(header.trim());
+    }
+  });
+  return { columns, names, renamed, ignored };
 }
 
 /** One value as a COPY csv field: empty stays NULL; NUL bytes (which Postgres refuses) become U+FFFD so the row is rejected with its reason. */
@@ -72,6 +102,8 @@ export interface LoadedFile {
   batch: string;
   rows: number;
   ignoredHeaders: string[];
+  /** Headers read as a staging column of another name ([as written, column]). */
+  renamedHeaders: [string, string][];
   seconds: number;
   /** How the file was written (readFormat). */
   format: Pick<FileFormat, 'encoding' | 'encodingSource' | 'separator' | 'titleLines'>;
@@ -150,7 +182,7 @@ export async function readFormat(file: string, accepted: Record<ImportKind, stri
   }
   // (The decoder drops a byte order mark.)
   const lines = new TextDecoder(sniffed.encoding).decode(sample, { stream: true }).split('\n', titleLinesAtMost + 2).map((l) => l.replace(/\r$/, ''));
-  const names = new Set(Object.values(accepted).flat());
+  const names = new Set([...Object.values(accepted).flat(), ...Object.values(headerAliases).flatMap((aliases) => Object.keys(aliases))]);
   const { index, separator } = findHeaderLine(lines, (header) => names.has(header));
   return {
     encoding: sniffed.encoding,
@@ -214,17 +246,8 @@ async function copyWholeFile(
   if (!raw || raw.length < 2 || raw.some((h) => h.includes('"')) || format.titleLines.length > 0) return null;
   const headers = raw.map(headerName);
   const kind = options.kind ?? kindOfHeaders(headers);
-  const accepted = new Set(options.headers[kind]);
-  const columns: number[] = [];
-  const names: string[] = [];
-  headers.forEach((h, i) => {
-    if (accepted.has(h) && !names.includes(h)) {
-      columns.push(i);
-      names.push(h);
-    }
-  });
+  const { columns, names, renamed: renamedHeaders, ignored: ignoredHeaders } = columnsOf(raw, kind, options.headers);
   if (names.length === 0) return null;
-  const ignoredHeaders = headers.filter((h) => !accepted.has(h));
 
   const loadColumns = headers.map((_, i) => `c${i}`);
   await client.query('begin');
@@ -280,7 +303,9 @@ async function copyWholeFile(
     await client.query('commit');
     const rows = rowCount ?? 0;
     options.onProgress?.({ file: options.file, rows, bytes: totalBytes, totalBytes });
-    return { file: options.file, kind, batch, rows, ignoredHeaders, seconds: (performance.now() - started) / 1000, format: formatOf(format) };
+    return {
+      file: options.file, kind, batch, rows, ignoredHeaders, renamedHeaders, seconds: (performance.now() - started) / 1000, format: formatOf(format),
+    };
   } catch (error) {
     await client.query('rollback');
     // The first part's session reads the file another way (below): the other parts leave it to it.
@@ -335,6 +360,7 @@ export async function loadFile(
   let columns: number[] = [];
   let names: string[] = [];
   let ignoredHeaders: string[] = [];
+  let renamedHeaders: [string, string][] = [];
   let rows = 0;
   let lines: string[] = [];
   let records: (string | null)[][] = [];
@@ -366,18 +392,8 @@ export async function loadFile(
 
   for await (const record of parser as AsyncIterable<string[]>) {
     if (!kind) {
-      const headers = record.map(headerName);
-      kind = options.kind ?? kindOfHeaders(headers);
-      const accepted = new Set(options.headers[kind]);
-      columns = [];
-      names = [];
-      headers.forEach((h, i) => {
-        if (accepted.has(h) && !names.includes(h)) {
-          columns.push(i);
-          names.push(h);
-        }
-      });
-      ignoredHeaders = headers.filter((h) => !accepted.has(h));
+      kind = options.kind ?? kindOfHeaders(record.map(headerName));
+      ({ columns, names, renamed: renamedHeaders, ignored: ignoredHeaders } = columnsOf(record, kind, options.headers));
       if (names.length === 0) {
         throw new ImportError(
           `${options.file}: no column is one of the ${kind} headers (${options.headers[kind].join(', ')}); the first line must name the columns`,
@@ -401,7 +417,9 @@ export async function loadFile(
   await flush();
   options.onProgress?.({ file: options.file, rows, bytes: totalBytes, totalBytes });
   if (!kind) throw new ImportError(`${options.file}: the file is empty (the first line must name the columns)`);
-  return { file: options.file, kind, batch, rows, ignoredHeaders, seconds: (performance.now() - started) / 1000, format: formatOf(format) };
+  return {
+    file: options.file, kind, batch, rows, ignoredHeaders, renamedHeaders, seconds: (performance.now() - started) / 1000, format: formatOf(format),
+  };
 }
 
 function formatOf(format: FileFormat): LoadedFile['format'] {

@@ -531,6 +531,37 @@ describe('files as spreadsheets save them', () => {
     ]);
   });
 
+  it('reads the column names common exports use, says which, and leaves an amount paid out of the order total', async () => {
+    const customers = path.join(dir, 'crm-contacts.csv');
+    await writeFile(customers, 'Email Address,Full Name,Phone Number,Company Name,标签\nhubspot@example.com,Hub Spot,+1 415 555 0199,Spot Inc,CRM导入\n');
+    const orders = path.join(dir, 'youzan-export.csv');
+    await writeFile(
+      orders,
+      '订单号,邮箱,下单时间,订单金额,实付金额,订单状态,收货人\n' +
+        'YZ-9001,hubspot@example.com,2024年5月1日 10:00,￥128.00,￥118.00,交易成功,赵敏\n' +
+        'YZ-9002,hubspot@example.com,2024年5月2日,￥66.00,￥66.00,已退款,周芷若\n',
+    );
+    const { stdout } = await cliImport(sheetOrg, [customers, orders]);
+    expect(stdout).toContain(
+      '  columns read as: Email Address → email, Full Name → name, Phone Number → phone, Company Name → company, 标签 → tags\n',
+    );
+    expect(stdout).toMatch(
+      /youzan-export\.csv \(orders, 2 rows[^\n]*: 2 applied\n {2}columns read as: 订单号 → order_id, 邮箱 → customer_email, 下单时间 → ordered_at, 订单金额 → total, 订单状态 → status\n {2}columns ignored \(not orders headers\): 实付金额, 收货人\n/,
+    );
+    const { rows } = await t.db.query(
+      `select c.display_name, c.primary_phone, co.display_name as company, o.external_id, o.total::text, o.status::text, o.ordered_at::text
+         from public.customers c
+         left join public.customers co on co.id = c.company_id
+         join public.orders o on o.customer_id = c.id
+        where c.org_id = $1 and c.primary_email = 'hubspot@example.com' order by o.external_id`,
+      [sheetOrg],
+    );
+    expect(rows).toEqual([
+      { display_name: 'Hub Spot', primary_phone: '+14155550199', company: 'Spot Inc', external_id: 'YZ-9001', total: '128.00', status: 'paid', ordered_at: '2024-05-01 10:00:00+00' },
+      { display_name: 'Hub Spot', primary_phone: '+14155550199', company: 'Spot Inc', external_id: 'YZ-9002', total: '66.00', status: 'refunded', ordered_at: '2024-05-02 00:00:00+00' },
+    ]);
+  });
+
   it('skips the title a report puts above its column names, and says so', async () => {
     const customers = path.join(dir, 'report-customers.csv');
     await writeFile(customers, '客户名单（2024年3月导出）,,\r\n,,\r\nemail,name,city\r\nqian@example.cn,钱多多,苏州\r\nsun@example.cn,孙悟空,花果山\r\n');

@@ -19,6 +19,7 @@ import {
   toUtf8,
   workbookKind,
 } from '../../supabase/import/file-format.ts';
+import { columnsOf, kindOfHeaders } from '../../supabase/import/import-files.ts';
 
 const fixtures = path.resolve('tests/fixtures/import/spreadsheets');
 const fixture = (name: string) => readFile(path.join(fixtures, name));
@@ -121,6 +122,40 @@ describe('the separator and the headers of a file', () => {
       'order_id', 'customer_email', 'ordered_at', 'email', 'customer_email', 'refunded', 'e_mails',
     ]);
     expect(splitHeaderLine('"email";"name"', ';')).toEqual(['email', 'name']);
+  });
+});
+
+describe('the columns of a file', () => {
+  const accepted = {
+    customers: ['email', 'phone', 'name', 'company', 'region', 'tags'],
+    orders: ['order_id', 'customer_email', 'customer_phone', 'ordered_at', 'total', 'refunded', 'status'],
+    events: ['customer_email', 'kind', 'occurred_at'],
+  };
+
+  it('are read by their own names or the names common exports give them, the first column naming one taking it', () => {
+    expect(columnsOf(['订单号', '手机号', '下单时间', '订单金额', '实付金额', 'Total', '订单状态'], 'orders', accepted)).toEqual({
+      columns: [0, 1, 2, 3, 6],
+      names: ['order_id', 'customer_phone', 'ordered_at', 'total', 'status'],
+      renamed: [['订单号', 'order_id'], ['手机号', 'customer_phone'], ['下单时间', 'ordered_at'], ['订单金额', 'total'], ['订单状态', 'status']],
+      // An amount paid is no order total; a second column for the total is left out and named.
+      ignored: ['实付金额', 'Total'],
+    });
+    expect(columnsOf(['Email Address', ' Full Name ', 'email', 'State'], 'customers', accepted)).toEqual({
+      columns: [0, 1, 3],
+      names: ['email', 'name', 'region'],
+      renamed: [['Email Address', 'email'], ['Full Name', 'name'], ['State', 'region']],
+      ignored: ['email'],
+    });
+    // The same header means another column in another kind of file.
+    expect(columnsOf(['Email', 'Order Number'], 'orders', accepted).names).toEqual(['customer_email', 'order_id']);
+  });
+
+  it('tell the kind of a file, by their own names or others', () => {
+    expect(kindOfHeaders(['order_id', 'customer_email'])).toBe('orders');
+    expect(kindOfHeaders(['订单号', '手机号'])).toBe('orders');
+    expect(kindOfHeaders(['order_number', 'email'])).toBe('orders');
+    expect(kindOfHeaders(['email', 'event_type', '发生时间'])).toBe('events');
+    expect(kindOfHeaders(['email_address', 'full_name'])).toBe('customers');
   });
 });
 
