@@ -26,7 +26,9 @@ export function headerName(written: string): string {
  * of file, each read as the column it names: the headers of common exports (CRMs, Shopify's
  * "Financial Status", Chinese shops' 订单号 and 下单时间). Only names that mean one column: an
  * amount paid (实付金额) is no order total, a country written 中国 is no two-letter code, so those
- * columns are left to be renamed. The staging tables' own column names come first.
+ * columns are left to be renamed; and no name so common that it would make a customers file
+ * (with a "Date" column, say) an events file (kindOfHeaders). The staging tables' own column
+ * names come first.
  */
 export const headerAliases: Record<'customers' | 'orders' | 'events', Readonly<Record<string, string>>> = {
   customers: {
@@ -51,7 +53,7 @@ export const headerAliases: Record<'customers' | 'orders' | 'events', Readonly<R
   events: {
     email: 'customer_email', email_address: 'customer_email', 邮箱: 'customer_email',
     phone: 'customer_phone', phone_number: 'customer_phone', 手机: 'customer_phone', 手机号: 'customer_phone',
-    客户编号: 'customer_external_id', event: 'kind', event_type: 'kind', date: 'occurred_at', 时间: 'occurred_at', 发生时间: 'occurred_at',
+    客户编号: 'customer_external_id', event: 'kind', event_type: 'kind', event_date: 'occurred_at', 发生时间: 'occurred_at',
   },
 };
 

@@ -156,6 +156,8 @@ describe('the columns of a file', () => {
     expect(kindOfHeaders(['order_number', 'email'])).toBe('orders');
     expect(kindOfHeaders(['email', 'event_type', '发生时间'])).toBe('events');
     expect(kindOfHeaders(['email_address', 'full_name'])).toBe('customers');
+    // A customers file with a date or a time column stays a customers file.
+    expect(kindOfHeaders(['email', 'name', 'date', '时间'])).toBe('customers');
   });
 });
 
