@@ -37,7 +37,7 @@ export const headerAliases: Record<'customers' | 'orders' | 'events', Readonly<R
     手机: 'phone', 手机号: 'phone', 手机号码: 'phone', 电话: 'phone', 联系电话: 'phone',
     full_name: 'name', customer_name: 'name', 姓名: 'name', 客户名称: 'name', 客户姓名: 'name',
     company_name: 'company', 公司: 'company', 公司名称: 'company',
-    state: 'region', province: 'region', 省份: 'region', 城市: 'city', 行业: 'industry', 标签: 'tags',
+    province: 'region', 省份: 'region', 城市: 'city', 行业: 'industry', 标签: 'tags',
     客户编号: 'external_id', 创建时间: 'created_at', 注册时间: 'created_at',
   },
   orders: {

@@ -140,11 +140,12 @@ describe('the columns of a file', () => {
       // An amount paid is no order total; a second column for the total is left out and named.
       ignored: ['实付金额', 'Total'],
     });
-    expect(columnsOf(['Email Address', ' Full Name ', 'email', 'State'], 'customers', accepted)).toEqual({
+    expect(columnsOf(['Email Address', ' Full Name ', 'email', 'Province', 'State'], 'customers', accepted)).toEqual({
       columns: [0, 1, 3],
       names: ['email', 'name', 'region'],
-      renamed: [['Email Address', 'email'], ['Full Name', 'name'], ['State', 'region']],
-      ignored: ['email'],
+      renamed: [['Email Address', 'email'], ['Full Name', 'name'], ['Province', 'region']],
+      // (A state may be a lead's state as well as an address's.)
+      ignored: ['email', 'State'],
     });
     // The same header means another column in another kind of file.
     expect(columnsOf(['Email', 'Order Number'], 'orders', accepted).names).toEqual(['customer_email', 'order_id']);
