@@ -53,7 +53,8 @@ grant select on table private.import_order_statuses to authenticated, service_ro
 
 -- A date or time as imported files write it: ISO 8601 (2024-03-05T14:30:00Z), YYYY-MM-DD
 -- HH:MM[:SS] with an optional offset, YYYY/MM/DD, 2024年3月5日 (Chinese and Japanese
--- spreadsheets, a time may follow); UTC when no offset is given. Null when the text is none of
+-- spreadsheets), DD.MM.YYYY (German and other European spreadsheets: with dots the day always
+-- comes first), a time may follow; UTC when no offset is given. Null when the text is none of
 -- these or not a real day (2024-02-30).
 create function private.import_timestamp(p_value text)
 returns timestamptz
@@ -64,6 +65,8 @@ as $$
 declare
   v text := translate(btrim(case when strpos(p_value, '年') > 0
                                  then regexp_replace(p_value, '(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*', '\1-\2-\3 ')
+                                 when p_value ~ '^\s*\d{1,2}\.\d{1,2}\.\d{4}'
+                                 then regexp_replace(p_value, '^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})', '\3-\2-\1')
                                  else p_value end), '/Tz', '- Z');
   day_part text;
   y integer;
@@ -92,7 +95,7 @@ end;
 $$;
 
 comment on function private.import_timestamp(text) is
-  'Reads a date or time from an imported file: ISO 8601, YYYY-MM-DD HH:MM[:SS] with an optional offset, YYYY/MM/DD or 2024年3月5日 (a time may follow; UTC without an offset); null when it is none of these or not a real day.';
+  'Reads a date or time from an imported file: ISO 8601, YYYY-MM-DD HH:MM[:SS] with an optional offset, YYYY/MM/DD, 2024年3月5日 or DD.MM.YYYY (a time may follow; UTC without an offset); null when it is none of these or not a real day.';
 revoke all on function private.import_timestamp(text) from public;
 grant execute on function private.import_timestamp(text) to authenticated, service_role;
 

@@ -585,6 +585,31 @@ describe('files as spreadsheets save them', () => {
     ]);
   });
 
+  it('reads the day-first dates and amounts of a European spreadsheet', async () => {
+    const file = path.join(dir, 'european-orders.csv');
+    await writeFile(
+      file,
+      [
+        'Order ID;Customer E-mail;Ordered At;Total;Status',
+        'EU-1;eu@example.de;05.03.2024 14:30;1.234,50 €;completed',
+        'EU-2;eu@example.de;5.4.2024;12,50;paid',
+        'EU-3;eu@example.de;31.02.2024;10;paid',
+      ].join('\r\n'),
+    );
+    const { stdout } = await cliImport(sheetOrg, [file]);
+    expect(stdout).toMatch(/european-orders\.csv \(orders, 3 rows[^\n]*: 2 applied, 1 rejected\n {2}columns separated by ';'\n/);
+    expect(stdout).toContain(`    ordered_at: 1 row, the first (id `);
+    expect(stdout).toContain(`): ordered_at: '31.02.2024' is not a date`);
+    const { rows } = await t.db.query(
+      `select external_id, ordered_at::text, total::text from public.orders where org_id = $1 and external_id like 'EU-%' order by 1`,
+      [sheetOrg],
+    );
+    expect(rows).toEqual([
+      { external_id: 'EU-1', ordered_at: '2024-03-05 14:30:00+00', total: '1234.50' },
+      { external_id: 'EU-2', ordered_at: '2024-04-05 00:00:00+00', total: '12.50' },
+    ]);
+  });
+
   it('reads every file in the encoding --encoding names, and refuses a name that is none', async () => {
     const { stdout } = await cliImport(sheetOrg, [sheet('customers-excel-big5.csv')], ['--encoding', 'Big5']);
     expect(stdout).toMatch(/customers-excel-big5\.csv \(customers, 4 rows[^\n]*: 4 applied\n {2}read as big5\n/);
