@@ -283,10 +283,11 @@ async function copyWholeFile(
         `create temp table if not exists import_orders_held (id bigint, org_id uuid, import_batch text,
            loaded_at timestamptz not null default now(), ${options.headers.orders.map((c) => `${c} text`).join(', ')})`,
       );
-      const orderColumn = headers.indexOf('order_id');
+      // The column read as order_id (under its own name or another: columnsOf).
+      const orderColumn = columns[names.indexOf('order_id')];
       const inPart = !options.part || options.part.count < 2
         ? ''
-        : `where (hashtext(coalesce(btrim(${orderColumn >= 0 && columns.includes(orderColumn) ? `c${orderColumn}` : 'null'}), '')) & 2147483647) % ${options.part.count} = ${options.part.index}`;
+        : `where (hashtext(coalesce(btrim(${orderColumn === undefined ? 'null' : `c${orderColumn}`}), '')) & 2147483647) % ${options.part.count} = ${options.part.index}`;
       ({ rowCount } = await client.query(
         `insert into pg_temp.import_orders_held (id, org_id, import_batch, ${names.join(', ')})
          select $3::bigint + l.n - 1, $1, $2, ${columns.map((i) => `nullif(l.c${i}, '')`).join(', ')}
