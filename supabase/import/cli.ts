@@ -119,15 +119,19 @@ function stepLine(step: ImportStep): string {
       return `  engine run done: statistics, profiles, cut points, segments (${s(step.seconds)})`;
   }
 }
+/** A text cut to at most `length` characters, an ellipsis marking the cut. */
+function clip(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
 /** How a file was read, when it was not the plain UTF-8 with commas and column names on its first line that most tools write. */
 function formatLine(format: LoadedFile['format']): string | null {
   const parts: string[] = [];
-  if (format.titleLines.length > 0) {
-    const title = format.titleLines.find((line) => line.trim() !== '') ?? '';
-    parts.push(
-      `${format.titleLines.length === 1 ? 'the first line' : `the first ${format.titleLines.length} lines`} skipped (no column names in ` +
-        `${format.titleLines.length === 1 ? 'it' : 'them'}${title ? `: ${JSON.stringify(title.length > 60 ? `${title.slice(0, 59)}…` : title)}` : ''})`,
-    );
+  const titles = format.titleLines.length;
+  if (titles > 0) {
+    const title = format.titleLines.find((line) => line.trim() !== '');
+    const shown = title ? `: ${JSON.stringify(clip(title, 60))}` : '';
+    parts.push(titles === 1 ? `the first line skipped (no column names in it${shown})` : `the first ${titles} lines skipped (no column names in them${shown})`);
   }
   if (format.encoding !== 'utf-8') {
     parts.push(`read as ${format.encoding}${format.encodingSource === 'detected' ? ' (detected: if names look wrong, give the file\'s encoding with --encoding)' : ''}`);
@@ -181,8 +185,7 @@ try {
           ` (Studio: table import_${f.kind}, filter import_status = rejected)`,
       );
       for (const r of f.rejections) {
-        const first = r.firstError.length > 160 ? `${r.firstError.slice(0, 159)}…` : r.firstError;
-        console.log(`    ${r.column}: ${r.rows} ${r.rows === 1 ? 'row' : 'rows'}, the first (id ${r.firstId}): ${first}`);
+        console.log(`    ${r.column}: ${r.rows} ${r.rows === 1 ? 'row' : 'rows'}, the first (id ${r.firstId}): ${clip(r.firstError, 160)}`);
       }
     }
   }

@@ -157,15 +157,7 @@ export function splitHeaderLine(line: string, separator: Separator): string[] | 
   }
 }
 
-/**
- * The separator of a file from its header line: the one that splits it into the most names a
- * staging table accepts (`accepted`); a comma when none gives any (the caller then says which
- * headers it takes).
- */
-export function sniffSeparator(line: string, accepted: (header: string) => boolean): Separator {
-  return bestSeparator(line, accepted).separator;
-}
-
+/** The separator that splits a line into the most names a staging table accepts, and how many; a comma when none gives any. */
 function bestSeparator(line: string, accepted: (header: string) => boolean): { separator: Separator; count: number } {
   let best: Separator = ',';
   let bestCount = 0;
@@ -185,7 +177,9 @@ export const titleLinesAtMost = 10;
 /**
  * Which of a file's first lines names its columns, and their separator: the first line that names
  * an accepted header, so that lines above it (the title a spreadsheet report puts over its table)
- * are skipped; the first line when none of the first titleLinesAtMost + 1 does.
+ * are skipped, with the separator that makes the most of its names accepted headers; the first
+ * line and a comma when none of the first titleLinesAtMost + 1 does (the caller then says which
+ * headers it takes).
  */
 export function findHeaderLine(lines: string[], accepted: (header: string) => boolean): { index: number; separator: Separator } {
   for (let index = 0; index < Math.min(lines.length, titleLinesAtMost + 1); index += 1) {

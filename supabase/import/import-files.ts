@@ -46,8 +46,9 @@ export async function acceptedHeaders(client: pg.Client): Promise<Record<ImportK
   return headers;
 }
 
-/** The kind of a file from its headers (headerName's spelling): order_id (or a name for it) means orders, occurred_at events, else customers. */
-export function kindOfHeaders(headers: string[]): ImportKind {
+/** The kind of a file from its headers (as written): order_id (or a name for it) means orders, occurred_at events, else customers. */
+export function kindOfHeaders(written: string[]): ImportKind {
+  const headers = written.map(headerName);
   if (headers.some((h) => h === 'order_id' || headerAliases.orders[h] === 'order_id')) return 'orders';
   if (headers.some((h) => h === 'occurred_at' || headerAliases.events[h] === 'occurred_at')) return 'events';
   return 'customers';
@@ -106,7 +107,7 @@ export interface LoadedFile {
   renamedHeaders: [string, string][];
   seconds: number;
   /** How the file was written (readFormat). */
-  format: Pick<FileFormat, 'encoding' | 'encodingSource' | 'separator' | 'titleLines'>;
+  format: FileFormat;
 }
 
 /** How a file is written: its character encoding, its separator and its first line's column names (as written). */
@@ -244,12 +245,11 @@ async function copyWholeFile(
   // One column: COPY would read an empty line as a row (csv-parse skips it). Lines above the column
   // names: COPY skips one line only.
   if (!raw || raw.length < 2 || raw.some((h) => h.includes('"')) || format.titleLines.length > 0) return null;
-  const headers = raw.map(headerName);
-  const kind = options.kind ?? kindOfHeaders(headers);
+  const kind = options.kind ?? kindOfHeaders(raw);
   const { columns, names, renamed: renamedHeaders, ignored: ignoredHeaders } = columnsOf(raw, kind, options.headers);
   if (names.length === 0) return null;
 
-  const loadColumns = headers.map((_, i) => `c${i}`);
+  const loadColumns = raw.map((_, i) => `c${i}`);
   await client.query('begin');
   try {
     await client.query(`create temp table import_load (${loadColumns.map((c) => `${c} text`).join(', ')}) on commit drop`);
@@ -305,7 +305,7 @@ async function copyWholeFile(
     const rows = rowCount ?? 0;
     options.onProgress?.({ file: options.file, rows, bytes: totalBytes, totalBytes });
     return {
-      file: options.file, kind, batch, rows, ignoredHeaders, renamedHeaders, seconds: (performance.now() - started) / 1000, format: formatOf(format),
+      file: options.file, kind, batch, rows, ignoredHeaders, renamedHeaders, seconds: (performance.now() - started) / 1000, format,
     };
   } catch (error) {
     await client.query('rollback');
@@ -393,7 +393,7 @@ export async function loadFile(
 
   for await (const record of parser as AsyncIterable<string[]>) {
     if (!kind) {
-      kind = options.kind ?? kindOfHeaders(record.map(headerName));
+      kind = options.kind ?? kindOfHeaders(record);
       ({ columns, names, renamed: renamedHeaders, ignored: ignoredHeaders } = columnsOf(record, kind, options.headers));
       if (names.length === 0) {
         throw new ImportError(
@@ -419,12 +419,8 @@ export async function loadFile(
   options.onProgress?.({ file: options.file, rows, bytes: totalBytes, totalBytes });
   if (!kind) throw new ImportError(`${options.file}: the file is empty (the first line must name the columns)`);
   return {
-    file: options.file, kind, batch, rows, ignoredHeaders, renamedHeaders, seconds: (performance.now() - started) / 1000, format: formatOf(format),
+    file: options.file, kind, batch, rows, ignoredHeaders, renamedHeaders, seconds: (performance.now() - started) / 1000, format,
   };
-}
-
-function formatOf(format: FileFormat): LoadedFile['format'] {
-  return { encoding: format.encoding, encodingSource: format.encodingSource, separator: format.separator, titleLines: format.titleLines };
 }
 
 /** A load's name (import_batch): the file's name and the time. */
@@ -435,7 +431,7 @@ function batchName(file: string): string {
 /** The kind of a file from its first line (or --kind); undefined when that line cannot be read alone. */
 function kindOfFile(format: FileFormat, kind?: ImportKind): ImportKind | undefined {
   if (kind) return kind;
-  return format.headers ? kindOfHeaders(format.headers.map(headerName)) : undefined;
+  return format.headers ? kindOfHeaders(format.headers) : undefined;
 }
 
 export type StatusCounts = Record<string, number>;

@@ -13,7 +13,6 @@ import {
   findHeaderLine,
   headerName,
   sniffEncoding,
-  sniffSeparator,
   splitHeaderLine,
   titleLinesAtMost,
   toUtf8,
@@ -94,14 +93,14 @@ describe('the separator and the headers of a file', () => {
   const isAccepted = (h: string) => accepted.has(h);
 
   it('is the one that makes the most of the first line accepted headers', () => {
-    expect(sniffSeparator('email,name,city', isAccepted)).toBe(',');
-    expect(sniffSeparator('E-mail;Name;City;Tags', isAccepted)).toBe(';');
-    expect(sniffSeparator('email\tname\tcity', isAccepted)).toBe('\t');
-    expect(sniffSeparator('Order ID|Customer Email|Total', isAccepted)).toBe('|');
+    expect(findHeaderLine(['email,name,city'], isAccepted).separator).toBe(',');
+    expect(findHeaderLine(['E-mail;Name;City;Tags'], isAccepted).separator).toBe(';');
+    expect(findHeaderLine(['email\tname\tcity'], isAccepted).separator).toBe('\t');
+    expect(findHeaderLine(['Order ID|Customer Email|Total'], isAccepted).separator).toBe('|');
     // A comma inside a quoted header does not make it a comma file.
-    expect(sniffSeparator('"email, primary";name;city', isAccepted)).toBe(';');
+    expect(findHeaderLine(['"email, primary";name;city'], isAccepted).separator).toBe(';');
     // Nothing accepted: a comma (the caller then says which headers it takes).
-    expect(sniffSeparator('Kundennummer;Straße', isAccepted)).toBe(',');
+    expect(findHeaderLine(['Kundennummer;Straße'], isAccepted).separator).toBe(',');
   });
 
   it('is looked for below a title a report puts over its table, a few lines at most', () => {
