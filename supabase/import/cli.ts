@@ -175,6 +175,9 @@ try {
   for (const f of summary.files) {
     const counts = Object.entries(f.counts).map(([s, n]) => `${n} ${s}`).join(', ');
     console.log(`${f.file} (${f.kind}, ${f.rows} rows in ${f.seconds.toFixed(1)} s, ${Math.round(f.rows / f.seconds)} rows/s): ${counts}`);
+    if (f.readAs) {
+      console.log(`  read as ${f.readAs.name}${f.readAs.folded ? `: ${f.readAs.folded} ${f.readAs.folded === 1 ? 'row was' : 'rows were'} ${f.readAs.what}, folded into them` : ''}`);
+    }
     const format = formatLine(f.format);
     if (format) console.log(`  ${format}`);
     if (f.renamedHeaders.length) console.log(`  columns read as: ${f.renamedHeaders.map(([header, name]) => `${header} → ${name}`).join(', ')}`);

@@ -13,6 +13,7 @@ import { Readable, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { exportReader, type ExportReader } from './shop-exports.ts';
 import {
   type EncodingSource,
   findHeaderLine,
@@ -48,6 +49,8 @@ export async function acceptedHeaders(client: pg.Client): Promise<Record<ImportK
 
 /** The kind of a file from its headers (as written): order_id (or a name for it) means orders, occurred_at events, else customers. */
 export function kindOfHeaders(written: string[]): ImportKind {
+  const known = exportReader(written);
+  if (known) return known.kind;
   const headers = written.map(headerName);
   if (headers.some((h) => h === 'order_id' || headerAliases.orders[h] === 'order_id')) return 'orders';
   if (headers.some((h) => h === 'occurred_at' || headerAliases.events[h] === 'occurred_at')) return 'events';
@@ -84,8 +87,8 @@ export function columnsOf(
 }
 
 /** One value as a COPY csv field: empty stays NULL; NUL bytes (which Postgres refuses) become U+FFFD so the row is rejected with its reason. */
-function csvField(value: string | undefined): string {
-  if (value === undefined || value === '') return '';
+function csvField(value: string | null | undefined): string {
+  if (value === undefined || value === null || value === '') return '';
   const clean = value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value;
   return `"${clean.replaceAll('"', '""')}"`;
 }
@@ -108,6 +111,8 @@ export interface LoadedFile {
   seconds: number;
   /** How the file was written (readFormat). */
   format: FileFormat;
+  /** The shop's export the file was read as (shop-exports.ts), and how many of its rows were folded into the row above. */
+  readAs?: { name: string; folded: number; what: string };
 }
 
 /** How a file is written: its character encoding, its separator and its first line's column names (as written). */
@@ -244,7 +249,8 @@ async function copyWholeFile(
   const raw = format.headers;
   // One column: COPY would read an empty line as a row (csv-parse skips it). Lines above the column
   // names: COPY skips one line only.
-  if (!raw || raw.length < 2 || raw.some((h) => h.includes('"')) || format.titleLines.length > 0) return null;
+  // A shop's export: read row by row (shop-exports.ts).
+  if (!raw || raw.length < 2 || raw.some((h) => h.includes('"')) || format.titleLines.length > 0 || exportReader(raw)) return null;
   const kind = options.kind ?? kindOfHeaders(raw);
   const { columns, names, renamed: renamedHeaders, ignored: ignoredHeaders } = columnsOf(raw, kind, options.headers);
   if (names.length === 0) return null;
@@ -391,10 +397,22 @@ export async function loadFile(
     await pipeline(Readable.from([body]), stream);
   };
 
-  for await (const record of parser as AsyncIterable<string[]>) {
+  let known: ExportReader | null = null;
+  let folded = 0;
+  for await (const line of parser as AsyncIterable<string[]>) {
+    let record: (string | null)[] = line;
     if (!kind) {
-      kind = options.kind ?? kindOfHeaders(record);
-      ({ columns, names, renamed: renamedHeaders, ignored: ignoredHeaders } = columnsOf(record, kind, options.headers));
+      kind = options.kind ?? kindOfHeaders(line);
+      known = exportReader(line);
+      if (known?.kind === kind) {
+        names = known.columns.filter((c) => options.headers[kind!].includes(c));
+        columns = names.map((c) => known!.columns.indexOf(c));
+        renamedHeaders = known.readFrom;
+        ignoredHeaders = known.ignored;
+      } else {
+        known = null;
+        ({ columns, names, renamed: renamedHeaders, ignored: ignoredHeaders } = columnsOf(line, kind, options.headers));
+      }
       if (names.length === 0) {
         throw new ImportError(
           `${options.file}: no column is one of the ${kind} headers (${options.headers[kind].join(', ')}); the first line must name the columns`,
@@ -402,8 +420,16 @@ export async function loadFile(
       }
       continue;
     }
+    if (known) {
+      const values = known.row(line);
+      if (!values) {
+        folded += 1;
+        continue;
+      }
+      record = values;
+    }
     if (useInsert) {
-      records.push(columns.map((i) => (record[i] === undefined || record[i] === '' ? null : record[i]!.replaceAll('\0', '\uFFFD'))));
+      records.push(columns.map((i) => (record[i] === undefined || record[i] === null || record[i] === '' ? null : record[i]!.replaceAll('\0', '\uFFFD'))));
     } else {
       let line = prefix;
       for (const i of columns) line += `,${csvField(record[i])}`;
@@ -420,6 +446,7 @@ export async function loadFile(
   if (!kind) throw new ImportError(`${options.file}: the file is empty (the first line must name the columns)`);
   return {
     file: options.file, kind, batch, rows, ignoredHeaders, renamedHeaders, seconds: (performance.now() - started) / 1000, format,
+    ...(known ? { readAs: { name: known.name, folded, what: known.folded } } : {}),
   };
 }
 

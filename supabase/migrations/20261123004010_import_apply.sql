@@ -1065,6 +1065,10 @@ begin
              refunded_amount = excluded.refunded_amount, currency = excluded.currency, status = excluded.status
        where (o.customer_id, o.ordered_at, o.total, o.refunded_amount, o.currency, o.status)
              is distinct from (excluded.customer_id, excluded.ordered_at, excluded.total, excluded.refunded_amount, excluded.currency, excluded.status)
+         -- An order the shop's connection has brought (webhooks, backfill) is kept as the shop last
+         -- said: an export of it is older, or the same (the row is a duplicate).
+         and not exists (select from private.shop_order_sync y
+                          where y.org_id = o.org_id and y.source = o.source and y.external_id = o.external_id)
       returning o.org_id, o.source, o.external_id
     )
     insert into pg_temp.import_order_written (org_id, source, external_id)

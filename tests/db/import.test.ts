@@ -637,6 +637,86 @@ describe('files as spreadsheets save them', () => {
   });
 });
 
+describe("a shop's own exports", () => {
+  const shopOrg = '00000000-0000-4000-8000-00000000e031';
+  const shopify = (name: string) => path.resolve('tests/fixtures/import/shopify', name);
+
+  beforeAll(async () => {
+    await t.db.exec(`insert into public.organizations (id, name) values ('${shopOrg}', 'From a Shopify export')`);
+  });
+
+  async function shopOrders() {
+    const { rows } = await t.db.query(
+      `select o.source::text, o.external_id, o.ordered_at::text, o.total::text, o.refunded_amount::text, o.status::text,
+              c.primary_email, c.display_name
+         from public.orders o join public.customers c on c.id = o.customer_id
+        where o.org_id = $1 order by o.external_id`,
+      [shopOrg],
+    );
+    return rows;
+  }
+
+  it("reads Shopify's customers and orders exports as what they hold, and the shop's own deliveries find the same orders", async () => {
+    const { stdout } = await cliImport(shopOrg, [shopify('customers_export.csv'), shopify('orders_export.csv')]);
+    expect(stdout).toMatch(/customers_export\.csv \(customers, 4 rows[^\n]*: 4 applied\n {2}read as Shopify's customers export\n/);
+    expect(stdout).toMatch(
+      /orders_export\.csv \(orders, 4 rows[^\n]*: 4 applied\n {2}read as Shopify's orders export: 2 rows were further line items of an order above them, folded into them\n/,
+    );
+    expect(stdout).toContain('First Name + Last Name → name');
+
+    const { rows: customers } = await t.db.query(
+      `select c.display_name, c.primary_email, c.primary_phone, c.country, c.city,
+              array(select i.value from public.customer_identities i where i.customer_id = c.id and i.kind = 'shop_customer') as shop_ids,
+              array(select t.name from public.customer_tags ct join public.tags t on t.id = ct.tag_id where ct.customer_id = c.id order by t.name) as tags
+         from public.customers c where c.org_id = $1 and c.kind = 'person' order by c.display_name collate "C" nulls first`,
+      [shopOrg],
+    );
+    expect(customers).toEqual([
+      { display_name: null, primary_email: 'tom@example.com', primary_phone: null, country: null, city: null, shop_ids: [], tags: [] },
+      { display_name: 'Anna Berg', primary_email: null, primary_phone: '+4915112345678', country: 'DE', city: 'Berlin', shop_ids: ['shopify:7405910163724'], tags: ['newsletter'] },
+      { display_name: 'Sophie Gallas', primary_email: 'sophie@example.fr', primary_phone: '+33610826417', country: 'FR', city: 'Paris', shop_ids: ['shopify:7405910163722'], tags: ['VIP', 'wholesale'] },
+      { display_name: 'Wei Li', primary_email: 'li.wei@example.com', primary_phone: '+8613800138000', country: 'CN', city: 'Shanghai', shop_ids: ['shopify:7405910163723'], tags: [] },
+      { display_name: '王芳', primary_email: 'wang.fang@example.cn', primary_phone: '+8613900139000', country: 'CN', city: '杭州', shop_ids: ['shopify:7405910163725'], tags: ['VIP', '茶'] },
+    ]);
+
+    const imported = await shopOrders();
+    expect(imported).toEqual([
+      { source: 'shopify', external_id: '5410991464711', ordered_at: '2024-08-01 08:00:00+00', total: '30.00', refunded_amount: '0.00', status: 'cancelled', primary_email: 'tom@example.com', display_name: null },
+      { source: 'shopify', external_id: '5410991464712', ordered_at: '2024-08-15 08:00:00+00', total: '40.00', refunded_amount: '0.00', status: 'paid', primary_email: null, display_name: 'Anna Berg' },
+      { source: 'shopify', external_id: '5410991464713', ordered_at: '2024-09-01 02:00:00+00', total: '125.00', refunded_amount: '25.00', status: 'paid', primary_email: 'li.wei@example.com', display_name: 'Wei Li' },
+      { source: 'shopify', external_id: '5410991464714', ordered_at: '2024-10-07 07:50:26+00', total: '53.91', refunded_amount: '0.00', status: 'paid', primary_email: 'sophie@example.fr', display_name: 'Sophie Gallas' },
+    ]);
+
+    // The shop connection's delivery of an imported order (as the webhooks and the backfill apply
+    // it): the same order and customer, not a second of either.
+    // (The shop is connected after the import.)
+    await t.db.query(
+      `insert into public.shop_connections (org_id, provider, shop_domain, webhook_secret) values ($1, 'shopify', 'leaf-tea.myshopify.com', 'a-long-enough-webhook-secret')`,
+      [shopOrg],
+    );
+    const customersBefore = (await t.db.query(`select count(*)::int as n from public.customers where org_id = $1`, [shopOrg])).rows[0]!.n;
+    await t.db.query(`select private.ingest_order($1, 'shopify', 'orders/updated:5410991464714:1', $2::jsonb)`, [
+      shopOrg,
+      JSON.stringify({
+        action: 'upsert', external_id: '5410991464714', ordered_at: '2024-10-07T07:50:26Z', total: '53.91', currency: 'EUR', status: 'paid',
+        refunds: [{ id: '901', amount: '10.00' }], source_updated_at: '2024-10-09T08:00:00Z',
+        customer: { external_id: '7405910163722', email: 'sophie@example.fr', phone: null, name: 'Sophie Gallas', country: 'FR' },
+      }),
+    ]);
+    const after = await shopOrders();
+    expect(after).toHaveLength(4);
+    expect(after[3]).toMatchObject({ external_id: '5410991464714', refunded_amount: '10.00', display_name: 'Sophie Gallas' });
+    expect((await t.db.query(`select count(*)::int as n from public.customers where org_id = $1`, [shopOrg])).rows[0]!.n).toBe(customersBefore);
+
+    // The same exports again: nothing new.
+    const again = await cliImport(shopOrg, [shopify('customers_export.csv'), shopify('orders_export.csv')]);
+    expect(again.stdout).toMatch(/customers_export\.csv \(customers, 4 rows[^\n]*: 4 duplicate\n/);
+    expect(again.stdout).toMatch(/orders_export\.csv \(orders, 4 rows[^\n]*: 4 duplicate\n/);
+    // The export, older than the shop's delivery, leaves the order as the shop last said (its refund).
+    expect(await shopOrders()).toEqual(after);
+  });
+});
+
 describe('who may import', () => {
   it('lets an admin load rows and refuses a rep', async () => {
     const applied = await asUser(t.db, 'admin', async (tx) => {

@@ -17,6 +17,7 @@
 //                X-WC-Webhook-Delivery-ID (new for every attempt). When a webhook is created the
 //                shop sends an unsigned ping: form body `webhook_id=N`, which must get a 200.
 import { z } from 'zod';
+import { personName } from '../../../shared/names.ts';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
@@ -392,8 +393,8 @@ export function mapDelivery(provider: Provider, topic: string, payload: unknown)
     if (!parsed.success) return { ok: false, error: zodMessage(parsed.error) };
     const o = parsed.data;
     const name =
-      nonEmpty([o.customer?.first_name, o.customer?.last_name].filter(Boolean).join(' ')) ??
-      nonEmpty(o.billing_address?.name, [o.billing_address?.first_name, o.billing_address?.last_name].filter(Boolean).join(' '));
+      personName(o.customer?.first_name, o.customer?.last_name) ??
+      nonEmpty(o.billing_address?.name, personName(o.billing_address?.first_name, o.billing_address?.last_name));
     const updatedAt = utc(o.updated_at ?? o.created_at);
     return {
       ok: true,
@@ -446,7 +447,7 @@ export function mapDelivery(provider: Provider, topic: string, payload: unknown)
         external_id: o.customer_id && o.customer_id !== '0' ? o.customer_id : null,
         email: nonEmpty(o.billing?.email),
         phone: nonEmpty(o.billing?.phone, o.shipping?.phone),
-        name: nonEmpty([o.billing?.first_name, o.billing?.last_name].filter(Boolean).join(' '), o.billing?.company),
+        name: nonEmpty(personName(o.billing?.first_name, o.billing?.last_name), o.billing?.company),
         country: nonEmpty(o.billing?.country, o.shipping?.country),
       },
     },

@@ -15,6 +15,7 @@
 //
 // Runtime-neutral (fetch, zod): the backfill-shop function imports it in Deno.
 import { z } from 'zod';
+import { personName } from '../../../shared/names.ts';
 import { mapDelivery, parseJsonExact, type IngestOrder } from '../_shared/webhooks.ts';
 
 export const SHOPIFY_API_VERSION = '2025-10';
@@ -160,7 +161,7 @@ function shopifyCustomerOf(c: z.infer<typeof shopifyCustomer>): ShopCustomer {
     external_id: legacyId(c.id),
     email: nonEmpty(c.defaultEmailAddress?.emailAddress),
     phone: nonEmpty(c.defaultPhoneNumber?.phoneNumber, c.defaultAddress?.phone),
-    name: nonEmpty([c.firstName, c.lastName].filter(Boolean).join(' ')),
+    name: personName(c.firstName, c.lastName),
     country: nonEmpty(c.defaultAddress?.countryCodeV2),
   };
 }
@@ -196,7 +197,7 @@ export function shopifyGraphqlOrder(o: z.infer<typeof shopifyOrder>): IngestOrde
       external_id: customer?.external_id ?? null,
       email: nonEmpty(o.email, customer?.email),
       phone: nonEmpty(o.phone, customer?.phone, o.billingAddress?.phone, o.shippingAddress?.phone),
-      name: customer?.name ?? nonEmpty([o.billingAddress?.firstName, o.billingAddress?.lastName].filter(Boolean).join(' ')),
+      name: customer?.name ?? personName(o.billingAddress?.firstName, o.billingAddress?.lastName),
       country: nonEmpty(o.billingAddress?.countryCodeV2, o.shippingAddress?.countryCodeV2, customer?.country),
     },
   };
@@ -338,7 +339,7 @@ export async function wooPage(connection: Connection, phase: Phase, cursor: stri
           external_id: c.data.id === '0' ? null : c.data.id,
           email: nonEmpty(c.data.email, c.data.billing?.email),
           phone: nonEmpty(c.data.billing?.phone, c.data.shipping?.phone),
-          name: nonEmpty([c.data.first_name, c.data.last_name].filter(Boolean).join(' '), [c.data.billing?.first_name, c.data.billing?.last_name].filter(Boolean).join(' '), c.data.billing?.company),
+          name: nonEmpty(personName(c.data.first_name, c.data.last_name), personName(c.data.billing?.first_name, c.data.billing?.last_name), c.data.billing?.company),
           country: nonEmpty(c.data.billing?.country, c.data.shipping?.country),
         });
       }
