@@ -57,6 +57,15 @@ export const headerAliases: Record<'customers' | 'orders' | 'events', Readonly<R
   },
 };
 
+/**
+ * The headers (as headerName spells them) of a first and a last name kept apart, which a customers
+ * file without a name column has its name composed from (shared/names.ts).
+ */
+export const nameParts: Readonly<Record<'first' | 'last', readonly string[]>> = {
+  first: ['first_name', 'firstname', 'given_name', '名'],
+  last: ['last_name', 'lastname', 'surname', 'family_name', '姓'],
+};
+
 /** The name of a character encoding as Node decodes it (WHATWG labels: utf-8, gb18030, gbk, big5, shift_jis, windows-1252…); null for none. */
 export function encodingName(label: string): string | null {
   try {

@@ -14,11 +14,13 @@ import { parse } from 'csv-parse';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { exportReader, type ExportReader } from './shop-exports.ts';
+import { personName } from '../../shared/names.ts';
 import {
   type EncodingSource,
   findHeaderLine,
   headerAliases,
   headerName,
+  nameParts,
   type Separator,
   sniffEncoding,
   splitHeaderLine,
@@ -87,6 +89,37 @@ export function columnsOf(
 }
 
 /** One value as a COPY csv field: empty stays NULL; NUL bytes (which Postgres refuses) become U+FFFD so the row is rejected with its reason. */
+/**
+ * A customers file with first and last names apart and no name column (the exports of CRMs and
+ * mailing lists: "First Name", "Last Name"): its columns as columnsOf reads them, and the name
+ * composed from the two (shared/names.ts). Null for any other file.
+ */
+function namesApart(written: string[], accepted: Record<ImportKind, string[]>): ExportReader | null {
+  const spelled = written.map(headerName);
+  const first = spelled.findIndex((h) => nameParts.first.includes(h));
+  const last = spelled.findIndex((h) => nameParts.last.includes(h));
+  if (first < 0 || last < 0) return null;
+  const mapped = columnsOf(written, 'customers', accepted);
+  if (mapped.names.includes('name')) return null;
+  const parts = [written[first]!.trim(), written[last]!.trim()];
+  return {
+    name: null,
+    kind: 'customers',
+    columns: [...mapped.names, 'name'],
+    readFrom: [...mapped.renamed, [parts.join(' + '), 'name']],
+    ignored: mapped.ignored.filter((h) => !parts.includes(h)),
+    row: (record) => [...mapped.columns.map((i) => record[i] || null), personName(record[first], record[last])],
+    folded: '',
+  };
+}
+
+/** How a file of this kind is read when its columns are not simply the staging columns: a shop's export, or names apart. */
+function readerOf(written: string[], kind: ImportKind, accepted: Record<ImportKind, string[]>): ExportReader | null {
+  const known = exportReader(written);
+  if (known) return known.kind === kind ? known : null;
+  return kind === 'customers' ? namesApart(written, accepted) : null;
+}
+
 function csvField(value: string | null | undefined): string {
   if (value === undefined || value === null || value === '') return '';
   const clean = value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value;
@@ -249,9 +282,10 @@ async function copyWholeFile(
   const raw = format.headers;
   // One column: COPY would read an empty line as a row (csv-parse skips it). Lines above the column
   // names: COPY skips one line only.
-  // A shop's export: read row by row (shop-exports.ts).
-  if (!raw || raw.length < 2 || raw.some((h) => h.includes('"')) || format.titleLines.length > 0 || exportReader(raw)) return null;
+  if (!raw || raw.length < 2 || raw.some((h) => h.includes('"')) || format.titleLines.length > 0) return null;
   const kind = options.kind ?? kindOfHeaders(raw);
+  // A shop's export, or names to compose: read row by row.
+  if (readerOf(raw, kind, options.headers)) return null;
   const { columns, names, renamed: renamedHeaders, ignored: ignoredHeaders } = columnsOf(raw, kind, options.headers);
   if (names.length === 0) return null;
 
@@ -403,14 +437,13 @@ export async function loadFile(
     let record: (string | null)[] = line;
     if (!kind) {
       kind = options.kind ?? kindOfHeaders(line);
-      known = exportReader(line);
-      if (known?.kind === kind) {
+      known = readerOf(line, kind, options.headers);
+      if (known) {
         names = known.columns.filter((c) => options.headers[kind!].includes(c));
         columns = names.map((c) => known!.columns.indexOf(c));
         renamedHeaders = known.readFrom;
         ignoredHeaders = known.ignored;
       } else {
-        known = null;
         ({ columns, names, renamed: renamedHeaders, ignored: ignoredHeaders } = columnsOf(line, kind, options.headers));
       }
       if (names.length === 0) {
@@ -446,7 +479,7 @@ export async function loadFile(
   if (!kind) throw new ImportError(`${options.file}: the file is empty (the first line must name the columns)`);
   return {
     file: options.file, kind, batch, rows, ignoredHeaders, renamedHeaders, seconds: (performance.now() - started) / 1000, format,
-    ...(known ? { readAs: { name: known.name, folded, what: known.folded } } : {}),
+    ...(known?.name ? { readAs: { name: known.name, folded, what: known.folded } } : {}),
   };
 }
 

@@ -17,8 +17,8 @@ import type { ImportKind } from './import-files.ts';
 
 /** How one file of a known export is read. */
 export interface ExportReader {
-  /** What the command calls the file ("Shopify's orders export"). */
-  name: string;
+  /** What the command calls the file ("Shopify's orders export"); null for a file of no export in particular. */
+  name: string | null;
   kind: ImportKind;
   /** The staging columns each row gives, in order. */
   columns: string[];

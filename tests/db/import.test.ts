@@ -562,6 +562,27 @@ describe('files as spreadsheets save them', () => {
     ]);
   });
 
+  it('composes the name from first and last names kept apart, as CRMs and mailing lists export them', async () => {
+    const mailing = path.join(dir, 'mailing-list.csv');
+    await writeFile(mailing, 'Email Address,First Name,Last Name,Phone Number\nmaya@example.com,Maya,Lindqvist,+46 70 123 45 67\nsolo@example.com,,Solo,\n');
+    const chinese = path.join(dir, '会员.csv');
+    await writeFile(chinese, '姓,名,手机号\n欧阳,娜娜,+86 139 1234 5678\n');
+    const { stdout } = await cliImport(sheetOrg, [mailing, chinese]);
+    expect(stdout).toContain('  columns read as: Email Address → email, Phone Number → phone, First Name + Last Name → name\n');
+    expect(stdout).toContain('  columns read as: 手机号 → phone, 名 + 姓 → name\n');
+    expect(stdout).not.toMatch(/columns ignored[^\n]*(First Name|姓)/);
+    const { rows } = await t.db.query(
+      `select display_name, coalesce(primary_email, primary_phone) as who from public.customers
+        where org_id = $1 and (primary_email in ('maya@example.com', 'solo@example.com') or primary_phone = '+8613912345678') order by 2`,
+      [sheetOrg],
+    );
+    expect(rows).toEqual([
+      { display_name: '欧阳娜娜', who: '+8613912345678' },
+      { display_name: 'Maya Lindqvist', who: 'maya@example.com' },
+      { display_name: 'Solo', who: 'solo@example.com' },
+    ]);
+  });
+
   it('skips the title a report puts above its column names, and says so', async () => {
     const customers = path.join(dir, 'report-customers.csv');
     await writeFile(customers, '客户名单（2024年3月导出）,,\r\n,,\r\nemail,name,city\r\nqian@example.cn,钱多多,苏州\r\nsun@example.cn,孙悟空,花果山\r\n');
