@@ -321,18 +321,26 @@ async function copyWholeFile(
         : Number((await client.query<{ id: string }>('select private.import_reserve_ids($1) as id', [Math.max(fileRows, 1)])).rows[0]!.id);
       await client.query(
         `create temp table if not exists import_orders_held (id bigint, org_id uuid, import_batch text,
-           loaded_at timestamptz not null default now(), ${options.headers.orders.map((c) => `${c} text`).join(', ')})`,
+           loaded_at timestamptz not null default now(), month_first boolean, ${options.headers.orders.map((c) => `${c} text`).join(', ')})`,
       );
+      // The order of day and month in the whole file's dates written 3/5/2024 (this session may hold a part of it).
+      const orderedColumn = columns[names.indexOf('ordered_at')];
+      const monthFirst = orderedColumn === undefined
+        ? null
+        : (await client.query<{ month_first: boolean | null }>(
+          `select private.import_date_order(array(select distinct l.c${orderedColumn} from pg_temp.import_load l
+                                                   where strpos(l.c${orderedColumn}, '/') > 0)) as month_first`,
+        )).rows[0]!.month_first;
       // The column read as order_id (under its own name or another: columnsOf).
       const orderColumn = columns[names.indexOf('order_id')];
       const inPart = !options.part || options.part.count < 2
         ? ''
         : `where (hashtext(coalesce(btrim(${orderColumn === undefined ? 'null' : `c${orderColumn}`}), '')) & 2147483647) % ${options.part.count} = ${options.part.index}`;
       ({ rowCount } = await client.query(
-        `insert into pg_temp.import_orders_held (id, org_id, import_batch, ${names.join(', ')})
-         select $3::bigint + l.n - 1, $1, $2, ${columns.map((i) => `nullif(l.c${i}, '')`).join(', ')}
+        `insert into pg_temp.import_orders_held (id, org_id, import_batch, month_first, ${names.join(', ')})
+         select $3::bigint + l.n - 1, $1, $2, $4, ${columns.map((i) => `nullif(l.c${i}, '')`).join(', ')}
            from (select row_number() over () as n, * from pg_temp.import_load) l ${inPart}`,
-        [options.org, batch, firstId],
+        [options.org, batch, firstId, monthFirst],
       ));
     } else {
       ({ rowCount } = await client.query(

@@ -54,25 +54,59 @@ grant select on table private.import_order_statuses to authenticated, service_ro
 -- A date or time as imported files write it: ISO 8601 (2024-03-05T14:30:00Z), YYYY-MM-DD
 -- HH:MM[:SS] with an optional offset, YYYY/MM/DD, 2024年3月5日 (Chinese and Japanese
 -- spreadsheets), DD.MM.YYYY (German and other European spreadsheets: with dots the day always
--- comes first), a time may follow; UTC when no offset is given. Null when the text is none of
--- these or not a real day (2024-02-30).
-create function private.import_timestamp(p_value text)
+-- comes first), and day and month with slashes before the year, 3/5/2024 or 05/03/24, as Excel
+-- saves dates in the United States (month first), Britain, France and elsewhere (day first): a
+-- date whose first or second number is above 12 says which it is, the others are read in the
+-- order p_month_first gives (the order the file's own dates show: private.import_date_order) and
+-- are no date without it. A time may follow, also with AM or PM; UTC when no offset is given.
+-- Null when the text is none of these or not a real day (2024-02-30).
+create function private.import_timestamp(p_value text, p_month_first boolean default null)
 returns timestamptz
 language plpgsql
 immutable
 set search_path = ''
 as $$
 declare
-  v text := translate(btrim(case when strpos(p_value, '年') > 0
-                                 then regexp_replace(p_value, '(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*', '\1-\2-\3 ')
-                                 when p_value ~ '^\s*\d{1,2}\.\d{1,2}\.\d{4}'
-                                 then regexp_replace(p_value, '^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})', '\3-\2-\1')
-                                 else p_value end), '/Tz', '- Z');
+  v text := p_value;
+  first_n integer;
+  second_n integer;
+  month_first boolean;
+  year_part text;
+  hour integer;
   day_part text;
   y integer;
   mo integer;
   d integer;
 begin
+  if strpos(v, '/') > 0 and v ~ '^\s*\d{1,2}/\d{1,2}/(\d{4}|\d\d)(\s|$)' then
+    first_n := substring(v from '^\s*(\d{1,2})')::integer;
+    second_n := substring(v from '^\s*\d{1,2}/(\d{1,2})')::integer;
+    year_part := substring(v from '^\s*\d{1,2}/\d{1,2}/(\d{2,4})');
+    month_first := case when first_n > 12 and second_n <= 12 then false
+                        when second_n > 12 and first_n <= 12 then true
+                        when first_n = second_n then true
+                        else p_month_first end;
+    if month_first is null then
+      return null;
+    end if;
+    v := case when length(year_part) = 2 then '20' || year_part else year_part end || '-'
+         || case when month_first then first_n || '-' || second_n else second_n || '-' || first_n end
+         || regexp_replace(v, '^\s*\d{1,2}/\d{1,2}/\d{2,4}', '');
+  end if;
+  -- 2:30 PM, 11:05:09 am, 12:00 a.m.
+  if v ~* '\d:\d\d(:\d\d)?\s*[ap]\.?m\.?\s*$' then
+    hour := substring(v from '\s(\d{1,2}):\d\d')::integer;
+    if hour is null or hour < 1 or hour > 12 then
+      return null;
+    end if;
+    hour := hour % 12 + case when v ~* 'p\.?m\.?\s*$' then 12 else 0 end;
+    v := regexp_replace(regexp_replace(v, '\s*[AaPp]\.?[Mm]\.?\s*$', ''), '\s\d{1,2}:(\d\d)', ' ' || lpad(hour::text, 2, '0') || ':\1');
+  end if;
+  v := translate(btrim(case when strpos(v, '年') > 0
+                            then regexp_replace(v, '(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*', '\1-\2-\3 ')
+                            when v ~ '^\s*\d{1,2}\.\d{1,2}\.\d{4}'
+                            then regexp_replace(v, '^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})', '\3-\2-\1')
+                            else v end), '/Tz', '- Z');
   -- Matching without capture groups (a plain ~) is many times faster than regexp_match here.
   if v !~ '^\d{4}-\d{1,2}-\d{1,2}( \d{1,2}:\d{2}(:\d{2}(\.\d{1,6})?)? ?(Z|[+-]\d{2}(:?\d{2})?)?)?$' then
     return null;
@@ -94,10 +128,58 @@ begin
 end;
 $$;
 
-comment on function private.import_timestamp(text) is
-  'Reads a date or time from an imported file: ISO 8601, YYYY-MM-DD HH:MM[:SS] with an optional offset, YYYY/MM/DD, 2024年3月5日 or DD.MM.YYYY (a time may follow; UTC without an offset); null when it is none of these or not a real day.';
-revoke all on function private.import_timestamp(text) from public;
-grant execute on function private.import_timestamp(text) to authenticated, service_role;
+comment on function private.import_timestamp(text, boolean) is
+  'Reads a date or time from an imported file: ISO 8601, YYYY-MM-DD HH:MM[:SS] with an optional offset, YYYY/MM/DD, 2024年3月5日, DD.MM.YYYY, or 3/5/2024 with the month first when p_month_first, the day first when not (a date with a number above 12 in either place in its own order; without p_month_first none other); a time may follow, also with AM/PM; UTC without an offset. Null when it is none of these or not a real day.';
+revoke all on function private.import_timestamp(text, boolean) from public;
+grant execute on function private.import_timestamp(text, boolean) to authenticated, service_role;
+
+
+-- Which comes first in a file's dates written day and month with slashes before the year: the
+-- month (true) when some date has a second number above 12 (3/25/2024) and none a first one, the
+-- day (false) in the opposite case, null when its dates do not tell (or contradict each other).
+-- p_values: the file's distinct values of a date column that contain a slash.
+create function private.import_date_order(p_values text[])
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when bool_or(x.second_n > 12 and x.first_n <= 12) and not bool_or(x.first_n > 12 and x.second_n <= 12) then true
+              when bool_or(x.first_n > 12 and x.second_n <= 12) and not bool_or(x.second_n > 12 and x.first_n <= 12) then false end
+    from (select substring(v from '^\s*(\d{1,2})/')::integer as first_n, substring(v from '^\s*\d{1,2}/(\d{1,2})/')::integer as second_n
+            from unnest(p_values) v
+           where v ~ '^\s*\d{1,2}/\d{1,2}/(\d{4}|\d\d)(\s|$)') x
+$$;
+
+comment on function private.import_date_order(text[]) is
+  'Whether a file''s dates written 3/5/2024 put the month first (true) or the day first (false), from those with a number above 12; null when none tells or they contradict each other.';
+revoke all on function private.import_date_order(text[]) from public;
+grant execute on function private.import_date_order(text[]) to authenticated, service_role;
+
+
+-- Why an imported date was not read, naming the column and the value: the forms to write, or,
+-- for 3/5/2024 that the file's other dates leave open, that day and month could be either.
+create function private.import_date_problem(p_column text, p_value text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case
+    when p_value ~ '^\s*\d{1,2}/\d{1,2}/(\d{4}|\d\d)(\s|$)'
+         and substring(p_value from '^\s*(\d{1,2})/')::integer between 1 and 12
+         and substring(p_value from '^\s*\d{1,2}/(\d{1,2})/')::integer between 1 and 12 then
+      format('%s: %s could be day/month or month/day, and no date in the file has a day above 12 to tell which; write 2024-03-05 (in Excel: Format Cells → Custom → yyyy-mm-dd hh:mm)',
+             p_column, quote_literal(p_value))
+    else
+      format('%s: %s is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)', p_column, quote_literal(p_value))
+  end
+$$;
+
+comment on function private.import_date_problem(text, text) is
+  'The rejection reason of an imported value that is not a date (private.import_timestamp): the column, the value and what to write instead.';
+revoke all on function private.import_date_problem(text, text) from public;
+grant execute on function private.import_date_problem(text, text) to authenticated, service_role;
 
 
 -- An amount of money as imported files write it: . or , as decimal separator, the other (or
@@ -378,9 +460,16 @@ begin
     select d.v, d.region, private.normalize_phone(d.v, nullif(d.region, '')) as phone
       from (select distinct nullif(btrim(s.phone), '') as v, coalesce(s.phone_region, '') as region from staged s) d
      where d.v is not null
+  ), date_orders as materialized (
+    -- Whether each file's dates written 3/5/2024 put the month or the day first.
+    select s.import_batch,
+           private.import_date_order(array_agg(distinct s.created_at) filter (where strpos(s.created_at, '/') > 0)) as month_first
+      from staged s
+     group by s.import_batch
   ), dates as (
-    select d.v, private.import_timestamp(d.v) as at
-      from (select distinct nullif(btrim(s.created_at), '') as v from staged s) d
+    select d.v, d.month_first, private.import_timestamp(d.v, d.month_first) as at
+      from (select distinct nullif(btrim(s.created_at), '') as v, o.month_first
+              from staged s join date_orders o on o.import_batch = s.import_batch) d
      where d.v is not null
   ), tag_lists as (
     select d.v, array(select distinct on (lower(t)) t
@@ -437,7 +526,8 @@ begin
       left join emails ow on ow.v = nullif(btrim(s.owner_email), '')
       left join emails rf on rf.v = nullif(btrim(s.referred_by_email), '')
       left join phones ph on ph.v = nullif(btrim(s.phone), '') and ph.region = coalesce(s.phone_region, '')
-      left join dates da on da.v = nullif(btrim(s.created_at), '')
+      left join date_orders dor on dor.import_batch = s.import_batch
+      left join dates da on da.v = nullif(btrim(s.created_at), '') and da.month_first is not distinct from dor.month_first
       left join tag_lists tl on tl.v = s.tags
      offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
   )
@@ -462,7 +552,7 @@ begin
            when p.valid_in is not null and p.valid_in not in ('true', 'false', 'yes', 'no', 'y', 'n', '1', '0', 't', 'f') then
              format('is_valid: %s is not true or false', quote_literal(p.valid_in))
            when p.created_in is not null and p.created_ is null then
-             format('created_at: %s is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)', quote_literal(p.created_in))
+             private.import_date_problem('created_at', p.created_in)
            when p.created_ > now() then format('created_at: %s is in the future', quote_literal(p.created_in))
            when p.owner_in is not null and p.owner_n is null then format('owner_email: %s is not an email address', quote_literal(p.owner_in))
            when p.referrer_in is not null and p.referrer_n is null then format('referred_by_email: %s is not an email address', quote_literal(p.referrer_in))
@@ -871,14 +961,26 @@ begin
     with orgs as materialized (
       select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
     )
+    , pending_rows as materialized (
+      select s.id, s.org_id, s.import_batch, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.ordered_at,
+             s.total, s.refunded, s.status, s.currency, s.source
+        from public.import_orders s
+       where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
+         and s.id = any (p_ids) and s.import_status = 'pending'
+    ), date_orders as materialized (
+      -- Whether each file's dates written 3/5/2024 put the month or the day first.
+      select r.import_batch,
+             private.import_date_order(array_agg(distinct r.ordered_at) filter (where strpos(r.ordered_at, '/') > 0)) as month_first
+        from pending_rows r
+       group by r.import_batch
+    )
     select s.id, s.org_id, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.ordered_at, s.total,
-           s.refunded, s.status, s.currency, s.source,
+           s.refunded, s.status, s.currency, s.source, d.month_first,
            o.id as known_org, o.settings ->> 'currency' as org_currency,
            coalesce(o.settings ->> 'default_phone_region', '') as region_key
-      from public.import_orders s
-      left join orgs o on o.id = s.org_id
-     where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
-       and s.id = any (p_ids) and s.import_status = 'pending';
+      from pending_rows s
+      join date_orders d on d.import_batch = s.import_batch
+      left join orgs o on o.id = s.org_id;
   else
     id_sequence := pg_get_serial_sequence('public.import_orders', 'id')::regclass;
     -- Rows the session holds (public.import_apply, public.import_apply_held): with the staging
@@ -892,7 +994,7 @@ begin
     )
     select coalesce(h.id, nextval(id_sequence)) as id,
            h.org_id, h.import_batch, h.loaded_at, h.order_id, h.customer_email, h.customer_phone, h.customer_external_id,
-           h.ordered_at, h.total, h.refunded, h.status, h.currency, h.source,
+           h.ordered_at, h.total, h.refunded, h.status, h.currency, h.source, h.month_first,
            o.id as known_org, o.settings ->> 'currency' as org_currency,
            coalesce(o.settings ->> 'default_phone_region', '') as region_key
       from pg_temp.import_orders_held h
@@ -938,7 +1040,7 @@ begin
                 then s.ordered_at::timestamptz
                 when s.ordered_at ~ ('^' || usual_day || '(' || usual_time || ')?$')
                 then s.ordered_at::timestamp at time zone 'UTC'
-                else private.import_timestamp(s.ordered_at) end as ordered_,
+                else private.import_timestamp(s.ordered_at, s.month_first) end as ordered_,
            nullif(btrim(s.total), '') as total_in,
            ta.amount as total_,
            nullif(btrim(s.refunded), '') as refunded_in,
@@ -976,7 +1078,7 @@ begin
              when p.order_in is null then 'order_id: missing'
              when p.ref_error is not null then p.ref_error
              when p.ordered_in is null then 'ordered_at: missing'
-             when p.ordered_ is null then format('ordered_at: %s is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)', quote_literal(p.ordered_in))
+             when p.ordered_ is null then private.import_date_problem('ordered_at', p.ordered_in)
              when p.ordered_ > now() + interval '1 day' then format('ordered_at: %s is in the future', quote_literal(p.ordered_in))
              when p.total_in is null then 'total: missing'
              when p.total_ is null then format('total: %s is not an amount', quote_literal(p.total_in))
@@ -1153,11 +1255,17 @@ begin
       left join orgs o on o.id = s.org_id
      where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
        and s.id = any (p_ids) and s.import_status = 'pending'
+  ), date_orders as materialized (
+    -- Whether each file's dates written 3/5/2024 put the month or the day first.
+    select s.import_batch,
+           private.import_date_order(array_agg(distinct s.occurred_at) filter (where strpos(s.occurred_at, '/') > 0)) as month_first
+      from staged s
+     group by s.import_batch
   ), parsed as (
     select s.id, s.org_id, s.known_org, r.ref_kind, r.ref_value, r.ref_error,
            lower(nullif(btrim(s.kind), '')) as kind_,
            nullif(btrim(s.occurred_at), '') as occurred_in,
-           private.import_timestamp(s.occurred_at) as occurred_,
+           private.import_timestamp(s.occurred_at, (select o.month_first from date_orders o where o.import_batch = s.import_batch)) as occurred_,
            coalesce(
              private.import_cell_problem('customer_email', s.customer_email, 320), private.import_cell_problem('customer_phone', s.customer_phone, 64),
              private.import_cell_problem('customer_external_id', s.customer_external_id, 200), private.import_cell_problem('kind', s.kind, 40),
@@ -1176,7 +1284,7 @@ begin
            when not p.kind_ = any ((select enum_range(null::public.event_kind))::text[]) then
              format('kind: %s is not one of %s', quote_literal(p.kind_), array_to_string(enum_range(null::public.event_kind)::text[], ', '))
            when p.occurred_in is null then 'occurred_at: missing'
-           when p.occurred_ is null then format('occurred_at: %s is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)', quote_literal(p.occurred_in))
+           when p.occurred_ is null then private.import_date_problem('occurred_at', p.occurred_in)
            when p.occurred_ > now() + interval '1 day' then format('occurred_at: %s is in the future', quote_literal(p.occurred_in))
          end as error,
          null::uuid as customer_id,
@@ -1286,10 +1394,12 @@ create trigger import_events_resolve
 -- organization's imports.
 --
 -- The held table has id (the row's staging id, reserved with private.import_reserve_ids; null:
--- numbered when resolved, in the order the rows were written), org_id, import_batch, loaded_at
+-- numbered when resolved, in the order the rows were written), org_id, import_batch, loaded_at,
+-- month_first (whether the whole file's dates written 3/5/2024 put the month first:
+-- private.import_date_order over its ordered_at; the session may hold only a part of the file)
 -- and the data columns of import_orders, as text, and is only appended to:
 -- `create temp table import_orders_held (id bigint, org_id uuid, import_batch text, loaded_at
--- timestamptz not null default now(), order_id text, …)`.
+-- timestamptz not null default now(), month_first boolean, order_id text, …)`.
 create function public.import_apply(p_org uuid)
 returns jsonb
 language plpgsql

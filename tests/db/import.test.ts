@@ -631,6 +631,78 @@ describe('files as spreadsheets save them', () => {
     ]);
   });
 
+  it('reads day and month written with slashes in the order the file\'s own dates show, and times with AM or PM', async () => {
+    const us = path.join(dir, 'us-orders.csv');
+    await writeFile(us, [
+      'order_id,customer_email,ordered_at,total',
+      'US-1,us@example.com,3/25/2024 2:30 PM,$10.00', // a day above 12 in the second place: month first
+      'US-2,us@example.com,3/5/2024 9:05 AM,$11.00',
+      'US-3,us@example.com,12/1/24 12:15 am,$12.00',
+      'US-4,us@example.com,2/30/2024,$13.00',
+    ].join('\n'));
+    const uk = path.join(dir, 'uk-orders.csv');
+    await writeFile(uk, ['order_id,customer_email,ordered_at,total', 'UK-1,uk@example.co.uk,25/03/2024 14:30,£10', 'UK-2,uk@example.co.uk,04/03/2024,£11'].join('\n'));
+    const ukCustomers = path.join(dir, 'uk-customers.csv');
+    await writeFile(ukCustomers, ['email,name,created_at', 'early@example.co.uk,Early,13/01/2023', 'later@example.co.uk,Later,02/01/2023'].join('\n'));
+    const usEvents = path.join(dir, 'us-events.csv');
+    await writeFile(usEvents, ['customer_email,kind,occurred_at', 'us@example.com,email_in,1/31/2024 8:00 PM', 'us@example.com,visit,1/2/2024'].join('\n'));
+    // Nothing in this file tells day from month.
+    const unclear = path.join(dir, 'unclear-orders.csv');
+    await writeFile(unclear, ['order_id,customer_email,ordered_at,total', 'UN-1,unclear@example.com,04/03/2024,5', 'UN-2,unclear@example.com,05/05/2024,6'].join('\n'));
+
+    const { stdout } = await cliImport(sheetOrg, [ukCustomers, us, uk, usEvents, unclear]);
+    expect(stdout).toMatch(/us-orders\.csv \(orders, 4 rows[^\n]*: 3 applied, 1 rejected\n/);
+    expect(stdout).toContain("): ordered_at: '2/30/2024' is not a date");
+    expect(stdout).toMatch(/unclear-orders\.csv \(orders, 2 rows[^\n]*: 1 applied, 1 rejected\n/);
+    expect(stdout).toContain("): ordered_at: '04/03/2024' could be day/month or month/day, and no date in the file has a day above 12 to tell which;");
+    const { rows } = await t.db.query(
+      `select external_id, ordered_at::text from public.orders where org_id = $1 and external_id ~ '^(US|UK|UN)-' order by 1`,
+      [sheetOrg],
+    );
+    expect(rows).toEqual([
+      { external_id: 'UK-1', ordered_at: '2024-03-25 14:30:00+00' },
+      { external_id: 'UK-2', ordered_at: '2024-03-04 00:00:00+00' },
+      // The same day whichever comes first.
+      { external_id: 'UN-2', ordered_at: '2024-05-05 00:00:00+00' },
+      { external_id: 'US-1', ordered_at: '2024-03-25 14:30:00+00' },
+      { external_id: 'US-2', ordered_at: '2024-03-05 09:05:00+00' },
+      { external_id: 'US-3', ordered_at: '2024-12-01 00:15:00+00' },
+    ]);
+    // Studio's path: the rows of one file inserted at once.
+    await t.db.query(
+      `insert into public.import_orders (org_id, order_id, customer_email, ordered_at, total) values
+         ($1, 'ST-1', 'studio-us@example.com', '12/31/2023', '5'), ($1, 'ST-2', 'studio-us@example.com', '1/2/2024', '6')`,
+      [sheetOrg],
+    );
+    const { rows: studio } = await t.db.query(
+      `select s.order_id, s.import_status::text, o.ordered_at::text from public.import_orders s
+         left join public.orders o on o.org_id = s.org_id and o.source = 'import' and o.external_id = s.order_id
+        where s.org_id = $1 and s.order_id like 'ST-%' order by 1`,
+      [sheetOrg],
+    );
+    expect(studio).toEqual([
+      { order_id: 'ST-1', import_status: 'applied', ordered_at: '2023-12-31 00:00:00+00' },
+      { order_id: 'ST-2', import_status: 'applied', ordered_at: '2024-01-02 00:00:00+00' },
+    ]);
+    const { rows: created } = await t.db.query(
+      `select primary_email, created_at::text from public.customers where org_id = $1 and primary_email in ('early@example.co.uk', 'later@example.co.uk') order by 1`,
+      [sheetOrg],
+    );
+    expect(created).toEqual([
+      { primary_email: 'early@example.co.uk', created_at: '2023-01-13 00:00:00+00' },
+      { primary_email: 'later@example.co.uk', created_at: '2023-01-02 00:00:00+00' },
+    ]);
+    const { rows: events } = await t.db.query(
+      `select e.kind::text, e.occurred_at::text from public.events e join public.customers c on c.id = e.customer_id
+        where e.org_id = $1 and c.primary_email = 'us@example.com' order by 2`,
+      [sheetOrg],
+    );
+    expect(events).toEqual([
+      { kind: 'visit', occurred_at: '2024-01-02 00:00:00+00' },
+      { kind: 'email_in', occurred_at: '2024-01-31 20:00:00+00' },
+    ]);
+  });
+
   it('reads every file in the encoding --encoding names, and refuses a name that is none', async () => {
     const { stdout } = await cliImport(sheetOrg, [sheet('customers-excel-big5.csv')], ['--encoding', 'Big5']);
     expect(stdout).toMatch(/customers-excel-big5\.csv \(customers, 4 rows[^\n]*: 4 applied\n {2}read as big5\n/);
