@@ -182,6 +182,29 @@ revoke all on function private.import_date_problem(text, text) from public;
 grant execute on function private.import_date_problem(text, text) to authenticated, service_role;
 
 
+-- A country as imported files write it: its two-letter code (us, CN) or its name in one of the
+-- languages private.country_names holds (United States, Deutschland, 中国, イギリス), also with
+-- the code after it in brackets as WooCommerce writes it (United States (US)). Null when it is
+-- none of these.
+create function private.import_country(p_value text)
+returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(
+           (select n.code from private.country_names n where n.name = lower(x.v)),
+           case when x.v ~ '^[A-Za-z]{2}$' then upper(x.v)
+                when x.v ~ '\(\s*[A-Za-z]{2}\s*\)$' then upper(substring(x.v from '\(\s*([A-Za-z]{2})\s*\)$')) end)
+    from (select nullif(btrim(regexp_replace(translate(normalize(p_value, NFC), '’', ''''), '\s+', ' ', 'g')), '') as v) x
+$$;
+
+comment on function private.import_country(text) is
+  'The ISO 3166-1 two-letter code of a country as an imported file writes it: a code, a name (private.country_names) or "Name (CODE)"; null when it is none of these.';
+revoke all on function private.import_country(text) from public;
+grant execute on function private.import_country(text) to authenticated, service_role;
+
+
 -- An amount of money as imported files write it: . or , as decimal separator, the other (or
 -- a space or ') between thousands, currency symbols, signs and codes around it ignored ($1,234.50,
 -- 1.234,50 €, EUR 12,5, ￥1,288.00, 560元). Negative amounts come back negative; null when unreadable.
@@ -460,6 +483,10 @@ begin
     select d.v, d.region, private.normalize_phone(d.v, nullif(d.region, '')) as phone
       from (select distinct nullif(btrim(s.phone), '') as v, coalesce(s.phone_region, '') as region from staged s) d
      where d.v is not null
+  ), countries as (
+    select d.v, private.import_country(d.v) as code
+      from (select distinct nullif(btrim(s.country), '') as v from staged s) d
+     where d.v is not null
   ), date_orders as materialized (
     -- Whether each file's dates written 3/5/2024 put the month or the day first.
     select s.import_batch,
@@ -488,7 +515,8 @@ begin
            nullif(btrim(s.name), '') as name_,
            coalesce(nullif(lower(btrim(s.kind)), ''), 'person') as kind_,
            nullif(btrim(s.company), '') as company_,
-           upper(nullif(btrim(s.country), '')) as country_,
+           nullif(btrim(s.country), '') as country_in,
+           cn.code as country_,
            nullif(btrim(s.region), '') as region_,
            nullif(btrim(s.city), '') as city_,
            nullif(btrim(s.industry), '') as industry_,
@@ -526,6 +554,7 @@ begin
       left join emails ow on ow.v = nullif(btrim(s.owner_email), '')
       left join emails rf on rf.v = nullif(btrim(s.referred_by_email), '')
       left join phones ph on ph.v = nullif(btrim(s.phone), '') and ph.region = coalesce(s.phone_region, '')
+      left join countries cn on cn.v = nullif(btrim(s.country), '')
       left join date_orders dor on dor.import_batch = s.import_batch
       left join dates da on da.v = nullif(btrim(s.created_at), '') and da.month_first is not distinct from dor.month_first
       left join tag_lists tl on tl.v = s.tags
@@ -544,7 +573,8 @@ begin
            when p.email_in is not null and p.email_n is null then format('email: %s is not an email address', quote_literal(p.email_in))
            when p.phone_in is not null and p.phone_n is null then format('phone: %s is not a phone number (write it with its country code)', quote_literal(p.phone_in))
            when p.kind_ not in ('person', 'company') then format('kind: %s is neither person nor company', quote_literal(p.kind_))
-           when p.country_ is not null and p.country_ !~ '^[A-Z]{2}$' then format('country: %s is not a two-letter country code (such as US or CN)', quote_literal(p.country_))
+           when p.country_in is not null and p.country_ is null then
+             format('country: %s is neither a two-letter country code (such as US or CN) nor a country''s name', quote_literal(p.country_in))
            when p.size_ is not null and not p.size_ = any ((select enum_range(null::public.company_size))::text[]) then
              format('company_size: %s is not one of %s', quote_literal(p.size_), array_to_string(enum_range(null::public.company_size)::text[], ', '))
            when p.partner_in is not null and p.partner_in not in ('true', 'false', 'yes', 'no', 'y', 'n', '1', '0', 't', 'f') then

@@ -583,6 +583,30 @@ describe('files as spreadsheets save them', () => {
     ]);
   });
 
+  it('reads countries written as names in the languages of CRM exports, and rejects what is none', async () => {
+    const file = path.join(dir, 'countries.csv');
+    await writeFile(file, [
+      'email,country',
+      'c1@example.com,United States',
+      'c2@example.com,  deutschland ',
+      'c3@example.com,中国',
+      'c4@example.com,イギリス',
+      'c5@example.com,United Kingdom (GB)',
+      'c6@example.com,uk',
+      'c7@example.com,Côte d\'Ivoire',
+      'c8@example.com,fr',
+      'c9@example.com,Narnia',
+    ].join('\n'));
+    const { stdout } = await cliImport(sheetOrg, [file]);
+    expect(stdout).toMatch(/countries\.csv \(customers, 9 rows[^\n]*: 8 applied, 1 rejected\n/);
+    expect(stdout).toContain("): country: 'Narnia' is neither a two-letter country code (such as US or CN) nor a country's name");
+    const { rows } = await t.db.query(
+      `select primary_email, country from public.customers where org_id = $1 and primary_email ~ '^c[0-9]@example.com$' order by 1`,
+      [sheetOrg],
+    );
+    expect(rows.map((r) => r.country)).toEqual(['US', 'DE', 'CN', 'GB', 'GB', 'GB', 'CI', 'FR']);
+  });
+
   it('skips the title a report puts above its column names, and says so', async () => {
     const customers = path.join(dir, 'report-customers.csv');
     await writeFile(customers, '客户名单（2024年3月导出）,,\r\n,,\r\nemail,name,city\r\nqian@example.cn,钱多多,苏州\r\nsun@example.cn,孙悟空,花果山\r\n');
