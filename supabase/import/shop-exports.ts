@@ -111,8 +111,8 @@ function shopifyCustomers(file: ExportColumns): ExportReader {
     phone: firstOf(file, 'phone', 'default_address_phone'),
     name: { cell: (r) => personName(first.cell(r), last.cell(r)), from: [...first.from, ...last.from], joiner: ' + ' },
     company: firstOf(file, 'default_address_company', 'company'),
-    // Codes, not names: Portrait keeps a country as its two letters.
-    country: firstOf(file, 'default_address_country_code', 'country_code'),
+    // The code, else the name (private.import_country reads both).
+    country: firstOf(file, 'default_address_country_code', 'country_code', 'country'),
     region: firstOf(file, 'default_address_province_code', 'province_code'),
     city: firstOf(file, 'default_address_city', 'city'),
     // Shopify separates a customer's tags with commas; the staging column with semicolons.
