@@ -362,14 +362,14 @@ isOneToOne: false
                   ]
                 },"import_orders": {
                   Row: {
-                    "currency": string | null,"customer_email": string | null,"customer_external_id": string | null,"customer_id": string | null,"customer_phone": string | null,"error": string | null,"id": number,"import_batch": string,"import_status": Database["public"]['Enums']["import_status"],"loaded_at": string,"order_id": string | null,"ordered_at": string | null,"org_id": string | null,"refunded": string | null,"source": string | null,"status": string | null,"total": string | null
+                    "currency": string | null,"customer_email": string | null,"customer_external_id": string | null,"customer_id": string | null,"customer_name": string | null,"customer_phone": string | null,"error": string | null,"id": number,"import_batch": string,"import_status": Database["public"]['Enums']["import_status"],"loaded_at": string,"order_id": string | null,"ordered_at": string | null,"org_id": string | null,"refunded": string | null,"source": string | null,"status": string | null,"total": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "currency"?: string | null,"customer_email"?: string | null,"customer_external_id"?: string | null,"customer_id"?: string | null,"customer_phone"?: string | null,"error"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"loaded_at"?: string,"order_id"?: string | null,"ordered_at"?: string | null,"org_id"?: string | null,"refunded"?: string | null,"source"?: string | null,"status"?: string | null,"total"?: string | null
+                    "currency"?: string | null,"customer_email"?: string | null,"customer_external_id"?: string | null,"customer_id"?: string | null,"customer_name"?: string | null,"customer_phone"?: string | null,"error"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"loaded_at"?: string,"order_id"?: string | null,"ordered_at"?: string | null,"org_id"?: string | null,"refunded"?: string | null,"source"?: string | null,"status"?: string | null,"total"?: string | null
                   }
                   Update: {
-                    "currency"?: string | null,"customer_email"?: string | null,"customer_external_id"?: string | null,"customer_id"?: string | null,"customer_phone"?: string | null,"error"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"loaded_at"?: string,"order_id"?: string | null,"ordered_at"?: string | null,"org_id"?: string | null,"refunded"?: string | null,"source"?: string | null,"status"?: string | null,"total"?: string | null
+                    "currency"?: string | null,"customer_email"?: string | null,"customer_external_id"?: string | null,"customer_id"?: string | null,"customer_name"?: string | null,"customer_phone"?: string | null,"error"?: string | null,"id"?: never,"import_batch"?: string,"import_status"?: Database["public"]['Enums']["import_status"],"loaded_at"?: string,"order_id"?: string | null,"ordered_at"?: string | null,"org_id"?: string | null,"refunded"?: string | null,"source"?: string | null,"status"?: string | null,"total"?: string | null
                   }
                   Relationships: [
                     

@@ -49,6 +49,7 @@ export const headerAliases: Record<'customers' | 'orders' | 'events', Readonly<R
     order_total: 'total', total_price: 'total', 订单金额: 'total', 订单总额: 'total', 总金额: 'total',
     refunded_amount: 'refunded', refund_amount: 'refunded', 退款金额: 'refunded',
     order_status: 'status', financial_status: 'status', 订单状态: 'status', 交易状态: 'status', 币种: 'currency',
+    buyer_name: 'customer_name', billing_name: 'customer_name', 买家姓名: 'customer_name', 客户姓名: 'customer_name', 客户名称: 'customer_name',
   },
   events: {
     email: 'customer_email', email_address: 'customer_email', 邮箱: 'customer_email',

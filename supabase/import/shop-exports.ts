@@ -140,6 +140,7 @@ function shopifyOrders(file: ExportColumns): ExportReader {
       order_id: { cell: (r) => shopId(r) ?? number.cell(r), from: [...id.from, ...number.from] },
       customer_email: firstOf(file, 'email'),
       customer_phone: firstOf(file, 'phone', 'billing_phone', 'shipping_phone'),
+      customer_name: firstOf(file, 'billing_name', 'shipping_name'),
       ordered_at: firstOf(file, 'created_at'),
       total,
       refunded: firstOf(file, 'refunded_amount'),

@@ -276,6 +276,28 @@ revoke all on function private.import_cell_problem(text, text, integer) from pub
 grant execute on function private.import_cell_problem(text, text, integer) to authenticated, service_role;
 
 
+-- Why an imported id or phone number is refused when a spreadsheet has turned it into a rounded
+-- number (Excel shows a number of more than 11 digits as 1.23457E+18 and saves it so: an 18-digit
+-- order number from a Chinese shop, a phone number); null for any other value. Its digits are
+-- lost, and the rows of the ids it rounded alike would otherwise be taken for duplicates.
+create function private.import_rounded_problem(p_column text, p_value text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when btrim(p_value) ~ '^\+?\d([.,]\d+)?[Ee]\+\d+$' then
+    format('%s: %s is a number a spreadsheet rounded (Excel shows long numbers so): its digits are lost; import the file as it was exported, or format the column as Text in Excel before saving',
+           p_column, quote_literal(btrim(p_value)))
+  end
+$$;
+
+comment on function private.import_rounded_problem(text, text) is
+  'The rejection reason of an imported id or phone number a spreadsheet rounded to scientific notation (1.23457E+18); null otherwise.';
+revoke all on function private.import_rounded_problem(text, text) from public;
+grant execute on function private.import_rounded_problem(text, text) to authenticated, service_role;
+
+
 -- Why an imported row's organization is refused: none given, or one that does not exist. One
 -- text for the customers', orders' and events' checks.
 create function private.import_org_problem(p_org uuid)
@@ -571,7 +593,11 @@ begin
            when p.email_in is null and p.phone_in is null and p.ext is null then
              'email, phone, external_id: a customer needs at least one of them'
            when p.email_in is not null and p.email_n is null then format('email: %s is not an email address', quote_literal(p.email_in))
-           when p.phone_in is not null and p.phone_n is null then format('phone: %s is not a phone number (write it with its country code)', quote_literal(p.phone_in))
+           when p.phone_in is not null and p.phone_n is null then
+             coalesce(private.import_rounded_problem('phone', p.phone_in),
+                      format('phone: %s is not a phone number (write it with its country code)', quote_literal(p.phone_in)))
+           when strpos(p.ext, '+') > 0 and private.import_rounded_problem('external_id', p.ext) is not null then
+             private.import_rounded_problem('external_id', p.ext)
            when p.kind_ not in ('person', 'company') then format('kind: %s is neither person nor company', quote_literal(p.kind_))
            when p.country_in is not null and p.country_ is null then
              format('country: %s is neither a two-letter country code (such as US or CN) nor a country''s name', quote_literal(p.country_in))
@@ -814,7 +840,8 @@ as $$
            when r.kind is null then 'customer_email, customer_phone, customer_external_id: the row names no customer'
            when r.value is null then case r.kind
              when 'email' then format('customer_email: %s is not an email address', quote_literal(r.written))
-             when 'phone' then format('customer_phone: %s is not a phone number (write it with its country code)', quote_literal(r.written))
+             when 'phone' then coalesce(private.import_rounded_problem('customer_phone', r.written),
+                                        format('customer_phone: %s is not a phone number (write it with its country code)', quote_literal(r.written)))
            end
          end
     from (
@@ -853,8 +880,13 @@ begin
   drop table if exists pg_temp.import_reference_work;
   execute format($sql$
     create temp table import_reference_work on commit drop as
-    select k.org_id, k.ref_kind, k.ref_value, null::uuid as customer_id, false as created
-      from (select distinct w.org_id, w.ref_kind, w.ref_value from pg_temp.%1$I w where w.error is null) k$sql$, p_work);
+    select w.org_id, w.ref_kind, w.ref_value, null::uuid as customer_id, false as created,
+           -- The name a new customer is given: the least of its rows' names (the session resolving
+           -- a part of a file that creates the customer sees only that part's).
+           min(w.name_ collate "C") as name
+      from pg_temp.%1$I w
+     where w.error is null
+     group by w.org_id, w.ref_kind, w.ref_value$sql$, p_work);
   analyze pg_temp.import_reference_work;
 
   update pg_temp.import_reference_work r
@@ -891,8 +923,8 @@ begin
    where r.customer_id is null and r.ref_kind in ('email', 'phone');
   -- With their profiles and identities (portrait.bulk: not one trigger call per customer).
   with created as (
-    insert into public.customers (id, org_id, primary_email, primary_phone, created_by)
-    select r.customer_id, r.org_id, case when r.ref_kind = 'email' then r.ref_value end, case when r.ref_kind = 'phone' then r.ref_value end, null
+    insert into public.customers (id, org_id, display_name, primary_email, primary_phone, created_by)
+    select r.customer_id, r.org_id, r.name, case when r.ref_kind = 'email' then r.ref_value end, case when r.ref_kind = 'phone' then r.ref_value end, null
       from pg_temp.import_reference_work r
      where r.created
     returning org_id, id
@@ -960,7 +992,8 @@ declare
                 when $1 or x.external_id is not null or r.created then 'applied'
                 else 'duplicate' end::public.import_status as import_status,
            coalesce(w.error, case when r.customer_id is null then
-             format('customer_external_id: no customer has the external id %s; import the customers file first', quote_literal(w.ref_value)) end) as error,
+             coalesce(private.import_rounded_problem('customer_external_id', w.ref_value),
+                      format('customer_external_id: no customer has the external id %s; import the customers file first', quote_literal(w.ref_value))) end) as error,
            case when w.error is null then r.customer_id end as customer_id
       from pg_temp.import_order_work w
       left join pg_temp.import_reference_work r on r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value
@@ -992,7 +1025,7 @@ begin
       select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
     )
     , pending_rows as materialized (
-      select s.id, s.org_id, s.import_batch, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.ordered_at,
+      select s.id, s.org_id, s.import_batch, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name, s.ordered_at,
              s.total, s.refunded, s.status, s.currency, s.source
         from public.import_orders s
        where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
@@ -1004,7 +1037,7 @@ begin
         from pending_rows r
        group by r.import_batch
     )
-    select s.id, s.org_id, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.ordered_at, s.total,
+    select s.id, s.org_id, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name, s.ordered_at, s.total,
            s.refunded, s.status, s.currency, s.source, d.month_first,
            o.id as known_org, o.settings ->> 'currency' as org_currency,
            coalesce(o.settings ->> 'default_phone_region', '') as region_key
@@ -1023,7 +1056,7 @@ begin
       select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
     )
     select coalesce(h.id, nextval(id_sequence)) as id,
-           h.org_id, h.import_batch, h.loaded_at, h.order_id, h.customer_email, h.customer_phone, h.customer_external_id,
+           h.org_id, h.import_batch, h.loaded_at, h.order_id, h.customer_email, h.customer_phone, h.customer_external_id, h.customer_name,
            h.ordered_at, h.total, h.refunded, h.status, h.currency, h.source, h.month_first,
            o.id as known_org, o.settings ->> 'currency' as org_currency,
            coalesce(o.settings ->> 'default_phone_region', '') as region_key
@@ -1079,15 +1112,18 @@ begin
            case when nullif(btrim(s.status), '') is null then 'paid'::public.order_status else st.status end as status_,
            upper(coalesce(nullif(btrim(s.currency), ''), s.org_currency)) as currency_,
            lower(coalesce(nullif(btrim(s.source), ''), 'import')) as source_,
+           nullif(btrim(regexp_replace(s.customer_name, '\s+', ' ', 'g')), '') as name_,
            -- The detailed (slower) checks only for rows that fail a quick one.
            case when length(s.order_id) > 200 or length(s.customer_email) > 320 or length(s.customer_phone) > 64
-                     or length(s.customer_external_id) > 200 or length(s.ordered_at) > 64 or length(s.total) > 40
-                     or length(s.refunded) > 40 or length(s.status) > 40 or length(s.currency) > 10 or length(s.source) > 40
-                     or concat(s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.ordered_at, s.total, s.refunded,
-                               s.status, s.currency, s.source) ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\uFFFD]' then
+                     or length(s.customer_external_id) > 200 or length(s.customer_name) > 200 or length(s.ordered_at) > 64
+                     or length(s.total) > 40 or length(s.refunded) > 40 or length(s.status) > 40 or length(s.currency) > 10
+                     or length(s.source) > 40
+                     or concat(s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name, s.ordered_at,
+                               s.total, s.refunded, s.status, s.currency, s.source) ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\uFFFD]' then
            coalesce(
              private.import_cell_problem('order_id', s.order_id, 200), private.import_cell_problem('customer_email', s.customer_email, 320),
              private.import_cell_problem('customer_phone', s.customer_phone, 64), private.import_cell_problem('customer_external_id', s.customer_external_id, 200),
+             private.import_cell_problem('customer_name', s.customer_name, 200),
              private.import_cell_problem('ordered_at', s.ordered_at, 64), private.import_cell_problem('total', s.total, 40),
              private.import_cell_problem('refunded', s.refunded, 40), private.import_cell_problem('status', s.status, 40),
              private.import_cell_problem('currency', s.currency, 10), private.import_cell_problem('source', s.source, 40)
@@ -1100,12 +1136,14 @@ begin
       left join statuses st on st.v = s.status
      offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
   ), checked as (
-    select p.id, p.org_id, p.order_in, p.ref_kind, p.ref_value, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_,
+    select p.id, p.org_id, p.order_in, p.ref_kind, p.ref_value, p.name_, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_,
            case when p.source_ = any ((select enum_range(null::public.order_source))::text[]) then p.source_::public.order_source end as source_,
            case
              when p.known_org is null then private.import_org_problem(p.org_id)
              when p.cell_problem is not null then p.cell_problem
              when p.order_in is null then 'order_id: missing'
+             when strpos(p.order_in, '+') > 0 and private.import_rounded_problem('order_id', p.order_in) is not null then
+               private.import_rounded_problem('order_id', p.order_in)
              when p.ref_error is not null then p.ref_error
              when p.ordered_in is null then 'ordered_at: missing'
              when p.ordered_ is null then private.import_date_problem('ordered_at', p.ordered_in)
@@ -1124,7 +1162,8 @@ begin
            end as error
       from parsed p
   )
-  select c.id, c.org_id, c.source_, c.order_in, c.ref_kind, c.ref_value, c.ordered_, c.total_, c.refunded_, c.status_, c.currency_, c.error
+  select c.id, c.org_id, c.source_, c.order_in, c.ref_kind, c.ref_value, c.name_, c.ordered_, c.total_, c.refunded_, c.status_,
+         c.currency_, c.error
     from checked c;
   perform set_config('enable_nestloop', nestloop, true);
 
@@ -1220,9 +1259,10 @@ begin
   else
     execute format($sql$
       insert into public.import_orders (id, org_id, import_batch, order_id, customer_email, customer_phone, customer_external_id,
-                                        ordered_at, total, refunded, status, currency, source, import_status, error, customer_id, loaded_at)
+                                        customer_name, ordered_at, total, refunded, status, currency, source, import_status, error,
+                                        customer_id, loaded_at)
       overriding system value
-      select s.id, s.org_id, s.import_batch, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id,
+      select s.id, s.org_id, s.import_batch, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name,
              s.ordered_at, s.total, s.refunded, s.status, s.currency, s.source, x.import_status, x.error, x.customer_id, s.loaded_at
         from pg_temp.import_order_staged s
         join (%s) x on x.id = s.id$sql$, outcome) using inserted;
@@ -1305,7 +1345,7 @@ begin
       cross join lateral private.import_customer_reference(s.customer_email, s.customer_phone, s.customer_external_id, s.phone_region) r
      offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
   )
-  select p.id, p.org_id, p.ref_kind, p.ref_value, p.kind_, p.occurred_,
+  select p.id, p.org_id, p.ref_kind, p.ref_value, null::text as name_, p.kind_, p.occurred_,
          case
            when p.known_org is null then private.import_org_problem(p.org_id)
            when p.cell_problem is not null then p.cell_problem
@@ -1329,7 +1369,8 @@ begin
      set customer_id = r.customer_id,
          created_customer = r.created,
          error = case when r.customer_id is null then
-           format('customer_external_id: no customer has the external id %s; import the customers file first', quote_literal(w.ref_value)) end
+           coalesce(private.import_rounded_problem('customer_external_id', w.ref_value),
+                    format('customer_external_id: no customer has the external id %s; import the customers file first', quote_literal(w.ref_value))) end
     from pg_temp.import_reference_work r
    where w.error is null and r.org_id = w.org_id and r.ref_kind = w.ref_kind and r.ref_value = w.ref_value;
 

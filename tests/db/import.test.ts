@@ -607,6 +607,57 @@ describe('files as spreadsheets save them', () => {
     expect(rows.map((r) => r.country)).toEqual(['US', 'DE', 'CN', 'GB', 'GB', 'GB', 'CI', 'FR']);
   });
 
+  it('rejects the ids and phone numbers a spreadsheet rounded, saying so, rather than taking them for duplicates', async () => {
+    const customers = path.join(dir, 'rounded-customers.csv');
+    await writeFile(customers, ['email,phone,external_id', 'r1@example.cn,8.61381E+12,', 'r2@example.cn,,4.5E+11', 'r3@example.cn,+86 138 0013 8001,erp-3'].join('\n'));
+    const orders = path.join(dir, 'taobao-in-excel.csv');
+    await writeFile(orders, [
+      '订单编号,手机号,下单时间,订单金额',
+      '1.23457E+18,+86 138 0013 8001,2024-05-01,88',
+      '1.23457E+18,+86 138 0013 8001,2024-05-02,99',
+      '2.34568E+18,8.61381E+12,2024-05-03,10',
+      '123456789012345678,+86 138 0013 8001,2024-05-04,20',
+      '223456789012345678,8.61381E+12,2024-05-05,30',
+    ].join('\n'));
+    await cliImport(sheetOrg, [customers, orders]);
+    const errors = async (table: string, file: string) =>
+      (await t.db.query<{ error: string | null }>(`select error from public.${table} where import_batch like $1 order by id`, [`${file} %`])).rows.map((r) => r.error);
+    expect(await errors('import_customers', 'rounded-customers.csv')).toEqual([
+      "phone: '8.61381E+12' is a number a spreadsheet rounded (Excel shows long numbers so): its digits are lost; import the file as it was exported, or format the column as Text in Excel before saving",
+      "external_id: '4.5E+11' is a number a spreadsheet rounded (Excel shows long numbers so): its digits are lost; import the file as it was exported, or format the column as Text in Excel before saving",
+      null,
+    ]);
+    const orderErrors = await errors('import_orders', 'taobao-in-excel.csv');
+    expect(orderErrors.map((e) => e?.split(' is a number a spreadsheet rounded')[0] ?? null)).toEqual([
+      "order_id: '1.23457E+18'", "order_id: '1.23457E+18'", "order_id: '2.34568E+18'", null, "customer_phone: '8.61381E+12'",
+    ]);
+  });
+
+  it("names the customers an orders file creates by the buyer's name, and leaves a known customer's name as it is", async () => {
+    await t.db.query(
+      `insert into public.customers (org_id, display_name, primary_email) values ($1, 'Known As Before', 'known-buyer@example.cn')`,
+      [sheetOrg],
+    );
+    const file = path.join(dir, 'orders-with-buyers.csv');
+    await writeFile(file, [
+      '订单号,买家邮箱,买家姓名,下单时间,订单金额',
+      'NB-1,new-buyer@example.cn,  林 黛玉 ,2024-06-01,10',
+      'NB-2,new-buyer@example.cn,林   黛玉,2024-06-02,11',
+      'NB-3,known-buyer@example.cn,Someone Else,2024-06-03,12',
+    ].join('\n'));
+    const { stdout } = await cliImport(sheetOrg, [file]);
+    expect(stdout).toContain('买家姓名 → customer_name');
+    const { rows } = await t.db.query(
+      `select primary_email, display_name from public.customers where org_id = $1 and primary_email in ('new-buyer@example.cn', 'known-buyer@example.cn') order by 1`,
+      [sheetOrg],
+    );
+    expect(rows).toEqual([
+      { primary_email: 'known-buyer@example.cn', display_name: 'Known As Before' },
+      // Spaces around trimmed, inside collapsed.
+      { primary_email: 'new-buyer@example.cn', display_name: '林 黛玉' },
+    ]);
+  });
+
   it('skips the title a report puts above its column names, and says so', async () => {
     const customers = path.join(dir, 'report-customers.csv');
     await writeFile(customers, '客户名单（2024年3月导出）,,\r\n,,\r\nemail,name,city\r\nqian@example.cn,钱多多,苏州\r\nsun@example.cn,孙悟空,花果山\r\n');
@@ -789,16 +840,17 @@ describe("a shop's own exports", () => {
       [shopOrg],
     );
     expect(customers).toEqual([
-      { display_name: null, primary_email: 'tom@example.com', primary_phone: null, country: null, city: null, shop_ids: [], tags: [] },
       { display_name: 'Anna Berg', primary_email: null, primary_phone: '+4915112345678', country: 'DE', city: 'Berlin', shop_ids: ['shopify:7405910163724'], tags: ['newsletter'] },
       { display_name: 'Sophie Gallas', primary_email: 'sophie@example.fr', primary_phone: '+33610826417', country: 'FR', city: 'Paris', shop_ids: ['shopify:7405910163722'], tags: ['VIP', 'wholesale'] },
+      // Only in the orders export: named by its billing name.
+      { display_name: 'Tom', primary_email: 'tom@example.com', primary_phone: null, country: null, city: null, shop_ids: [], tags: [] },
       { display_name: 'Wei Li', primary_email: 'li.wei@example.com', primary_phone: '+8613800138000', country: 'CN', city: 'Shanghai', shop_ids: ['shopify:7405910163723'], tags: [] },
       { display_name: '王芳', primary_email: 'wang.fang@example.cn', primary_phone: '+8613900139000', country: 'CN', city: '杭州', shop_ids: ['shopify:7405910163725'], tags: ['VIP', '茶'] },
     ]);
 
     const imported = await shopOrders();
     expect(imported).toEqual([
-      { source: 'shopify', external_id: '5410991464711', ordered_at: '2024-08-01 08:00:00+00', total: '30.00', refunded_amount: '0.00', status: 'cancelled', primary_email: 'tom@example.com', display_name: null },
+      { source: 'shopify', external_id: '5410991464711', ordered_at: '2024-08-01 08:00:00+00', total: '30.00', refunded_amount: '0.00', status: 'cancelled', primary_email: 'tom@example.com', display_name: 'Tom' },
       { source: 'shopify', external_id: '5410991464712', ordered_at: '2024-08-15 08:00:00+00', total: '40.00', refunded_amount: '0.00', status: 'paid', primary_email: null, display_name: 'Anna Berg' },
       { source: 'shopify', external_id: '5410991464713', ordered_at: '2024-09-01 02:00:00+00', total: '125.00', refunded_amount: '25.00', status: 'paid', primary_email: 'li.wei@example.com', display_name: 'Wei Li' },
       { source: 'shopify', external_id: '5410991464714', ordered_at: '2024-10-07 07:50:26+00', total: '53.91', refunded_amount: '0.00', status: 'paid', primary_email: 'sophie@example.fr', display_name: 'Sophie Gallas' },

@@ -79,6 +79,7 @@ describe("Shopify's orders export", () => {
       order_id: '5410991464714',
       customer_email: 'sophie@example.fr',
       customer_phone: '+33610826417',
+      customer_name: 'Sophie Gallas',
       ordered_at: '2024-10-07 09:50:26 +0200',
       total: '53.91',
       refunded: '0.00',
