@@ -51,6 +51,23 @@ revoke all on table private.import_order_statuses from public, anon;
 grant select on table private.import_order_statuses to authenticated, service_role;
 
 
+-- A date written day and month with slashes before the year (3/5/2024, 05/03/24 14:30): its two
+-- numbers in the order written, the year as written and what follows; null for any other text.
+create function private.import_slashed_date(p_value text)
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select regexp_match(p_value, '^\s*(\d{1,2})/(\d{1,2})/(\d{4}|\d\d)(\s.*)?$')
+$$;
+
+comment on function private.import_slashed_date(text) is
+  'The parts of a date written 3/5/2024 [time]: {first number, second number, year, rest}; null for any other text.';
+revoke all on function private.import_slashed_date(text) from public;
+grant execute on function private.import_slashed_date(text) to authenticated, service_role;
+
+
 -- A date or time as imported files write it: ISO 8601 (2024-03-05T14:30:00Z), YYYY-MM-DD
 -- HH:MM[:SS] with an optional offset, YYYY/MM/DD, 2024年3月5日 (Chinese and Japanese
 -- spreadsheets), DD.MM.YYYY (German and other European spreadsheets: with dots the day always
@@ -68,20 +85,20 @@ set search_path = ''
 as $$
 declare
   v text := p_value;
+  parts text[];
   first_n integer;
   second_n integer;
   month_first boolean;
-  year_part text;
   hour integer;
   day_part text;
   y integer;
   mo integer;
   d integer;
 begin
-  if strpos(v, '/') > 0 and v ~ '^\s*\d{1,2}/\d{1,2}/(\d{4}|\d\d)(\s|$)' then
-    first_n := substring(v from '^\s*(\d{1,2})')::integer;
-    second_n := substring(v from '^\s*\d{1,2}/(\d{1,2})')::integer;
-    year_part := substring(v from '^\s*\d{1,2}/\d{1,2}/(\d{2,4})');
+  parts := case when strpos(v, '/') > 0 then private.import_slashed_date(v) end;
+  if parts is not null then
+    first_n := parts[1]::integer;
+    second_n := parts[2]::integer;
     month_first := case when first_n > 12 and second_n <= 12 then false
                         when second_n > 12 and first_n <= 12 then true
                         when first_n = second_n then true
@@ -89,9 +106,9 @@ begin
     if month_first is null then
       return null;
     end if;
-    v := case when length(year_part) = 2 then '20' || year_part else year_part end || '-'
+    v := case when length(parts[3]) = 2 then '20' || parts[3] else parts[3] end || '-'
          || case when month_first then first_n || '-' || second_n else second_n || '-' || first_n end
-         || regexp_replace(v, '^\s*\d{1,2}/\d{1,2}/\d{2,4}', '');
+         || coalesce(parts[4], '');
   end if;
   -- 2:30 PM, 11:05:09 am, 12:00 a.m.
   if v ~* '\d:\d\d(:\d\d)?\s*[ap]\.?m\.?\s*$' then
@@ -146,9 +163,10 @@ set search_path = ''
 as $$
   select case when bool_or(x.second_n > 12 and x.first_n <= 12) and not bool_or(x.first_n > 12 and x.second_n <= 12) then true
               when bool_or(x.first_n > 12 and x.second_n <= 12) and not bool_or(x.second_n > 12 and x.first_n <= 12) then false end
-    from (select substring(v from '^\s*(\d{1,2})/')::integer as first_n, substring(v from '^\s*\d{1,2}/(\d{1,2})/')::integer as second_n
+    from (select d.parts[1]::integer as first_n, d.parts[2]::integer as second_n
             from unnest(p_values) v
-           where v ~ '^\s*\d{1,2}/\d{1,2}/(\d{4}|\d\d)(\s|$)') x
+           cross join lateral (select private.import_slashed_date(v) as parts) d
+           where d.parts is not null) x
 $$;
 
 comment on function private.import_date_order(text[]) is
@@ -166,14 +184,13 @@ immutable
 set search_path = ''
 as $$
   select case
-    when p_value ~ '^\s*\d{1,2}/\d{1,2}/(\d{4}|\d\d)(\s|$)'
-         and substring(p_value from '^\s*(\d{1,2})/')::integer between 1 and 12
-         and substring(p_value from '^\s*\d{1,2}/(\d{1,2})/')::integer between 1 and 12 then
+    when d.parts[1]::integer between 1 and 12 and d.parts[2]::integer between 1 and 12 and d.parts[1]::integer <> d.parts[2]::integer then
       format('%s: %s could be day/month or month/day, and no date in the file has a day above 12 to tell which; write 2024-03-05 (in Excel: Format Cells → Custom → yyyy-mm-dd hh:mm)',
              p_column, quote_literal(p_value))
     else
       format('%s: %s is not a date (write 2024-03-05, 2024-03-05 14:30 or 2024-03-05T14:30:00Z)', p_column, quote_literal(p_value))
   end
+    from (select private.import_slashed_date(p_value) as parts) d
 $$;
 
 comment on function private.import_date_problem(text, text) is
