@@ -49,7 +49,7 @@ export async function acceptedHeaders(client: pg.Client): Promise<Record<ImportK
   return headers;
 }
 
-/** The kind of a file from its headers (as written): order_id (or a name for it) means orders, occurred_at events, else customers. */
+/** The kind of a file from its headers (as written): a shop's export's own (shop-exports.ts); else order_id (or a name for it) means orders, occurred_at events, else customers. */
 export function kindOfHeaders(written: string[]): ImportKind {
   const known = exportReader(written);
   if (known) return known.kind;
@@ -88,7 +88,6 @@ export function columnsOf(
   return { columns, names, renamed, ignored };
 }
 
-/** One value as a COPY csv field: empty stays NULL; NUL bytes (which Postgres refuses) become U+FFFD so the row is rejected with its reason. */
 /**
  * A customers file with first and last names apart and no name column (the exports of CRMs and
  * mailing lists: "First Name", "Last Name"): its columns as columnsOf reads them, and the name
@@ -120,6 +119,7 @@ function readerOf(written: string[], kind: ImportKind, accepted: Record<ImportKi
   return kind === 'customers' ? namesApart(written, accepted) : null;
 }
 
+/** One value as a COPY csv field: empty stays NULL; NUL bytes (which Postgres refuses) become U+FFFD so the row is rejected with its reason. */
 function csvField(value: string | null | undefined): string {
   if (value === undefined || value === null || value === '') return '';
   const clean = value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value;

@@ -39,7 +39,7 @@ type Cell = (record: string[]) => string | null;
 
 /** Shopify writes ids, phone numbers and postcodes as '+33610826417 so that Excel keeps them as text. */
 function text(value: string | undefined): string | null {
-  const trimmed = value?.trim().replace(/^'/, '').trim();
+  const trimmed = value?.trim().replace(/^'(?=[+\d])/, '');
   return trimmed ? trimmed : null;
 }
 
@@ -79,11 +79,12 @@ function reader(
   file: ExportColumns,
   name: string,
   kind: ImportKind,
-  cells: Record<string, { cell: Cell; from: string[]; joiner?: string }>,
+  /** Per staging column, how it is read; `from` the file's columns it is read from (none: a value of the export's own). */
+  cells: Record<string, { cell: Cell; from: string[]; joiner?: string; own?: boolean }>,
   folded: string,
   continues: (record: string[], previous: string[] | null) => boolean = () => false,
 ): ExportReader {
-  const columns = Object.keys(cells).filter((column) => cells[column]!.from.length > 0 || column === 'source');
+  const columns = Object.keys(cells).filter((column) => cells[column]!.from.length > 0 || cells[column]!.own);
   const read = columns.map((column) => cells[column]!.cell);
   let previous: string[] | null = null;
   return {
@@ -147,7 +148,7 @@ function shopifyOrders(file: ExportColumns): ExportReader {
       status: { cell: (r) => (cancelled.cell(r) !== null ? 'cancelled' : financial.cell(r)), from: [...financial.from, ...cancelled.from] },
       currency: firstOf(file, 'currency'),
       // Orders with the shop's id are the shop's (the same orders as its connection brings).
-      source: { cell: (r) => (shopId(r) ? 'shopify' : null), from: [] },
+      source: { cell: (r) => (shopId(r) ? 'shopify' : null), from: [], own: true },
     },
     'further line items of an order above them',
     // A line item after the first: the same order number as the row above, without the order's own fields.
