@@ -145,7 +145,7 @@ comment on column public.import_orders.order_id is 'CSV order_id: the order''s i
 comment on column public.import_orders.customer_email is 'CSV customer_email: the buyer''s email (a customer is created when unknown).';
 comment on column public.import_orders.customer_phone is 'CSV customer_phone: the buyer''s phone (a customer is created when unknown).';
 comment on column public.import_orders.customer_external_id is 'CSV customer_external_id: the buyer''s external_id from the customers file.';
-comment on column public.import_orders.customer_name is 'CSV customer_name: the buyer''s name, given to a customer the row creates (a known customer keeps the name they have).';
+comment on column public.import_orders.customer_name is 'CSV customer_name: the buyer''s name, given to a customer the row creates or a known customer who has none (a name is never overwritten).';
 comment on column public.import_orders.ordered_at is 'CSV ordered_at: ISO 8601, YYYY-MM-DD HH:MM[:SS] with an optional offset, or YYYY/MM/DD (UTC when no offset).';
 comment on column public.import_orders.total is 'CSV total: amount with . or , decimals; currency symbols are ignored.';
 comment on column public.import_orders.refunded is 'CSV refunded: amount refunded (default 0), at most the total.';

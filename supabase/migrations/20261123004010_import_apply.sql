@@ -953,6 +953,19 @@ begin
   select r.org_id, r.ref_kind::public.identity_kind, r.ref_value, r.customer_id, null
     from pg_temp.import_reference_work r
    where r.created;
+
+  -- Known customers without a name take the one the file gives them (a file fills empty fields,
+  -- never overwrites), as the organization's one writer: the sessions resolving parts of a file
+  -- name the same customers.
+  if exists (select 1 from pg_temp.import_reference_work r join public.customers c on c.org_id = r.org_id and c.id = r.customer_id
+              where not r.created and r.name is not null and c.display_name is null) then
+    perform private.import_lock_org(k.org_id, 'write')
+       from (select distinct r.org_id from pg_temp.import_reference_work r where not r.created and r.name is not null order by 1) k;
+    update public.customers c
+       set display_name = r.name
+      from pg_temp.import_reference_work r
+     where not r.created and r.name is not null and c.org_id = r.org_id and c.id = r.customer_id and c.display_name is null;
+  end if;
   analyze pg_temp.import_reference_work;
 end;
 $$;

@@ -633,9 +633,10 @@ describe('files as spreadsheets save them', () => {
     ]);
   });
 
-  it("names the customers an orders file creates by the buyer's name, and leaves a known customer's name as it is", async () => {
+  it("names the customers an orders file creates by the buyer's name, and a known one only when they have none", async () => {
     await t.db.query(
-      `insert into public.customers (org_id, display_name, primary_email) values ($1, 'Known As Before', 'known-buyer@example.cn')`,
+      `insert into public.customers (org_id, display_name, primary_email) values ($1, 'Known As Before', 'known-buyer@example.cn'),
+                                                                             ($1, null, 'nameless-buyer@example.cn')`,
       [sheetOrg],
     );
     const file = path.join(dir, 'orders-with-buyers.csv');
@@ -644,15 +645,19 @@ describe('files as spreadsheets save them', () => {
       'NB-1,new-buyer@example.cn,  林 黛玉 ,2024-06-01,10',
       'NB-2,new-buyer@example.cn,林   黛玉,2024-06-02,11',
       'NB-3,known-buyer@example.cn,Someone Else,2024-06-03,12',
+      'NB-4,nameless-buyer@example.cn,薛宝钗,2024-06-04,13',
     ].join('\n'));
     const { stdout } = await cliImport(sheetOrg, [file]);
     expect(stdout).toContain('买家姓名 → customer_name');
     const { rows } = await t.db.query(
-      `select primary_email, display_name from public.customers where org_id = $1 and primary_email in ('new-buyer@example.cn', 'known-buyer@example.cn') order by 1`,
+      `select primary_email, display_name from public.customers
+        where org_id = $1 and primary_email in ('new-buyer@example.cn', 'known-buyer@example.cn', 'nameless-buyer@example.cn') order by 1`,
       [sheetOrg],
     );
     expect(rows).toEqual([
       { primary_email: 'known-buyer@example.cn', display_name: 'Known As Before' },
+      // A known customer without a name takes the file's.
+      { primary_email: 'nameless-buyer@example.cn', display_name: '薛宝钗' },
       // Spaces around trimmed, inside collapsed.
       { primary_email: 'new-buyer@example.cn', display_name: '林 黛玉' },
     ]);
