@@ -330,8 +330,11 @@ comment on function private.complete_request(uuid, jsonb) is
 -- the reads themselves. Anyone else signed in gets no rows, as row-level security would give them.
 -- One statement for all the customers of a call: the check, the constants of the reasons
 -- (engine_config) and the statement's start are paid once, not once per customer.
+-- As json, not jsonb: the documents are built as text and sent as they are. Built as jsonb, every
+-- nested object is copied into its parent and the whole is converted to text again on the way
+-- out (four portraits: 0.83 → 0.65 ms of the database's time).
 create function private.portraits(p_org uuid, p_customers uuid[])
-returns table (customer_id uuid, portrait jsonb)
+returns table (customer_id uuid, portrait json)
 language plpgsql
 stable
 security definer
@@ -353,12 +356,12 @@ begin
     with constants as materialized (
       select private.engine_config(p_org, null) as config
     )
-    select c.id, jsonb_build_object(
-      'customer', jsonb_build_object(
+    select c.id, json_build_object(
+      'customer', json_build_object(
         'id', c.id,
         'display_name', c.display_name,
         'kind', c.kind,
-        'company', (select jsonb_build_object('id', co.id, 'display_name', co.display_name)
+        'company', (select json_build_object('id', co.id, 'display_name', co.display_name)
                       from public.customers co
                      where co.org_id = c.org_id and co.id = c.company_id),
         'primary_email', c.primary_email,
@@ -369,10 +372,10 @@ begin
         'industry', c.industry,
         'company_size', c.company_size,
         'acquisition_source', c.acquisition_source,
-        'owner', (select jsonb_build_object('user_id', m.user_id, 'display_name', m.display_name)
+        'owner', (select json_build_object('user_id', m.user_id, 'display_name', m.display_name)
                     from public.members m
                    where m.org_id = c.org_id and m.user_id = c.owner_id),
-        'referred_by', (select jsonb_build_object('id', r.id, 'display_name', r.display_name)
+        'referred_by', (select json_build_object('id', r.id, 'display_name', r.display_name)
                           from public.customers r
                          where r.org_id = c.org_id and r.id = c.referred_by),
         'is_partner', c.is_partner,
@@ -382,11 +385,11 @@ begin
         'updated_at', c.updated_at
       ),
       'identities', coalesce(
-        (select jsonb_agg(jsonb_build_object('kind', i.kind, 'value', i.value) order by i.kind, i.value)
+        (select json_agg(json_build_object('kind', i.kind, 'value', i.value) order by i.kind, i.value)
            from public.customer_identities i
           where i.org_id = c.org_id and i.customer_id = c.id),
-        '[]'::jsonb),
-      'profile', case when p.customer_id is not null then jsonb_build_object(
+        '[]'::json),
+      'profile', case when p.customer_id is not null then json_build_object(
           'order_count', p.order_count,
           'net_spend', p.net_spend,
           'aov', p.aov,
@@ -412,7 +415,7 @@ begin
       -- unowned or no recycle rule applies (20261123005100_recycle_rules.sql).
       'recycle_at', p.recycle_at,
       'tags', coalesce(
-        (select jsonb_agg(jsonb_build_object(
+        (select json_agg(json_build_object(
                   'id', t.id, 'name', t.name, 'colour', t.colour, 'category', t.category,
                   'source', ct.source, 'added_by', ct.added_by, 'added_at', ct.added_at,
                   'page_url', ct.page_url, 'page_title', ct.page_title)
@@ -420,9 +423,9 @@ begin
            from public.customer_tags ct
            join public.tags t on t.org_id = ct.org_id and t.id = ct.tag_id
           where ct.org_id = c.org_id and ct.customer_id = c.id),
-        '[]'::jsonb),
+        '[]'::json),
       'notes', coalesce(
-        (select jsonb_agg(jsonb_build_object(
+        (select json_agg(json_build_object(
                   'id', n.id, 'author_id', n.author_id, 'author_name', n.author_name,
                   'body', n.body, 'created_at', n.created_at, 'updated_at', n.updated_at)
                 order by n.created_at desc, n.id)
@@ -432,15 +435,15 @@ begin
                   where n.org_id = c.org_id and n.customer_id = c.id
                   order by n.created_at desc, n.id
                   limit 5) as n),
-        '[]'::jsonb),
+        '[]'::json),
       'segments', coalesce(
-        (select jsonb_agg(jsonb_build_object('id', s.id, 'name', s.name) order by lower(s.name))
+        (select json_agg(json_build_object('id', s.id, 'name', s.name) order by lower(s.name))
            from public.segment_memberships m
            join public.segments s on s.id = m.segment_id
           where m.org_id = c.org_id and m.customer_id = c.id),
-        '[]'::jsonb),
+        '[]'::json),
       'stage_history', coalesce(
-        (select jsonb_agg(jsonb_build_object(
+        (select json_agg(json_build_object(
                   'from_stage', h.from_stage, 'to_stage', h.to_stage, 'changed_at', h.changed_at,
                   'source', h.source, 'changed_by', h.changed_by, 'reason', h.reason)
                 order by h.changed_at desc, h.id desc)
@@ -449,11 +452,11 @@ begin
                   where h.org_id = c.org_id and h.customer_id = c.id
                   order by h.changed_at desc, h.id desc
                   limit 20) as h),
-        '[]'::jsonb),
+        '[]'::json),
       -- Orders not yet paid: shown so the rep knows of them, never counted in the figures above
       -- (the engine counts paid orders only). Read through orders_pending_idx.
       'open_orders', coalesce(
-        (select jsonb_agg(jsonb_build_object(
+        (select json_agg(json_build_object(
                   'external_id', o.external_id, 'source', o.source, 'ordered_at', o.ordered_at,
                   'total', o.total, 'currency', o.currency)
                 order by o.ordered_at desc, o.id)
@@ -462,12 +465,12 @@ begin
                   where o.org_id = c.org_id and o.customer_id = c.id and o.status = 'pending'
                   order by o.ordered_at desc, o.id
                   limit 3) as o),
-        '[]'::jsonb),
+        '[]'::json),
       'open_order_count', (select count(*) from public.orders o
                             where o.org_id = c.org_id and o.customer_id = c.id and o.status = 'pending'),
       -- Satisfaction visits (20261123005200_satisfaction_stats.sql): the latest answer as given and
       -- on 0–100, the average on 0–100; null when the customer was never asked.
-      'satisfaction', (select jsonb_build_object(
+      'satisfaction', (select json_build_object(
                               'responses', s.responses, 'last_score', s.last_score, 'last_scale', s.last_scale,
                               'last_score_100', s.last_score_100, 'last_at', s.last_at, 'avg_score_100', s.avg_score_100)
                          from public.customer_satisfaction s
@@ -490,7 +493,7 @@ stable
 set search_path = ''
 as $$
 begin
-  return (select pt.portrait from private.portraits(p_org, array[p_customer]) as pt);
+  return (select pt.portrait::jsonb from private.portraits(p_org, array[p_customer]) as pt);
 end;
 $$;
 

@@ -13,7 +13,7 @@ returns table (
   value text,
   normalized text,
   customer_id uuid,
-  portrait jsonb
+  portrait json
 )
 language plpgsql
 stable
