@@ -31,19 +31,35 @@ declare
   kinds public.identity_kind[] := '{}';
   raw_values text[] := '{}';
   normalized_values text[] := '{}';
+  stored integer[];
   item record;
 begin
   perform private.require_member(p_org);
 
   count_given := private.array_argument(p_identifiers, 'p_identifiers', '{"kind", "value"} objects', 1, 50);
 
-  region := private.org_default_phone_region(p_org);
   for i in 0 .. count_given - 1 loop
     item := private.parse_identifier(p_identifiers -> i, format('p_identifiers[%s]', i));
     kinds := kinds || item.kind;
     raw_values := raw_values || item.value;
+  end loop;
+
+  -- Values written as they are stored (the extension normalises with the same rules,
+  -- shared/identity.ts) need no normalising: a stored value is normalised, and normalising is
+  -- idempotent (an E.164 number reads as itself in any region), so such a value normalises to
+  -- itself. One probe of the key for all of them instead of the rules for each (a phone number's
+  -- take about 0.08 ms); the others are normalised, and checked, as given.
+  stored := array(select g.ordinality::integer
+                    from unnest(kinds, raw_values) with ordinality as g (kind, raw_value, ordinality)
+                   where exists (select from public.customer_identities ci
+                                  where ci.org_id = p_org and ci.kind = g.kind and ci.value = g.raw_value));
+  if cardinality(stored) < count_given then
+    region := private.org_default_phone_region(p_org);
+  end if;
+  for i in 1 .. count_given loop
     normalized_values := normalized_values
-      || private.normalized_argument(item.kind, item.value, region, format('p_identifiers[%s]', i));
+      || case when i = any (stored) then raw_values[i]
+              else private.normalized_argument(kinds[i], raw_values[i], region, format('p_identifiers[%s]', i - 1)) end;
   end loop;
 
   -- One statement: the identifiers matched, the portraits of the customers found (private.portraits:
