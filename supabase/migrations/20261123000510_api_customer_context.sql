@@ -27,6 +27,7 @@ set plan_cache_mode = force_generic_plan
 as $$
 declare
   region text;
+  region_read boolean := false;
   count_given integer;
   kinds public.identity_kind[] := '{}';
   raw_values text[] := '{}';
@@ -53,13 +54,18 @@ begin
                     from unnest(kinds, raw_values) with ordinality as g (kind, raw_value, ordinality)
                    where exists (select from public.customer_identities ci
                                   where ci.org_id = p_org and ci.kind = g.kind and ci.value = g.raw_value));
-  if cardinality(stored) < count_given then
-    region := private.org_default_phone_region(p_org);
-  end if;
   for i in 1 .. count_given loop
-    normalized_values := normalized_values
-      || case when i = any (stored) then raw_values[i]
-              else private.normalized_argument(kinds[i], raw_values[i], region, format('p_identifiers[%s]', i - 1)) end;
+    if i = any (stored) then
+      normalized_values := normalized_values || raw_values[i];
+    else
+      -- The organization's region reads national phone numbers; only they need it.
+      if kinds[i] = 'phone' and not region_read then
+        region := private.org_default_phone_region(p_org);
+        region_read := true;
+      end if;
+      normalized_values := normalized_values
+        || private.normalized_argument(kinds[i], raw_values[i], region, format('p_identifiers[%s]', i - 1));
+    end if;
   end loop;
 
   -- One statement: the identifiers matched, the portraits of the customers found (private.portraits:

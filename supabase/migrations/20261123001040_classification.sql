@@ -284,7 +284,7 @@ declare
   config jsonb;
   stored jsonb;
   merged jsonb;
-  cached jsonb := nullif(current_setting('portrait.engine_settings', true), '')::jsonb;
+  cached jsonb;
   configs jsonb;
   config_key text;
   key text;
@@ -319,6 +319,7 @@ begin
   -- settings: the merge (two SQL functions, planned anew each time they are called) would cost an
   -- order more than the rest of its classification. Only the groups the engine reads are kept.
   key := md5(stored::text);
+  cached := nullif(current_setting('portrait.engine_settings', true), '')::jsonb;
   if cached ->> 'key' = key then
     merged := cached -> 'settings';
   else
