@@ -76,6 +76,7 @@ grant execute on function private.import_slashed_date(text) to authenticated, se
 -- date whose first or second number is above 12 says which it is, the others are read in the
 -- order p_month_first gives (the order the file's own dates show: private.import_date_order) and
 -- are no date without it. A time may follow, also with AM or PM; UTC when no offset is given.
+-- Also a number: a Unix time (seconds or milliseconds), 20240305, or an Excel day number.
 -- Null when the text is none of these or not a real day (2024-02-30).
 create function private.import_timestamp(p_value text, p_month_first boolean default null)
 returns timestamptz
@@ -95,6 +96,24 @@ declare
   mo integer;
   d integer;
 begin
+  -- A number: a Unix time in seconds (10 digits, 2001 on; a fraction allowed) or in milliseconds
+  -- (13 digits), as systems and APIs export times; a day written 20240305, as ERP and bank exports
+  -- write it (read below as 2024-03-05); an Excel day number (45356 is 2024-03-05; a fraction is
+  -- the time of day, to the second), as Excel saves a date cell formatted as a number.
+  if v ~ '^\s*[0-9]+(\.[0-9]+)?\s*$' then
+    v := btrim(v, E' \t\r\n\f');
+    if v ~ '^[0-9]{10}(\.[0-9]+)?$' then
+      return case when v::numeric < 7258118400 then to_timestamp(v::numeric) end; -- before 2200
+    elsif v ~ '^[0-9]{13}$' then
+      return case when v::numeric < 7258118400000 then to_timestamp(v::numeric / 1000) end;
+    elsif v ~ '^[0-9]{5}(\.[0-9]+)?$' then
+      return timestamptz '1899-12-30 00:00+00' + make_interval(secs => round(v::numeric * 86400));
+    elsif v ~ '^[0-9]{8}$' then
+      v := substr(v, 1, 4) || '-' || substr(v, 5, 2) || '-' || substr(v, 7, 2);
+    else
+      return null;
+    end if;
+  end if;
   parts := case when strpos(v, '/') > 0 then private.import_slashed_date(v) end;
   if parts is not null then
     first_n := parts[1]::integer;
@@ -146,7 +165,7 @@ end;
 $$;
 
 comment on function private.import_timestamp(text, boolean) is
-  'Reads a date or time from an imported file: ISO 8601, YYYY-MM-DD HH:MM[:SS] with an optional offset, YYYY/MM/DD, 2024年3月5日, DD.MM.YYYY, or 3/5/2024 with the month first when p_month_first, the day first when not (a date with a number above 12 in either place in its own order; without p_month_first none other); a time may follow, also with AM/PM; UTC without an offset. Null when it is none of these or not a real day.';
+  'Reads a date or time from an imported file: ISO 8601, YYYY-MM-DD HH:MM[:SS] with an optional offset, YYYY/MM/DD, 2024年3月5日, DD.MM.YYYY, a Unix time in seconds or milliseconds, YYYYMMDD, an Excel day number, or 3/5/2024 with the month first when p_month_first, the day first when not (a date with a number above 12 in either place in its own order; without p_month_first none other); a time may follow, also with AM/PM; UTC without an offset. Null when it is none of these or not a real day.';
 revoke all on function private.import_timestamp(text, boolean) from public;
 grant execute on function private.import_timestamp(text, boolean) to authenticated, service_role;
 

@@ -783,6 +783,42 @@ describe('files as spreadsheets save them', () => {
     ]);
   });
 
+  it('reads a date written as a number: a Unix time in seconds or milliseconds, 20240305, an Excel day number', async () => {
+    // Studio's path: the rows inserted at once.
+    await t.db.query(
+      `insert into public.import_orders (org_id, order_id, customer_email, ordered_at, total) values
+         ($1, 'NUM-1', 'numbers@example.com', '1709649000', '5'),
+         ($1, 'NUM-2', 'numbers@example.com', ' 1709649000.5 ', '5'),
+         ($1, 'NUM-3', 'numbers@example.com', '1709649000123', '5'),
+         ($1, 'NUM-4', 'numbers@example.com', '20240305', '5'),
+         ($1, 'NUM-5', 'numbers@example.com', '45356', '5'),
+         ($1, 'NUM-6', 'numbers@example.com', '45356.6041666667', '5'),
+         ($1, 'NUM-7', 'numbers@example.com', '20240230', '5'),
+         ($1, 'NUM-8', 'numbers@example.com', '123', '5'),
+         ($1, 'NUM-9', 'numbers@example.com', '9999999999', '5')`,
+      [sheetOrg],
+    );
+    const { rows } = await t.db.query(
+      `select s.order_id, s.import_status::text, o.ordered_at::text, s.error from public.import_orders s
+         left join public.orders o on o.org_id = s.org_id and o.source = 'import' and o.external_id = s.order_id
+        where s.org_id = $1 and s.order_id like 'NUM-%' order by 1`,
+      [sheetOrg],
+    );
+    expect(rows).toEqual([
+      { order_id: 'NUM-1', import_status: 'applied', ordered_at: '2024-03-05 14:30:00+00', error: null },
+      { order_id: 'NUM-2', import_status: 'applied', ordered_at: '2024-03-05 14:30:00.5+00', error: null },
+      { order_id: 'NUM-3', import_status: 'applied', ordered_at: '2024-03-05 14:30:00.123+00', error: null },
+      { order_id: 'NUM-4', import_status: 'applied', ordered_at: '2024-03-05 00:00:00+00', error: null },
+      { order_id: 'NUM-5', import_status: 'applied', ordered_at: '2024-03-05 00:00:00+00', error: null },
+      // Excel's fraction of a day, to the second.
+      { order_id: 'NUM-6', import_status: 'applied', ordered_at: '2024-03-05 14:30:00+00', error: null },
+      { order_id: 'NUM-7', import_status: 'rejected', ordered_at: null, error: expect.stringMatching(/^ordered_at: '20240230' is not a date/) },
+      { order_id: 'NUM-8', import_status: 'rejected', ordered_at: null, error: expect.stringMatching(/^ordered_at: '123' is not a date/) },
+      // 2286: past the years a date may have.
+      { order_id: 'NUM-9', import_status: 'rejected', ordered_at: null, error: expect.stringMatching(/^ordered_at: '9999999999' is not a date/) },
+    ]);
+  });
+
   it('reads every file in the encoding --encoding names, and refuses a name that is none', async () => {
     const { stdout } = await cliImport(sheetOrg, [sheet('customers-excel-big5.csv')], ['--encoding', 'Big5']);
     expect(stdout).toMatch(/customers-excel-big5\.csv \(customers, 4 rows[^\n]*: 4 applied\n {2}read as big5\n/);
