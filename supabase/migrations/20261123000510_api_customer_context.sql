@@ -2,9 +2,10 @@
 -- on a page (the participants of a mail thread, the ids of a shop order page), it returns one row
 -- per identifier, in the order given, with the matched customer's portrait or null.
 --
--- Cost: one index lookup per identifier on the primary key of customer_identities (which carries
--- customer_id), then index lookups by (org_id, customer_id) for the portraits' parts, each
--- customer's once however many of the identifiers name them.
+-- Cost: two index lookups per identifier on the primary key of customer_identities (which carries
+-- customer_id): whether it is written as stored (then it is not normalised again), then the match;
+-- then index lookups by (org_id, customer_id) for the portraits' parts, each customer's once
+-- however many of the identifiers name them.
 
 create function public.customer_context(p_org uuid, p_identifiers jsonb)
 returns table (
