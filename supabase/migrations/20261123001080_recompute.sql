@@ -38,9 +38,9 @@
 -- would read most pages again. Instead, the first call classifies every customer in one read-only
 -- pass (sequential scans and hash joins, the same plan as private.classify; in
 -- private.scan_parts(p_org) parts over wide id ranges run by parallel workers, supabase/README.md "A run
--- over everyone, in parts"), keeps the ids of
--- the customers whose profile would change in private.run_pending, and gathers today's snapshot
--- figures. Every call (the first included) then writes up to p_limit of the pending customers,
+-- over everyone, in parts"), finds the customers whose profile would change (those past the
+-- first p_limit wait in private.run_pending), and gathers today's snapshot figures. Every call
+-- (the first included) then writes up to p_limit of the changed customers,
 -- classified again as they are at that moment, so an order that arrives between the pass and the
 -- write is never overwritten. next_after is the last customer written while more are pending; the
 -- call that leaves none pending closes the run. The first chunk's scanned is every customer and
@@ -306,8 +306,11 @@ begin
           update public.customer_profiles p set prev_f_score = p.f_score
            where p.org_id = p_org and p.customer_id = any (scan.f_moved_ids) and p.prev_f_score is distinct from p.f_score;
         end if;
+        -- This chunk writes the first p_limit of the changed customers (the list is in the order of
+        -- their ids); only the others wait in run_pending.
+        ids := scan.changed_ids[1:p_limit];
         insert into private.run_pending (run_id, customer_id)
-        select run.id, i from unnest(scan.changed_ids) as i;
+        select run.id, i from unnest(scan.changed_ids[p_limit + 1:]) as i;
         update public.recompute_runs rr
            set details = rr.details || jsonb_build_object(
                  'stage_counts', to_jsonb(scan.stage_counts),
@@ -321,7 +324,9 @@ begin
          where dc.org_id = p_org and dc.queued_at <= chunk_started;
       end if;
       -- Write up to p_limit of the changed customers (classified again as they are now).
-      ids := private.take_pending(run.id, p_limit);
+      if not opened then
+        ids := private.take_pending(run.id, p_limit);
+      end if;
       if cardinality(ids) > 0 then
         result := private.apply_classification(p_org, run.as_of, null, null, ids, 'stored', v_force, true);
       else
