@@ -101,6 +101,24 @@ comment on function private.take_pending(bigint, integer) is
   'Takes the next p_limit customers (in id order) off a run''s pending list (private.run_pending) and returns them.';
 revoke all on function private.take_pending(bigint, integer) from public;
 
+-- A run's first chunk: the first p_limit of the customers it found (in id order), which it writes
+-- at once; only the others are queued in private.run_pending for the chunks after it (a row and a
+-- foreign-key check each, so the first chunk's are not queued only to be taken off again).
+create function private.queue_pending(p_run bigint, p_ids uuid[], p_limit integer)
+returns uuid[]
+language sql
+volatile
+set search_path = ''
+as $$
+  insert into private.run_pending (run_id, customer_id)
+  select p_run, i from unnest(p_ids[p_limit + 1:]) as i;
+  select p_ids[1:p_limit];
+$$;
+
+comment on function private.queue_pending(bigint, uuid[], integer) is
+  'Queues in private.run_pending all but the first p_limit of a run''s customers (in id order) and returns those first p_limit, the run''s first chunk.';
+revoke all on function private.queue_pending(bigint, uuid[], integer) from public;
+
 
 -- Element-wise sum of two arrays of numbers (missing elements count as 0).
 create function private.add_arrays(p_a numeric[], p_b numeric[])
@@ -308,9 +326,7 @@ begin
         end if;
         -- This chunk writes the first p_limit of the changed customers (the list is in the order of
         -- their ids); only the others wait in run_pending.
-        ids := scan.changed_ids[1:p_limit];
-        insert into private.run_pending (run_id, customer_id)
-        select run.id, i from unnest(scan.changed_ids[p_limit + 1:]) as i;
+        ids := private.queue_pending(run.id, scan.changed_ids, p_limit);
         update public.recompute_runs rr
            set details = rr.details || jsonb_build_object(
                  'stage_counts', to_jsonb(scan.stage_counts),
@@ -382,9 +398,7 @@ begin
         end if;
         -- This chunk writes the first p_limit of the changed customers (the list is in the order of
         -- their ids); only the others wait in run_pending.
-        ids := scan.changed_ids[1:p_limit];
-        insert into private.run_pending (run_id, customer_id)
-        select run.id, i from unnest(scan.changed_ids[p_limit + 1:]) as i;
+        ids := private.queue_pending(run.id, scan.changed_ids, p_limit);
         -- Members of each edited segment still active (in the order of its id), as the pass found them.
         update public.recompute_runs rr
            set details = rr.details || jsonb_build_object(
@@ -454,9 +468,7 @@ begin
             select p.customer_id from public.customer_profiles p
              where p.org_id = p_org and p.next_transition_at <= run.as_of
              order by p.customer_id);
-          ids := due[1:p_limit];
-          insert into private.run_pending (run_id, customer_id)
-          select run.id, i from unnest(due[p_limit + 1:]) as i;
+          ids := private.queue_pending(run.id, due, p_limit);
           last_chunk := cardinality(due) <= p_limit;
         else
           ids := private.take_pending(run.id, p_limit);

@@ -95,6 +95,7 @@ declare
   y integer;
   mo integer;
   d integer;
+  number_at timestamptz;
 begin
   -- A number: a Unix time in seconds (10 digits, 2001 on; a fraction allowed) or in milliseconds
   -- (13 digits), as systems and APIs export times; a day written 20240305, as ERP and bank exports
@@ -102,17 +103,18 @@ begin
   -- the time of day, to the second), as Excel saves a date cell formatted as a number.
   if v ~ '^\s*[0-9]+(\.[0-9]+)?\s*$' then
     v := btrim(v, E' \t\r\n\f');
-    if v ~ '^[0-9]{10}(\.[0-9]+)?$' then
-      return case when v::numeric < 7258118400 then to_timestamp(v::numeric) end; -- before 2200
-    elsif v ~ '^[0-9]{13}$' then
-      return case when v::numeric < 7258118400000 then to_timestamp(v::numeric / 1000) end;
-    elsif v ~ '^[0-9]{5}(\.[0-9]+)?$' then
-      return timestamptz '1899-12-30 00:00+00' + make_interval(secs => round(v::numeric * 86400));
-    elsif v ~ '^[0-9]{8}$' then
-      v := substr(v, 1, 4) || '-' || substr(v, 5, 2) || '-' || substr(v, 7, 2);
-    else
+    number_at := case when v ~ '^[0-9]{10}(\.[0-9]+)?$' then to_timestamp(v::numeric)
+                      when v ~ '^[0-9]{13}$' then to_timestamp(v::numeric / 1000)
+                      when v ~ '^[0-9]{5}(\.[0-9]+)?$' then timestamptz '1899-12-30 00:00+00' + make_interval(secs => round(v::numeric * 86400))
+                 end;
+    if number_at is not null then
+      -- The years a written date may have (below).
+      return case when extract(year from number_at at time zone 'UTC') <= 2200 then number_at end;
+    end if;
+    if v !~ '^[0-9]{8}$' then
       return null;
     end if;
+    v := substr(v, 1, 4) || '-' || substr(v, 5, 2) || '-' || substr(v, 7, 2);
   end if;
   parts := case when strpos(v, '/') > 0 then private.import_slashed_date(v) end;
   if parts is not null then
