@@ -58,17 +58,22 @@
 
 create table private.run_pending (
   run_id bigint not null,
-  customer_id uuid not null,
-  constraint run_pending_pkey primary key (run_id, customer_id),
-  constraint run_pending_run_id_fkey foreign key (run_id) references public.recompute_runs (id) on delete cascade
+  first_id uuid not null,
+  customer_ids uuid[] not null,
+  constraint run_pending_pkey primary key (run_id, first_id),
+  constraint run_pending_run_id_fkey foreign key (run_id) references public.recompute_runs (id) on delete cascade,
+  constraint run_pending_part_not_empty check (cardinality(customer_ids) > 0 and customer_ids[1] = first_id)
 )
 -- A queue, like private.dirty_customers (supabase/README.md "Autovacuum").
 with (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
+-- Random ids do not compress: stored out of line as they are, without trying.
+alter table private.run_pending alter column customer_ids set storage external;
 
 comment on table private.run_pending is
-  'Customers a run has not written yet (removed as each chunk writes them): those a run over everyone found changed in its read-only pass, or those a drift run found due beyond its first chunk.';
+  'Customers a run has not written yet, in parts of a chunk each (one row, one foreign-key check and one index entry a part, not a customer): those a run over everyone found changed in its read-only pass, or those a drift run found due, beyond its first chunk. Each chunk takes its customers off the run''s first parts.';
 comment on column private.run_pending.run_id is 'The run (public.recompute_runs).';
-comment on column private.run_pending.customer_id is 'A customer whose profile the run still has to write (or, in a drift run, to classify again).';
+comment on column private.run_pending.first_id is 'The part''s first customer: the run''s parts are taken in its order.';
+comment on column private.run_pending.customer_ids is 'Customers whose profile the run still has to write (or, in a drift run, to classify again), in the order of their ids.';
 
 alter table private.run_pending enable row level security;
 revoke all on table private.run_pending from public, anon, authenticated;
@@ -76,8 +81,9 @@ grant all on table private.run_pending to service_role;
 
 
 -- The next p_limit customers a run still has to write (private.run_pending, in id order), taken
--- off the list. They are the run's first pending ids, so they go by one range of the pending
--- index, whatever plan is cached (supabase/README.md "Queues and cached plans"); a run's list is
+-- off the list: its first parts (one row per chunk still to come), each deleted where it was read,
+-- whatever plan is cached (supabase/README.md "Queues and cached plans"). A part longer than what
+-- is still wanted (a caller that changed its chunk size) leaves its rest queued. A run's list is
 -- written by its first chunk, before any is taken.
 create function private.take_pending(p_run bigint, p_limit integer)
 returns uuid[]
@@ -86,13 +92,25 @@ volatile
 set search_path = ''
 as $$
 declare
-  ids uuid[] := array(
-    select rp.customer_id from private.run_pending rp
-     where rp.run_id = p_run
-     order by rp.customer_id
-     limit p_limit);
+  ids uuid[] := '{}';
+  part record;
+  room integer;
 begin
-  delete from private.run_pending rp where rp.run_id = p_run and rp.customer_id <= ids[cardinality(ids)];
+  loop
+    room := p_limit - cardinality(ids);
+    exit when room <= 0;
+    select rp.ctid as row_, rp.customer_ids into part
+      from private.run_pending rp where rp.run_id = p_run order by rp.first_id limit 1;
+    exit when not found;
+    delete from private.run_pending rp where rp.ctid = part.row_;
+    if cardinality(part.customer_ids) > room then
+      insert into private.run_pending (run_id, first_id, customer_ids)
+      values (p_run, part.customer_ids[room + 1], part.customer_ids[room + 1:]);
+      ids := ids || part.customer_ids[1:room];
+    else
+      ids := ids || part.customer_ids;
+    end if;
+  end loop;
   return ids;
 end;
 $$;
@@ -101,22 +119,24 @@ comment on function private.take_pending(bigint, integer) is
   'Takes the next p_limit customers (in id order) off a run''s pending list (private.run_pending) and returns them.';
 revoke all on function private.take_pending(bigint, integer) from public;
 
--- A run's first chunk: the first p_limit of the customers it found (in id order), which it writes
--- at once; only the others are queued in private.run_pending for the chunks after it (a row and a
--- foreign-key check each, so the first chunk's are not queued only to be taken off again).
+-- A run's first chunk: the first p_limit of the customers it found (p_ids, in id order), which it
+-- writes at once; the others are queued in private.run_pending for the chunks after it, in parts
+-- of p_limit: a row and a foreign-key check a part, not a customer (supabase/README.md "Queues and
+-- cached plans").
 create function private.queue_pending(p_run bigint, p_ids uuid[], p_limit integer)
 returns uuid[]
 language sql
 volatile
 set search_path = ''
 as $$
-  insert into private.run_pending (run_id, customer_id)
-  select p_run, i from unnest(p_ids[p_limit + 1:]) as i;
+  insert into private.run_pending (run_id, first_id, customer_ids)
+  select p_run, p_ids[s], p_ids[s:s + p_limit - 1]
+    from generate_series(p_limit + 1, cardinality(p_ids), p_limit) as s;
   select p_ids[1:p_limit];
 $$;
 
 comment on function private.queue_pending(bigint, uuid[], integer) is
-  'Queues in private.run_pending all but the first p_limit of a run''s customers (in id order) and returns those first p_limit, the run''s first chunk.';
+  'Queues in private.run_pending, in parts of p_limit, all but the first p_limit of a run''s customers (in id order) and returns those first p_limit, the run''s first chunk.';
 revoke all on function private.queue_pending(bigint, uuid[], integer) from public;
 
 

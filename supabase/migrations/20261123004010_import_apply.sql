@@ -1135,11 +1135,16 @@ begin
                    coalesce(s.customer_external_id, '') as x
               from staged s) k
      cross join lateral private.import_customer_reference(nullif(k.e, ''), nullif(k.p, ''), nullif(k.x, ''), nullif(k.region_key, '')) r
-  ), amounts as materialized (
+  ),
+  -- The totals and the refunds apart: each distinct list is then estimated from its column's
+  -- statistics (a union of the two would be taken for millions of rows, and the rows hashed
+  -- into batches on disk to join it, instead of it being hashed).
+  totals as materialized (
     select d.v, private.import_amount(d.v) as amount
-      from (select s.total as v from staged s where s.total is not null
-            union
-            select s.refunded from staged s where s.refunded is not null) d
+      from (select distinct s.total as v from staged s where s.total is not null) d
+  ), refunds as materialized (
+    select d.v, private.import_amount(d.v) as amount
+      from (select distinct s.refunded as v from staged s where s.refunded is not null) d
   ), statuses as materialized (
     select d.v, (select st.status from private.import_order_statuses st
                   where st.written = regexp_replace(lower(btrim(d.v)), '[\s-]+', '_', 'g')) as status
@@ -1182,8 +1187,8 @@ begin
       from staged s
       join refs r on r.region_key = s.region_key and r.e = coalesce(s.customer_email, '') and r.p = coalesce(s.customer_phone, '')
                  and r.x = coalesce(s.customer_external_id, '')
-      left join amounts ta on ta.v = s.total
-      left join amounts ra on ra.v = s.refunded
+      left join totals ta on ta.v = s.total
+      left join refunds ra on ra.v = s.refunded
       left join statuses st on st.v = s.status
      offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
   ), checked as (

@@ -87,7 +87,7 @@ describe('full runs', () => {
     expect(chunks.map((c) => c.scanned)).toEqual([23, 0, 0, 0, 0]);
     expect(chunks.map((c) => c.changed)).toEqual([5, 5, 5, 5, 3]);
     expect(chunks.slice(0, -1).every((c) => c.next_after !== null)).toBe(true);
-    const [pending] = await sql<{ n: number }>(`select count(*)::int as n from private.run_pending where run_id = $1`, [chunks[0]!.run_id]);
+    const [pending] = await sql<{ n: number }>(`select coalesce(sum(cardinality(customer_ids)), 0)::int as n from private.run_pending where run_id = $1`, [chunks[0]!.run_id]);
     expect(pending!.n).toBe(0);
     expect(new Set(chunks.map((c) => c.run_id)).size).toBe(1);
     expect(chunks.every((c) => c.kind === 'full' && c.scope === 'all' && c.error === null)).toBe(true);
@@ -191,6 +191,32 @@ describe('full runs', () => {
     expect(fresh[0]!.run_id).not.toBe(first!.r.run_id);
     const [abandoned] = await sql<{ error: string }>(`select error from public.recompute_runs where id = $1`, [first!.r.run_id]);
     expect(abandoned!.error).toMatch(/abandoned/);
+  });
+
+  it('queue the customers past the first chunk in parts of a chunk, which chunks of another size take across', async () => {
+    const org = await newOrg();
+    for (let i = 0; i < 23; i++) await customerWithOrders(org, i % 3 ? [i * 5] : []);
+    await sql(`update public.customer_profiles set reasons_version = null where org_id = $1`, [org]);
+    const [first] = await sql<{ r: Chunk }>(`select private.recompute($1, 'full', null, 5, null, $2) as r`, [org, NOW]);
+    expect(first!.r.changed).toBe(5);
+    // The 18 others wait in parts of the first chunk's size, one row each.
+    const parts = await sql<{ n: number }>(
+      `select cardinality(customer_ids) as n from private.run_pending where run_id = $1 order by first_id`, [first!.r.run_id]);
+    expect(parts.map((p) => p.n)).toEqual([5, 5, 5, 3]);
+    // Chunks of 7 take them across the parts: each customer once, every profile written.
+    const changed: number[] = [];
+    let after = first!.r.next_after;
+    while (after) {
+      const [row] = await sql<{ r: Chunk }>(`select private.recompute($1, 'full', $2, 7, $3, $4) as r`, [org, after, first!.r.run_id, NOW]);
+      expect(row!.r.error).toBeNull();
+      changed.push(row!.r.changed);
+      after = row!.r.next_after;
+    }
+    expect(changed).toEqual([7, 7, 4]);
+    const [left] = await sql<{ stale: number; pending: number }>(
+      `select (select count(*) from public.customer_profiles where org_id = $1 and reasons_version is null)::int as stale,
+              (select count(*) from private.run_pending where run_id = $2)::int as pending`, [org, first!.r.run_id]);
+    expect(left).toEqual({ stale: 0, pending: 0 });
   });
 
   it('refuse an unknown kind and a bad chunk size', async () => {
@@ -305,7 +331,7 @@ describe('the drift pass', () => {
     expect((await profile(stays)).segment_ids).toEqual([recent]);
     const [recorded] = await sql<{ memberships_written: number; pending: number }>(
       `select (r.details ->> 'memberships_written')::integer as memberships_written,
-              (select count(*) from private.run_pending rp where rp.run_id = r.id)::integer as pending
+              (select coalesce(sum(cardinality(rp.customer_ids)), 0) from private.run_pending rp where rp.run_id = r.id)::integer as pending
          from public.recompute_runs r where r.id = $1`,
       [drift[0]!.run_id],
     );
