@@ -266,8 +266,9 @@ begin
         ) x
        group by x.org_id$sql$
     loop
-      -- The reasons say why a customer is invalid: rewrite these rows whatever else changed.
-      perform private.refresh_customers(batch.org_id, batch.ids, false, true);
+      -- Only what their classification changes is written: the reasons, the validity's included,
+      -- are derived when a portrait is read (private.profile_reasons), not stored in the profile.
+      perform private.refresh_customers(batch.org_id, batch.ids, false);
     end loop;
     for batch in execute $sql$
       select x.org_id, array_agg(distinct x.id) as ids

@@ -351,6 +351,22 @@ describe('refunds and referrals', () => {
     await sql(`update public.customers set is_valid = true, invalid_reason = null where id = $1`, [id]);
     expect((await profile(id)).reasons.validity).toBeUndefined();
   });
+
+  it('writes a profile again only when an edit of its customer changes its classification', async () => {
+    const org = await newOrg();
+    const id = await customer(org, [{ at: ago(20), total: 40 }]);
+    await sql(`update public.customers set is_valid = false, invalid_reason = 'Bounced' where id = $1`, [id]);
+    const version = async () => (await sql<{ v: string }>(`select xmin::text as v from public.customer_profiles where customer_id = $1`, [id]))[0]!.v;
+    const before = await version();
+    // Another reason: the portrait says it (reasons are derived when read), the profile is not written.
+    await sql(`update public.customers set invalid_reason = 'Bounced twice' where id = $1`, [id]);
+    expect((await profile(id)).reasons.validity).toEqual({ code: 'marked_invalid', reason: 'Bounced twice' });
+    expect(await version()).toBe(before);
+    // Valid again: still nothing of the stored classification changes.
+    await sql(`update public.customers set is_valid = true, invalid_reason = null where id = $1`, [id]);
+    expect(await version()).toBe(before);
+    expect((await profile(id)).reasons.validity).toBeUndefined();
+  });
 });
 
 describe('manual override', () => {
