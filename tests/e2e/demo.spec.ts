@@ -14,8 +14,25 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const demoExtensionDir = path.join(repoRoot, '.output', 'chrome-mv3-demo');
 const apiUrl = 'http://127.0.0.1:54321';
 
-/** Runs `npm start -- --headless` until it says it is ready; returns the process and its output. */
+/**
+ * Runs `npm start -- --headless` until it says it is ready; returns the process and its output. Its
+ * ports are fixed (54321, 54322) and lie in the range the system gives outgoing connections, so one
+ * may hold a port for a moment: started again then, as the browser tests' relay waits for its port
+ * (helpers/stack.ts).
+ */
 async function startPortrait(dataDir: string): Promise<{ child: ChildProcess; output: () => string }> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await startPortraitOnce(dataDir);
+    } catch (error) {
+      if (!/EADDRINUSE/.test((error as Error).message) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
+async function startPortraitOnce(dataDir: string): Promise<{ child: ChildProcess; output: () => string }> {
   const env = { ...process.env };
   delete env.DATABASE_URL;
   delete env.DISPLAY;
