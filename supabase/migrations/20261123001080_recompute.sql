@@ -72,7 +72,7 @@ alter table private.run_pending alter column customer_ids set storage external;
 comment on table private.run_pending is
   'Customers a run has not written yet, in parts of a chunk each (one row, one foreign-key check and one index entry a part, not a customer): those a run over everyone found changed in its read-only pass, or those a drift run found due, beyond its first chunk. Each chunk takes its customers off the run''s first parts.';
 comment on column private.run_pending.run_id is 'The run (public.recompute_runs).';
-comment on column private.run_pending.first_id is 'The part''s first customer: the run''s parts are taken in its order.';
+comment on column private.run_pending.first_id is 'The part''s first customer (customer_ids[1], kept in the row: the ids are stored out of line, and taking the parts in order reads no array): the run''s parts are taken in its order.';
 comment on column private.run_pending.customer_ids is 'Customers whose profile the run still has to write (or, in a drift run, to classify again), in the order of their ids.';
 
 alter table private.run_pending enable row level security;
