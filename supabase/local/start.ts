@@ -35,6 +35,19 @@ const { values: args } = parseArgs({
   },
 });
 
+/** A port option's value, or a message naming the option when it is not a port number. */
+function portOption(name: 'api-port' | 'db-port'): number {
+  const value = args[name]!;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    console.error(`--${name} ${value}: give a port number from 1 to 65535`);
+    process.exit(1);
+  }
+  return port;
+}
+const apiPort = portOption('api-port');
+const dbPort = portOption('db-port');
+
 const dataDir = path.resolve(args['data-dir']!);
 const databaseUrl = process.env.DATABASE_URL;
 const log = (line: string) => console.log(line);
@@ -79,8 +92,8 @@ async function main() {
   const stack = await startStack({
     databaseUrl,
     dataDir: databaseUrl ? undefined : path.join(dataDir, 'db'),
-    apiPort: Number(args['api-port']),
-    dbPort: Number(args['db-port']),
+    apiPort,
+    dbPort,
     seed: true,
     demoPages: true,
     log: debug,
@@ -148,7 +161,23 @@ async function main() {
   log('Ready. Press Ctrl+C to stop.');
 }
 
+/**
+ * What to do when a port is taken (another `npm start`, or another program): the port, what it
+ * serves and the options that move it; null for any other error.
+ */
+function portTaken(error: unknown): string | null {
+  const failure = error as NodeJS.ErrnoException & { port?: number };
+  if (!(error instanceof Error) || failure.code !== 'EADDRINUSE') return null;
+  const what = failure.port === apiPort ? 'the API (--api-port)' : failure.port === dbPort ? 'the database (--db-port)' : 'Portrait';
+  return [
+    `Port ${failure.port ?? '?'} for ${what} is already in use: Portrait may be running already (stop it with Ctrl+C),`,
+    'or another program holds the port. To start beside it, choose free ports, e.g.',
+    `  npm start -- --api-port ${apiPort + 1000} --db-port ${dbPort + 1000}`,
+    '(the extension is then built against that API: README, "The two commands").',
+  ].join('\n');
+}
+
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(portTaken(error) ?? (error instanceof Error ? error.message : error));
   process.exit(1);
 });

@@ -82,4 +82,40 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm start -- --headless (emb
     expect(signin.status).toBe(200);
     expect(await stop(second.child)).toBe(0);
   });
+
+  it('says which port is taken and how to start beside it, and refuses a port that is no number', { timeout: 120_000 }, async () => {
+    const failed = async (argv: string[]) => {
+      const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['supabase/local/start.ts', '--headless', '--no-build', ...argv], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let output = '';
+      child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      return { code, output };
+    };
+    const held = createServer();
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    const taken = (held.address() as AddressInfo).port;
+    const otherData = await mkdtemp(path.join(tmpdir(), 'portrait-start-'));
+    try {
+      for (const [option, what] of [['--api-port', 'the API'], ['--db-port', 'the database']] as const) {
+        const free = await freePort();
+        const ports = option === '--api-port' ? ['--api-port', String(taken), '--db-port', String(free)] : ['--api-port', String(free), '--db-port', String(taken)];
+        const result = await failed(['--data-dir', otherData, ...ports]);
+        expect(result.code).toBe(1);
+        expect(result.output).toContain(`Port ${taken} for ${what} (${option}) is already in use`);
+        expect(result.output).toMatch(/npm start -- --api-port \d+ --db-port \d+/);
+      }
+    } finally {
+      held.close();
+      await rm(otherData, { recursive: true, force: true });
+    }
+    const bad = await failed(['--api-port', '54x21']);
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain('--api-port 54x21: give a port number from 1 to 65535');
+  });
 });
