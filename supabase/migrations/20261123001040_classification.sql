@@ -2209,7 +2209,7 @@ end;
 $$;
 
 comment on function private.refresh_customers(uuid, uuid[], boolean, boolean) is
-  'Keeps some customers of an organization current in the writing transaction: recounts their statistics when asked (p_recount), then classifies them against the stored cut points, rewriting their rows when p_force (their reasons depend on what changed). Defers to the dirty queue when portrait.defer_classification is on.';
+  'Keeps some customers of an organization current in the writing transaction: recounts their statistics when asked (p_recount), then classifies them against the stored cut points and writes what changed (every row when p_force: a merge rewrites the kept customer''s portrait). Defers to the dirty queue when portrait.defer_classification is on.';
 
 
 -- The per-order path: one paid order of a customer stopped counting (p_removed_*: its time and net

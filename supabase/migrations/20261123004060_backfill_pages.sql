@@ -162,7 +162,9 @@ begin
 
   perform set_config('portrait.defer_classification', coalesce(v_defer, ''), true);
   if cardinality(v_touched) > 0 then
-    perform private.refresh_customers(v_backfill.org_id, array(select distinct unnest(v_touched)), false, true);
+    -- Only what their classification changes is written (the statistics are already kept; the
+    -- reasons are derived when a portrait is read, private.profile_reasons).
+    perform private.refresh_customers(v_backfill.org_id, array(select distinct unnest(v_touched)), false);
     delete from private.dirty_customers d
      where d.org_id = v_backfill.org_id and d.customer_id = any (v_touched);
   end if;
