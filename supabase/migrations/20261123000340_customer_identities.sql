@@ -48,7 +48,9 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-  new.value := private.normalize_identity(new.kind::text, new.value, private.org_default_phone_region(new.org_id));
+  -- The organization's region reads national phone numbers; only they need it.
+  new.value := private.normalize_identity(new.kind::text, new.value,
+                                          case when new.kind = 'phone' then private.org_default_phone_region(new.org_id) end);
   return new;
 end;
 $$;

@@ -250,6 +250,11 @@ begin
       perform private.refresh_customers(batch.org_id, batch.ids, false);
     end loop;
   else
+    -- An UPDATE that changed no row (one whose condition matched none, such as a webhook filling
+    -- in what a known customer's record lacks when it lacks nothing) has nothing to classify.
+    if not exists (select from new_rows) then
+      return null;
+    end if;
     -- Dynamic statements, planned for each call: a cached plan of the join of the two transition
     -- tables, made for the single row of an earlier statement, would compare every row with every
     -- other one for an UPDATE of 300,000 customers (an admin reassigning a rep's customers).

@@ -54,10 +54,15 @@ grant all on table private.shop_order_sync to service_role;
 
 -- The identifier values of an incoming order, normalised as customer_identities stores them.
 -- Invalid values (a phone number that is no number) are left out rather than failing the order.
+-- At most four rows, and the planner is told so: a function with its own search_path is not
+-- inlined, so the planner cannot count its rows, and by its default guess (1,000) the customer's
+-- lookup (private.ingest_customer) hashed every identifier of the organization instead of
+-- probing the key four times: 7.6 ms an order at 20,000 identifiers, growing with them.
 create function private.ingest_identifiers(p_org uuid, p_provider text, p_order jsonb)
 returns table (kind public.identity_kind, value text)
 language sql
 stable
+rows 4
 set search_path = ''
 as $$
   select x.kind, x.value
@@ -69,7 +74,8 @@ as $$
       ('email'::public.identity_kind,
        private.normalize_email(p_order #>> '{customer,email}')),
       ('phone'::public.identity_kind,
-       private.normalize_phone(p_order #>> '{customer,phone}', private.org_default_phone_region(p_org)))
+       case when p_order #>> '{customer,phone}' is not null then
+         private.normalize_phone(p_order #>> '{customer,phone}', private.org_default_phone_region(p_org)) end)
     ) as x (kind, value)
    where x.value is not null
 $$;
@@ -122,9 +128,13 @@ declare
   v_customer jsonb := coalesce(p_order -> 'customer', '{}'::jsonb);
   v_customer_id uuid := p_customer_id;
   v_email text := private.normalize_email(v_customer ->> 'email');
-  v_phone text := private.normalize_phone(v_customer ->> 'phone', private.org_default_phone_region(p_org));
+  v_phone text := case when v_customer ->> 'phone' is not null then
+                    private.normalize_phone(v_customer ->> 'phone', private.org_default_phone_region(p_org)) end;
   v_country text := upper(nullif(btrim(v_customer ->> 'country'), ''));
   v_name text := left(nullif(btrim(regexp_replace(coalesce(v_customer ->> 'name', ''), '\s+', ' ', 'g')), ''), 200);
+  -- The order's identifiers, normalised once for the lookup and the inserts below.
+  v_kinds public.identity_kind[];
+  v_values text[];
   v_ident record;
   v_holder uuid;
 begin
@@ -133,10 +143,18 @@ begin
   if v_country !~ '^[A-Z]{2}$' then
     v_country := null;
   end if;
+  select coalesce(array_agg(x.kind), '{}'), coalesce(array_agg(x.value), '{}') into v_kinds, v_values
+    from private.ingest_identifiers(p_org, p_provider::text, p_order) x;
   if v_customer_id is null then
+    -- Each identifier by the key: a probe each (the limit keeps the subquery lateral), never a
+    -- scan of the organization's identifiers, whatever the plan guesses of the list's length.
     select i.customer_id into v_customer_id
-      from private.ingest_identifiers(p_org, p_provider::text, p_order) x
-      join public.customer_identities i on i.org_id = p_org and i.kind = x.kind and i.value = x.value
+      from unnest(v_kinds, v_values) as x (kind, value)
+      cross join lateral (
+        select ci.customer_id from public.customer_identities ci
+         where ci.org_id = p_org and ci.kind = x.kind and ci.value = x.value
+         limit 1
+      ) i
      order by array_position(array['shop_order', 'shop_customer', 'email', 'phone']::public.identity_kind[], x.kind)
      limit 1;
   end if;
@@ -170,7 +188,7 @@ begin
             or (c.country is null and v_country is not null));
   end if;
 
-  for v_ident in select * from private.ingest_identifiers(p_org, p_provider::text, p_order) loop
+  for v_ident in select x.kind, x.value from unnest(v_kinds, v_values) as x (kind, value) loop
     insert into public.customer_identities (org_id, kind, value, customer_id)
     values (p_org, v_ident.kind, v_ident.value, v_customer_id)
     on conflict (org_id, kind, value) do nothing;

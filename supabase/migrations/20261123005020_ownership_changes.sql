@@ -94,9 +94,11 @@ begin
       from new_rows n
      where n.owner_id is not null
      order by n.id;
-  else
+  elsif exists (select from new_rows) then
     -- A dynamic statement, planned for each call with the row counts of its transition tables: a
-    -- plan cached for an earlier single-row update would join the two tables row by row.
+    -- plan cached for an earlier single-row update would join the two tables row by row. Not for
+    -- an UPDATE that changed no row (a webhook filling in what a known customer lacks, when it
+    -- lacks nothing): there is nothing to record.
     execute $sql$
     insert into public.ownership_changes (org_id, customer_id, from_owner_id, to_owner_id, reason, note, changed_by, changed_at)
     select n.org_id, n.id,
