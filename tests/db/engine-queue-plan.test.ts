@@ -10,20 +10,17 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './harness.ts';
 import { NOW } from './engine-clock.ts';
-import { explainSettings, loggedPlans } from './plans.ts';
+import { explainSettings, loggedPlans, openNativePlanClient, type NativePlanClient } from './plans.ts';
 
 describe.runIf(process.env.DATABASE_URL)("a run's queues under cached generic plans", () => {
-  let t: TestDb;
+  let native: NativePlanClient;
   let client: pg.Client;
+  let notices: string[];
   let org: string;
-  const notices: string[] = [];
   beforeAll(async () => {
-    t = await freshDb();
-    client = new pg.Client({ connectionString: t.url! });
-    await client.connect();
-    client.on('notice', (n) => notices.push(n.message ?? ''));
+    native = await openNativePlanClient();
+    ({ client, notices } = native);
     org = randomUUID();
     await client.query(`insert into public.organizations (id, name) values ($1, 'Queue plans')`, [org]);
     await client.query(`insert into public.customers (org_id) select $1 from generate_series(1, 40)`, [org]);
@@ -32,8 +29,7 @@ describe.runIf(process.env.DATABASE_URL)("a run's queues under cached generic pl
     await client.query('analyze private.dirty_customers');
   });
   afterAll(async () => {
-    await client?.end();
-    await t?.close();
+    await native?.close();
   });
 
   /** The plans, as auto_explain logs them, of the statements `sql` runs whose text starts with `statement`. */

@@ -8,20 +8,17 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './harness.ts';
-import { explainSettings, loggedPlans } from './plans.ts';
+import { explainSettings, loggedPlans, openNativePlanClient, type NativePlanClient } from './plans.ts';
 
 describe.runIf(process.env.DATABASE_URL)("a webhook's order for a known customer under cached generic plans", () => {
-  let t: TestDb;
+  let native: NativePlanClient;
   let client: pg.Client;
+  let notices: string[];
   let org: string;
-  const notices: string[] = [];
   const CUSTOMERS = 3000;
   beforeAll(async () => {
-    t = await freshDb();
-    client = new pg.Client({ connectionString: t.url! });
-    await client.connect();
-    client.on('notice', (n) => notices.push(n.message ?? ''));
+    native = await openNativePlanClient();
+    ({ client, notices } = native);
     org = randomUUID();
     await client.query(`insert into public.organizations (id, name, settings) values ($1, 'Ingest plans', '{"default_phone_region": "US"}')`, [org]);
     await client.query(`insert into public.shop_connections (org_id, provider, shop_domain, webhook_secret)
@@ -35,8 +32,7 @@ describe.runIf(process.env.DATABASE_URL)("a webhook's order for a known customer
     await client.query('analyze public.customer_identities');
   });
   afterAll(async () => {
-    await client?.end();
-    await t?.close();
+    await native?.close();
   });
 
   it('finds the customer by the key of its identifiers and plans no trigger statement for a record that lacks nothing', async () => {

@@ -107,6 +107,29 @@ export async function openPlanSession({ analyze = false }: { analyze?: boolean }
   };
 }
 
+/** A client of a fresh database on the native server whose notices (auto_explain's plans among them) are kept: native-only plan tests. */
+export interface NativePlanClient {
+  client: pg.Client;
+  notices: string[];
+  close(): Promise<void>;
+}
+
+export async function openNativePlanClient(): Promise<NativePlanClient> {
+  const testDb = await freshDb();
+  const client = new pg.Client({ connectionString: testDb.url! });
+  await client.connect();
+  const notices: string[] = [];
+  client.on('notice', (notice) => notices.push(notice.message ?? ''));
+  return {
+    client,
+    notices,
+    async close() {
+      await client.end();
+      await testDb.close();
+    },
+  };
+}
+
 /** A plan's nodes, depth first. */
 export function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
