@@ -133,12 +133,11 @@ as $$
 declare
   v_customer jsonb := coalesce(p_order -> 'customer', '{}'::jsonb);
   v_customer_id uuid := p_customer_id;
-  v_email text := private.normalize_email(v_customer ->> 'email');
-  v_phone text := case when v_customer ->> 'phone' is not null then
-                    private.normalize_phone(v_customer ->> 'phone', private.org_default_phone_region(p_org)) end;
+  v_email text;
+  v_phone text;
   v_country text := upper(nullif(btrim(v_customer ->> 'country'), ''));
   v_name text := left(nullif(btrim(regexp_replace(coalesce(v_customer ->> 'name', ''), '\s+', ' ', 'g')), ''), 200);
-  -- The order's identifiers, normalised once for the lookup and the inserts below.
+  -- The order's identifiers, normalised once for the lookup, the record's contacts and the inserts below.
   v_kinds public.identity_kind[];
   v_values text[];
   v_ident record;
@@ -151,6 +150,9 @@ begin
   end if;
   select coalesce(array_agg(x.kind), '{}'), coalesce(array_agg(x.value), '{}') into v_kinds, v_values
     from private.ingest_identifiers(p_org, p_provider::text, p_order) x;
+  -- Its email and phone number as normalised there (null when absent or not a valid value).
+  v_email := v_values[array_position(v_kinds, 'email')];
+  v_phone := v_values[array_position(v_kinds, 'phone')];
   if v_customer_id is null then
     -- Each identifier by the key: a probe each (the limit keeps the subquery lateral), never a
     -- scan of the organization's identifiers, whatever the plan guesses of the list's length.

@@ -22,23 +22,30 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function start(apiPort: number, dbPort: number): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(
-    path.join(root, 'node_modules', '.bin', 'tsx'),
-    ['supabase/local/start.ts', '--headless', '--no-build', '--data-dir', dataDir, '--api-port', String(apiPort), '--db-port', String(dbPort)],
-    { cwd: root, env: { ...process.env, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+/** `npm start -- --headless --no-build` with these options, on the embedded database; its output as it comes. */
+function spawnStart(argv: string[]): { child: ChildProcess; output: () => string } {
+  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['supabase/local/start.ts', '--headless', '--no-build', ...argv], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  return { child, output: () => output };
+}
+
+async function start(apiPort: number, dbPort: number): Promise<{ child: ChildProcess; output: () => string }> {
+  const started = spawnStart(['--data-dir', dataDir, '--api-port', String(apiPort), '--db-port', String(dbPort)]);
+  const { child, output } = started;
   const deadline = Date.now() + 90_000;
-  while (!output.includes('Ready.')) {
-    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
+  while (!output().includes('Ready.')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { child, output: () => output };
+  return started;
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {
@@ -85,17 +92,9 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm start -- --headless (emb
 
   it('says which port is taken and how to start beside it, and refuses a port that is no number', { timeout: 120_000 }, async () => {
     const failed = async (argv: string[]) => {
-      const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['supabase/local/start.ts', '--headless', '--no-build', ...argv], {
-        cwd: root,
-        env: { ...process.env, DATABASE_URL: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.push(child);
-      let output = '';
-      child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+      const { child, output } = spawnStart(argv);
       const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-      return { code, output };
+      return { code, output: output() };
     };
     const held = createServer();
     await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));

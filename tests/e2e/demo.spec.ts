@@ -26,7 +26,8 @@ async function startPortrait(dataDir: string): Promise<{ child: ChildProcess; ou
     try {
       return await startPortraitOnce(dataDir);
     } catch (error) {
-      if (!/EADDRINUSE/.test((error as Error).message) || Date.now() > deadline) throw error;
+      // npm start names a taken port ("… is already in use"), as the system does.
+      if (!/already in use/.test((error as Error).message) || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   }
