@@ -2,10 +2,11 @@
 -- on a page (the participants of a mail thread, the ids of a shop order page), it returns one row
 -- per identifier, in the order given, with the matched customer's portrait or null.
 --
--- Cost: two index lookups per identifier on the primary key of customer_identities (which carries
--- customer_id): whether it is written as stored (then it is not normalised again), then the match;
--- then index lookups by (org_id, customer_id) for the portraits' parts, each customer's once
--- however many of the identifiers name them.
+-- Cost: one index lookup per identifier on the primary key of customer_identities (which carries
+-- customer_id), of the value as given; a second one only for a value written otherwise than it is
+-- stored (an address in capitals, a national phone number), once normalised; then index lookups
+-- by (org_id, customer_id) for the portraits' parts, each customer's once however many of the
+-- identifiers name them.
 
 create function public.customer_context(p_org uuid, p_identifiers jsonb)
 returns table (
@@ -33,7 +34,8 @@ declare
   kinds public.identity_kind[] := '{}';
   raw_values text[] := '{}';
   normalized_values text[] := '{}';
-  stored integer[];
+  matched uuid[];
+  unmatched integer[] := '{}';
   item record;
 begin
   perform private.require_member(p_org);
@@ -46,17 +48,17 @@ begin
     raw_values := raw_values || item.value;
   end loop;
 
-  -- Values written as they are stored (the extension normalises with the same rules,
-  -- shared/identity.ts) need no normalising: a stored value is normalised, and normalising is
-  -- idempotent (an E.164 number reads as itself in any region), so such a value normalises to
-  -- itself. One probe of the key for all of them instead of the rules for each (a phone number's
-  -- take about 0.08 ms); the others are normalised, and checked, as given.
-  stored := array(select g.ordinality::integer
-                    from unnest(kinds, raw_values) with ordinality as g (kind, raw_value, ordinality)
-                   where exists (select from public.customer_identities ci
-                                  where ci.org_id = p_org and ci.kind = g.kind and ci.value = g.raw_value));
+  -- Each value looked up as given. The extension normalises with the same rules
+  -- (shared/identity.ts), so a value is usually written as it is stored; a stored value is
+  -- normalised, and normalising is idempotent (an E.164 number reads as itself in any region), so a
+  -- value found as given is its own normal form and needs no rules (a phone number's take about
+  -- 0.08 ms). One statement, one probe of the key per identifier.
+  matched := array(select (select ci.customer_id from public.customer_identities ci
+                            where ci.org_id = p_org and ci.kind = g.kind and ci.value = g.raw_value)
+                     from unnest(kinds, raw_values) with ordinality as g (kind, raw_value, ordinality)
+                    order by g.ordinality);
   for i in 1 .. count_given loop
-    if i = any (stored) then
+    if matched[i] is not null then
       normalized_values := normalized_values || raw_values[i];
     else
       -- The organization's region reads national phone numbers; only they need it.
@@ -66,25 +68,30 @@ begin
       end if;
       normalized_values := normalized_values
         || private.normalized_argument(kinds[i], raw_values[i], region, format('p_identifiers[%s]', i - 1));
+      if normalized_values[i] <> raw_values[i] then
+        unmatched := unmatched || i;
+      end if;
     end if;
   end loop;
+  -- The values not found as given but written otherwise than their normal form, looked up again
+  -- normalised.
+  if cardinality(unmatched) > 0 then
+    matched := array(select case when g.i = any (unmatched)
+                                 then (select ci.customer_id from public.customer_identities ci
+                                        where ci.org_id = p_org and ci.kind = kinds[g.i] and ci.value = normalized_values[g.i])
+                                 else matched[g.i] end
+                       from generate_subscripts(kinds, 1) as g (i)
+                      order by g.i);
+  end if;
 
-  -- One statement: the identifiers matched, the portraits of the customers found (private.portraits:
-  -- one membership check and one start for all of them), joined back in the order given.
+  -- The portraits of the customers found (private.portraits: one membership check and one start
+  -- for all of them), one row per identifier in the order given.
   return query
-    with given as (
-      select (g.ordinality - 1)::integer as index, g.kind, g.raw_value, g.normalized_value, ci.customer_id
-        from unnest(kinds, raw_values, normalized_values) with ordinality as g (kind, raw_value, normalized_value, ordinality)
-        left join public.customer_identities ci
-          on ci.org_id = p_org and ci.kind = g.kind and ci.value = g.normalized_value
-    ), shown as (
-      select pt.customer_id, pt.portrait
-        from private.portraits(p_org, array(select distinct given.customer_id from given where given.customer_id is not null)) as pt
-    )
-    select given.index, given.kind::text, given.raw_value, given.normalized_value, given.customer_id, shown.portrait
-      from given
-      left join shown on shown.customer_id = given.customer_id
-     order by given.index;
+    select g.i - 1, kinds[g.i]::text, raw_values[g.i], normalized_values[g.i], matched[g.i], shown.portrait
+      from generate_subscripts(kinds, 1) as g (i)
+      left join private.portraits(p_org, array(select distinct m from unnest(matched) as m where m is not null)) as shown
+        on shown.customer_id = matched[g.i]
+     order by g.i;
 end;
 $$;
 
