@@ -35,7 +35,8 @@ declare
   raw_values text[] := '{}';
   normalized_values text[] := '{}';
   matched uuid[];
-  unmatched integer[] := '{}';
+  -- Whether some value not found was written otherwise than its normal form.
+  look_again boolean := false;
   item record;
 begin
   perform private.require_member(p_org);
@@ -54,9 +55,9 @@ begin
   -- value found as given is its own normal form and needs no rules (a phone number's take about
   -- 0.08 ms). One statement, one probe of the key per identifier.
   matched := array(select (select ci.customer_id from public.customer_identities ci
-                            where ci.org_id = p_org and ci.kind = g.kind and ci.value = g.raw_value)
-                     from unnest(kinds, raw_values) with ordinality as g (kind, raw_value, ordinality)
-                    order by g.ordinality);
+                            where ci.org_id = p_org and ci.kind = kinds[g.i] and ci.value = raw_values[g.i])
+                     from generate_subscripts(kinds, 1) as g (i)
+                    order by g.i);
   for i in 1 .. count_given loop
     if matched[i] is not null then
       normalized_values := normalized_values || raw_values[i];
@@ -68,18 +69,16 @@ begin
       end if;
       normalized_values := normalized_values
         || private.normalized_argument(kinds[i], raw_values[i], region, format('p_identifiers[%s]', i - 1));
-      if normalized_values[i] <> raw_values[i] then
-        unmatched := unmatched || i;
-      end if;
+      look_again := look_again or normalized_values[i] is distinct from raw_values[i];
     end if;
   end loop;
   -- The values not found as given but written otherwise than their normal form, looked up again
   -- normalised.
-  if cardinality(unmatched) > 0 then
-    matched := array(select case when g.i = any (unmatched)
-                                 then (select ci.customer_id from public.customer_identities ci
-                                        where ci.org_id = p_org and ci.kind = kinds[g.i] and ci.value = normalized_values[g.i])
-                                 else matched[g.i] end
+  if look_again then
+    matched := array(select coalesce(matched[g.i],
+                                     (select ci.customer_id from public.customer_identities ci
+                                       where normalized_values[g.i] <> raw_values[g.i]
+                                         and ci.org_id = p_org and ci.kind = kinds[g.i] and ci.value = normalized_values[g.i]))
                        from generate_subscripts(kinds, 1) as g (i)
                       order by g.i);
   end if;
