@@ -119,6 +119,18 @@ function readerOf(written: string[], kind: ImportKind, accepted: Record<ImportKi
   return kind === 'customers' ? namesApart(written, accepted) : null;
 }
 
+/**
+ * The session's table of orders rows held rather than loaded pending (pg_temp.import_orders_held,
+ * which public.import_apply and public.import_apply_held resolve): staging id, organization,
+ * batch, load time, the order of day and month in the file's dates, then the orders file's columns.
+ */
+export async function holdOrders(client: pg.Client, headers: Record<ImportKind, string[]>) {
+  await client.query(
+    `create temp table if not exists import_orders_held (id bigint, org_id uuid, import_batch text,
+       loaded_at timestamptz not null default now(), month_first boolean, ${headers.orders.map((c) => `${c} text`).join(', ')})`,
+  );
+}
+
 /** One value as a COPY csv field: empty stays NULL; NUL bytes (which Postgres refuses) become U+FFFD so the row is rejected with its reason. */
 function csvField(value: string | null | undefined): string {
   if (value === undefined || value === null || value === '') return '';
@@ -319,10 +331,7 @@ async function copyWholeFile(
       const firstId = options.part
         ? await options.part.firstId(fileRows)
         : Number((await client.query<{ id: string }>('select private.import_reserve_ids($1) as id', [Math.max(fileRows, 1)])).rows[0]!.id);
-      await client.query(
-        `create temp table if not exists import_orders_held (id bigint, org_id uuid, import_batch text,
-           loaded_at timestamptz not null default now(), month_first boolean, ${options.headers.orders.map((c) => `${c} text`).join(', ')})`,
-      );
+      await holdOrders(client, options.headers);
       // The order of day and month in the whole file's dates written 3/5/2024 (this session may hold a part of it).
       const orderedColumn = columns[names.indexOf('ordered_at')];
       const monthFirst = orderedColumn === undefined

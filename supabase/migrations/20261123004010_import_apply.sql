@@ -424,9 +424,13 @@ revoke all on function private.import_restore_engine(text[]) from public;
 -- an orders file, public.import_apply_held, waits so before resolving its customers, and may have
 -- parsed its rows meanwhile); 'write': one session at a time creating customers for unknown
 -- references or recounting imported orders' customers (another key, so that parts holding 'wait'
--- can take it in turn).
+-- can take it in turn). These wait and return true. Without waiting: 'wait_now' takes 'wait' if
+-- no import_apply runs (false when one does); 'parse' takes the organization's parse turn, a
+-- session-level lock that 'parse_done' gives back (false when another session has it): while an
+-- import_apply resolves the customers files on one core, the parts of orders files parse their
+-- rows one at a time beside it (private.import_apply_orders).
 create function private.import_lock_org(p_org uuid, p_mode text default 'import')
-returns void
+returns boolean
 language plpgsql
 volatile
 set search_path = ''
@@ -436,12 +440,17 @@ begin
     when 'import' then perform pg_advisory_xact_lock(hashtext('portrait.import'), hashtext(p_org::text));
     when 'wait' then perform pg_advisory_xact_lock_shared(hashtext('portrait.import'), hashtext(p_org::text));
     when 'write' then perform pg_advisory_xact_lock(hashtext('portrait.import.write'), hashtext(p_org::text));
-    else raise exception using errcode = '22023', message = format('p_mode: %s is not import, wait or write', quote_literal(p_mode));
+    when 'wait_now' then return pg_try_advisory_xact_lock_shared(hashtext('portrait.import'), hashtext(p_org::text));
+    when 'parse' then return pg_try_advisory_lock(hashtext('portrait.import.parse'), hashtext(p_org::text));
+    when 'parse_done' then return pg_advisory_unlock(hashtext('portrait.import.parse'), hashtext(p_org::text));
+    else raise exception using errcode = '22023',
+      message = format('p_mode: %s is not import, wait, write, wait_now, parse or parse_done', quote_literal(p_mode));
   end case;
+  return true;
 end;
 $$;
 comment on function private.import_lock_org(uuid, text) is
-  'Waits for, then holds until the transaction ends, one of the organization''s import locks: import (one import_apply at a time), wait (shared: granted once no import_apply runs) or write (one creator of customers for unknown references or recount of imported orders at a time).';
+  'One of the organization''s import locks. Waits for, then holds until the transaction ends: import (one import_apply at a time), wait (shared: granted once no import_apply runs) or write (one creator of customers for unknown references or recount of imported orders at a time); returns true. Without waiting, returns whether it was taken: wait_now (wait, if no import_apply runs), parse (the session-level turn to parse a part of an orders file while an import_apply runs), parse_done (gives the turn back).';
 revoke all on function private.import_lock_org(uuid, text) from public;
 grant execute on function private.import_lock_org(uuid, text) to service_role;
 
@@ -1035,6 +1044,7 @@ declare
   inserted boolean := false;
   id_prefix text;
   id_sequence regclass;
+  parse_turn boolean := false;
   -- Each row's outcome (status, reason, customer): one query, for marking staged rows and for
   -- writing held rows. $1: the good rows were inserted as new orders (the first import).
   outcome constant text := $q$
@@ -1064,180 +1074,202 @@ begin
     end if;
   end if;
   restore := private.import_defer_engine();
-  -- The statements below sort and hash millions of narrow rows.
-  perform set_config('work_mem', '256MB', true);
-
-  -- The rows to resolve, read once into a narrow table the planner has statistics of (it then
-  -- hashes the few distinct values below, not the millions of rows).
-  drop table if exists pg_temp.import_order_staged;
-  if p_held_org is null then
-    create temp table import_order_staged on commit drop as
-    with orgs as materialized (
-      select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
-    )
-    , pending_rows as materialized (
-      select s.id, s.org_id, s.import_batch, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name, s.ordered_at,
-             s.total, s.refunded, s.status, s.currency, s.source
-        from public.import_orders s
-       where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
-         and s.id = any (p_ids) and s.import_status = 'pending'
-    ), date_orders as materialized (
-      -- Whether each file's dates written 3/5/2024 put the month or the day first.
-      select r.import_batch,
-             private.import_date_order(array_agg(distinct r.ordered_at) filter (where strpos(r.ordered_at, '/') > 0)) as month_first
-        from pending_rows r
-       group by r.import_batch
-    )
-    select s.id, s.org_id, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name, s.ordered_at, s.total,
-           s.refunded, s.status, s.currency, s.source, d.month_first,
-           o.id as known_org, o.settings ->> 'currency' as org_currency,
-           coalesce(o.settings ->> 'default_phone_region', '') as region_key
-      from pending_rows s
-      join date_orders d on d.import_batch = s.import_batch
-      left join orgs o on o.id = s.org_id;
-  else
-    id_sequence := pg_get_serial_sequence('public.import_orders', 'id')::regclass;
-    -- Rows the session holds (public.import_apply, public.import_apply_held): with the staging
-    -- ids the loader reserved for them (private.import_reserve_ids), or else numbered now with
-    -- the staging table's own ids, in the order they were loaded (a temporary table only appended
-    -- to is read in the order it was written, as the loader's own table is; sorting millions of
-    -- wide rows again would take seconds); written to it below with their outcome.
-    create temp table import_order_staged on commit drop as
-    with orgs as materialized (
-      select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
-    )
-    select coalesce(h.id, nextval(id_sequence)) as id,
-           h.org_id, h.import_batch, h.loaded_at, h.order_id, h.customer_email, h.customer_phone, h.customer_external_id, h.customer_name,
-           h.ordered_at, h.total, h.refunded, h.status, h.currency, h.source, h.month_first,
-           o.id as known_org, o.settings ->> 'currency' as org_currency,
-           coalesce(o.settings ->> 'default_phone_region', '') as region_key
-      from pg_temp.import_orders_held h
-      left join orgs o on o.id = h.org_id
-     where h.org_id = p_held_org;
-    truncate pg_temp.import_orders_held;
+  -- A part of a file (public.import_apply_held) parses its rows while the customers files may
+  -- still be resolving in another session (public.import_apply, on one core, its transaction
+  -- deciding when every part can find its customers): the parts then parse one at a time beside
+  -- it, each taking the organization's parse turn (private.import_lock_org 'parse'), rather than
+  -- all at once and taking that core's time from it. One that waits for its turn parses as soon
+  -- as the customers are done. Without an import_apply, the parts parse side by side.
+  if p_part and not private.import_lock_org(p_held_org, 'wait_now') then
+    loop
+      parse_turn := private.import_lock_org(p_held_org, 'parse');
+      exit when parse_turn or private.import_lock_org(p_held_org, 'wait_now');
+      perform pg_sleep(0.05);
+    end loop;
   end if;
-  analyze pg_temp.import_order_staged;
+  begin
+    -- The statements below sort and hash millions of narrow rows.
+    perform set_config('work_mem', '256MB', true);
 
-  drop table if exists pg_temp.import_order_work;
-  -- Hash joins of the rows with their distinct values: the planner cannot estimate the join of
-  -- the rows with their references (four columns, one of them computed), takes it for a row or
-  -- two and would then loop over every distinct amount for each row (minutes for a million rows).
-  perform set_config('enable_nestloop', 'off', true);
-  create temp table import_order_work on commit drop as
-  with staged as not materialized (
-    select * from pg_temp.import_order_staged
-  ),
-  -- Each distinct value is read once (a file has few distinct amounts, statuses and customers
-  -- among millions of rows), then joined back to its rows.
-  refs as materialized (
-    select k.region_key, k.e, k.p, k.x, r.ref_kind, r.ref_value, r.ref_written, r.ref_error
-      from (select distinct s.region_key, coalesce(s.customer_email, '') as e, coalesce(s.customer_phone, '') as p,
-                   coalesce(s.customer_external_id, '') as x
-              from staged s) k
-     cross join lateral private.import_customer_reference(nullif(k.e, ''), nullif(k.p, ''), nullif(k.x, ''), nullif(k.region_key, '')) r
-  ),
-  -- The totals and the refunds apart: each distinct list is then estimated from its column's
-  -- statistics (a union of the two would be taken for millions of rows, and the rows hashed
-  -- into batches on disk to join it, instead of it being hashed).
-  totals as materialized (
-    select d.v, private.import_amount(d.v) as amount
-      from (select distinct s.total as v from staged s where s.total is not null) d
-  ), refunds as materialized (
-    select d.v, private.import_amount(d.v) as amount
-      from (select distinct s.refunded as v from staged s where s.refunded is not null) d
-  ), statuses as materialized (
-    select d.v, (select st.status from private.import_order_statuses st
-                  where st.written = regexp_replace(lower(btrim(d.v)), '[\s-]+', '_', 'g')) as status
-      from (select distinct s.status as v from staged s where s.status is not null) d
-  ), parsed as (
-    select s.id, s.org_id, s.known_org,
-           nullif(btrim(s.order_id), '') as order_in,
-           r.ref_kind, r.ref_value, r.ref_written, r.ref_error,
-           nullif(btrim(s.ordered_at), '') as ordered_in,
-           -- The usual forms (usual_day, usual_time above) are plain casts.
-           case when s.ordered_at ~ ('^' || usual_day || usual_time || 'Z$')
-                then s.ordered_at::timestamptz
-                when s.ordered_at ~ ('^' || usual_day || '(' || usual_time || ')?$')
-                then s.ordered_at::timestamp at time zone 'UTC'
-                else private.import_timestamp(s.ordered_at, s.month_first) end as ordered_,
-           nullif(btrim(s.total), '') as total_in,
-           ta.amount as total_,
-           nullif(btrim(s.refunded), '') as refunded_in,
-           case when nullif(btrim(s.refunded), '') is null then 0 else ra.amount end as refunded_,
-           nullif(btrim(s.status), '') as status_in,
-           case when nullif(btrim(s.status), '') is null then 'paid'::public.order_status else st.status end as status_,
-           upper(coalesce(nullif(btrim(s.currency), ''), s.org_currency)) as currency_,
-           lower(coalesce(nullif(btrim(s.source), ''), 'import')) as source_,
-           nullif(btrim(regexp_replace(s.customer_name, '\s+', ' ', 'g')), '') as name_,
-           -- The detailed (slower) checks only for rows that fail a quick one.
-           case when length(s.order_id) > 200 or length(s.customer_email) > 320 or length(s.customer_phone) > 64
-                     or length(s.customer_external_id) > 200 or length(s.customer_name) > 200 or length(s.ordered_at) > 64
-                     or length(s.total) > 40 or length(s.refunded) > 40 or length(s.status) > 40 or length(s.currency) > 10
-                     or length(s.source) > 40
-                     or concat(s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name, s.ordered_at,
-                               s.total, s.refunded, s.status, s.currency, s.source) ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\uFFFD]' then
-           coalesce(
-             private.import_cell_problem('order_id', s.order_id, 200), private.import_cell_problem('customer_email', s.customer_email, 320),
-             private.import_cell_problem('customer_phone', s.customer_phone, 64), private.import_cell_problem('customer_external_id', s.customer_external_id, 200),
-             private.import_cell_problem('customer_name', s.customer_name, 200),
-             private.import_cell_problem('ordered_at', s.ordered_at, 64), private.import_cell_problem('total', s.total, 40),
-             private.import_cell_problem('refunded', s.refunded, 40), private.import_cell_problem('status', s.status, 40),
-             private.import_cell_problem('currency', s.currency, 10), private.import_cell_problem('source', s.source, 40)
-           ) end as cell_problem
-      from staged s
-      join refs r on r.region_key = s.region_key and r.e = coalesce(s.customer_email, '') and r.p = coalesce(s.customer_phone, '')
-                 and r.x = coalesce(s.customer_external_id, '')
-      left join totals ta on ta.v = s.total
-      left join refunds ra on ra.v = s.refunded
-      left join statuses st on st.v = s.status
-     offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
-  ), checked as (
-    select p.id, p.org_id, p.order_in, p.ref_kind, p.ref_value, p.name_, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_,
-           case when p.source_ = any ((select enum_range(null::public.order_source))::text[]) then p.source_::public.order_source end as source_,
-           case
-             when p.known_org is null then private.import_org_problem(p.org_id)
-             when p.cell_problem is not null then p.cell_problem
-             when p.order_in is null then 'order_id: missing'
-             when strpos(p.order_in, '+') > 0 and private.import_rounded_problem('order_id', p.order_in) is not null then
-               private.import_rounded_problem('order_id', p.order_in)
-             when p.ref_error is not null then p.ref_error
-             when p.ordered_in is null then 'ordered_at: missing'
-             when p.ordered_ is null then private.import_date_problem('ordered_at', p.ordered_in)
-             when p.ordered_ > now() + interval '1 day' then format('ordered_at: %s is in the future', quote_literal(p.ordered_in))
-             when p.total_in is null then 'total: missing'
-             when p.total_ is null then format('total: %s is not an amount', quote_literal(p.total_in))
-             when p.total_ < 0 then format('total: %s is negative', quote_literal(p.total_in))
-             when p.refunded_ is null then format('refunded: %s is not an amount', quote_literal(p.refunded_in))
-             when p.refunded_ < 0 then format('refunded: %s is negative', quote_literal(p.refunded_in))
-             when p.refunded_ > p.total_ then format('refunded: %s is more than the total %s', quote_literal(p.refunded_in), quote_literal(p.total_in))
-             when p.status_ is null then
-               format('status: %s is not an order status (paid, refunded, cancelled, pending, or completed, partially_refunded, voided…)', quote_literal(p.status_in))
-             when p.currency_ !~ '^[A-Z]{3}$' then format('currency: %s is not a three-letter currency code (such as USD)', quote_literal(p.currency_))
-             when not p.source_ = any ((select enum_range(null::public.order_source))::text[]) then
-               format('source: %s is not one of %s', quote_literal(p.source_), array_to_string(enum_range(null::public.order_source)::text[], ', '))
-           end as error
-      from parsed p
-  )
-  select c.id, c.org_id, c.source_, c.order_in, c.ref_kind, c.ref_value, c.name_, c.ordered_, c.total_, c.refunded_, c.status_,
-         c.currency_, c.error
-    from checked c;
-  perform set_config('enable_nestloop', nestloop, true);
+    -- The rows to resolve, read once into a narrow table the planner has statistics of (it then
+    -- hashes the few distinct values below, not the millions of rows).
+    drop table if exists pg_temp.import_order_staged;
+    if p_held_org is null then
+      create temp table import_order_staged on commit drop as
+      with orgs as materialized (
+        select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
+      )
+      , pending_rows as materialized (
+        select s.id, s.org_id, s.import_batch, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name, s.ordered_at,
+               s.total, s.refunded, s.status, s.currency, s.source
+          from public.import_orders s
+         where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
+           and s.id = any (p_ids) and s.import_status = 'pending'
+      ), date_orders as materialized (
+        -- Whether each file's dates written 3/5/2024 put the month or the day first.
+        select r.import_batch,
+               private.import_date_order(array_agg(distinct r.ordered_at) filter (where strpos(r.ordered_at, '/') > 0)) as month_first
+          from pending_rows r
+         group by r.import_batch
+      )
+      select s.id, s.org_id, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name, s.ordered_at, s.total,
+             s.refunded, s.status, s.currency, s.source, d.month_first,
+             o.id as known_org, o.settings ->> 'currency' as org_currency,
+             coalesce(o.settings ->> 'default_phone_region', '') as region_key
+        from pending_rows s
+        join date_orders d on d.import_batch = s.import_batch
+        left join orgs o on o.id = s.org_id;
+    else
+      id_sequence := pg_get_serial_sequence('public.import_orders', 'id')::regclass;
+      -- Rows the session holds (public.import_apply, public.import_apply_held): with the staging
+      -- ids the loader reserved for them (private.import_reserve_ids), or else numbered now with
+      -- the staging table's own ids, in the order they were loaded (a temporary table only appended
+      -- to is read in the order it was written, as the loader's own table is; sorting millions of
+      -- wide rows again would take seconds); written to it below with their outcome.
+      create temp table import_order_staged on commit drop as
+      with orgs as materialized (
+        select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
+      )
+      select coalesce(h.id, nextval(id_sequence)) as id,
+             h.org_id, h.import_batch, h.loaded_at, h.order_id, h.customer_email, h.customer_phone, h.customer_external_id, h.customer_name,
+             h.ordered_at, h.total, h.refunded, h.status, h.currency, h.source, h.month_first,
+             o.id as known_org, o.settings ->> 'currency' as org_currency,
+             coalesce(o.settings ->> 'default_phone_region', '') as region_key
+        from pg_temp.import_orders_held h
+        left join orgs o on o.id = h.org_id
+       where h.org_id = p_held_org;
+      truncate pg_temp.import_orders_held;
+    end if;
+    analyze pg_temp.import_order_staged;
 
-  -- The same order twice in one load: the first good row counts (a hashed count, not a sort:
-  -- the planner needs the work table's statistics to see that the groups fit in memory).
-  analyze pg_temp.import_order_work;
-  update pg_temp.import_order_work w
-     set error = format('order_id: %s appears earlier in this file (row %s)', quote_literal(w.order_in), d.first_id)
-    from (select w2.org_id, w2.source_, w2.order_in, min(w2.id) as first_id
-            from pg_temp.import_order_work w2
-           where w2.error is null
-           group by w2.org_id, w2.source_, w2.order_in
-          having count(*) > 1) d
-   where w.error is null and w.org_id = d.org_id and w.source_ = d.source_ and w.order_in = d.order_in and w.id <> d.first_id;
+    drop table if exists pg_temp.import_order_work;
+    -- Hash joins of the rows with their distinct values: the planner cannot estimate the join of
+    -- the rows with their references (four columns, one of them computed), takes it for a row or
+    -- two and would then loop over every distinct amount for each row (minutes for a million rows).
+    perform set_config('enable_nestloop', 'off', true);
+    create temp table import_order_work on commit drop as
+    with staged as not materialized (
+      select * from pg_temp.import_order_staged
+    ),
+    -- Each distinct value is read once (a file has few distinct amounts, statuses and customers
+    -- among millions of rows), then joined back to its rows.
+    refs as materialized (
+      select k.region_key, k.e, k.p, k.x, r.ref_kind, r.ref_value, r.ref_written, r.ref_error
+        from (select distinct s.region_key, coalesce(s.customer_email, '') as e, coalesce(s.customer_phone, '') as p,
+                     coalesce(s.customer_external_id, '') as x
+                from staged s) k
+       cross join lateral private.import_customer_reference(nullif(k.e, ''), nullif(k.p, ''), nullif(k.x, ''), nullif(k.region_key, '')) r
+    ),
+    -- The totals and the refunds apart: each distinct list is then estimated from its column's
+    -- statistics (a union of the two would be taken for millions of rows, and the rows hashed
+    -- into batches on disk to join it, instead of it being hashed).
+    totals as materialized (
+      select d.v, private.import_amount(d.v) as amount
+        from (select distinct s.total as v from staged s where s.total is not null) d
+    ), refunds as materialized (
+      select d.v, private.import_amount(d.v) as amount
+        from (select distinct s.refunded as v from staged s where s.refunded is not null) d
+    ), statuses as materialized (
+      select d.v, (select st.status from private.import_order_statuses st
+                    where st.written = regexp_replace(lower(btrim(d.v)), '[\s-]+', '_', 'g')) as status
+        from (select distinct s.status as v from staged s where s.status is not null) d
+    ), parsed as (
+      select s.id, s.org_id, s.known_org,
+             nullif(btrim(s.order_id), '') as order_in,
+             r.ref_kind, r.ref_value, r.ref_written, r.ref_error,
+             nullif(btrim(s.ordered_at), '') as ordered_in,
+             -- The usual forms (usual_day, usual_time above) are plain casts.
+             case when s.ordered_at ~ ('^' || usual_day || usual_time || 'Z$')
+                  then s.ordered_at::timestamptz
+                  when s.ordered_at ~ ('^' || usual_day || '(' || usual_time || ')?$')
+                  then s.ordered_at::timestamp at time zone 'UTC'
+                  else private.import_timestamp(s.ordered_at, s.month_first) end as ordered_,
+             nullif(btrim(s.total), '') as total_in,
+             ta.amount as total_,
+             nullif(btrim(s.refunded), '') as refunded_in,
+             case when nullif(btrim(s.refunded), '') is null then 0 else ra.amount end as refunded_,
+             nullif(btrim(s.status), '') as status_in,
+             case when nullif(btrim(s.status), '') is null then 'paid'::public.order_status else st.status end as status_,
+             upper(coalesce(nullif(btrim(s.currency), ''), s.org_currency)) as currency_,
+             lower(coalesce(nullif(btrim(s.source), ''), 'import')) as source_,
+             nullif(btrim(regexp_replace(s.customer_name, '\s+', ' ', 'g')), '') as name_,
+             -- The detailed (slower) checks only for rows that fail a quick one.
+             case when length(s.order_id) > 200 or length(s.customer_email) > 320 or length(s.customer_phone) > 64
+                       or length(s.customer_external_id) > 200 or length(s.customer_name) > 200 or length(s.ordered_at) > 64
+                       or length(s.total) > 40 or length(s.refunded) > 40 or length(s.status) > 40 or length(s.currency) > 10
+                       or length(s.source) > 40
+                       or concat(s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name, s.ordered_at,
+                                 s.total, s.refunded, s.status, s.currency, s.source) ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\uFFFD]' then
+             coalesce(
+               private.import_cell_problem('order_id', s.order_id, 200), private.import_cell_problem('customer_email', s.customer_email, 320),
+               private.import_cell_problem('customer_phone', s.customer_phone, 64), private.import_cell_problem('customer_external_id', s.customer_external_id, 200),
+               private.import_cell_problem('customer_name', s.customer_name, 200),
+               private.import_cell_problem('ordered_at', s.ordered_at, 64), private.import_cell_problem('total', s.total, 40),
+               private.import_cell_problem('refunded', s.refunded, 40), private.import_cell_problem('status', s.status, 40),
+               private.import_cell_problem('currency', s.currency, 10), private.import_cell_problem('source', s.source, 40)
+             ) end as cell_problem
+        from staged s
+        join refs r on r.region_key = s.region_key and r.e = coalesce(s.customer_email, '') and r.p = coalesce(s.customer_phone, '')
+                   and r.x = coalesce(s.customer_external_id, '')
+        left join totals ta on ta.v = s.total
+        left join refunds ra on ra.v = s.refunded
+        left join statuses st on st.v = s.status
+       offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
+    ), checked as (
+      select p.id, p.org_id, p.order_in, p.ref_kind, p.ref_value, p.name_, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_,
+             case when p.source_ = any ((select enum_range(null::public.order_source))::text[]) then p.source_::public.order_source end as source_,
+             case
+               when p.known_org is null then private.import_org_problem(p.org_id)
+               when p.cell_problem is not null then p.cell_problem
+               when p.order_in is null then 'order_id: missing'
+               when strpos(p.order_in, '+') > 0 and private.import_rounded_problem('order_id', p.order_in) is not null then
+                 private.import_rounded_problem('order_id', p.order_in)
+               when p.ref_error is not null then p.ref_error
+               when p.ordered_in is null then 'ordered_at: missing'
+               when p.ordered_ is null then private.import_date_problem('ordered_at', p.ordered_in)
+               when p.ordered_ > now() + interval '1 day' then format('ordered_at: %s is in the future', quote_literal(p.ordered_in))
+               when p.total_in is null then 'total: missing'
+               when p.total_ is null then format('total: %s is not an amount', quote_literal(p.total_in))
+               when p.total_ < 0 then format('total: %s is negative', quote_literal(p.total_in))
+               when p.refunded_ is null then format('refunded: %s is not an amount', quote_literal(p.refunded_in))
+               when p.refunded_ < 0 then format('refunded: %s is negative', quote_literal(p.refunded_in))
+               when p.refunded_ > p.total_ then format('refunded: %s is more than the total %s', quote_literal(p.refunded_in), quote_literal(p.total_in))
+               when p.status_ is null then
+                 format('status: %s is not an order status (paid, refunded, cancelled, pending, or completed, partially_refunded, voided…)', quote_literal(p.status_in))
+               when p.currency_ !~ '^[A-Z]{3}$' then format('currency: %s is not a three-letter currency code (such as USD)', quote_literal(p.currency_))
+               when not p.source_ = any ((select enum_range(null::public.order_source))::text[]) then
+                 format('source: %s is not one of %s', quote_literal(p.source_), array_to_string(enum_range(null::public.order_source)::text[], ', '))
+             end as error
+        from parsed p
+    )
+    select c.id, c.org_id, c.source_, c.order_in, c.ref_kind, c.ref_value, c.name_, c.ordered_, c.total_, c.refunded_, c.status_,
+           c.currency_, c.error
+      from checked c;
+    perform set_config('enable_nestloop', nestloop, true);
 
-  -- A part of a file (public.import_apply_held) has parsed its rows while the customers files
-  -- may still be resolving (public.import_apply, in another session): it finds its customers
-  -- once that is done, and only if it was.
+    -- The same order twice in one load: the first good row counts (a hashed count, not a sort:
+    -- the planner needs the work table's statistics to see that the groups fit in memory).
+    analyze pg_temp.import_order_work;
+    update pg_temp.import_order_work w
+       set error = format('order_id: %s appears earlier in this file (row %s)', quote_literal(w.order_in), d.first_id)
+      from (select w2.org_id, w2.source_, w2.order_in, min(w2.id) as first_id
+              from pg_temp.import_order_work w2
+             where w2.error is null
+             group by w2.org_id, w2.source_, w2.order_in
+            having count(*) > 1) d
+     where w.error is null and w.org_id = d.org_id and w.source_ = d.source_ and w.order_in = d.order_in and w.id <> d.first_id;
+  exception when others then
+    -- (The turn is the session's: given back whatever happens to the transaction.)
+    if parse_turn then
+      perform private.import_lock_org(p_held_org, 'parse_done');
+    end if;
+    raise;
+  end;
+  if parse_turn then
+    perform private.import_lock_org(p_held_org, 'parse_done');
+  end if;
+
+  -- A part finds its customers once the customers files are resolved, and only if they were.
   if p_part then
     perform private.import_lock_org(p_held_org, 'wait');
     if exists (select 1 from public.import_customers s where s.org_id = p_held_org and s.import_status = 'pending')

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { PGlite } from '@electric-sql/pglite';
 import { parse } from 'csv-parse/sync';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptedHeaders, holdOrders } from '../../supabase/import/import-files.ts';
 import { servePglite } from '../../supabase/local/pglite-server.ts';
 import { freshDb, type TestDb } from './harness.ts';
 import { asUser, createTenants, orgs, sqlState } from './tenants.ts';
@@ -415,6 +417,85 @@ describe('orders parts wait for the customers files', () => {
       [org],
     );
     expect(rows).toEqual([{ customers: 0, orders: 0, staged_orders: 0, pending: 2 }]);
+  });
+});
+
+describe('orders parts parse one at a time beside the customers files', () => {
+  const org = '00000000-0000-4000-8000-00000000e017';
+  /** What a session is waiting on (pg_stat_activity), polled until `want` or 10 s. */
+  async function waitingOn(pid: number, want: string) {
+    let now = '';
+    for (let i = 0; i < 200 && now !== want; i += 1) {
+      const { rows } = await t.db.query<{ w: string }>(
+        `select coalesce(wait_event_type || '/' || wait_event, state) as w from pg_stat_activity where pid = $1`, [pid]);
+      now = rows[0]?.w ?? 'gone';
+      if (now !== want) await new Promise((r) => setTimeout(r, 50));
+    }
+    return now;
+  }
+
+  it('take turns to parse while the customers resolve, and side by side otherwise', async (ctx) => {
+    if (!t.url) ctx.skip(); // (sessions side by side: COPY only)
+    await t.db.exec(`insert into public.organizations (id, name) values ('${org}', 'Parts take turns')`);
+    const [customers, turn, part] = [0, 1, 2].map(() => new pg.Client({ connectionString: t.url! }));
+    await Promise.all([customers, turn, part].map((c) => c!.connect()));
+    try {
+      const pid = (await part!.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+      const hold = async (from: number) => {
+        await holdOrders(part!, await acceptedHeaders(part!));
+        await part!.query(
+          `insert into pg_temp.import_orders_held (org_id, import_batch, order_id, customer_email, ordered_at, total)
+           select $1, 'turns.csv', 'T-' || i, 'turn' || i || '@example.com', '2024-05-01', '10' from generate_series($2::int, $2::int + 19) i`,
+          [org, from],
+        );
+      };
+      const lock = async (session: pg.Client, mode: string) =>
+        (await session.query<{ ok: boolean }>(`select private.import_lock_org($1, $2) as ok`, [org, mode])).rows[0]!.ok;
+
+      // The customers files resolving (npm run import's own session holds the import lock), and
+      // another part parsing (it has the turn).
+      await customers!.query('begin');
+      await lock(customers!, 'import');
+      expect(await lock(turn!, 'parse')).toBe(true);
+      expect(await lock(customers!, 'parse')).toBe(false);
+      await hold(0);
+      const resolving = part!.query('select public.import_apply_held($1)', [org]);
+      resolving.catch(() => undefined);
+      // This part waits for its turn, having parsed nothing…
+      expect(await waitingOn(pid, 'Timeout/PgSleep')).toBe('Timeout/PgSleep');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await waitingOn(pid, 'Timeout/PgSleep')).toBe('Timeout/PgSleep');
+      // …takes it once given back, parses, gives it back, and waits for the customers to be resolved.
+      expect(await lock(turn!, 'parse_done')).toBe(true);
+      expect(await waitingOn(pid, 'Lock/advisory')).toBe('Lock/advisory');
+      expect(await lock(turn!, 'parse')).toBe(true);
+      await customers!.query('commit');
+      await resolving;
+      const written = async () =>
+        Number((await t.db.query<{ n: string }>(`select count(*) as n from public.orders where org_id = $1`, [org])).rows[0]!.n);
+      expect(await written()).toBe(20);
+
+      // No customers file resolving: a part parses at once, whoever has the turn.
+      await hold(20);
+      await part!.query('select public.import_apply_held($1)', [org]);
+      expect(await written()).toBe(40);
+      // The turn waited for ends as soon as the customers are resolved, even while another has it.
+      await customers!.query('begin');
+      await lock(customers!, 'import');
+      await hold(40);
+      const waiting = part!.query('select public.import_apply_held($1)', [org]);
+      waiting.catch(() => undefined);
+      expect(await waitingOn(pid, 'Timeout/PgSleep')).toBe('Timeout/PgSleep');
+      await customers!.query('commit');
+      await waiting;
+      expect(await written()).toBe(60);
+      expect(await lock(turn!, 'parse_done')).toBe(true);
+      // Every turn was given back: none is held any more.
+      expect(await lock(customers!, 'parse')).toBe(true);
+      expect(await lock(customers!, 'parse_done')).toBe(true);
+    } finally {
+      await Promise.all([customers, turn, part].map((c) => c!.end().catch(() => undefined)));
+    }
   });
 });
 
