@@ -132,3 +132,27 @@ comment on column private.dirty_customers.queued_at is 'When the customer was (l
 alter table private.dirty_customers enable row level security;
 revoke all on table private.dirty_customers from public, anon, authenticated;
 grant all on table private.dirty_customers to service_role;
+
+
+-- A bulk writer (an import) changes many customers of an organization in one transaction: rather
+-- than queueing each of them (one row and one key check per customer, every statement again), it
+-- notes once that the organization owes a pass over every customer. The next dirty run then
+-- classifies everyone (scope all), as a full run does, and a run over everyone that saw the
+-- writer's transaction committed takes the note away (private.recompute).
+create table private.passes_owed (
+  org_id uuid not null,
+  owed_by xid8 not null,
+  noted_at timestamptz not null default clock_timestamp(),
+  constraint passes_owed_pkey primary key (org_id, owed_by),
+  constraint passes_owed_org_id_fkey foreign key (org_id) references public.organizations (id) on delete cascade
+);
+
+comment on table private.passes_owed is
+  'Organizations owing a pass over every customer: noted by a bulk writer (portrait.bulk on, an import) instead of queueing each customer it changed in private.dirty_customers; the next dirty run classifies everyone, and a run over everyone whose read saw the writer''s transaction removes the note.';
+comment on column private.passes_owed.org_id is 'The organization.';
+comment on column private.passes_owed.owed_by is 'The transaction that wrote the customers (pg_current_xact_id()): a run removes the note once its read of every customer saw that transaction committed.';
+comment on column private.passes_owed.noted_at is 'When the note was made.';
+
+alter table private.passes_owed enable row level security;
+revoke all on table private.passes_owed from public, anon, authenticated;
+grant all on table private.passes_owed to service_role;

@@ -2140,7 +2140,8 @@ comment on function private.refresh_stats(uuid, uuid[]) is
 -- What the triggers call: keeps the given customers current in the writing transaction.
 -- p_recount: their orders or events changed, so the statistics are recounted first.
 -- With `set local portrait.defer_classification = on` (bulk loads) only the statistics are kept
--- and the customers are queued for the next dirty run.
+-- and the customers are queued for the next dirty run (with portrait.bulk on as well, an import:
+-- the organization is noted as owing that run a pass over everyone, private.passes_owed).
 create function private.refresh_customers(p_org uuid, p_ids uuid[], p_recount boolean, p_force boolean default false)
 returns void
 language plpgsql
@@ -2164,6 +2165,13 @@ begin
   if coalesce(current_setting('portrait.defer_classification', true), '') in ('on', 'true', '1') then
     if recount then
       perform private.refresh_stats(p_org, ids);
+    end if;
+    -- A bulk writer (an import) notes once that the organization owes a pass over everyone, rather
+    -- than queueing every customer it writes (private.passes_owed).
+    if coalesce(current_setting('portrait.bulk', true), '') = 'on' then
+      insert into private.passes_owed (org_id, owed_by) values (p_org, pg_current_xact_id())
+      on conflict on constraint passes_owed_pkey do nothing;
+      return;
     end if;
     insert into private.dirty_customers (org_id, customer_id)
     select p_org, i from unnest(ids) as i
@@ -2209,7 +2217,7 @@ end;
 $$;
 
 comment on function private.refresh_customers(uuid, uuid[], boolean, boolean) is
-  'Keeps some customers of an organization current in the writing transaction: recounts their statistics when asked (p_recount), then classifies them against the stored cut points and writes what changed (every row when p_force: a merge rewrites the kept customer''s portrait). Defers to the dirty queue when portrait.defer_classification is on.';
+  'Keeps some customers of an organization current in the writing transaction: recounts their statistics when asked (p_recount), then classifies them against the stored cut points and writes what changed (every row when p_force: a merge rewrites the kept customer''s portrait). Defers to the dirty queue when portrait.defer_classification is on (with portrait.bulk on too, notes a pass over everyone owed instead, private.passes_owed).';
 
 
 -- The per-order path: one paid order of a customer stopped counting (p_removed_*: its time and net

@@ -230,8 +230,8 @@ grant execute on function private.stored_rule_row_sql(text) to authenticated, se
 --   - r.lifecycle_stage only once the customers due by the run's time (next_transition_at) are
 --     classified, which private.recompute does first: any other customer's stored stage is the one
 --     its classification gives until its next_transition_at;
---   - no customer waiting in the dirty queue (deferred classification leaves the figures derived
---     from the statistics behind them);
+--   - no customer waiting in the dirty queue and no pass over everyone owed (deferred
+--     classification leaves the figures derived from the statistics behind them);
 --   - the cut points were stored by a full run that finished without an error, with the settings
 --     the organization has now (the scores and tiers were all computed against them).
 create function private.segment_pass_reads_stored(p_org uuid, p_membership_sql text)
@@ -244,6 +244,7 @@ as $$
      and position('r.rfm_segment' in p_membership_sql) = 0
      and position('r.days_until_recycle' in p_membership_sql) = 0
      and not exists (select 1 from private.dirty_customers dc where dc.org_id = p_org)
+     and not exists (select 1 from private.passes_owed po where po.org_id = p_org)
      and exists (
        select 1
          from public.cut_points cp

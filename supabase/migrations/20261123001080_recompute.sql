@@ -28,7 +28,9 @@
 --   dirty  the customers in private.dirty_customers ('queue'); when segments changed since their
 --          memberships were last evaluated, the edited segments for every customer ('segments',
 --          see 20261123001070_edited_segments_pass.sql) or, when the edits moved the rules' day
---          bounds or are not all noted, every customer ('all', against the stored cut points).
+--          bounds or are not all noted, every customer ('all', against the stored cut points);
+--          every customer ('all') too while the organization owes a pass over everyone
+--          (private.passes_owed, noted by an import instead of queueing its customers).
 --   drift  the customers whose next_transition_at has come as of the run's as_of ('due'); first,
 --          owned customers whose recycle_at has come go back to the pool (details.recycled).
 --
@@ -288,6 +290,7 @@ begin
       when 'full' then 'all'
       when 'drift' then 'due'
       else case
+        when exists (select 1 from private.passes_owed po where po.org_id = p_org) then 'all'
         when state.segments_version <= state.segments_done_version then 'queue'
         -- Only edited segments to evaluate again, when the notes cover every change since.
         when state.edited_upto = state.segments_version and not state.edited_bounds_changed
@@ -329,6 +332,12 @@ begin
     -- The chunk.
     if scope = 'all' then
       if opened then
+        -- The transactions this pass sees committed: the notes of passes owed that they wrote are
+        -- taken away when the run finishes (a snapshot taken before the pass's own sees no more).
+        update public.recompute_runs rr
+           set details = rr.details || jsonb_build_object('sees', pg_current_snapshot()::text)
+         where rr.id = run.id
+        returning * into run;
         -- One read-only pass over every customer (sequential scans and hash joins: the ids are
         -- random, so ranges of them would read most pages once per chunk; split into parallel parts
         -- by private.run_classification_scan): who changed, and today's figures. The changed
@@ -574,6 +583,9 @@ begin
       end if;
       if scope in ('all', 'segments') then
         if scope = 'all' then
+          -- Every customer was classified as the transactions the pass saw left them.
+          delete from private.passes_owed po
+           where po.org_id = p_org and pg_visible_in_snapshot(po.owed_by, (run.details ->> 'sees')::pg_snapshot);
           -- Memberships of every customer were just evaluated.
           if members is null then
             members := private.segment_member_counts(p_org);

@@ -2,8 +2,8 @@
 -- and the every-minute drift pass open a run (and a row in recompute_runs) only where there is
 -- something to do:
 --
---   dirty  customers queued in private.dirty_customers, or segments changed since their
---          memberships were last evaluated
+--   dirty  customers queued in private.dirty_customers, a pass over everyone owed
+--          (private.passes_owed), or segments changed since their memberships were last evaluated
 --   drift  customers whose next_transition_at has come
 --   full   every organization
 --
@@ -28,6 +28,7 @@ begin
       select o.id
         from public.organizations o
        where exists (select from private.dirty_customers dc where dc.org_id = o.id)
+          or exists (select from private.passes_owed po where po.org_id = o.id)
           or exists (select from private.engine_state es
                       where es.org_id = o.id and es.segments_version > es.segments_done_version)
        order by o.id;
@@ -43,7 +44,7 @@ end;
 $$;
 
 comment on function private.orgs_to_recompute(text, timestamptz) is
-  'Organizations a scheduled run of the given kind has work in: dirty = queued customers or changed segments; drift = customers whose next_transition_at has come; full = all.';
+  'Organizations a scheduled run of the given kind has work in: dirty = queued customers, a pass over everyone owed or changed segments; drift = customers whose next_transition_at has come; full = all.';
 
 revoke all on function private.orgs_to_recompute(text, timestamptz) from public, anon, authenticated;
 grant execute on function private.orgs_to_recompute(text, timestamptz) to service_role;

@@ -116,9 +116,10 @@ async function runOf(tx: Queryable, org: string, workers: number, kind: 'full' |
        'snapshot', (select to_jsonb(ss) - 'taken_at' from public.stage_snapshots ss where ss.org_id = $1),
        'member_counts', (select jsonb_object_agg(s.id, s.member_count) from public.segments s where s.org_id = $1),
        'dirty', (select count(*) from private.dirty_customers dc where dc.org_id = $1),
+       'owed', (select count(*) from private.passes_owed po where po.org_id = $1),
        'run', (select jsonb_build_object('scanned', rr.customers_scanned, 'changed', rr.customers_changed, 'rows_written', rr.rows_written,
                                          'finished', rr.finished_at is not null, 'error', rr.error)
-                      || (rr.details - 'run_id' - 'next_after')
+                      || (rr.details - 'run_id' - 'next_after' - 'sees') -- (sees: the transactions the pass saw, another each time)
                  from public.recompute_runs rr where rr.id = $2)
      ) as state`,
     [org, runId],

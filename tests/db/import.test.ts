@@ -420,6 +420,75 @@ describe('orders parts wait for the customers files', () => {
   });
 });
 
+describe('an import owes the organization a pass over everyone', () => {
+  const org = '00000000-0000-4000-8000-00000000e018';
+  const notes = async () =>
+    Number((await t.db.query<{ n: string }>(`select count(*) as n from private.passes_owed where org_id = $1`, [org])).rows[0]!.n);
+  const dirtyOrgs = async () =>
+    (await t.db.query<{ id: string }>(`select id from private.orgs_to_recompute('dirty') as id`)).rows.map((r) => r.id);
+  /** Every chunk of a run (p_limit 1: a chunk a changed customer), `between` called after its first chunk. */
+  async function run(kind: string, between?: () => Promise<void>) {
+    let chunk = (await t.db.query<{ r: { run_id: number; scope: string; next_after: string | null; error: string | null } }>(
+      `select private.recompute($1, $2, null, 1) as r`, [org, kind])).rows[0]!.r;
+    const scope = chunk.scope;
+    await between?.();
+    while (chunk.next_after) {
+      chunk = (await t.db.query<{ r: typeof chunk }>(`select private.recompute($1, $2, $3, 1, $4) as r`,
+        [org, kind, chunk.next_after, chunk.run_id])).rows[0]!.r;
+    }
+    expect(chunk.error).toBeNull();
+    return scope;
+  }
+
+  it('instead of queueing each customer; the next dirty run classifies everyone and takes the note away', async () => {
+    await t.db.exec(`insert into public.organizations (id, name) values ('${org}', 'A pass owed')`);
+    await studioImport(org, files[0]!);
+    await studioImport(org, files[1]!);
+    // Nothing queued customer by customer: one note (per importing transaction).
+    expect(Number((await t.db.query<{ n: string }>(`select count(*) as n from private.dirty_customers where org_id = $1`, [org])).rows[0]!.n)).toBe(0);
+    expect(await notes()).toBe(2);
+    expect(await dirtyOrgs()).toContain(org);
+    const unclassified = async () =>
+      Number((await t.db.query<{ n: string }>(
+        `select count(*) as n from public.customer_profiles where org_id = $1 and order_count > 0 and lifecycle_stage = 'prospect'`, [org])).rows[0]!.n);
+    expect(await unclassified()).toBeGreaterThan(0);
+
+    // Buyers still shown as prospects until the dirty run classifies every customer (as the queue
+    // of each would have had it do).
+    expect(await run('dirty')).toBe('all');
+    expect(await unclassified()).toBe(0);
+    expect(await notes()).toBe(0);
+    expect(await dirtyOrgs()).not.toContain(org);
+    expect(await run('dirty')).toBe('queue');
+  });
+
+  it('keeps the note of an import that commits while a run is under way, for the next run', async (ctx) => {
+    if (!t.url) ctx.skip(); // (two sessions)
+    const other = new pg.Client({ connectionString: t.url! });
+    await other.connect();
+    try {
+      // A full run of several chunks (every profile is rewritten as the settings changed), and an
+      // import committed after its read-only pass.
+      await t.db.query(`update public.organizations set settings = settings || '{"currency": "EUR"}' where id = $1`, [org]);
+      await other.query('begin');
+      await other.query(`insert into public.import_customers (org_id, email, name) values ($1, 'late@example.com', 'Late')`, [org]);
+      await run('full', async () => {
+        await other.query('commit');
+      });
+      expect(await notes()).toBe(1);
+      expect(await run('dirty')).toBe('all');
+      expect(await notes()).toBe(0);
+      // And the import committed before a run's pass is taken away by it.
+      await studioImport(org, files[2]!);
+      expect(await notes()).toBe(1);
+      await run('full');
+      expect(await notes()).toBe(0);
+    } finally {
+      await other.end();
+    }
+  });
+});
+
 describe('orders parts parse one at a time beside the customers files', () => {
   const org = '00000000-0000-4000-8000-00000000e017';
   /** What a session is waiting on (pg_stat_activity), polled until `want` or 10 s. */
