@@ -509,6 +509,32 @@ revoke all on function private.import_reserve_ids(bigint) from public;
 grant execute on function private.import_reserve_ids(bigint) to service_role;
 
 
+-- The customers whose orders a part of an orders file wrote (public.import_apply_held), kept in
+-- its transaction for public.import_recount, which recounts them once for all parts and takes the
+-- rows: an array per part rather than reading the millions of staged rows again for their
+-- customers. A part whose recount never came leaves its row until the recount of its batches.
+create table private.import_parts_written (
+  id bigint generated always as identity,
+  org_id uuid not null,
+  import_batches text[] not null,
+  customer_ids uuid[] not null,
+  written_at timestamptz not null default now(),
+  constraint import_parts_written_pkey primary key (id),
+  constraint import_parts_written_org_id_fkey foreign key (org_id) references public.organizations (id) on delete cascade
+);
+create index import_parts_written_org_id_idx on private.import_parts_written (org_id);
+comment on table private.import_parts_written is
+  'The customers of the good paid rows of each part of an orders file resolved by public.import_apply_held, until public.import_recount recounts them.';
+comment on column private.import_parts_written.id is 'The part''s row.';
+comment on column private.import_parts_written.org_id is 'The organization.';
+comment on column private.import_parts_written.import_batches is 'The batches (files) the part''s rows came from.';
+comment on column private.import_parts_written.customer_ids is 'The customers of the part''s good paid rows.';
+comment on column private.import_parts_written.written_at is 'When the part was written.';
+alter table private.import_parts_written enable row level security;
+revoke all on table private.import_parts_written from public, anon, authenticated;
+grant all on table private.import_parts_written to service_role;
+
+
 -- Customers file rows → customers, identities, tags.
 create function private.import_apply_customers(p_ids bigint[])
 returns void
@@ -1358,19 +1384,24 @@ begin
 
   -- What the orders' insert trigger does (portrait.bulk: it stood aside): the customers of the
   -- references some good paid row uses recounted (a sort of the distinct references, not of
-  -- every paid row). Not for a part of a file (public.import_apply_held): public.import_recount
-  -- recounts once for all parts.
+  -- every paid row). A part of a file (public.import_apply_held) keeps them for
+  -- public.import_recount, which recounts once for all parts (private.import_parts_written).
   for batch in
     select r.org_id, array_agg(distinct r.customer_id) as ids
       from pg_temp.import_reference_work r
-     where not p_part and r.customer_id is not null
+     where r.customer_id is not null
        and exists (select 1 from pg_temp.import_order_work w
                     where w.org_id = r.org_id and w.ref_kind = r.ref_kind and w.ref_value = r.ref_value
                       and w.error is null and w.status_ = 'paid')
      group by r.org_id
      order by r.org_id
   loop
-    perform private.import_recount_customers(batch.org_id, batch.ids);
+    if p_part then
+      insert into private.import_parts_written (org_id, import_batches, customer_ids)
+      values (batch.org_id, array(select distinct h.import_batch from pg_temp.import_order_staged h), batch.ids);
+    else
+      perform private.import_recount_customers(batch.org_id, batch.ids);
+    end if;
   end loop;
 
   perform private.import_restore_engine(restore);
@@ -1623,7 +1654,8 @@ grant execute on function public.import_apply_held(uuid) to service_role;
 
 
 -- After the parts of orders files are resolved (public.import_apply_held): the customers of their
--- applied rows (new or changed orders) recounted once, in one transaction that sees every part.
+-- good paid rows recounted once, in one transaction that sees every part (orders an import changed
+-- rather than added were recounted by the orders' update trigger as they were written).
 create function public.import_recount(p_org uuid, p_batches text[])
 returns void
 language plpgsql
@@ -1643,9 +1675,15 @@ begin
       errcode = '22023',
       message = 'p_batches must list 1 to 1000 import batch names (import_orders.import_batch), none empty or longer than 1000 characters';
   end if;
-  ids := array(select distinct s.customer_id from public.import_orders s
-                where s.org_id = p_org and s.import_batch = any (p_batches) and s.import_status = 'applied'
-                  and s.customer_id is not null);
+  -- The customers each part kept (rather than the millions of rows read again), taken: those of
+  -- these batches' parts, and those of parts an earlier import wrote without their recount (one
+  -- that failed part-way keeps its other parts; importing the files again recounts them here).
+  with taken as (
+    delete from private.import_parts_written pw
+     where pw.org_id = p_org
+    returning pw.customer_ids
+  )
+  select array(select distinct i from taken t cross join lateral unnest(t.customer_ids) as i) into ids;
   if cardinality(ids) = 0 then
     return;
   end if;
@@ -1656,7 +1694,7 @@ end;
 $$;
 
 comment on function public.import_recount(uuid, text[]) is
-  'Recounts the customers of an organization''s applied import_orders rows of the given batches (after npm run import --jobs resolved the parts of its orders files with import_apply_held). For the service role.';
+  'Recounts the customers the parts of an organization''s orders files kept (private.import_parts_written: those of their good paid rows), after npm run import --jobs resolved the parts of the given batches with import_apply_held; the parts an earlier import left without their recount too. For the service role.';
 revoke all on function public.import_recount(uuid, text[]) from public, anon, authenticated;
 grant execute on function public.import_recount(uuid, text[]) to service_role;
 

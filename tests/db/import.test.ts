@@ -342,6 +342,10 @@ describe('an orders file resolved in several sessions (--jobs, COPY only)', () =
     // An orders file alone: its sessions wait for nothing.
     expect(again).toMatch(/\nResolving the loaded rows…\n {2}orders written after \d+\.\d s \(3 sessions side by side\)\n/);
     expect(await rowCounts(threeOrg)).toEqual(before);
+    // Every part's customers were recounted: none is left waiting.
+    const { rows: [left] } = await t.db.query<{ n: number }>(
+      `select count(*)::int as n from private.import_parts_written where org_id = any ($1::uuid[])`, [[oneOrg, threeOrg]]);
+    expect(left!.n).toBe(0);
   });
 
   it('leaves nothing of a failed part written, keeps the other parts, and says so', async (ctx) => {
@@ -380,10 +384,15 @@ describe('an orders file resolved in several sessions (--jobs, COPY only)', () =
     expect(after.staged).toBeLessThan(300);
     expect(after).toEqual({ staged: after.staged, applied: after.staged, orders: after.staged, customers: after.staged, fail: 0 });
 
-    // Importing again writes the missing part; the written part's rows are duplicates.
+    // Importing again writes the missing part; the written part's rows are duplicates. Every
+    // buyer is counted with its order, those of the part written the first time too (their
+    // recount, which the failure stopped, comes with the second import's).
     const { stdout } = await cliImport(failOrg, [file], ['--jobs', '2']);
     expect(stdout).toContain(`${400 - after.staged} applied, ${after.staged} duplicate`);
     expect(await counts()).toMatchObject({ orders: 400, customers: 400 });
+    const { rows: counted } = await t.db.query<{ order_count: number; n: number }>(
+      `select p.order_count, count(*)::int as n from public.customer_profiles p where p.org_id = $1 group by 1`, [failOrg]);
+    expect(counted).toEqual([{ order_count: 1, n: 400 }]);
   });
 });
 
