@@ -898,17 +898,19 @@ comment on function private.import_apply_customers(bigint[]) is
 revoke all on function private.import_apply_customers(bigint[]) from public;
 
 
--- The customer an orders or events row refers to, parsed: (kind, value as stored, as written).
--- Email and phone may name someone new (created); an external id must name a known customer.
--- Called once per distinct customer reference of a file, not per row.
-create function private.import_customer_reference(p_email text, p_phone text, p_external text, p_region text)
-returns table (ref_kind text, ref_value text, ref_written text, ref_error text)
+-- The customers orders or events rows refer to, parsed: for each (email, phone, external id, the
+-- organization's phone region) of the arrays, as given, the reference's kind, its value as stored
+-- and as written, or what is wrong with it. Email and phone may name someone new (created); an
+-- external id must name a known customer. One call for the distinct references of a file (an
+-- orders file's hundreds of thousands of customers: a function call each cost as much again as
+-- the normalising).
+create function private.import_customer_references(p_emails text[], p_phones text[], p_externals text[], p_regions text[])
+returns table (email text, phone text, external_id text, region text, ref_kind text, ref_value text, ref_written text, ref_error text)
 language sql
 immutable
-rows 1
 set search_path = ''
 as $$
-  select r.kind, r.value, r.written,
+  select r.email, r.phone, r.external_id, r.region, r.kind, r.value, r.written,
          case
            when r.kind is null then 'customer_email, customer_phone, customer_external_id: the row names no customer'
            when r.value is null then case r.kind
@@ -918,18 +920,36 @@ as $$
            end
          end
     from (
-      select case when e is not null then 'email' when p is not null then 'phone' when x is not null then 'external_id' end as kind,
+      select i.email, i.phone, i.external_id, i.region,
+             case when e is not null then 'email' when p is not null then 'phone' when x is not null then 'external_id' end as kind,
              case when e is not null then private.normalize_email(e)
-                  when p is not null then private.normalize_phone(p, p_region)
+                  when p is not null then private.normalize_phone(p, nullif(i.region, ''))
                   else x end as value,
              coalesce(e, p, x) as written
-        from (select nullif(btrim(p_email), '') as e, nullif(btrim(p_phone), '') as p, nullif(btrim(p_external), '') as x) i
+        from (select g.email, g.phone, g.external_id, g.region,
+                     nullif(btrim(g.email), '') as e, nullif(btrim(g.phone), '') as p, nullif(btrim(g.external_id), '') as x
+                from unnest(p_emails, p_phones, p_externals, p_regions) as g (email, phone, external_id, region)) i
       offset 0 -- (normalised once, not once per use of the value)
     ) r
 $$;
+comment on function private.import_customer_references(text[], text[], text[], text[]) is
+  'The customers import rows refer to, parsed: for each (email, phone, external id, phone region) of the arrays, as given, the kind of reference, its value as stored and as written, or the reason it is refused.';
+revoke all on function private.import_customer_references(text[], text[], text[], text[]) from public;
+
+-- One row's reference (an events file's rows, each parsed as it is read).
+create function private.import_customer_reference(p_email text, p_phone text, p_external text, p_region text)
+returns table (ref_kind text, ref_value text, ref_written text, ref_error text)
+language sql
+immutable
+rows 1
+set search_path = ''
+as $$
+  select r.ref_kind, r.ref_value, r.ref_written, r.ref_error
+    from private.import_customer_references(array[p_email], array[p_phone], array[p_external], array[p_region]) r
+$$;
 
 comment on function private.import_customer_reference(text, text, text, text) is
-  'Which customer an imported order or event names: the first of customer_email, customer_phone, customer_external_id given, normalised, with the problem when it is unreadable.';
+  'Which customer an imported order or event names: the first of customer_email, customer_phone, customer_external_id given, normalised, with the problem when it is unreadable (private.import_customer_references for one row).';
 revoke all on function private.import_customer_reference(text, text, text, text) from public;
 
 
@@ -1180,11 +1200,12 @@ begin
     -- Each distinct value is read once (a file has few distinct amounts, statuses and customers
     -- among millions of rows), then joined back to its rows.
     refs as materialized (
-      select k.region_key, k.e, k.p, k.x, r.ref_kind, r.ref_value, r.ref_written, r.ref_error
-        from (select distinct s.region_key, coalesce(s.customer_email, '') as e, coalesce(s.customer_phone, '') as p,
-                     coalesce(s.customer_external_id, '') as x
-                from staged s) k
-       cross join lateral private.import_customer_reference(nullif(k.e, ''), nullif(k.p, ''), nullif(k.x, ''), nullif(k.region_key, '')) r
+      select r.region as region_key, r.email as e, r.phone as p, r.external_id as x, r.ref_kind, r.ref_value, r.ref_written, r.ref_error
+        from (select array_agg(k.e) as e, array_agg(k.p) as p, array_agg(k.x) as x, array_agg(k.region_key) as region
+                from (select distinct s.region_key, coalesce(s.customer_email, '') as e, coalesce(s.customer_phone, '') as p,
+                             coalesce(s.customer_external_id, '') as x
+                        from staged s) k) a
+       cross join lateral private.import_customer_references(a.e, a.p, a.x, a.region) r
     ),
     -- The totals and the refunds apart: each distinct list is then estimated from its column's
     -- statistics (a union of the two would be taken for millions of rows, and the rows hashed
