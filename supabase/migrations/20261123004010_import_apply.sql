@@ -512,7 +512,8 @@ grant execute on function private.import_reserve_ids(bigint) to service_role;
 -- The customers whose orders a part of an orders file wrote (public.import_apply_held), kept in
 -- its transaction for public.import_recount, which recounts them once for all parts and takes the
 -- rows: an array per part rather than reading the millions of staged rows again for their
--- customers. A part whose recount never came leaves its row until the recount of its batches.
+-- customers. A part whose recount never came (another part failed) leaves its row to the
+-- organization's next recount.
 create table private.import_parts_written (
   id bigint generated always as identity,
   org_id uuid not null,
