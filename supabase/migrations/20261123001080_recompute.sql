@@ -222,6 +222,7 @@ declare
   recycled integer := 0;
   due uuid[];
   due_result jsonb;
+  sees pg_snapshot;
 begin
   if (select auth.role()) = 'anon'
      or ((select auth.role()) = 'authenticated' and not p_org in (select private.admin_org_ids())) then
@@ -334,10 +335,7 @@ begin
       if opened then
         -- The transactions this pass sees committed: the notes of passes owed that they wrote are
         -- taken away when the run finishes (a snapshot taken before the pass's own sees no more).
-        update public.recompute_runs rr
-           set details = rr.details || jsonb_build_object('sees', pg_current_snapshot()::text)
-         where rr.id = run.id
-        returning * into run;
+        sees := pg_current_snapshot();
         -- One read-only pass over every customer (sequential scans and hash joins: the ids are
         -- random, so ranges of them would read most pages once per chunk; split into parallel parts
         -- by private.run_classification_scan): who changed, and today's figures. The changed
@@ -361,7 +359,8 @@ begin
                  'stage_counts', to_jsonb(scan.stage_counts),
                  'stage_revenue', to_jsonb(scan.stage_revenue),
                  'segment_counts', to_jsonb(scan.segment_counts),
-                 'pending', cardinality(scan.changed_ids))
+                 'pending', cardinality(scan.changed_ids),
+                 'sees', sees::text)
          where rr.id = run.id
         returning * into run;
         scanned := scan.scanned;

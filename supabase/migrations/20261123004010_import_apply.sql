@@ -517,7 +517,6 @@ grant execute on function private.import_reserve_ids(bigint) to service_role;
 create table private.import_parts_written (
   id bigint generated always as identity,
   org_id uuid not null,
-  import_batches text[] not null,
   customer_ids uuid[] not null,
   written_at timestamptz not null default now(),
   constraint import_parts_written_pkey primary key (id),
@@ -528,7 +527,6 @@ comment on table private.import_parts_written is
   'The customers of the good paid rows of each part of an orders file resolved by public.import_apply_held, until public.import_recount recounts them.';
 comment on column private.import_parts_written.id is 'The part''s row.';
 comment on column private.import_parts_written.org_id is 'The organization.';
-comment on column private.import_parts_written.import_batches is 'The batches (files) the part''s rows came from.';
 comment on column private.import_parts_written.customer_ids is 'The customers of the part''s good paid rows.';
 comment on column private.import_parts_written.written_at is 'When the part was written.';
 alter table private.import_parts_written enable row level security;
@@ -1127,10 +1125,11 @@ begin
   -- it, each taking the organization's parse turn (private.import_lock_org 'parse'), rather than
   -- all at once and taking that core's time from it. One that waits for its turn parses as soon
   -- as the customers are done. Without an import_apply, the parts parse side by side.
-  if p_part and not private.import_lock_org(p_held_org, 'wait_now') then
+  if p_part then
     loop
+      exit when private.import_lock_org(p_held_org, 'wait_now');
       parse_turn := private.import_lock_org(p_held_org, 'parse');
-      exit when parse_turn or private.import_lock_org(p_held_org, 'wait_now');
+      exit when parse_turn;
       perform pg_sleep(0.05);
     end loop;
   end if;
@@ -1419,8 +1418,7 @@ begin
      order by r.org_id
   loop
     if p_part then
-      insert into private.import_parts_written (org_id, import_batches, customer_ids)
-      values (batch.org_id, array(select distinct h.import_batch from pg_temp.import_order_staged h), batch.ids);
+      insert into private.import_parts_written (org_id, customer_ids) values (batch.org_id, batch.ids);
     else
       perform private.import_recount_customers(batch.org_id, batch.ids);
     end if;
