@@ -25,7 +25,7 @@ describe("the engine's tables", () => {
     const options = Object.fromEntries(rows.map((r) => [r.name, [...(r.options ?? [])].sort()]));
     expect(options).toEqual({
       customer_profiles: ['autovacuum_analyze_scale_factor=0.05', 'autovacuum_vacuum_scale_factor=0.02', 'fillfactor=80'],
-      segment_memberships: ['autovacuum_analyze_scale_factor=0.05', 'autovacuum_vacuum_scale_factor=0.05'],
+      segment_memberships: ['autovacuum_analyze_scale_factor=0.05', 'autovacuum_vacuum_insert_scale_factor=0.02', 'autovacuum_vacuum_scale_factor=0.02'],
       orders: ['autovacuum_analyze_scale_factor=0.02', 'autovacuum_vacuum_insert_scale_factor=0.05', 'autovacuum_vacuum_scale_factor=0.05'],
       events: ['autovacuum_analyze_scale_factor=0.02', 'autovacuum_vacuum_insert_scale_factor=0.05'],
       customer_tags: ['autovacuum_vacuum_insert_scale_factor=0.05', 'autovacuum_vacuum_scale_factor=0.05'],
