@@ -690,6 +690,42 @@ describe('files as spreadsheets save them', () => {
     ]);
   });
 
+  it("makes one tag of a name however rows write its case, spelt as the first row naming it does, and keeps an existing tag's spelling", async () => {
+    await t.db.query(`insert into public.tags (org_id, name) values ($1, 'existing tag x')`, [sheetOrg]);
+    const customers = path.join(dir, 'tag-cases.csv');
+    await writeFile(
+      customers,
+      [
+        'email,name,tags',
+        'case1@example.com,Ann,trade fair 2024',
+        'case2@example.com,Bo,Trade Fair 2024;Gold Tier',
+        'case3@example.com,Cy,GOLD TIER|trade FAIR 2024',
+        'case4@example.com,Di,Existing Tag X',
+      ].join('\n'),
+    );
+    await cliImport(sheetOrg, [customers]);
+    const { rows: tags } = await t.db.query<{ name: string }>(
+      `select name from public.tags where org_id = $1 and lower(name) in ('trade fair 2024', 'gold tier', 'existing tag x') order by lower(name)`,
+      [sheetOrg],
+    );
+    expect(tags.map((r) => r.name)).toEqual(['existing tag x', 'Gold Tier', 'trade fair 2024']);
+    const { rows: tagged } = await t.db.query<{ email: string; tags: string[] }>(
+      `select c.primary_email as email,
+              array(select g.name from public.customer_tags ct join public.tags g on g.id = ct.tag_id
+                     where ct.customer_id = c.id order by lower(g.name)) as tags
+         from public.customers c
+        where c.org_id = $1 and c.primary_email like 'case_@example.com'
+        order by c.primary_email`,
+      [sheetOrg],
+    );
+    expect(tagged).toEqual([
+      { email: 'case1@example.com', tags: ['trade fair 2024'] },
+      { email: 'case2@example.com', tags: ['Gold Tier', 'trade fair 2024'] },
+      { email: 'case3@example.com', tags: ['Gold Tier', 'trade fair 2024'] },
+      { email: 'case4@example.com', tags: ['existing tag x'] },
+    ]);
+  });
+
   it('reads the column names common exports use, says which, and leaves an amount paid out of the order total', async () => {
     const customers = path.join(dir, 'crm-contacts.csv');
     await writeFile(customers, 'Email Address,Full Name,Phone Number,Company Name,标签\nhubspot@example.com,Hub Spot,+1 415 555 0199,Spot Inc,CRM导入\n');
