@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptedHeaders, holdOrders } from '../../supabase/import/import-files.ts';
 import { servePglite } from '../../supabase/local/pglite-server.ts';
-import { freshDb, type TestDb } from './harness.ts';
+import { asRole, freshDb, type TestDb } from './harness.ts';
 import { asUser, createTenants, orgs, sqlState } from './tenants.ts';
 
 const run = promisify(execFile);
@@ -359,7 +359,10 @@ describe('an orders file resolved in several sessions (--jobs, COPY only)', () =
       create function private.import_test_refuse() returns trigger language plpgsql set search_path = '' as $$
       begin raise exception 'refused by a test trigger'; end $$;
       create trigger import_test_refuse before insert on public.orders
-        for each row when (new.external_id = 'FAIL-1') execute function private.import_test_refuse();`);
+        for each row when (new.external_id = 'FAIL-1') execute function private.import_test_refuse();
+      -- (Always: the import writes its orders with session_replication_role = replica, which sets
+      -- ordinary triggers aside with the foreign keys' checks, private.import_checks_aside.)
+      alter table public.orders enable always trigger import_test_refuse;`);
     let failure: { code?: number; stderr?: string };
     try {
       failure = await cliImport(failOrg, [file], ['--jobs', '2']).catch((e) => e);
@@ -1134,5 +1137,117 @@ describe('who may import', () => {
     ).toBe('42501');
     expect(await sqlState(asUser(t.db, 'rep', (tx) => tx.query(`select public.import_apply($1)`, [orgs.a])))).toBe('42501');
     expect(await sqlState(asUser(t.db, 'rep', (tx) => tx.query(`select public.refresh_after_import($1)`, [orgs.a])))).toBe('42501');
+  });
+});
+
+describe("the foreign keys' per-row checks, set aside for the import's bulk writes", () => {
+  const org = '00000000-0000-4000-8000-00000000e030';
+  const known = '00000000-0000-4000-8000-0000000e0301';
+  // The work table an orders file's references resolve into (private.import_resolve_references).
+  const references = (ids: string[]) =>
+    `create temp table import_reference_work on commit drop as
+       select '${org}'::uuid as org_id, v.id::uuid as customer_id, false as created
+         from unnest(array[${ids.map((id) => `'${id}'`).join(', ')}]) as v (id)`;
+
+  beforeAll(async () => {
+    await t.db.exec(`insert into public.organizations (id, name) values ('${org}', 'Checks aside');
+      insert into public.customers (id, org_id, display_name) values ('${known}', '${org}', 'Known');`);
+  });
+
+  it('hold the customers the rows name as the checks would, and fail when one is gone', async () => {
+    const gone = await sqlState(
+      asRole(t.db, 'postgres', {}, async (tx) => {
+        await tx.query(references([known, '00000000-0000-4000-8000-0000000e0399']));
+        await tx.query(`select private.import_hold_customers('import_reference_work', 'created')`);
+      }),
+    );
+    expect(gone).toBe('23503');
+    const held = await asRole(t.db, 'postgres', {}, async (tx) => {
+      await tx.query(references([known]));
+      await tx.query(`select private.import_hold_customers('import_reference_work', 'created')`);
+      if (!t.url) return null;
+      // Nobody can delete a held customer until the import's transaction ends.
+      const other = new pg.Client({ connectionString: t.url });
+      await other.connect();
+      try {
+        await other.query(`set lock_timeout = '200ms'`);
+        return await sqlState(other.query(`delete from public.customers where id = $1`, [known]));
+      } finally {
+        await other.end();
+      }
+    });
+    if (t.url) expect(held).toBe('55P03');
+  });
+
+  it('only under portrait.bulk, for a role that may set session_replication_role, and until set back', async () => {
+    const seen = await asRole(t.db, 'postgres', {}, async (tx) => {
+      const aside = async () =>
+        (await tx.query(`select private.import_checks_aside() as aside, current_setting('session_replication_role') as role`)).rows[0];
+      const outsideBulk = await aside();
+      await tx.query(`select set_config('portrait.bulk', 'on', true)`);
+      const inBulk = await aside();
+      await tx.query(`select private.import_checks_back(true)`);
+      const back = (await tx.query(`select current_setting('session_replication_role') as role`)).rows[0];
+      for (const sql of [
+        'create role portrait_import_checks nologin',
+        'grant usage on schema private to portrait_import_checks',
+        'grant execute on function private.import_checks_aside() to portrait_import_checks',
+        'set local role portrait_import_checks',
+      ]) {
+        await tx.query(sql);
+      }
+      const mayNot = await aside();
+      return { outsideBulk, inBulk, back, mayNot };
+    });
+    expect(seen).toEqual({
+      outsideBulk: { aside: false, role: 'origin' },
+      inBulk: { aside: true, role: 'replica' },
+      back: { role: 'origin' },
+      mayNot: { aside: false, role: 'origin' },
+    });
+  });
+
+  it('are back once an import is resolved, in the transaction that imported, with every row of it written', async () => {
+    const after = await asUser(t.db, 'admin', async (tx) => {
+      await tx.query(`insert into public.import_customers (org_id, email, name, tags) values ($1, 'aside@a.test', 'Aside', 'vip;new')`, [orgs.a]);
+      await tx.query(
+        `insert into public.import_orders (org_id, order_id, customer_email, ordered_at, total) values
+           ($1, 'ASIDE-1', 'aside@a.test', '2024-05-01', '10'), ($1, 'ASIDE-2', 'fresh-aside@a.test', '2024-05-02', '20')`,
+        [orgs.a],
+      );
+      return (
+        await tx.query(
+          `select current_setting('session_replication_role') as role,
+                  (select count(*) from public.orders o where o.org_id = $1 and o.external_id like 'ASIDE-%')::int as orders,
+                  (select count(*) from public.orders o where o.org_id = $1 and o.external_id like 'ASIDE-%'
+                      and not exists (select 1 from public.customers c where c.org_id = o.org_id and c.id = o.customer_id))::int as orphans,
+                  (select count(*) from public.customer_tag_changes h join public.customers c on c.id = h.customer_id
+                    where c.primary_email = 'aside@a.test')::int as tag_history,
+                  (select count(*) from public.customer_profiles p join public.customers c on c.id = p.customer_id
+                    where c.org_id = $1 and c.primary_email in ('aside@a.test', 'fresh-aside@a.test'))::int as profiles`,
+          [orgs.a],
+        )
+      ).rows[0];
+    });
+    expect(after).toEqual({ role: 'origin', orders: 2, orphans: 0, tag_history: 2, profiles: 2 });
+  });
+
+  it('are set aside only for tables whose insert triggers all stand aside under portrait.bulk', async () => {
+    // Under session_replication_role = replica every ordinary trigger stands aside, not only the
+    // foreign keys': a trigger added to one of these tables must stand aside under portrait.bulk
+    // too (the import then does its work), or the import must stop setting the checks aside there.
+    const { rows } = await t.db.query(
+      `select c.relname as table_name, g.tgname as trigger_name
+         from pg_trigger g join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relname in ('orders', 'customer_profiles', 'customer_identities', 'customer_tag_changes')
+          and not g.tgisinternal and g.tgtype & 4 <> 0
+          and pg_get_triggerdef(g.oid) not like '%portrait.bulk%'`,
+    );
+    expect(rows).toEqual([]);
+    const { rows: checked } = await t.db.query(
+      `select count(*)::int as n from pg_trigger g join pg_class c on c.oid = g.tgrelid
+        where c.relname in ('orders', 'customer_profiles', 'customer_identities', 'customer_tag_changes') and g.tgisinternal`,
+    );
+    expect(checked[0].n).toBeGreaterThan(0);
   });
 });
