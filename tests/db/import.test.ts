@@ -1244,10 +1244,10 @@ describe("the foreign keys' per-row checks, set aside for the import's bulk writ
           and pg_get_triggerdef(g.oid) not like '%portrait.bulk%'`,
     );
     expect(rows).toEqual([]);
-    const { rows: checked } = await t.db.query(
+    const { rows: checked } = await t.db.query<{ n: number }>(
       `select count(*)::int as n from pg_trigger g join pg_class c on c.oid = g.tgrelid
         where c.relname in ('orders', 'customer_profiles', 'customer_identities', 'customer_tag_changes') and g.tgisinternal`,
     );
-    expect(checked[0].n).toBeGreaterThan(0);
+    expect(checked[0]!.n).toBeGreaterThan(0);
   });
 });
