@@ -1157,7 +1157,6 @@ revoke all on function private.import_resolve_references(text) from public;
 
 
 
-
 -- Orders file rows → orders, upserted by (source, order id).
 --
 -- For millions of rows: the rows are read once into a narrow table, checked in one statement
