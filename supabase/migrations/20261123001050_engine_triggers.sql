@@ -315,7 +315,26 @@ create trigger customers_engine_deleted
 
 
 -- Tags people or imports put on customers feed rules about tags (rule tags never do: the engine
--- writes those itself).
+-- writes those itself): their customers are reclassified when a rule of the organization looks at
+-- tags. What the triggers below do, and the import (which inserts tags with portrait.bulk on,
+-- when the insert's trigger stands aside) calls itself.
+create function private.refresh_tagged_customers(p_org uuid, p_ids uuid[])
+returns void
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  if exists (select 1 from private.engine_state es where es.org_id = p_org and es.uses_tags) then
+    perform private.refresh_customers(p_org, p_ids, false);
+  end if;
+end;
+$$;
+
+comment on function private.refresh_tagged_customers(uuid, uuid[]) is
+  'Customers of an organization whose tags (added by hand or by an import) changed: reclassified when a rule of the organization looks at tags.';
+revoke all on function private.refresh_tagged_customers(uuid, uuid[]) from public;
+
 create function private.customer_tags_changed()
 returns trigger
 language plpgsql
@@ -332,11 +351,10 @@ begin
         union all
         select o.org_id, o.customer_id, o.source from old_rows o where tg_op in ('DELETE', 'UPDATE')
       ) x
-      join private.engine_state es on es.org_id = x.org_id and es.uses_tags
      where x.source <> 'rule'
      group by x.org_id
   loop
-    perform private.refresh_customers(batch.org_id, batch.ids, false);
+    perform private.refresh_tagged_customers(batch.org_id, batch.ids);
   end loop;
   return null;
 end;
@@ -357,11 +375,10 @@ begin
   for batch in
     select n.org_id, array_agg(distinct n.customer_id) as ids
       from new_rows n
-      join private.engine_state es on es.org_id = n.org_id and es.uses_tags
      where n.source <> 'rule'
      group by n.org_id
   loop
-    perform private.refresh_customers(batch.org_id, batch.ids, false);
+    perform private.refresh_tagged_customers(batch.org_id, batch.ids);
   end loop;
   return null;
 end;
@@ -379,11 +396,10 @@ begin
   for batch in
     select o.org_id, array_agg(distinct o.customer_id) as ids
       from old_rows o
-      join private.engine_state es on es.org_id = o.org_id and es.uses_tags
      where o.source <> 'rule'
      group by o.org_id
   loop
-    perform private.refresh_customers(batch.org_id, batch.ids, false);
+    perform private.refresh_tagged_customers(batch.org_id, batch.ids);
   end loop;
   return null;
 end;
@@ -394,10 +410,14 @@ comment on function private.customer_tags_inserted() is
 comment on function private.customer_tags_deleted() is
   'Trigger: when a rule looks at tags, customers who lost a tag added by hand or by an import are reclassified.';
 
+-- Not while `portrait.bulk` is on for the transaction: the import (README "Importing your data")
+-- calls private.refresh_tagged_customers itself for the customers it tagged.
 create trigger customer_tags_engine_inserted
   after insert on public.customer_tags
   referencing new table as new_rows
-  for each statement execute function private.customer_tags_inserted();
+  for each statement
+  when (coalesce(current_setting('portrait.bulk', true), '') <> 'on')
+  execute function private.customer_tags_inserted();
 
 create trigger customer_tags_engine_updated
   after update on public.customer_tags

@@ -1232,6 +1232,32 @@ describe("the foreign keys' per-row checks, set aside for the import's bulk writ
     expect(after).toEqual({ role: 'origin', orders: 2, orphans: 0, tag_history: 2, profiles: 2 });
   });
 
+  it("do the tags' insert trigger's work: tagged customers owe a pass when a rule looks at tags, and only then", async () => {
+    const withRule = '00000000-0000-4000-8000-00000000e033';
+    const withoutRule = '00000000-0000-4000-8000-00000000e034';
+    await t.db.exec(`insert into public.organizations (id, name) values ('${withRule}', 'Tag rule'), ('${withoutRule}', 'No tag rule');
+      insert into public.tags (org_id, name) values ('${withRule}', 'Hot');
+      insert into public.segments (org_id, name, rule) values ('${withRule}', 'Hot', '{"field": "tags", "op": "has", "value": "Hot"}');
+      insert into public.customers (org_id, display_name, primary_email) values
+        ('${withRule}', 'Tagged', 'tagged@e033.test'), ('${withoutRule}', 'Tagged', 'tagged@e034.test');`);
+    const seen = async (org: string) =>
+      (
+        await t.db.query<{ owed: number; tags: string[] }>(
+          `select (select count(*) from private.passes_owed po where po.org_id = $1)::int as owed,
+                  array(select g.name from public.customer_tags ct join public.tags g on g.id = ct.tag_id
+                         where ct.org_id = $1 order by g.name) as tags`,
+          [org],
+        )
+      ).rows[0];
+    expect(await seen(withRule)).toEqual({ owed: 0, tags: [] });
+    // The file only tags a known customer: nothing else of the import notes a pass owed.
+    for (const [org, email] of [[withRule, 'tagged@e033.test'], [withoutRule, 'tagged@e034.test']]) {
+      await t.db.query(`insert into public.import_customers (org_id, email, tags) values ($1, $2, 'Hot')`, [org, email]);
+    }
+    expect(await seen(withRule)).toEqual({ owed: 1, tags: ['Hot'] });
+    expect(await seen(withoutRule)).toEqual({ owed: 0, tags: ['Hot'] });
+  });
+
   it('are set aside only for tables whose insert triggers all stand aside under portrait.bulk', async () => {
     // Under session_replication_role = replica every ordinary trigger stands aside, not only the
     // foreign keys': a trigger added to one of these tables must stand aside under portrait.bulk
@@ -1239,14 +1265,14 @@ describe("the foreign keys' per-row checks, set aside for the import's bulk writ
     const { rows } = await t.db.query(
       `select c.relname as table_name, g.tgname as trigger_name
          from pg_trigger g join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relname in ('orders', 'customer_profiles', 'customer_identities', 'customer_tag_changes')
+        where n.nspname = 'public' and c.relname in ('orders', 'customer_profiles', 'customer_identities', 'customer_tags', 'customer_tag_changes')
           and not g.tgisinternal and g.tgtype & 4 <> 0
           and pg_get_triggerdef(g.oid) not like '%portrait.bulk%'`,
     );
     expect(rows).toEqual([]);
     const { rows: checked } = await t.db.query<{ n: number }>(
       `select count(*)::int as n from pg_trigger g join pg_class c on c.oid = g.tgrelid
-        where c.relname in ('orders', 'customer_profiles', 'customer_identities', 'customer_tag_changes') and g.tgisinternal`,
+        where c.relname in ('orders', 'customer_profiles', 'customer_identities', 'customer_tags', 'customer_tag_changes') and g.tgisinternal`,
     );
     expect(checked[0]!.n).toBeGreaterThan(0);
   });
