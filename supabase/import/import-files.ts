@@ -261,12 +261,13 @@ function copyDelimiter(separator: Separator): string {
  * numbers in the order of the file); it fails when the file is to be read another way.
  */
 export interface FilePart {
-  index: number;
-  count: number;
   /** The part's range of hash buckets, per mille: from (inclusive), to (exclusive). */
   share: readonly [number, number];
   firstId: (rows: number) => Promise<number>;
 }
+
+/** The hash buckets an orders file's order ids fall into, which its parts share (per mille). */
+const PART_BUCKETS = 1000;
 
 /**
  * How an orders file is shared among `count` parts, as per-mille ranges of its order ids' hashes.
@@ -281,11 +282,11 @@ export interface FilePart {
  * and share equally.
  */
 export function partShares(count: number, turns: boolean): [number, number][] {
-  if (count < 2) return [[0, 1000]];
-  const first = Math.round((turns ? 1200 : 1000) / count);
+  if (count < 2) return [[0, PART_BUCKETS]];
+  const first = Math.round(((turns ? 1.2 : 1) * PART_BUCKETS) / count);
   const shares: [number, number][] = [[0, first]];
   for (let k = 1; k < count; k += 1) {
-    shares.push([shares[k - 1]![1], first + Math.round(((1000 - first) * k) / (count - 1))]);
+    shares.push([shares[k - 1]![1], first + Math.round(((PART_BUCKETS - first) * k) / (count - 1))]);
   }
   return shares;
 }
@@ -382,8 +383,8 @@ async function copyWholeFile(
         )).rows[0]!.month_first;
       // The column read as order_id (under its own name or another: columnsOf).
       const orderColumn = columns[names.indexOf('order_id')];
-      const bucket = `(hashtext(coalesce(btrim(${orderColumn === undefined ? 'null' : `c${orderColumn}`}), '')) & 2147483647) % 1000`;
-      const inPart = !options.part || options.part.count < 2
+      const bucket = `(hashtext(coalesce(btrim(${orderColumn === undefined ? 'null' : `c${orderColumn}`}), '')) & 2147483647) % ${PART_BUCKETS}`;
+      const inPart = !options.part || (options.part.share[0] === 0 && options.part.share[1] === PART_BUCKETS)
         ? ''
         : `where ${bucket} >= ${options.part.share[0]} and ${bucket} < ${options.part.share[1]}`;
       ({ rowCount } = await client.query(
@@ -720,8 +721,6 @@ export async function importFiles(
         const parts = await Promise.allSettled(
           sessions.map(async (session, index) => {
             const part: FilePart = {
-              index,
-              count: sessions.length,
               share: shares[index]!,
               firstId: async (rows) => {
                 if (index > 0) return reserved;
