@@ -131,10 +131,11 @@ create unlogged table public.import_orders (
   customer_id uuid,
   loaded_at timestamptz not null default now(),
   constraint import_orders_pkey primary key (id)
-)
--- Half of each page left free: resolving a row rewrites it (status, error, customer) in place on its
--- page (a HOT update, no new index entries), which for millions of rows is most of the marking.
-with (fillfactor = 50);
+);
+-- (Unlike the customers' and events' tables, no room kept on the pages for the marking: most
+-- orders rows are written once, already resolved, by npm run import (public.import_apply_held), and
+-- the marking of a row Studio loads changes import_status, which the index below names, so it
+-- is no HOT update anyway.)
 
 comment on table public.import_orders is
   'Orders file rows (导入订单), loaded as text from CSV by Studio or npm run import, upserted into orders by (source, order_id). Filter import_status = rejected to see what was refused and why.';
@@ -157,7 +158,10 @@ comment on column public.import_orders.error is 'Why the row was rejected, namin
 comment on column public.import_orders.customer_id is 'The customer the order was attached to.';
 comment on column public.import_orders.loaded_at is 'When the row was loaded.';
 
-create index import_orders_org_id_idx on public.import_orders (org_id);
+-- The rows of an organization still to resolve or to look at (pending, rejected, duplicate): the
+-- applied rows, millions after a big import, are not indexed (a million fewer index entries to
+-- write, 0.5 s).
+create index import_orders_org_id_idx on public.import_orders (org_id) where import_status <> 'applied';
 
 
 create unlogged table public.import_events (

@@ -1214,10 +1214,11 @@ declare
   held_org uuid;
   held_settings jsonb;
   parse_turn boolean := false;
-  -- Each row's outcome (status, reason, customer): one query, for marking staged rows and for
-  -- writing held rows. $1: the good rows were inserted as new orders (the first import).
+  -- Each row's outcome (status, reason, customer) beside its cells: one query, for marking staged
+  -- rows and for writing held rows. $1: the good rows were inserted as new orders (the first import).
   outcome constant text := $q$
-    select w.id,
+    select w.id, w.org_id, w.import_batch, w.loaded_at, w.order_id, w.customer_email, w.customer_phone, w.customer_external_id,
+           w.customer_name, w.ordered_at, w.total, w.refunded, w.status, w.currency, w.source,
            case when w.error is not null or r.customer_id is null then 'rejected'
                 when $1 or x.external_id is not null or r.created then 'applied'
                 else 'duplicate' end::public.import_status as import_status,
@@ -1270,8 +1271,8 @@ begin
         select o.id, private.org_settings_with_defaults(o.settings) as settings from public.organizations o
       )
       , pending_rows as materialized (
-        select s.id, s.org_id, s.import_batch, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name, s.ordered_at,
-               s.total, s.refunded, s.status, s.currency, s.source
+        select s.id, s.org_id, s.import_batch, s.loaded_at, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name,
+               s.ordered_at, s.total, s.refunded, s.status, s.currency, s.source
           from public.import_orders s
          where s.id between (select min(i) from unnest(p_ids) i) and (select max(i) from unnest(p_ids) i)
            and s.id = any (p_ids) and s.import_status = 'pending'
@@ -1282,8 +1283,8 @@ begin
           from pending_rows r
          group by r.import_batch
       )
-      select s.id, s.org_id, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name, s.ordered_at, s.total,
-             s.refunded, s.status, s.currency, s.source, d.month_first,
+      select s.id, s.org_id, s.import_batch, s.loaded_at, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name,
+             s.ordered_at, s.total, s.refunded, s.status, s.currency, s.source, d.month_first,
              o.id as known_org, o.settings ->> 'currency' as org_currency,
              coalesce(o.settings ->> 'default_phone_region', '') as region_key
         from pending_rows s
@@ -1293,7 +1294,7 @@ begin
       -- Rows the session holds (public.import_apply, public.import_apply_held): the held table
       -- becomes the staged one, renamed, with the organization's values as columns of constant
       -- defaults (which rewrite no row: a copy of a million held rows took 1.1 s), then dropped
-      -- once they are written to the staging table below with their outcome. Its rows keep the
+      -- once they are parsed into the work table below. Its rows keep the
       -- staging ids the loader reserved for them (private.import_reserve_ids), or else are numbered
       -- now with the staging table's own ids, in the order they were loaded (a temporary table
       -- only appended to is read in the order it was written, as the loader's own table is).
@@ -1341,7 +1342,8 @@ begin
                     where st.written = regexp_replace(lower(btrim(d.v)), '[\s-]+', '_', 'g')) as status
         from (select distinct s.status as v from staged s where s.status is not null) d
     ), parsed as (
-      select s.id, s.org_id, s.known_org,
+      select s.id, s.org_id, s.known_org, s.import_batch, s.loaded_at, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id,
+             s.customer_name, s.ordered_at, s.total, s.refunded, s.status, s.currency, s.source,
              nullif(btrim(s.order_id), '') as order_in,
              r.ref_kind, r.ref_value, r.ref_written, r.ref_error,
              nullif(btrim(s.ordered_at), '') as ordered_in,
@@ -1383,7 +1385,8 @@ begin
         left join statuses st on st.v = s.status
        offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
     ), checked as (
-      select p.id, p.org_id, p.order_in, p.ref_kind, p.ref_value, p.name_, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_,
+      select p.id, p.org_id, p.import_batch, p.loaded_at, p.order_id, p.customer_email, p.customer_phone, p.customer_external_id, p.customer_name,
+             p.ordered_at, p.total, p.refunded, p.status, p.currency, p.source, p.order_in, p.ref_kind, p.ref_value, p.name_, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_,
              case when p.source_ = any ((select enum_range(null::public.order_source))::text[]) then p.source_::public.order_source end as source_,
              case
                when p.known_org is null then private.import_org_problem(p.org_id)
@@ -1409,10 +1412,14 @@ begin
              end as error
         from parsed p
     )
+    -- (With the row's cells, which the held rows are written to import_orders with: carried here
+    -- rather than joined back from the staged rows by id, a hash of a million rows.)
     select c.id, c.org_id, c.source_, c.order_in, c.ref_kind, c.ref_value, c.name_, c.ordered_, c.total_, c.refunded_, c.status_,
-           c.currency_, c.error
+           c.currency_, c.error, c.import_batch, c.loaded_at, c.order_id, c.customer_email, c.customer_phone, c.customer_external_id,
+           c.customer_name, c.ordered_at, c.total, c.refunded, c.status, c.currency, c.source
       from checked c;
     perform set_config('enable_nestloop', nestloop, true);
+    drop table pg_temp.import_order_staged;
 
     -- The same order twice in one load: the first good row counts (a hashed count, not a sort:
     -- the planner needs the work table's statistics to see that the groups fit in memory).
@@ -1523,12 +1530,9 @@ begin
                                         customer_name, ordered_at, total, refunded, status, currency, source, import_status, error,
                                         customer_id, loaded_at)
       overriding system value
-      select s.id, s.org_id, s.import_batch, s.order_id, s.customer_email, s.customer_phone, s.customer_external_id, s.customer_name,
-             s.ordered_at, s.total, s.refunded, s.status, s.currency, s.source, x.import_status, x.error, x.customer_id, s.loaded_at
-        from pg_temp.import_order_staged s
-        join (%s) x on x.id = s.id$sql$, outcome) using inserted;
-    -- (The held table, renamed: not dropped at commit as the staged table of pending rows is.)
-    drop table pg_temp.import_order_staged;
+      select x.id, x.org_id, x.import_batch, x.order_id, x.customer_email, x.customer_phone, x.customer_external_id, x.customer_name,
+             x.ordered_at, x.total, x.refunded, x.status, x.currency, x.source, x.import_status, x.error, x.customer_id, x.loaded_at
+        from (%s) x$sql$, outcome) using inserted;
   end if;
 
   -- What the orders' insert trigger does (portrait.bulk: it stood aside): the customers of the
