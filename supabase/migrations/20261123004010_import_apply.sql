@@ -1207,6 +1207,7 @@ declare
   nestloop constant text := current_setting('enable_nestloop');
   batch record;
   first_import boolean;
+  sources_with_orders text[];
   inserted boolean := false;
   checks_aside boolean;
   id_prefix text;
@@ -1308,6 +1309,17 @@ begin
       alter table pg_temp.import_orders_held rename to import_order_staged;
     end if;
     analyze pg_temp.import_order_staged;
+
+    -- Which sources the rows' organizations have orders of ('<org> <source>'), asked before the
+    -- rows are parsed: asked once they are, the probe walked the index over every order a part
+    -- resolving beside this one had written meanwhile, uncommitted (1,000,000: up to 1 s).
+    sources_with_orders := array(
+      select g.org_id::text || ' ' || v.source::text
+        from (select p_held_org as org_id where p_held_org is not null
+              union all
+              select distinct s.org_id from pg_temp.import_order_staged s where p_held_org is null) g
+       cross join unnest(enum_range(null::public.order_source)) as v (source)
+       where exists (select 1 from public.orders o where o.org_id = g.org_id and o.source = v.source));
 
     drop table if exists pg_temp.import_order_work;
     -- Hash joins of the rows with their distinct values: the planner cannot estimate the join of
@@ -1459,10 +1471,11 @@ begin
   create temp table import_order_written (org_id uuid, source public.order_source, external_id text) on commit drop;
 
   -- The first import of these sources into the organization: every good row is a new order.
+  -- (An order another session adds meanwhile makes the insert fail: then the upsert below.)
   first_import := not exists (
     select 1
       from (select distinct w.org_id, w.source_ from pg_temp.import_order_work w where w.error is null) k
-     where exists (select 1 from public.orders o where o.org_id = k.org_id and o.source = k.source_));
+     where k.org_id::text || ' ' || k.source_::text = any (sources_with_orders));
   if first_import then
     -- The references' known customers held at once, and the per-row checks of the orders' foreign
     -- key aside for the insert (private.import_checks_aside: orders has no other trigger to fire
