@@ -22,9 +22,9 @@ describe('the parts of an orders file', () => {
     }
   });
 
-  it('give the first part 1.2 / N of the rows while another file resolves beside them, else equal shares', () => {
-    expect(partShares(2, true)).toEqual([[0, 600], [600, 1000]]);
-    expect(partShares(4, true)).toEqual([[0, 300], [300, 533], [533, 767], [767, 1000]]);
+  it('give the first part 1.3 / N of the rows while another file resolves beside them, else equal shares', () => {
+    expect(partShares(2, true)).toEqual([[0, 650], [650, 1000]]);
+    expect(partShares(4, true)).toEqual([[0, 325], [325, 550], [550, 775], [775, 1000]]);
     expect(partShares(2, false)).toEqual([[0, 500], [500, 1000]]);
     expect(partShares(1, true)).toEqual([[0, 1000]]);
   });
