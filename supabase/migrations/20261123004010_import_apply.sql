@@ -1431,6 +1431,8 @@ begin
            c.customer_name, c.ordered_at, c.total, c.refunded, c.status, c.currency, c.source
       from checked c;
     perform set_config('enable_nestloop', nestloop, true);
+    -- (Read no more: the work table carries the rows' cells. Dropped now, as the held table it may
+    -- be is not at commit.)
     drop table pg_temp.import_order_staged;
 
     -- The same order twice in one load: the first good row counts (a hashed count, not a sort:
