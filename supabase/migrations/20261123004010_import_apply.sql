@@ -1398,7 +1398,8 @@ begin
        offset 0 -- (each value parsed once: a flattened subquery would repeat its expressions at every use)
     ), checked as (
       select p.id, p.org_id, p.import_batch, p.loaded_at, p.order_id, p.customer_email, p.customer_phone, p.customer_external_id, p.customer_name,
-             p.ordered_at, p.total, p.refunded, p.status, p.currency, p.source, p.order_in, p.ref_kind, p.ref_value, p.name_, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_,
+             p.ordered_at, p.total, p.refunded, p.status, p.currency, p.source,
+             p.order_in, p.ref_kind, p.ref_value, p.name_, p.ordered_, p.total_, p.refunded_, p.status_, p.currency_,
              case when p.source_ = any ((select enum_range(null::public.order_source))::text[]) then p.source_::public.order_source end as source_,
              case
                when p.known_org is null then private.import_org_problem(p.org_id)
@@ -1426,10 +1427,7 @@ begin
     )
     -- (With the row's cells, which the held rows are written to import_orders with: carried here
     -- rather than joined back from the staged rows by id, a hash of a million rows.)
-    select c.id, c.org_id, c.source_, c.order_in, c.ref_kind, c.ref_value, c.name_, c.ordered_, c.total_, c.refunded_, c.status_,
-           c.currency_, c.error, c.import_batch, c.loaded_at, c.order_id, c.customer_email, c.customer_phone, c.customer_external_id,
-           c.customer_name, c.ordered_at, c.total, c.refunded, c.status, c.currency, c.source
-      from checked c;
+    select * from checked;
     perform set_config('enable_nestloop', nestloop, true);
     -- (Read no more: the work table carries the rows' cells. Dropped now, as the held table it may
     -- be is not at commit.)
@@ -1541,13 +1539,11 @@ begin
        where s.id = x.id$sql$, outcome) using inserted;
   else
     execute format($sql$
-      insert into public.import_orders (id, org_id, import_batch, order_id, customer_email, customer_phone, customer_external_id,
+      insert into public.import_orders (id, org_id, import_batch, loaded_at, order_id, customer_email, customer_phone, customer_external_id,
                                         customer_name, ordered_at, total, refunded, status, currency, source, import_status, error,
-                                        customer_id, loaded_at)
+                                        customer_id)
       overriding system value
-      select x.id, x.org_id, x.import_batch, x.order_id, x.customer_email, x.customer_phone, x.customer_external_id, x.customer_name,
-             x.ordered_at, x.total, x.refunded, x.status, x.currency, x.source, x.import_status, x.error, x.customer_id, x.loaded_at
-        from (%s) x$sql$, outcome) using inserted;
+      %s$sql$, outcome) using inserted;
   end if;
 
   -- What the orders' insert trigger does (portrait.bulk: it stood aside): the customers of the
